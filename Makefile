@@ -1,0 +1,152 @@
+# syndic: plain GNU Make build.
+#
+#   make            library (static and shared) and the syndic program
+#   make check      set-up, then every test: unit, CLI golden, ASan+UBSan, fuzz replay
+#   make demo       set-up, build, run syndic on examples/
+#   make asan tsan valgrind fuzz lint bench install
+#
+# Honours CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR. Dependencies come from pkg-config.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CFLAGS   ?= -O2 -g
+WERROR   ?=
+PKG_CONFIG ?= pkg-config
+
+PKGS := libutf8proc libxxhash libzstd zlib jansson libxml-2.0 uchardet
+
+WARNINGS := -Wall -Wextra -Wshadow -Wconversion -Wcast-qual -Wcast-align \
+            -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla \
+            -Wformat=2 -Wundef -Wwrite-strings -Wredundant-decls \
+            -Wdeclaration-after-statement -Wno-missing-field-initializers
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARNINGS) $(WERROR) \
+              -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS)
+ALL_LIBS   := $(PKG_LIBS) -pthread -lm
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/*.c tests/ref/*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+STATIC := $(BUILD)/libsyndic.a
+SHARED := $(BUILD)/libsyndic.so
+PROG   := $(BUILD)/syndic
+TESTS  := $(BUILD)/tests/run
+REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
+
+.PHONY: all deps check test-unit test-cli test-fuzz test-browser asan tsan valgrind \
+        fuzz lint bench demo install clean
+
+all: $(STATIC) $(SHARED) $(PROG) syndic
+
+# A convenience link at the top so README commands read `./syndic ...`.
+syndic: $(PROG)
+	@ln -sf $(PROG) syndic
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(STATIC): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDFLAGS) $(ALL_LIBS)
+
+$(PROG): $(CLI_OBJ) $(STATIC)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LDFLAGS) $(ALL_LIBS)
+
+$(TESTS): $(TEST_OBJ) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(STATIC) $(LDFLAGS) $(ALL_LIBS)
+
+# The replay driver runs a fuzz target over its saved corpus without libFuzzer.
+$(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay.c $(STATIC) $(LDFLAGS) $(ALL_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# ---- set-up -------------------------------------------------------------------
+
+deps:
+	@sh scripts/install-deps.sh
+
+# ---- tests --------------------------------------------------------------------
+
+check: deps
+	$(MAKE) WERROR=-Werror all $(TESTS) $(REPLAY)
+	$(MAKE) test-unit test-cli test-fuzz
+	$(MAKE) asan
+	@if [ -f tests/browser/report.test.mjs ]; then $(MAKE) test-browser; fi
+
+test-unit: $(TESTS)
+	$(TESTS)
+
+test-cli: $(PROG)
+	sh tests/cli.sh $(PROG)
+
+test-fuzz: $(REPLAY)
+	@for t in $(REPLAY); do \
+	  name=$${t##*/replay_}; \
+	  $$t fuzz/corpus/$$name || exit 1; \
+	done
+
+test-browser: $(PROG)
+	sh tests/browser/run.sh $(PROG)
+
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+	  WERROR=-Werror test-unit test-cli test-fuzz
+
+tsan:
+	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" test-unit
+
+valgrind: $(TESTS)
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(TESTS)
+
+# libFuzzer needs clang. FUZZ_TIME seconds per target.
+FUZZ_TIME ?= 60
+fuzz:
+	@mkdir -p build/fuzz-lf
+	@for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); \
+	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc $(PKG_CFLAGS) \
+	    -o build/fuzz-lf/$$n $$f $(LIB_SRC) $(ALL_LIBS) || exit 1; \
+	  mkdir -p fuzz/corpus/$$n; \
+	  build/fuzz-lf/$$n -max_total_time=$(FUZZ_TIME) fuzz/corpus/$$n || exit 1; \
+	done
+
+lint:
+	sh scripts/lint.sh
+
+bench: all
+	sh bench/run.sh
+
+demo: deps
+	$(MAKE) all
+	sh examples/demo.sh ./syndic
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/syndic
+	install -m 644 $(STATIC) $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/syndic.h $(DESTDIR)$(PREFIX)/include/
+	@if [ -f docs/syndic.1 ]; then install -m 644 docs/syndic.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+clean:
+	rm -rf build syndic

@@ -1,0 +1,78 @@
+/*
+ * cli.h: what the syndic program's commands share. The program uses only the
+ * public API in syndic.h.
+ */
+#ifndef SYNDIC_CLI_H
+#define SYNDIC_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "syndic.h"
+
+/* Exit codes, documented in the README and the man page. */
+enum { EXIT_OK = 0, EXIT_RUN = 1, EXIT_USAGE = 2 };
+
+/* Commands: each gets argv from its own name on and returns an exit code. */
+int cmd_dedup(int argc, char **argv);
+
+/* Messages in git's style: "syndic: cannot read 'x': reason". */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int cli_quiet;   /* -q: no warnings, no summary */
+extern int cli_verbose; /* -v: more detail */
+
+/* ---- output ---- */
+
+/* A buffered writer to a FILE; write errors are remembered and reported by
+ * out_close(). */
+typedef struct out {
+    FILE *f;
+    const char *name; /* for messages */
+    char *buf;
+    size_t len, cap;
+    int failed;
+    int owned;        /* close f in out_close */
+} out;
+
+/* Opens `path` for writing ("-" or NULL: standard output). Returns 0 or -1
+ * after printing why. */
+int out_open(out *o, const char *path);
+void out_write(out *o, const void *p, size_t n);
+void out_str(out *o, const char *s);
+void out_char(out *o, char c);
+void out_printf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void out_u64(out *o, uint64_t v);
+/* A JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
+void out_json_str(out *o, const char *p, size_t n);
+/* A number with up to 4 decimals, as JSON ("0.8125", "1"). */
+void out_json_num(out *o, double v);
+void out_flush(out *o);
+/* Flushes and closes; returns 0, or -1 after printing the write error. */
+int out_close(out *o);
+
+/* ---- progress ---- */
+
+/* A progress line on stderr, redrawn at most 10 times a second. */
+typedef struct progress {
+    int on;
+    double start, last;
+    uint64_t bytes_total;
+} progress;
+
+void progress_init(progress *p, int on);
+/* An sd_progress_fn: `ud` is a progress*. */
+int progress_cb(void *ud, const char *stage, uint64_t done, uint64_t total);
+void progress_done(progress *p);
+double now_seconds(void);
+
+/* ---- option parsing helpers ---- */
+
+/* Parses a number; prints a usage error naming `opt` and returns -1 if bad. */
+int parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out);
+
+/* Progress on by default when stderr is a terminal. */
+int progress_default(void);
+
+#endif

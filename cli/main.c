@@ -1,0 +1,128 @@
+/*
+ * main.c: the syndic program's entry point: picks the command and hands it
+ * the rest of the arguments.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"dedup", cmd_dedup, "find exact and near-duplicate documents"},
+    /* CLI_COMMANDS: further commands are listed here */
+};
+
+static void usage(FILE *f)
+{
+    size_t i;
+    fprintf(f, "usage: syndic <command> [options] INPUT...\n\ncommands:\n");
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'syndic <command> --help' describes a command's options.\n"
+               "exit codes: 0 ok, 1 run error (including records that failed), 2 usage error\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("syndic %s\n", sd_version());
+        return EXIT_OK;
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("'%s' is not a syndic command; see 'syndic --help'", argv[1]);
+    return EXIT_USAGE;
+}
+
+int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || !(v >= lo && v <= hi)) {
+        cli_error("%s wants a number from %g to %g, not '%s'", opt, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno || end == s || *end != '\0' || *s == '-' || v < lo || v > hi) {
+        cli_error("%s wants a whole number from %u to %u, not '%s'", opt, lo, hi, s);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int progress_default(void)
+{
+    return isatty(STDERR_FILENO);
+}
+
+void progress_init(progress *p, int on)
+{
+    memset(p, 0, sizeof *p);
+    p->on = on;
+    p->start = now_seconds();
+}
+
+int progress_cb(void *ud, const char *stage, uint64_t done, uint64_t total)
+{
+    progress *p = ud;
+    double t;
+    if (!p->on)
+        return 0;
+    t = now_seconds();
+    if (t - p->last < 0.1 && done != total)
+        return 0;
+    p->last = t;
+    if (total)
+        fprintf(stderr, "\r\033[Ksyndic: %s %llu/%llu (%.0f%%) %.1fs", stage,
+                (unsigned long long)done, (unsigned long long)total,
+                100.0 * (double)done / (double)total, t - p->start);
+    else
+        fprintf(stderr, "\r\033[Ksyndic: %s %llu %.1fs", stage, (unsigned long long)done,
+                t - p->start);
+    return 0;
+}
+
+void progress_done(progress *p)
+{
+    if (p->on)
+        fputs("\r\033[K", stderr);
+}

@@ -1,0 +1,255 @@
+/*
+ * syndic.h: the public face of libsyndic, an engine that finds the same text
+ * wherever it was printed.
+ *
+ * Ownership: every object is created by a `_new` function and released by its
+ * `_free` (which accepts NULL); strings and arrays handed out by an object
+ * belong to it and stay valid until the call named in their comment, or until
+ * the object is freed. Caller-owned structs use `_init` / `_release`.
+ *
+ * Threads: an object is never shared between threads unless its comment says
+ * so; distinct objects may be used from distinct threads at the same time.
+ * Work that the library spreads over threads (sketching, verification) gives
+ * the same result whatever the thread count.
+ *
+ * Errors: functions return 0 (or a count) on success and a negative SD_E*
+ * code on failure; sd_strerror() names the code, and the object that failed
+ * keeps a message with the detail (file, record, byte offset, reason). The
+ * library never prints, never exits and never aborts on bad input.
+ */
+#ifndef SYNDIC_H
+#define SYNDIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SD_VERSION_MAJOR 0
+#define SD_VERSION_MINOR 1
+#define SD_VERSION_PATCH 0
+#define SD_VERSION_STRING "0.1.0"
+
+/* Returns the library's version string, e.g. "0.1.0". */
+const char *sd_version(void);
+
+/* ---- errors ---------------------------------------------------------------- */
+
+enum {
+    SD_OK = 0,
+    SD_ENOMEM = -1,   /* an allocation failed */
+    SD_EINVAL = -2,   /* an argument is out of range */
+    SD_EIO = -3,      /* a read or write failed (errno kept in the message) */
+    SD_EFORMAT = -4,  /* input is malformed: bad JSON, bad WARC header, ... */
+    SD_ETOOBIG = -5,  /* a record or buffer exceeds its configured maximum */
+    SD_ETRUNC = -6,   /* input ends early: truncated gzip/zstd stream, short record */
+    SD_EUTF8 = -7,    /* text is not valid UTF-8 */
+    SD_EMISSING = -8, /* a required field is absent */
+    SD_ECANCELED = -9 /* the caller asked to stop */
+};
+
+/* Returns a short lowercase description of an SD_E* code; never NULL. */
+const char *sd_strerror(int code);
+
+/* ---- memory ---------------------------------------------------------------- */
+
+/*
+ * The allocator every part of the library uses. This is the library's one
+ * process-wide setting (as curl_global_init_mem): call sd_set_allocator()
+ * before creating any object, or not at all. Passing NULL restores malloc.
+ * Tests use it to count allocations and to fail the Nth one.
+ */
+typedef struct sd_allocator {
+    void *(*malloc_fn)(void *ud, size_t n);
+    void *(*realloc_fn)(void *ud, void *p, size_t n);
+    void (*free_fn)(void *ud, void *p);
+    void *ud;
+} sd_allocator;
+
+void sd_set_allocator(const sd_allocator *a);
+
+/* ---- progress -------------------------------------------------------------- */
+
+/*
+ * Called from the thread that drives a long job, never concurrently: `stage`
+ * names the stage ("sketch", "candidates", "verify", "cluster", ...), `done`
+ * and `total` count its units (total 0 when unknown). Returning non-zero asks
+ * the job to stop; it then fails with SD_ECANCELED.
+ */
+typedef int (*sd_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
+
+/* ---- input ----------------------------------------------------------------- */
+
+/*
+ * A reader turns inputs (files, directories, "-" for standard input) into
+ * records, numbered densely in input order. Formats are told apart by name
+ * and content: `.jsonl` (optionally `.gz` / `.zst`) gives one record per line;
+ * `.warc` / `.warc.gz` one per response record; `.html` / `.htm` one per file;
+ * anything else is a plain-text document, one per file. Directories are
+ * walked recursively in byte order of names, so the order is reproducible.
+ *
+ * Every input yields at least one record: a file that cannot be read, a bad
+ * line, a truncated stream produce records whose `error` is set, and reading
+ * goes on with the next record or file wherever that is safe.
+ */
+typedef enum sd_format {
+    SD_FORMAT_AUTO = 0,
+    SD_FORMAT_TEXT,  /* one document per file */
+    SD_FORMAT_JSONL, /* one record per line */
+    SD_FORMAT_HTML,  /* one page per file */
+    SD_FORMAT_WARC   /* one page per response record */
+} sd_format;
+
+typedef struct sd_reader_options {
+    const char *id_field;    /* JSONL field holding the id; default "id" */
+    const char *text_field;  /* JSONL field holding the text; default "text" */
+    const char *html_field;  /* JSONL field holding HTML; default "html" */
+    size_t max_record;       /* largest record in bytes; default 64 MiB */
+    sd_format format;        /* force a format for files; default AUTO */
+    int repair_utf8;         /* JSONL: repair invalid UTF-8 (U+FFFD) instead of
+                                failing the record; default 0 */
+} sd_reader_options;
+
+void sd_reader_options_init(sd_reader_options *o);
+
+typedef struct sd_record {
+    uint64_t index;        /* dense, input order, from 0 */
+    const char *id;        /* record id: JSONL id field, WARC record id, or path */
+    size_t id_len;
+    const char *text;      /* document text, valid UTF-8 (NULL for HTML pages
+                              until extracted, and for failed records) */
+    size_t text_len;
+    const char *html;      /* page markup for HTML/WARC/JSONL-html records */
+    size_t html_len;
+    const char *raw;       /* the record's original bytes (a JSONL line without
+                              its newline, a whole file, a WARC payload) */
+    size_t raw_len;
+    const char *url;       /* WARC-Target-URI or JSONL "url"; NULL if unknown */
+    size_t url_len;
+    const char *date;      /* WARC-Date or JSONL "date"; NULL if unknown */
+    size_t date_len;
+    const char *charset;   /* charset declared by HTTP header or meta; may be NULL */
+    const char *source;    /* path of the input, "-" for standard input */
+    uint64_t line;         /* 1-based line in the decompressed input; 0 if none */
+    uint64_t offset;       /* byte offset of the record in the decompressed input */
+    sd_format format;      /* what the record came from */
+    int error;             /* 0, or the SD_E* code why this record failed */
+    const char *errmsg;    /* with error: the reason, e.g. "invalid JSON: ..." */
+    size_t repaired;       /* invalid UTF-8 sequences replaced by U+FFFD */
+} sd_record;
+
+typedef struct sd_reader sd_reader;
+
+/* Creates a reader. `o` may be NULL for defaults. Returns 0 or SD_ENOMEM. */
+int sd_reader_new(const sd_reader_options *o, sd_reader **out);
+
+/* Queues an input: a file, a directory, or "-" for standard input. Nothing is
+ * opened until sd_reader_next(). Returns 0, SD_ENOMEM. */
+int sd_reader_add(sd_reader *r, const char *path);
+
+/*
+ * Reads the next record into *rec. Returns 1 when a record was produced
+ * (possibly one with rec->error set), 0 at the end of all inputs, or a
+ * negative code for a failure that stops the reader (SD_ENOMEM). Pointers in
+ * *rec stay valid until the next call or sd_reader_free().
+ */
+int sd_reader_next(sd_reader *r, sd_record *rec);
+
+/* Bytes consumed so far (compressed sizes for compressed input), for progress. */
+uint64_t sd_reader_bytes(const sd_reader *r);
+
+/* Message of the last failure that stopped the reader; "" if none. */
+const char *sd_reader_errmsg(const sd_reader *r);
+
+void sd_reader_free(sd_reader *r);
+
+/* ---- dedup: whole-document near-duplicates -------------------------------- */
+
+/*
+ * Near-duplicate detection by MinHash LSH. Documents are added in batches (the
+ * batch is sketched on the job's thread pool); sd_dedup_finish() finds the
+ * candidate pairs, verifies each by its signature estimate, and clusters the
+ * verified pairs with union-find. A cluster's representative is its first
+ * document in input order. Results never depend on the thread count.
+ */
+typedef struct sd_dedup_options {
+    double threshold;   /* Jaccard threshold in (0,1]; default 0.8 */
+    unsigned ngram;     /* words per shingle; default 5 */
+    unsigned num_perm;  /* signature length; default 128 (multiple of 8, <= 1024) */
+    unsigned bands;     /* LSH bands; 0 picks bands and rows from the threshold */
+    unsigned rows;      /* LSH rows per band; with bands */
+    unsigned threads;   /* worker threads; 0 = one per online CPU */
+    uint64_t seed;      /* hash seed; default 0 */
+} sd_dedup_options;
+
+void sd_dedup_options_init(sd_dedup_options *o);
+
+/* One document for sd_dedup_add(): text NULL marks a record that failed to
+ * read; it keeps its index and joins no cluster. */
+typedef struct sd_doc {
+    const char *text;
+    size_t len;
+} sd_doc;
+
+typedef struct sd_dedup_result {
+    uint64_t cluster;      /* dense cluster number, in order of representatives */
+    uint64_t rep;          /* index of the cluster's representative */
+    double similarity;     /* estimated Jaccard to the representative (1 for it) */
+    int absent;            /* 1 for a document added with text NULL */
+    int exact;             /* 1 when the text equals the representative's byte for byte */
+} sd_dedup_result;
+
+typedef struct sd_dedup_stats {
+    uint64_t docs, absent, clusters, duplicates;
+    uint64_t exact_duplicates;
+    uint64_t candidates;   /* distinct candidate pairs from LSH */
+    uint64_t verified;     /* candidate pairs whose estimate passed the threshold */
+    unsigned bands, rows;  /* LSH parameters in use */
+    uint64_t bytes;        /* text bytes sketched */
+} sd_dedup_stats;
+
+typedef struct sd_dedup sd_dedup;
+
+/* Creates a job. `o` may be NULL. Returns 0, SD_EINVAL (message in *out's
+ * absence is not kept: check options first with defaults), SD_ENOMEM. */
+int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out);
+
+/* Sketches `n` documents, giving them the next indexes. Texts are read during
+ * the call only. Returns 0, SD_ENOMEM, SD_EINVAL after finish. */
+int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n);
+
+/* Finds, verifies and clusters duplicates. `progress` may be NULL. Returns 0,
+ * SD_ENOMEM, SD_ECANCELED. */
+int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
+
+/* Result for document `index` (after finish). Returns 0 or SD_EINVAL. */
+int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
+
+void sd_dedup_get_stats(const sd_dedup *d, sd_dedup_stats *s);
+const char *sd_dedup_errmsg(const sd_dedup *d);
+void sd_dedup_free(sd_dedup *d);
+
+/* ---- similarity primitives -------------------------------------------------- */
+
+/*
+ * Computes a document's MinHash signature (num_perm 32-bit values) over its
+ * word n-gram shingles, exactly as sd_dedup does. `sig` must hold num_perm
+ * values. Returns the number of shingles (0 for a text with no words, whose
+ * signature matches nothing), or a negative code.
+ */
+long sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm,
+                uint64_t seed, uint32_t *sig);
+
+/* Estimated Jaccard similarity of two signatures of length num_perm. */
+double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_perm);
+
+/* SD_PUBLIC_EXTRACT: HTML article extraction (issue 3) is declared below. */
+
+/* SD_PUBLIC_TRACE: passage-level reuse (issue 5) is declared below. */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SYNDIC_H */

@@ -1,0 +1,46 @@
+/*
+ * tokenize.h: Unicode-aware words with byte offsets and normalized hashes.
+ *
+ * A token is a maximal run of letters, marks and digits (Unicode categories
+ * L*, M*, N*), with an apostrophe or right single quote between two letters
+ * kept inside the word ("don't", "l'homme"). Each CJK ideograph, kana or
+ * hangul syllable is a token of its own. Everything else separates tokens.
+ *
+ * Each token keeps the byte range of its original spelling in the input and
+ * the 64-bit XXH3 hash (with the given seed) of its normalized form: NFKC,
+ * full case folding, curly quotes to ASCII, so "Ｎａｔｏ", "NATO" and "nato"
+ * hash alike. ASCII words take a fast path that never calls utf8proc.
+ *
+ * Input must be valid UTF-8 (the reader guarantees it). Pure and thread-safe.
+ */
+#ifndef SD_TEXT_TOKENIZE_H
+#define SD_TEXT_TOKENIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+typedef struct sd_token {
+    uint32_t off;  /* byte offset of the token in the text */
+    uint32_t len;  /* byte length of its original spelling */
+    uint64_t hash; /* XXH3-64 of the normalized form */
+} sd_token;
+
+typedef struct sd_tokens {
+    sd_token *v;
+    size_t n, cap;
+} sd_tokens;
+
+void sd__tokens_init(sd_tokens *t);
+void sd__tokens_release(sd_tokens *t);
+
+/* Appends the tokens of p[0..n) to out (offsets relative to p). Texts of
+ * 4 GiB or more are rejected with SD_ETOOBIG. Returns 0 or SD_ENOMEM. */
+int sd__tokenize(const char *p, size_t n, uint64_t seed, sd_tokens *out);
+
+/* Appends the normalized form of one token's spelling p[0..n) to out (the
+ * bytes whose hash sd__tokenize stores). Returns 0 or SD_ENOMEM. */
+int sd__normalize_word(const char *p, size_t n, sd_buf *out);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * test_base.c: buffers, allocation hook, errors, thread pool.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/pool.h"
+#include "syndic.h"
+#include "test.h"
+
+TEST(buf_append_and_max)
+{
+    sd_buf b;
+    int i;
+    sd__buf_init(&b, 100);
+    for (i = 0; i < 10; i++)
+        CHECK_EQ_INT(sd__buf_append(&b, "0123456789", 10), 0);
+    CHECK_EQ_U64(b.len, 100);
+    CHECK_EQ_INT(b.p[100], '\0');
+    CHECK_EQ_INT(sd__buf_append(&b, "x", 1), SD_ETOOBIG);
+    CHECK_EQ_U64(b.len, 100);
+    sd__buf_reset(&b);
+    CHECK_EQ_INT(sd__buf_printf(&b, "%d-%s", 42, "x"), 0);
+    CHECK_EQ_MEM(b.p, b.len, "42-x");
+    sd__buf_release(&b);
+}
+
+static long allocs_left = -1;
+static long allocs_made;
+static void *fail_malloc(void *ud, size_t n)
+{
+    (void)ud;
+    if (allocs_left == 0)
+        return NULL;
+    if (allocs_left > 0)
+        allocs_left--;
+    allocs_made++;
+    return malloc(n);
+}
+static void *fail_realloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    if (allocs_left == 0)
+        return NULL;
+    if (allocs_left > 0)
+        allocs_left--;
+    allocs_made++;
+    return realloc(p, n);
+}
+static void plain_free(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
+
+TEST(alloc_hook_fails_nth)
+{
+    sd_allocator a = {fail_malloc, fail_realloc, plain_free, NULL};
+    sd_buf b;
+    sd_set_allocator(&a);
+    allocs_made = 0;
+    allocs_left = 1;
+    sd__buf_init(&b, 0);
+    CHECK_EQ_INT(sd__buf_append(&b, "abc", 3), 0);
+    CHECK_EQ_INT(sd__buf_reserve(&b, 10000), SD_ENOMEM);
+    CHECK_EQ_MEM(b.p, b.len, "abc");
+    CHECK_EQ_INT(allocs_made, 1);
+    sd__buf_release(&b);
+    sd_set_allocator(NULL);
+    allocs_left = -1;
+}
+
+TEST(strerror_names_codes)
+{
+    CHECK_EQ_STR(sd_strerror(SD_ETRUNC), "truncated input");
+    CHECK_EQ_STR(sd_strerror(12345), "unknown error");
+    CHECK_EQ_STR(sd_version(), SD_VERSION_STRING);
+}
+
+typedef struct pool_ctx {
+    uint64_t *slots;
+    atomic_ulong calls;
+} pool_ctx;
+
+static void square(void *ctx, size_t i, unsigned worker)
+{
+    pool_ctx *c = ctx;
+    (void)worker;
+    c->slots[i] = (uint64_t)i * i;
+    atomic_fetch_add(&c->calls, 1);
+}
+
+TEST(pool_runs_every_index_once)
+{
+    unsigned threads;
+    for (threads = 1; threads <= 4; threads++) {
+        sd_pool *p = NULL;
+        pool_ctx c;
+        size_t i, n = 10007, bad = 0;
+        int round;
+        CHECK_EQ_INT(sd__pool_new(threads, &p), 0);
+        CHECK_EQ_INT(sd__pool_size(p), threads);
+        c.slots = calloc(n, sizeof *c.slots);
+        for (round = 0; round < 3; round++) {
+            atomic_init(&c.calls, 0);
+            sd__pool_for(p, n, square, &c);
+            CHECK_EQ_U64(atomic_load(&c.calls), n);
+        }
+        for (i = 0; i < n; i++)
+            bad += c.slots[i] != (uint64_t)i * i;
+        CHECK_EQ_U64(bad, 0);
+        free(c.slots);
+        sd__pool_free(p);
+    }
+}

@@ -116,3 +116,84 @@ TEST(pool_runs_every_index_once)
         sd__pool_free(p);
     }
 }
+
+#include "base/keysort.h"
+#include "group/unionfind.h"
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static int kv_cmp(const void *a, const void *b)
+{
+    const sd_kv *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->val < y->val ? -1 : x->val > y->val;
+}
+
+TEST(kv_sort_matches_qsort)
+{
+    size_t sizes[] = {0, 1, 5, 63, 64, 1000, 50000};
+    size_t s, i;
+    for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s], bad = 0;
+        sd_kv *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b);
+        for (i = 0; i < n; i++) {
+            /* few distinct keys, so ties on key exercise the value order */
+            a[i].key = (s & 1) ? rnd() % 97 : rnd();
+            a[i].val = rnd() % 1000;
+        }
+        memcpy(b, a, n * sizeof *a);
+        CHECK_EQ_INT(sd__kv_sort(a, n), 0);
+        qsort(b, n, sizeof *b, kv_cmp);
+        for (i = 0; i < n; i++)
+            bad += a[i].key != b[i].key || a[i].val != b[i].val;
+        CHECK_EQ_U64(bad, 0);
+        free(a);
+        free(b);
+    }
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+TEST(u64_sort_matches_qsort)
+{
+    size_t n = 30000, i, bad = 0;
+    uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    for (i = 0; i < n; i++)
+        a[i] = i % 3 ? rnd() : rnd() >> 40;
+    memcpy(b, a, n * sizeof *a);
+    CHECK_EQ_INT(sd__u64_sort(a, n), 0);
+    qsort(b, n, sizeof *b, u64_cmp);
+    for (i = 0; i < n; i++)
+        bad += a[i] != b[i];
+    CHECK_EQ_U64(bad, 0);
+    free(a);
+    free(b);
+}
+
+TEST(unionfind_root_is_smallest)
+{
+    sd_uf u;
+    CHECK_EQ_INT(sd__uf_init(&u, 10), 0);
+    sd__uf_union(&u, 7, 9);
+    sd__uf_union(&u, 9, 3);
+    sd__uf_union(&u, 5, 6);
+    CHECK_EQ_U64(sd__uf_find(&u, 7), 3);
+    CHECK_EQ_U64(sd__uf_find(&u, 9), 3);
+    CHECK_EQ_U64(sd__uf_find(&u, 6), 5);
+    CHECK_EQ_U64(sd__uf_union(&u, 6, 7), 3);
+    CHECK_EQ_U64(sd__uf_find(&u, 5), 3);
+    CHECK_EQ_U64(sd__uf_find(&u, 0), 0);
+    sd__uf_release(&u);
+}

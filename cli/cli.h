@@ -69,8 +69,8 @@ double now_seconds(void);
 /* ---- option parsing helpers ---- */
 
 /* Parses a number; prints a usage error naming `opt` and returns -1 if bad. */
-int parse_double(const char *opt, const char *s, double lo, double hi, double *out);
-int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out);
+int parse_double(const char *opt, const char *s, double lo, double hi, double *res);
+int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *res);
 
 /* Progress on by default when stderr is a terminal. */
 int progress_default(void);

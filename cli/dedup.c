@@ -1,3 +1,686 @@
-/* dedup.c: placeholder replaced in the next commit. */
+/*
+ * dedup.c: `syndic dedup`, exact and near-duplicate documents.
+ *
+ * Records are read in batches, their texts handed to the library's dedup job
+ * (which sketches a batch on its threads), and only the ids and, with
+ * --keep, the records' raw bytes (spooled to a temporary file) are kept
+ * until the end. Then one JSON line per record goes out, in input order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
 #include "cli.h"
-int cmd_dedup(int argc, char **argv) { (void)argc; (void)argv; cli_error("dedup: not built yet"); return EXIT_RUN; }
+
+#define BATCH_BYTES (32u << 20)
+#define BATCH_DOCS 16384
+#define MAX_ERRORS_SHOWN 20
+
+/* What is kept of each record until the output is written. */
+typedef struct rec_meta {
+    uint64_t id_off;   /* into ids */
+    uint32_t id_len;
+    int32_t err;       /* index into errs, or -1 */
+    uint64_t raw_off;  /* into the spool file, with --keep */
+    uint64_t raw_len;
+    uint8_t lines;     /* record came from a line format (JSONL) */
+} rec_meta;
+
+typedef struct rec_error {
+    char *msg;
+    char *source;
+    uint64_t line, offset;
+} rec_error;
+
+typedef struct dedup_run {
+    rec_meta *meta;
+    size_t n, cap;
+    char *ids;
+    size_t ids_len, ids_cap;
+    rec_error *errs;
+    size_t nerrs, errs_cap;
+    FILE *spool;
+    uint64_t spool_len;
+    int whole_page;
+} dedup_run;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: syndic dedup [options] INPUT...\n"
+            "\n"
+            "Finds exact and near-duplicate documents by MinHash LSH and writes one JSON\n"
+            "line per input record, in input order:\n"
+            "  {\"id\":...,\"cluster\":N,\"duplicate_of\":ID|null,\"similarity\":X}\n"
+            "\n"
+            "INPUT: files, directories, JSONL (.jsonl, .jsonl.gz, .jsonl.zst), or - for stdin.\n"
+            "\n"
+            "  -o, --output FILE     write results to FILE (default: standard output)\n"
+            "      --keep PATH       write the kept records, unchanged: JSONL records to the\n"
+            "                        file PATH (.gz/.zst compress), file documents into the\n"
+            "                        directory PATH\n"
+            "  -t, --threshold X     Jaccard similarity that makes a duplicate (default 0.8)\n"
+            "  -n, --ngram N         words per shingle (default 5)\n"
+            "      --num-perm N      MinHash signature length, multiple of 8 (default 128)\n"
+            "      --bands B --rows R  LSH banding (default: chosen from the threshold)\n"
+            "      --seed N          hash seed (default 0)\n"
+            "      --id-field F      JSONL id field (default id)\n"
+            "      --text-field F    JSONL text field (default text)\n"
+            "      --repair-utf8     repair invalid UTF-8 in JSONL text instead of failing the record\n"
+            "  -j, --threads N       worker threads (default: one per CPU)\n"
+            "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
+            "  -q, --quiet           no warnings and no summary\n"
+            "  -v, --verbose         more detail in the summary\n"
+            "  -h, --help            this help\n"
+            "\n"
+            "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
+}
+
+static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len)
+{
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+    if (r->ids_len + len > r->ids_cap) {
+        size_t cap = r->ids_cap ? r->ids_cap * 2 : 1 << 20;
+        char *p;
+        while (cap < r->ids_len + len)
+            cap *= 2;
+        p = realloc(r->ids, cap);
+        if (p == NULL)
+            return -1;
+        r->ids = p;
+        r->ids_cap = cap;
+    }
+    memcpy(r->ids + r->ids_len, id, len);
+    m->id_off = r->ids_len;
+    m->id_len = (uint32_t)len;
+    r->ids_len += len;
+    return 0;
+}
+
+static int remember_error(dedup_run *r, rec_meta *m, const sd_record *rec)
+{
+    rec_error *e;
+    if (r->nerrs == r->errs_cap) {
+        size_t cap = r->errs_cap ? r->errs_cap * 2 : 64;
+        rec_error *p = realloc(r->errs, cap * sizeof *p);
+        if (p == NULL)
+            return -1;
+        r->errs = p;
+        r->errs_cap = cap;
+    }
+    e = &r->errs[r->nerrs];
+    e->msg = strdup(rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
+    e->source = strdup(rec->source ? rec->source : "-");
+    e->line = rec->line;
+    e->offset = rec->offset;
+    if (e->msg == NULL || e->source == NULL)
+        return -1;
+    m->err = (int32_t)r->nerrs++;
+    return 0;
+}
+
+static void report_error(size_t shown, const sd_record *rec)
+{
+    if (cli_quiet || shown >= MAX_ERRORS_SHOWN)
+        return;
+    if (rec->line)
+        cli_warn("%s:%llu (byte %llu): %s", rec->source, (unsigned long long)rec->line,
+                 (unsigned long long)rec->offset, rec->errmsg);
+    else
+        cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset,
+                 rec->errmsg);
+}
+
+/* Writes the result line of record i. */
+static void write_result(out *o, const dedup_run *r, const sd_dedup *d, size_t i)
+{
+    const rec_meta *m = &r->meta[i];
+    sd_dedup_result res;
+    out_str(o, "{\"id\":");
+    out_json_str(o, r->ids + m->id_off, m->id_len);
+    if (m->err >= 0) {
+        const rec_error *e = &r->errs[m->err];
+        out_str(o, ",\"error\":");
+        out_json_str(o, e->msg, strlen(e->msg));
+        out_str(o, ",\"file\":");
+        out_json_str(o, e->source, strlen(e->source));
+        if (e->line) {
+            out_str(o, ",\"line\":");
+            out_u64(o, e->line);
+        }
+        out_str(o, ",\"offset\":");
+        out_u64(o, e->offset);
+        out_str(o, "}\n");
+        return;
+    }
+    sd_dedup_get(d, i, &res);
+    out_str(o, ",\"cluster\":");
+    out_u64(o, res.cluster);
+    if (res.rep == i) {
+        out_str(o, ",\"duplicate_of\":null,\"similarity\":null}\n");
+        return;
+    }
+    out_str(o, ",\"duplicate_of\":");
+    out_json_str(o, r->ids + r->meta[res.rep].id_off, r->meta[res.rep].id_len);
+    out_str(o, ",\"similarity\":");
+    out_json_num(o, res.similarity);
+    if (res.exact)
+        out_str(o, ",\"exact\":true");
+    out_str(o, "}\n");
+}
+
+/* ---- --keep ---- */
+
+typedef struct keep_out {
+    FILE *f;
+    gzFile gz;
+    ZSTD_CCtx *zc;
+    char *zbuf;
+    size_t zcap;
+    int failed;
+} keep_out;
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static void keep_write(keep_out *k, const void *p, size_t n)
+{
+    if (k->failed || n == 0)
+        return;
+    if (k->gz) {
+        if (gzwrite(k->gz, p, (unsigned)n) != (int)n)
+            k->failed = 1;
+    } else if (k->zc) {
+        ZSTD_inBuffer in = {p, n, 0};
+        while (in.pos < in.size) {
+            ZSTD_outBuffer zo = {k->zbuf, k->zcap, 0};
+            size_t rc = ZSTD_compressStream2(k->zc, &zo, &in, ZSTD_e_continue);
+            if (ZSTD_isError(rc) || fwrite(k->zbuf, 1, zo.pos, k->f) != zo.pos) {
+                k->failed = 1;
+                return;
+            }
+        }
+    } else if (fwrite(p, 1, n, k->f) != n) {
+        k->failed = 1;
+    }
+}
+
+static int keep_close(keep_out *k)
+{
+    if (k->gz) {
+        if (gzclose(k->gz) != Z_OK)
+            k->failed = 1;
+        return k->failed ? -1 : 0;
+    }
+    if (k->zc) {
+        ZSTD_inBuffer in = {NULL, 0, 0};
+        size_t left;
+        do {
+            ZSTD_outBuffer zo = {k->zbuf, k->zcap, 0};
+            left = ZSTD_compressStream2(k->zc, &zo, &in, ZSTD_e_end);
+            if (ZSTD_isError(left) || fwrite(k->zbuf, 1, zo.pos, k->f) != zo.pos) {
+                k->failed = 1;
+                break;
+            }
+        } while (left);
+        ZSTD_freeCCtx(k->zc);
+        free(k->zbuf);
+    }
+    if (k->f && fclose(k->f) != 0)
+        k->failed = 1;
+    return k->failed ? -1 : 0;
+}
+
+/* Makes the directories of `path` (up to its last '/'). */
+static int make_parents(char *path)
+{
+    char *s;
+    for (s = path + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                *s = '/';
+                return -1;
+            }
+            *s = '/';
+        }
+    }
+    return 0;
+}
+
+/* A relative path under the keep directory for a document id (a path): no
+ * leading '/', no "." or ".." components. */
+static char *keep_path(const char *dir, const char *id, size_t len)
+{
+    size_t dl = strlen(dir), i = 0, w;
+    char *p = malloc(dl + len + 2);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, dir, dl);
+    w = dl;
+    if (w && p[w - 1] != '/')
+        p[w++] = '/';
+    while (i < len) {
+        size_t j = i;
+        while (j < len && id[j] != '/')
+            j++;
+        if (j > i && !(j - i == 1 && id[i] == '.') && !(j - i == 2 && id[i] == '.' && id[i + 1] == '.')) {
+            memcpy(p + w, id + i, j - i);
+            w += j - i;
+            p[w++] = '/';
+        }
+        i = j + 1;
+    }
+    if (w > dl && p[w - 1] == '/')
+        w--;
+    p[w] = '\0';
+    return p;
+}
+
+static int copy_from_spool(FILE *spool, uint64_t off, uint64_t len, void (*put)(void *, const void *, size_t), void *ud)
+{
+    char buf[1 << 16];
+    if (fseeko(spool, (off_t)off, SEEK_SET) != 0)
+        return -1;
+    while (len) {
+        size_t want = len < sizeof buf ? (size_t)len : sizeof buf;
+        if (fread(buf, 1, want, spool) != want)
+            return -1;
+        put(ud, buf, want);
+        len -= want;
+    }
+    return 0;
+}
+
+static void put_keep(void *ud, const void *p, size_t n)
+{
+    keep_write(ud, p, n);
+}
+
+static void put_file(void *ud, const void *p, size_t n)
+{
+    FILE *f = ud;
+    if (fwrite(p, 1, n, f) != n)
+        clearerr(f);
+}
+
+static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
+{
+    size_t i, files = 0, lines = 0;
+    keep_out k;
+    fflush(r->spool);
+    for (i = 0; i < r->n; i++) {
+        if (r->meta[i].err >= 0)
+            continue;
+        if (r->meta[i].lines)
+            lines++;
+        else
+            files++;
+    }
+    if (lines && files) {
+        cli_error("--keep: inputs mix JSONL records and file documents; keep them in separate runs");
+        return -1;
+    }
+    if (files) {
+        /* One file per kept document under the directory `path`. */
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            cli_error("--keep: cannot create directory '%s': %s", path, strerror(errno));
+            return -1;
+        }
+        for (i = 0; i < r->n; i++) {
+            sd_dedup_result res;
+            char *dst;
+            FILE *f;
+            if (r->meta[i].err >= 0 || sd_dedup_get(d, i, &res) || res.rep != i)
+                continue;
+            dst = keep_path(path, r->ids + r->meta[i].id_off, r->meta[i].id_len);
+            if (dst == NULL || make_parents(dst) != 0 || (f = fopen(dst, "wb")) == NULL) {
+                cli_error("--keep: cannot write '%s': %s", dst ? dst : path, strerror(errno));
+                free(dst);
+                return -1;
+            }
+            if (copy_from_spool(r->spool, r->meta[i].raw_off, r->meta[i].raw_len, put_file, f) ||
+                fclose(f) != 0) {
+                cli_error("--keep: cannot write '%s'", dst);
+                free(dst);
+                return -1;
+            }
+            free(dst);
+        }
+        return 0;
+    }
+    memset(&k, 0, sizeof k);
+    if (ends_with(path, ".gz")) {
+        k.gz = gzopen(path, "wb6");
+    } else {
+        k.f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+        if (k.f && ends_with(path, ".zst")) {
+            k.zc = ZSTD_createCCtx();
+            k.zcap = ZSTD_CStreamOutSize();
+            k.zbuf = malloc(k.zcap);
+            if (k.zc == NULL || k.zbuf == NULL) {
+                cli_error("--keep: out of memory");
+                return -1;
+            }
+            ZSTD_CCtx_setParameter(k.zc, ZSTD_c_compressionLevel, 3);
+        }
+    }
+    if (k.f == NULL && k.gz == NULL) {
+        cli_error("--keep: cannot open '%s' for writing: %s", path, strerror(errno));
+        return -1;
+    }
+    for (i = 0; i < r->n; i++) {
+        sd_dedup_result res;
+        if (r->meta[i].err >= 0 || sd_dedup_get(d, i, &res) || res.rep != i)
+            continue;
+        if (copy_from_spool(r->spool, r->meta[i].raw_off, r->meta[i].raw_len, put_keep, &k)) {
+            k.failed = 1;
+            break;
+        }
+        keep_write(&k, "\n", 1);
+    }
+    if (keep_close(&k) != 0) {
+        cli_error("--keep: cannot write '%s'", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the run ---- */
+
+enum {
+    OPT_KEEP = 256, OPT_NUM_PERM, OPT_BANDS, OPT_ROWS, OPT_SEED, OPT_ID_FIELD, OPT_TEXT_FIELD,
+    OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS
+};
+
+static const struct option long_opts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"keep", required_argument, NULL, OPT_KEEP},
+    {"threshold", required_argument, NULL, 't'},
+    {"ngram", required_argument, NULL, 'n'},
+    {"num-perm", required_argument, NULL, OPT_NUM_PERM},
+    {"bands", required_argument, NULL, OPT_BANDS},
+    {"rows", required_argument, NULL, OPT_ROWS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"id-field", required_argument, NULL, OPT_ID_FIELD},
+    {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
+    {"repair-utf8", no_argument, NULL, OPT_REPAIR},
+    {"threads", required_argument, NULL, 'j'},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+int cmd_dedup(int argc, char **argv)
+{
+    sd_dedup_options dopt;
+    sd_reader_options ropt;
+    sd_reader *reader = NULL;
+    sd_dedup *job = NULL;
+    dedup_run r;
+    out o;
+    progress prog;
+    const char *output = NULL, *keep = NULL;
+    int c, rc, status = EXIT_RUN, show_progress = progress_default();
+    unsigned seed = 0;
+    sd_doc *docs = NULL;
+    char *arena = NULL;
+    size_t arena_cap = 0, errors_shown = 0, i;
+    double t0;
+    uint64_t total_bytes = 0;
+    sd_dedup_stats st;
+
+    memset(&r, 0, sizeof r);
+    sd_dedup_options_init(&dopt);
+    sd_reader_options_init(&ropt);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:t:n:j:qvh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': output = optarg; break;
+        case OPT_KEEP: keep = optarg; break;
+        case 't':
+            if (parse_double("--threshold", optarg, 0.01, 1.0, &dopt.threshold))
+                return EXIT_USAGE;
+            break;
+        case 'n':
+            if (parse_unsigned("--ngram", optarg, 1, 64, &dopt.ngram))
+                return EXIT_USAGE;
+            break;
+        case OPT_NUM_PERM:
+            if (parse_unsigned("--num-perm", optarg, 8, 1024, &dopt.num_perm))
+                return EXIT_USAGE;
+            if (dopt.num_perm % 8) {
+                cli_error("--num-perm must be a multiple of 8, not %u", dopt.num_perm);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_BANDS:
+            if (parse_unsigned("--bands", optarg, 1, 1024, &dopt.bands))
+                return EXIT_USAGE;
+            break;
+        case OPT_ROWS:
+            if (parse_unsigned("--rows", optarg, 1, 1024, &dopt.rows))
+                return EXIT_USAGE;
+            break;
+        case OPT_SEED:
+            if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))
+                return EXIT_USAGE;
+            dopt.seed = seed;
+            break;
+        case OPT_ID_FIELD: ropt.id_field = optarg; break;
+        case OPT_TEXT_FIELD: ropt.text_field = optarg; break;
+        case OPT_REPAIR: ropt.repair_utf8 = 1; break;
+        case 'j':
+            if (parse_unsigned("--threads", optarg, 1, 256, &dopt.threads))
+                return EXIT_USAGE;
+            break;
+        case OPT_PROGRESS: show_progress = 1; break;
+        case OPT_NO_PROGRESS: show_progress = 0; break;
+        case 'q': cli_quiet = 1; break;
+        case 'v': cli_verbose = 1; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_error("dedup: no input; give files, directories or - for standard input");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if ((dopt.bands == 0) != (dopt.rows == 0)) {
+        cli_error("--bands and --rows go together");
+        return EXIT_USAGE;
+    }
+    if (dopt.bands && (uint64_t)dopt.bands * dopt.rows > dopt.num_perm) {
+        cli_error("--bands times --rows (%u) exceeds --num-perm (%u)", dopt.bands * dopt.rows,
+                  dopt.num_perm);
+        return EXIT_USAGE;
+    }
+    if (show_progress && cli_quiet)
+        show_progress = 0;
+
+    if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0) {
+        cli_error("out of memory");
+        goto done;
+    }
+    for (i = (size_t)optind; i < (size_t)argc; i++)
+        if (sd_reader_add(reader, argv[i]) != 0) {
+            cli_error("out of memory");
+            goto done;
+        }
+    if (keep) {
+        r.spool = tmpfile();
+        if (r.spool == NULL) {
+            cli_error("--keep: cannot create a temporary file: %s", strerror(errno));
+            goto done;
+        }
+    }
+    if (out_open(&o, output) != 0)
+        goto done;
+
+    progress_init(&prog, show_progress);
+    t0 = now_seconds();
+    docs = malloc(BATCH_DOCS * sizeof *docs);
+    if (docs == NULL) {
+        cli_error("out of memory");
+        goto done_out;
+    }
+    for (;;) {
+        size_t nb = 0, used = 0;
+        sd_record rec;
+        int more = 1;
+        /* Fill a batch: texts are copied into the arena, since a record's
+         * pointers last only until the next read. */
+        while (nb < BATCH_DOCS && used < BATCH_BYTES) {
+            rec_meta *m;
+            rc = sd_reader_next(reader, &rec);
+            if (rc < 0) {
+                cli_error("cannot read input: %s", sd_reader_errmsg(reader));
+                goto done_out;
+            }
+            if (rc == 0) {
+                more = 0;
+                break;
+            }
+            if (r.n == r.cap) {
+                size_t cap = r.cap ? r.cap * 2 : 4096;
+                rec_meta *p = realloc(r.meta, cap * sizeof *p);
+                if (p == NULL) {
+                    cli_error("out of memory");
+                    goto done_out;
+                }
+                r.meta = p;
+                r.cap = cap;
+            }
+            m = &r.meta[r.n];
+            memset(m, 0, sizeof *m);
+            m->err = -1;
+            m->lines = rec.format == SD_FORMAT_JSONL;
+            if (remember_id(&r, m, rec.id ? rec.id : "", rec.id ? rec.id_len : 0) != 0) {
+                cli_error("out of memory");
+                goto done_out;
+            }
+            if (rec.error == 0 && rec.text == NULL) {
+                rec.error = SD_EMISSING;
+                rec.errmsg = "record has no text";
+            }
+            if (rec.error) {
+                report_error(errors_shown++, &rec);
+                if (remember_error(&r, m, &rec) != 0) {
+                    cli_error("out of memory");
+                    goto done_out;
+                }
+                docs[nb].text = NULL;
+                docs[nb].len = 0;
+            } else {
+                if (used + rec.text_len > arena_cap) {
+                    /* The arena only grows between batches; docs[] points into it. */
+                    if (nb > 0) {
+                        /* Sketch what the arena holds, then start it over
+                         * with this record. */
+                        if (sd_dedup_add(job, docs, nb) != 0) {
+                            cli_error("%s", sd_dedup_errmsg(job));
+                            goto done_out;
+                        }
+                        nb = 0;
+                        used = 0;
+                    }
+                    if (rec.text_len > arena_cap) {
+                        char *p = realloc(arena, rec.text_len > BATCH_BYTES ? rec.text_len : BATCH_BYTES);
+                        if (p == NULL) {
+                            cli_error("out of memory");
+                            goto done_out;
+                        }
+                        arena = p;
+                        arena_cap = rec.text_len > BATCH_BYTES ? rec.text_len : BATCH_BYTES;
+                    }
+                }
+                memcpy(arena + used, rec.text, rec.text_len);
+                docs[nb].text = arena + used;
+                docs[nb].len = rec.text_len;
+                used += rec.text_len;
+                total_bytes += rec.text_len;
+            }
+            if (r.spool && rec.error == 0) {
+                m->raw_off = r.spool_len;
+                m->raw_len = rec.raw_len;
+                if (rec.raw_len && fwrite(rec.raw, 1, rec.raw_len, r.spool) != rec.raw_len) {
+                    cli_error("--keep: cannot write the temporary file: %s", strerror(errno));
+                    goto done_out;
+                }
+                r.spool_len += rec.raw_len;
+            }
+            nb++;
+            r.n++;
+        }
+        if (nb && sd_dedup_add(job, docs, nb) != 0) {
+            cli_error("%s", sd_dedup_errmsg(job));
+            goto done_out;
+        }
+        progress_cb(&prog, "sketch", r.n, 0);
+        if (!more)
+            break;
+    }
+    if (sd_dedup_finish(job, show_progress ? progress_cb : NULL, &prog) != 0) {
+        cli_error("%s", sd_dedup_errmsg(job));
+        goto done_out;
+    }
+    progress_done(&prog);
+    for (i = 0; i < r.n; i++)
+        write_result(&o, &r, job, i);
+    if (out_close(&o) != 0)
+        goto done;
+    if (keep && write_keep(keep, &r, job) != 0)
+        goto done;
+
+    sd_dedup_get_stats(job, &st);
+    if (!cli_quiet) {
+        double secs = now_seconds() - t0;
+        if (r.nerrs > MAX_ERRORS_SHOWN)
+            cli_warn("%zu more records failed; each has an \"error\" line in the output",
+                     r.nerrs - MAX_ERRORS_SHOWN);
+        fprintf(stderr,
+                "syndic: %zu documents, %llu clusters, %llu duplicates (%llu exact), %zu errors; "
+                "%.1f MB in %.2f s (%.1f MB/s)\n",
+                r.n, (unsigned long long)st.clusters, (unsigned long long)st.duplicates,
+                (unsigned long long)st.exact_duplicates, r.nerrs, (double)total_bytes / 1e6,
+                secs, secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
+        if (cli_verbose)
+            fprintf(stderr,
+                    "syndic: LSH %u bands x %u rows; %llu candidate pairs, %llu verified\n",
+                    st.bands, st.rows, (unsigned long long)st.candidates,
+                    (unsigned long long)st.verified);
+    }
+    status = r.nerrs ? EXIT_RUN : EXIT_OK;
+    goto done;
+
+done_out:
+    out_close(&o);
+done:
+    for (i = 0; i < r.nerrs; i++) {
+        free(r.errs[i].msg);
+        free(r.errs[i].source);
+    }
+    free(r.errs);
+    free(r.meta);
+    free(r.ids);
+    free(docs);
+    free(arena);
+    if (r.spool)
+        fclose(r.spool);
+    sd_dedup_free(job);
+    sd_reader_free(reader);
+    return status;
+}

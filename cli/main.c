@@ -54,7 +54,7 @@ int main(int argc, char **argv)
     return EXIT_USAGE;
 }
 
-int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+int parse_double(const char *opt, const char *s, double lo, double hi, double *res)
 {
     char *end;
     double v;
@@ -64,11 +64,11 @@ int parse_double(const char *opt, const char *s, double lo, double hi, double *o
         cli_error("%s wants a number from %g to %g, not '%s'", opt, lo, hi, s);
         return -1;
     }
-    *out = v;
+    *res = v;
     return 0;
 }
 
-int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
+int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *res)
 {
     char *end;
     unsigned long v;
@@ -78,7 +78,7 @@ int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, uns
         cli_error("%s wants a whole number from %u to %u, not '%s'", opt, lo, hi, s);
         return -1;
     }
-    *out = (unsigned)v;
+    *res = (unsigned)v;
     return 0;
 }
 

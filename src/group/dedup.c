@@ -1,0 +1,434 @@
+/*
+ * dedup.c: the whole-document near-duplicate job.
+ *
+ *   add      documents are tokenized and sketched on the pool, one signature
+ *            (K 32-bit values) and one 128-bit text hash per document;
+ *   finish   1. byte-identical texts are joined by sorting their hashes;
+ *            2. the first of each exact group enters LSH: per band, (band
+ *               hash, doc) pairs are sorted and colliding documents paired;
+ *            3. each distinct candidate pair is verified on the pool by its
+ *               signature estimate against the threshold;
+ *            4. verified pairs are joined with union-find in sorted order.
+ *
+ * Every step writes to slots fixed by document or pair index and every
+ * grouping is a sort, so the result does not depend on the thread count.
+ * Memory per document: K*4 bytes of signature plus 32 bytes.
+ */
+#include <math.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/keysort.h"
+#include "base/pool.h"
+#include "group/unionfind.h"
+#include "match/lsh.h"
+#include "sketch/minhash.h"
+#include "syndic.h"
+#include "text/tokenize.h"
+
+/* Buckets up to this size are paired exhaustively (see sd__lsh_pairs). */
+#define FULL_BUCKET 16
+/* Weights of the S-curve areas when picking bands and rows: a missed
+ * duplicate costs far more than a candidate that fails verification. */
+#define LSH_WEIGHT_FP 0.05
+#define LSH_WEIGHT_FN 0.95
+
+enum { DOC_ABSENT = 1, DOC_EMPTY = 2 };
+
+typedef struct doc_info {
+    XXH128_hash_t text_hash;
+    uint64_t len;
+    uint32_t flags;
+    uint32_t pad_;
+} doc_info;
+
+struct sd_dedup {
+    sd_dedup_options o;
+    sd_pool *pool;
+    sd_err err;
+    uint32_t *sigs; /* K per document */
+    size_t sigs_cap; /* in documents */
+    doc_info *info;
+    size_t info_cap;
+    size_t n;
+    int finished;
+    /* results */
+    uint64_t *rep;
+    uint64_t *cluster;
+    float *sim;
+    uint8_t *exact;
+    sd_dedup_stats stats;
+    /* per-worker scratch */
+    sd_tokens *tok;
+    /* the batch being sketched */
+    const sd_doc *batch;
+    size_t batch_base;
+    int batch_failed;
+};
+
+void sd_dedup_options_init(sd_dedup_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->threshold = 0.8;
+    o->ngram = 5;
+    o->num_perm = 128;
+}
+
+const char *sd_dedup_errmsg(const sd_dedup *d)
+{
+    return d ? d->err.msg : "";
+}
+
+int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
+{
+    sd_dedup *d;
+    unsigned i, nw;
+    sd_dedup_options def;
+    int rc;
+    *out = NULL;
+    if (o == NULL) {
+        sd_dedup_options_init(&def);
+        o = &def;
+    }
+    if (!(o->threshold > 0 && o->threshold <= 1) || o->ngram < 1 || o->ngram > 64 ||
+        o->num_perm < 8 || o->num_perm > SD_MINHASH_MAX_PERM || o->num_perm % 8 ||
+        (o->bands && (o->rows == 0 || (uint64_t)o->bands * o->rows > o->num_perm)))
+        return SD_EINVAL;
+    d = sd__calloc(1, sizeof *d);
+    if (d == NULL)
+        return SD_ENOMEM;
+    d->o = *o;
+    if (d->o.bands == 0)
+        sd__lsh_params(o->threshold, o->num_perm, LSH_WEIGHT_FP, LSH_WEIGHT_FN, &d->o.bands,
+                       &d->o.rows);
+    rc = sd__pool_new(o->threads, &d->pool);
+    if (rc)
+        goto fail;
+    nw = sd__pool_size(d->pool);
+    d->tok = sd__calloc(nw, sizeof *d->tok);
+    if (d->tok == NULL) {
+        rc = SD_ENOMEM;
+        goto fail;
+    }
+    for (i = 0; i < nw; i++)
+        sd__tokens_init(&d->tok[i]);
+    *out = d;
+    return 0;
+fail:
+    sd_dedup_free(d);
+    return rc;
+}
+
+void sd_dedup_free(sd_dedup *d)
+{
+    unsigned i;
+    if (d == NULL)
+        return;
+    if (d->tok)
+        for (i = 0; i < sd__pool_size(d->pool); i++)
+            sd__tokens_release(&d->tok[i]);
+    sd__free(d->tok);
+    sd__pool_free(d->pool);
+    sd__free(d->sigs);
+    sd__free(d->info);
+    sd__free(d->rep);
+    sd__free(d->cluster);
+    sd__free(d->sim);
+    sd__free(d->exact);
+    sd__free(d);
+}
+
+/* Sketches document i of the current batch into its slot. */
+static void sketch_one(void *ctx, size_t i, unsigned worker)
+{
+    sd_dedup *d = ctx;
+    const sd_doc *doc = &d->batch[i];
+    size_t slot = d->batch_base + i;
+    uint32_t *sig = d->sigs + slot * d->o.num_perm;
+    doc_info *inf = &d->info[slot];
+    sd_tokens *tok = &d->tok[worker];
+    memset(inf, 0, sizeof *inf);
+    if (doc->text == NULL) {
+        inf->flags = DOC_ABSENT;
+        sd__oph_init(sig, d->o.num_perm);
+        return;
+    }
+    inf->len = doc->len;
+    inf->text_hash = XXH3_128bits(doc->text, doc->len);
+    tok->n = 0;
+    if (sd__tokenize(doc->text, doc->len, d->o.seed, tok) != 0) {
+        d->batch_failed = 1; /* only ever set, never read-modify-write */
+        sd__oph_init(sig, d->o.num_perm);
+        return;
+    }
+    if (sd__minhash_tokens(tok->v, tok->n, d->o.ngram, d->o.num_perm, d->o.seed, sig) == 0)
+        inf->flags = DOC_EMPTY;
+}
+
+int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
+{
+    size_t i;
+    if (d->finished)
+        return sd__errorf(&d->err, SD_EINVAL, "documents added after finish");
+    if (n == 0)
+        return 0;
+    if (d->n + n > d->sigs_cap) {
+        size_t cap = d->sigs_cap ? d->sigs_cap : 1024;
+        uint32_t *ns;
+        while (cap < d->n + n)
+            cap *= 2;
+        ns = sd__reallocarray(d->sigs, cap, (size_t)d->o.num_perm * sizeof *ns);
+        if (ns == NULL)
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory for %zu signatures", cap);
+        d->sigs = ns;
+        d->sigs_cap = cap;
+    }
+    if (SD_GROW(d->info, d->info_cap, d->n + n))
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    d->batch = docs;
+    d->batch_base = d->n;
+    d->batch_failed = 0;
+    sd__pool_for(d->pool, n, sketch_one, d);
+    if (d->batch_failed)
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory while tokenizing");
+    for (i = 0; i < n; i++)
+        if (docs[i].text)
+            d->stats.bytes += docs[i].len;
+    d->n += n;
+    return 0;
+}
+
+/* ---- finish ---- */
+
+typedef struct verify_ctx {
+    sd_dedup *d;
+    const sd_kv *pairs;
+    uint8_t *ok;
+    unsigned need; /* matching positions needed */
+} verify_ctx;
+
+static void verify_one(void *ctx, size_t i, unsigned worker)
+{
+    verify_ctx *v = ctx;
+    unsigned k = v->d->o.num_perm;
+    const uint32_t *a = v->d->sigs + v->pairs[i].key * k;
+    const uint32_t *b = v->d->sigs + v->pairs[i].val * k;
+    (void)worker;
+    v->ok[i] = sd__minhash_matches(a, b, k) >= v->need;
+}
+
+/* Joins byte-identical texts (those with no words too); marks all but the
+ * first of each group as exact and keeps them out of LSH. */
+static int join_exact(sd_dedup *d, sd_uf *uf, uint8_t *skip)
+{
+    sd_kv *kv;
+    size_t i, m = 0;
+    kv = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *kv);
+    if (kv == NULL)
+        return SD_ENOMEM;
+    for (i = 0; i < d->n; i++) {
+        if (d->info[i].flags & DOC_ABSENT)
+            continue;
+        kv[m].key = d->info[i].text_hash.low64;
+        kv[m].val = i;
+        m++;
+    }
+    if (sd__kv_sort(kv, m)) {
+        sd__free(kv);
+        return SD_ENOMEM;
+    }
+    for (i = 0; i < m;) {
+        size_t j = i + 1, x, y;
+        while (j < m && kv[j].key == kv[i].key)
+            j++;
+        /* Within equal low halves, compare the full hash and length. */
+        for (x = i; x < j; x++) {
+            const doc_info *a = &d->info[kv[x].val];
+            if (d->exact[kv[x].val])
+                continue;
+            for (y = x + 1; y < j; y++) {
+                const doc_info *b = &d->info[kv[y].val];
+                if (!d->exact[kv[y].val] && a->len == b->len &&
+                    XXH128_isEqual(a->text_hash, b->text_hash)) {
+                    sd__uf_union(uf, kv[x].val, kv[y].val);
+                    skip[kv[y].val] = 1;
+                    d->exact[kv[y].val] = 1;
+                    d->stats.exact_duplicates++;
+                }
+            }
+        }
+        i = j;
+    }
+    sd__free(kv);
+    return 0;
+}
+
+int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
+{
+    unsigned k = d->o.num_perm, band;
+    sd_uf uf = {0};
+    uint8_t *skip = NULL, *ok = NULL;
+    sd_kv *kv = NULL, *pairs = NULL;
+    size_t npairs = 0, pcap = 0, m, i;
+    long uniq;
+    uint64_t next_cluster = 0;
+    int rc = SD_ENOMEM;
+
+    if (d->finished)
+        return 0;
+    d->finished = 1;
+    d->stats.docs = d->n;
+    d->stats.bands = d->o.bands;
+    d->stats.rows = d->o.rows;
+    if (sd__uf_init(&uf, d->n))
+        goto fail;
+    skip = sd__calloc(d->n ? d->n : 1, 1);
+    d->exact = sd__calloc(d->n ? d->n : 1, 1);
+    d->rep = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->rep);
+    d->cluster = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->cluster);
+    d->sim = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->sim);
+    kv = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *kv);
+    if (!skip || !d->exact || !d->rep || !d->cluster || !d->sim || !kv)
+        goto fail;
+
+    for (i = 0; i < d->n; i++)
+        if (d->info[i].flags & (DOC_ABSENT | DOC_EMPTY))
+            skip[i] = 1;
+    if (join_exact(d, &uf, skip))
+        goto fail;
+
+    /* Candidates: one sort per band keeps the working set at n pairs. */
+    for (band = 0; band < d->o.bands; band++) {
+        if (progress && progress(ud, "candidates", band, d->o.bands)) {
+            rc = sd__errorf(&d->err, SD_ECANCELED, "canceled");
+            goto fail_keep;
+        }
+        m = 0;
+        for (i = 0; i < d->n; i++) {
+            if (skip[i])
+                continue;
+            kv[m].key = sd__lsh_band_hash(d->sigs + i * k, band, d->o.rows, d->o.seed);
+            kv[m].val = i;
+            m++;
+        }
+        if (sd__kv_sort(kv, m) || sd__lsh_pairs(kv, m, FULL_BUCKET, &pairs, &npairs, &pcap))
+            goto fail;
+        /* Drop repeats as we go so pairs found in many bands cost once. */
+        if (npairs > 4 * (d->n + 1024)) {
+            uniq = sd__pairs_unique(pairs, npairs);
+            if (uniq < 0)
+                goto fail;
+            npairs = (size_t)uniq;
+        }
+    }
+    uniq = sd__pairs_unique(pairs, npairs);
+    if (uniq < 0)
+        goto fail;
+    npairs = (size_t)uniq;
+    d->stats.candidates = npairs;
+
+    /* Verify every candidate by its estimate. */
+    ok = sd__calloc(npairs ? npairs : 1, 1);
+    if (ok == NULL)
+        goto fail;
+    {
+        verify_ctx v;
+        v.d = d;
+        v.pairs = pairs;
+        v.ok = ok;
+        v.need = (unsigned)ceil(d->o.threshold * k - 1e-9);
+        if (progress)
+            progress(ud, "verify", 0, npairs);
+        sd__pool_for(d->pool, npairs, verify_one, &v);
+    }
+    for (i = 0; i < npairs; i++) {
+        if (ok[i]) {
+            sd__uf_union(&uf, pairs[i].key, pairs[i].val);
+            d->stats.verified++;
+        }
+    }
+
+    /* Representatives, dense cluster numbers, similarity to the rep. */
+    for (i = 0; i < d->n; i++) {
+        uint64_t r;
+        if (d->info[i].flags & DOC_ABSENT) {
+            d->rep[i] = i;
+            d->cluster[i] = UINT64_MAX;
+            d->sim[i] = 0;
+            d->stats.absent++;
+            continue;
+        }
+        r = sd__uf_find(&uf, i);
+        d->rep[i] = r;
+        if (r == i) {
+            d->cluster[i] = next_cluster++;
+            d->sim[i] = 1.0f;
+        } else {
+            d->cluster[i] = d->cluster[r];
+            d->sim[i] = d->exact[i] ? 1.0f
+                                    : (float)sd__minhash_matches(d->sigs + i * k,
+                                                                 d->sigs + r * k, k) /
+                                          (float)k;
+            d->stats.duplicates++;
+        }
+    }
+    d->stats.clusters = next_cluster;
+    if (progress)
+        progress(ud, "cluster", d->n, d->n);
+    rc = 0;
+    goto done;
+
+fail:
+    sd__errorf(&d->err, SD_ENOMEM, "out of memory while clustering %zu documents", d->n);
+fail_keep:
+done:
+    sd__uf_release(&uf);
+    sd__free(skip);
+    sd__free(ok);
+    sd__free(kv);
+    sd__free(pairs);
+    return rc;
+}
+
+int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r)
+{
+    if (!d->finished || index >= d->n)
+        return SD_EINVAL;
+    r->absent = (d->info[index].flags & DOC_ABSENT) != 0;
+    r->rep = d->rep[index];
+    r->cluster = d->cluster[index];
+    r->similarity = d->sim[index];
+    r->exact = d->exact[index];
+    return 0;
+}
+
+void sd_dedup_get_stats(const sd_dedup *d, sd_dedup_stats *s)
+{
+    *s = d->stats;
+    s->bands = d->o.bands;
+    s->rows = d->o.rows;
+    s->bytes = d->stats.bytes;
+}
+
+long sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm, uint64_t seed,
+                uint32_t *sig)
+{
+    sd_tokens t;
+    size_t n;
+    int rc;
+    if (ngram < 1 || ngram > 64 || num_perm < 1 || num_perm > SD_MINHASH_MAX_PERM)
+        return SD_EINVAL;
+    sd__tokens_init(&t);
+    rc = sd__tokenize(text, len, seed, &t);
+    if (rc) {
+        sd__tokens_release(&t);
+        return rc;
+    }
+    n = sd__minhash_tokens(t.v, t.n, ngram, num_perm, seed, sig);
+    sd__tokens_release(&t);
+    return (long)n;
+}

@@ -1,0 +1,110 @@
+/*
+ * minhash.c: one-permutation MinHash over word n-gram shingles.
+ */
+#include "sketch/minhash.h"
+
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "syndic.h"
+
+void sd__oph_init(uint32_t *sig, unsigned k)
+{
+    memset(sig, 0xFF, (size_t)k * sizeof *sig);
+}
+
+/* A 64-bit mixer (the murmur3 finalizer) for the densification chain. */
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+/*
+ * Optimal densification: an empty bin i probes bins chosen by the hash of
+ * (seed, i, attempt) until it meets a bin that was filled by a shingle, and
+ * copies that bin's value. The probe sequence depends only on i, so two
+ * documents fill the same empty bin from the same source whenever the source
+ * is filled in both, which is what keeps the estimator unbiased.
+ */
+void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
+{
+    unsigned char filled[SD_MINHASH_MAX_PERM];
+    unsigned i, nfilled = 0;
+    for (i = 0; i < k; i++) {
+        filled[i] = sig[i] != SD_MINHASH_EMPTY;
+        nfilled += filled[i];
+    }
+    if (nfilled == 0 || nfilled == k)
+        return;
+    for (i = 0; i < k; i++) {
+        uint64_t attempt;
+        if (filled[i])
+            continue;
+        for (attempt = 1;; attempt++) {
+            uint64_t h = mix64(seed ^ mix64(((uint64_t)i << 32) | attempt));
+            unsigned j = (unsigned)(((unsigned __int128)h * k) >> 64);
+            if (filled[j]) {
+                sig[i] = sig[j];
+                break;
+            }
+        }
+    }
+}
+
+size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k,
+                          uint64_t seed, uint32_t *sig)
+{
+    uint64_t win[64];
+    size_t i, count = 0;
+    unsigned j;
+    sd__oph_init(sig, k);
+    if (n == 0)
+        return 0;
+    if (ngram > 64)
+        ngram = 64;
+    if (n < ngram) {
+        for (i = 0; i < n; i++)
+            win[i] = t[i].hash;
+        sd__oph_add(sig, k, XXH3_64bits_withSeed(win, n * sizeof *win, seed));
+        count = 1;
+    } else {
+        /* The window of token hashes slides through a ring buffer laid out
+         * twice, so each shingle's hashes are contiguous without copying. */
+        uint64_t ring[128];
+        for (j = 0; j < ngram; j++)
+            ring[j] = ring[j + ngram] = t[j].hash;
+        for (i = 0;; i++) {
+            unsigned pos = (unsigned)(i % ngram);
+            sd__oph_add(sig, k,
+                        XXH3_64bits_withSeed(ring + pos, ngram * sizeof *ring, seed));
+            count++;
+            if (i + ngram >= n)
+                break;
+            ring[pos] = ring[pos + ngram] = t[i + ngram].hash;
+        }
+    }
+    sd__oph_densify(sig, k, seed);
+    return count;
+}
+
+unsigned sd__minhash_matches(const uint32_t *a, const uint32_t *b, unsigned k)
+{
+    unsigned i, m = 0;
+    for (i = 0; i < k; i++)
+        m += a[i] == b[i];
+    return m;
+}
+
+double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_perm)
+{
+    if (num_perm == 0)
+        return 0.0;
+    return (double)sd__minhash_matches(a, b, num_perm) / (double)num_perm;
+}

@@ -1,0 +1,51 @@
+/*
+ * minhash.h: MinHash signatures by one-permutation hashing (OPH) with
+ * optimal densification (Shrivastava, ICML 2017).
+ *
+ * Each shingle hash h goes to bin floor(h * K / 2^64) and the bin keeps the
+ * smallest low 32 bits seen. Empty bins (documents with fewer shingles than
+ * bins) borrow the value of a bin picked by a per-bin hash chain, which keeps
+ * the collision probability of two signatures at each position equal to the
+ * Jaccard similarity of their shingle sets. One hash per shingle instead of
+ * K makes this far cheaper than K-permutation MinHash.
+ *
+ * All functions are pure and thread-safe.
+ */
+#ifndef SD_SKETCH_MINHASH_H
+#define SD_SKETCH_MINHASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "text/tokenize.h"
+
+#define SD_MINHASH_MAX_PERM 1024u
+#define SD_MINHASH_EMPTY 0xFFFFFFFFu
+
+/* Starts a signature of K values (all bins empty). */
+void sd__oph_init(uint32_t *sig, unsigned k);
+
+/* Adds one shingle hash to the signature. */
+static inline void sd__oph_add(uint32_t *sig, unsigned k, uint64_t h)
+{
+    unsigned bin = (unsigned)(((unsigned __int128)h * k) >> 64);
+    uint32_t v = (uint32_t)h;
+    if (v < sig[bin])
+        sig[bin] = v;
+}
+
+/* Fills empty bins by optimal densification. A signature with no shingle at
+ * all stays all SD_MINHASH_EMPTY. `seed` must be the same for all signatures
+ * that are compared. */
+void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed);
+
+/* The signature of a token sequence: word n-gram shingles (a text with fewer
+ * than n tokens gives one shingle of all of them), each hashed with XXH3 over
+ * its token hashes. Returns the number of shingles. */
+size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k,
+                          uint64_t seed, uint32_t *sig);
+
+/* Number of equal positions of two signatures of K values. */
+unsigned sd__minhash_matches(const uint32_t *a, const uint32_t *b, unsigned k);
+
+#endif

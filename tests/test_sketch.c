@@ -1,0 +1,197 @@
+/*
+ * test_sketch.c: MinHash estimates against exact Jaccard, and LSH against the
+ * S-curve it promises.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "base/keysort.h"
+#include "match/lsh.h"
+#include "sketch/minhash.h"
+#include "syndic.h"
+#include "test.h"
+
+static uint64_t state = 0x243F6A8885A308D3ull;
+static uint64_t rnd(void)
+{
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+}
+
+/*
+ * Makes signatures of two sets over a universe of `u` random elements whose
+ * Jaccard similarity is exactly `shared / u`: the first `shared` elements are
+ * in both, the rest split between A and B.
+ */
+static void make_pair(size_t u, size_t shared, unsigned k, uint32_t *sa, uint32_t *sb)
+{
+    size_t i;
+    sd__oph_init(sa, k);
+    sd__oph_init(sb, k);
+    for (i = 0; i < u; i++) {
+        uint64_t x = rnd();
+        uint64_t h = XXH3_64bits(&x, sizeof x);
+        if (i < shared) {
+            sd__oph_add(sa, k, h);
+            sd__oph_add(sb, k, h);
+        } else if (i % 2) {
+            sd__oph_add(sa, k, h);
+        } else {
+            sd__oph_add(sb, k, h);
+        }
+    }
+    sd__oph_densify(sa, k, 7);
+    sd__oph_densify(sb, k, 7);
+}
+
+/* Over many pairs at each similarity, every estimate lies within 4.5 standard
+ * deviations of the exact Jaccard, at least 93% within 2, and the mean error
+ * (the bias) is below a tenth of a standard deviation of the mean. */
+static void check_estimates(size_t universe, unsigned k, int trials)
+{
+    static const double js[] = {0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.97};
+    uint32_t sa[1024], sb[1024];
+    size_t j;
+    for (j = 0; j < sizeof js / sizeof js[0]; j++) {
+        size_t shared = (size_t)(js[j] * (double)universe + 0.5);
+        double exact = (double)shared / (double)universe;
+        double sigma = sqrt(exact * (1 - exact) / k);
+        double sum = 0;
+        int t, within2 = 0, outside = 0;
+        for (t = 0; t < trials; t++) {
+            double est;
+            make_pair(universe, shared, k, sa, sb);
+            est = sd_minhash_similarity(sa, sb, k);
+            sum += est - exact;
+            within2 += fabs(est - exact) <= 2 * sigma;
+            outside += fabs(est - exact) > 4.5 * sigma;
+        }
+        CHECK_EQ_INT(outside, 0);
+        CHECK((double)within2 >= 0.93 * trials);
+        CHECK_NEAR(sum / trials, 0.0, 4 * sigma / sqrt((double)trials) + 0.002);
+    }
+}
+
+TEST(minhash_estimate_within_bound_large_sets)
+{
+    check_estimates(5000, 128, 300);
+    check_estimates(5000, 256, 100);
+}
+
+TEST(minhash_estimate_within_bound_small_sets)
+{
+    /* Fewer elements than bins: densification fills most bins. The estimate
+     * is still unbiased; its variance is larger, so test the bias only. */
+    static const double js[] = {0.2, 0.5, 0.8};
+    uint32_t sa[128], sb[128];
+    size_t j;
+    for (j = 0; j < 3; j++) {
+        size_t u = 60, shared = (size_t)(js[j] * 60 + 0.5);
+        double exact = (double)shared / 60.0, sum = 0;
+        int t, trials = 2000;
+        for (t = 0; t < trials; t++) {
+            make_pair(u, shared, 128, sa, sb);
+            sum += sd_minhash_similarity(sa, sb, 128);
+        }
+        CHECK_NEAR(sum / trials, exact, 0.02);
+    }
+}
+
+TEST(minhash_identical_and_disjoint)
+{
+    uint32_t sa[128], sb[128];
+    make_pair(1000, 1000, 128, sa, sb);
+    CHECK_NEAR(sd_minhash_similarity(sa, sb, 128), 1.0, 0);
+    make_pair(1000, 0, 128, sa, sb);
+    CHECK(sd_minhash_similarity(sa, sb, 128) < 0.05);
+    /* an empty signature stays empty */
+    sd__oph_init(sa, 128);
+    sd__oph_densify(sa, 128, 7);
+    CHECK_EQ_U64(sa[0], SD_MINHASH_EMPTY);
+    CHECK_EQ_U64(sa[127], SD_MINHASH_EMPTY);
+}
+
+TEST(minhash_tokens_shingles)
+{
+    sd_token t[10];
+    uint32_t a[64], b[64];
+    size_t i;
+    for (i = 0; i < 10; i++) {
+        t[i].off = (uint32_t)i;
+        t[i].len = 1;
+        t[i].hash = XXH3_64bits(&i, sizeof i);
+    }
+    CHECK_EQ_U64(sd__minhash_tokens(t, 10, 5, 64, 0, a), 6);
+    CHECK_EQ_U64(sd__minhash_tokens(t, 3, 5, 64, 0, a), 1);
+    CHECK_EQ_U64(sd__minhash_tokens(t, 0, 5, 64, 0, a), 0);
+    /* the same tokens give the same signature; another seed another one */
+    sd__minhash_tokens(t, 10, 3, 64, 0, a);
+    sd__minhash_tokens(t, 10, 3, 64, 0, b);
+    CHECK_EQ_INT(sd__minhash_matches(a, b, 64), 64);
+    sd__minhash_tokens(t, 10, 3, 64, 99, b);
+    CHECK(sd__minhash_matches(a, b, 64) < 32);
+}
+
+TEST(lsh_params_fit_threshold)
+{
+    static const double ts[] = {0.5, 0.7, 0.8, 0.9};
+    size_t i;
+    for (i = 0; i < 4; i++) {
+        unsigned b, r;
+        sd__lsh_params(ts[i], 128, 0.05, 0.95, &b, &r);
+        CHECK(b * r <= 128);
+        CHECK(b >= 1 && r >= 1);
+        /* well above the threshold is found, well below is mostly not */
+        CHECK(sd__lsh_probability(ts[i] + 0.05 > 1 ? 1 : ts[i] + 0.05, b, r) > 0.98);
+        CHECK(sd__lsh_probability(ts[i] - 0.35, b, r) < 0.25);
+    }
+}
+
+/* Pairs at similarity s collide in at least one band at the rate P(s). */
+TEST(lsh_collision_rate_follows_s_curve)
+{
+    static const double ss[] = {0.4, 0.6, 0.7, 0.8, 0.9};
+    unsigned b = 20, r = 5, k = 128;
+    uint32_t sa[128], sb[128];
+    size_t j;
+    for (j = 0; j < sizeof ss / sizeof ss[0]; j++) {
+        int t, trials = 600, hits = 0;
+        double p = sd__lsh_probability(ss[j], b, r);
+        for (t = 0; t < trials; t++) {
+            unsigned band;
+            make_pair(4000, (size_t)(ss[j] * 4000), k, sa, sb);
+            for (band = 0; band < b; band++)
+                if (sd__lsh_band_hash(sa, band, r, 1) == sd__lsh_band_hash(sb, band, r, 1)) {
+                    hits++;
+                    break;
+                }
+        }
+        CHECK_NEAR((double)hits / trials, p, 4 * sqrt(p * (1 - p) / trials) + 0.02);
+    }
+}
+
+TEST(lsh_pairs_from_buckets)
+{
+    sd_kv kv[6] = {{1, 0}, {1, 3}, {1, 5}, {2, 1}, {3, 2}, {3, 4}};
+    sd_kv *pairs = NULL;
+    size_t n = 0, cap = 0;
+    long u;
+    CHECK_EQ_INT(sd__lsh_pairs(kv, 6, 16, &pairs, &n, &cap), 0);
+    CHECK_EQ_U64(n, 4); /* (0,3) (0,5) (3,5) (2,4) */
+    u = sd__pairs_unique(pairs, n);
+    CHECK_EQ_INT(u, 4);
+    CHECK_EQ_U64(pairs[0].key, 0);
+    CHECK_EQ_U64(pairs[0].val, 3);
+    CHECK_EQ_U64(pairs[3].key, 3);
+    CHECK_EQ_U64(pairs[3].val, 5);
+    /* a large bucket is paired in linear space: first and predecessor */
+    n = 0;
+    CHECK_EQ_INT(sd__lsh_pairs(kv, 3, 2, &pairs, &n, &cap), 0);
+    CHECK_EQ_U64(n, 3); /* (0,3) (0,5) (3,5) */
+    free(pairs);
+}

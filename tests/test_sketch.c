@@ -137,6 +137,34 @@ TEST(minhash_tokens_shingles)
     CHECK(sd__minhash_matches(a, b, 64) < 32);
 }
 
+/* The sliding polynomial in sd__minhash_tokens gives the same shingles as
+ * hashing each window directly. */
+TEST(minhash_rolling_equals_direct)
+{
+    sd_token t[200];
+    uint64_t h[200];
+    uint32_t a[128], b[128];
+    size_t i, n;
+    unsigned ngram;
+    for (i = 0; i < 200; i++) {
+        h[i] = rnd();
+        t[i].off = (uint32_t)i;
+        t[i].len = 1;
+        t[i].hash = h[i];
+    }
+    for (ngram = 1; ngram <= 9; ngram += 2)
+        for (n = 1; n <= 200; n += 37) {
+            sd__minhash_tokens(t, n, ngram, 128, 5, a);
+            sd__oph_init(b, 128);
+            if (n < ngram)
+                sd__oph_add(b, 128, sd__shingle_hash(h, n, 5));
+            for (i = 0; n >= ngram && i + ngram <= n; i++)
+                sd__oph_add(b, 128, sd__shingle_hash(h + i, ngram, 5));
+            sd__oph_densify(b, 128, 5);
+            CHECK_EQ_INT(sd__minhash_matches(a, b, 128), 128);
+        }
+}
+
 TEST(lsh_params_fit_threshold)
 {
     static const double ts[] = {0.5, 0.7, 0.8, 0.9};

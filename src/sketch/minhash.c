@@ -5,9 +5,6 @@
 
 #include <string.h>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "syndic.h"
 
 void sd__oph_init(uint32_t *sig, unsigned k)
@@ -58,36 +55,49 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
     }
 }
 
+/* Odd multiplier of the shingle polynomial. */
+#define SHINGLE_P 0x9E3779B97F4A7C15ull
+
+static inline uint64_t shingle_final(uint64_t poly, uint64_t seed)
+{
+    return mix64(poly ^ mix64(seed + 0x632BE59BD9B4E019ull));
+}
+
+uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed)
+{
+    uint64_t poly = 0;
+    size_t j;
+    for (j = 0; j < n; j++)
+        poly = poly * SHINGLE_P + h[j];
+    return shingle_final(poly, seed);
+}
+
 size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k,
                           uint64_t seed, uint32_t *sig)
 {
-    uint64_t win[64];
+    uint64_t poly = 0, top = 1; /* top = P^(ngram-1): the weight of the oldest token */
     size_t i, count = 0;
     unsigned j;
     sd__oph_init(sig, k);
     if (n == 0)
         return 0;
-    if (ngram > 64)
-        ngram = 64;
     if (n < ngram) {
         for (i = 0; i < n; i++)
-            win[i] = t[i].hash;
-        sd__oph_add(sig, k, XXH3_64bits_withSeed(win, n * sizeof *win, seed));
+            poly = poly * SHINGLE_P + t[i].hash;
+        sd__oph_add(sig, k, shingle_final(poly, seed));
         count = 1;
     } else {
-        /* The window of token hashes slides through a ring buffer laid out
-         * twice, so each shingle's hashes are contiguous without copying. */
-        uint64_t ring[128];
-        for (j = 0; j < ngram; j++)
-            ring[j] = ring[j + ngram] = t[j].hash;
-        for (i = 0;; i++) {
-            unsigned pos = (unsigned)(i % ngram);
-            sd__oph_add(sig, k,
-                        XXH3_64bits_withSeed(ring + pos, ngram * sizeof *ring, seed));
+        for (j = 0; j < ngram; j++) {
+            poly = poly * SHINGLE_P + t[j].hash;
+            if (j)
+                top *= SHINGLE_P;
+        }
+        sd__oph_add(sig, k, shingle_final(poly, seed));
+        count = 1;
+        for (i = ngram; i < n; i++) {
+            poly = (poly - t[i - ngram].hash * top) * SHINGLE_P + t[i].hash;
+            sd__oph_add(sig, k, shingle_final(poly, seed));
             count++;
-            if (i + ngram >= n)
-                break;
-            ring[pos] = ring[pos + ngram] = t[i + ngram].hash;
         }
     }
     sd__oph_densify(sig, k, seed);

@@ -39,9 +39,17 @@ static inline void sd__oph_add(uint32_t *sig, unsigned k, uint64_t h)
  * that are compared. */
 void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed);
 
+/*
+ * The hash of a shingle of n token hashes h[0..n): the polynomial
+ * sum h[j] * P^(n-1-j) (mod 2^64), finalized by a 64-bit mixer with the seed.
+ * The polynomial lets sd__minhash_tokens slide the window in O(1) per token;
+ * this direct form is what tests and the exact oracle use.
+ */
+uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed);
+
 /* The signature of a token sequence: word n-gram shingles (a text with fewer
- * than n tokens gives one shingle of all of them), each hashed with XXH3 over
- * its token hashes. Returns the number of shingles. */
+ * than n tokens gives one shingle of all of them), each hashed by
+ * sd__shingle_hash. Returns the number of shingles. */
 size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k,
                           uint64_t seed, uint32_t *sig);
 

@@ -26,7 +26,7 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARNINGS) $(WERROR) \
-              -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS)
+              -Iinclude -Isrc -Itests $(PKG_CFLAGS) $(CFLAGS)
 ALL_LIBS   := $(PKG_LIBS) -pthread -lm
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
@@ -133,7 +133,7 @@ fuzz:
 lint:
 	sh scripts/lint.sh
 
-bench: all
+bench: all bench-bin
 	sh bench/run.sh
 
 demo: deps
@@ -150,3 +150,11 @@ install: all
 
 clean:
 	rm -rf build syndic
+
+# ---- benchmarks -----------------------------------------------------------------
+# Bench programs may use the library's internals and the test oracles.
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+$(BUILD)/bench/%: bench/%.c tests/ref/jaccard.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/ref/jaccard.c $(STATIC) $(LDFLAGS) $(ALL_LIBS)
+bench-bin: $(BENCH_BIN)

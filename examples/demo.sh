@@ -1,0 +1,22 @@
+#!/bin/sh
+# make demo: syndic's main jobs on the sample corpus in examples/.
+# usage: sh examples/demo.sh PATH/TO/syndic
+set -e
+SYNDIC=${1:-./syndic}
+cd "$(dirname "$0")/.."
+show() {
+  printf '\n$ %s\n' "$*"
+  "$@"
+}
+echo "== Whole documents: which records are copies of each other =="
+show "$SYNDIC" dedup -j 2 examples/news.jsonl
+if [ -d examples/trace ] && "$SYNDIC" --help | grep -q '^  trace'; then
+  echo
+  echo "== Passages: one wire story inside five different web pages =="
+  show "$SYNDIC" trace -q examples/trace
+fi
+if [ -d examples/pages ] && "$SYNDIC" --help | grep -q '^  extract'; then
+  echo
+  echo "== Web pages: the article's own text =="
+  show "$SYNDIC" extract examples/pages
+fi

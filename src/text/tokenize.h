@@ -43,4 +43,9 @@ int sd__tokenize(const char *p, size_t n, uint64_t seed, sd_tokens *out);
  * bytes whose hash sd__tokenize stores). Returns 0 or SD_ENOMEM. */
 int sd__normalize_word(const char *p, size_t n, sd_buf *out);
 
+/* sd__tokenize with the ASCII fast path turned off: every character is
+ * classified and every word normalized by utf8proc. Same result, slower;
+ * the tests' oracle for the fast path. */
+int sd__tokenize_slow(const char *p, size_t n, uint64_t seed, sd_tokens *out);
+
 #endif

@@ -1,0 +1,430 @@
+/*
+ * tokenize.c: Unicode words with byte offsets and hashes of their normalized
+ * form (see tokenize.h for the token definition).
+ *
+ * Two paths give the same tokens. The fast path handles a word made only of
+ * ASCII letters, digits and inner apostrophes: a 256-entry class table drives
+ * the scan, the word is lowercased into a stack buffer as it is scanned and
+ * hashed there, and utf8proc is never called. Anything else (a non-ASCII
+ * letter, mark or digit in the word, an ignorable character, a CJK character,
+ * a word longer than the stack buffer) is rescanned from the word's start by
+ * the slow path, which decodes code points, classifies them with utf8proc and
+ * normalizes with utf8proc (NFKC + full case folding). The tests prove the
+ * two paths agree by forcing the slow path on the same texts.
+ */
+#include "text/tokenize.h"
+
+#include <string.h>
+
+#include <utf8proc.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "base/alloc.h"
+#include "syndic.h"
+#include "text/utf8.h"
+
+/* Classes of code points (the token grammar's alphabet). */
+enum {
+    C_SEP,  /* separates tokens */
+    C_LET,  /* letter, L* */
+    C_MARK, /* combining mark, M*: continues a word */
+    C_NUM,  /* digit or other number, N* */
+    C_CJK,  /* ideograph, kana, hangul: a token of its own */
+    C_APOS, /* apostrophe-like: kept between two letters */
+    C_IGN   /* default-ignorable (soft hyphen, zero-width, variation
+               selectors): skipped inside a word, a separator elsewhere */
+};
+
+/* Classes of ASCII bytes for the fast path; every byte >= 0x80 is A_HIGH. */
+enum { A_SEP, A_APOS, A_DIGIT, A_UPPER, A_LOWER, A_HIGH };
+
+static const unsigned char ascii_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
+    0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+    0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+};
+
+/* Class value to token-grammar class, for ASCII bytes. */
+static const unsigned char ascii_to_class[5] = {C_SEP, C_APOS, C_NUM, C_LET, C_LET};
+
+/* The longest word the fast path lowercases on the stack. */
+#define FAST_MAX 64
+
+/* Options of the utf8proc normalization: NFKC with full case folding and
+ * default-ignorables stripped, as utf8proc_NFKC_Casefold. */
+#define NORM_OPTS                                                                          \
+    ((utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |            \
+                         UTF8PROC_CASEFOLD | UTF8PROC_IGNORE))
+
+/* Scratch memory of the slow path, allocated on first use. */
+typedef struct scratch {
+    sd_buf fold;         /* the word with ignorables dropped, apostrophes ASCII */
+    utf8proc_int32_t *cp; /* its decomposition, then its normalized UTF-8 */
+    size_t cpcap;
+} scratch;
+
+static void scratch_init(scratch *sc)
+{
+    sd__buf_init(&sc->fold, 0);
+    sc->cp = NULL;
+    sc->cpcap = 0;
+}
+
+static void scratch_release(scratch *sc)
+{
+    sd__buf_release(&sc->fold);
+    sd__free(sc->cp);
+    sc->cp = NULL;
+    sc->cpcap = 0;
+}
+
+static int is_apostrophe(uint32_t cp)
+{
+    return cp == 0x27 || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == 0xFF07;
+}
+
+/*
+ * Ideographs (with their extensions, compatibility forms and radicals), kana
+ * and hangul: scripts written without spaces between words, where each
+ * character is a token.
+ */
+static int is_cjk(uint32_t cp)
+{
+    if (cp < 0x1100)
+        return 0;
+    if (cp < 0x3000)
+        return cp <= 0x11FF || (cp >= 0x2E80 && cp <= 0x2FDF);
+    if (cp <= 0x9FFF)
+        return (cp >= 0x3005 && cp <= 0x3007) || (cp >= 0x3021 && cp <= 0x3029) ||
+               (cp >= 0x3038 && cp <= 0x303B) || (cp >= 0x3040 && cp <= 0x30FF) ||
+               (cp >= 0x3100 && cp <= 0x318F) || (cp >= 0x31A0 && cp <= 0x31BF) ||
+               (cp >= 0x31F0 && cp <= 0x31FF) || cp >= 0x3400;
+    if (cp < 0xAC00)
+        return cp >= 0xA960 && cp <= 0xA97F;
+    if (cp <= 0xD7FF)
+        return 1;
+    if (cp < 0x10000)
+        return (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF66 && cp <= 0xFF9D) ||
+               (cp >= 0xFFA0 && cp <= 0xFFDC);
+    return (cp >= 0x1B000 && cp <= 0x1B2FF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* Hangul characters that a following vowel or final jamo joins. */
+static int is_hangul_lead(uint32_t cp)
+{
+    return (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x115F) ||
+           (cp >= 0xA960 && cp <= 0xA97F);
+}
+
+static int is_hangul_vt(uint32_t cp)
+{
+    return (cp >= 0x1160 && cp <= 0x11FF) || (cp >= 0xD7B0 && cp <= 0xD7FF);
+}
+
+/*
+ * Class of a code point. ASCII uses the table unless `force` asks for
+ * utf8proc even there (the tests' oracle); invalid bytes separate.
+ */
+static int classify(uint32_t cp, int force)
+{
+    const utf8proc_property_t *pr;
+    if (cp < 0x80 && !force)
+        return ascii_to_class[ascii_class[cp]];
+    if (cp == SD_UTF8_INVALID)
+        return C_SEP;
+    if (is_apostrophe(cp))
+        return C_APOS;
+    pr = utf8proc_get_property((utf8proc_int32_t)cp);
+    if (pr->ignorable)
+        return C_IGN;
+    switch (pr->category) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        return is_cjk(cp) ? C_CJK : C_LET;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return C_MARK;
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return is_cjk(cp) ? C_CJK : C_NUM;
+    default:
+        return C_SEP;
+    }
+}
+
+/*
+ * End of the token that starts at p[start] (a letter, mark, digit or CJK
+ * character): the byte after its last word character. A CJK token is one
+ * character plus the marks (and halfwidth voicing marks, hangul vowel and
+ * final jamo) that compose with it; a word runs over letters, marks, digits,
+ * ignorables and apostrophes that sit between two letters.
+ */
+static size_t word_end(const char *p, size_t n, size_t start, int force)
+{
+    size_t len, len2, i, end;
+    uint32_t cp = sd__utf8_decode(p + start, n - start, &len);
+    int c = classify(cp, force), last_letter;
+    i = end = start + len;
+    if (c == C_CJK) {
+        int hangul = is_hangul_lead(cp);
+        while (i < n) {
+            cp = sd__utf8_decode(p + i, n - i, &len);
+            if (cp == 0xFF9E || cp == 0xFF9F || (hangul && is_hangul_vt(cp)) ||
+                classify(cp, force) == C_MARK) {
+                i = end = i + len;
+                continue;
+            }
+            break;
+        }
+        return end;
+    }
+    last_letter = c == C_LET;
+    while (i < n) {
+        cp = sd__utf8_decode(p + i, n - i, &len);
+        c = classify(cp, force);
+        if (c == C_LET || c == C_NUM) {
+            i = end = i + len;
+            last_letter = c == C_LET;
+        } else if (c == C_MARK) {
+            i = end = i + len;
+        } else if (c == C_IGN) {
+            i += len;
+        } else if (c == C_APOS && last_letter && i + len < n &&
+                   classify(sd__utf8_decode(p + i + len, n - i - len, &len2), force) == C_LET) {
+            i += len;
+        } else {
+            break;
+        }
+    }
+    return end;
+}
+
+/*
+ * Normalizes p[0..n) into scratch memory; *out / *outn get the bytes. The
+ * word is first copied without ignorables and invalid bytes, apostrophes
+ * made ASCII; a word that is then pure ASCII is lowercased in place (unless
+ * `force`), anything else goes through utf8proc.
+ */
+static int normalize(scratch *sc, const char *p, size_t n, int force, const char **out,
+                     size_t *outn)
+{
+    size_t i = 0, len, k;
+    int ascii = 1, rc;
+    utf8proc_ssize_t m, r;
+    sd__buf_reset(&sc->fold);
+    rc = sd__buf_reserve(&sc->fold, n);
+    if (rc)
+        return rc;
+    while (i < n) {
+        uint32_t cp = sd__utf8_decode(p + i, n - i, &len);
+        int c = classify(cp, force);
+        if (cp == SD_UTF8_INVALID || c == C_IGN) {
+            /* dropped */
+        } else if (c == C_APOS) {
+            sc->fold.p[sc->fold.len++] = '\'';
+        } else {
+            if (cp >= 0x80)
+                ascii = 0;
+            memcpy(sc->fold.p + sc->fold.len, p + i, len);
+            sc->fold.len += len;
+        }
+        i += len;
+    }
+    if (ascii && !force) {
+        for (k = 0; k < sc->fold.len; k++) {
+            unsigned char b = (unsigned char)sc->fold.p[k];
+            if (b >= 'A' && b <= 'Z')
+                sc->fold.p[k] = (char)(b | 0x20);
+        }
+        *out = sc->fold.p;
+        *outn = sc->fold.len;
+        return 0;
+    }
+    if (sc->fold.len == 0) {
+        *out = sc->fold.p;
+        *outn = 0;
+        return 0;
+    }
+    for (;;) {
+        m = utf8proc_decompose((const utf8proc_uint8_t *)sc->fold.p,
+                               (utf8proc_ssize_t)sc->fold.len, sc->cp,
+                               (utf8proc_ssize_t)sc->cpcap, NORM_OPTS);
+        if (m < 0)
+            return m == UTF8PROC_ERROR_NOMEM ? SD_ENOMEM : SD_EINVAL;
+        if ((size_t)m <= sc->cpcap)
+            break;
+        if (SD_GROW(sc->cp, sc->cpcap, (size_t)m))
+            return SD_ENOMEM;
+    }
+    /* Compatibility forms may decompose to typographic apostrophes (U+0149
+     * gives U+02BC): fold those too. */
+    for (r = 0; r < m; r++)
+        if (is_apostrophe((uint32_t)sc->cp[r]))
+            sc->cp[r] = '\'';
+    r = utf8proc_reencode(sc->cp, m, NORM_OPTS);
+    if (r < 0)
+        return SD_EINVAL;
+    *out = (const char *)sc->cp;
+    *outn = (size_t)r;
+    return 0;
+}
+
+/* Appends one token, growing the vector geometrically. */
+static int push(sd_tokens *t, size_t off, size_t len, uint64_t hash)
+{
+    sd_token *tk;
+    if (t->n == t->cap && SD_GROW(t->v, t->cap, t->n + 1))
+        return SD_ENOMEM;
+    tk = &t->v[t->n++];
+    tk->off = (uint32_t)off;
+    tk->len = (uint32_t)len;
+    tk->hash = hash;
+    return 0;
+}
+
+/*
+ * The tokenizer. `force` sends every character down the slow path (the
+ * tests' oracle for the fast path).
+ */
+static int tokenize(const char *p, size_t n, uint64_t seed, int force, sd_tokens *out)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    scratch sc;
+    size_t i = 0, start, len, end, nlen;
+    const char *norm;
+    int rc = 0;
+    if (n > (size_t)UINT32_MAX)
+        return SD_ETOOBIG;
+    scratch_init(&sc);
+    /* One geometric growth up front for typical prose (about 6 bytes per
+     * token); push() grows further when needed. */
+    if (SD_GROW(out->v, out->cap, out->n + n / 6 + 16))
+        return SD_ENOMEM;
+    while (i < n) {
+        unsigned t = ascii_class[s[i]];
+        if (!force && t != A_HIGH) {
+            char buf[FAST_MAX];
+            size_t k = 0;
+            int last_letter = 0;
+            if (t < A_DIGIT) {
+                i++;
+                continue;
+            }
+            start = i;
+            for (;;) {
+                unsigned c = i < n ? s[i] : ' ';
+                unsigned a = ascii_class[c];
+                if (a - A_DIGIT <= A_LOWER - A_DIGIT) {
+                    if (k == FAST_MAX)
+                        goto slow;
+                    buf[k++] = (char)(c | 0x20);
+                    last_letter = a != A_DIGIT;
+                    i++;
+                    continue;
+                }
+                if (a == A_SEP)
+                    break;
+                len = 1;
+                if (a == A_HIGH) {
+                    uint32_t cp = sd__utf8_decode(p + i, n - i, &len);
+                    int cls = classify(cp, 0);
+                    if (cls == C_SEP || cls == C_CJK)
+                        break;
+                    if (cls != C_APOS)
+                        goto slow; /* the word goes on with non-ASCII */
+                }
+                /* An apostrophe, ASCII or not: kept after a letter and
+                 * before one. */
+                if (!last_letter || i + len >= n)
+                    break;
+                a = ascii_class[s[i + len]];
+                if (a == A_HIGH)
+                    goto slow;
+                if (a != A_UPPER && a != A_LOWER)
+                    break;
+                if (k == FAST_MAX)
+                    goto slow;
+                buf[k++] = '\'';
+                i += len;
+            }
+            if (out->n == out->cap && SD_GROW(out->v, out->cap, out->n + 1)) {
+                rc = SD_ENOMEM;
+                goto done;
+            }
+            out->v[out->n].off = (uint32_t)start;
+            out->v[out->n].len = (uint32_t)(i - start);
+            out->v[out->n].hash = XXH3_64bits_withSeed(buf, k, seed);
+            out->n++;
+            continue;
+        slow:
+            i = start;
+        } else {
+            uint32_t cp = sd__utf8_decode(p + i, n - i, &len);
+            int c = classify(cp, force);
+            if (c != C_LET && c != C_MARK && c != C_NUM && c != C_CJK) {
+                i += len;
+                continue;
+            }
+        }
+        /* The slow path: from a word's first character at i. */
+        end = word_end(p, n, i, force);
+        rc = normalize(&sc, p + i, end - i, force, &norm, &nlen);
+        if (rc)
+            goto done;
+        rc = push(out, i, end - i, XXH3_64bits_withSeed(norm, nlen, seed));
+        if (rc)
+            goto done;
+        i = end;
+    }
+done:
+    scratch_release(&sc);
+    return rc;
+}
+
+void sd__tokens_init(sd_tokens *t)
+{
+    t->v = NULL;
+    t->n = t->cap = 0;
+}
+
+void sd__tokens_release(sd_tokens *t)
+{
+    sd__free(t->v);
+    sd__tokens_init(t);
+}
+
+int sd__tokenize(const char *p, size_t n, uint64_t seed, sd_tokens *out)
+{
+    return tokenize(p, n, seed, 0, out);
+}
+
+int sd__tokenize_slow(const char *p, size_t n, uint64_t seed, sd_tokens *out)
+{
+    return tokenize(p, n, seed, 1, out);
+}
+
+int sd__normalize_word(const char *p, size_t n, sd_buf *out)
+{
+    scratch sc;
+    const char *norm;
+    size_t nlen;
+    int rc;
+    scratch_init(&sc);
+    rc = normalize(&sc, p, n, 0, &norm, &nlen);
+    if (rc == 0)
+        rc = sd__buf_append(out, norm, nlen);
+    scratch_release(&sc);
+    return rc;
+}

@@ -1,0 +1,294 @@
+/*
+ * test_tokenize.c: exact tokens, offsets and hash equalities on hand-written
+ * cases; the ASCII fast path against the utf8proc-only path on random ASCII
+ * and mixed texts; the stored hash against the hash of sd__normalize_word.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "base/buf.h"
+#include "syndic.h"
+#include "test.h"
+#include "text/tokenize.h"
+#include "text/utf8.h"
+
+#define SEED 0x5EEDu
+
+/*
+ * Checks the invariants every tokenization keeps: increasing, non-overlapping
+ * tokens of nonzero length inside the text, each hash that of the
+ * normalized spelling. Returns the number of violations.
+ */
+static int check_invariants(const char *p, size_t n, uint64_t seed, const sd_tokens *t)
+{
+    size_t i, prev_end = 0;
+    int bad = 0;
+    sd_buf b;
+    sd__buf_init(&b, 0);
+    for (i = 0; i < t->n; i++) {
+        const sd_token *k = &t->v[i];
+        if (k->len == 0 || k->off < prev_end || (size_t)k->off + k->len > n) {
+            bad++;
+            continue;
+        }
+        prev_end = (size_t)k->off + k->len;
+        sd__buf_reset(&b);
+        if (sd__normalize_word(p + k->off, k->len, &b) != 0 ||
+            XXH3_64bits_withSeed(b.p, b.len, seed) != k->hash)
+            bad++;
+    }
+    sd__buf_release(&b);
+    return bad;
+}
+
+/*
+ * Tokenizes `text` and checks the tokens' spellings are exactly the
+ * NULL-terminated list of expected strings, in order.
+ */
+static void expect_tokens(int line, const char *text, ...)
+{
+    sd_tokens t;
+    va_list ap;
+    size_t i = 0, n = strlen(text);
+    const char *want;
+    sd__tokens_init(&t);
+    if (sd__tokenize(text, n, SEED, &t) != 0) {
+        sd_test_fail(__FILE__, line, "tokenize failed on \"%s\"", text);
+        return;
+    }
+    va_start(ap, text);
+    while ((want = va_arg(ap, const char *)) != NULL) {
+        if (i >= t.n) {
+            sd_test_fail(__FILE__, line, "\"%s\": missing token %zu \"%s\"", text, i, want);
+            break;
+        }
+        if (t.v[i].len != strlen(want) || memcmp(text + t.v[i].off, want, t.v[i].len) != 0)
+            sd_test_fail(__FILE__, line, "\"%s\": token %zu is \"%.*s\", want \"%s\"", text, i,
+                         (int)t.v[i].len, text + t.v[i].off, want);
+        i++;
+    }
+    va_end(ap);
+    if (want == NULL && i != t.n)
+        sd_test_fail(__FILE__, line, "\"%s\": %zu tokens, want %zu", text, t.n, i);
+    if (check_invariants(text, n, SEED, &t))
+        sd_test_fail(__FILE__, line, "\"%s\": invariants violated", text);
+    sd__tokens_release(&t);
+}
+
+/* The hash of a text that must be exactly one token. */
+static uint64_t one_hash(const char *text)
+{
+    sd_tokens t;
+    uint64_t h = 0;
+    sd__tokens_init(&t);
+    if (sd__tokenize(text, strlen(text), SEED, &t) != 0 || t.n != 1)
+        sd_test_fail(__FILE__, __LINE__, "\"%s\" is not one token (%zu)", text, t.n);
+    else
+        h = t.v[0].hash;
+    sd__tokens_release(&t);
+    return h;
+}
+
+static void expect_norm(int line, const char *word, const char *want)
+{
+    sd_buf b;
+    sd__buf_init(&b, 0);
+    if (sd__normalize_word(word, strlen(word), &b) != 0 || b.len != strlen(want) ||
+        memcmp(b.p, want, b.len) != 0)
+        sd_test_fail(__FILE__, line, "normalize \"%s\" gave \"%.*s\", want \"%s\"", word,
+                     (int)b.len, b.p ? b.p : "", want);
+    sd__buf_release(&b);
+}
+
+TEST(tokenize_english_punctuation_offsets)
+{
+    static const char text[] = "Hello, world! It's 2021 -- (really).";
+    sd_tokens t;
+    sd__tokens_init(&t);
+    CHECK_EQ_INT(sd__tokenize(text, sizeof text - 1, SEED, &t), 0);
+    CHECK_EQ_INT(t.n, 5);
+    if (t.n == 5) {
+        CHECK_EQ_INT(t.v[0].off, 0);
+        CHECK_EQ_INT(t.v[0].len, 5);
+        CHECK_EQ_INT(t.v[1].off, 7);
+        CHECK_EQ_INT(t.v[1].len, 5);
+        CHECK_EQ_INT(t.v[2].off, 14);
+        CHECK_EQ_INT(t.v[2].len, 4);
+        CHECK_EQ_INT(t.v[3].off, 19);
+        CHECK_EQ_INT(t.v[3].len, 4);
+        CHECK_EQ_INT(t.v[4].off, 28);
+        CHECK_EQ_INT(t.v[4].len, 6);
+        CHECK_EQ_U64(t.v[0].hash, XXH3_64bits_withSeed("hello", 5, SEED));
+        CHECK_EQ_U64(t.v[2].hash, XXH3_64bits_withSeed("it's", 4, SEED));
+        CHECK_EQ_U64(t.v[3].hash, XXH3_64bits_withSeed("2021", 4, SEED));
+    }
+    /* Appends: a second call adds after the first's tokens. */
+    CHECK_EQ_INT(sd__tokenize("more", 4, SEED, &t), 0);
+    CHECK_EQ_INT(t.n, 6);
+    sd__tokens_release(&t);
+}
+
+TEST(tokenize_cases)
+{
+    expect_tokens(__LINE__, "don't stop", "don't", "stop", NULL);
+    expect_tokens(__LINE__, "l\xE2\x80\x99homme", "l\xE2\x80\x99homme", NULL);
+    expect_tokens(__LINE__, "l'\xC3\xA9t\xC3\xA9", "l'\xC3\xA9t\xC3\xA9", NULL);
+    expect_tokens(__LINE__, "\xE2\x80\x9CQuoted\xE2\x80\x9D \xE2\x80\x94 dash\xE2\x80\x93" "en",
+                  "Quoted", "dash", "en", NULL);
+    expect_tokens(__LINE__, "'tis rock'n'roll' 90's ''x", "tis", "rock'n'roll", "90", "s", "x",
+                  NULL);
+    expect_tokens(__LINE__, "it\xE2\x80\x99", "it", NULL);
+    expect_tokens(__LINE__, "under_score snake_case", "under", "score", "snake", "case", NULL);
+    expect_tokens(__LINE__, "\xE6\x9D\xB1\xE4\xBA\xAC\xE9\x83\xBD", "\xE6\x9D\xB1",
+                  "\xE4\xBA\xAC", "\xE9\x83\xBD", NULL);
+    expect_tokens(__LINE__, "abc\xE6\x9D\xB1\xE4\xBA\xAC" "def", "abc", "\xE6\x9D\xB1",
+                  "\xE4\xBA\xAC", "def", NULL);
+    expect_tokens(__LINE__, "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4 \xEC\x9D\x80", "\xED\x95\x9C",
+                  "\xEA\xB5\xAD", "\xEC\x96\xB4", "\xEC\x9D\x80", NULL);
+    expect_tokens(__LINE__, "2021 3.14", "2021", "3", "14", NULL);
+    expect_tokens(__LINE__, "a\xF0\x9F\x98\x80" "b \xE2\x9D\xA4\xEF\xB8\x8F x", "a", "b", "x",
+                  NULL);
+    expect_tokens(__LINE__, "co\xC2\xAD" "operate \xC2\xAD" "x\xC2\xAD", "co\xC2\xAD" "operate",
+                  "x", NULL);
+    expect_tokens(__LINE__, "zero\xE2\x80\x8Bwidth join\xE2\x80\x8D", "zero\xE2\x80\x8Bwidth",
+                  "join", NULL);
+    expect_tokens(__LINE__, "cafe\xCC\x81 na\xC3\xAFve", "cafe\xCC\x81", "na\xC3\xAFve", NULL);
+    expect_tokens(__LINE__, "\xE0\xB8\xAA\xE0\xB8\xA7\xE0\xB8\xB1\xE0\xB8\xAA\xE0\xB8\x94\xE0\xB8\xB5 ok",
+                  "\xE0\xB8\xAA\xE0\xB8\xA7\xE0\xB8\xB1\xE0\xB8\xAA\xE0\xB8\x94\xE0\xB8\xB5", "ok",
+                  NULL);
+    expect_tokens(__LINE__, "", NULL);
+    expect_tokens(__LINE__, "... !! -- \xE2\x80\x94 \xC2\xA0", NULL);
+    /* Halfwidth katakana with its voicing mark is one token. */
+    expect_tokens(__LINE__, "\xEF\xBD\xB6\xEF\xBE\x9E", "\xEF\xBD\xB6\xEF\xBE\x9E", NULL);
+}
+
+TEST(tokenize_equal_hashes)
+{
+    uint64_t nato = one_hash("nato");
+    CHECK_EQ_U64(one_hash("NATO"), nato);
+    CHECK_EQ_U64(one_hash("Nato"), nato);
+    CHECK_EQ_U64(one_hash("\xEF\xBC\xAE\xEF\xBD\x81\xEF\xBD\x94\xEF\xBD\x8F"), nato); /* fullwidth */
+    CHECK_EQ_U64(one_hash("Stra\xC3\x9F" "e"), one_hash("STRASSE"));
+    CHECK_EQ_U64(one_hash("\xCE\x9F\xCE\x94\xCE\x9F\xCE\xA3"), one_hash("\xCE\xBF\xCE\xB4\xCE\xBF\xCF\x82"));
+    CHECK_EQ_U64(one_hash("\xCE\xBF\xCE\xB4\xCE\xBF\xCF\x82"), one_hash("\xCE\xBF\xCE\xB4\xCE\xBF\xCF\x83"));
+    CHECK_EQ_U64(one_hash("e\xCC\x81t\xC3\xA9"), one_hash("\xC3\xA9t\xC3\xA9"));
+    CHECK_EQ_U64(one_hash("\xC3\x89T\xC3\x89"), one_hash("\xC3\xA9t\xC3\xA9"));
+    CHECK_EQ_U64(one_hash("don\xE2\x80\x99t"), one_hash("don't"));
+    CHECK_EQ_U64(one_hash("DON\xCA\xBCT"), one_hash("don't"));
+    CHECK_EQ_U64(one_hash("don\xEF\xBC\x87t"), one_hash("don't"));
+    CHECK_EQ_U64(one_hash("co\xC2\xAD" "op\xE2\x80\x8B" "erate"), one_hash("cooperate"));
+    CHECK_EQ_U64(one_hash("\xEF\xBD\xB6\xEF\xBE\x9E"), one_hash("\xE3\x82\xAC"));
+    CHECK_EQ_U64(one_hash("\xEF\xAC\x81" "le"), one_hash("file")); /* fi ligature */
+    CHECK_EQ_U64(one_hash("\xEF\xBC\x92\xEF\xBC\x90\xEF\xBC\x92\xEF\xBC\x91"), one_hash("2021"));
+    CHECK(one_hash("nato") != one_hash("natos"));
+    CHECK(one_hash("don't") != one_hash("dont"));
+}
+
+TEST(tokenize_normalized_forms)
+{
+    expect_norm(__LINE__, "Stra\xC3\x9F" "e", "strasse");
+    expect_norm(__LINE__, "\xCE\x9F\xCE\x94\xCE\x9F\xCE\xA3", "\xCE\xBF\xCE\xB4\xCE\xBF\xCF\x83");
+    /* Full case folding turns dotted capital I into i + combining dot. */
+    expect_norm(__LINE__, "\xC4\xB0stanbul", "i\xCC\x87stanbul");
+    expect_norm(__LINE__, "e\xCC\x81", "\xC3\xA9");
+    expect_norm(__LINE__, "L\xE2\x80\x98" "AMI", "l'ami");
+    expect_norm(__LINE__, "\xC5\x89", "'n");
+    expect_norm(__LINE__, "\xEF\xBC\xAE\xEF\xBD\x81\xEF\xBD\x94\xEF\xBD\x8F", "nato");
+    expect_norm(__LINE__, "", "");
+    expect_norm(__LINE__, "\xC2\xAD", "");
+}
+
+static uint64_t rng = 0xD1B54A32D192ED03ull;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* Compares the fast and the slow tokenizations of p[0..n). */
+static int same_as_slow(const char *p, size_t n)
+{
+    sd_tokens a, b;
+    int same;
+    sd__tokens_init(&a);
+    sd__tokens_init(&b);
+    same = sd__tokenize(p, n, SEED, &a) == 0 && sd__tokenize_slow(p, n, SEED, &b) == 0 &&
+           a.n == b.n && (a.n == 0 || memcmp(a.v, b.v, a.n * sizeof *a.v) == 0) &&
+           check_invariants(p, n, SEED, &a) == 0;
+    if (!same)
+        sd_test_fail(__FILE__, __LINE__, "fast and slow differ on \"%.*s\"",
+                     (int)(n > 120 ? 120 : n), p);
+    sd__tokens_release(&a);
+    sd__tokens_release(&b);
+    return same;
+}
+
+TEST(tokenize_fast_path_equals_slow_path_ascii)
+{
+    static const char alphabet[] = "aZ9' ,.-_'eE'Q0 \t\n";
+    char text[512];
+    int it, bad = 0;
+    size_t j, n;
+    for (it = 0; it < 3000 && bad < 5; it++) {
+        n = (size_t)(rnd() % sizeof text);
+        for (j = 0; j < n; j++) {
+            uint64_t r = rnd();
+            text[j] = (r & 3) ? alphabet[(r >> 8) % (sizeof alphabet - 1)] : (char)((r >> 16) % 128);
+        }
+        bad += !same_as_slow(text, n);
+    }
+    /* Words longer than the fast path's buffer. */
+    memset(text, 'W', 300);
+    text[100] = ' ';
+    bad += !same_as_slow(text, 300);
+    CHECK_EQ_INT(bad, 0);
+}
+
+TEST(tokenize_fast_path_equals_slow_path_mixed)
+{
+    /* Pieces that meet ASCII words in every way the fast path must hand over:
+     * accented letters, marks, ignorables, typographic apostrophes, CJK,
+     * fullwidth forms, separators, emoji, invalid bytes. */
+    static const char *const piece[] = {
+        "a", "Z", "7", "'", " ", ".", "don", "t", "\xC3\xA9", "\xC3\x89", "e\xCC\x81", "\xCC\x81",
+        "\xE2\x80\x99", "\xE2\x80\x98", "\xCA\xBC", "\xEF\xBC\x87", "\xC2\xAD", "\xE2\x80\x8B",
+        "\xE2\x80\x8D", "\xEF\xBB\xBF", "\xE6\x9D\xB1", "\xED\x95\x9C", "\xEF\xBD\xB6",
+        "\xEF\xBE\x9E", "\xEF\xBC\xAE", "\xE2\x80\x94", "\xC2\xA0", "\xF0\x9F\x98\x80",
+        "\xEF\xB8\x8F", "\xC3\x9F", "\xCE\xA3", "\xE0\xB8\xAA", "\xD9\xA3", "\xC2\xB2",
+        "\xE2\x85\xA0", "_", "\xE1\x84\x80", "\xE1\x85\xA1", "\xFF", "\xC0"};
+    char text[600];
+    int it, bad = 0;
+    for (it = 0; it < 4000 && bad < 5; it++) {
+        size_t n = 0, k = (size_t)(rnd() % 60);
+        while (k--) {
+            const char *s = piece[rnd() % (sizeof piece / sizeof piece[0])];
+            size_t l = strlen(s);
+            memcpy(text + n, s, l);
+            n += l;
+        }
+        bad += !same_as_slow(text, n);
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+TEST(tokenize_seed_changes_hashes)
+{
+    sd_tokens a, b;
+    sd__tokens_init(&a);
+    sd__tokens_init(&b);
+    CHECK_EQ_INT(sd__tokenize("same words", 10, 1, &a), 0);
+    CHECK_EQ_INT(sd__tokenize("same words", 10, 2, &b), 0);
+    CHECK_EQ_INT(a.n, 2);
+    CHECK_EQ_INT(b.n, 2);
+    if (a.n == 2 && b.n == 2) {
+        CHECK(a.v[0].hash != b.v[0].hash);
+        CHECK_EQ_U64(a.v[0].hash, XXH3_64bits_withSeed("same", 4, 1));
+    }
+    sd__tokens_release(&a);
+    sd__tokens_release(&b);
+}

@@ -1,0 +1,237 @@
+/*
+ * test_dedup.c: the dedup job through the public API, against exact Jaccard.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref/jaccard.h"
+#include "syndic.h"
+#include "test.h"
+
+static uint64_t state = 0xD1B54A32D192ED03ull;
+static uint64_t rnd(void)
+{
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+}
+
+/* A random text of `words` words over a vocabulary of `vocab` words. */
+static char *random_text(size_t words, size_t vocab)
+{
+    char *s = malloc(words * 12 + 1);
+    size_t i, n = 0;
+    for (i = 0; i < words; i++)
+        n += (size_t)sprintf(s + n, "%sw%llu", i ? " " : "", (unsigned long long)(rnd() % vocab));
+    s[n] = '\0';
+    return s;
+}
+
+/* Replaces about `rate` of the words of s by new words. */
+static char *edit_text(const char *s, double rate)
+{
+    size_t len = strlen(s), n = 0;
+    char *o = malloc(len * 2 + 64);
+    const char *p = s;
+    while (*p) {
+        const char *e = strchr(p, ' ');
+        size_t wl = e ? (size_t)(e - p) : strlen(p);
+        if ((double)(rnd() % 10000) < rate * 10000)
+            n += (size_t)sprintf(o + n, "x%llu", (unsigned long long)(rnd() % 100000));
+        else {
+            memcpy(o + n, p, wl);
+            n += wl;
+        }
+        p += wl;
+        if (*p == ' ') {
+            o[n++] = ' ';
+            p++;
+        }
+    }
+    o[n] = '\0';
+    return o;
+}
+
+static sd_dedup *run(const sd_doc *docs, size_t n, unsigned threads, double thr)
+{
+    sd_dedup_options o;
+    sd_dedup *d = NULL;
+    sd_dedup_options_init(&o);
+    o.threads = threads;
+    o.threshold = thr;
+    CHECK_EQ_INT(sd_dedup_new(&o, &d), 0);
+    /* two batches, to check indexes carry over */
+    CHECK_EQ_INT(sd_dedup_add(d, docs, n / 2), 0);
+    CHECK_EQ_INT(sd_dedup_add(d, docs + n / 2, n - n / 2), 0);
+    CHECK_EQ_INT(sd_dedup_finish(d, NULL, NULL), 0);
+    return d;
+}
+
+TEST(dedup_small_cases)
+{
+    char *a = random_text(300, 5000);
+    char *b = edit_text(a, 0.01);   /* J about 0.9 */
+    char *c = random_text(300, 5000);
+    sd_doc docs[6];
+    sd_dedup *d;
+    sd_dedup_result r;
+    sd_dedup_stats st;
+    docs[0].text = a; docs[0].len = strlen(a);
+    docs[1].text = c; docs[1].len = strlen(c);
+    docs[2].text = b; docs[2].len = strlen(b);
+    docs[3].text = NULL; docs[3].len = 0;          /* a failed record */
+    docs[4].text = a; docs[4].len = strlen(a);     /* exact copy */
+    docs[5].text = "";  docs[5].len = 0;           /* no words */
+    d = run(docs, 6, 2, 0.8);
+    sd_dedup_get(d, 0, &r);
+    CHECK_EQ_U64(r.rep, 0);
+    CHECK_EQ_U64(r.cluster, 0);
+    sd_dedup_get(d, 1, &r);
+    CHECK_EQ_U64(r.rep, 1);
+    CHECK_EQ_U64(r.cluster, 1);
+    sd_dedup_get(d, 2, &r);
+    CHECK_EQ_U64(r.rep, 0);
+    CHECK(r.similarity > 0.8 && r.similarity < 1.0);
+    CHECK_EQ_INT(r.exact, 0);
+    sd_dedup_get(d, 3, &r);
+    CHECK_EQ_INT(r.absent, 1);
+    sd_dedup_get(d, 4, &r);
+    CHECK_EQ_U64(r.rep, 0);
+    CHECK_EQ_INT(r.exact, 1);
+    CHECK_NEAR(r.similarity, 1.0, 0);
+    sd_dedup_get(d, 5, &r);
+    CHECK_EQ_U64(r.rep, 5);
+    CHECK_EQ_U64(r.cluster, 2);
+    sd_dedup_get_stats(d, &st);
+    CHECK_EQ_U64(st.docs, 6);
+    CHECK_EQ_U64(st.absent, 1);
+    CHECK_EQ_U64(st.clusters, 3);
+    CHECK_EQ_U64(st.duplicates, 2);
+    CHECK_EQ_U64(st.exact_duplicates, 1);
+    CHECK_EQ_INT(sd_dedup_get(d, 6, &r), SD_EINVAL);
+    sd_dedup_free(d);
+    free(a);
+    free(b);
+    free(c);
+}
+
+TEST(dedup_rejects_bad_options)
+{
+    sd_dedup_options o;
+    sd_dedup *d = NULL;
+    sd_dedup_options_init(&o);
+    o.num_perm = 100;
+    CHECK_EQ_INT(sd_dedup_new(&o, &d), SD_EINVAL);
+    sd_dedup_options_init(&o);
+    o.threshold = 0;
+    CHECK_EQ_INT(sd_dedup_new(&o, &d), SD_EINVAL);
+    sd_dedup_options_init(&o);
+    o.bands = 20;
+    o.rows = 10;
+    CHECK_EQ_INT(sd_dedup_new(&o, &d), SD_EINVAL);
+    CHECK(d == NULL);
+    sd_dedup_free(NULL);
+}
+
+/*
+ * Families of edited copies at many similarities: the clustering must agree
+ * with exact Jaccard on pairs clearly above or below the threshold, and the
+ * output must be the same for 1 and 4 threads.
+ */
+TEST(dedup_agrees_with_exact_jaccard_and_threads)
+{
+    enum { FAMILIES = 60, PER = 4, N = FAMILIES * PER };
+    sd_doc docs[N];
+    char *texts[N];
+    uint64_t *sh[N];
+    long nsh[N];
+    size_t i, f, wrong = 0, clear = 0, diff = 0;
+    sd_dedup *d1, *d4;
+    for (f = 0; f < FAMILIES; f++) {
+        char *base = random_text(200 + rnd() % 400, 20000);
+        texts[f * PER] = base;
+        for (i = 1; i < PER; i++)
+            texts[f * PER + i] = edit_text(base, (double)(rnd() % 100) / 1000.0);
+    }
+    for (i = 0; i < N; i++) {
+        docs[i].text = texts[i];
+        docs[i].len = strlen(texts[i]);
+        nsh[i] = ref_shingles(texts[i], docs[i].len, 5, 0, &sh[i]);
+    }
+    d1 = run(docs, N, 1, 0.8);
+    d4 = run(docs, N, 4, 0.8);
+    for (i = 0; i < N; i++) {
+        sd_dedup_result a, b;
+        sd_dedup_get(d1, i, &a);
+        sd_dedup_get(d4, i, &b);
+        diff += a.rep != b.rep || a.cluster != b.cluster || a.similarity != b.similarity;
+    }
+    CHECK_EQ_U64(diff, 0);
+    for (f = 0; f < FAMILIES; f++) {
+        size_t x, y;
+        for (x = f * PER; x < f * PER + PER; x++)
+            for (y = x + 1; y < f * PER + PER; y++) {
+                double j = ref_jaccard(sh[x], (size_t)nsh[x], sh[y], (size_t)nsh[y]);
+                sd_dedup_result a, b;
+                sd_dedup_get(d1, x, &a);
+                sd_dedup_get(d1, y, &b);
+                /* clearly above: together; clearly below and not chained
+                 * through a third member: apart */
+                if (j >= 0.9) {
+                    clear++;
+                    wrong += a.rep != b.rep;
+                } else if (j < 0.6) {
+                    size_t z, chained = 0;
+                    for (z = f * PER; z < f * PER + PER; z++)
+                        if (z != x && z != y &&
+                            ref_jaccard(sh[x], (size_t)nsh[x], sh[z], (size_t)nsh[z]) >= 0.7 &&
+                            ref_jaccard(sh[y], (size_t)nsh[y], sh[z], (size_t)nsh[z]) >= 0.7)
+                            chained = 1;
+                    if (!chained) {
+                        clear++;
+                        wrong += a.rep == b.rep;
+                    }
+                }
+            }
+    }
+    CHECK(clear > 100);
+    CHECK_EQ_U64(wrong, 0);
+    /* no pair across families is ever joined */
+    for (i = 0; i < N; i++) {
+        sd_dedup_result a;
+        sd_dedup_get(d1, i, &a);
+        CHECK_EQ_U64(a.rep / PER, i / PER);
+    }
+    sd_dedup_free(d1);
+    sd_dedup_free(d4);
+    for (i = 0; i < N; i++) {
+        free(texts[i]);
+        free(sh[i]);
+    }
+}
+
+/* sd_minhash on real text estimates the exact Jaccard within 4.5 sigma. */
+TEST(minhash_text_estimate_vs_exact)
+{
+    int t, bad = 0;
+    for (t = 0; t < 100; t++) {
+        char *a = random_text(500, 3000);
+        char *b = edit_text(a, (double)(t % 20) / 100.0);
+        uint32_t sa[256], sb[256];
+        uint64_t *xa, *xb;
+        long na = ref_shingles(a, strlen(a), 5, 3, &xa), nb = ref_shingles(b, strlen(b), 5, 3, &xb);
+        double j = ref_jaccard(xa, (size_t)na, xb, (size_t)nb);
+        double sigma = sqrt(j * (1 - j) / 256) + 1e-9;
+        CHECK(sd_minhash(a, strlen(a), 5, 256, 3, sa) > 0);
+        CHECK(sd_minhash(b, strlen(b), 5, 256, 3, sb) > 0);
+        bad += fabs(sd_minhash_similarity(sa, sb, 256) - j) > 4.5 * sigma + 0.01;
+        free(a);
+        free(b);
+        free(xa);
+        free(xb);
+    }
+    CHECK_EQ_INT(bad, 0);
+}

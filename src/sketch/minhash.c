@@ -58,9 +58,15 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
 /* Odd multiplier of the shingle polynomial. */
 #define SHINGLE_P 0x9E3779B97F4A7C15ull
 
-static inline uint64_t shingle_final(uint64_t poly, uint64_t seed)
+/* The seed enters through a mixed key computed once per document. */
+static inline uint64_t seed_key(uint64_t seed)
 {
-    return mix64(poly ^ mix64(seed + 0x632BE59BD9B4E019ull));
+    return mix64(seed + 0x632BE59BD9B4E019ull);
+}
+
+static inline uint64_t shingle_final(uint64_t poly, uint64_t key)
+{
+    return mix64(poly ^ key);
 }
 
 uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed)
@@ -69,13 +75,14 @@ uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed)
     size_t j;
     for (j = 0; j < n; j++)
         poly = poly * SHINGLE_P + h[j];
-    return shingle_final(poly, seed);
+    return shingle_final(poly, seed_key(seed));
 }
 
 size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k,
                           uint64_t seed, uint32_t *sig)
 {
     uint64_t poly = 0, top = 1; /* top = P^(ngram-1): the weight of the oldest token */
+    uint64_t key = seed_key(seed);
     size_t i, count = 0;
     unsigned j;
     sd__oph_init(sig, k);
@@ -84,7 +91,7 @@ size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned 
     if (n < ngram) {
         for (i = 0; i < n; i++)
             poly = poly * SHINGLE_P + t[i].hash;
-        sd__oph_add(sig, k, shingle_final(poly, seed));
+        sd__oph_add(sig, k, shingle_final(poly, key));
         count = 1;
     } else {
         for (j = 0; j < ngram; j++) {
@@ -92,11 +99,11 @@ size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned 
             if (j)
                 top *= SHINGLE_P;
         }
-        sd__oph_add(sig, k, shingle_final(poly, seed));
+        sd__oph_add(sig, k, shingle_final(poly, key));
         count = 1;
         for (i = ngram; i < n; i++) {
             poly = (poly - t[i - ngram].hash * top) * SHINGLE_P + t[i].hash;
-            sd__oph_add(sig, k, shingle_final(poly, seed));
+            sd__oph_add(sig, k, shingle_final(poly, key));
             count++;
         }
     }

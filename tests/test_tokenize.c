@@ -292,3 +292,138 @@ TEST(tokenize_seed_changes_hashes)
     sd__tokens_release(&a);
     sd__tokens_release(&b);
 }
+
+/* ---- SD_TOK_FOLD_SPELLING and SD_TOK_DROP_HONORIFICS ---------------------- */
+
+/* The hash of a one-token text under the given flags. */
+static uint64_t one_hash_ex(const char *text, unsigned flags)
+{
+    sd_tokens t;
+    uint64_t h = 0;
+    sd__tokens_init(&t);
+    if (sd__tokenize_ex(text, strlen(text), SEED, flags, &t) != 0 || t.n != 1)
+        sd_test_fail(__FILE__, __LINE__, "\"%s\" is not one token (%zu)", text, t.n);
+    else
+        h = t.v[0].hash;
+    sd__tokens_release(&t);
+    return h;
+}
+
+static void expect_fold(int line, const char *gb, const char *us)
+{
+    sd_buf b;
+    sd__buf_init(&b, 0);
+    if (sd__normalize_word_ex(gb, strlen(gb), SD_TOK_FOLD_SPELLING, &b) != 0 ||
+        b.len != strlen(us) || memcmp(b.p, us, b.len) != 0)
+        sd_test_fail(__FILE__, line, "fold \"%s\" gave \"%.*s\", want \"%s\"", gb, (int)b.len,
+                     b.p ? b.p : "", us);
+    else if (one_hash_ex(gb, SD_TOK_FOLD_SPELLING) != XXH3_64bits_withSeed(us, strlen(us), SEED))
+        sd_test_fail(__FILE__, line, "tokenize_ex hash of \"%s\" is not that of \"%s\"", gb, us);
+    sd__buf_release(&b);
+}
+
+TEST(tokenize_fold_spelling_pairs)
+{
+    static const char *const pairs[][2] = {
+        {"behaviour", "behavior"}, {"Behaviours", "behaviors"}, {"colourful", "colorful"},
+        {"favourite", "favorite"}, {"honourable", "honorable"}, {"dishonoured", "dishonored"},
+        {"unfavourable", "unfavorable"}, {"neighbourhood", "neighborhood"},
+        {"labour's", "labor's"}, {"armoury", "armory"}, {"organise", "organize"},
+        {"organisation", "organization"}, {"organisations", "organizations"},
+        {"reorganised", "reorganized"}, {"recognisable", "recognizable"},
+        {"unrecognised", "unrecognized"}, {"criticising", "criticizing"},
+        {"apologise", "apologize"}, {"analyse", "analyze"}, {"paralysed", "paralyzed"},
+        {"centre", "center"}, {"centres", "centers"}, {"centred", "centered"},
+        {"kilometres", "kilometers"}, {"theatre", "theater"}, {"fibreglass", "fiberglass"},
+        {"defence", "defense"}, {"offences", "offenses"}, {"licence", "license"},
+        {"defenceless", "defenseless"}, {"catalogue", "catalog"}, {"dialogues", "dialogs"},
+        {"catalogued", "cataloged"}, {"travelled", "traveled"}, {"travelling", "traveling"},
+        {"traveller", "traveler"}, {"cancelled", "canceled"}, {"labelled", "labeled"},
+        {"modelling", "modeling"}, {"signalled", "signaled"}, {"counsellor", "counselor"},
+        {"marvellous", "marvelous"}, {"aluminium", "aluminum"}, {"tyres", "tires"},
+        {"programme", "program"}, {"grey", "gray"}, {"judgement", "judgment"},
+        {"manoeuvre", "maneuver"}, {"sceptical", "skeptical"}, {"paediatrician", "pediatrician"},
+        {"jewellery", "jewelry"}, {"aeroplane", "airplane"}, {"woollen", "woolen"},
+        {"focussed", "focused"}, {"ageing", "aging"}, {"storeys", "stories"},
+        {"acknowledgement", "acknowledgment"}, {"wilful", "willful"}, {"sulphur", "sulfur"},
+        {"\xEF\xBD\x83\xEF\xBD\x8F\xEF\xBD\x8C\xEF\xBD\x8F\xEF\xBD\x95\xEF\xBD\x92", "color"}};
+    size_t i;
+    for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        expect_fold(__LINE__, pairs[i][0], pairs[i][1]);
+        /* Without the flag the spellings stay apart. */
+        CHECK(one_hash(pairs[i][0]) != one_hash(pairs[i][1]));
+    }
+}
+
+TEST(tokenize_fold_spelling_leaves_other_words)
+{
+    static const char *const same[] = {
+        "wise", "rise", "advise", "advertise", "exercise", "devise", "promise", "surprise",
+        "comprise", "merchandise", "noise", "hour", "four", "your", "flour", "devour", "tour",
+        "acre", "genre", "ogre", "massacre", "controlled", "compelled", "excelled",
+        "cancellation", "analyses", "analysis", "specialist", "criticism", "realism", "colonel",
+        "color", "organize", "theater", "prologue", "fence", "hence", "licensed", "hello",
+        "spell", "travel", "bill", "centrist", "metro", "liter", "litter", "mitten", "od",
+        "labourx", "caf\xC3\xA9", "2021", "\xE6\x9D\xB1"};
+    size_t i;
+    for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+        const char *w = same[i];
+        if (one_hash_ex(w, SD_TOK_FOLD_SPELLING) != one_hash(w))
+            sd_test_fail(__FILE__, __LINE__, "\"%s\" was folded", w);
+    }
+}
+
+TEST(tokenize_drop_honorifics)
+{
+    static const char text[] = "Mr Biden met Mrs. May, MS Smith and Dr\xC2\xA0Who; Mister X.";
+    static const char *const want[] = {"Biden", "met", "May", "Smith", "and", "Who", "Mister",
+                                       "X"};
+    sd_tokens t;
+    size_t i;
+    sd__tokens_init(&t);
+    CHECK_EQ_INT(sd__tokenize_ex(text, sizeof text - 1, SEED, SD_TOK_DROP_HONORIFICS, &t), 0);
+    CHECK_EQ_INT(t.n, 8);
+    for (i = 0; i < t.n && i < 8; i++)
+        CHECK_EQ_MEM(text + t.v[i].off, t.v[i].len, want[i]);
+    CHECK_EQ_INT(check_invariants(text, sizeof text - 1, SEED, &t), 0);
+    t.n = 0;
+    CHECK_EQ_INT(sd__tokenize_ex(text, sizeof text - 1, SEED, 0, &t), 0);
+    CHECK_EQ_INT(t.n, 12);
+    sd__tokens_release(&t);
+}
+
+TEST(tokenize_flags_zero_is_tokenize_and_fast_equals_slow)
+{
+    static const char *const piece[] = {
+        "Behaviour", "colour's", "organisation", "centre", "Mr", "mrs", "dr", "travelled",
+        "defence", "catalogue", "grey", " ", ", ", "'", "\xE2\x80\x99", "s", "the", "\xC3\xA9",
+        "\xE6\x9D\xB1", "cancelling", "WISE", "Labour", "\xC2\xAD"};
+    char text[800];
+    int it, bad = 0;
+    for (it = 0; it < 2000 && bad < 5; it++) {
+        size_t n = 0, k = (size_t)(rnd() % 50);
+        unsigned flags = (unsigned)(rnd() % 4);
+        sd_tokens a, b;
+        while (k--) {
+            const char *s = piece[rnd() % (sizeof piece / sizeof piece[0])];
+            size_t l = strlen(s);
+            memcpy(text + n, s, l);
+            n += l;
+        }
+        sd__tokens_init(&a);
+        sd__tokens_init(&b);
+        if (sd__tokenize_ex(text, n, SEED, flags, &a) != 0 ||
+            sd__tokenize_slow_ex(text, n, SEED, flags, &b) != 0 || a.n != b.n ||
+            (a.n && memcmp(a.v, b.v, a.n * sizeof *a.v) != 0))
+            bad++;
+        if (flags == 0) {
+            b.n = 0;
+            if (sd__tokenize(text, n, SEED, &b) != 0 || a.n != b.n ||
+                (a.n && memcmp(a.v, b.v, a.n * sizeof *a.v) != 0))
+                bad++;
+        }
+        sd__tokens_release(&a);
+        sd__tokens_release(&b);
+    }
+    CHECK_EQ_INT(bad, 0);
+}

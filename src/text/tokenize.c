@@ -314,6 +314,29 @@ static int normalize(scratch *sc, const char *p, size_t n, int force, const char
     return 0;
 }
 
+/* Room for a word the spelling fold may rewrite (it looks at words of up
+ * to 48 bytes and may add up to 8). */
+#define FOLD_BUF 64
+
+/*
+ * Applies sd__tokenize_ex's flags to a normalized word *w / *wn: returns 1
+ * when the token is to be dropped (an honorific), else 0, with *w / *wn
+ * pointing at the bytes to hash (the American spelling, written to tmp,
+ * when one applies).
+ */
+static int apply_flags(unsigned flags, const char **w, size_t *wn, char tmp[FOLD_BUF])
+{
+    size_t l;
+    if ((flags & SD_TOK_DROP_HONORIFICS) && sd__is_honorific(*w, *wn))
+        return 1;
+    if ((flags & SD_TOK_FOLD_SPELLING) && *wn + 8 <= FOLD_BUF &&
+        (l = sd__fold_spelling(*w, *wn, tmp)) != 0) {
+        *w = tmp;
+        *wn = l;
+    }
+    return 0;
+}
+
 /* Appends one token, growing the vector geometrically. */
 static int push(sd_tokens *t, size_t off, size_t len, uint64_t hash)
 {
@@ -331,9 +354,11 @@ static int push(sd_tokens *t, size_t off, size_t len, uint64_t hash)
  * The tokenizer. `force` sends every character down the slow path (the
  * tests' oracle for the fast path).
  */
-static int tokenize(const char *p, size_t n, uint64_t seed, int force, sd_tokens *out)
+static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int force,
+                    sd_tokens *out)
 {
     const unsigned char *s = (const unsigned char *)p;
+    char tmp[FOLD_BUF];
     scratch sc;
     size_t i = 0, start, len, end, nlen;
     const char *norm;
@@ -415,6 +440,16 @@ static int tokenize(const char *p, size_t n, uint64_t seed, int force, sd_tokens
                 i += len;
             }
         emit:
+            if (flags) { /* rare: the flagged words go the general way */
+                norm = buf;
+                nlen = k;
+                if (apply_flags(flags, &norm, &nlen, tmp))
+                    continue;
+                rc = push(out, start, i - start, XXH3_64bits_withSeed(norm, nlen, seed));
+                if (rc)
+                    goto done;
+                continue;
+            }
             if (out->n == out->cap && SD_GROW(out->v, out->cap, out->n + 1)) {
                 rc = SD_ENOMEM;
                 goto done;
@@ -439,9 +474,11 @@ static int tokenize(const char *p, size_t n, uint64_t seed, int force, sd_tokens
         rc = normalize(&sc, p + i, end - i, force, &norm, &nlen);
         if (rc)
             goto done;
-        rc = push(out, i, end - i, XXH3_64bits_withSeed(norm, nlen, seed));
-        if (rc)
-            goto done;
+        if (flags == 0 || apply_flags(flags, &norm, &nlen, tmp) == 0) {
+            rc = push(out, i, end - i, XXH3_64bits_withSeed(norm, nlen, seed));
+            if (rc)
+                goto done;
+        }
         i = end;
     }
 done:
@@ -463,24 +500,43 @@ void sd__tokens_release(sd_tokens *t)
 
 int sd__tokenize(const char *p, size_t n, uint64_t seed, sd_tokens *out)
 {
-    return tokenize(p, n, seed, 0, out);
+    return tokenize(p, n, seed, 0, 0, out);
 }
 
 int sd__tokenize_slow(const char *p, size_t n, uint64_t seed, sd_tokens *out)
 {
-    return tokenize(p, n, seed, 1, out);
+    return tokenize(p, n, seed, 0, 1, out);
 }
 
-int sd__normalize_word(const char *p, size_t n, sd_buf *out)
+int sd__tokenize_ex(const char *p, size_t n, uint64_t seed, unsigned flags, sd_tokens *out)
+{
+    return tokenize(p, n, seed, flags, 0, out);
+}
+
+int sd__tokenize_slow_ex(const char *p, size_t n, uint64_t seed, unsigned flags,
+                         sd_tokens *out)
+{
+    return tokenize(p, n, seed, flags, 1, out);
+}
+
+int sd__normalize_word_ex(const char *p, size_t n, unsigned flags, sd_buf *out)
 {
     scratch sc;
     const char *norm;
     size_t nlen;
+    char tmp[FOLD_BUF];
     int rc;
     scratch_init(&sc);
     rc = normalize(&sc, p, n, 0, &norm, &nlen);
-    if (rc == 0)
+    if (rc == 0) {
+        apply_flags(flags & SD_TOK_FOLD_SPELLING, &norm, &nlen, tmp);
         rc = sd__buf_append(out, norm, nlen);
+    }
     scratch_release(&sc);
     return rc;
+}
+
+int sd__normalize_word(const char *p, size_t n, sd_buf *out)
+{
+    return sd__normalize_word_ex(p, n, 0, out);
 }

@@ -48,4 +48,26 @@ int sd__normalize_word(const char *p, size_t n, sd_buf *out);
  * the tests' oracle for the fast path. */
 int sd__tokenize_slow(const char *p, size_t n, uint64_t seed, sd_tokens *out);
 
+/* Flags of sd__tokenize_ex (the passage matcher's looser matching). */
+#define SD_TOK_FOLD_SPELLING 1u   /* hash British spellings as American:
+                                     behaviour/behavior, organise/organize,
+                                     centre/center, defence/defense, ... */
+#define SD_TOK_DROP_HONORIFICS 2u /* drop tokens "mr", "mrs", "ms", "dr"
+                                     (normalized), so "Mr Biden" ~ "Biden" */
+
+/* sd__tokenize with flags; flags 0 gives exactly sd__tokenize. */
+int sd__tokenize_ex(const char *p, size_t n, uint64_t seed, unsigned flags, sd_tokens *out);
+int sd__tokenize_slow_ex(const char *p, size_t n, uint64_t seed, unsigned flags,
+                         sd_tokens *out);
+
+/* sd__normalize_word plus the SD_TOK_FOLD_SPELLING fold when flagged: the
+ * bytes whose hash sd__tokenize_ex stores. */
+int sd__normalize_word_ex(const char *p, size_t n, unsigned flags, sd_buf *out);
+
+/* normalize.c. The American spelling of the lowercase ASCII word w[0..n)
+ * written to out (room for n + 8 bytes), or 0 when it is not a listed
+ * British spelling. Whether w[0..n) is "mr", "mrs", "ms" or "dr". */
+size_t sd__fold_spelling(const char *w, size_t n, char *out);
+int sd__is_honorific(const char *w, size_t n);
+
 #endif

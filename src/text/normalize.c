@@ -1,0 +1,256 @@
+/*
+ * normalize.c: optional folds applied after NFKC and case folding, for the
+ * passage matcher: British spellings to American ones, and the honorifics
+ * "Mr", "Mrs", "Ms", "Dr" recognized so the tokenizer can drop them (a
+ * British paper's "Mr Biden" then aligns with a wire story's "Biden").
+ *
+ * The data is small and explicit. An exact table holds irregular pairs
+ * (aluminium/aluminum, tyre/tire, programme/program, ...). Rules cover the
+ * regular patterns, each as "stem + British infix + suffix" becoming
+ * "stem + American infix + suffix", where the stem must be one of a listed
+ * set (so "wise", "rise", "devise" or "hour", "four" are never touched):
+ *
+ *   -our  -> -or    colour, colours, coloured, colourful, favourite, ...
+ *   -ise  -> -ize   organise, organised, organisation, recognisable, ...
+ *   -yse  -> -yze   analyse, analysed, paralysing (not "analyses", which
+ *                   is also the plural of "analysis")
+ *   -re   -> -er    centre, metres, fibreglass, ...
+ *   -ogue -> -og    catalogue, dialogues, catalogued (-ogu-ed -> -og-ed)
+ *   -ence -> -ense  defence, offences, licence, pretence, defenceless
+ *   -ll-  -> -l-    travelled, cancelling, modeller, counsellor, marvellous
+ *
+ * Words are lowercase ASCII (the form NFKC and case folding give); a part
+ * after an apostrophe ("labour's") is kept as it is. Pure, no state.
+ */
+#include <string.h>
+
+#include "text/tokenize.h"
+
+/* Longest word the folds look at. */
+#define FOLD_MAX 48
+
+/* Irregular British spellings and their American forms, sorted by the
+ * British form (byte order) for binary search. */
+static const struct {
+    const char *gb, *us;
+} pairs[] = {
+    {"acknowledgement", "acknowledgment"}, {"acknowledgements", "acknowledgments"},
+    {"aeroplane", "airplane"}, {"aeroplanes", "airplanes"}, {"ageing", "aging"},
+    {"aluminium", "aluminum"}, {"anaemia", "anemia"}, {"anaemic", "anemic"},
+    {"anaesthesia", "anesthesia"}, {"anaesthetic", "anesthetic"},
+    {"anaesthetics", "anesthetics"}, {"anaesthetist", "anesthetist"}, {"artefact", "artifact"},
+    {"artefacts", "artifacts"}, {"carburettor", "carburetor"}, {"cataloguer", "cataloger"},
+    {"centred", "centered"}, {"centring", "centering"}, {"cheque", "check"},
+    {"chequebook", "checkbook"}, {"cheques", "checks"}, {"cosy", "cozy"},
+    {"diarrhoea", "diarrhea"}, {"encyclopaedia", "encyclopedia"}, {"enrol", "enroll"},
+    {"enrolment", "enrollment"}, {"enrolments", "enrollments"}, {"enrols", "enrolls"},
+    {"focussed", "focused"}, {"focussing", "focusing"}, {"foetal", "fetal"},
+    {"foetus", "fetus"}, {"fulfil", "fulfill"}, {"fulfilment", "fulfillment"},
+    {"fulfils", "fulfills"}, {"gaol", "jail"}, {"gaols", "jails"}, {"grey", "gray"},
+    {"greyed", "grayed"}, {"greyer", "grayer"}, {"greying", "graying"}, {"greyish", "grayish"},
+    {"greys", "grays"}, {"haemoglobin", "hemoglobin"}, {"haemophilia", "hemophilia"},
+    {"haemorrhage", "hemorrhage"}, {"instalment", "installment"},
+    {"instalments", "installments"}, {"jewellery", "jewelry"}, {"judgement", "judgment"},
+    {"judgements", "judgments"}, {"kerb", "curb"}, {"kerbs", "curbs"},
+    {"kilogramme", "kilogram"}, {"kilogrammes", "kilograms"}, {"leukaemia", "leukemia"},
+    {"licenced", "licensed"}, {"manoeuvrable", "maneuverable"}, {"manoeuvre", "maneuver"},
+    {"manoeuvred", "maneuvered"}, {"manoeuvres", "maneuvers"}, {"manoeuvring", "maneuvering"},
+    {"mould", "mold"}, {"moulding", "molding"}, {"mouldings", "moldings"}, {"moulds", "molds"},
+    {"mouldy", "moldy"}, {"moult", "molt"}, {"moustache", "mustache"},
+    {"oesophagus", "esophagus"}, {"oestrogen", "estrogen"}, {"orthopaedic", "orthopedic"},
+    {"paediatric", "pediatric"}, {"paediatrician", "pediatrician"},
+    {"paediatricians", "pediatricians"}, {"paediatrics", "pediatrics"}, {"plough", "plow"},
+    {"ploughed", "plowed"}, {"ploughing", "plowing"}, {"ploughs", "plows"},
+    {"practise", "practice"}, {"practised", "practiced"}, {"practising", "practicing"},
+    {"programme", "program"}, {"programmes", "programs"}, {"pyjama", "pajama"},
+    {"pyjamas", "pajamas"}, {"sceptic", "skeptic"}, {"sceptical", "skeptical"},
+    {"scepticism", "skepticism"}, {"sceptics", "skeptics"}, {"skilful", "skillful"},
+    {"skilfully", "skillfully"}, {"smoulder", "smolder"}, {"smouldering", "smoldering"},
+    {"storey", "story"}, {"storeys", "stories"}, {"sulphate", "sulfate"}, {"sulphur", "sulfur"},
+    {"sulphuric", "sulfuric"}, {"tyre", "tire"}, {"tyres", "tires"}, {"wilful", "willful"},
+    {"wilfully", "willfully"}, {"woollen", "woolen"},
+};
+
+/* -our -> -or: the stems, the endings that may follow "our", and the
+ * prefixes a stem may carry (dishonour, unfavourable, watercolour). */
+static const char *const our_stems[] = {
+    "arb", "ard", "arm", "behavi", "cand", "clam", "col", "demean", "endeav", "fav", "ferv",
+    "flav", "harb", "hon", "hum", "lab", "neighb", "od", "parl", "ranc", "rig", "rum", "sav",
+    "savi", "splend", "succ", "tum", "val", "vap", "vig", NULL};
+static const char *const our_suffixes[] = {
+    "", "able", "ably", "al", "ally", "ed", "er", "ers", "ful", "fully", "hood", "hoods", "ing",
+    "ings", "ist", "ists", "ite", "ites", "itism", "less", "ly", "s", "y", NULL};
+static const char *const our_prefixes[] = {
+    "dis", "mis", "multi", "over", "re", "un", "water", NULL};
+
+/* -ise -> -ize: only these stems (never advise, comprise, exercise, wise,
+ * ...), with the endings and prefixes that may go with them. */
+static const char *const ise_stems[] = {
+    "agon", "antagon", "apolog", "author", "cannibal", "capital", "categor", "central",
+    "character", "civil", "colon", "commercial", "computer", "container", "criminal", "critic",
+    "custom", "decentral", "demon", "digit", "digital", "dramat", "econom", "emphas", "energ",
+    "equal", "euthan", "evangel", "familiar", "fantas", "fertil", "final", "formal", "fossil",
+    "galvan", "general", "glamor", "global", "harmon", "hospital", "human", "hypnot",
+    "hypothes", "ideal", "immobil", "immortal", "immun", "industrial", "institutional",
+    "internal", "international", "ital", "italic", "item", "jeopard", "legal", "legitim",
+    "liberal", "lion", "local", "magnet", "marginal", "material", "maxim", "mechan", "memor",
+    "mesmer", "metabol", "militar", "miniatur", "minim", "mobil", "modern", "monet", "monopol",
+    "moral", "motor", "national", "natural", "neutral", "normal", "optim", "organ", "ostrac",
+    "oxid", "pasteur", "patron", "pedestrian", "penal", "person", "personal", "philosoph",
+    "plagiar", "polar", "politic", "popular", "pressur", "priorit", "privat", "public",
+    "radical", "random", "rational", "real", "recogn", "regular", "revital", "revolution",
+    "romantic", "sanit", "satir", "scandal", "scrutin", "secular", "sensit", "serial", "social",
+    "special", "stabil", "standard", "steril", "stigmat", "subsid", "summar", "symbol",
+    "sympath", "synchron", "synthes", "tantal", "terror", "theor", "tranquil", "trivial",
+    "tyrann", "union", "urban", "util", "vandal", "verbal", "victim", "visual", "vocal",
+    "western", NULL};
+static const char *const ise_suffixes[] = {
+    "able", "ation", "ational", "ations", "e", "ed", "er", "ers", "es", "ing", NULL};
+static const char *const ise_prefixes[] = {
+    "de", "dis", "mis", "non", "over", "re", "un", "under", NULL};
+
+/* -yse -> -yze. */
+static const char *const yse_stems[] = {
+    "anal", "breathal", "catal", "dial", "electrol", "hydrol", "paral", "psychoanal", NULL};
+static const char *const yse_suffixes[] = {
+    "e", "ed", "er", "ers", "ing", NULL};
+
+/* -re -> -er for these stems (not acre, genre, ogre, massacre, ...). */
+static const char *const re_stems[] = {
+    "amphitheat", "calib", "cent", "centimet", "epicent", "fib", "goit", "kilomet", "lit",
+    "lust", "meag", "met", "millilit", "millimet", "mit", "sab", "scept", "sepulch", "somb",
+    "spect", "theat", "tit", NULL};
+static const char *const re_suffixes[] = {
+    "", "glass", "piece", "pieces", "s", NULL};
+
+/* -ogue -> -og, and -ogu(ed|ing) -> -og(ed|ing). */
+static const char *const ogue_stems[] = {
+    "anal", "catal", "dial", "monol", NULL};
+static const char *const ogue_suffixes[] = {
+    "", "s", NULL};
+static const char *const ogu_suffixes[] = {
+    "ed", "ing", NULL};
+
+/* -ence -> -ense. */
+static const char *const ence_stems[] = {
+    "def", "lic", "off", "pret", NULL};
+static const char *const ence_suffixes[] = {
+    "", "less", "s", NULL};
+
+/* -ll- -> -l- before these endings, for verbs whose last syllable is not
+ * stressed (travel, cancel, model; not compel, control, excel). */
+static const char *const ll_stems[] = {
+    "barre", "beve", "cance", "channe", "chise", "counci", "counse", "cudge", "dia", "disheve",
+    "due", "ename", "equa", "fue", "funne", "grave", "grove", "initia", "jewe", "labe", "leve",
+    "libe", "marve", "mode", "pane", "peda", "penci", "quarre", "refue", "remode", "reve",
+    "riva", "shove", "shrive", "signa", "snorke", "spira", "tota", "trave", "tunne", "unrave",
+    "yode", NULL};
+static const char *const ll_suffixes[] = {
+    "ed", "er", "ers", "ing", "ist", "ists", "or", "ors", "ous", "ously", NULL};
+
+static const char *const no_prefixes[] = {NULL};
+
+/* One rule: stem + from + suffix becomes stem + to + suffix. */
+typedef struct rule {
+    const char *from, *to;
+    const char *const *stems, *const *suffixes, *const *prefixes;
+} rule;
+
+static const rule rules[] = {
+    {"our", "or", our_stems, our_suffixes, our_prefixes},
+    {"is", "iz", ise_stems, ise_suffixes, ise_prefixes},
+    {"ys", "yz", yse_stems, yse_suffixes, no_prefixes},
+    {"re", "er", re_stems, re_suffixes, no_prefixes},
+    {"ogue", "og", ogue_stems, ogue_suffixes, no_prefixes},
+    {"ogu", "og", ogue_stems, ogu_suffixes, no_prefixes},
+    {"ence", "ense", ence_stems, ence_suffixes, no_prefixes},
+    {"ll", "l", ll_stems, ll_suffixes, no_prefixes},
+};
+
+static const char *const honorifics[] = {"dr", "mr", "mrs", "ms", NULL};
+
+/* Whether w[0..n) is exactly one of the NULL-terminated list's words. */
+static int in_list(const char *const *list, const char *w, size_t n)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && memcmp(*list, w, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether w[0..n) is a listed stem, bare or after a listed prefix. */
+static int is_stem(const rule *r, const char *w, size_t n)
+{
+    const char *const *p;
+    if (in_list(r->stems, w, n))
+        return 1;
+    for (p = r->prefixes; *p; p++) {
+        size_t l = strlen(*p);
+        if (l < n && memcmp(*p, w, l) == 0 && in_list(r->stems, w + l, n - l))
+            return 1;
+    }
+    return 0;
+}
+
+/* The American form of the lowercase word w[0..n) into out (room for
+ * n + 8 bytes); returns its length, or 0 when no table entry or rule
+ * applies. */
+static size_t fold_word(const char *w, size_t n, char *out)
+{
+    size_t lo = 0, hi = sizeof pairs / sizeof pairs[0], k;
+    char key[FOLD_MAX + 1];
+    memcpy(key, w, n);
+    key[n] = '\0';
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(key, pairs[mid].gb);
+        if (c == 0) {
+            size_t l = strlen(pairs[mid].us);
+            memcpy(out, pairs[mid].us, l);
+            return l;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        const rule *r = &rules[k];
+        size_t fl = strlen(r->from), tl = strlen(r->to);
+        const char *const *s;
+        for (s = r->suffixes; *s; s++) {
+            size_t sl = strlen(*s), stem;
+            if (n < fl + sl + 1)
+                continue;
+            stem = n - fl - sl;
+            if (memcmp(w + stem, r->from, fl) != 0 || memcmp(w + stem + fl, *s, sl) != 0)
+                continue;
+            if (!is_stem(r, w, stem))
+                continue;
+            memcpy(out, w, stem);
+            memcpy(out + stem, r->to, tl);
+            memcpy(out + stem + tl, *s, sl);
+            return stem + tl + sl;
+        }
+    }
+    return 0;
+}
+
+size_t sd__fold_spelling(const char *w, size_t n, char *out)
+{
+    size_t head, l;
+    if (n < 4 || n > FOLD_MAX)
+        return 0;
+    for (head = 0; head < n && w[head] != '\''; head++)
+        if (w[head] < 'a' || w[head] > 'z')
+            return 0;
+    if (head < 4 || (l = fold_word(w, head, out)) == 0)
+        return 0;
+    memcpy(out + l, w + head, n - head);
+    return l + n - head;
+}
+
+int sd__is_honorific(const char *w, size_t n)
+{
+    return n <= 3 && in_list(honorifics, w, n);
+}

@@ -359,22 +359,25 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
 {
     const unsigned char *s = (const unsigned char *)p;
     char tmp[FOLD_BUF];
+    sd_tokens o; /* *out in locals, so byte stores cannot make the
+                    compiler reload it */
     scratch sc;
     size_t i = 0, start, len, end, nlen;
     const char *norm;
     int rc = 0;
     if (n > (size_t)UINT32_MAX)
         return SD_ETOOBIG;
-    scratch_init(&sc);
     /* One geometric growth up front for typical prose (about 6 bytes per
      * token); push() grows further when needed. */
     if (SD_GROW(out->v, out->cap, out->n + n / 6 + 16))
         return SD_ENOMEM;
+    o = *out;
+    scratch_init(&sc);
     while (i < n) {
         unsigned t = ascii_class[s[i]];
         if (!force && t != A_HIGH) {
             char buf[FAST_MAX];
-            size_t k = 0;
+            size_t k = 0, skip = 0;
             int last_letter = 0;
             if (t < A_DIGIT) {
                 i++;
@@ -397,8 +400,10 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
                 i += 8;
             }
             if (k) {
-                if (i == n || ascii_class[s[i]] == A_SEP)
+                if (i == n || ascii_class[s[i]] == A_SEP) {
+                    skip = i < n; /* the separator needs no second look */
                     goto emit;
+                }
                 last_letter = (unsigned char)buf[k - 1] >= 'a';
             }
             /* Byte by byte: the tail of the text, long words, and words
@@ -445,19 +450,20 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
                 nlen = k;
                 if (apply_flags(flags, &norm, &nlen, tmp))
                     continue;
-                rc = push(out, start, i - start, XXH3_64bits_withSeed(norm, nlen, seed));
+                rc = push(&o, start, i - start, XXH3_64bits_withSeed(norm, nlen, seed));
                 if (rc)
                     goto done;
                 continue;
             }
-            if (out->n == out->cap && SD_GROW(out->v, out->cap, out->n + 1)) {
+            if (o.n == o.cap && SD_GROW(o.v, o.cap, o.n + 1)) {
                 rc = SD_ENOMEM;
                 goto done;
             }
-            out->v[out->n].off = (uint32_t)start;
-            out->v[out->n].len = (uint32_t)(i - start);
-            out->v[out->n].hash = hash_word(buf, k, seed);
-            out->n++;
+            o.v[o.n].off = (uint32_t)start;
+            o.v[o.n].len = (uint32_t)(i - start);
+            o.v[o.n].hash = hash_word(buf, k, seed);
+            o.n++;
+            i += skip;
             continue;
         slow:
             i = start;
@@ -475,13 +481,14 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
         if (rc)
             goto done;
         if (flags == 0 || apply_flags(flags, &norm, &nlen, tmp) == 0) {
-            rc = push(out, i, end - i, XXH3_64bits_withSeed(norm, nlen, seed));
+            rc = push(&o, i, end - i, XXH3_64bits_withSeed(norm, nlen, seed));
             if (rc)
                 goto done;
         }
         i = end;
     }
 done:
+    *out = o;
     scratch_release(&sc);
     return rc;
 }

@@ -427,3 +427,88 @@ TEST(tokenize_flags_zero_is_tokenize_and_fast_equals_slow)
     }
     CHECK_EQ_INT(bad, 0);
 }
+
+/* Texts denser in tokens than the up-front estimate (one per 6 bytes) make
+ * the vector grow, on the fast path ("a a a ...") and the slow one (CJK). */
+TEST(tokenize_grows_past_estimate)
+{
+    static char text[30000];
+    sd_tokens t;
+    size_t i;
+    for (i = 0; i + 1 < sizeof text; i += 2) {
+        text[i] = 'a';
+        text[i + 1] = ' ';
+    }
+    sd__tokens_init(&t);
+    CHECK_EQ_INT(sd__tokenize(text, sizeof text, SEED, &t), 0);
+    CHECK_EQ_INT(t.n, sizeof text / 2);
+    CHECK_EQ_INT(t.v[t.n - 1].off, sizeof text - 2);
+    for (i = 0; i + 3 <= sizeof text; i += 3)
+        memcpy(text + i, "\xE6\x9D\xB1", 3);
+    t.n = 0;
+    CHECK_EQ_INT(sd__tokenize(text, sizeof text, SEED, &t), 0);
+    CHECK_EQ_INT(t.n, sizeof text / 3);
+    CHECK_EQ_INT(check_invariants(text, sizeof text, SEED, &t), 0);
+    CHECK_EQ_U64(t.v[t.n - 1].hash, t.v[0].hash);
+    sd__tokens_release(&t);
+}
+
+static long allocs_left = -1;
+static void *nth_malloc(void *ud, size_t n)
+{
+    (void)ud;
+    if (allocs_left == 0)
+        return NULL;
+    if (allocs_left > 0)
+        allocs_left--;
+    return malloc(n);
+}
+static void *nth_realloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    if (allocs_left == 0)
+        return NULL;
+    if (allocs_left > 0)
+        allocs_left--;
+    return realloc(p, n);
+}
+static void nth_free(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
+
+/* Failing the Nth allocation, for every N until the call succeeds, gives
+ * SD_ENOMEM (never a crash or a leak, which ASan would report), and the
+ * tokens already in the vector are kept. */
+TEST(tokenize_allocation_failures)
+{
+    static char text[4000];
+    sd_allocator a = {nth_malloc, nth_realloc, nth_free, NULL};
+    long nth;
+    size_t i, n = 0;
+    int rc = -1;
+    for (i = 0; n + 40 < sizeof text; i++) {
+        static const char *const w[] = {"caf\xC3\xA9 ", "\xE6\x9D\xB1", "a ", "word, ",
+                                         "\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0 "};
+        size_t l = strlen(w[i % 5]);
+        memcpy(text + n, w[i % 5], l);
+        n += l;
+    }
+    sd_set_allocator(&a);
+    for (nth = 0; nth < 64 && rc != 0; nth++) {
+        sd_tokens t;
+        sd__tokens_init(&t);
+        CHECK_EQ_INT(sd__tokenize("kept", 4, SEED, &t), 0);
+        allocs_left = nth;
+        rc = sd__tokenize(text, n, SEED, &t);
+        allocs_left = -1;
+        if (rc != 0)
+            CHECK_EQ_INT(rc, SD_ENOMEM);
+        CHECK(t.n >= 1 && t.v[0].off == 0 && t.v[0].len == 4);
+        sd__tokens_release(&t);
+    }
+    sd_set_allocator(NULL);
+    CHECK_EQ_INT(rc, 0);
+    CHECK(nth > 1);
+}

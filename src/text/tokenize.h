@@ -4,14 +4,21 @@
  * A token is a maximal run of letters, marks and digits (Unicode categories
  * L*, M*, N*), with an apostrophe or right single quote between two letters
  * kept inside the word ("don't", "l'homme"). Each CJK ideograph, kana or
- * hangul syllable is a token of its own. Everything else separates tokens.
+ * hangul syllable is a token of its own (with the marks that compose with
+ * it). Default-ignorable characters (soft hyphen, zero-width space and
+ * joiners, BOM, word joiner, variation selectors) are skipped inside a word
+ * and separate elsewhere. Everything else, underscore included, separates
+ * tokens.
  *
  * Each token keeps the byte range of its original spelling in the input and
  * the 64-bit XXH3 hash (with the given seed) of its normalized form: NFKC,
- * full case folding, curly quotes to ASCII, so "Ｎａｔｏ", "NATO" and "nato"
- * hash alike. ASCII words take a fast path that never calls utf8proc.
+ * full case folding, ignorables dropped, apostrophes (U+2019, U+2018,
+ * U+02BC, U+FF07) made ASCII, so "Ｎａｔｏ", "NATO" and "nato" hash alike,
+ * as do "Straße" and "STRASSE". ASCII words take a fast path that never
+ * calls utf8proc (sd__tokenize_slow is the check that it agrees).
  *
- * Input must be valid UTF-8 (the reader guarantees it). Pure and thread-safe.
+ * Input should be valid UTF-8 (the reader guarantees it); an invalid byte
+ * separates tokens and is never part of one. Pure and thread-safe.
  */
 #ifndef SD_TEXT_TOKENIZE_H
 #define SD_TEXT_TOKENIZE_H

@@ -98,7 +98,8 @@ __attribute__((flatten)) static uint64_t hash_word(const char *p, size_t n, uint
 
 /* Scratch memory of the slow path, allocated on first use. */
 typedef struct scratch {
-    sd_buf fold;         /* the word with ignorables dropped, apostrophes ASCII */
+    sd_buf fold;          /* the word with ignorables dropped, apostrophes ASCII */
+    int ascii;            /* whether fold is pure ASCII */
     utf8proc_int32_t *cp; /* its decomposition, then its normalized UTF-8 */
     size_t cpcap;
 } scratch;
@@ -106,6 +107,7 @@ typedef struct scratch {
 static void scratch_init(scratch *sc)
 {
     sd__buf_init(&sc->fold, 0);
+    sc->ascii = 1;
     sc->cp = NULL;
     sc->cpcap = 0;
 }
@@ -116,6 +118,24 @@ static void scratch_release(scratch *sc)
     sd__free(sc->cp);
     sc->cp = NULL;
     sc->cpcap = 0;
+}
+
+/*
+ * sd__utf8_decode with the one- and two-byte cases (ASCII, Latin, Greek,
+ * Cyrillic, Hebrew, Arabic) done here, without a call.
+ */
+static uint32_t decode(const char *p, size_t n, size_t *len)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    if (s[0] >= 0xC2 && s[0] < 0xE0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
+        *len = 2;
+        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3Fu);
+    }
+    return sd__utf8_decode(p, n, len);
 }
 
 static int is_apostrophe(uint32_t cp)
@@ -198,84 +218,98 @@ static int classify(uint32_t cp, int force)
 }
 
 /*
- * End of the token that starts at p[start] (a letter, mark, digit or CJK
- * character): the byte after its last word character. A CJK token is one
+ * Appends one character s[0..len) of a word, of class c, to the fold
+ * buffer the way the normalized form wants it: ignorables dropped,
+ * apostrophes made ASCII. Returns 0 or an SD_E* code.
+ */
+static int fold_put(scratch *sc, const char *s, size_t len, int c)
+{
+    sd_buf *f = &sc->fold;
+    if (c == C_IGN)
+        return 0;
+    if (f->len + 5 > f->cap) {
+        int rc = sd__buf_reserve(f, 64);
+        if (rc)
+            return rc;
+    }
+    if (c == C_APOS) {
+        f->p[f->len++] = '\'';
+    } else {
+        if ((unsigned char)s[0] >= 0x80)
+            sc->ascii = 0;
+        memcpy(f->p + f->len, s, len);
+        f->len += len;
+    }
+    f->p[f->len] = '\0';
+    return 0;
+}
+
+/*
+ * Scans the token that starts at p[start] (a letter, mark, digit or CJK
+ * character): *endp gets the byte after its last word character, and the
+ * fold buffer the token's characters (through fold_put). A CJK token is one
  * character plus the marks (and halfwidth voicing marks, hangul vowel and
  * final jamo) that compose with it; a word runs over letters, marks, digits,
  * ignorables and apostrophes that sit between two letters.
  */
-static size_t word_end(const char *p, size_t n, size_t start, int force)
+static int scan_word(scratch *sc, const char *p, size_t n, size_t start, int force,
+                     size_t *endp)
 {
     size_t len, len2, i, end;
-    uint32_t cp = sd__utf8_decode(p + start, n - start, &len);
-    int c = classify(cp, force), last_letter;
+    uint32_t cp = decode(p + start, n - start, &len);
+    int c = classify(cp, force), last_letter, rc;
+    sd__buf_reset(&sc->fold);
+    sc->ascii = 1;
+    rc = fold_put(sc, p + start, len, c);
     i = end = start + len;
     if (c == C_CJK) {
         int hangul = is_hangul_lead(cp);
-        while (i < n) {
-            cp = sd__utf8_decode(p + i, n - i, &len);
-            if (cp == 0xFF9E || cp == 0xFF9F || (hangul && is_hangul_vt(cp)) ||
-                classify(cp, force) == C_MARK) {
-                i = end = i + len;
-                continue;
-            }
-            break;
+        while (rc == 0 && i < n) {
+            cp = decode(p + i, n - i, &len);
+            c = classify(cp, force);
+            if (cp != 0xFF9E && cp != 0xFF9F && !(hangul && is_hangul_vt(cp)) && c != C_MARK)
+                break;
+            rc = fold_put(sc, p + i, len, c);
+            i = end = i + len;
         }
-        return end;
+        *endp = end;
+        return rc;
     }
     last_letter = c == C_LET;
-    while (i < n) {
-        cp = sd__utf8_decode(p + i, n - i, &len);
+    while (rc == 0 && i < n) {
+        cp = decode(p + i, n - i, &len);
         c = classify(cp, force);
         if (c == C_LET || c == C_NUM) {
+            rc = fold_put(sc, p + i, len, c);
             i = end = i + len;
             last_letter = c == C_LET;
         } else if (c == C_MARK) {
+            rc = fold_put(sc, p + i, len, c);
             i = end = i + len;
         } else if (c == C_IGN) {
             i += len;
         } else if (c == C_APOS && last_letter && i + len < n &&
-                   classify(sd__utf8_decode(p + i + len, n - i - len, &len2), force) == C_LET) {
+                   classify(decode(p + i + len, n - i - len, &len2), force) == C_LET) {
+            rc = fold_put(sc, p + i, len, c);
             i += len;
         } else {
             break;
         }
     }
-    return end;
+    *endp = end;
+    return rc;
 }
 
 /*
- * Normalizes p[0..n) into scratch memory; *out / *outn get the bytes. The
- * word is first copied without ignorables and invalid bytes, apostrophes
- * made ASCII; a word that is then pure ASCII is lowercased in place (unless
+ * Normalizes the word in the fold buffer; *out / *outn get the bytes (in
+ * scratch memory). A pure ASCII word is lowercased in place (unless
  * `force`), anything else goes through utf8proc.
  */
-static int normalize(scratch *sc, const char *p, size_t n, int force, const char **out,
-                     size_t *outn)
+static int finish(scratch *sc, int force, const char **out, size_t *outn)
 {
-    size_t i = 0, len, k;
-    int ascii = 1, rc;
+    size_t k;
     utf8proc_ssize_t m, r;
-    sd__buf_reset(&sc->fold);
-    rc = sd__buf_reserve(&sc->fold, n);
-    if (rc)
-        return rc;
-    while (i < n) {
-        uint32_t cp = sd__utf8_decode(p + i, n - i, &len);
-        int c = classify(cp, force);
-        if (cp == SD_UTF8_INVALID || c == C_IGN) {
-            /* dropped */
-        } else if (c == C_APOS) {
-            sc->fold.p[sc->fold.len++] = '\'';
-        } else {
-            if (cp >= 0x80)
-                ascii = 0;
-            memcpy(sc->fold.p + sc->fold.len, p + i, len);
-            sc->fold.len += len;
-        }
-        i += len;
-    }
-    if (ascii && !force) {
+    if (sc->ascii && !force) {
         for (k = 0; k < sc->fold.len; k++) {
             unsigned char b = (unsigned char)sc->fold.p[k];
             if (b >= 'A' && b <= 'Z')
@@ -312,6 +346,25 @@ static int normalize(scratch *sc, const char *p, size_t n, int force, const char
     *out = (const char *)sc->cp;
     *outn = (size_t)r;
     return 0;
+}
+
+/*
+ * Normalizes any text p[0..n) as a word (sd__normalize_word): every
+ * character goes to the fold buffer (invalid bytes dropped), then finish().
+ */
+static int normalize(scratch *sc, const char *p, size_t n, int force, const char **out,
+                     size_t *outn)
+{
+    size_t i = 0, len;
+    int rc = 0;
+    sd__buf_reset(&sc->fold);
+    sc->ascii = 1;
+    for (; rc == 0 && i < n; i += len) {
+        uint32_t cp = decode(p + i, n - i, &len);
+        if (cp != SD_UTF8_INVALID)
+            rc = fold_put(sc, p + i, len, classify(cp, force));
+    }
+    return rc ? rc : finish(sc, force, out, outn);
 }
 
 /* Room for a word the spelling fold may rewrite (it looks at words of up
@@ -423,7 +476,7 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
                     break;
                 len = 1;
                 if (a == A_HIGH) {
-                    uint32_t cp = sd__utf8_decode(p + i, n - i, &len);
+                    uint32_t cp = decode(p + i, n - i, &len);
                     int cls = classify(cp, 0);
                     if (cls == C_SEP || cls == C_CJK)
                         break;
@@ -468,7 +521,7 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
         slow:
             i = start;
         } else {
-            uint32_t cp = sd__utf8_decode(p + i, n - i, &len);
+            uint32_t cp = decode(p + i, n - i, &len);
             int c = classify(cp, force);
             if (c != C_LET && c != C_MARK && c != C_NUM && c != C_CJK) {
                 i += len;
@@ -476,8 +529,9 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
             }
         }
         /* The slow path: from a word's first character at i. */
-        end = word_end(p, n, i, force);
-        rc = normalize(&sc, p + i, end - i, force, &norm, &nlen);
+        rc = scan_word(&sc, p, n, i, force, &end);
+        if (rc == 0)
+            rc = finish(&sc, force, &norm, &nlen);
         if (rc)
             goto done;
         if (flags == 0 || apply_flags(flags, &norm, &nlen, tmp) == 0) {

@@ -57,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a.n = b.n = 0;
     if (sd__tokenize_ex(text.p, text.len, seed, SD_TOK_FOLD_SPELLING | SD_TOK_DROP_HONORIFICS,
                         &a) != 0 ||
-        sd__tokenize_slow_ex(text.p, text.len, seed,
-                             SD_TOK_FOLD_SPELLING | SD_TOK_DROP_HONORIFICS, &b) != 0)
+        sd__tokenize_slow_ex(text.p, text.len, seed, SD_TOK_FOLD_SPELLING | SD_TOK_DROP_HONORIFICS,
+                             &b) != 0)
         abort();
     check(text.p, text.len, &a, seed, SD_TOK_FOLD_SPELLING);
     if (a.n != b.n || (a.n && memcmp(a.v, b.v, a.n * sizeof *a.v) != 0))

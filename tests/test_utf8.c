@@ -120,8 +120,8 @@ static int check_repair(const unsigned char *s, size_t n, sd_buf *b)
         size_t i;
         for (i = 0; i < n && i < 12; i++)
             snprintf(hex + 3 * i, 4, "%02X ", s[i]);
-        sd_test_fail(__FILE__, __LINE__, "repair of %s: got %zu bytes/%zu repl, want %zu/%zu",
-                     hex, b->len, got_r, wn, wr);
+        sd_test_fail(__FILE__, __LINE__, "repair of %s: got %zu bytes/%zu repl, want %zu/%zu", hex,
+                     b->len, got_r, wn, wr);
         return 0;
     }
     return 1;
@@ -223,16 +223,15 @@ TEST(utf8_known_cases)
     sd__buf_init(&b, 0);
     CHECK_EQ_INT(sd__utf8_valid("", 0), 0);
     CHECK_EQ_INT(sd__utf8_valid("h\xC3\xA9llo", 6), 6);
-    CHECK_EQ_INT(sd__utf8_valid("ab\xC0\x80", 4), 2);         /* overlong NUL */
-    CHECK_EQ_INT(sd__utf8_valid("\xED\xA0\x80", 3), 0);       /* surrogate */
-    CHECK_EQ_INT(sd__utf8_valid("\xF4\x90\x80\x80", 4), 0);   /* > U+10FFFF */
-    CHECK_EQ_INT(sd__utf8_valid("\xF4\x8F\xBF\xBF", 4), 4);   /* U+10FFFF */
+    CHECK_EQ_INT(sd__utf8_valid("ab\xC0\x80", 4), 2);       /* overlong NUL */
+    CHECK_EQ_INT(sd__utf8_valid("\xED\xA0\x80", 3), 0);     /* surrogate */
+    CHECK_EQ_INT(sd__utf8_valid("\xF4\x90\x80\x80", 4), 0); /* > U+10FFFF */
+    CHECK_EQ_INT(sd__utf8_valid("\xF4\x8F\xBF\xBF", 4), 4); /* U+10FFFF */
     CHECK_EQ_INT(sd__utf8_valid("0123456789abcdefghij\xE9", 21), 20);
     /* The Unicode standard's example (section 3.9, U+FFFD substitution):
      * 61 F1 80 80 E1 80 C2 62 80 63 80 BF 64 -> a FFFD FFFD FFFD b FFFD c FFFD FFFD d */
-    CHECK_EQ_INT(sd__utf8_repair("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64", 13, &b,
-                                 &r),
-                 0);
+    CHECK_EQ_INT(
+        sd__utf8_repair("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64", 13, &b, &r), 0);
     CHECK_EQ_MEM(b.p, b.len,
                  "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
                  "b\xEF\xBF\xBD"

@@ -34,6 +34,7 @@
 static const struct {
     const char *gb, *us;
 } pairs[] = {
+    /* clang-format off */
     {"acknowledgement", "acknowledgment"}, {"acknowledgements", "acknowledgments"},
     {"aeroplane", "airplane"}, {"aeroplanes", "airplanes"}, {"ageing", "aging"},
     {"aluminium", "aluminum"}, {"anaemia", "anemia"}, {"anaemic", "anemic"},
@@ -69,8 +70,10 @@ static const struct {
     {"storey", "story"}, {"storeys", "stories"}, {"sulphate", "sulfate"}, {"sulphur", "sulfur"},
     {"sulphuric", "sulfuric"}, {"tyre", "tire"}, {"tyres", "tires"}, {"wilful", "willful"},
     {"wilfully", "willfully"}, {"woollen", "woolen"},
+    /* clang-format on */
 };
 
+/* clang-format off */
 /* -our -> -or: the stems, the endings that may follow "our", and the
  * prefixes a stem may carry (dishonour, unfavourable, watercolour). */
 static const char *const our_stems[] = {
@@ -147,6 +150,8 @@ static const char *const ll_stems[] = {
     "yode", NULL};
 static const char *const ll_suffixes[] = {
     "ed", "er", "ers", "ing", "ist", "ists", "or", "ors", "ous", "ously", NULL};
+
+/* clang-format on */
 
 static const char *const no_prefixes[] = {NULL};
 

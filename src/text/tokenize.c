@@ -92,8 +92,8 @@ __attribute__((flatten)) static uint64_t hash_word(const char *p, size_t n, uint
 
 /* Options of the utf8proc normalization: NFKC with full case folding and
  * default-ignorables stripped, as utf8proc_NFKC_Casefold. */
-#define NORM_OPTS                                                                          \
-    ((utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |            \
+#define NORM_OPTS                                                                                  \
+    ((utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |                    \
                          UTF8PROC_CASEFOLD | UTF8PROC_IGNORE))
 
 /* Scratch memory of the slow path, allocated on first use. */
@@ -202,18 +202,14 @@ static int classify(uint32_t cp, int force)
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-        return is_cjk(cp) ? C_CJK : C_LET;
+    case UTF8PROC_CATEGORY_LO: return is_cjk(cp) ? C_CJK : C_LET;
     case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME:
-        return C_MARK;
+    case UTF8PROC_CATEGORY_ME: return C_MARK;
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-        return is_cjk(cp) ? C_CJK : C_NUM;
-    default:
-        return C_SEP;
+    case UTF8PROC_CATEGORY_NO: return is_cjk(cp) ? C_CJK : C_NUM;
+    default: return C_SEP;
     }
 }
 
@@ -252,8 +248,7 @@ static int fold_put(scratch *sc, const char *s, size_t len, int c)
  * final jamo) that compose with it; a word runs over letters, marks, digits,
  * ignorables and apostrophes that sit between two letters.
  */
-static int scan_word(scratch *sc, const char *p, size_t n, size_t start, int force,
-                     size_t *endp)
+static int scan_word(scratch *sc, const char *p, size_t n, size_t start, int force, size_t *endp)
 {
     size_t len, len2, i, end;
     uint32_t cp = decode(p + start, n - start, &len);
@@ -325,9 +320,8 @@ static int finish(scratch *sc, int force, const char **out, size_t *outn)
         return 0;
     }
     for (;;) {
-        m = utf8proc_decompose((const utf8proc_uint8_t *)sc->fold.p,
-                               (utf8proc_ssize_t)sc->fold.len, sc->cp,
-                               (utf8proc_ssize_t)sc->cpcap, NORM_OPTS);
+        m = utf8proc_decompose((const utf8proc_uint8_t *)sc->fold.p, (utf8proc_ssize_t)sc->fold.len,
+                               sc->cp, (utf8proc_ssize_t)sc->cpcap, NORM_OPTS);
         if (m < 0)
             return m == UTF8PROC_ERROR_NOMEM ? SD_ENOMEM : SD_EINVAL;
         if ((size_t)m <= sc->cpcap)
@@ -574,8 +568,7 @@ int sd__tokenize_ex(const char *p, size_t n, uint64_t seed, unsigned flags, sd_t
     return tokenize(p, n, seed, flags, 0, out);
 }
 
-int sd__tokenize_slow_ex(const char *p, size_t n, uint64_t seed, unsigned flags,
-                         sd_tokens *out)
+int sd__tokenize_slow_ex(const char *p, size_t n, uint64_t seed, unsigned flags, sd_tokens *out)
 {
     return tokenize(p, n, seed, flags, 1, out);
 }

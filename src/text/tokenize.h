@@ -55,17 +55,17 @@ int sd__normalize_word(const char *p, size_t n, sd_buf *out);
  * the tests' oracle for the fast path. */
 int sd__tokenize_slow(const char *p, size_t n, uint64_t seed, sd_tokens *out);
 
-/* Flags of sd__tokenize_ex (the passage matcher's looser matching). */
-#define SD_TOK_FOLD_SPELLING 1u   /* hash British spellings as American:
-                                     behaviour/behavior, organise/organize,
-                                     centre/center, defence/defense, ... */
-#define SD_TOK_DROP_HONORIFICS 2u /* drop tokens "mr", "mrs", "ms", "dr"
-                                     (normalized), so "Mr Biden" ~ "Biden" */
+/* Flags of sd__tokenize_ex (the passage matcher's looser matching).
+ * SD_TOK_FOLD_SPELLING hashes British spellings as American ones
+ * (behaviour/behavior, organise/organize, centre/center, defence/defense);
+ * SD_TOK_DROP_HONORIFICS drops the tokens "mr", "mrs", "ms" and "dr"
+ * (normalized), so "Mr Biden" matches "Biden". */
+#define SD_TOK_FOLD_SPELLING 1u
+#define SD_TOK_DROP_HONORIFICS 2u
 
 /* sd__tokenize with flags; flags 0 gives exactly sd__tokenize. */
 int sd__tokenize_ex(const char *p, size_t n, uint64_t seed, unsigned flags, sd_tokens *out);
-int sd__tokenize_slow_ex(const char *p, size_t n, uint64_t seed, unsigned flags,
-                         sd_tokens *out);
+int sd__tokenize_slow_ex(const char *p, size_t n, uint64_t seed, unsigned flags, sd_tokens *out);
 
 /* sd__normalize_word plus the SD_TOK_FOLD_SPELLING fold when flagged: the
  * bytes whose hash sd__tokenize_ex stores. */

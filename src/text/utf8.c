@@ -152,15 +152,13 @@ uint32_t sd__utf8_decode(const char *p, size_t n, size_t *len)
     l = seq_len(s, n);
     *len = l ? l : 1;
     switch (l) {
-    case 2:
-        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3Fu);
+    case 2: return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3Fu);
     case 3:
         return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3Fu);
     case 4:
         return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
                ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3Fu);
-    default:
-        return SD_UTF8_INVALID;
+    default: return SD_UTF8_INVALID;
     }
 }
 

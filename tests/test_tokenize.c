@@ -613,3 +613,36 @@ TEST(tokenize_allocation_failures)
     CHECK_EQ_INT(rc, 0);
     CHECK(nth > 1);
 }
+
+/* Words of every length from 1 to 70, of random letters and digits, under
+ * seeds with every kind of high and low bits: the stored hash is XXH3 of the
+ * lowercased word (the fast path hashes short words its own way). */
+TEST(tokenize_hash_every_length)
+{
+    static const uint64_t seeds[] = {
+        0, 1, 0x5EED, 0xFFFFFFFFull, 0x123456789ABCDEF0ull, 0xFFFFFFFFFFFFFFFFull};
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    char text[80], low[80];
+    size_t len, j, si;
+    int rep, bad = 0;
+    for (si = 0; si < sizeof seeds / sizeof seeds[0]; si++)
+        for (len = 1; len <= 70; len++)
+            for (rep = 0; rep < 20; rep++) {
+                sd_tokens t;
+                size_t pad = (size_t)rep % 3; /* leading spaces shift the word */
+                memset(text, ' ', pad);
+                for (j = 0; j < len; j++) {
+                    char c = alnum[rnd() % (sizeof alnum - 1)];
+                    text[pad + j] = c;
+                    low[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+                }
+                text[pad + len] = rep % 2 ? '.' : ' ';
+                sd__tokens_init(&t);
+                if (sd__tokenize(text, pad + len + (size_t)(rep % 4 != 0), seeds[si], &t) != 0 ||
+                    t.n != 1 || t.v[0].off != pad || t.v[0].len != len ||
+                    t.v[0].hash != XXH3_64bits_withSeed(low, len, seeds[si]))
+                    bad++;
+                sd__tokens_release(&t);
+            }
+    CHECK_EQ_INT(bad, 0);
+}

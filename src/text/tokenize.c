@@ -87,6 +87,78 @@ __attribute__((flatten)) static uint64_t hash_word(const char *p, size_t n, uint
     return XXH3_64bits_withSeed(p, n, seed);
 }
 
+/*
+ * XXH3-64 (withSeed) of 1 to 16 bytes without branches. XXH3 hashes 1-3,
+ * 4-8 and 9-16 bytes three different ways; word lengths in prose vary from
+ * one word to the next, so the hash's own length tests mispredict. Here all
+ * three are computed and the right one selected with masks. The keys are
+ * the secret words mixed with the seed, fixed for a whole text. Equal to
+ * XXH3_64bits_withSeed (the tests check every length on random data).
+ */
+typedef struct short_keys {
+    uint64_t k1, k4, k9lo, k9hi;
+} short_keys;
+
+static uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static void short_keys_init(short_keys *k, uint64_t seed)
+{
+    const unsigned char *sec = XXH3_kSecret;
+    uint64_t s4 = seed ^ ((uint64_t)__builtin_bswap32((uint32_t)seed) << 32);
+    k->k1 = (uint64_t)(rd32(sec) ^ rd32(sec + 4)) + seed;
+    k->k4 = (rd64(sec + 8) ^ rd64(sec + 16)) - s4;
+    k->k9lo = (rd64(sec + 24) ^ rd64(sec + 32)) + seed;
+    k->k9hi = (rd64(sec + 40) ^ rd64(sec + 48)) - seed;
+}
+
+#ifdef __SIZEOF_INT128__
+/* b[-8..len) must be readable (the caller keeps 8 bytes before the word). */
+static uint64_t hash_short(const unsigned char *b, size_t len, const short_keys *k)
+{
+    uint64_t h1, h4, h9, lo, hi, m1, m4;
+    __uint128_t prod;
+    /* 1-3 bytes */
+    h1 = (((uint64_t)b[0] << 16) | ((uint64_t)b[len >> 1] << 24) | b[len - 1] |
+          ((uint64_t)len << 8)) ^
+         k->k1;
+    h1 ^= h1 >> 33;
+    h1 *= 0xC2B2AE3D27D4EB4Full;
+    h1 ^= h1 >> 29;
+    h1 *= 0x165667B19E3779F9ull;
+    h1 ^= h1 >> 32;
+    /* 4-8 bytes */
+    h4 = ((uint64_t)rd32(b + len - 4) + ((uint64_t)rd32(b) << 32)) ^ k->k4;
+    h4 ^= ((h4 << 49) | (h4 >> 15)) ^ ((h4 << 24) | (h4 >> 40));
+    h4 *= 0x9FB21C651E98DF25ull;
+    h4 ^= (h4 >> 35) + len;
+    h4 *= 0x9FB21C651E98DF25ull;
+    h4 ^= h4 >> 28;
+    /* 9-16 bytes */
+    lo = rd64(b) ^ k->k9lo;
+    hi = rd64(b + len - 8) ^ k->k9hi;
+    prod = (__uint128_t)lo * hi;
+    h9 = len + __builtin_bswap64(lo) + hi + ((uint64_t)prod ^ (uint64_t)(prod >> 64));
+    h9 ^= h9 >> 37;
+    h9 *= 0x165667919E3779F9ull;
+    h9 ^= h9 >> 32;
+    m1 = (uint64_t)0 - (uint64_t)(len <= 3);
+    m4 = (uint64_t)0 - (uint64_t)(len - 4 <= 4);
+    return (h1 & m1) | (h4 & m4) | (h9 & ~(m1 | m4));
+}
+#endif
+
 /* The longest word the fast path lowercases on the stack. */
 #define FAST_MAX 64
 
@@ -406,6 +478,8 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
 {
     const unsigned char *s = (const unsigned char *)p;
     char tmp[FOLD_BUF];
+    char area[8 + FAST_MAX]; /* a word, with 8 readable bytes before it */
+    short_keys keys;
     sd_tokens o; /* *out in locals, so byte stores cannot make the
                     compiler reload it */
     scratch sc;
@@ -420,10 +494,12 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
         return SD_ENOMEM;
     o = *out;
     scratch_init(&sc);
+    memset(area, 0, sizeof area);
+    short_keys_init(&keys, seed);
     while (i < n) {
         unsigned t = ascii_class[s[i]];
         if (!force && t != A_HIGH) {
-            char buf[FAST_MAX];
+            char *buf = area + 8;
             size_t k = 0, skip = 0;
             int last_letter = 0;
             if (t < A_DIGIT) {
@@ -508,7 +584,13 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
             }
             o.v[o.n].off = (uint32_t)start;
             o.v[o.n].len = (uint32_t)(i - start);
+#ifdef __SIZEOF_INT128__
+            o.v[o.n].hash = k <= 16 ? hash_short((const unsigned char *)buf, k, &keys)
+                                    : hash_word(buf, k, seed);
+#else
+            (void)keys;
             o.v[o.n].hash = hash_word(buf, k, seed);
+#endif
             o.n++;
             i += skip;
             continue;

@@ -1,0 +1,117 @@
+/*
+ * winnow.c: winnowing over token k-grams (see winnow.h).
+ *
+ * The k-gram hash is a polynomial over the token hashes, rolled in O(1) per
+ * token, then passed through a 64-bit finalizer so that the window minimum
+ * is a fair sample. The window minimum is kept by position and recomputed
+ * only when it leaves the window, which is O(1) amortized on real text.
+ */
+#include "sketch/winnow.h"
+
+#include "base/alloc.h"
+#include "syndic.h"
+
+#define ROLL_BASE 0x9E3779B97F4A7C15ull
+
+/* A 64-bit finalizer (the murmur3 one): every input bit reaches every
+ * output bit, so minima over windows are not biased by the polynomial. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+void sd__winnow_params(unsigned min_passage, unsigned *k, unsigned *w)
+{
+    unsigned kk;
+    if (min_passage < 2)
+        min_passage = 2;
+    kk = min_passage / 5;
+    if (kk < 3)
+        kk = 3;
+    if (kk > 8)
+        kk = 8;
+    if (kk > min_passage)
+        kk = min_passage;
+    *k = kk;
+    *w = min_passage - kk + 1;
+}
+
+uint64_t sd__kgram_hash(const sd_token *t, unsigned k)
+{
+    uint64_t h = 0;
+    unsigned i;
+    for (i = 0; i < k; i++)
+        h = h * ROLL_BASE + t[i].hash;
+    return mix64(h);
+}
+
+/* Appends one fingerprint, growing the array. */
+static int push(sd_fp **out, size_t *n, size_t *cap, uint64_t hash, size_t pos)
+{
+    if (SD_GROW(*out, *cap, *n + 1) != 0)
+        return SD_ENOMEM;
+    (*out)[*n].hash = hash;
+    (*out)[*n].pos = (uint32_t)pos;
+    (*out)[*n].pad_ = 0;
+    (*n)++;
+    return 0;
+}
+
+int sd__winnow(const sd_token *t, size_t nt, unsigned k, unsigned w, sd_fp **out, size_t *n,
+               size_t *cap)
+{
+    uint64_t *g = NULL, top = 1, raw = 0;
+    size_t ng, i, j, win, mpos, last = SIZE_MAX;
+    int rc = 0;
+
+    if (k == 0 || w == 0 || nt < k)
+        return 0;
+    ng = nt - k + 1;
+    g = sd__malloc(ng * sizeof *g);
+    if (!g)
+        return SD_ENOMEM;
+    /* top = ROLL_BASE^(k-1), the weight of the token leaving the k-gram */
+    for (i = 1; i < k; i++)
+        top *= ROLL_BASE;
+    for (i = 0; i < k; i++)
+        raw = raw * ROLL_BASE + t[i].hash;
+    g[0] = mix64(raw);
+    for (i = 1; i < ng; i++) {
+        raw = (raw - t[i - 1].hash * top) * ROLL_BASE + t[i + k - 1].hash;
+        g[i] = mix64(raw);
+    }
+
+    win = ng < w ? ng : w;
+    mpos = 0;
+    for (j = 1; j < win; j++)
+        if (g[j] <= g[mpos])
+            mpos = j;
+    if ((rc = push(out, n, cap, g[mpos], mpos)) != 0)
+        goto fail;
+    last = mpos;
+    /* the window [i - w + 1, i] for each further k-gram i */
+    for (i = win; i < ng; i++) {
+        size_t lo = i + 1 - w;
+        if (g[i] <= g[mpos]) {
+            mpos = i;
+        } else if (mpos < lo) {
+            mpos = lo;
+            for (j = lo + 1; j <= i; j++)
+                if (g[j] <= g[mpos])
+                    mpos = j;
+        }
+        if (mpos != last) {
+            if ((rc = push(out, n, cap, g[mpos], mpos)) != 0)
+                goto fail;
+            last = mpos;
+        }
+    }
+fail:
+    sd__free(g);
+    return rc;
+}

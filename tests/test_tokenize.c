@@ -646,3 +646,19 @@ TEST(tokenize_hash_every_length)
             }
     CHECK_EQ_INT(bad, 0);
 }
+
+/* Every entry of the spelling table is found (the table's order and its
+ * first-letter index are right) and is a real change. */
+TEST(tokenize_fold_spelling_whole_table)
+{
+    const char *gb, *us;
+    size_t i, bad = 0;
+    char out[64];
+    for (i = 0; sd__spelling_pair(i, &gb, &us); i++) {
+        size_t l = sd__fold_spelling(gb, strlen(gb), out);
+        if (l != strlen(us) || memcmp(out, us, l) != 0 || strcmp(gb, us) == 0)
+            bad++;
+    }
+    CHECK(i > 100);
+    CHECK_EQ_INT(bad, 0);
+}

@@ -74,6 +74,12 @@ static const struct {
 };
 
 /* clang-format off */
+/* Where each first letter's entries start in pairs[] ('a' to 'z', then the
+ * end); sd__spelling_pair lets the tests check every entry is found. */
+static const unsigned char letter_start[27] = {0,   14,  14,  22,  23,  28,  35,  43,  46,
+                                               48,  51,  55,  57,  69,  69,  72,  87,  87,
+                                               87,  100, 102, 102, 102, 105, 105, 105, 105};
+
 /* -our -> -or: the stems, the endings that may follow "our", and the
  * prefixes a stem may carry (dishonour, unfavourable, watercolour). */
 static const char *const our_stems[] = {
@@ -155,30 +161,35 @@ static const char *const ll_suffixes[] = {
 
 static const char *const no_prefixes[] = {NULL};
 
-/* One rule: stem + from + suffix becomes stem + to + suffix. */
+/* One rule: stem + from + suffix becomes stem + to + suffix (fl and tl are
+ * the lengths of from and to). */
 typedef struct rule {
     const char *from, *to;
+    size_t fl, tl;
     const char *const *stems, *const *suffixes, *const *prefixes;
 } rule;
 
+/* The order is the one fold_word's switch relies on. */
 static const rule rules[] = {
-    {"our", "or", our_stems, our_suffixes, our_prefixes},
-    {"is", "iz", ise_stems, ise_suffixes, ise_prefixes},
-    {"ys", "yz", yse_stems, yse_suffixes, no_prefixes},
-    {"re", "er", re_stems, re_suffixes, no_prefixes},
-    {"ogue", "og", ogue_stems, ogue_suffixes, no_prefixes},
-    {"ogu", "og", ogue_stems, ogu_suffixes, no_prefixes},
-    {"ence", "ense", ence_stems, ence_suffixes, no_prefixes},
-    {"ll", "l", ll_stems, ll_suffixes, no_prefixes},
+    {"our", "or", 3, 2, our_stems, our_suffixes, our_prefixes},
+    {"is", "iz", 2, 2, ise_stems, ise_suffixes, ise_prefixes},
+    {"ys", "yz", 2, 2, yse_stems, yse_suffixes, no_prefixes},
+    {"re", "er", 2, 2, re_stems, re_suffixes, no_prefixes},
+    {"ogue", "og", 4, 2, ogue_stems, ogue_suffixes, no_prefixes},
+    {"ogu", "og", 3, 2, ogue_stems, ogu_suffixes, no_prefixes},
+    {"ence", "ense", 4, 4, ence_stems, ence_suffixes, no_prefixes},
+    {"ll", "l", 2, 1, ll_stems, ll_suffixes, no_prefixes},
 };
 
 static const char *const honorifics[] = {"dr", "mr", "mrs", "ms", NULL};
 
-/* Whether w[0..n) is exactly one of the NULL-terminated list's words. */
+/* Whether w[0..n) is exactly one of the NULL-terminated list's words. The
+ * first byte is compared before anything else: most entries fail there. */
 static int in_list(const char *const *list, const char *w, size_t n)
 {
+    char first = n ? w[0] : '\0';
     for (; *list; list++)
-        if (strlen(*list) == n && memcmp(*list, w, n) == 0)
+        if ((*list)[0] == first && strlen(*list) == n && memcmp(*list, w, n) == 0)
             return 1;
     return 0;
 }
@@ -191,26 +202,49 @@ static int is_stem(const rule *r, const char *w, size_t n)
         return 1;
     for (p = r->prefixes; *p; p++) {
         size_t l = strlen(*p);
-        if (l < n && memcmp(*p, w, l) == 0 && in_list(r->stems, w + l, n - l))
+        if (l < n && (*p)[0] == w[0] && memcmp(*p, w, l) == 0 && in_list(r->stems, w + l, n - l))
             return 1;
     }
     return 0;
 }
 
+/* strcmp of w[0..n) (as if NUL-terminated) against the C string s. */
+static int cmp_word(const char *w, size_t n, const char *s)
+{
+    size_t i;
+    for (i = 0; i < n && s[i] == w[i]; i++)
+        ;
+    if (i == n)
+        return s[i] ? -1 : 0;
+    return (unsigned char)w[i] < (unsigned char)s[i] ? -1 : 1;
+}
+
+/* Applies rule r with its British infix at w[pos] if a listed suffix
+ * follows and a listed stem precedes; returns the new length or 0. */
+static size_t try_rule(const rule *r, const char *w, size_t n, size_t pos, char *out)
+{
+    size_t rest = pos + r->fl;
+    if (rest > n || memcmp(w + pos, r->from, r->fl) != 0 ||
+        !in_list(r->suffixes, w + rest, n - rest) || !is_stem(r, w, pos))
+        return 0;
+    memcpy(out, w, pos);
+    memcpy(out + pos, r->to, r->tl);
+    memcpy(out + pos + r->tl, w + rest, n - rest);
+    return pos + r->tl + n - rest;
+}
+
 /* The American form of the lowercase word w[0..n) into out (room for
  * n + 8 bytes); returns its length, or 0 when no table entry or rule
- * applies. */
+ * applies. The table is searched within the word's first letter; the rules
+ * are tried in one pass, each where its infix's first letter occurs. */
 static size_t fold_word(const char *w, size_t n, char *out)
 {
-    size_t lo = 0, hi = sizeof pairs / sizeof pairs[0], k;
-    char key[FOLD_MAX + 1];
-    memcpy(key, w, n);
-    key[n] = '\0';
+    size_t lo = letter_start[w[0] - 'a'], hi = letter_start[w[0] - 'a' + 1], pos, l = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(key, pairs[mid].gb);
+        int c = cmp_word(w, n, pairs[mid].gb);
         if (c == 0) {
-            size_t l = strlen(pairs[mid].us);
+            l = strlen(pairs[mid].us);
             memcpy(out, pairs[mid].us, l);
             return l;
         }
@@ -219,26 +253,24 @@ static size_t fold_word(const char *w, size_t n, char *out)
         else
             lo = mid + 1;
     }
-    for (k = 0; k < sizeof rules / sizeof rules[0]; k++) {
-        const rule *r = &rules[k];
-        size_t fl = strlen(r->from), tl = strlen(r->to);
-        const char *const *s;
-        for (s = r->suffixes; *s; s++) {
-            size_t sl = strlen(*s), stem;
-            if (n < fl + sl + 1)
-                continue;
-            stem = n - fl - sl;
-            if (memcmp(w + stem, r->from, fl) != 0 || memcmp(w + stem + fl, *s, sl) != 0)
-                continue;
-            if (!is_stem(r, w, stem))
-                continue;
-            memcpy(out, w, stem);
-            memcpy(out + stem, r->to, tl);
-            memcpy(out + stem + tl, *s, sl);
-            return stem + tl + sl;
+    for (pos = 1; pos + 2 <= n && l == 0; pos++) {
+        switch (w[pos]) {
+        case 'o':
+            l = try_rule(&rules[0], w, n, pos, out);
+            if (l == 0)
+                l = try_rule(&rules[4], w, n, pos, out);
+            if (l == 0)
+                l = try_rule(&rules[5], w, n, pos, out);
+            break;
+        case 'i': l = try_rule(&rules[1], w, n, pos, out); break;
+        case 'y': l = try_rule(&rules[2], w, n, pos, out); break;
+        case 'r': l = try_rule(&rules[3], w, n, pos, out); break;
+        case 'e': l = try_rule(&rules[6], w, n, pos, out); break;
+        case 'l': l = try_rule(&rules[7], w, n, pos, out); break;
+        default: break;
         }
     }
-    return 0;
+    return l;
 }
 
 size_t sd__fold_spelling(const char *w, size_t n, char *out)
@@ -258,4 +290,13 @@ size_t sd__fold_spelling(const char *w, size_t n, char *out)
 int sd__is_honorific(const char *w, size_t n)
 {
     return n <= 3 && in_list(honorifics, w, n);
+}
+
+int sd__spelling_pair(size_t i, const char **gb, const char **us)
+{
+    if (i >= sizeof pairs / sizeof pairs[0])
+        return 0;
+    *gb = pairs[i].gb;
+    *us = pairs[i].us;
+    return 1;
 }

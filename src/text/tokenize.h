@@ -76,5 +76,8 @@ int sd__normalize_word_ex(const char *p, size_t n, unsigned flags, sd_buf *out);
  * British spelling. Whether w[0..n) is "mr", "mrs", "ms" or "dr". */
 size_t sd__fold_spelling(const char *w, size_t n, char *out);
 int sd__is_honorific(const char *w, size_t n);
+/* Entry i of the spelling table (for the tests): 1 with *gb / *us set, or
+ * 0 past the end. */
+int sd__spelling_pair(size_t i, const char **gb, const char **us);
 
 #endif

@@ -249,6 +249,165 @@ double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_
 
 /* SD_PUBLIC_TRACE: passage-level reuse (issue 5) is declared below. */
 
+/*
+ * Passage-level text reuse ("trace"). Documents are added in batches: each is
+ * tokenized (case, width, quotes, dashes and British spellings folded, "Mr"
+ * and the like dropped) and winnowed into fingerprints on the job's pool, so
+ * that any run of at least min_passage equal tokens in two documents shares a
+ * fingerprint. sd_trace_finish() pairs the documents that share fingerprints
+ * (ignoring fingerprints found in more than max_df documents: templates,
+ * copyright lines, stock phrases), aligns each pair into passages, and groups
+ * the aligned spans into stories: spans of one document that overlap join the
+ * same story, so a page that carries two stories belongs to both while the
+ * two stay apart. Results never depend on the thread count.
+ *
+ * Byte offsets are into the text given to sd_trace_add(); ranges are
+ * half-open [start, end). A job is driven by one thread at a time.
+ */
+typedef struct sd_trace_options {
+    unsigned min_passage; /* fewest tokens a passage has in each document; default 30 */
+    unsigned max_df;      /* fingerprints in more documents than this are dropped;
+                             0 (default) = max(16, documents / 100), at most 500 */
+    unsigned max_gap;     /* most tokens skipped inside a passage between matching
+                             runs; 0 (default) = min_passage / 2 + 4 */
+    double min_identity;  /* lowest share of equal tokens in a passage; default 0.5 */
+    unsigned exact;       /* 1: no spelling or honorific folding; default 0 */
+    unsigned threads;     /* worker threads; 0 = one per online CPU */
+    uint64_t seed;        /* hash seed; default 0 */
+} sd_trace_options;
+
+void sd_trace_options_init(sd_trace_options *o);
+
+/* One document for sd_trace_add(). text NULL marks a record that failed to
+ * read: it keeps its index and joins no story. date (ISO 8601, may be NULL)
+ * lets the earliest copy be named the origin. */
+typedef struct sd_trace_doc {
+    const char *text;
+    size_t len;
+    const char *date;
+    size_t date_len;
+} sd_trace_doc;
+
+typedef struct sd_range {
+    uint64_t start, end; /* bytes, half-open */
+} sd_range;
+
+/* A run of differing tokens inside a passage: bytes `a` of the first
+ * document against bytes `b` of the second (one may be empty, start == end,
+ * for a pure insertion or deletion). */
+typedef struct sd_change {
+    sd_range a, b;
+} sd_change;
+
+typedef struct sd_passage {
+    uint64_t doc_a, doc_b;         /* document indexes, doc_a < doc_b */
+    sd_range a, b;                 /* the passage's bytes in each */
+    uint64_t tokens_a, tokens_b;   /* its tokens in each */
+    uint64_t columns, equal;       /* aligned token columns, and equal ones */
+    double identity;               /* equal / columns */
+    uint64_t story;                /* the story it belongs to */
+    const sd_change *changes;      /* its runs of differences, in order */
+    size_t n_changes;
+} sd_passage;
+
+typedef enum sd_role {
+    SD_ROLE_FULL = 0, /* carries (nearly) all of the story, little else inside it */
+    SD_ROLE_TRUNCATED, /* carries the story's beginning, cut off before its end */
+    SD_ROLE_EXTENDED,  /* carries all of it with material added inside */
+    SD_ROLE_EXCERPT,   /* carries some parts of it */
+    SD_ROLE_REWRITE    /* carries it with many changed words */
+} sd_role;
+
+/* Returns "full", "truncated", "extended", "excerpt" or "rewrite". */
+const char *sd_role_name(sd_role r);
+
+typedef struct sd_story_member {
+    uint64_t doc;                /* document index */
+    sd_role role;
+    double share;                /* share of the consensus tokens it carries, 0..1 */
+    double identity;             /* equal share of its alignment with the origin */
+    const sd_range *spans;       /* where the story lies in this document */
+    size_t n_spans;
+    const sd_range *added;       /* bytes of this document inside its spans that
+                                    the origin lacks */
+    size_t n_added;
+    const sd_range *lacks;       /* bytes of the ORIGIN's consensus this copy lacks */
+    size_t n_lacks;
+    const sd_range *changed;     /* bytes of this document aligned to different
+                                    words of the origin */
+    size_t n_changed;
+} sd_story_member;
+
+typedef struct sd_story {
+    uint64_t id;                 /* dense, from 0 */
+    uint64_t origin;             /* document index of the likely origin */
+    int origin_by_date;          /* 1 when chosen as the earliest date, 0 when as
+                                    the copy carrying most of the story */
+    const sd_range *consensus;   /* bytes of the origin shared with other copies */
+    size_t n_consensus;
+    uint64_t consensus_tokens;
+    const sd_story_member *members; /* in document order, origin included */
+    size_t n_members;
+    uint64_t passages;           /* passages in the story */
+} sd_story;
+
+typedef struct sd_trace_stats {
+    uint64_t docs, absent, bytes, tokens;
+    uint64_t fingerprints;      /* fingerprints of all documents */
+    uint64_t dropped;           /* distinct fingerprints over max_df documents */
+    unsigned max_df;            /* the cap in use */
+    unsigned k, w;              /* k-gram length and winnowing window */
+    uint64_t pairs;             /* candidate document pairs aligned */
+    uint64_t passages, stories;
+} sd_trace_stats;
+
+typedef struct sd_trace sd_trace;
+
+/* Creates a job. `o` may be NULL for defaults. Returns 0, SD_EINVAL for an
+ * option out of range (min_passage < 4, min_identity outside [0,1]),
+ * SD_ENOMEM. */
+int sd_trace_new(const sd_trace_options *o, sd_trace **out);
+
+/* Tokenizes and fingerprints `n` documents, giving them the next indexes.
+ * The texts are copied. Returns 0, SD_ENOMEM, SD_ETOOBIG (a text of 4 GiB or
+ * more), SD_EINVAL after finish. */
+int sd_trace_add(sd_trace *t, const sd_trace_doc *docs, size_t n);
+
+/* Finds candidate pairs, aligns them, builds stories. `progress` may be NULL;
+ * stages "candidates", "align", "stories". Returns 0, SD_ENOMEM,
+ * SD_ETOOBIG (too many anchors), SD_ECANCELED. */
+int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud);
+
+/* After finish: passages in order of (doc_a, doc_b, start in a), and
+ * stories in order of their first passage. NULL for an index out of range.
+ * Valid until sd_trace_free(). */
+size_t sd_trace_passage_count(const sd_trace *t);
+const sd_passage *sd_trace_passage(const sd_trace *t, size_t i);
+size_t sd_trace_story_count(const sd_trace *t);
+const sd_story *sd_trace_story(const sd_trace *t, size_t i);
+
+/* The stories document `doc` carries (ascending ids; *n may be 0). Returns 0
+ * or SD_EINVAL for an unknown document or before finish. */
+int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stories, size_t *n);
+
+/* The text of document `doc` as added (NULL, 0 for an absent one). Returns
+ * 0 or SD_EINVAL. */
+int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t *len);
+
+void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s);
+const char *sd_trace_errmsg(const sd_trace *t);
+void sd_trace_free(sd_trace *t);
+
+/*
+ * The passages two texts share, as sd_trace finds them (doc_a 0 is `a`,
+ * doc_b 1 is `b`; max_df is ignored). On success *out (NULL when none) and
+ * *n are set; free with sd_passages_free(). Returns 0, SD_EINVAL, SD_ENOMEM,
+ * SD_ETOOBIG.
+ */
+int sd_align_pair(const char *a, size_t na, const char *b, size_t nb,
+                  const sd_trace_options *o, sd_passage **out, size_t *n);
+void sd_passages_free(sd_passage *p, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,534 @@
+/*
+ * trace.c: the passage-reuse job.
+ *
+ *   add      each document is tokenized (spelling and honorifics folded) on
+ *            the pool, its tokens kept as (32-bit hash, byte start, byte end)
+ *            and winnowed into fingerprints;
+ *   finish   1. sd__candidates sorts the postings, drops fingerprints found in
+ *               more than max_df documents and makes anchors per pair;
+ *            2. each candidate pair is aligned on the pool into its own slot;
+ *            3. the passages are gathered in pair order, their token ranges
+ *               turned into byte ranges;
+ *            4. story.c clusters their spans into stories.
+ *
+ * Every step writes to slots fixed by document or pair, and every grouping
+ * is a sort, so the result does not depend on the thread count.
+ * Memory per document: its text, 12 bytes per token, 16 per fingerprint.
+ */
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/keysort.h"
+#include "group/trace_int.h"
+#include "match/passages.h"
+
+#define MAX_OCC 4
+#define MAX_ANCHORS ((size_t)1 << 31)
+
+void sd_trace_options_init(sd_trace_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_passage = 30;
+    o->min_identity = 0.5;
+}
+
+const char *sd_role_name(sd_role r)
+{
+    switch (r) {
+    case SD_ROLE_FULL:
+        return "full";
+    case SD_ROLE_TRUNCATED:
+        return "truncated";
+    case SD_ROLE_EXTENDED:
+        return "extended";
+    case SD_ROLE_EXCERPT:
+        return "excerpt";
+    case SD_ROLE_REWRITE:
+        return "rewrite";
+    }
+    return "unknown";
+}
+
+int sd_trace_new(const sd_trace_options *o, sd_trace **out)
+{
+    sd_trace *t;
+    sd_trace_options def;
+    unsigned i;
+    *out = NULL;
+    if (!o) {
+        sd_trace_options_init(&def);
+        o = &def;
+    }
+    if (o->min_passage < 4 || o->min_passage > 100000 || !(o->min_identity >= 0.0) ||
+        o->min_identity > 1.0)
+        return SD_EINVAL;
+    t = sd__calloc(1, sizeof *t);
+    if (!t)
+        return SD_ENOMEM;
+    t->o = *o;
+    if (t->o.max_gap == 0)
+        t->o.max_gap = t->o.min_passage / 2 + 4;
+    sd__winnow_params(t->o.min_passage, &t->k, &t->w);
+    t->tokflags = o->exact ? 0u : (SD_TOK_FOLD_SPELLING | SD_TOK_DROP_HONORIFICS);
+    if (sd__pool_new(o->threads, &t->pool) != 0)
+        goto fail;
+    t->tok = sd__calloc(sd__pool_size(t->pool), sizeof *t->tok);
+    if (!t->tok)
+        goto fail;
+    for (i = 0; i < sd__pool_size(t->pool); i++)
+        sd__tokens_init(&t->tok[i]);
+    t->stats.k = t->k;
+    t->stats.w = t->w;
+    *out = t;
+    return 0;
+fail:
+    sd_trace_free(t);
+    return SD_ENOMEM;
+}
+
+/* Prepares document base + i of the current batch: copies, tokenizes and
+ * winnows it. Failures are kept in the document's rc. */
+static void prepare_one(void *ctx, size_t i, unsigned worker)
+{
+    sd_trace *t = ctx;
+    const sd_trace_doc *src = &t->batch[i];
+    sd_tdoc *d = &t->docs[t->base + i];
+    sd_tokens *tk = &t->tok[worker];
+    size_t j, cap = 0;
+    int rc;
+
+    memset(d, 0, sizeof *d);
+    if (src->date && src->date_len) {
+        d->date = sd__strndup(src->date, src->date_len);
+        if (!d->date) {
+            d->rc = SD_ENOMEM;
+            return;
+        }
+        d->date_len = src->date_len;
+    }
+    if (!src->text) {
+        d->absent = 1;
+        return;
+    }
+    if (src->len >= UINT32_MAX) {
+        d->rc = SD_ETOOBIG;
+        return;
+    }
+    d->text = sd__malloc(src->len + 1);
+    if (!d->text) {
+        d->rc = SD_ENOMEM;
+        return;
+    }
+    memcpy(d->text, src->text, src->len);
+    d->text[src->len] = 0;
+    d->len = src->len;
+    tk->n = 0;
+    if ((rc = sd__tokenize_ex(src->text, src->len, t->o.seed, t->tokflags, tk)) != 0) {
+        d->rc = rc;
+        return;
+    }
+    if (tk->n) {
+        d->h = sd__reallocarray(NULL, tk->n, 3 * sizeof(uint32_t));
+        if (!d->h) {
+            d->rc = SD_ENOMEM;
+            return;
+        }
+        d->off = d->h + tk->n;
+        d->end = d->off + tk->n;
+        for (j = 0; j < tk->n; j++) {
+            d->h[j] = (uint32_t)(tk->v[j].hash ^ (tk->v[j].hash >> 32));
+            d->off[j] = tk->v[j].off;
+            d->end[j] = tk->v[j].off + tk->v[j].len;
+        }
+        d->n = tk->n;
+    }
+    if ((rc = sd__winnow(tk->v, tk->n, t->k, t->w, &d->fp, &d->nfp, &cap)) != 0)
+        d->rc = rc;
+}
+
+/* Frees what one document holds. */
+static void release_doc(sd_tdoc *d)
+{
+    sd__free(d->h);
+    sd__free(d->fp);
+    sd__free(d->text);
+    sd__free(d->date);
+    memset(d, 0, sizeof *d);
+}
+
+int sd_trace_add(sd_trace *t, const sd_trace_doc *docs, size_t n)
+{
+    size_t i;
+    int rc = 0;
+    if (t->finished)
+        return sd__errorf(&t->err, SD_EINVAL, "documents added after finish");
+    if (n == 0)
+        return 0;
+    if (SD_GROW(t->docs, t->cap, t->n + n) != 0)
+        return sd__errorf(&t->err, SD_ENOMEM, "out of memory for %zu documents", t->n + n);
+    t->batch = docs;
+    t->base = t->n;
+    sd__pool_for(t->pool, n, prepare_one, t);
+    t->batch = NULL;
+    for (i = 0; i < n; i++) {
+        sd_tdoc *d = &t->docs[t->base + i];
+        if (d->rc && !rc)
+            rc = sd__errorf(&t->err, d->rc, "document %zu: %s", t->base + i,
+                            sd_strerror(d->rc));
+        t->stats.absent += (uint64_t)d->absent;
+        t->stats.bytes += d->len;
+        t->stats.tokens += d->n;
+        t->stats.fingerprints += d->nfp;
+    }
+    t->n += n;
+    t->stats.docs = t->n;
+    if (rc) {
+        for (i = t->base; i < t->n; i++)
+            release_doc(&t->docs[i]);
+        t->n = t->base;
+        t->stats.docs = t->n;
+    }
+    return rc;
+}
+
+sd_range sd__trace_bytes(const sd_tdoc *d, uint32_t t0, uint32_t t1)
+{
+    sd_range r;
+    if (t1 > t0) {
+        r.start = d->off[t0];
+        r.end = d->end[t1 - 1];
+    } else {
+        r.start = t0 < d->n ? d->off[t0] : (d->n ? d->end[d->n - 1] : 0);
+        r.end = r.start;
+    }
+    return r;
+}
+
+/* The alignment stage's shared state: one slot per candidate pair. */
+typedef struct align_ctx {
+    sd_trace *t;
+    const sd_kv *anc;
+    const size_t *pair_at; /* anchors of pair i: anc[pair_at[i] .. pair_at[i+1]) */
+    sd_tpassages *out;     /* per pair */
+    sd_aligner *al;        /* per worker */
+    int *rc;               /* per pair */
+} align_ctx;
+
+/* Aligns candidate pair i into its own slot. */
+static void align_one(void *ctx, size_t i, unsigned worker)
+{
+    align_ctx *c = ctx;
+    const sd_kv *g = c->anc + c->pair_at[i];
+    size_t n = c->pair_at[i + 1] - c->pair_at[i], j;
+    const sd_tdoc *da = &c->t->docs[g[0].key >> 32], *db = &c->t->docs[(uint32_t)g[0].key];
+    sd_tseq a = {da->h, da->off, da->end, da->n}, b = {db->h, db->off, db->end, db->n};
+    sd_align_params p;
+    uint64_t *anch = sd__reallocarray(NULL, n, sizeof *anch);
+    if (!anch) {
+        c->rc[i] = SD_ENOMEM;
+        return;
+    }
+    for (j = 0; j < n; j++)
+        anch[j] = g[j].val;
+    p.k = c->t->k;
+    p.min_passage = c->t->o.min_passage;
+    p.max_gap = c->t->o.max_gap;
+    p.min_identity = c->t->o.min_identity;
+    c->rc[i] = sd__align(&c->al[worker], &a, &b, anch, n, &p, &c->out[i]);
+    sd__free(anch);
+}
+
+/* Steps 1 to 3 of finish: candidates, alignment, gathering. */
+static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud)
+{
+    const sd_fp **fps = NULL;
+    size_t *nfp = NULL, nanc = 0, npair = 0, i, j, total = 0, tedits = 0, q;
+    size_t *pair_at = NULL;
+    sd_kv *anc = NULL;
+    sd_cand_stats cs;
+    align_ctx c;
+    unsigned nw = sd__pool_size(t->pool);
+    int rc = 0;
+
+    memset(&c, 0, sizeof c);
+    if (progress && progress(ud, "candidates", 0, t->n))
+        return sd__errorf(&t->err, SD_ECANCELED, "canceled");
+    fps = sd__calloc(t->n ? t->n : 1, sizeof *fps);
+    nfp = sd__calloc(t->n ? t->n : 1, sizeof *nfp);
+    if (!fps || !nfp) {
+        rc = SD_ENOMEM;
+        goto fail;
+    }
+    for (i = 0; i < t->n; i++) {
+        fps[i] = t->docs[i].fp;
+        nfp[i] = t->docs[i].nfp;
+    }
+    if ((rc = sd__candidates(fps, nfp, t->n, t->stats.max_df, MAX_OCC, MAX_ANCHORS, &anc, &nanc,
+                             &cs)) != 0)
+        goto fail;
+    t->stats.dropped = cs.dropped;
+    for (i = 0; i < nanc; i++)
+        if (i == 0 || anc[i].key != anc[i - 1].key)
+            npair++;
+    t->stats.pairs = npair;
+    pair_at = sd__calloc(npair + 1, sizeof *pair_at);
+    c.out = sd__calloc(npair ? npair : 1, sizeof *c.out);
+    c.rc = sd__calloc(npair ? npair : 1, sizeof *c.rc);
+    c.al = sd__calloc(nw, sizeof *c.al);
+    if (!pair_at || !c.out || !c.rc || !c.al) {
+        rc = SD_ENOMEM;
+        goto fail;
+    }
+    for (i = 0, j = 0; i < nanc; i++)
+        if (i == 0 || anc[i].key != anc[i - 1].key)
+            pair_at[j++] = i;
+    pair_at[npair] = nanc;
+    if (progress && progress(ud, "align", 0, npair)) {
+        rc = SD_ECANCELED;
+        goto fail;
+    }
+    c.t = t;
+    c.anc = anc;
+    c.pair_at = pair_at;
+    /* align in chunks so progress can be reported and cancel honoured */
+    for (i = 0; i < npair;) {
+        size_t chunk = npair - i < 4096 ? npair - i : 4096;
+        c.pair_at = pair_at + i;
+        c.out += i;
+        c.rc += i;
+        sd__pool_for(t->pool, chunk, align_one, &c);
+        c.out -= i;
+        c.rc -= i;
+        i += chunk;
+        if (progress && progress(ud, "align", i, npair)) {
+            rc = SD_ECANCELED;
+            goto fail;
+        }
+    }
+    for (i = 0; i < npair; i++) {
+        if (c.rc[i]) {
+            rc = c.rc[i];
+            goto fail;
+        }
+        total += c.out[i].n;
+        tedits += c.out[i].ne;
+    }
+    t->tp = sd__calloc(total ? total : 1, sizeof *t->tp);
+    t->pass = sd__calloc(total ? total : 1, sizeof *t->pass);
+    t->tedit = sd__calloc(tedits ? tedits : 1, sizeof *t->tedit);
+    t->changes = sd__calloc(tedits ? tedits : 1, sizeof *t->changes);
+    if (!t->tp || !t->pass || !t->tedit || !t->changes) {
+        rc = SD_ENOMEM;
+        goto fail;
+    }
+    for (i = 0, q = 0, tedits = 0; i < npair; i++) {
+        uint32_t a = (uint32_t)(anc[pair_at[i]].key >> 32), b = (uint32_t)anc[pair_at[i]].key;
+        const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
+        for (j = 0; j < c.out[i].n; j++, q++) {
+            const sd_tpass *s = &c.out[i].v[j];
+            sd_passage *pp = &t->pass[q];
+            size_t e;
+            t->tp[q].da = a;
+            t->tp[q].db = b;
+            t->tp[q].p = *s;
+            t->tp[q].p.edit0 = tedits;
+            pp->doc_a = a;
+            pp->doc_b = b;
+            pp->a = sd__trace_bytes(da, s->a0, s->a1);
+            pp->b = sd__trace_bytes(db, s->b0, s->b1);
+            pp->tokens_a = s->a1 - s->a0;
+            pp->tokens_b = s->b1 - s->b0;
+            pp->columns = s->cols;
+            pp->equal = s->equal;
+            pp->identity = s->cols ? (double)s->equal / (double)s->cols : 1.0;
+            pp->story = UINT64_MAX;
+            pp->n_changes = s->nedit;
+            for (e = 0; e < s->nedit; e++) {
+                const sd_tedit *te = &c.out[i].e[s->edit0 + e];
+                t->tedit[tedits + e] = *te;
+                t->changes[tedits + e].a = sd__trace_bytes(da, te->a0, te->a1);
+                t->changes[tedits + e].b = sd__trace_bytes(db, te->b0, te->b1);
+            }
+            tedits += s->nedit;
+        }
+    }
+    for (q = 0; q < total; q++)
+        t->pass[q].changes = t->changes + t->tp[q].p.edit0;
+    t->npass = total;
+    t->stats.passages = total;
+fail:
+    if (c.out)
+        for (i = 0; i < npair; i++)
+            sd__tpassages_release(&c.out[i]);
+    if (c.al)
+        for (i = 0; i < nw; i++)
+            sd__aligner_release(&c.al[i]);
+    sd__free(c.out);
+    sd__free(c.rc);
+    sd__free(c.al);
+    sd__free(pair_at);
+    sd__free(anc);
+    sd__free(fps);
+    sd__free(nfp);
+    if (rc)
+        return sd__errorf(&t->err, rc, "finding passages: %s", sd_strerror(rc));
+    return 0;
+}
+
+int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud)
+{
+    int rc;
+    if (t->finished)
+        return sd__errorf(&t->err, SD_EINVAL, "finish called twice");
+    t->finished = 1;
+    if (t->o.max_df) {
+        t->stats.max_df = t->o.max_df;
+    } else {
+        size_t m = t->n / 100;
+        t->stats.max_df = (unsigned)(m < 16 ? 16 : m > 500 ? 500 : m);
+    }
+    if ((rc = find_passages(t, progress, ud)) != 0)
+        return rc;
+    if (progress && progress(ud, "stories", 0, t->npass))
+        return sd__errorf(&t->err, SD_ECANCELED, "canceled");
+    if ((rc = sd__trace_stories(t)) != 0)
+        return sd__errorf(&t->err, rc, "building stories: %s", sd_strerror(rc));
+    t->stats.stories = t->nstories;
+    if (progress && progress(ud, "stories", t->npass, t->npass))
+        return sd__errorf(&t->err, SD_ECANCELED, "canceled");
+    return 0;
+}
+
+size_t sd_trace_passage_count(const sd_trace *t)
+{
+    return t->npass;
+}
+
+const sd_passage *sd_trace_passage(const sd_trace *t, size_t i)
+{
+    return i < t->npass ? &t->pass[i] : NULL;
+}
+
+size_t sd_trace_story_count(const sd_trace *t)
+{
+    return t->nstories;
+}
+
+const sd_story *sd_trace_story(const sd_trace *t, size_t i)
+{
+    return i < t->nstories ? &t->stories[i] : NULL;
+}
+
+int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stories, size_t *n)
+{
+    if (!t->finished || doc >= t->n || !t->doc_story_at)
+        return SD_EINVAL;
+    *stories = t->doc_story + t->doc_story_at[doc];
+    *n = t->doc_story_at[doc + 1] - t->doc_story_at[doc];
+    return 0;
+}
+
+int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t *len)
+{
+    if (doc >= t->n)
+        return SD_EINVAL;
+    *text = t->docs[doc].text;
+    *len = t->docs[doc].len;
+    return 0;
+}
+
+void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s)
+{
+    *s = t->stats;
+}
+
+const char *sd_trace_errmsg(const sd_trace *t)
+{
+    return t->err.msg;
+}
+
+void sd_trace_free(sd_trace *t)
+{
+    size_t i;
+    if (!t)
+        return;
+    for (i = 0; i < t->n; i++)
+        release_doc(&t->docs[i]);
+    sd__free(t->docs);
+    if (t->tok && t->pool)
+        for (i = 0; i < sd__pool_size(t->pool); i++)
+            sd__tokens_release(&t->tok[i]);
+    sd__free(t->tok);
+    sd__pool_free(t->pool);
+    sd__free(t->tp);
+    sd__free(t->tedit);
+    sd__free(t->pass);
+    sd__free(t->changes);
+    sd__free(t->stories);
+    sd__free(t->members);
+    sd__free(t->ranges);
+    sd__free(t->doc_story);
+    sd__free(t->doc_story_at);
+    sd__free(t);
+}
+
+int sd_align_pair(const char *a, size_t na, const char *b, size_t nb, const sd_trace_options *o,
+                  sd_passage **out, size_t *n)
+{
+    sd_trace_options opt;
+    sd_trace *t = NULL;
+    sd_trace_doc d[2];
+    sd_passage *p = NULL;
+    sd_change *ch;
+    size_t i, nch = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (o)
+        opt = *o;
+    else
+        sd_trace_options_init(&opt);
+    opt.threads = 1;
+    opt.max_df = 2;
+    memset(d, 0, sizeof d);
+    d[0].text = a ? a : "";
+    d[0].len = na;
+    d[1].text = b ? b : "";
+    d[1].len = nb;
+    if ((rc = sd_trace_new(&opt, &t)) != 0)
+        return rc;
+    if ((rc = sd_trace_add(t, d, 2)) != 0 || (rc = sd_trace_finish(t, NULL, NULL)) != 0)
+        goto fail;
+    if (t->npass == 0)
+        goto fail;
+    for (i = 0; i < t->npass; i++)
+        nch += t->pass[i].n_changes;
+    if (t->npass > (SIZE_MAX - nch * sizeof *ch) / sizeof *p) {
+        rc = SD_ENOMEM;
+        goto fail;
+    }
+    p = sd__malloc(t->npass * sizeof *p + nch * sizeof *ch);
+    if (!p) {
+        rc = SD_ENOMEM;
+        goto fail;
+    }
+    ch = (sd_change *)(void *)(p + t->npass);
+    for (i = 0, nch = 0; i < t->npass; i++) {
+        p[i] = t->pass[i];
+        memcpy(ch + nch, t->pass[i].changes, p[i].n_changes * sizeof *ch);
+        p[i].changes = ch + nch;
+        nch += p[i].n_changes;
+    }
+    *out = p;
+    *n = t->npass;
+fail:
+    sd_trace_free(t);
+    return rc;
+}
+
+void sd_passages_free(sd_passage *p, size_t n)
+{
+    (void)n;
+    sd__free(p);
+}

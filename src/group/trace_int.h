@@ -1,0 +1,72 @@
+/*
+ * trace_int.h: the passage-reuse job's state, shared by trace.c (documents,
+ * candidates, alignment) and story.c (stories from the aligned spans).
+ * Everything here is owned by the sd_trace object.
+ */
+#ifndef SD_GROUP_TRACE_INT_H
+#define SD_GROUP_TRACE_INT_H
+
+#include "base/err.h"
+#include "base/pool.h"
+#include "match/align.h"
+#include "sketch/winnow.h"
+#include "syndic.h"
+#include "text/tokenize.h"
+
+typedef struct sd_tdoc {
+    uint32_t *h;   /* per token: 32-bit hash ... */
+    uint32_t *off; /* ... byte start ... */
+    uint32_t *end; /* ... and byte end */
+    size_t n;      /* tokens */
+    sd_fp *fp;
+    size_t nfp;
+    char *text;
+    size_t len;
+    char *date;
+    size_t date_len;
+    int absent;
+    int rc; /* failure while preparing it */
+} sd_tdoc;
+
+/* A passage in token terms, with its documents. */
+typedef struct sd_tp {
+    uint32_t da, db;
+    sd_tpass p;
+} sd_tp;
+
+struct sd_trace {
+    sd_trace_options o;
+    unsigned k, w, tokflags;
+    sd_pool *pool;
+    sd_err err;
+    sd_tdoc *docs;
+    size_t n, cap;
+    int finished;
+    sd_trace_stats stats;
+    /* the batch being prepared */
+    const sd_trace_doc *batch;
+    size_t base;
+    sd_tokens *tok; /* per worker */
+    /* passages: tp[i] (token form, edits in tedit) and pass[i] (public form) */
+    sd_tp *tp;
+    sd_tedit *tedit;
+    sd_passage *pass;
+    sd_change *changes;
+    size_t npass;
+    /* stories */
+    sd_story *stories;
+    size_t nstories;
+    sd_story_member *members;
+    sd_range *ranges;
+    uint64_t *doc_story;     /* story ids per document, doc_story_at[d] .. [d+1] */
+    size_t *doc_story_at;
+};
+
+/* Builds stories from t->tp / t->pass (story.c). Returns 0 or SD_ENOMEM. */
+int sd__trace_stories(struct sd_trace *t);
+
+/* Byte range of tokens [t0, t1) of document d; an empty token range gives
+ * an empty byte range at its position. */
+sd_range sd__trace_bytes(const sd_tdoc *d, uint32_t t0, uint32_t t1);
+
+#endif

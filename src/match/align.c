@@ -1,0 +1,540 @@
+/*
+ * align.c: growing shared fingerprints into aligned passages (see align.h).
+ *
+ *   1. every anchor whose k tokens really agree is grown into a maximal
+ *      exact match (MEM); anchors inside a MEM already found on the same
+ *      diagonal are skipped, so the work is linear in the matched tokens;
+ *   2. MEMs in order of their start in A join the open chain they continue
+ *      best (monotone in both documents, at most max_gap tokens skipped on
+ *      each side), or start a chain of their own: each chain is one run of
+ *      text in the same order in both documents, so moved paragraphs become
+ *      separate chains instead of breaking one;
+ *   3. each chain is extended past its ends over small edits: skip up to
+ *      RESYNC_SKIP tokens on either side where RESYNC_RUN equal tokens
+ *      follow, which steps over a changed word or a broken byte but stops
+ *      where a copy is cut off;
+ *   4. the gaps between a chain's matches are aligned exactly (unit-cost
+ *      edit distance with traceback), which gives the columns, the equal
+ *      ones and the runs of changes.
+ */
+#include "match/align.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "syndic.h"
+
+#define RESYNC_SKIP 4
+#define RESYNC_RUN 4
+
+typedef struct mem {
+    uint32_t a, b, len;
+    uint32_t next; /* next MEM of the same chain, or NONE */
+} mem;
+
+typedef struct chain {
+    uint32_t head, tail;
+    uint32_t ea, eb; /* where the chain ends in A and B */
+} chain;
+
+#define NONE UINT32_MAX
+
+void sd__aligner_init(sd_aligner *al)
+{
+    memset(al, 0, sizeof *al);
+}
+
+void sd__aligner_release(sd_aligner *al)
+{
+    sd__free(al->mem);
+    sd__free(al->dp);
+    memset(al, 0, sizeof *al);
+}
+
+void sd__tpassages_init(sd_tpassages *p)
+{
+    memset(p, 0, sizeof *p);
+}
+
+void sd__tpassages_release(sd_tpassages *p)
+{
+    sd__free(p->v);
+    sd__free(p->e);
+    memset(p, 0, sizeof *p);
+}
+
+void sd__tpassages_reset(sd_tpassages *p)
+{
+    p->n = 0;
+    p->ne = 0;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_mem(const void *x, const void *y)
+{
+    const mem *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    if (a->b != b->b)
+        return a->b < b->b ? -1 : 1;
+    return a->len < b->len ? 1 : a->len > b->len ? -1 : 0;
+}
+
+static int cmp_pass(const void *x, const void *y)
+{
+    const sd_tpass *a = x, *b = y;
+    if (a->a0 != b->a0)
+        return a->a0 < b->a0 ? -1 : 1;
+    if (a->b0 != b->b0)
+        return a->b0 < b->b0 ? -1 : 1;
+    if (a->a1 != b->a1)
+        return a->a1 < b->a1 ? -1 : 1;
+    return a->b1 < b->b1 ? -1 : a->b1 > b->b1;
+}
+
+/* Fills the unit-cost edit distance table of a[0..na) x b[0..nb) into the
+ * aligner's scratch. Returns the table or NULL on allocation failure. */
+static uint32_t *gap_table(sd_aligner *al, const uint32_t *a, size_t na, const uint32_t *b,
+                           size_t nb)
+{
+    size_t w = nb + 1, i, j;
+    uint32_t *d;
+    if (na + 1 > SIZE_MAX / w)
+        return NULL;
+    if (SD_GROW(al->dp, al->dpcap, (na + 1) * w) != 0)
+        return NULL;
+    d = al->dp;
+    for (j = 0; j <= nb; j++)
+        d[j] = (uint32_t)j;
+    for (i = 1; i <= na; i++) {
+        d[i * w] = (uint32_t)i;
+        for (j = 1; j <= nb; j++) {
+            uint32_t best = d[(i - 1) * w + j - 1] + (a[i - 1] != b[j - 1]);
+            uint32_t up = d[(i - 1) * w + j] + 1, left = d[i * w + j - 1] + 1;
+            if (up < best)
+                best = up;
+            if (left < best)
+                best = left;
+            d[i * w + j] = best;
+        }
+    }
+    return d;
+}
+
+size_t sd__align_gap(sd_aligner *al, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                     size_t *equal)
+{
+    size_t w = nb + 1, i = na, j = nb, eq = 0;
+    uint32_t *d = gap_table(al, a, na, b, nb);
+    if (!d)
+        return SIZE_MAX;
+    while (i > 0 && j > 0) {
+        if (a[i - 1] == b[j - 1] && d[i * w + j] == d[(i - 1) * w + j - 1]) {
+            eq++;
+            i--;
+            j--;
+        } else if (d[i * w + j] == d[(i - 1) * w + j - 1] + 1) {
+            i--;
+            j--;
+        } else if (d[i * w + j] == d[(i - 1) * w + j] + 1) {
+            i--;
+        } else {
+            j--;
+        }
+    }
+    *equal = eq;
+    return d[na * w + nb];
+}
+
+/* Appends one edit, merging it with the previous edit of the same passage
+ * when they touch. */
+static int push_edit(sd_tpassages *out, size_t first, uint32_t a0, uint32_t a1, uint32_t b0,
+                     uint32_t b1)
+{
+    if (out->ne > first) {
+        sd_tedit *l = &out->e[out->ne - 1];
+        if (l->a1 == a0 && l->b1 == b0) {
+            l->a1 = a1;
+            l->b1 = b1;
+            return 0;
+        }
+    }
+    if (SD_GROW(out->e, out->ecap, out->ne + 1) != 0)
+        return SD_ENOMEM;
+    out->e[out->ne].a0 = a0;
+    out->e[out->ne].a1 = a1;
+    out->e[out->ne].b0 = b0;
+    out->e[out->ne].b1 = b1;
+    out->ne++;
+    return 0;
+}
+
+/*
+ * Aligns the gap a[a0..a1) x b[b0..b1) and appends its runs of unequal
+ * columns as edits (in document order). Adds its columns and equal columns
+ * to *cols and *equal. Returns 0 or SD_ENOMEM.
+ */
+static int fill_gap(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, uint32_t a0, uint32_t a1,
+                    uint32_t b0, uint32_t b1, sd_tpassages *out, size_t first, uint32_t *cols,
+                    uint32_t *equal)
+{
+    size_t na = a1 - a0, nb = b1 - b0, w = nb + 1, i, j, nops = 0, o;
+    uint32_t *d;
+    uint8_t *ops;
+    int rc = 0;
+    if (na == 0 || nb == 0) {
+        *cols += (uint32_t)(na + nb);
+        return na + nb ? push_edit(out, first, a0, a1, b0, b1) : 0;
+    }
+    d = gap_table(al, a->h + a0, na, b->h + b0, nb);
+    if (!d)
+        return SD_ENOMEM;
+    ops = sd__malloc(na + nb);
+    if (!ops)
+        return SD_ENOMEM;
+    /* traceback from the end: 0 equal, 1 substitution, 2 A only, 3 B only */
+    i = na;
+    j = nb;
+    while (i > 0 || j > 0) {
+        if (i > 0 && j > 0 && a->h[a0 + i - 1] == b->h[b0 + j - 1] &&
+            d[i * w + j] == d[(i - 1) * w + j - 1]) {
+            ops[nops++] = 0;
+            i--;
+            j--;
+        } else if (i > 0 && j > 0 && d[i * w + j] == d[(i - 1) * w + j - 1] + 1) {
+            ops[nops++] = 1;
+            i--;
+            j--;
+        } else if (i > 0 && d[i * w + j] == d[(i - 1) * w + j] + 1) {
+            ops[nops++] = 2;
+            i--;
+        } else {
+            ops[nops++] = 3;
+            j--;
+        }
+    }
+    /* replay forwards, emitting runs of unequal columns */
+    i = a0;
+    j = b0;
+    for (o = nops; o-- > 0;) {
+        uint8_t op = ops[o];
+        size_t ni = i + (op != 3), nj = j + (op != 2);
+        (*cols)++;
+        if (op == 0)
+            (*equal)++;
+        else if ((rc = push_edit(out, first, (uint32_t)i, (uint32_t)ni, (uint32_t)j,
+                                 (uint32_t)nj)) != 0)
+            break;
+        i = ni;
+        j = nj;
+    }
+    sd__free(ops);
+    return rc;
+}
+
+/* Length of the run of equal tokens at a[i..], b[j..], at most `cap`. */
+static size_t run_fwd(const sd_tseq *a, const sd_tseq *b, size_t i, size_t j, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap && i + n < a->n && j + n < b->n && a->h[i + n] == b->h[j + n])
+        n++;
+    return n;
+}
+
+/* Length of the run of equal tokens ending just before a[i], b[j]. */
+static size_t run_back(const sd_tseq *a, const sd_tseq *b, size_t i, size_t j, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap && i > n && j > n && a->h[i - n - 1] == b->h[j - n - 1])
+        n++;
+    return n;
+}
+
+/* Where to resume after a mismatch at (i, j) going forwards: the smallest
+ * skip (da + db, then da) after which RESYNC_RUN tokens agree. */
+static int resync_fwd(const sd_tseq *a, const sd_tseq *b, size_t i, size_t j, size_t *ri,
+                      size_t *rj)
+{
+    size_t s, da;
+    for (s = 1; s <= 2 * RESYNC_SKIP; s++)
+        for (da = s > RESYNC_SKIP ? s - RESYNC_SKIP : 0; da <= s && da <= RESYNC_SKIP; da++)
+            if (run_fwd(a, b, i + da, j + (s - da), RESYNC_RUN) == RESYNC_RUN) {
+                *ri = i + da;
+                *rj = j + (s - da);
+                return 1;
+            }
+    return 0;
+}
+
+/* The same going backwards from the chain start (i, j): returns the end of
+ * the run found before it. */
+static int resync_back(const sd_tseq *a, const sd_tseq *b, size_t i, size_t j, size_t *ri,
+                       size_t *rj)
+{
+    size_t s, da;
+    for (s = 1; s <= 2 * RESYNC_SKIP; s++)
+        for (da = s > RESYNC_SKIP ? s - RESYNC_SKIP : 0; da <= s && da <= RESYNC_SKIP; da++) {
+            size_t db = s - da;
+            if (da > i || db > j)
+                continue;
+            if (run_back(a, b, i - da, j - db, RESYNC_RUN) == RESYNC_RUN) {
+                *ri = i - da;
+                *rj = j - db;
+                return 1;
+            }
+        }
+    return 0;
+}
+
+/* Scratch layout: anchors keys, MEMs and chains share one allocation. */
+static int scratch(sd_aligner *al, size_t bytes)
+{
+    if (bytes <= al->memcap)
+        return 0;
+    sd__free(al->mem);
+    al->mem = sd__malloc(bytes);
+    al->memcap = al->mem ? bytes : 0;
+    return al->mem ? 0 : SD_ENOMEM;
+}
+
+/* Adds a MEM to the growing list, reallocating when needed. */
+static int add_mem(mem **m, size_t *n, size_t *cap, uint32_t a, uint32_t b, uint32_t len)
+{
+    if (SD_GROW(*m, *cap, *n + 1) != 0)
+        return SD_ENOMEM;
+    (*m)[*n].a = a;
+    (*m)[*n].b = b;
+    (*m)[*n].len = len;
+    (*m)[*n].next = NONE;
+    (*n)++;
+    return 0;
+}
+
+int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t *anchors,
+              size_t nanch, const sd_align_params *p, sd_tpassages *out)
+{
+    uint64_t *keys;
+    mem *m = NULL;
+    chain *ch = NULL;
+    uint32_t *active = NULL;
+    size_t nk = 0, nm = 0, mcap = 0, nch = 0, chcap = 0, nact = 0, actcap = 0, i, c;
+    size_t first_pass = out->n;
+    uint32_t G = p->max_gap, k = p->k ? p->k : 1;
+    int rc = 0;
+
+    if (nanch == 0 || a->n == 0 || b->n == 0)
+        return 0;
+    if (scratch(al, nanch * sizeof *keys) != 0)
+        return SD_ENOMEM;
+    keys = al->mem;
+    /* 1. verified anchors keyed by (diagonal, position in A) */
+    for (i = 0; i < nanch; i++) {
+        uint32_t pa = (uint32_t)(anchors[i] >> 32), pb = (uint32_t)anchors[i];
+        if ((size_t)pa + k > a->n || (size_t)pb + k > b->n)
+            continue;
+        if (memcmp(a->h + pa, b->h + pb, k * sizeof *a->h) != 0)
+            continue;
+        keys[nk++] = ((uint64_t)((size_t)pa + b->n - pb) << 32) | pa;
+    }
+    qsort(keys, nk, sizeof *keys, cmp_u64);
+    {
+        uint64_t curd = UINT64_MAX;
+        size_t cur_end = 0;
+        for (i = 0; i < nk; i++) {
+            uint64_t dg = keys[i] >> 32;
+            size_t pa = (uint32_t)keys[i], pb = pa + b->n - (size_t)dg, back, fwd;
+            if (dg == curd && pa < cur_end)
+                continue;
+            back = run_back(a, b, pa, pb, SIZE_MAX);
+            fwd = run_fwd(a, b, pa, pb, SIZE_MAX);
+            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)(pa - back), (uint32_t)(pb - back),
+                              (uint32_t)(back + fwd))) != 0)
+                goto fail;
+            curd = dg;
+            cur_end = pa + fwd;
+        }
+    }
+    qsort(m, nm, sizeof *m, cmp_mem);
+
+    /* 2. chains: each MEM continues the active chain with the smallest gap */
+    for (i = 0; i < nm; i++) {
+        size_t best = NONE, bestgap = SIZE_MAX, j, t_best = 0;
+        for (j = 0; j < nact;) {
+            chain *q = &ch[active[j]];
+            size_t t = 0, ga, gb;
+            if ((size_t)q->ea + G < m[i].a) { /* can never be continued */
+                memmove(active + j, active + j + 1, (nact - j - 1) * sizeof *active);
+                nact--;
+                continue;
+            }
+            j++;
+            if (q->ea > m[i].a)
+                t = q->ea - m[i].a;
+            if (q->eb > m[i].b && q->eb - m[i].b > t)
+                t = q->eb - m[i].b;
+            if (t >= m[i].len)
+                continue;
+            ga = m[i].a + t - q->ea;
+            gb = m[i].b + t - q->eb;
+            if (ga > G || gb > G)
+                continue;
+            if (ga + gb < bestgap) {
+                bestgap = ga + gb;
+                best = (size_t)(q - ch);
+                t_best = t;
+            }
+        }
+        if (best != NONE) {
+            chain *q = &ch[best];
+            m[i].a += (uint32_t)t_best;
+            m[i].b += (uint32_t)t_best;
+            m[i].len -= (uint32_t)t_best;
+            m[q->tail].next = (uint32_t)i;
+            q->tail = (uint32_t)i;
+            q->ea = m[i].a + m[i].len;
+            q->eb = m[i].b + m[i].len;
+        } else {
+            if (SD_GROW(ch, chcap, nch + 1) != 0 || SD_GROW(active, actcap, nact + 1) != 0) {
+                rc = SD_ENOMEM;
+                goto fail;
+            }
+            ch[nch].head = ch[nch].tail = (uint32_t)i;
+            ch[nch].ea = m[i].a + m[i].len;
+            ch[nch].eb = m[i].b + m[i].len;
+            active[nact++] = (uint32_t)nch;
+            nch++;
+        }
+    }
+
+    /* 3. extend each chain at both ends; every resynchronized run becomes a
+     * MEM of the chain, so the gaps to align stay small */
+    for (c = 0; c < nch; c++) {
+        size_t ri, rj;
+        uint32_t h = ch[c].head;
+        while (resync_back(a, b, m[h].a, m[h].b, &ri, &rj)) {
+            size_t r = run_back(a, b, ri, rj, SIZE_MAX);
+            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)(ri - r), (uint32_t)(rj - r),
+                              (uint32_t)r)) != 0)
+                goto fail;
+            m[nm - 1].next = h;
+            h = (uint32_t)(nm - 1);
+        }
+        ch[c].head = h;
+        while (resync_fwd(a, b, ch[c].ea, ch[c].eb, &ri, &rj)) {
+            size_t r = run_fwd(a, b, ri, rj, SIZE_MAX);
+            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)ri, (uint32_t)rj, (uint32_t)r)) != 0)
+                goto fail;
+            m[ch[c].tail].next = (uint32_t)(nm - 1);
+            ch[c].tail = (uint32_t)(nm - 1);
+            ch[c].ea = (uint32_t)(ri + r);
+            ch[c].eb = (uint32_t)(rj + r);
+        }
+    }
+    /* a chain lying inside another one's extended region is the same
+     * passage found twice (or a stray repeat within it): drop it */
+    for (c = 0; c < nch; c++) {
+        size_t d;
+        uint32_t sa = m[ch[c].head].a, sb = m[ch[c].head].b;
+        for (d = 0; d < nch; d++) {
+            uint32_t da0, db0;
+            int inside;
+            if (d == c || ch[d].head == NONE)
+                continue;
+            da0 = m[ch[d].head].a;
+            db0 = m[ch[d].head].b;
+            inside = da0 <= sa && db0 <= sb && ch[c].ea <= ch[d].ea && ch[c].eb <= ch[d].eb;
+            if (inside && (d < c || ch[c].ea - sa < ch[d].ea - da0 ||
+                           ch[c].eb - sb < ch[d].eb - db0)) {
+                ch[c].head = NONE;
+                break;
+            }
+        }
+        if (ch[c].head == NONE)
+            ch[c].ea = ch[c].eb = 0;
+    }
+
+    /* chains that now end close before another one starts (an insertion
+     * longer than a resync skip between them) are joined */
+    for (c = 0; c < nch; c++) {
+        for (;;) {
+            size_t d, best = NONE, bestgap = SIZE_MAX;
+            if (ch[c].head == NONE)
+                break;
+            for (d = 0; d < nch; d++) {
+                uint32_t da0, db0;
+                size_t ga, gb;
+                if (d == c || ch[d].head == NONE)
+                    continue;
+                da0 = m[ch[d].head].a;
+                db0 = m[ch[d].head].b;
+                if (da0 < ch[c].ea || db0 < ch[c].eb)
+                    continue;
+                ga = da0 - ch[c].ea;
+                gb = db0 - ch[c].eb;
+                if (ga <= G && gb <= G && ga + gb < bestgap) {
+                    bestgap = ga + gb;
+                    best = d;
+                }
+            }
+            if (best == NONE)
+                break;
+            m[ch[c].tail].next = ch[best].head;
+            ch[c].tail = ch[best].tail;
+            ch[c].ea = ch[best].ea;
+            ch[c].eb = ch[best].eb;
+            ch[best].head = NONE;
+        }
+    }
+
+    /* 4. fill each chain's gaps; keep it if long and close enough */
+    for (c = 0; c < nch; c++) {
+        uint32_t sa, sb, ea = ch[c].ea, eb = ch[c].eb, cols = 0, equal = 0, pa, pb, x;
+        size_t first_edit = out->ne;
+        sd_tpass *ps;
+        if (ch[c].head == NONE)
+            continue;
+        sa = m[ch[c].head].a;
+        sb = m[ch[c].head].b;
+        pa = sa;
+        pb = sb;
+        for (x = ch[c].head; x != NONE; x = m[x].next) {
+            if ((rc = fill_gap(al, a, b, pa, m[x].a, pb, m[x].b, out, first_edit, &cols,
+                               &equal)) != 0)
+                goto fail;
+            cols += m[x].len;
+            equal += m[x].len;
+            pa = m[x].a + m[x].len;
+            pb = m[x].b + m[x].len;
+        }
+        if (ea - sa < p->min_passage || eb - sb < p->min_passage ||
+            (double)equal < p->min_identity * (double)cols) {
+            out->ne = first_edit;
+            continue;
+        }
+        if (SD_GROW(out->v, out->cap, out->n + 1) != 0) {
+            rc = SD_ENOMEM;
+            goto fail;
+        }
+        ps = &out->v[out->n++];
+        ps->a0 = sa;
+        ps->a1 = ea;
+        ps->b0 = sb;
+        ps->b1 = eb;
+        ps->cols = cols;
+        ps->equal = equal;
+        ps->edit0 = first_edit;
+        ps->nedit = out->ne - first_edit;
+    }
+    qsort(out->v + first_pass, out->n - first_pass, sizeof *out->v, cmp_pass);
+fail:
+    sd__free(m);
+    sd__free(ch);
+    sd__free(active);
+    return rc;
+}

@@ -1,0 +1,106 @@
+/*
+ * passages.c: candidate pairs and their anchors from fingerprint postings
+ * (see passages.h). Two sorts: postings by fingerprint, then anchors by
+ * document pair; both with sd__kv_sort, so the order is fixed by content.
+ */
+#include "match/passages.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "syndic.h"
+
+/* Appends the anchors of one fingerprint group g[0..n) (sorted by document,
+ * then position; val = doc << 32 | pos). */
+static int pair_group(const sd_kv *g, size_t n, unsigned max_occ, size_t max_anchors, sd_kv **out,
+                      size_t *nout, size_t *cap)
+{
+    size_t i, j;
+    size_t run_i = 0;
+    for (i = 0; i < n; i++) {
+        uint64_t di = g[i].val >> 32;
+        if (i > 0 && (g[i - 1].val >> 32) == di)
+            run_i++;
+        else
+            run_i = 0;
+        if (run_i >= max_occ)
+            continue;
+        {
+            size_t run_j = 0;
+            for (j = i + 1; j < n; j++) {
+                uint64_t dj = g[j].val >> 32;
+                if (dj == di)
+                    continue;
+                if ((g[j - 1].val >> 32) == dj)
+                    run_j++;
+                else
+                    run_j = 0;
+                if (run_j >= max_occ)
+                    continue;
+                if (*nout >= max_anchors)
+                    return SD_ETOOBIG;
+                if (SD_GROW(*out, *cap, *nout + 1) != 0)
+                    return SD_ENOMEM;
+                (*out)[*nout].key = (di << 32) | dj;
+                (*out)[*nout].val = ((g[i].val & 0xffffffffu) << 32) | (g[j].val & 0xffffffffu);
+                (*nout)++;
+            }
+        }
+    }
+    return 0;
+}
+
+int sd__candidates(const sd_fp *const *fps, const size_t *nfp, size_t ndocs, unsigned max_df,
+                   unsigned max_occ, size_t max_anchors, sd_kv **out, size_t *nout,
+                   sd_cand_stats *st)
+{
+    sd_kv *post = NULL, *anc = NULL;
+    size_t total = 0, d, i, k, start, nanc = 0, cap = 0;
+    int rc = 0;
+
+    memset(st, 0, sizeof *st);
+    *out = NULL;
+    *nout = 0;
+    for (d = 0; d < ndocs; d++)
+        total += nfp[d];
+    st->postings = total;
+    if (total == 0)
+        return 0;
+    post = sd__reallocarray(NULL, total, sizeof *post);
+    if (!post)
+        return SD_ENOMEM;
+    for (d = 0, k = 0; d < ndocs; d++)
+        for (i = 0; i < nfp[d]; i++, k++) {
+            post[k].key = fps[d][i].hash;
+            post[k].val = ((uint64_t)d << 32) | fps[d][i].pos;
+        }
+    if ((rc = sd__kv_sort(post, total)) != 0)
+        goto fail;
+    for (start = 0; start < total; start = i) {
+        size_t df = 1;
+        for (i = start + 1; i < total && post[i].key == post[start].key; i++)
+            if ((post[i].val >> 32) != (post[i - 1].val >> 32))
+                df++;
+        if (df < 2)
+            continue;
+        if (df > max_df) {
+            st->dropped++;
+            continue;
+        }
+        if ((rc = pair_group(post + start, i - start, max_occ, max_anchors, &anc, &nanc, &cap)) !=
+            0)
+            goto fail;
+    }
+    sd__free(post);
+    post = NULL;
+    if ((rc = sd__kv_sort(anc, nanc)) != 0)
+        goto fail;
+    st->anchors = nanc;
+    *out = anc;
+    *nout = nanc;
+    return 0;
+fail:
+    sd__free(post);
+    sd__free(anc);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * passages.h: candidate document pairs for passage alignment, from winnowed
+ * fingerprint postings.
+ *
+ * All (fingerprint, document, position) postings are sorted with
+ * sd__kv_sort and grouped by fingerprint. A fingerprint found in more than
+ * max_df documents (a site template, a copyright line, a stock phrase) is
+ * dropped; for every other one, each pair of documents sharing it gets an
+ * anchor (position in the first, position in the second). The anchors are
+ * sorted by (pair, anchor), so the result depends only on the input.
+ */
+#ifndef SD_MATCH_PASSAGES_H
+#define SD_MATCH_PASSAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/keysort.h"
+#include "sketch/winnow.h"
+
+typedef struct sd_cand_stats {
+    uint64_t postings;      /* fingerprints in all documents */
+    uint64_t dropped;       /* distinct fingerprints over max_df documents */
+    uint64_t anchors;       /* anchors emitted */
+} sd_cand_stats;
+
+/*
+ * fps[d][0..nfp[d]) are document d's fingerprints (NULL/0 for none).
+ * Writes to *out a sorted array of *nout anchors: key = (d1 << 32) | d2
+ * with d1 < d2, val = (position in d1 << 32) | position in d2. At most
+ * max_occ occurrences of a fingerprint per document are paired. At most
+ * max_anchors anchors are made (SD_ETOOBIG beyond). The caller frees *out
+ * with sd__free. Returns 0, SD_ENOMEM, SD_ETOOBIG.
+ */
+int sd__candidates(const sd_fp *const *fps, const size_t *nfp, size_t ndocs, unsigned max_df,
+                   unsigned max_occ, size_t max_anchors, sd_kv **out, size_t *nout,
+                   sd_cand_stats *st);
+
+#endif

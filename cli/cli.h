@@ -15,6 +15,8 @@ enum { EXIT_OK = 0, EXIT_RUN = 1, EXIT_USAGE = 2 };
 
 /* Commands: each gets argv from its own name on and returns an exit code. */
 int cmd_dedup(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_align(int argc, char **argv);
 
 /* Messages in git's style: "syndic: cannot read 'x': reason". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,6 +18,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"dedup", cmd_dedup, "find exact and near-duplicate documents"},
+    {"trace", cmd_trace, "find shared passages and the stories they form"},
+    {"align", cmd_align, "show the passages two documents share"},
     /* CLI_COMMANDS: further commands are listed here */
 };
 

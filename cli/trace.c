@@ -1,0 +1,459 @@
+/*
+ * trace.c: `syndic trace`, passages that documents share and the stories
+ * they form.
+ *
+ * Records are read in batches and handed to the library's trace job (which
+ * copies, tokenizes and fingerprints a batch on its threads); the CLI keeps
+ * only each record's id, date and error. After the job finishes, one JSON
+ * line per story, per passage (with --passages) and per record goes out.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define BATCH_BYTES (32u << 20)
+#define BATCH_DOCS 4096
+#define MAX_ERRORS_SHOWN 20
+
+typedef struct trec {
+    char *id;
+    size_t id_len;
+    char *err; /* NULL when the record was read */
+} trec;
+
+typedef struct trace_run {
+    trec *r;
+    size_t n, cap;
+    size_t nerrs;
+} trace_run;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: syndic trace [options] INPUT...\n"
+            "\n"
+            "Finds the passages documents share and groups them into stories; writes JSON\n"
+            "lines: a \"story\" object per story (members, origin, consensus, what each copy\n"
+            "added, lacks and changed), a \"passage\" object per aligned passage with\n"
+            "--passages, and a \"doc\" object per input record (docs/trace.md).\n"
+            "\n"
+            "INPUT: files, directories, JSONL (.jsonl, .jsonl.gz, .jsonl.zst), or - for stdin.\n"
+            "\n"
+            "  -o, --output FILE       write results to FILE (default: standard output)\n"
+            "  -m, --min-passage N     fewest tokens (words) a shared passage has (default 30)\n"
+            "      --max-df N          ignore fingerprints found in more than N documents\n"
+            "                          (default: max(16, 1%% of the documents), at most 500)\n"
+            "      --min-identity X    lowest share of equal words in a passage (default 0.5)\n"
+            "      --exact             no folding of British spellings and honorifics\n"
+            "      --passages          also write a \"passage\" line per aligned passage\n"
+            "      --no-text           leave the consensus text out of story lines\n"
+            "      --seed N            hash seed (default 0)\n"
+            "      --id-field F        JSONL id field (default id)\n"
+            "      --text-field F      JSONL text field (default text)\n"
+            "      --repair-utf8       repair invalid UTF-8 in JSONL text instead of failing\n"
+            "  -j, --threads N         worker threads (default: one per CPU)\n"
+            "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
+            "  -q, --quiet             no warnings and no summary\n"
+            "  -v, --verbose           more detail in the summary\n"
+            "  -h, --help              this help\n"
+            "\n"
+            "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
+}
+
+/* Writes {"doc":i,"id":"..."} fields (no braces) for document i. */
+static void doc_ref(out *o, const trace_run *r, uint64_t i)
+{
+    out_str(o, "\"doc\":");
+    out_u64(o, i);
+    out_str(o, ",\"id\":");
+    out_json_str(o, r->r[i].id, r->r[i].id_len);
+}
+
+static void ranges(out *o, const char *name, const sd_range *v, size_t n)
+{
+    size_t i;
+    out_printf(o, ",\"%s\":[", name);
+    for (i = 0; i < n; i++) {
+        out_str(o, i ? ",[" : "[");
+        out_u64(o, v[i].start);
+        out_char(o, ',');
+        out_u64(o, v[i].end);
+        out_char(o, ']');
+    }
+    out_char(o, ']');
+}
+
+/* One "story" line. The consensus text is the origin's spans joined by
+ * " ... " where they are not contiguous. */
+static void write_story(out *o, const trace_run *r, const sd_trace *t, const sd_story *s,
+                        int with_text)
+{
+    size_t i;
+    out_str(o, "{\"type\":\"story\",\"story\":");
+    out_u64(o, s->id);
+    out_str(o, ",\"origin\":{");
+    doc_ref(o, r, s->origin);
+    out_printf(o, ",\"by\":\"%s\"}", s->origin_by_date ? "date" : "coverage");
+    out_str(o, ",\"members\":");
+    out_u64(o, s->n_members);
+    out_str(o, ",\"passages\":");
+    out_u64(o, s->passages);
+    out_str(o, ",\"consensus_tokens\":");
+    out_u64(o, s->consensus_tokens);
+    ranges(o, "consensus", s->consensus, s->n_consensus);
+    if (with_text) {
+        const char *txt = NULL;
+        size_t len = 0;
+        char *buf;
+        size_t total = 0, k = 0;
+        sd_trace_doc_text(t, s->origin, &txt, &len);
+        for (i = 0; i < s->n_consensus; i++)
+            total += (size_t)(s->consensus[i].end - s->consensus[i].start) + 5;
+        buf = malloc(total + 1);
+        if (buf && txt) {
+            for (i = 0; i < s->n_consensus; i++) {
+                if (i) {
+                    memcpy(buf + k, " ... ", 5);
+                    k += 5;
+                }
+                memcpy(buf + k, txt + s->consensus[i].start,
+                       (size_t)(s->consensus[i].end - s->consensus[i].start));
+                k += (size_t)(s->consensus[i].end - s->consensus[i].start);
+            }
+            out_str(o, ",\"text\":");
+            out_json_str(o, buf, k);
+        }
+        free(buf);
+    }
+    out_str(o, ",\"copies\":[");
+    for (i = 0; i < s->n_members; i++) {
+        const sd_story_member *m = &s->members[i];
+        out_str(o, i ? ",{" : "{");
+        doc_ref(o, r, m->doc);
+        out_printf(o, ",\"role\":\"%s\",\"origin\":%s,\"share\":", sd_role_name(m->role),
+                   m->doc == s->origin ? "true" : "false");
+        out_json_num(o, m->share);
+        out_str(o, ",\"identity\":");
+        out_json_num(o, m->identity);
+        ranges(o, "spans", m->spans, m->n_spans);
+        ranges(o, "added", m->added, m->n_added);
+        ranges(o, "lacks", m->lacks, m->n_lacks);
+        ranges(o, "changed", m->changed, m->n_changed);
+        out_char(o, '}');
+    }
+    out_str(o, "]}\n");
+}
+
+static void write_side(out *o, const trace_run *r, uint64_t doc, sd_range b, uint64_t tokens)
+{
+    out_char(o, '{');
+    doc_ref(o, r, doc);
+    out_str(o, ",\"start\":");
+    out_u64(o, b.start);
+    out_str(o, ",\"end\":");
+    out_u64(o, b.end);
+    out_str(o, ",\"tokens\":");
+    out_u64(o, tokens);
+    out_char(o, '}');
+}
+
+static void write_passage(out *o, const trace_run *r, const sd_passage *p)
+{
+    size_t i;
+    out_str(o, "{\"type\":\"passage\",\"story\":");
+    out_u64(o, p->story);
+    out_str(o, ",\"a\":");
+    write_side(o, r, p->doc_a, p->a, p->tokens_a);
+    out_str(o, ",\"b\":");
+    write_side(o, r, p->doc_b, p->b, p->tokens_b);
+    out_str(o, ",\"columns\":");
+    out_u64(o, p->columns);
+    out_str(o, ",\"equal\":");
+    out_u64(o, p->equal);
+    out_str(o, ",\"identity\":");
+    out_json_num(o, p->identity);
+    out_str(o, ",\"changes\":[");
+    for (i = 0; i < p->n_changes; i++) {
+        const sd_change *c = &p->changes[i];
+        out_printf(o, "%s[%llu,%llu,%llu,%llu]", i ? "," : "", (unsigned long long)c->a.start,
+                   (unsigned long long)c->a.end, (unsigned long long)c->b.start,
+                   (unsigned long long)c->b.end);
+    }
+    out_str(o, "]}\n");
+}
+
+static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i)
+{
+    const uint64_t *st = NULL;
+    size_t n = 0, k;
+    out_str(o, "{\"type\":\"doc\",");
+    doc_ref(o, r, i);
+    if (r->r[i].err) {
+        out_str(o, ",\"stories\":[],\"error\":");
+        out_json_str(o, r->r[i].err, strlen(r->r[i].err));
+        out_str(o, "}\n");
+        return;
+    }
+    sd_trace_doc_stories(t, i, &st, &n);
+    out_str(o, ",\"stories\":[");
+    for (k = 0; k < n; k++) {
+        if (k)
+            out_char(o, ',');
+        out_u64(o, st[k]);
+    }
+    out_str(o, "]}\n");
+}
+
+enum {
+    OPT_MAX_DF = 256, OPT_MIN_ID, OPT_EXACT, OPT_PASSAGES, OPT_NO_TEXT, OPT_SEED, OPT_ID_FIELD,
+    OPT_TEXT_FIELD, OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS
+};
+
+static const struct option long_opts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"min-passage", required_argument, NULL, 'm'},
+    {"max-df", required_argument, NULL, OPT_MAX_DF},
+    {"min-identity", required_argument, NULL, OPT_MIN_ID},
+    {"exact", no_argument, NULL, OPT_EXACT},
+    {"passages", no_argument, NULL, OPT_PASSAGES},
+    {"no-text", no_argument, NULL, OPT_NO_TEXT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"id-field", required_argument, NULL, OPT_ID_FIELD},
+    {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
+    {"repair-utf8", no_argument, NULL, OPT_REPAIR},
+    {"threads", required_argument, NULL, 'j'},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Remembers a record's id and error; returns 0 or -1 when out of memory. */
+static int remember(trace_run *r, const sd_record *rec)
+{
+    trec *x;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 1024;
+        trec *p = realloc(r->r, cap * sizeof *p);
+        if (!p)
+            return -1;
+        r->r = p;
+        r->cap = cap;
+    }
+    x = &r->r[r->n];
+    memset(x, 0, sizeof *x);
+    x->id_len = rec->id ? rec->id_len : 0;
+    x->id = malloc(x->id_len + 1);
+    if (!x->id)
+        return -1;
+    if (x->id_len)
+        memcpy(x->id, rec->id, x->id_len);
+    if (rec->error) {
+        x->err = strdup(rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
+        if (!x->err) {
+            free(x->id);
+            return -1;
+        }
+        r->nerrs++;
+    }
+    r->n++;
+    return 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    sd_trace_options topt;
+    sd_reader_options ropt;
+    sd_reader *reader = NULL;
+    sd_trace *job = NULL;
+    trace_run r;
+    out o;
+    progress prog;
+    const char *output = NULL;
+    int c, rc, status = EXIT_RUN, show_progress = progress_default(), with_passages = 0;
+    int with_text = 1, out_opened = 0;
+    unsigned seed = 0;
+    sd_trace_doc *docs = NULL;
+    char *arena = NULL;
+    size_t arena_cap = BATCH_BYTES, i, shown = 0, nb = 0, used = 0;
+    double t0;
+    sd_trace_stats st;
+
+    memset(&r, 0, sizeof r);
+    sd_trace_options_init(&topt);
+    sd_reader_options_init(&ropt);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:m:j:qvh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': output = optarg; break;
+        case 'm':
+            if (parse_unsigned("--min-passage", optarg, 4, 100000, &topt.min_passage))
+                return EXIT_USAGE;
+            break;
+        case OPT_MAX_DF:
+            if (parse_unsigned("--max-df", optarg, 2, 0xFFFFFFFFu, &topt.max_df))
+                return EXIT_USAGE;
+            break;
+        case OPT_MIN_ID:
+            if (parse_double("--min-identity", optarg, 0.0, 1.0, &topt.min_identity))
+                return EXIT_USAGE;
+            break;
+        case OPT_EXACT: topt.exact = 1; break;
+        case OPT_PASSAGES: with_passages = 1; break;
+        case OPT_NO_TEXT: with_text = 0; break;
+        case OPT_SEED:
+            if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))
+                return EXIT_USAGE;
+            topt.seed = seed;
+            break;
+        case OPT_ID_FIELD: ropt.id_field = optarg; break;
+        case OPT_TEXT_FIELD: ropt.text_field = optarg; break;
+        case OPT_REPAIR: ropt.repair_utf8 = 1; break;
+        case 'j':
+            if (parse_unsigned("--threads", optarg, 1, 256, &topt.threads))
+                return EXIT_USAGE;
+            break;
+        case OPT_PROGRESS: show_progress = 1; break;
+        case OPT_NO_PROGRESS: show_progress = 0; break;
+        case 'q': cli_quiet = 1; break;
+        case 'v': cli_verbose = 1; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_error("trace: no input; give files, directories or - for standard input");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (show_progress && cli_quiet)
+        show_progress = 0;
+    if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0) {
+        cli_error("out of memory");
+        goto done;
+    }
+    for (i = (size_t)optind; i < (size_t)argc; i++)
+        if (sd_reader_add(reader, argv[i]) != 0) {
+            cli_error("out of memory");
+            goto done;
+        }
+    if (out_open(&o, output) != 0)
+        goto done;
+    out_opened = 1;
+    progress_init(&prog, show_progress);
+    t0 = now_seconds();
+    docs = malloc(BATCH_DOCS * sizeof *docs);
+    arena = malloc(arena_cap);
+    if (!docs || !arena) {
+        cli_error("out of memory");
+        goto done;
+    }
+    for (;;) {
+        sd_record rec;
+        rc = sd_reader_next(reader, &rec);
+        if (rc < 0) {
+            cli_error("cannot read input: %s", sd_reader_errmsg(reader));
+            goto done;
+        }
+        /* hand the batch over when it is full or the input ends; texts
+         * live in the arena until then, since a record's pointers last
+         * only until the next read */
+        if (nb && (rc == 0 || nb == BATCH_DOCS ||
+                   (rec.error == 0 && rec.text &&
+                    used + rec.text_len + rec.date_len > arena_cap))) {
+            if (sd_trace_add(job, docs, nb) != 0) {
+                cli_error("%s", sd_trace_errmsg(job));
+                goto done;
+            }
+            progress_cb(&prog, "read", r.n, 0);
+            nb = 0;
+            used = 0;
+        }
+        if (rc == 0)
+            break;
+        if (rec.error == 0 && rec.text == NULL) {
+            rec.error = SD_EMISSING;
+            rec.errmsg = "record has no text";
+        }
+        if (remember(&r, &rec) != 0) {
+            cli_error("out of memory");
+            goto done;
+        }
+        memset(&docs[nb], 0, sizeof docs[nb]);
+        if (rec.error) {
+            if (!cli_quiet && shown++ < MAX_ERRORS_SHOWN)
+                cli_warn("%s (byte %llu): %s", rec.source ? rec.source : "-",
+                         (unsigned long long)rec.offset, r.r[r.n - 1].err);
+        } else {
+            if (rec.text_len + rec.date_len > arena_cap) {
+                /* the arena is empty here (the batch was just handed over) */
+                char *p = realloc(arena, rec.text_len + rec.date_len);
+                if (!p) {
+                    cli_error("out of memory");
+                    goto done;
+                }
+                arena = p;
+                arena_cap = rec.text_len + rec.date_len;
+            }
+            memcpy(arena + used, rec.text, rec.text_len);
+            docs[nb].text = arena + used;
+            docs[nb].len = rec.text_len;
+            used += rec.text_len;
+            if (rec.date && rec.date_len && used + rec.date_len <= arena_cap) {
+                memcpy(arena + used, rec.date, rec.date_len);
+                docs[nb].date = arena + used;
+                docs[nb].date_len = rec.date_len;
+                used += rec.date_len;
+            }
+        }
+        nb++;
+    }
+    if (sd_trace_finish(job, show_progress ? progress_cb : NULL, &prog) != 0) {
+        cli_error("%s", sd_trace_errmsg(job));
+        goto done;
+    }
+    progress_done(&prog);
+    for (i = 0; i < sd_trace_story_count(job); i++)
+        write_story(&o, &r, job, sd_trace_story(job, i), with_text);
+    if (with_passages)
+        for (i = 0; i < sd_trace_passage_count(job); i++)
+            write_passage(&o, &r, sd_trace_passage(job, i));
+    for (i = 0; i < r.n; i++)
+        write_doc(&o, &r, job, i);
+    out_opened = 0;
+    if (out_close(&o) != 0)
+        goto done;
+    sd_trace_get_stats(job, &st);
+    if (!cli_quiet) {
+        double secs = now_seconds() - t0;
+        fprintf(stderr,
+                "syndic: %zu documents, %llu stories, %llu passages, %zu errors; %.1f MB in "
+                "%.2f s (%.1f MB/s)\n",
+                r.n, (unsigned long long)st.stories, (unsigned long long)st.passages, r.nerrs,
+                (double)st.bytes / 1e6, secs, secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
+        if (cli_verbose)
+            fprintf(stderr,
+                    "syndic: k %u, window %u, max-df %u; %llu fingerprints, %llu dropped as "
+                    "too common, %llu candidate pairs\n",
+                    st.k, st.w, st.max_df, (unsigned long long)st.fingerprints,
+                    (unsigned long long)st.dropped, (unsigned long long)st.pairs);
+    }
+    status = r.nerrs ? EXIT_RUN : EXIT_OK;
+done:
+    if (out_opened)
+        out_close(&o);
+    for (i = 0; i < r.n; i++) {
+        free(r.r[i].id);
+        free(r.r[i].err);
+    }
+    free(r.r);
+    free(docs);
+    free(arena);
+    sd_trace_free(job);
+    sd_reader_free(reader);
+    return status;
+}

@@ -11,8 +11,8 @@
  * stories are numbered in order of their first passage.
  *
  * Then, per story: the members (documents with a span in it), the origin
- * (earliest date when dates are known, else the copy whose spans cover most
- * tokens), the consensus (the origin's spans: its text that other copies
+ * (earliest date when dates are known, else the copy whose alignments
+ * with the others have the most equal tokens), the consensus (the origin's spans: its text that other copies
  * share), and per member, from its passages with the origin: the share of
  * the consensus it carries, what of it it lacks, what it added and changed,
  * and from those its role.
@@ -143,7 +143,23 @@ static int date_cmp(const sd_tdoc *x, const sd_tdoc *y)
 typedef struct work {
     ivals *cover;   /* per member: merged spans */
     ivals ocov, mcov, tmp, added, changed;
+    uint64_t *agree; /* per member: equal tokens of its alignments */
+    size_t agree_cap;
 } work;
+
+/* Index of document doc among a story's members (sorted by document). */
+static size_t member_of(const sd_story_member *m, size_t n, uint64_t doc)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (m[mid].doc <= doc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 /*
  * Fills member m (not the origin) of a story from its passages with the
@@ -353,33 +369,37 @@ int sd__trace_stories(sd_trace *t)
             }
             mi++;
             si = j;
+            /* this story's passages, and per member the equal tokens of its
+             * alignments: the copy agreeing most with the others is the
+             * likeliest origin when dates do not tell */
+            for (ps = pi; ps < np && pk[ps].key == s; ps++)
+                ;
+            if (SD_GROW(w.agree, w.agree_cap, nm) != 0)
+                goto fail;
+            memset(w.agree, 0, nm * sizeof *w.agree);
+            for (j = pi; j < ps; j++) {
+                const sd_tp *p = &t->tp[pk[j].val];
+                w.agree[member_of(t->members + m0, nm, p->da)] += p->p.equal;
+                w.agree[member_of(t->members + m0, nm, p->db)] += p->p.equal;
+            }
             for (j = 0; j < nm; j++) {
                 const sd_tdoc *d = &t->docs[t->members[m0 + j].doc], *bd;
-                uint64_t cov;
                 iv_merge(&w.cover[j]);
-                cov = iv_len(&w.cover[j]);
-                if (j == 0) {
-                    best = 0;
-                    best_cov = cov;
+                if (j == 0)
                     continue;
-                }
                 bd = &t->docs[t->members[m0 + best].doc];
                 {
                     int dc = date_cmp(d, bd);
-                    if (dc < 0 || (dc == 0 && cov > best_cov)) {
+                    if (dc < 0 || (dc == 0 && w.agree[j] > w.agree[best]))
                         best = j;
-                        best_cov = cov;
-                    }
                 }
             }
+            best_cov = iv_len(&w.cover[best]);
             st->id = s;
             st->origin = t->members[m0 + best].doc;
             st->origin_by_date = t->docs[st->origin].date != NULL;
             st->consensus_tokens = best_cov;
             st->n_members = nm;
-            /* this story's passages */
-            for (ps = pi; ps < np && pk[ps].key == s; ps++)
-                ;
             for (j = 0; j < nm; j++) {
                 sd_story_member *mb = &t->members[m0 + j];
                 moff *o = &mo[m0 + j];
@@ -455,5 +475,6 @@ fail:
     sd__free(w.tmp.v);
     sd__free(w.added.v);
     sd__free(w.changed.v);
+    sd__free(w.agree);
     return rc;
 }

@@ -360,7 +360,8 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
             cur_end = pa + fwd;
         }
     }
-    qsort(m, nm, sizeof *m, cmp_mem);
+    if (nm > 1)
+        qsort(m, nm, sizeof *m, cmp_mem);
 
     /* 2. chains: each MEM continues the active chain with the smallest gap */
     for (i = 0; i < nm; i++) {
@@ -531,7 +532,8 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
         ps->edit0 = first_edit;
         ps->nedit = out->ne - first_edit;
     }
-    qsort(out->v + first_pass, out->n - first_pass, sizeof *out->v, cmp_pass);
+    if (out->n > first_pass)
+        qsort(out->v + first_pass, out->n - first_pass, sizeof *out->v, cmp_pass);
 fail:
     sd__free(m);
     sd__free(ch);

@@ -15,8 +15,12 @@
  * the true one (pairs of documents in the same cluster), and the same over the
  * direct claims "X duplicate_of Y" (each must have exact J >= threshold - 0.05
  * to count as right, since union-find may chain past the threshold).
+ * Also: of the in-family pairs whose exact similarity is at least 0.05 away
+ * from the threshold, the share on which syndic and the truth agree (same
+ * cluster or not).
  */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +59,7 @@ static char *read_line(FILE *f, size_t *cap, char **buf)
 static item *find(item *v, size_t n, const char *id)
 {
     item key;
-    key.id = (char *)id;
+    key.id = (char *)(uintptr_t)id;
     return bsearch(&key, v, n, sizeof *v, by_id);
 }
 
@@ -96,6 +100,8 @@ int main(int argc, char **argv)
     double thr = argc > 3 ? atof(argv[3]) : 0.8;
     unsigned ngram = argc > 4 ? (unsigned)atoi(argv[4]) : 5;
     sd_uf uf;
+    size_t clear = 0, clear_wrong = 0, nclear = 0, clear_cap = 0;
+    cell *clear_pairs = NULL;
     cell *c;
     double tp, pp, tpairs;
 
@@ -177,7 +183,7 @@ int main(int argc, char **argv)
     qsort(byfam, n, sizeof *byfam, by_family);
     sd__uf_init(&uf, n);
     {
-        size_t s = 0, pairs = 0, dup_pairs = 0;
+        size_t s = 0, pairs = 0, dup_pairs = 0, hist[10] = {0}, h;
         while (s < n) {
             size_t e = s + 1, x, y;
             while (e < n && byfam[e]->family == byfam[s]->family)
@@ -187,6 +193,16 @@ int main(int argc, char **argv)
                     double j = ref_jaccard(byfam[x]->sh, (size_t)byfam[x]->nsh, byfam[y]->sh,
                                            (size_t)byfam[y]->nsh);
                     pairs++;
+                    hist[j >= 1.0 ? 9 : (size_t)(j * 10)]++;
+                    if (j >= thr + 0.05 || j < thr - 0.05) {
+                        if (nclear == clear_cap) {
+                            clear_cap = clear_cap ? clear_cap * 2 : 1024;
+                            clear_pairs = realloc(clear_pairs, clear_cap * sizeof *clear_pairs);
+                        }
+                        clear_pairs[nclear].a = byfam[x] - v;
+                        clear_pairs[nclear].b = byfam[y] - v;
+                        nclear++;
+                    }
                     if (j >= thr) {
                         sd__uf_union(&uf, (uint64_t)(byfam[x] - v), (uint64_t)(byfam[y] - v));
                         dup_pairs++;
@@ -196,10 +212,20 @@ int main(int argc, char **argv)
         }
         fprintf(stderr, "eval_dedup: %zu in-family pairs, %zu at or above %.2f\n", pairs,
                 dup_pairs, thr);
+        fprintf(stderr, "eval_dedup: exact Jaccard of in-family pairs by tenths:");
+        for (h = 0; h < 10; h++)
+            fprintf(stderr, " %zu", hist[h]);
+        fprintf(stderr, "\n");
     }
     c = malloc(n * sizeof *c);
     for (i = 0; i < n; i++)
         v[i].truth = (long)sd__uf_find(&uf, i);
+    /* Clear pairs: is syndic's decision (same cluster or not) the truth's? */
+    for (i = 0; i < nclear; i++) {
+        const item *x = &v[clear_pairs[i].a], *y = &v[clear_pairs[i].b];
+        clear++;
+        clear_wrong += (x->pred == y->pred) != (x->truth == y->truth);
+    }
     for (i = 0; i < n; i++) {
         c[i].a = v[i].pred;
         c[i].b = v[i].truth;
@@ -219,5 +245,7 @@ int main(int argc, char **argv)
            "precision %.4f\nrecall %.4f\nclaims %zu\nclaim_precision %.4f\n",
            n, tpairs, pp, pp > 0 ? tp / pp : 1.0, tpairs > 0 ? tp / tpairs : 1.0, claims,
            claims ? (double)claims_ok / (double)claims : 1.0);
+    printf("pairs_outside_borderline %zu\naccuracy_outside_borderline %.4f\n", clear,
+           clear ? 1.0 - (double)clear_wrong / (double)clear : 1.0);
     return 0;
 }

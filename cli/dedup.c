@@ -66,7 +66,7 @@ static void usage(FILE *f)
             "                        directory PATH\n"
             "  -t, --threshold X     Jaccard similarity that makes a duplicate (default 0.8)\n"
             "  -n, --ngram N         words per shingle (default 5)\n"
-            "      --num-perm N      MinHash signature length, multiple of 8 (default 128)\n"
+            "      --num-perm N      MinHash signature length, multiple of 8 (default 256)\n"
             "      --bands B --rows R  LSH banding (default: chosen from the threshold)\n"
             "      --seed N          hash seed (default 0)\n"
             "      --id-field F      JSONL id field (default id)\n"

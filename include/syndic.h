@@ -177,7 +177,7 @@ void sd_reader_free(sd_reader *r);
 typedef struct sd_dedup_options {
     double threshold;   /* Jaccard threshold in (0,1]; default 0.8 */
     unsigned ngram;     /* words per shingle; default 5 */
-    unsigned num_perm;  /* signature length; default 128 (multiple of 8, <= 1024) */
+    unsigned num_perm;  /* signature length; default 256 (multiple of 8, <= 1024) */
     unsigned bands;     /* LSH bands; 0 picks bands and rows from the threshold */
     unsigned rows;      /* LSH rows per band; with bands */
     unsigned threads;   /* worker threads; 0 = one per online CPU */

@@ -75,7 +75,7 @@ void sd_dedup_options_init(sd_dedup_options *o)
     memset(o, 0, sizeof *o);
     o->threshold = 0.8;
     o->ngram = 5;
-    o->num_perm = 128;
+    o->num_perm = 256;
 }
 
 const char *sd_dedup_errmsg(const sd_dedup *d)

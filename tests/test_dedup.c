@@ -129,8 +129,8 @@ TEST(dedup_rejects_bad_options)
     o.threshold = 0;
     CHECK_EQ_INT(sd_dedup_new(&o, &d), SD_EINVAL);
     sd_dedup_options_init(&o);
-    o.bands = 20;
-    o.rows = 10;
+    o.bands = 30;
+    o.rows = 10; /* 300 values from a signature of 256 */
     CHECK_EQ_INT(sd_dedup_new(&o, &d), SD_EINVAL);
     CHECK(d == NULL);
     sd_dedup_free(NULL);

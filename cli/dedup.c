@@ -438,7 +438,7 @@ int cmd_dedup(int argc, char **argv)
     sd_doc *docs = NULL;
     char *arena = NULL;
     size_t arena_cap = 0, errors_shown = 0, i;
-    double t0;
+    double t0, t_sketch = 0, t_finish = 0, t;
     uint64_t total_bytes = 0;
     sd_dedup_stats st;
 
@@ -590,10 +590,12 @@ int cmd_dedup(int argc, char **argv)
                     if (nb > 0) {
                         /* Sketch what the arena holds, then start it over
                          * with this record. */
+                        t = now_seconds();
                         if (sd_dedup_add(job, docs, nb) != 0) {
                             cli_error("%s", sd_dedup_errmsg(job));
                             goto done_out;
                         }
+                        t_sketch += now_seconds() - t;
                         nb = 0;
                         used = 0;
                     }
@@ -625,18 +627,22 @@ int cmd_dedup(int argc, char **argv)
             nb++;
             r.n++;
         }
+        t = now_seconds();
         if (nb && sd_dedup_add(job, docs, nb) != 0) {
             cli_error("%s", sd_dedup_errmsg(job));
             goto done_out;
         }
+        t_sketch += now_seconds() - t;
         progress_cb(&prog, "sketch", r.n, 0);
         if (!more)
             break;
     }
+    t = now_seconds();
     if (sd_dedup_finish(job, show_progress ? progress_cb : NULL, &prog) != 0) {
         cli_error("%s", sd_dedup_errmsg(job));
         goto done_out;
     }
+    t_finish = now_seconds() - t;
     progress_done(&prog);
     for (i = 0; i < r.n; i++)
         write_result(&o, &r, job, i);
@@ -659,9 +665,11 @@ int cmd_dedup(int argc, char **argv)
                 secs, secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
         if (cli_verbose)
             fprintf(stderr,
-                    "syndic: LSH %u bands x %u rows; %llu candidate pairs, %llu verified\n",
+                    "syndic: LSH %u bands x %u rows; %llu candidate pairs, %llu verified; "
+                    "sketch %.2f s, candidates+verify+cluster %.2f s, read+write %.2f s\n",
                     st.bands, st.rows, (unsigned long long)st.candidates,
-                    (unsigned long long)st.verified);
+                    (unsigned long long)st.verified, t_sketch, t_finish,
+                    secs - t_sketch - t_finish);
     }
     status = r.nerrs ? EXIT_RUN : EXIT_OK;
     goto done;

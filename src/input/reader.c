@@ -10,8 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +21,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "input/jsonl.h"
 #include "syndic.h"
 #include "text/utf8.h"
 
@@ -59,7 +60,7 @@ struct sd_reader {
     uint64_t line;
     int at_eof;
     /* the record handed out */
-    sd_buf raw, text, id, url, date, msg;
+    sd_buf raw, text, html, id, url, date, msg;
     uint64_t index;
     uint64_t bytes_done;
     sd_err err;
@@ -96,6 +97,7 @@ int sd_reader_new(const sd_reader_options *o, sd_reader **out)
     sd__buf_init(&r->pending, 0);
     sd__buf_init(&r->raw, 0);
     sd__buf_init(&r->text, 0);
+    sd__buf_init(&r->html, 0);
     sd__buf_init(&r->id, 0);
     sd__buf_init(&r->url, 0);
     sd__buf_init(&r->date, 0);
@@ -402,24 +404,6 @@ static int slurp(sd_reader *r)
     return 0;
 }
 
-/* A JSON string field of obj, copied into b; 1 if present as a string,
- * 0 if absent, -1 if present with another type. Numbers are accepted for
- * the id (their text). */
-static int get_field(json_t *obj, const char *name, sd_buf *b, int number_ok)
-{
-    json_t *v = json_object_get(obj, name);
-    sd__buf_reset(b);
-    if (v == NULL || json_is_null(v))
-        return 0;
-    if (json_is_string(v))
-        return sd__buf_append(b, json_string_value(v), json_string_length(v)) ? -1 : 1;
-    if (number_ok && json_is_integer(v))
-        return sd__buf_printf(b, "%lld", (long long)json_integer_value(v)) ? -1 : 1;
-    if (number_ok && json_is_real(v))
-        return sd__buf_printf(b, "%.17g", json_real_value(v)) ? -1 : 1;
-    return -1;
-}
-
 /* Next JSONL record of the current file: 1 produced, 0 file done. */
 static int next_jsonl(sd_reader *r, sd_record *rec)
 {
@@ -427,9 +411,7 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
         char *nl, *line;
         size_t len, k;
         uint64_t off;
-        json_error_t jerr;
-        json_t *obj;
-        int has_text, has_html;
+        int has_html;
         /* find a complete line in pending, reading more as needed */
         for (;;) {
             nl = r->pending.p ? memchr(r->pending.p + r->pend_pos, '\n',
@@ -489,6 +471,13 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
         r->pend_pos += len + (nl != NULL);
         r->dec_off += len + (nl != NULL);
         r->line++;
+        if (len > r->o.max_record) {
+            sd__buf_reset(&r->id);
+            sd__buf_reset(&r->msg);
+            sd__buf_printf(&r->msg, "record exceeds %zu bytes", r->o.max_record);
+            error_record(r, rec, r->cur_path, SD_ETOOBIG, off);
+            return 1;
+        }
         if (len && line[len - 1] == '\r')
             len--;
         for (k = 0; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
@@ -500,41 +489,52 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
         sd__buf_reset(&r->id);
         if (sd__buf_append(&r->raw, line, len))
             return SD_ENOMEM;
-        obj = json_loadb(r->raw.p, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
-        if (obj == NULL || !json_is_object(obj)) {
-            sd__buf_reset(&r->msg);
-            if (obj == NULL)
-                sd__buf_printf(&r->msg, "invalid JSON at column %d: %s", jerr.column,
-                               jerr.text);
-            else
-                sd__buf_printf(&r->msg, "invalid record: a JSON %s, not an object",
-                               json_is_array(obj) ? "array" : "value");
-            json_decref(obj);
-            error_record(r, rec, r->cur_path, SD_EFORMAT, off);
-            rec->raw = r->raw.p;
-            rec->raw_len = r->raw.len;
-            return 1;
+        {
+            sd_jsonl_field f[5];
+            char msg[160];
+            size_t nrepl = 0;
+            int prc;
+            f[0].name = r->o.id_field;
+            f[1].name = r->o.text_field;
+            f[2].name = r->o.html_field;
+            f[3].name = "url";
+            f[4].name = "date";
+            f[0].value = &r->id;
+            f[1].value = &r->text;
+            f[2].value = &r->html;
+            f[3].value = &r->url;
+            f[4].value = &r->date;
+            for (k = 0; k < 5; k++)
+                f[k].name_len = strlen(f[k].name);
+            prc = sd__jsonl_parse(line, len, f, 5, r->o.repair_utf8, &nrepl, msg, sizeof msg);
+            if (prc == SD_ENOMEM)
+                return SD_ENOMEM;
+            if (f[0].kind != SD_JSONL_STRING && f[0].kind != SD_JSONL_NUMBER) {
+                sd__buf_reset(&r->id);
+                sd__buf_printf(&r->id, "%s:%llu", r->cur_path, (unsigned long long)r->line);
+            }
+            if (prc == 0 && f[1].kind != SD_JSONL_STRING && f[2].kind != SD_JSONL_STRING) {
+                prc = f[1].kind == SD_JSONL_ABSENT ? SD_EMISSING : SD_EFORMAT;
+                snprintf(msg, sizeof msg,
+                         prc == SD_EMISSING ? "missing field \"%s\"" : "field \"%s\" is not a string",
+                         r->o.text_field);
+            }
+            if (prc) {
+                sd__buf_reset(&r->msg);
+                sd__buf_append(&r->msg, msg, strlen(msg));
+                error_record(r, rec, r->cur_path, prc, off);
+                rec->raw = r->raw.p;
+                rec->raw_len = r->raw.len;
+                return 1;
+            }
+            has_html = f[1].kind != SD_JSONL_STRING;
+            if (f[3].kind != SD_JSONL_STRING)
+                sd__buf_reset(&r->url);
+            if (f[4].kind != SD_JSONL_STRING)
+                sd__buf_reset(&r->date);
+            memset(rec, 0, sizeof *rec);
+            rec->repaired = nrepl;
         }
-        if (get_field(obj, r->o.id_field, &r->id, 1) <= 0) {
-            sd__buf_reset(&r->id);
-            sd__buf_printf(&r->id, "%s:%llu", r->cur_path, (unsigned long long)r->line);
-        }
-        has_text = get_field(obj, r->o.text_field, &r->text, 0);
-        has_html = has_text == 1 ? 0 : get_field(obj, r->o.html_field, &r->text, 0);
-        get_field(obj, "url", &r->url, 0);
-        get_field(obj, "date", &r->date, 0);
-        json_decref(obj);
-        if (has_text <= 0 && has_html <= 0) {
-            sd__buf_reset(&r->msg);
-            sd__buf_printf(&r->msg,
-                           has_text < 0 ? "field \"%s\" is not a string" : "missing field \"%s\"",
-                           r->o.text_field);
-            error_record(r, rec, r->cur_path, has_text < 0 ? SD_EFORMAT : SD_EMISSING, off);
-            rec->raw = r->raw.p;
-            rec->raw_len = r->raw.len;
-            return 1;
-        }
-        memset(rec, 0, sizeof *rec);
         rec->index = r->index++;
         rec->id = r->id.p;
         rec->id_len = r->id.len;
@@ -552,9 +552,9 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
             rec->date = r->date.p;
             rec->date_len = r->date.len;
         }
-        if (has_html > 0) {
-            rec->html = r->text.p;
-            rec->html_len = r->text.len;
+        if (has_html) {
+            rec->html = r->html.p;
+            rec->html_len = r->html.len;
         } else {
             rec->text = r->text.p;
             rec->text_len = r->text.len;
@@ -700,6 +700,7 @@ void sd_reader_free(sd_reader *r)
     sd__buf_release(&r->pending);
     sd__buf_release(&r->raw);
     sd__buf_release(&r->text);
+    sd__buf_release(&r->html);
     sd__buf_release(&r->id);
     sd__buf_release(&r->url);
     sd__buf_release(&r->date);

@@ -54,7 +54,8 @@ static const char lines[] =
     "{\"id\":\"b\",\"text\":\"second\"\n"
     "{\"id\":\"c\"}\n"
     "{\"id\":7,\"text\":\"number id\",\"url\":\"http://x/\"}\n"
-    "{\"text\":\"no id\"}\n";
+    "{\"text\":\"no id\"}\n"
+    "{\"id\":\"empty\",\"text\":\"\"}\n";
 
 typedef struct got {
     char id[64];
@@ -76,6 +77,8 @@ static size_t read_all(const char *path, got *g, size_t max)
         snprintf(g[n].id, sizeof g[n].id, "%.*s", (int)rec.id_len, rec.id);
         snprintf(g[n].text, sizeof g[n].text, "%.*s", (int)rec.text_len,
                  rec.text ? rec.text : "");
+        if (rec.error == 0 && rec.text == NULL && rec.html == NULL)
+            g[n].error = 999; /* a good record always has its text */
         g[n].error = rec.error;
         snprintf(g[n].msg, sizeof g[n].msg, "%s", rec.errmsg ? rec.errmsg : "");
         g[n].line = rec.line;
@@ -89,7 +92,7 @@ static size_t read_all(const char *path, got *g, size_t max)
 static void check_lines(got *g, size_t n, const char *path)
 {
     char want[600];
-    CHECK_EQ_U64(n, 5);
+    CHECK_EQ_U64(n, 6);
     CHECK_EQ_STR(g[0].id, "a");
     CHECK_EQ_STR(g[0].text, "first record");
     CHECK_EQ_U64(g[0].line, 1);
@@ -107,6 +110,8 @@ static void check_lines(got *g, size_t n, const char *path)
     snprintf(want, sizeof want, "%s:6", path);
     CHECK_EQ_STR(g[4].id, want);
     CHECK_EQ_U64(g[4].line, 6);
+    CHECK_EQ_STR(g[5].id, "empty");
+    CHECK_EQ_INT(g[5].error, 0); /* an empty text is a text */
 }
 
 TEST(reader_jsonl_records_and_errors)

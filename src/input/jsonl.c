@@ -322,6 +322,9 @@ static int parse_value(parser *ps, int depth, sd_jsonl_field *f)
         return fail(ps, SD_EFORMAT, "expected a value");
     c = ps->p[ps->i];
     if (f) {
+        /* A decoded value is never a NULL pointer, even when empty. */
+        if (sd__buf_reserve(f->value, 0))
+            return fail(ps, SD_ENOMEM, "");
         sd__buf_reset(f->value);
         f->kind = SD_JSONL_OTHER;
     }

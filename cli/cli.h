@@ -74,6 +74,9 @@ double now_seconds(void);
 int parse_double(const char *opt, const char *s, double lo, double hi, double *res);
 int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *res);
 
+/* Writes a byte count in human units ("812 bytes", "11.3 kB", "59.0 MB"). */
+void fmt_bytes(char *buf, size_t n, uint64_t bytes);
+
 /* Progress on by default when stderr is a terminal. */
 int progress_default(void);
 

@@ -657,12 +657,14 @@ int cmd_dedup(int argc, char **argv)
         if (r.nerrs > MAX_ERRORS_SHOWN)
             cli_warn("%zu more records failed; each has an \"error\" line in the output",
                      r.nerrs - MAX_ERRORS_SHOWN);
+        char size[32];
+        fmt_bytes(size, sizeof size, total_bytes);
         fprintf(stderr,
                 "syndic: %zu documents, %llu clusters, %llu duplicates (%llu exact), %zu errors; "
-                "%.1f MB in %.2f s (%.1f MB/s)\n",
+                "%s in %.2f s (%.1f MB/s)\n",
                 r.n, (unsigned long long)st.clusters, (unsigned long long)st.duplicates,
-                (unsigned long long)st.exact_duplicates, r.nerrs, (double)total_bytes / 1e6,
-                secs, secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
+                (unsigned long long)st.exact_duplicates, r.nerrs, size, secs,
+                secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
         if (cli_verbose)
             fprintf(stderr,
                     "syndic: LSH %u bands x %u rows; %llu candidate pairs, %llu verified; "

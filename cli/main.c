@@ -128,3 +128,15 @@ void progress_done(progress *p)
     if (p->on)
         fputs("\r\033[K", stderr);
 }
+
+void fmt_bytes(char *buf, size_t n, uint64_t bytes)
+{
+    if (bytes < 1000)
+        snprintf(buf, n, "%llu bytes", (unsigned long long)bytes);
+    else if (bytes < 1000000)
+        snprintf(buf, n, "%.1f kB", (double)bytes / 1e3);
+    else if (bytes < 1000000000)
+        snprintf(buf, n, "%.1f MB", (double)bytes / 1e6);
+    else
+        snprintf(buf, n, "%.2f GB", (double)bytes / 1e9);
+}

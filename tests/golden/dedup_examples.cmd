@@ -1,0 +1,1 @@
+$SYNDIC dedup -q -j 2 examples/news.jsonl

@@ -1,0 +1,1 @@
+cat examples/news.jsonl | $SYNDIC dedup -q --threshold 0.7 -

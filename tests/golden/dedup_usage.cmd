@@ -1,0 +1,1 @@
+$SYNDIC dedup --threshold 2 examples/news.jsonl

@@ -654,10 +654,10 @@ int cmd_dedup(int argc, char **argv)
     sd_dedup_get_stats(job, &st);
     if (!cli_quiet) {
         double secs = now_seconds() - t0;
+        char size[32];
         if (r.nerrs > MAX_ERRORS_SHOWN)
             cli_warn("%zu more records failed; each has an \"error\" line in the output",
                      r.nerrs - MAX_ERRORS_SHOWN);
-        char size[32];
         fmt_bytes(size, sizeof size, total_bytes);
         fprintf(stderr,
                 "syndic: %zu documents, %llu clusters, %llu duplicates (%llu exact), %zu errors; "

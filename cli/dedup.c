@@ -17,7 +17,7 @@
 
 #include "cli.h"
 
-#define BATCH_BYTES (32u << 20)
+#define BATCH_BYTES (8u << 20)
 #define BATCH_DOCS 16384
 #define MAX_ERRORS_SHOWN 20
 

@@ -223,3 +223,51 @@ TEST(lsh_pairs_from_buckets)
     CHECK_EQ_U64(n, 3); /* (0,3) (0,5) (3,5) */
     free(pairs);
 }
+
+/* The coarse integration picks the same banding as a fine one would. */
+TEST(lsh_params_stable_under_integration_step)
+{
+    static const unsigned ks[] = {128, 256};
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        int t;
+        for (t = 30; t <= 95; t += 5) {
+            double thr = t / 100.0, best = INFINITY;
+            unsigned b, r, bb = 0, br = 0, gb, gr;
+            for (b = 1; b <= ks[i]; b++)
+                for (r = 1; r * b <= ks[i]; r++) {
+                    /* 1000-interval trapezoid areas */
+                    double fp = 0, fn = 0;
+                    int s;
+                    for (s = 0; s < 1000; s++) {
+                        double x = (s + 0.5) / 1000.0;
+                        double p = sd__lsh_probability(x, b, r);
+                        if (x < thr)
+                            fp += p / 1000.0;
+                        else
+                            fn += (1 - p) / 1000.0;
+                    }
+                    if (0.05 * fp + 0.95 * fn < best - 1e-12) {
+                        best = 0.05 * fp + 0.95 * fn;
+                        bb = b;
+                        br = r;
+                    }
+                }
+            sd__lsh_params(thr, ks[i], 0.05, 0.95, &gb, &gr);
+            /* equal, or a banding whose cost is within 0.1% of the best */
+            if (gb != bb || gr != br) {
+                double fp = 0, fn = 0;
+                int s;
+                for (s = 0; s < 1000; s++) {
+                    double x = (s + 0.5) / 1000.0;
+                    double p = sd__lsh_probability(x, gb, gr);
+                    if (x < thr)
+                        fp += p / 1000.0;
+                    else
+                        fn += (1 - p) / 1000.0;
+                }
+                CHECK(0.05 * fp + 0.95 * fn <= best * 1.001 + 1e-9);
+            }
+        }
+    }
+}

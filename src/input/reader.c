@@ -60,7 +60,7 @@ struct sd_reader {
     uint64_t line;
     int at_eof;
     /* the record handed out */
-    sd_buf raw, text, html, id, url, date, msg;
+    sd_buf text, html, id, url, date, msg;
     uint64_t index;
     uint64_t bytes_done;
     sd_err err;
@@ -95,7 +95,6 @@ int sd_reader_new(const sd_reader_options *o, sd_reader **out)
     if (r->o.max_record == 0)
         r->o.max_record = (size_t)64 << 20;
     sd__buf_init(&r->pending, 0);
-    sd__buf_init(&r->raw, 0);
     sd__buf_init(&r->text, 0);
     sd__buf_init(&r->html, 0);
     sd__buf_init(&r->id, 0);
@@ -485,10 +484,7 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
         if (k == len)
             continue; /* blank line */
 
-        sd__buf_reset(&r->raw);
         sd__buf_reset(&r->id);
-        if (sd__buf_append(&r->raw, line, len))
-            return SD_ENOMEM;
         {
             sd_jsonl_field f[5];
             char msg[160];
@@ -523,8 +519,8 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
                 sd__buf_reset(&r->msg);
                 sd__buf_append(&r->msg, msg, strlen(msg));
                 error_record(r, rec, r->cur_path, prc, off);
-                rec->raw = r->raw.p;
-                rec->raw_len = r->raw.len;
+                rec->raw = line;
+                rec->raw_len = len;
                 return 1;
             }
             has_html = f[1].kind != SD_JSONL_STRING;
@@ -538,8 +534,8 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
         rec->index = r->index++;
         rec->id = r->id.p;
         rec->id_len = r->id.len;
-        rec->raw = r->raw.p;
-        rec->raw_len = r->raw.len;
+        rec->raw = line; /* pending is only compacted on the next call */
+        rec->raw_len = len;
         rec->source = r->cur_path;
         rec->line = r->line;
         rec->offset = off;
@@ -698,7 +694,6 @@ void sd_reader_free(sd_reader *r)
         sd__free(r->queue[i]);
     sd__free(r->queue);
     sd__buf_release(&r->pending);
-    sd__buf_release(&r->raw);
     sd__buf_release(&r->text);
     sd__buf_release(&r->html);
     sd__buf_release(&r->id);

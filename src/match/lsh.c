@@ -16,11 +16,13 @@ double sd__lsh_probability(double s, unsigned bands, unsigned rows)
     return 1.0 - pow(1.0 - pow(s, (double)rows), (double)bands);
 }
 
-/* Integral of f over [a, b] by Simpson's rule on 200 intervals: the curve is
- * smooth, so this is far more precise than the choice needs. */
+/* Integral of f over [a, b] by Simpson's rule on 40 intervals: the curve is
+ * smooth, so this is as precise as the choice needs: test_sketch.c checks
+ * that the banding picked costs at most 0.1% more than the one a
+ * 1000-interval integration picks. */
 static double area(double a, double b, unsigned bands, unsigned rows, int above)
 {
-    const int n = 200;
+    const int n = 40;
     double h = (b - a) / n, sum = 0;
     int i;
     if (b <= a)

@@ -7,6 +7,7 @@
 #
 # Honours CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR. Dependencies come from pkg-config.
 
+SHELL    := /bin/bash
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -85,11 +86,16 @@ deps:
 
 # ---- tests --------------------------------------------------------------------
 
+# Every suite's "N passed, N failed" line is collected, and the last line is
+# their sum, so one line tells the whole result.
 check: deps
 	$(MAKE) WERROR=-Werror all $(TESTS) $(REPLAY)
-	$(MAKE) test-unit test-cli test-fuzz
-	$(MAKE) asan
-	@if [ -f tests/browser/report.test.mjs ]; then $(MAKE) test-browser; fi
+	@rm -f build/check.log
+	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz 2>&1 | tee -a build/check.log; \
+	  $(MAKE) asan 2>&1 | tee -a build/check.log; \
+	  if [ -f tests/browser/report.test.mjs ]; then $(MAKE) test-browser 2>&1 | tee -a build/check.log; fi
+	@awk '/^[0-9]+ passed, [0-9]+ failed/ {p += $$1; f += $$3} \
+	  END {print p " passed, " f " failed"; exit f > 0}' build/check.log
 
 test-unit: $(TESTS)
 	$(TESTS)

@@ -21,6 +21,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "input/charset.h"
 #include "input/jsonl.h"
 #include "syndic.h"
 #include "text/utf8.h"
@@ -577,15 +578,17 @@ static int whole_file(sd_reader *r, sd_record *rec)
         return 1;
     }
     sd__buf_reset(&r->text);
-    if (sd__utf8_valid(r->pending.p, r->pending.len) == r->pending.len) {
-        if (sd__buf_append(&r->text, r->pending.p, r->pending.len))
-            return SD_ENOMEM;
-        rc = 0;
-    }
     memset(rec, 0, sizeof *rec);
-    if (r->text.len == 0 && r->pending.len &&
-        sd__utf8_repair(r->pending.p, r->pending.len, &r->text, &rec->repaired))
+    rc = sd__decode_to_utf8(r->pending.p ? r->pending.p : "", r->pending.len, NULL, &r->text,
+                            &rec->charset, &rec->repaired);
+    if (rc == SD_ENOMEM)
         return SD_ENOMEM;
+    if (rc) {
+        sd__buf_reset(&r->msg);
+        sd__buf_printf(&r->msg, "cannot decode: %s", sd_strerror(rc));
+        error_record(r, rec, path, rc, 0);
+        return 1;
+    }
     if (sd__buf_append(&r->id, path, strlen(path)))
         return SD_ENOMEM;
     rec->index = r->index++;

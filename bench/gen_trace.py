@@ -40,7 +40,7 @@ SYLL = ["ka", "lo", "mi", "ten", "ra", "vo", "shi", "nel", "dor", "pa", "sen", "
 def make_vocab(rng, n):
     words = set()
     while len(words) < n:
-        words.add("".join(rng.choice(SYLL) for _ in range(rng.randint(1, 3))))
+        words.add("".join(rng.choice(SYLL) for _ in range(rng.randint(2, 4))))
     return sorted(words)
 
 

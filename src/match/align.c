@@ -6,7 +6,8 @@
  *      diagonal are skipped, so the work is linear in the matched tokens;
  *   2. MEMs in order of their start in A join the open chain they continue
  *      best (monotone in both documents, at most max_gap tokens skipped on
- *      each side), or start a chain of their own: each chain is one run of
+ *      each side, or up to 2 min_passage on one side while the other goes
+ *      straight on: a dropped or inserted paragraph), or start their own: each chain is one run of
  *      text in the same order in both documents, so moved paragraphs become
  *      separate chains instead of breaking one;
  *   3. each chain is extended past its ends over small edits: skip up to
@@ -292,6 +293,16 @@ static int resync_back(const sd_tseq *a, const sd_tseq *b, size_t i, size_t j, s
     return 0;
 }
 
+/* Whether a chain may skip ga tokens of A and gb of B: a small gap on both
+ * sides (changed words), or a long one on one side only while the other
+ * goes straight on (a paragraph or caption inserted, dropped or moved). */
+static int gap_ok(size_t ga, size_t gb, size_t g, size_t g1)
+{
+    if (ga <= g && gb <= g)
+        return 1;
+    return (ga <= RESYNC_SKIP && gb <= g1) || (gb <= RESYNC_SKIP && ga <= g1);
+}
+
 /* Scratch layout: anchors keys, MEMs and chains share one allocation. */
 static int scratch(sd_aligner *al, size_t bytes)
 {
@@ -325,7 +336,7 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
     uint32_t *active = NULL;
     size_t nk = 0, nm = 0, mcap = 0, nch = 0, chcap = 0, nact = 0, actcap = 0, i, c;
     size_t first_pass = out->n;
-    uint32_t G = p->max_gap, k = p->k ? p->k : 1;
+    uint32_t G = p->max_gap, G1 = 2 * p->min_passage, k = p->k ? p->k : 1;
     int rc = 0;
 
     if (nanch == 0 || a->n == 0 || b->n == 0)
@@ -369,7 +380,7 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
         for (j = 0; j < nact;) {
             chain *q = &ch[active[j]];
             size_t t = 0, ga, gb;
-            if ((size_t)q->ea + G < m[i].a) { /* can never be continued */
+            if ((size_t)q->ea + (G > G1 ? G : G1) < m[i].a) { /* can never be continued */
                 memmove(active + j, active + j + 1, (nact - j - 1) * sizeof *active);
                 nact--;
                 continue;
@@ -383,7 +394,7 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
                 continue;
             ga = m[i].a + t - q->ea;
             gb = m[i].b + t - q->eb;
-            if (ga > G || gb > G)
+            if (!gap_ok(ga, gb, G, G1))
                 continue;
             if (ga + gb < bestgap) {
                 bestgap = ga + gb;
@@ -478,7 +489,7 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
                     continue;
                 ga = da0 - ch[c].ea;
                 gb = db0 - ch[c].eb;
-                if (ga <= G && gb <= G && ga + gb < bestgap) {
+                if (gap_ok(ga, gb, G, G1) && ga + gb < bestgap) {
                     bestgap = ga + gb;
                     best = d;
                 }

@@ -223,6 +223,7 @@ def main():
     docs, truth_docs, story_src, rewrites = [], [], {}, []
     kinds = ["verbatim", "merged", "truncated", "reordered", "excerpt", "british", "mojibake"]
     total = 0
+    counted = 0
     s = 0
     pending_second = []
     while s < nstories or (a.mb and total < a.mb * 1e6):
@@ -261,7 +262,8 @@ def main():
             rewrites.append(len(docs))
             docs.append(rewrite(rng, source))
             truth_docs.append([])
-        total = sum(len(d.encode("utf-8")) for d in docs[-8:]) + total
+        total += sum(len(d.encode("utf-8")) for d in docs[counted:])
+        counted = len(docs)
     with open(os.path.join(a.out, "corpus.jsonl"), "w", encoding="utf-8") as f:
         for i, d in enumerate(docs):
             f.write(json.dumps({"id": "d%06d" % i, "text": d}, ensure_ascii=False) + "\n")

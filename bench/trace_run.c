@@ -5,7 +5,9 @@
  * each copy's spans and role. Reports on stderr the time of the library work
  * (add + finish, not the JSON parsing) and MB/s.
  *
- *   trace_run CORPUS.jsonl THREADS [MIN_PASSAGE] > out.jsonl
+ *   trace_run CORPUS.jsonl THREADS [MIN_PASSAGE [EXACT]] > out.jsonl
+ *
+ * EXACT 1 turns off spelling and honorific folding (sd_trace_options.exact).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -75,15 +77,17 @@ int main(int argc, char **argv)
     size_t i, j, k;
     double t0, t1, t2;
     if (argc < 3) {
-        fprintf(stderr, "usage: trace_run CORPUS.jsonl THREADS [MIN_PASSAGE]\n");
+        fprintf(stderr, "usage: trace_run CORPUS.jsonl THREADS [MIN_PASSAGE [EXACT]]\n");
         return 2;
     }
     if (load(argv[1], &c) != 0)
         return 1;
     sd_trace_options_init(&o);
     o.threads = (unsigned)atoi(argv[2]);
-    if (argc > 3)
+    if (argc > 3 && atoi(argv[3]) > 0)
         o.min_passage = (unsigned)atoi(argv[3]);
+    if (argc > 4)
+        o.exact = (unsigned)atoi(argv[4]);
     d = calloc(c.n ? c.n : 1, sizeof *d);
     for (i = 0; i < c.n; i++) {
         d[i].text = c.text[i];

@@ -486,3 +486,76 @@ TEST(trace_align_pair)
     free(b.p);
     free(story);
 }
+
+/* An allocator that fails the Nth allocation from now on, for checking
+ * every failure path of the job (ASan reports any leak). */
+static long fail_at = -1;
+static void *fail_malloc(void *ud, size_t n)
+{
+    (void)ud;
+    if (fail_at == 0)
+        return NULL;
+    if (fail_at > 0)
+        fail_at--;
+    return malloc(n);
+}
+static void *fail_realloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    if (fail_at == 0)
+        return NULL;
+    if (fail_at > 0)
+        fail_at--;
+    return realloc(p, n);
+}
+static void fail_free(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
+
+TEST(trace_every_allocation_failing_in_turn)
+{
+    sd_allocator a = {fail_malloc, fail_realloc, fail_free, NULL};
+    char *story = random_text(120), *docs[3];
+    sbuf b = {0};
+    long nth;
+    int rc = -1;
+    random_words(&b, 30);
+    puts_(&b, story);
+    docs[0] = story;
+    docs[1] = b.p;
+    docs[2] = story;
+    sd_set_allocator(&a);
+    for (nth = 0; nth < 400 && rc != 0; nth++) {
+        sd_trace_options o;
+        sd_trace *t = NULL;
+        sd_trace_doc d[3];
+        size_t i;
+        sd_trace_options_init(&o);
+        o.threads = 1;
+        memset(d, 0, sizeof d);
+        for (i = 0; i < 3; i++) {
+            d[i].text = docs[i];
+            d[i].len = strlen(docs[i]);
+        }
+        fail_at = nth;
+        rc = sd_trace_new(&o, &t);
+        if (rc == 0)
+            rc = sd_trace_add(t, d, 3);
+        if (rc == 0)
+            rc = sd_trace_finish(t, NULL, NULL);
+        CHECK(rc == 0 || rc == SD_ENOMEM);
+        if (rc == 0) {
+            CHECK_EQ_U64(sd_trace_story_count(t), 1);
+            CHECK_EQ_U64(sd_trace_passage_count(t), 3);
+        }
+        fail_at = -1;
+        sd_trace_free(t);
+    }
+    sd_set_allocator(NULL);
+    CHECK_EQ_INT(rc, 0);
+    CHECK(nth > 10);
+    free(b.p);
+    free(story);
+}

@@ -142,6 +142,7 @@ static int date_cmp(const sd_tdoc *x, const sd_tdoc *y)
 /* Scratch for one story's analysis. */
 typedef struct work {
     ivals *cover;   /* per member: merged spans */
+    size_t ncover;
     ivals ocov, mcov, tmp, added, changed;
     uint64_t *agree; /* per member: equal tokens of its alignments */
     size_t agree_cap;
@@ -358,6 +359,7 @@ int sd__trace_stories(sd_trace *t)
                     mi++;
             nm = mi - m0;
             w.cover = sd__calloc(nm, sizeof *w.cover);
+            w.ncover = w.cover ? nm : 0;
             if (!w.cover)
                 goto fail;
             for (j = si, mi = m0; j < ns && (mk[j].key >> 32) == s; j++) {
@@ -418,8 +420,10 @@ int sd__trace_stories(sd_trace *t)
                 rc = SD_ENOMEM;
             }
             pi = ps;
-            for (j = 0; j < nm; j++)
+            for (j = 0; j < nm; j++) {
                 sd__free(w.cover[j].v);
+                w.cover[j].v = NULL;
+            }
         }
     }
     /* fix up pointers now that the range store no longer moves */
@@ -469,6 +473,8 @@ fail:
     sd__free(sid);
     sd__free(mo);
     sd__free(rs.v);
+    for (i = 0; w.cover && i < w.ncover; i++)
+        sd__free(w.cover[i].v);
     sd__free(w.cover);
     sd__free(w.ocov.v);
     sd__free(w.mcov.v);

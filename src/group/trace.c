@@ -13,9 +13,11 @@
  *
  * Every step writes to slots fixed by document or pair, and every grouping
  * is a sort, so the result does not depend on the thread count.
- * Memory per document: its text, 12 bytes per token, 16 per fingerprint.
+ * Memory per document: its text and 12 bytes per token (in per-worker
+ * arenas), 16 bytes per fingerprint.
  */
 #include <string.h>
+#include <sys/mman.h>
 
 #include "base/alloc.h"
 #include "base/keysort.h"
@@ -24,6 +26,63 @@
 
 #define MAX_OCC 4
 #define MAX_ANCHORS ((size_t)1 << 31)
+#define CHUNK_MIN ((size_t)1 << 20)
+#define CHUNK_MAX ((size_t)64 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A chunk of a worker's arena; the usable bytes follow the header. */
+typedef struct sd_chunk {
+    struct sd_chunk *next;
+    char *base;
+    size_t used, cap;
+} sd_chunk;
+
+/*
+ * Bump allocation of a document's text copy and token arrays from its
+ * worker's chunks, which double in size up to CHUNK_MAX. Chunks of 4 MiB and
+ * more are aligned to 2 MiB and offered to transparent huge pages: the job
+ * touches about 13 bytes per byte of text once, and on virtual machines the
+ * page faults of small pages cost more than the tokenizing. Everything is
+ * released with the job. Returns NULL when out of memory.
+ */
+static void *arena_alloc(sd_arena *a, size_t n)
+{
+    sd_chunk *c = a->head;
+    n = (n + 15) & ~(size_t)15;
+    if (!c || c->cap - c->used < n) {
+        size_t size = a->next ? a->next : CHUNK_MIN, extra;
+        char *raw;
+        while (size < n)
+            size *= 2;
+        a->next = size * 2 < CHUNK_MAX ? size * 2 : CHUNK_MAX;
+        extra = size >= 2 * HUGE_PAGE ? HUGE_PAGE : 16;
+        raw = sd__malloc(sizeof *c + size + extra);
+        if (!raw)
+            return NULL;
+        c = (sd_chunk *)(void *)raw;
+        c->base = (char *)(((uintptr_t)(raw + sizeof *c) + extra - 1) & ~(uintptr_t)(extra - 1));
+        c->used = 0;
+        c->cap = size;
+        if (extra == HUGE_PAGE)
+            (void)madvise(c->base, size & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
+        c->next = a->head;
+        a->head = c;
+    }
+    c->used += n;
+    return c->base + c->used - n;
+}
+
+static void arena_release(sd_arena *a)
+{
+    sd_chunk *c = a->head;
+    while (c) {
+        sd_chunk *next = c->next;
+        sd__free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->next = 0;
+}
 
 void sd_trace_options_init(sd_trace_options *o)
 {
@@ -73,7 +132,8 @@ int sd_trace_new(const sd_trace_options *o, sd_trace **out)
     if (sd__pool_new(o->threads, &t->pool) != 0)
         goto fail;
     t->tok = sd__calloc(sd__pool_size(t->pool), sizeof *t->tok);
-    if (!t->tok)
+    t->arena = sd__calloc(sd__pool_size(t->pool), sizeof *t->arena);
+    if (!t->tok || !t->arena)
         goto fail;
     for (i = 0; i < sd__pool_size(t->pool); i++)
         sd__tokens_init(&t->tok[i]);
@@ -114,7 +174,7 @@ static void prepare_one(void *ctx, size_t i, unsigned worker)
         d->rc = SD_ETOOBIG;
         return;
     }
-    d->text = sd__malloc(src->len + 1);
+    d->text = arena_alloc(&t->arena[worker], src->len + 1);
     if (!d->text) {
         d->rc = SD_ENOMEM;
         return;
@@ -128,7 +188,7 @@ static void prepare_one(void *ctx, size_t i, unsigned worker)
         return;
     }
     if (tk->n) {
-        d->h = sd__reallocarray(NULL, tk->n, 3 * sizeof(uint32_t));
+        d->h = arena_alloc(&t->arena[worker], tk->n * 3 * sizeof(uint32_t));
         if (!d->h) {
             d->rc = SD_ENOMEM;
             return;
@@ -146,12 +206,10 @@ static void prepare_one(void *ctx, size_t i, unsigned worker)
         d->rc = rc;
 }
 
-/* Frees what one document holds. */
+/* Frees what one document holds outside the arenas. */
 static void release_doc(sd_tdoc *d)
 {
-    sd__free(d->h);
     sd__free(d->fp);
-    sd__free(d->text);
     sd__free(d->date);
     memset(d, 0, sizeof *d);
 }
@@ -459,6 +517,10 @@ void sd_trace_free(sd_trace *t)
         for (i = 0; i < sd__pool_size(t->pool); i++)
             sd__tokens_release(&t->tok[i]);
     sd__free(t->tok);
+    if (t->arena && t->pool)
+        for (i = 0; i < sd__pool_size(t->pool); i++)
+            arena_release(&t->arena[i]);
+    sd__free(t->arena);
     sd__pool_free(t->pool);
     sd__free(t->tp);
     sd__free(t->tedit);

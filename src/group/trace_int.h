@@ -28,6 +28,13 @@ typedef struct sd_tdoc {
     int rc; /* failure while preparing it */
 } sd_tdoc;
 
+/* A worker's bump allocator for document texts and tokens (trace.c). */
+struct sd_chunk;
+typedef struct sd_arena {
+    struct sd_chunk *head;
+    size_t next; /* size of the next chunk */
+} sd_arena;
+
 /* A passage in token terms, with its documents. */
 typedef struct sd_tp {
     uint32_t da, db;
@@ -47,6 +54,7 @@ struct sd_trace {
     const sd_trace_doc *batch;
     size_t base;
     sd_tokens *tok; /* per worker */
+    sd_arena *arena; /* per worker */
     /* passages: tp[i] (token form, edits in tedit) and pass[i] (public form) */
     sd_tp *tp;
     sd_tedit *tedit;

@@ -400,9 +400,11 @@ void sd_trace_free(sd_trace *t);
 
 /*
  * The passages two texts share, as sd_trace finds them (doc_a 0 is `a`,
- * doc_b 1 is `b`; max_df is ignored). On success *out (NULL when none) and
- * *n are set; free with sd_passages_free(). Returns 0, SD_EINVAL, SD_ENOMEM,
- * SD_ETOOBIG.
+ * doc_b 1 is `b`; max_df and threads are ignored; `o` may be NULL). On
+ * success *out (NULL when none) and *n are set; the array and its changes
+ * are one allocation owned by the caller: free it with sd_passages_free().
+ * Returns 0, SD_EINVAL (bad options, or a NULL text with a length),
+ * SD_ENOMEM, SD_ETOOBIG. Thread-safe: it uses no shared state.
  */
 int sd_align_pair(const char *a, size_t na, const char *b, size_t nb,
                   const sd_trace_options *o, sd_passage **out, size_t *n);

@@ -547,6 +547,8 @@ int sd_align_pair(const char *a, size_t na, const char *b, size_t nb, const sd_t
 
     *out = NULL;
     *n = 0;
+    if ((!a && na) || (!b && nb))
+        return SD_EINVAL;
     if (o)
         opt = *o;
     else

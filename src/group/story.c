@@ -391,8 +391,13 @@ int sd__trace_stories(sd_trace *t)
                     continue;
                 bd = &t->docs[t->members[m0 + best].doc];
                 {
+                    /* ties go to the copy that is most purely the story
+                     * (a wire original rather than a page wrapping it) */
                     int dc = date_cmp(d, bd);
-                    if (dc < 0 || (dc == 0 && w.agree[j] > w.agree[best]))
+                    uint64_t cj = iv_len(&w.cover[j]) * (bd->n ? bd->n : 1);
+                    uint64_t cb = iv_len(&w.cover[best]) * (d->n ? d->n : 1);
+                    if (dc < 0 || (dc == 0 && (w.agree[j] > w.agree[best] ||
+                                               (w.agree[j] == w.agree[best] && cj > cb))))
                         best = j;
                 }
             }

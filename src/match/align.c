@@ -6,7 +6,7 @@
  *      diagonal are skipped, so the work is linear in the matched tokens;
  *   2. MEMs in order of their start in A join the open chain they continue
  *      best (monotone in both documents, at most max_gap tokens skipped on
- *      each side, or up to 2 min_passage on one side while the other goes
+ *      each side, or up to 3 min_passage on one side while the other goes
  *      straight on: a dropped or inserted paragraph), or start their own: each chain is one run of
  *      text in the same order in both documents, so moved paragraphs become
  *      separate chains instead of breaking one;
@@ -336,7 +336,7 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
     uint32_t *active = NULL;
     size_t nk = 0, nm = 0, mcap = 0, nch = 0, chcap = 0, nact = 0, actcap = 0, i, c;
     size_t first_pass = out->n;
-    uint32_t G = p->max_gap, G1 = 2 * p->min_passage, k = p->k ? p->k : 1;
+    uint32_t G = p->max_gap, G1 = 3 * p->min_passage, k = p->k ? p->k : 1;
     int rc = 0;
 
     if (nanch == 0 || a->n == 0 || b->n == 0)

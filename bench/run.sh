@@ -67,3 +67,6 @@ ours=$(awk '/e2e_threads_1 /{print $5}' "$OUT/e2e.txt")
 if [ -n "$base" ]; then
   echo "speedup_per_core_vs_datasketch $(awk "BEGIN{printf \"%.0f\", $ours/$base}")x ($ours vs $base MB/s per core)"
 fi
+
+echo "== trace: passages and stories (bench/trace_bench.sh)"
+BUILD=$BUILD sh bench/trace_bench.sh

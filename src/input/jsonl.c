@@ -25,7 +25,8 @@ typedef struct parser {
     size_t nrepl;
     char *err;
     size_t errlen;
-    int rc; /* first failure */
+    int rc;     /* first failure */
+    sd_buf key; /* a member name decoded, when it has escapes */
 } parser;
 
 static int fail(parser *ps, int code, const char *what)
@@ -65,6 +66,56 @@ static inline uint64_t special(uint64_t w)
     uint64_t q = (quote - ONES) & ~quote;
     uint64_t b = (bslash - ONES) & ~bslash;
     return (lt | q | b | w) & HIGHS;
+}
+
+/* Length of the valid UTF-8 sequence that starts at p[0] (a byte >= 0x80),
+ * or 0 when it is not one (overlong, surrogate, above U+10FFFF, cut short).
+ * Inline because a non-Latin text reaches it once per character. */
+static inline size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 &&
+                       (p[3] & 0xC0) == 0x80
+                   ? 4
+                   : 0;
+    }
+    return 0;
+}
+
+/* Length of the maximal invalid subpart at p[0] (a byte that does not
+ * start a valid sequence): the lead byte and the continuation bytes that
+ * could still have completed it. One U+FFFD replaces it, as
+ * sd__utf8_repair does, so a repaired field equals a repaired text. */
+static size_t bad_len(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0], lo = 0x80, hi = 0xBF;
+    size_t need, k = 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 1;
+    }
+    if (n < 2 || p[1] < lo || p[1] > hi)
+        return 1;
+    for (k = 2; k < need && k < n && (p[k] & 0xC0) == 0x80; k++)
+        ;
+    return k;
 }
 
 static int hex4(parser *ps, size_t at, unsigned *out)
@@ -124,20 +175,18 @@ static int parse_string(parser *ps, sd_buf *out)
         if (c < 0x20)
             return fail(ps, SD_EFORMAT, "control character in string");
         if (c >= 0x80) {
-            size_t len;
-            uint32_t cp = sd__utf8_decode((const char *)ps->p + ps->i, ps->n - ps->i, &len);
-            if (cp == SD_UTF8_INVALID) {
-                if (!ps->repair)
-                    return fail(ps, SD_EUTF8, "invalid byte in string");
-                if (put(ps, out, ps->p + run, ps->i - run) ||
-                    put(ps, out, "\xEF\xBF\xBD", 3))
-                    return ps->rc;
-                ps->nrepl++;
+            size_t len = utf8_seq(ps->p + ps->i, ps->n - ps->i);
+            if (len) {
                 ps->i += len;
-                run = ps->i;
-            } else {
-                ps->i += len;
+                continue;
             }
+            if (!ps->repair)
+                return fail(ps, SD_EUTF8, "invalid byte in string");
+            if (put(ps, out, ps->p + run, ps->i - run) || put(ps, out, "\xEF\xBF\xBD", 3))
+                return ps->rc;
+            ps->nrepl++;
+            ps->i += bad_len(ps->p + ps->i, ps->n - ps->i);
+            run = ps->i;
             continue;
         }
         if (c == '\\') {
@@ -251,7 +300,8 @@ static int parse_object(parser *ps, int depth, sd_jsonl_field *fields, size_t nf
         return 0;
     }
     for (;;) {
-        size_t key_start, key_end, k;
+        size_t key_start, key_end, k, name_len;
+        const char *name;
         sd_jsonl_field *hit = NULL;
         skip_ws(ps);
         if (ps->i >= ps->n || ps->p[ps->i] != '"')
@@ -260,11 +310,23 @@ static int parse_object(parser *ps, int depth, sd_jsonl_field *fields, size_t nf
         if (parse_string(ps, NULL))
             return ps->rc;
         key_end = ps->i - 1;
-        /* Only the line's own members are fields; names with escapes are
-         * compared after decoding would be needed, so match raw bytes. */
+        name = (const char *)ps->p + key_start;
+        name_len = key_end - key_start;
+        if (fields && memchr(name, '\\', name_len)) {
+            /* A name written with escapes ("t\u0065xt") is compared in its
+             * decoded form, as any JSON reader would. */
+            size_t end = ps->i, nrepl = ps->nrepl;
+            sd__buf_reset(&ps->key);
+            ps->i = key_start - 1;
+            if (parse_string(ps, &ps->key))
+                return ps->rc;
+            ps->i = end;
+            ps->nrepl = nrepl;
+            name = ps->key.p;
+            name_len = ps->key.len;
+        }
         for (k = 0; fields && k < nf; k++)
-            if (fields[k].name_len == key_end - key_start &&
-                memcmp(fields[k].name, ps->p + key_start, fields[k].name_len) == 0)
+            if (fields[k].name_len == name_len && memcmp(fields[k].name, name, name_len) == 0)
                 hit = &fields[k];
         skip_ws(ps);
         if (ps->i >= ps->n || ps->p[ps->i] != ':')
@@ -359,6 +421,7 @@ int sd__jsonl_parse(const char *p, size_t n, sd_jsonl_field *fields, size_t nf, 
     ps.repair = repair;
     ps.err = err;
     ps.errlen = errlen;
+    sd__buf_init(&ps.key, 0);
     for (k = 0; k < nf; k++) {
         fields[k].kind = SD_JSONL_ABSENT;
         sd__buf_reset(fields[k].value);
@@ -374,6 +437,7 @@ int sd__jsonl_parse(const char *p, size_t n, sd_jsonl_field *fields, size_t nf, 
     if (ps.i < n)
         fail(&ps, SD_EFORMAT, "unexpected data after the object");
 done:
+    sd__buf_release(&ps.key);
     if (nrepl)
         *nrepl = ps.nrepl;
     return ps.rc;

@@ -1,0 +1,149 @@
+/*
+ * files.c: expanding the inputs a reader is given into the files it reads.
+ *
+ * A directory is listed only when the reader reaches it, and its sorted
+ * entries are put where it stood, so files come out depth-first in byte
+ * order of their names and the queue only ever holds one listing per level
+ * being walked.
+ */
+#include "input/files.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+
+void sd__inputs_init(sd_inputs *q)
+{
+    memset(q, 0, sizeof *q);
+}
+
+void sd__inputs_release(sd_inputs *q)
+{
+    size_t i;
+    for (i = q->pos; i < q->n; i++)
+        sd__free(q->v[i]);
+    sd__free(q->v);
+    memset(q, 0, sizeof *q);
+}
+
+int sd__inputs_add(sd_inputs *q, const char *path)
+{
+    char *p = sd__strndup(path, strlen(path));
+    if (p == NULL || SD_GROW(q->v, q->cap, q->n + 1)) {
+        sd__free(p);
+        return SD_ENOMEM;
+    }
+    q->v[q->n++] = p;
+    return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Puts the sorted, non-hidden entries of directory `dir` at the head of
+ * the queue (where the directory itself stood). Returns 0, 1 when the
+ * directory cannot be listed, or SD_ENOMEM (queue unchanged). */
+static int expand_dir(sd_inputs *q, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0, i, dl = strlen(dir);
+    int rc = 0;
+    if (d == NULL)
+        return 1;
+    while ((e = readdir(d)) != NULL) {
+        size_t el = strlen(e->d_name), at = dl;
+        char *p;
+        if (e->d_name[0] == '.')
+            continue;
+        p = sd__malloc(dl + el + 2);
+        if (p == NULL || SD_GROW(names, cap, n + 1)) {
+            sd__free(p);
+            rc = SD_ENOMEM;
+            break;
+        }
+        memcpy(p, dir, dl);
+        if (dl && dir[dl - 1] != '/')
+            p[at++] = '/';
+        memcpy(p + at, e->d_name, el + 1);
+        names[n++] = p;
+    }
+    closedir(d);
+    if (rc == 0 && n > 0) {
+        qsort(names, n, sizeof *names, cmp_name);
+        /* Make room for n entries in front of v[pos..n). */
+        if (q->pos >= n) {
+            q->pos -= n;
+        } else if (SD_GROW(q->v, q->cap, q->n + n) == 0) {
+            memmove(q->v + q->pos + n, q->v + q->pos, (q->n - q->pos) * sizeof *q->v);
+            q->n += n;
+        } else {
+            rc = SD_ENOMEM;
+        }
+        if (rc == 0)
+            memcpy(q->v + q->pos, names, n * sizeof *names);
+    }
+    if (rc != 0)
+        for (i = 0; i < n; i++)
+            sd__free(names[i]);
+    sd__free(names);
+    return rc;
+}
+
+int sd__inputs_next(sd_inputs *q, char **path)
+{
+    while (q->pos < q->n) {
+        char *p = q->v[q->pos];
+        struct stat sb;
+        int rc;
+        if (strcmp(p, "-") == 0 || stat(p, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            q->v[q->pos++] = NULL;
+            *path = p;
+            return 1;
+        }
+        q->v[q->pos++] = NULL;
+        rc = expand_dir(q, p);
+        if (rc == SD_ENOMEM) {
+            q->v[--q->pos] = p; /* left queued, as it was */
+            return SD_ENOMEM;
+        }
+        if (rc == 1) {
+            *path = p;
+            return 1;
+        }
+        sd__free(p);
+    }
+    return 0;
+}
+
+/* Whether s ends with suffix, ignoring ASCII case. */
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+sd_format sd__format_of_name(const char *path)
+{
+    static const char *const jsonl[] = {".jsonl", ".jsonl.gz", ".jsonl.zst", ".jsonl.zstd",
+                                        ".ndjson", ".ndjson.gz", ".ndjson.zst"};
+    static const char *const html[] = {".html", ".htm", ".html.gz", ".htm.gz", ".html.zst",
+                                       ".htm.zst"};
+    size_t i;
+    for (i = 0; i < sizeof jsonl / sizeof jsonl[0]; i++)
+        if (ends_with(path, jsonl[i]))
+            return SD_FORMAT_JSONL;
+    if (ends_with(path, ".warc") || ends_with(path, ".warc.gz"))
+        return SD_FORMAT_WARC;
+    for (i = 0; i < sizeof html / sizeof html[0]; i++)
+        if (ends_with(path, html[i]))
+            return SD_FORMAT_HTML;
+    return SD_FORMAT_TEXT;
+}

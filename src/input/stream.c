@@ -1,0 +1,205 @@
+/*
+ * stream.c: a file or standard input, decompressed on the fly.
+ *
+ * The first block read decides the codec by its magic bytes, so a gzip file
+ * named .jsonl (or arriving on a pipe) is still read right. gzip members
+ * follow one another until the input ends; a member cut short, or input
+ * ending inside a zstd frame, is a truncation; bytes that do not decode are
+ * corruption. Either way the bytes decoded so far have been handed out
+ * already, and the caller reports the failure after them.
+ */
+#include "input/stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "syndic.h"
+
+#define BLOCK ((size_t)1 << 20)
+
+void sd__stream_close(sd_stream *s)
+{
+    if (s->fd > STDIN_FILENO)
+        close(s->fd);
+    if (s->z_live)
+        inflateEnd(&s->z);
+    ZSTD_freeDCtx(s->zd);
+    sd__free(s->in);
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+}
+
+/* Reads the next block of input once the current one is used up. Returns 0,
+ * or -1 after a read error (recorded in s). */
+static int fill_in(sd_stream *s)
+{
+    ssize_t n;
+    if (s->in_pos < s->in_len || s->in_eof)
+        return 0;
+    do
+        n = read(s->fd, s->in, BLOCK);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        s->failed = SD_EIO;
+        snprintf(s->errmsg, sizeof s->errmsg, "read error at byte %llu: %s",
+                 (unsigned long long)s->raw_bytes, strerror(errno));
+        return -1;
+    }
+    s->in_len = (size_t)n;
+    s->in_pos = 0;
+    s->raw_bytes += (uint64_t)n;
+    if (n == 0)
+        s->in_eof = 1;
+    return 0;
+}
+
+int sd__stream_open(sd_stream *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) {
+        int e = errno;
+        sd__stream_close(s);
+        errno = e;
+        return SD_EIO;
+    }
+    s->in = sd__malloc(BLOCK);
+    if (s->in == NULL)
+        return SD_ENOMEM;
+    if (fill_in(s))
+        return 0;
+    if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b)
+        s->comp = SD_COMP_GZIP;
+    else if (s->in_len >= 4 && s->in[0] == 0x28 && s->in[1] == 0xb5 && s->in[2] == 0x2f &&
+             s->in[3] == 0xfd)
+        s->comp = SD_COMP_ZSTD;
+    if (s->comp == SD_COMP_GZIP) {
+        if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
+            return SD_ENOMEM;
+        s->z_live = 1;
+    } else if (s->comp == SD_COMP_ZSTD) {
+        s->zd = ZSTD_createDCtx();
+        if (s->zd == NULL)
+            return SD_ENOMEM;
+    }
+    return 0;
+}
+
+/* Offset in the file of the next compressed byte not yet consumed. */
+static unsigned long long consumed(const sd_stream *s)
+{
+    return (unsigned long long)(s->raw_bytes - (s->in_len - s->in_pos));
+}
+
+/* One step of gzip: inflates what is buffered into out[0..room). Returns
+ * the bytes produced; sets s->failed on damage; 0 with nothing failed at a
+ * clean end. */
+static size_t gzip_step(sd_stream *s, unsigned char *out, size_t room)
+{
+    int rc;
+    if (s->in_pos == s->in_len) {
+        if (!s->z_member_done) {
+            s->failed = SD_ETRUNC;
+            snprintf(s->errmsg, sizeof s->errmsg, "truncated gzip stream at byte %llu",
+                     (unsigned long long)s->raw_bytes);
+        }
+        return 0;
+    }
+    if (s->z_member_done) {
+        inflateReset(&s->z); /* the next member of a concatenation */
+        s->z_member_done = 0;
+    }
+    s->z.next_in = s->in + s->in_pos;
+    s->z.avail_in = (uInt)(s->in_len - s->in_pos);
+    s->z.next_out = out;
+    s->z.avail_out = (uInt)room;
+    rc = inflate(&s->z, Z_NO_FLUSH);
+    s->in_pos = s->in_len - s->z.avail_in;
+    if (rc == Z_STREAM_END) {
+        s->z_member_done = 1;
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        s->failed = SD_EFORMAT;
+        snprintf(s->errmsg, sizeof s->errmsg, "corrupt gzip stream at byte %llu: %s",
+                 consumed(s), s->z.msg ? s->z.msg : "inflate failed");
+    }
+    return room - s->z.avail_out;
+}
+
+/* One step of zstd, as gzip_step. */
+static size_t zstd_step(sd_stream *s, unsigned char *out, size_t room)
+{
+    ZSTD_inBuffer in;
+    ZSTD_outBuffer ob;
+    size_t rc;
+    if (s->in_pos == s->in_len) {
+        if (s->zstd_left) {
+            s->failed = SD_ETRUNC;
+            snprintf(s->errmsg, sizeof s->errmsg, "truncated zstd stream at byte %llu",
+                     (unsigned long long)s->raw_bytes);
+        }
+        return 0;
+    }
+    in.src = s->in;
+    in.size = s->in_len;
+    in.pos = s->in_pos;
+    ob.dst = out;
+    ob.size = room;
+    ob.pos = 0;
+    rc = ZSTD_decompressStream(s->zd, &ob, &in);
+    s->in_pos = in.pos;
+    if (ZSTD_isError(rc)) {
+        s->failed = SD_EFORMAT;
+        snprintf(s->errmsg, sizeof s->errmsg, "corrupt zstd stream at byte %llu: %s",
+                 consumed(s), ZSTD_getErrorName(rc));
+    } else {
+        s->zstd_left = rc;
+    }
+    return ob.pos;
+}
+
+size_t sd__stream_read(sd_stream *s, sd_buf *b, size_t want, int *bufrc)
+{
+    size_t got = 0;
+    int rc;
+    if (bufrc)
+        *bufrc = 0;
+    if (s->failed || s->in == NULL)
+        return 0;
+    if (want > BLOCK)
+        want = BLOCK;
+    if ((rc = sd__buf_reserve(b, want)) != 0) {
+        if (bufrc)
+            *bufrc = rc;
+        return 0;
+    }
+    while (got == 0 && !s->failed) {
+        unsigned char *out = (unsigned char *)b->p + b->len;
+        if (fill_in(s))
+            break;
+        if (s->comp == SD_COMP_NONE) {
+            got = s->in_len - s->in_pos;
+            if (got == 0)
+                break;
+            if (got > want)
+                got = want;
+            memcpy(out, s->in + s->in_pos, got);
+            s->in_pos += got;
+        } else if (s->comp == SD_COMP_GZIP) {
+            got = gzip_step(s, out, want);
+            if (got == 0 && s->in_pos == s->in_len && s->in_eof)
+                break;
+        } else {
+            got = zstd_step(s, out, want);
+            if (got == 0 && s->in_pos == s->in_len && s->in_eof)
+                break;
+        }
+    }
+    b->len += got;
+    b->p[b->len] = '\0';
+    s->out_bytes += got;
+    return got;
+}

@@ -1,0 +1,54 @@
+/*
+ * stream.h: the decompressed bytes of a file or of standard input.
+ *
+ * gzip (multi-member, as `cat a.gz b.gz` makes) and zstd (multi-frame) are
+ * recognised by their magic bytes and undone on the fly; anything else is
+ * passed through. Input is read in 1 MiB blocks. A stream that is cut short
+ * or damaged keeps everything decoded before the damage: reads return those
+ * bytes, then 0, with `failed` set (SD_ETRUNC, SD_EFORMAT or SD_EIO) and
+ * `errmsg` saying where ("truncated gzip stream at byte 81920"). A stream
+ * is owned by one reader; not shared between threads.
+ */
+#ifndef SD_INPUT_STREAM_H
+#define SD_INPUT_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "base/buf.h"
+
+typedef enum { SD_COMP_NONE, SD_COMP_GZIP, SD_COMP_ZSTD } sd_comp;
+
+typedef struct sd_stream {
+    int fd;               /* -1 when closed; standard input is never closed */
+    sd_comp comp;
+    unsigned char *in;    /* compressed input block */
+    size_t in_len, in_pos;
+    int in_eof;
+    z_stream z;
+    int z_live, z_member_done;
+    ZSTD_DCtx *zd;
+    size_t zstd_left;     /* last ZSTD_decompressStream hint: 0 at a frame end */
+    uint64_t raw_bytes;   /* bytes read from the file (compressed size) */
+    uint64_t out_bytes;   /* decompressed bytes handed out */
+    int failed;           /* 0, SD_ETRUNC, SD_EFORMAT or SD_EIO */
+    char errmsg[256];
+} sd_stream;
+
+/* Opens `path` ("-" for standard input) and reads its first block to tell
+ * the compression. Returns 0; SD_EIO with errno set when it cannot be opened
+ * (s is then closed); SD_ENOMEM. A read error on the first block is not a
+ * failure of the open: it shows in s->failed. */
+int sd__stream_open(sd_stream *s, const char *path);
+
+/* Appends up to `want` (> 0) decompressed bytes to b. Returns the number
+ * added; 0 at the end of the input or after a failure (s->failed tells), or
+ * when b cannot grow (SD_ENOMEM / SD_ETOOBIG in *bufrc, may be NULL). */
+size_t sd__stream_read(sd_stream *s, sd_buf *b, size_t want, int *bufrc);
+
+/* Releases everything; s may be reopened. Safe on a closed stream. */
+void sd__stream_close(sd_stream *s);
+
+#endif

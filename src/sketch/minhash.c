@@ -6,22 +6,13 @@
 #include <string.h>
 
 #include "syndic.h"
+#include "sketch/mix.h"
 
 void sd__oph_init(uint32_t *sig, unsigned k)
 {
     memset(sig, 0xFF, (size_t)k * sizeof *sig);
 }
 
-/* A 64-bit mixer (the murmur3 finalizer) for the densification chain. */
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
 
 /*
  * Optimal densification: an empty bin i probes bins chosen by the hash of
@@ -45,7 +36,7 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
         if (filled[i])
             continue;
         for (attempt = 1;; attempt++) {
-            uint64_t h = mix64(seed ^ mix64(((uint64_t)i << 32) | attempt));
+            uint64_t h = sd__mix64(seed ^ sd__mix64(((uint64_t)i << 32) | attempt));
             unsigned j = (unsigned)(((unsigned __int128)h * k) >> 64);
             if (filled[j]) {
                 sig[i] = sig[j];
@@ -61,12 +52,12 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
 /* The seed enters through a mixed key computed once per document. */
 static inline uint64_t seed_key(uint64_t seed)
 {
-    return mix64(seed + 0x632BE59BD9B4E019ull);
+    return sd__mix64(seed + 0x632BE59BD9B4E019ull);
 }
 
 static inline uint64_t shingle_final(uint64_t poly, uint64_t key)
 {
-    return mix64(poly ^ key);
+    return sd__mix64(poly ^ key);
 }
 
 uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed)

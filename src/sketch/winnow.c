@@ -10,21 +10,11 @@
 #include "sketch/winnow.h"
 
 #include "base/alloc.h"
+#include "sketch/mix.h"
 #include "syndic.h"
 
 #define ROLL_BASE 0x9E3779B97F4A7C15ull
 
-/* A 64-bit finalizer (the murmur3 one): every input bit reaches every
- * output bit, so minima over windows are not biased by the polynomial. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
 
 void sd__winnow_params(unsigned min_passage, unsigned *k, unsigned *w)
 {
@@ -48,7 +38,7 @@ uint64_t sd__kgram_hash(const sd_token *t, unsigned k)
     unsigned i;
     for (i = 0; i < k; i++)
         h = h * ROLL_BASE + t[i].hash;
-    return mix64(h);
+    return sd__mix64(h);
 }
 
 /* Appends one fingerprint, growing the array. */
@@ -88,12 +78,12 @@ int sd__winnow(const sd_token *t, size_t nt, unsigned k, unsigned w, sd_fp **out
         top *= ROLL_BASE;
     for (i = 0; i < k; i++)
         raw = raw * ROLL_BASE + t[i].hash;
-    ring[0] = mix64(raw);
+    ring[0] = sd__mix64(raw);
     mpos = 0;
     mval = ring[0];
     for (j = 1; j < win; j++) {
         raw = (raw - t[j - 1].hash * top) * ROLL_BASE + t[j + k - 1].hash;
-        ring[j] = mix64(raw);
+        ring[j] = sd__mix64(raw);
         if (ring[j] <= mval) {
             mpos = j;
             mval = ring[j];
@@ -107,7 +97,7 @@ int sd__winnow(const sd_token *t, size_t nt, unsigned k, unsigned w, sd_fp **out
         size_t lo = i + 1 - w;
         uint64_t g;
         raw = (raw - t[i - 1].hash * top) * ROLL_BASE + t[i + k - 1].hash;
-        g = mix64(raw);
+        g = sd__mix64(raw);
         ring[i % w] = g;
         if (g <= mval) {
             mpos = i;

@@ -11,6 +11,7 @@
 #include "input/jsonl.h"
 #include "syndic.h"
 #include "test.h"
+#include "text/utf8.h"
 
 static uint64_t state = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void)
@@ -116,7 +117,8 @@ static void gen_value(sd_buf *b, int depth)
                                         "1e5", "-0.5E-3", "123456789"};
     static const char *const pieces[] = {"plain", " ", "\\n", "\\\"", "\\\\", "\\/",
                                          "\\u00e9", "\\ud83d\\ude00", "\xc3\xa9", "\xe4\xb8\xad",
-                                         "\\t", "x", "\\u0041"};
+                                         "\\t", "x", "\\u0041", "\\u0000", "\xf0\x9f\x98\x80",
+                                         "\\uDBFF\\uDFFF", "\\b\\f\\r"};
     unsigned k = (unsigned)(rnd() % (depth > 3 ? 2 : 4));
     size_t i, n;
     if (k == 0) {
@@ -126,7 +128,7 @@ static void gen_value(sd_buf *b, int depth)
         sd__buf_putc(b, '"');
         n = rnd() % 12;
         for (i = 0; i < n; i++) {
-            const char *p = pieces[rnd() % 13];
+            const char *p = pieces[rnd() % 17];
             sd__buf_append(b, p, strlen(p));
         }
         sd__buf_putc(b, '"');
@@ -161,7 +163,7 @@ static void gen_value(sd_buf *b, int depth)
 TEST(jsonl_agrees_with_jansson)
 {
     int t, disagree = 0, accepted = 0, rejected = 0;
-    static const char mutations[] = "{}[]\",:\\ x0-e.\x80\xff";
+    static const char mutations[] = "{}[]\",:\\ x0-e.\x80\xff\x01\t\xc3\xed\xf4u";
     for (t = 0; t < 20000; t++) {
         sd_buf line;
         parsed o;
@@ -170,10 +172,22 @@ TEST(jsonl_agrees_with_jansson)
         int jok;
         sd__buf_init(&line, 0);
         sd__buf_putc(&line, '{');
-        sd__buf_append(&line, "\"id\": ", 6);
+        /* member names sometimes spelled with escapes, sometimes repeated
+         * (the last one counts, as in jansson) */
+        if (t % 5 == 2)
+            sd__buf_append(&line, "\"\\u0069d\": ", 11);
+        else
+            sd__buf_append(&line, "\"id\": ", 6);
         gen_value(&line, 1);
-        sd__buf_append(&line, ", \"text\": ", 10);
+        if (t % 5 == 3)
+            sd__buf_append(&line, ", \"t\\u0065xt\": ", 15);
+        else
+            sd__buf_append(&line, ", \"text\": ", 10);
         gen_value(&line, 1);
+        if (t % 7 == 4) {
+            sd__buf_append(&line, ", \"text\": ", 10);
+            gen_value(&line, 1);
+        }
         sd__buf_putc(&line, '}');
         if (t % 2) {
             size_t at = (size_t)(rnd() % line.len);
@@ -226,4 +240,41 @@ TEST(jsonl_agrees_with_jansson)
     CHECK_EQ_INT(disagree, 0);
     CHECK(accepted > 5000);
     CHECK(rejected > 3000);
+}
+
+/* With repair on, a string of random bytes (no quote, backslash or control
+ * byte) decodes exactly as sd__utf8_repair repairs it, with the same count. */
+TEST(jsonl_repair_equals_utf8_repair)
+{
+    int t;
+    for (t = 0; t < 3000; t++) {
+        sd_buf line, want, got;
+        sd_jsonl_field f[1];
+        char err[160];
+        size_t nrepl = 0, wrepl = 0, start, i, n = (size_t)(rnd() % 40);
+        int rc;
+        sd__buf_init(&line, 0);
+        sd__buf_init(&want, 0);
+        sd__buf_init(&got, 0);
+        sd__buf_append(&line, "{\"text\":\"", 9);
+        start = line.len;
+        for (i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)(rnd() % 4 ? 0x80 + rnd() % 0x80 : 0x20 + rnd() % 0x60);
+            if (c == '"' || c == '\\')
+                c = 'q';
+            sd__buf_putc(&line, (char)c);
+        }
+        CHECK_EQ_INT(sd__utf8_repair(line.p + start, line.len - start, &want, &wrepl), 0);
+        sd__buf_append(&line, "\"}", 2);
+        f[0].name = "text";
+        f[0].name_len = 4;
+        f[0].value = &got;
+        rc = sd__jsonl_parse(line.p, line.len, f, 1, 1, &nrepl, err, sizeof err);
+        CHECK_EQ_INT(rc, 0);
+        CHECK_EQ_U64(nrepl, wrepl);
+        CHECK(got.len == want.len && (got.len == 0 || memcmp(got.p, want.p, got.len) == 0));
+        sd__buf_release(&line);
+        sd__buf_release(&want);
+        sd__buf_release(&got);
+    }
 }

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,8 @@ int sd_reader_new(const sd_reader_options *o, sd_reader **out)
     r->st.fd = -1;
     /* The window holds a whole line up to max_record plus the block that
      * showed it is longer. */
-    sd__buf_init(&r->pending, r->o.max_record + 2 * BLOCK);
+    sd__buf_init(&r->pending, r->o.max_record < SIZE_MAX / 2 ? r->o.max_record + 2 * BLOCK
+                                                              : SIZE_MAX / 2);
     sd__buf_init(&r->text, 0);
     sd__buf_init(&r->html, 0);
     sd__buf_init(&r->id, 0);
@@ -532,7 +534,7 @@ int sd_reader_next(sd_reader *r, sd_record *rec)
         }
         rc = next_jsonl(r, rec);
         if (rc < 0)
-            return sd__errorf(&r->err, rc, "out of memory reading '%s'", r->cur_path);
+            return sd__errorf(&r->err, rc, "cannot read '%s': %s", r->cur_path, sd_strerror(rc));
         if (rc > 0)
             return 1;
         r->open = 2;

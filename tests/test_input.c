@@ -403,6 +403,8 @@ TEST(input_missing_file_and_order)
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
         put_file(p, names[i], strlen(names[i]));
     }
+    snprintf(p, sizeof p, "%s/c-loop", dir); /* a link to a parent is not followed */
+    CHECK_EQ_INT(symlink(".", p), 0);
     tmp_path(missing, sizeof missing, "nope.jsonl");
     paths[0] = missing;
     paths[1] = dir;

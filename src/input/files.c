@@ -46,6 +46,15 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Whether p is a symbolic link to a directory: a walk does not follow
+ * those, so a link to a parent cannot make it endless. */
+static int is_dir_link(const char *p)
+{
+    struct stat sb;
+    return lstat(p, &sb) == 0 && S_ISLNK(sb.st_mode) && stat(p, &sb) == 0 &&
+           S_ISDIR(sb.st_mode);
+}
+
 /* Puts the sorted, non-hidden entries of directory `dir` at the head of
  * the queue (where the directory itself stood). Returns 0, 1 when the
  * directory cannot be listed, or SD_ENOMEM (queue unchanged). */
@@ -73,6 +82,10 @@ static int expand_dir(sd_inputs *q, const char *dir)
         if (dl && dir[dl - 1] != '/')
             p[at++] = '/';
         memcpy(p + at, e->d_name, el + 1);
+        if (is_dir_link(p)) {
+            sd__free(p);
+            continue;
+        }
         names[n++] = p;
     }
     closedir(d);

@@ -500,7 +500,9 @@ static int open_next(sd_reader *r, sd_record *rec, int *produced)
     }
     if (r->cur_fmt == SD_FORMAT_WARC) {
         /* WARC dispatch point: the WARC reader (src/input/warc.c) plugs in
-         * here with sd__warc_open / sd__warc_next / sd__warc_close. Until
+         * here with sd__warc_open / sd__warc_next / sd__warc_close, reading
+         * r->st (already undoing per-record gzip members, see stream.h) and
+         * filling *rec from sd_reader_next while r->cur_fmt is WARC. Until
          * it does, a WARC file is one error record. */
         set_msg(r, "WARC input not available");
         error_record(r, rec, SD_EFORMAT, 0, 0);

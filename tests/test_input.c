@@ -529,3 +529,62 @@ TEST(input_stdin_sniffed)
     CHECK_EQ_STR(v[0].id, "-");
     CHECK_EQ_STR(v[0].text, "plain words");
 }
+
+/* Allocations that fail from the Nth on: the reader either finishes or
+ * stops with SD_ENOMEM and a message, never crashes or leaks (ASan). */
+static long fail_after;
+static void *failing_malloc(void *ud, size_t n)
+{
+    (void)ud;
+    return fail_after-- > 0 ? malloc(n) : NULL;
+}
+static void *failing_realloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    return fail_after-- > 0 ? realloc(p, n) : NULL;
+}
+static void plain_free(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
+
+TEST(input_allocation_failures)
+{
+    static const char text[] = "{\"id\":\"a\",\"text\":\"x\\u00e9\"}\nbad\n{\"id\":7,\"html\":\"<p>\"}\n";
+    sd_allocator a = {failing_malloc, failing_realloc, plain_free, NULL};
+    char path[512], dir[512], file[600];
+    long n;
+    int finished = 0;
+    tmp_path(path, sizeof path, "oom.jsonl");
+    put_file(path, text, sizeof text - 1);
+    tmp_path(dir, sizeof dir, "oomdir");
+    mkdir(dir, 0777);
+    snprintf(file, sizeof file, "%s/t.txt", dir);
+    put_file(file, "caf\xe9 au lait", 12);
+    for (n = 0; n < 80 && !finished; n++) {
+        sd_reader *r = NULL;
+        sd_record rec;
+        int rc = 0;
+        size_t got = 0;
+        fail_after = n;
+        sd_set_allocator(&a);
+        if (sd_reader_new(NULL, &r) == 0) {
+            if (sd_reader_add(r, path) == 0 && sd_reader_add(r, dir) == 0 &&
+                sd_reader_add(r, "-no-such-file") == 0) {
+                while ((rc = sd_reader_next(r, &rec)) == 1)
+                    got++;
+                CHECK(rc == 0 || rc == SD_ENOMEM);
+                if (rc == SD_ENOMEM)
+                    CHECK(strlen(sd_reader_errmsg(r)) > 0);
+                if (rc == 0) {
+                    CHECK_EQ_U64(got, 5);
+                    finished = 1;
+                }
+            }
+            sd_reader_free(r);
+        }
+        sd_set_allocator(NULL);
+    }
+    CHECK(finished);
+}

@@ -258,6 +258,8 @@ TEST(input_gzip_multi_member_and_zstd)
     half -= 10;
     m = gzip_member(lines, half, buf, 400000);
     m += gzip_member(lines + half, n - half, buf + m, 400000 - m);
+    memset(buf + m, 0, 512); /* zero padding after the last member is ignored */
+    m += 512;
     tmp_path(gz, sizeof gz, "multi.jsonl.gz");
     put_file(gz, buf, m);
     tmp_path(path, sizeof path, "multi.jsonl");

@@ -110,6 +110,12 @@ static size_t gzip_step(sd_stream *s, unsigned char *out, size_t room)
         return 0;
     }
     if (s->z_member_done) {
+        /* Zero bytes after a member are padding (tape blocks, some
+         * writers), ignored as gzip itself does. */
+        while (s->in_pos < s->in_len && s->in[s->in_pos] == 0)
+            s->in_pos++;
+        if (s->in_pos == s->in_len)
+            return 0;
         inflateReset(&s->z); /* the next member of a concatenation */
         s->z_member_done = 0;
     }

@@ -175,11 +175,18 @@ static int parse_string(parser *ps, sd_buf *out)
         if (c < 0x20)
             return fail(ps, SD_EFORMAT, "control character in string");
         if (c >= 0x80) {
-            size_t len = utf8_seq(ps->p + ps->i, ps->n - ps->i);
-            if (len) {
+            /* Non-Latin text: take characters, and single spaces between
+             * words, in a tight loop rather than one 8-byte test each. */
+            size_t len;
+            while ((len = utf8_seq(ps->p + ps->i, ps->n - ps->i)) != 0) {
                 ps->i += len;
-                continue;
+                if (ps->i + 1 < ps->n && ps->p[ps->i] == ' ' && ps->p[ps->i + 1] >= 0x80)
+                    ps->i++;
+                else if (ps->i >= ps->n || ps->p[ps->i] < 0x80)
+                    break;
             }
+            if (len)
+                continue;
             if (!ps->repair)
                 return fail(ps, SD_EUTF8, "invalid byte in string");
             if (put(ps, out, ps->p + run, ps->i - run) || put(ps, out, "\xEF\xBF\xBD", 3))

@@ -22,12 +22,13 @@
 static const char *canonical(const char *name)
 {
     static const char *const known[] = {
-        "utf-8", "windows-1252", "iso-8859-1", "iso-8859-2", "iso-8859-15", "windows-1250",
-        "windows-1251", "koi8-r", "shift_jis", "euc-jp", "iso-2022-jp", "gb18030", "gbk",
-        "gb2312", "big5", "euc-kr", "utf-16le", "utf-16be", "iso-8859-7", "windows-1253",
-        "iso-8859-9", "windows-1254", "windows-1256", "iso-8859-6", "windows-1255",
-        "iso-8859-8", "tis-620", "windows-874", "iso-8859-5", "ibm866", "mac-cyrillic",
-        "windows-1257", "iso-8859-13", "windows-1258", "ascii",
+        "utf-8",        "windows-1252", "iso-8859-1",   "iso-8859-2",   "iso-8859-15",
+        "windows-1250", "windows-1251", "koi8-r",       "shift_jis",    "euc-jp",
+        "iso-2022-jp",  "gb18030",      "gbk",          "gb2312",       "big5",
+        "euc-kr",       "utf-16le",     "utf-16be",     "iso-8859-7",   "windows-1253",
+        "iso-8859-9",   "windows-1254", "windows-1256", "iso-8859-6",   "windows-1255",
+        "iso-8859-8",   "tis-620",      "windows-874",  "iso-8859-5",   "ibm866",
+        "mac-cyrillic", "windows-1257", "iso-8859-13",  "windows-1258", "ascii",
     };
     size_t i;
     for (i = 0; i < sizeof known / sizeof known[0]; i++)

@@ -51,8 +51,7 @@ static int cmp_name(const void *a, const void *b)
 static int is_dir_link(const char *p)
 {
     struct stat sb;
-    return lstat(p, &sb) == 0 && S_ISLNK(sb.st_mode) && stat(p, &sb) == 0 &&
-           S_ISDIR(sb.st_mode);
+    return lstat(p, &sb) == 0 && S_ISLNK(sb.st_mode) && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 /* Puts the sorted, non-hidden entries of directory `dir` at the head of
@@ -145,10 +144,10 @@ static int ends_with(const char *s, const char *suffix)
 
 sd_format sd__format_of_name(const char *path)
 {
-    static const char *const jsonl[] = {".jsonl", ".jsonl.gz", ".jsonl.zst", ".jsonl.zstd",
+    static const char *const jsonl[] = {".jsonl",  ".jsonl.gz",  ".jsonl.zst", ".jsonl.zstd",
                                         ".ndjson", ".ndjson.gz", ".ndjson.zst"};
-    static const char *const html[] = {".html", ".htm", ".html.gz", ".htm.gz", ".html.zst",
-                                       ".htm.zst"};
+    static const char *const html[] = {".html",   ".htm",      ".html.gz",
+                                       ".htm.gz", ".html.zst", ".htm.zst"};
     size_t i;
     for (i = 0; i < sizeof jsonl / sizeof jsonl[0]; i++)
         if (ends_with(path, jsonl[i]))

@@ -15,7 +15,7 @@
 #include "syndic.h"
 
 typedef struct sd_inputs {
-    char **v;      /* paths still to take, v[pos..n) */
+    char **v; /* paths still to take, v[pos..n) */
     size_t n, cap, pos;
 } sd_inputs;
 

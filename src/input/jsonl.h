@@ -21,10 +21,10 @@
 enum { SD_JSONL_ABSENT = 0, SD_JSONL_STRING, SD_JSONL_NUMBER, SD_JSONL_OTHER };
 
 typedef struct sd_jsonl_field {
-    const char *name;  /* member name to look for (NUL-terminated) */
+    const char *name; /* member name to look for (NUL-terminated) */
     size_t name_len;
-    int kind;          /* out: SD_JSONL_* of the value found (last one wins) */
-    sd_buf *value;     /* out: decoded string, or a number's text */
+    int kind;      /* out: SD_JSONL_* of the value found (last one wins) */
+    sd_buf *value; /* out: decoded string, or a number's text */
 } sd_jsonl_field;
 
 /*

@@ -32,17 +32,17 @@
 /* Where a record's fields point: in reader-owned buffers or the line. */
 struct sd_reader {
     sd_reader_options o;
-    char *fields[3];    /* own copies of the id, text and html field names */
+    char *fields[3]; /* own copies of the id, text and html field names */
     sd_inputs inputs;
-    char *cur_path;     /* file being read */
+    char *cur_path; /* file being read */
     sd_format cur_fmt;
     sd_stream st;
-    int open;           /* 0 none, 1 reading, 2 done (close on the next call) */
+    int open; /* 0 none, 1 reading, 2 done (close on the next call) */
     /* decompressed bytes of the current file not yet consumed */
     sd_buf pending;
     size_t pend_pos;
-    uint64_t dec_off;   /* decompressed offset of pending[pend_pos] */
-    uint64_t line;      /* lines consumed so far in the current file */
+    uint64_t dec_off; /* decompressed offset of pending[pend_pos] */
+    uint64_t line;    /* lines consumed so far in the current file */
     int at_eof;
     /* the record handed out */
     sd_buf text, html, id, url, date, msg;
@@ -88,8 +88,8 @@ int sd_reader_new(const sd_reader_options *o, sd_reader **out)
     r->st.fd = -1;
     /* The window holds a whole line up to max_record plus the block that
      * showed it is longer. */
-    sd__buf_init(&r->pending, r->o.max_record < SIZE_MAX / 2 ? r->o.max_record + 2 * BLOCK
-                                                              : SIZE_MAX / 2);
+    sd__buf_init(&r->pending,
+                 r->o.max_record < SIZE_MAX / 2 ? r->o.max_record + 2 * BLOCK : SIZE_MAX / 2);
     sd__buf_init(&r->text, 0);
     sd__buf_init(&r->html, 0);
     sd__buf_init(&r->id, 0);
@@ -139,8 +139,7 @@ static void set_msg(sd_reader *r, const char *fmt, ...)
  * what r->id holds (an id recovered from a bad line), else
  * "<source>:<line>", else the source itself.
  */
-static void error_record(sd_reader *r, sd_record *rec, int code, uint64_t line,
-                         uint64_t offset)
+static void error_record(sd_reader *r, sd_record *rec, int code, uint64_t line, uint64_t offset)
 {
     const char *source = r->cur_path;
     memset(rec, 0, sizeof *rec);
@@ -213,8 +212,7 @@ enum { F_ID, F_TEXT, F_HTML, F_URL, F_DATE, NFIELDS };
 
 /* Parses one non-blank line into *rec (a record or an error record).
  * Returns 1, or SD_ENOMEM. */
-static int jsonl_record(sd_reader *r, sd_record *rec, const char *line, size_t len,
-                        uint64_t off)
+static int jsonl_record(sd_reader *r, sd_record *rec, const char *line, size_t len, uint64_t off)
 {
     sd_jsonl_field f[NFIELDS];
     sd_buf *bufs[NFIELDS];
@@ -246,8 +244,8 @@ static int jsonl_record(sd_reader *r, sd_record *rec, const char *line, size_t l
                  rc == SD_EMISSING ? "missing field \"%s\"" : "field \"%s\" is not a string",
                  r->o.text_field);
     }
-    if (r->id.len == 0 && (rc != 0 || f[F_ID].kind == SD_JSONL_ABSENT ||
-                           f[F_ID].kind == SD_JSONL_OTHER)) {
+    if (r->id.len == 0 &&
+        (rc != 0 || f[F_ID].kind == SD_JSONL_ABSENT || f[F_ID].kind == SD_JSONL_OTHER)) {
         sd__buf_reset(&r->id);
         if (sd__buf_printf(&r->id, "%s:%llu", r->cur_path, (unsigned long long)r->line))
             return SD_ENOMEM;
@@ -420,8 +418,8 @@ static int whole_file(sd_reader *r, sd_record *rec)
     if (r->cur_fmt == SD_FORMAT_HTML && r->pending.p &&
         meta_charset(r->pending.p, r->pending.len, meta, sizeof meta))
         declared = meta;
-    rc = sd__decode_to_utf8(r->pending.p ? r->pending.p : "", r->pending.len, declared,
-                            &r->text, &rec->charset, &rec->repaired);
+    rc = sd__decode_to_utf8(r->pending.p ? r->pending.p : "", r->pending.len, declared, &r->text,
+                            &rec->charset, &rec->repaired);
     if (rc == SD_ENOMEM)
         return SD_ENOMEM;
     if (rc) {
@@ -452,8 +450,7 @@ static int whole_file(sd_reader *r, sd_record *rec)
 static sd_format sniff(const sd_buf *b)
 {
     size_t i = 0;
-    while (i < b->len &&
-           (b->p[i] == ' ' || b->p[i] == '\n' || b->p[i] == '\t' || b->p[i] == '\r'))
+    while (i < b->len && (b->p[i] == ' ' || b->p[i] == '\n' || b->p[i] == '\t' || b->p[i] == '\r'))
         i++;
     if (i < b->len && b->p[i] == '{')
         return SD_FORMAT_JSONL;

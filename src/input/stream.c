@@ -129,8 +129,8 @@ static size_t gzip_step(sd_stream *s, unsigned char *out, size_t room)
         s->z_member_done = 1;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
         s->failed = SD_EFORMAT;
-        snprintf(s->errmsg, sizeof s->errmsg, "corrupt gzip stream at byte %llu: %s",
-                 consumed(s), s->z.msg ? s->z.msg : "inflate failed");
+        snprintf(s->errmsg, sizeof s->errmsg, "corrupt gzip stream at byte %llu: %s", consumed(s),
+                 s->z.msg ? s->z.msg : "inflate failed");
     }
     return room - s->z.avail_out;
 }
@@ -159,8 +159,8 @@ static size_t zstd_step(sd_stream *s, unsigned char *out, size_t room)
     s->in_pos = in.pos;
     if (ZSTD_isError(rc)) {
         s->failed = SD_EFORMAT;
-        snprintf(s->errmsg, sizeof s->errmsg, "corrupt zstd stream at byte %llu: %s",
-                 consumed(s), ZSTD_getErrorName(rc));
+        snprintf(s->errmsg, sizeof s->errmsg, "corrupt zstd stream at byte %llu: %s", consumed(s),
+                 ZSTD_getErrorName(rc));
     } else {
         s->zstd_left = rc;
     }

@@ -22,18 +22,18 @@
 typedef enum { SD_COMP_NONE, SD_COMP_GZIP, SD_COMP_ZSTD } sd_comp;
 
 typedef struct sd_stream {
-    int fd;               /* -1 when closed; standard input is never closed */
+    int fd; /* -1 when closed; standard input is never closed */
     sd_comp comp;
-    unsigned char *in;    /* compressed input block */
+    unsigned char *in; /* compressed input block */
     size_t in_len, in_pos;
     int in_eof;
     z_stream z;
     int z_live, z_member_done;
     ZSTD_DCtx *zd;
-    size_t zstd_left;     /* last ZSTD_decompressStream hint: 0 at a frame end */
-    uint64_t raw_bytes;   /* bytes read from the file (compressed size) */
-    uint64_t out_bytes;   /* decompressed bytes handed out */
-    int failed;           /* 0, SD_ETRUNC, SD_EFORMAT or SD_EIO */
+    size_t zstd_left;   /* last ZSTD_decompressStream hint: 0 at a frame end */
+    uint64_t raw_bytes; /* bytes read from the file (compressed size) */
+    uint64_t out_bytes; /* decompressed bytes handed out */
+    int failed;         /* 0, SD_ETRUNC, SD_EFORMAT or SD_EIO */
     char errmsg[256];
 } sd_stream;
 

@@ -521,6 +521,18 @@ TEST(input_stdin_sniffed)
     CHECK_EQ_U64(read_stdin(path, v, 4), 2);
     CHECK_EQ_STR(v[1].id, "s2");
     CHECK_EQ_U64(v[1].line, 3);
+    /* a byte order mark before the first line is skipped */
+    put_file(path, "\xEF\xBB\xBF{\"id\":\"bom\",\"text\":\"t\"}\n", 27);
+    {
+        const char *p = path;
+        sd_reader_options o;
+        sd_reader_options_init(&o);
+        o.format = SD_FORMAT_JSONL;
+        CHECK_EQ_U64(read_paths(&o, &p, 1, v, 4), 1);
+        CHECK_EQ_INT(v[0].error, 0);
+        CHECK_EQ_STR(v[0].id, "bom");
+        CHECK_EQ_U64(v[0].offset, 3);
+    }
     m = gzip_member(jl, sizeof jl - 1, gz, sizeof gz);
     put_file(path, gz, m);
     CHECK_EQ_U64(read_stdin(path, v, 4), 2);

@@ -348,6 +348,13 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
         }
         if (len && line[len - 1] == '\r')
             len--;
+        if (r->line == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            /* A byte order mark before the first line (Windows tools
+             * write one) is not part of the record. */
+            line += 3;
+            len -= 3;
+            off += 3;
+        }
         for (k = 0; k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'); k++)
             ;
         if (k == len)

@@ -18,6 +18,8 @@
 #include "syndic.h"
 #include "text/utf8.h"
 
+#define DETECT_MAX ((size_t)256 << 10)
+
 /* Names handed back in *used: static strings, lowercase. */
 static const char *canonical(const char *name)
 {
@@ -151,7 +153,9 @@ int sd__decode_to_utf8(const char *p, size_t n, const char *declared, sd_buf *ou
     {
         uchardet_t ud = uchardet_new();
         const char *guess = NULL;
-        if (ud && uchardet_handle_data(ud, p, n) == 0) {
+        /* The first 256 KB tell the charset as well as the whole would,
+         * and detection is far slower than conversion. */
+        if (ud && uchardet_handle_data(ud, p, n < DETECT_MAX ? n : DETECT_MAX) == 0) {
             uchardet_data_end(ud);
             guess = uchardet_get_charset(ud);
             name = guess && *guess ? canonical(guess) : NULL;

@@ -602,3 +602,31 @@ TEST(input_allocation_failures)
     }
     CHECK(finished);
 }
+
+/* A whole-file document in a cut gzip stream is one error record; bytes
+ * read count the compressed size. */
+TEST(input_truncated_html_gz)
+{
+    static const char page[] = "<html><body><p>A page long enough to compress into a few "
+                               "dozen bytes of deflate data.</p></body></html>";
+    unsigned char gz[512];
+    char path[512];
+    size_t m = gzip_member(page, sizeof page - 1, gz, sizeof gz);
+    sd_reader *r;
+    sd_record rec;
+    char want[128];
+    tmp_path(path, sizeof path, "cut.html.gz");
+    put_file(path, gz, m - 5);
+    CHECK_EQ_INT(sd_reader_new(NULL, &r), 0);
+    CHECK_EQ_INT(sd_reader_add(r, path), 0);
+    CHECK_EQ_INT(sd_reader_next(r, &rec), 1);
+    CHECK_EQ_INT(rec.error, SD_ETRUNC);
+    CHECK_EQ_INT(rec.format, SD_FORMAT_HTML);
+    snprintf(want, sizeof want, "truncated gzip stream at byte %zu", m - 5);
+    CHECK_EQ_STR(rec.errmsg, want);
+    CHECK_EQ_MEM(rec.id, rec.id_len, path);
+    CHECK(rec.html == NULL && rec.text == NULL);
+    CHECK_EQ_INT(sd_reader_next(r, &rec), 0);
+    CHECK_EQ_U64(sd_reader_bytes(r), m - 5);
+    sd_reader_free(r);
+}

@@ -123,20 +123,21 @@ TEST(input_error_records_exact)
         "[\"not an object\"]\r\n"                                                     /* 7 */
         "{\"text\":\"no id\"}\n"                                                       /* 8 */
         "{\"id\":-1.5e3,\"text\":\"number id\"}\n"                                     /* 9 */
-        "{\"id\":[1],\"text\":\"array id\"}";                                          /* 10 */
+        "{\"id\":[1],\"text\":\"array id\"}\n"                                        /* 10 */
+        "{\"id\":\"x\\ty\xff\",\"text\":\"t\"}";                                      /* 11 */
     char path[512], want[600];
     rec_copy v[16];
     size_t n;
-    uint64_t off[11];
+    uint64_t off[12];
     size_t i, line = 1;
     off[1] = 0;
     for (i = 0; i < sizeof text - 1; i++)
-        if (text[i] == '\n' && line < 10)
+        if (text[i] == '\n' && line < 11)
             off[++line] = i + 1;
     tmp_path(path, sizeof path, "errors.jsonl");
     put_file(path, text, sizeof text - 1);
     n = read_one(path, v, 16);
-    CHECK_EQ_U64(n, 9);
+    CHECK_EQ_U64(n, 10);
     CHECK_EQ_STR(v[0].id, "a");
     CHECK_EQ_STR(v[0].text, "fine");
     CHECK_EQ_U64(v[0].line, 1);
@@ -184,7 +185,11 @@ TEST(input_error_records_exact)
     snprintf(want, sizeof want, "%s:10", path); /* an id that is no string or number */
     CHECK_EQ_STR(v[8].id, want);
     CHECK_EQ_INT(v[8].error, 0);
-    CHECK_EQ_U64(v[8].offset, off[10]); /* last line without a newline */
+    CHECK_EQ_U64(v[8].offset, off[10]);
+
+    snprintf(want, sizeof want, "%s:11", path); /* no partial id from a broken string */
+    CHECK_EQ_STR(v[9].id, want);
+    CHECK_EQ_INT(v[9].error, SD_EUTF8);
 }
 
 TEST(input_record_fields_raw_url_date_html)

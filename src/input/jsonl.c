@@ -396,9 +396,16 @@ static int parse_value(parser *ps, int depth, sd_jsonl_field *f)
     }
     switch (c) {
     case '"':
-        if (f)
-            f->kind = SD_JSONL_STRING;
-        return parse_string(ps, f ? f->value : NULL);
+        if (f == NULL)
+            return parse_string(ps, NULL);
+        f->kind = SD_JSONL_STRING;
+        if (parse_string(ps, f->value)) {
+            /* A string that broke halfway is no value: an error record
+             * must not take a partial id from it. */
+            f->kind = SD_JSONL_OTHER;
+            sd__buf_reset(f->value);
+        }
+        return ps->rc;
     case '{': return parse_object(ps, depth, NULL, 0);
     case '[': return parse_array(ps, depth);
     case 't': return parse_literal(ps, "true", 4);

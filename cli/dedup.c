@@ -7,7 +7,9 @@
  * until the end. Then one JSON line per record goes out, in input order.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -395,6 +397,236 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
     return 0;
 }
 
+/* ---- reading and sketching ---- */
+
+/* A batch of documents: texts copied into an arena (a record's pointers last
+ * only until the next read), kept as offsets so the arena may grow. */
+typedef struct batch {
+    sd_doc docs[BATCH_DOCS];
+    size_t off[BATCH_DOCS]; /* SIZE_MAX for a record that failed */
+    size_t n;
+    char *arena;
+    size_t used, cap;
+} batch;
+
+/* The reading side: owns the records' metadata until reading ends. */
+typedef struct feed {
+    dedup_run *r;
+    sd_reader *reader;
+    size_t errors_shown;
+    uint64_t total_bytes;
+    int failed;   /* reading failed; a message was printed */
+    /* with a reader thread: two batches handed back and forth */
+    batch slot[2];
+    int full[2], done, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} feed;
+
+/* Records one record's metadata (and spools its raw bytes for --keep).
+ * Returns 0 or -1 after printing why. */
+static int note_record(feed *fd, sd_record *rec)
+{
+    dedup_run *r = fd->r;
+    rec_meta *m;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 4096;
+        rec_meta *p = realloc(r->meta, cap * sizeof *p);
+        if (p == NULL)
+            goto oom;
+        r->meta = p;
+        r->cap = cap;
+    }
+    m = &r->meta[r->n];
+    memset(m, 0, sizeof *m);
+    m->err = -1;
+    m->lines = rec->format == SD_FORMAT_JSONL;
+    if (remember_id(r, m, rec->id ? rec->id : "", rec->id ? rec->id_len : 0) != 0)
+        goto oom;
+    if (rec->error == 0 && rec->text == NULL) {
+        rec->error = SD_EMISSING;
+        rec->errmsg = "record has no text";
+    }
+    if (rec->error) {
+        report_error(fd->errors_shown++, rec);
+        if (remember_error(r, m, rec) != 0)
+            goto oom;
+    } else if (r->spool) {
+        m->raw_off = r->spool_len;
+        m->raw_len = rec->raw_len;
+        if (rec->raw_len && fwrite(rec->raw, 1, rec->raw_len, r->spool) != rec->raw_len) {
+            cli_error("--keep: cannot write the temporary file: %s", strerror(errno));
+            return -1;
+        }
+        r->spool_len += rec->raw_len;
+    }
+    r->n++;
+    return 0;
+oom:
+    cli_error("out of memory");
+    return -1;
+}
+
+/* Reads records into b until it is full or the input ends. Returns 1 if
+ * there may be more, 0 at the end, -1 on failure (message printed). */
+static int fill_batch(feed *fd, batch *b)
+{
+    size_t i;
+    int more = 1;
+    b->n = 0;
+    b->used = 0;
+    while (b->n < BATCH_DOCS && b->used < BATCH_BYTES) {
+        sd_record rec;
+        int rc = sd_reader_next(fd->reader, &rec);
+        if (rc < 0) {
+            cli_error("cannot read input: %s", sd_reader_errmsg(fd->reader));
+            return -1;
+        }
+        if (rc == 0) {
+            more = 0;
+            break;
+        }
+        if (note_record(fd, &rec) != 0)
+            return -1;
+        b->off[b->n] = SIZE_MAX;
+        b->docs[b->n].len = 0;
+        if (rec.error == 0) {
+            if (b->used + rec.text_len > b->cap) {
+                size_t cap = b->cap ? b->cap : BATCH_BYTES;
+                char *p;
+                while (cap < b->used + rec.text_len)
+                    cap *= 2;
+                p = realloc(b->arena, cap);
+                if (p == NULL) {
+                    cli_error("out of memory for a record of %zu bytes", rec.text_len);
+                    return -1;
+                }
+                b->arena = p;
+                b->cap = cap;
+            }
+            if (rec.text_len)
+                memcpy(b->arena + b->used, rec.text, rec.text_len);
+            b->off[b->n] = b->used;
+            b->docs[b->n].len = rec.text_len;
+            b->used += rec.text_len;
+            fd->total_bytes += rec.text_len;
+        }
+        b->n++;
+    }
+    for (i = 0; i < b->n; i++)
+        b->docs[i].text = b->off[i] == SIZE_MAX ? NULL : b->arena + b->off[i];
+    return more;
+}
+
+/* The reader thread: fills the two slots in turn while the caller sketches. */
+static void *feed_main(void *arg)
+{
+    feed *fd = arg;
+    int k = 0;
+    for (;;) {
+        int rc;
+        pthread_mutex_lock(&fd->mu);
+        while (fd->full[k] && !fd->stop)
+            pthread_cond_wait(&fd->cv, &fd->mu);
+        if (fd->stop) {
+            pthread_mutex_unlock(&fd->mu);
+            break;
+        }
+        pthread_mutex_unlock(&fd->mu);
+        rc = fill_batch(fd, &fd->slot[k]);
+        pthread_mutex_lock(&fd->mu);
+        if (rc < 0)
+            fd->failed = 1;
+        fd->full[k] = rc >= 0;
+        fd->done = rc <= 0;
+        pthread_cond_broadcast(&fd->cv);
+        pthread_mutex_unlock(&fd->mu);
+        if (rc <= 0)
+            break;
+        k ^= 1;
+    }
+    return NULL;
+}
+
+/*
+ * Reads every record and sketches it. With one thread, reading and
+ * sketching take turns; with more, a reader thread fills one batch while
+ * the job sketches the other, so reading costs no wall time. Batches reach
+ * the job in input order either way. Returns 0 or -1 (message printed).
+ */
+static int feed_run(feed *fd, sd_dedup *job, unsigned threads, progress *prog, double *t_sketch)
+{
+    int rc = 0, k = 0;
+    uint64_t sketched = 0;
+    pthread_t tid;
+    if (threads == 1) {
+        for (;;) {
+            int more = fill_batch(fd, &fd->slot[0]);
+            double t = now_seconds();
+            if (more < 0) {
+                rc = -1;
+                break;
+            }
+            if (fd->slot[0].n && sd_dedup_add(job, fd->slot[0].docs, fd->slot[0].n) != 0) {
+                cli_error("%s", sd_dedup_errmsg(job));
+                rc = -1;
+                break;
+            }
+            *t_sketch += now_seconds() - t;
+            progress_cb(prog, "sketch", fd->r->n, 0);
+            if (!more)
+                break;
+        }
+        goto out;
+    }
+    pthread_mutex_init(&fd->mu, NULL);
+    pthread_cond_init(&fd->cv, NULL);
+    if (pthread_create(&tid, NULL, feed_main, fd) != 0) {
+        cli_error("cannot start the reader thread");
+        rc = -1;
+        goto out_sync;
+    }
+    for (;;) {
+        batch *b = &fd->slot[k];
+        double t;
+        int last;
+        pthread_mutex_lock(&fd->mu);
+        while (!fd->full[k] && !fd->done)
+            pthread_cond_wait(&fd->cv, &fd->mu);
+        last = !fd->full[k];
+        pthread_mutex_unlock(&fd->mu);
+        if (last)
+            break;
+        t = now_seconds();
+        if (b->n && sd_dedup_add(job, b->docs, b->n) != 0) {
+            cli_error("%s", sd_dedup_errmsg(job));
+            rc = -1;
+        }
+        *t_sketch += now_seconds() - t;
+        sketched += b->n;
+        progress_cb(prog, "sketch", sketched, 0);
+        pthread_mutex_lock(&fd->mu);
+        fd->full[k] = 0;
+        if (rc)
+            fd->stop = 1;
+        pthread_cond_broadcast(&fd->cv);
+        pthread_mutex_unlock(&fd->mu);
+        if (rc)
+            break;
+        k ^= 1;
+    }
+    pthread_join(tid, NULL);
+    if (fd->failed)
+        rc = -1;
+out_sync:
+    pthread_mutex_destroy(&fd->mu);
+    pthread_cond_destroy(&fd->cv);
+out:
+    free(fd->slot[0].arena);
+    free(fd->slot[1].arena);
+    return rc;
+}
+
 /* ---- the run ---- */
 
 enum {
@@ -433,16 +665,16 @@ int cmd_dedup(int argc, char **argv)
     out o;
     progress prog;
     const char *output = NULL, *keep = NULL;
-    int c, rc, status = EXIT_RUN, show_progress = progress_default();
+    int c, status = EXIT_RUN, show_progress = progress_default();
     unsigned seed = 0;
-    sd_doc *docs = NULL;
-    char *arena = NULL;
-    size_t arena_cap = 0, errors_shown = 0, i;
+    feed fd;
+    size_t i;
     double t0, t_sketch = 0, t_finish = 0, t;
     uint64_t total_bytes = 0;
     sd_dedup_stats st;
 
     memset(&r, 0, sizeof r);
+    memset(&fd, 0, sizeof fd);
     sd_dedup_options_init(&dopt);
     sd_reader_options_init(&ropt);
     optind = 1;
@@ -532,111 +764,11 @@ int cmd_dedup(int argc, char **argv)
 
     progress_init(&prog, show_progress);
     t0 = now_seconds();
-    docs = malloc(BATCH_DOCS * sizeof *docs);
-    if (docs == NULL) {
-        cli_error("out of memory");
+    fd.r = &r;
+    fd.reader = reader;
+    if (feed_run(&fd, job, dopt.threads, &prog, &t_sketch) != 0)
         goto done_out;
-    }
-    for (;;) {
-        size_t nb = 0, used = 0;
-        sd_record rec;
-        int more = 1;
-        /* Fill a batch: texts are copied into the arena, since a record's
-         * pointers last only until the next read. */
-        while (nb < BATCH_DOCS && used < BATCH_BYTES) {
-            rec_meta *m;
-            rc = sd_reader_next(reader, &rec);
-            if (rc < 0) {
-                cli_error("cannot read input: %s", sd_reader_errmsg(reader));
-                goto done_out;
-            }
-            if (rc == 0) {
-                more = 0;
-                break;
-            }
-            if (r.n == r.cap) {
-                size_t cap = r.cap ? r.cap * 2 : 4096;
-                rec_meta *p = realloc(r.meta, cap * sizeof *p);
-                if (p == NULL) {
-                    cli_error("out of memory");
-                    goto done_out;
-                }
-                r.meta = p;
-                r.cap = cap;
-            }
-            m = &r.meta[r.n];
-            memset(m, 0, sizeof *m);
-            m->err = -1;
-            m->lines = rec.format == SD_FORMAT_JSONL;
-            if (remember_id(&r, m, rec.id ? rec.id : "", rec.id ? rec.id_len : 0) != 0) {
-                cli_error("out of memory");
-                goto done_out;
-            }
-            if (rec.error == 0 && rec.text == NULL) {
-                rec.error = SD_EMISSING;
-                rec.errmsg = "record has no text";
-            }
-            if (rec.error) {
-                report_error(errors_shown++, &rec);
-                if (remember_error(&r, m, &rec) != 0) {
-                    cli_error("out of memory");
-                    goto done_out;
-                }
-                docs[nb].text = NULL;
-                docs[nb].len = 0;
-            } else {
-                if (used + rec.text_len > arena_cap) {
-                    /* The arena only grows between batches; docs[] points into it. */
-                    if (nb > 0) {
-                        /* Sketch what the arena holds, then start it over
-                         * with this record. */
-                        t = now_seconds();
-                        if (sd_dedup_add(job, docs, nb) != 0) {
-                            cli_error("%s", sd_dedup_errmsg(job));
-                            goto done_out;
-                        }
-                        t_sketch += now_seconds() - t;
-                        nb = 0;
-                        used = 0;
-                    }
-                    if (rec.text_len > arena_cap) {
-                        char *p = realloc(arena, rec.text_len > BATCH_BYTES ? rec.text_len : BATCH_BYTES);
-                        if (p == NULL) {
-                            cli_error("out of memory");
-                            goto done_out;
-                        }
-                        arena = p;
-                        arena_cap = rec.text_len > BATCH_BYTES ? rec.text_len : BATCH_BYTES;
-                    }
-                }
-                memcpy(arena + used, rec.text, rec.text_len);
-                docs[nb].text = arena + used;
-                docs[nb].len = rec.text_len;
-                used += rec.text_len;
-                total_bytes += rec.text_len;
-            }
-            if (r.spool && rec.error == 0) {
-                m->raw_off = r.spool_len;
-                m->raw_len = rec.raw_len;
-                if (rec.raw_len && fwrite(rec.raw, 1, rec.raw_len, r.spool) != rec.raw_len) {
-                    cli_error("--keep: cannot write the temporary file: %s", strerror(errno));
-                    goto done_out;
-                }
-                r.spool_len += rec.raw_len;
-            }
-            nb++;
-            r.n++;
-        }
-        t = now_seconds();
-        if (nb && sd_dedup_add(job, docs, nb) != 0) {
-            cli_error("%s", sd_dedup_errmsg(job));
-            goto done_out;
-        }
-        t_sketch += now_seconds() - t;
-        progress_cb(&prog, "sketch", r.n, 0);
-        if (!more)
-            break;
-    }
+    total_bytes = fd.total_bytes;
     t = now_seconds();
     if (sd_dedup_finish(job, show_progress ? progress_cb : NULL, &prog) != 0) {
         cli_error("%s", sd_dedup_errmsg(job));
@@ -686,8 +818,6 @@ done:
     free(r.errs);
     free(r.meta);
     free(r.ids);
-    free(docs);
-    free(arena);
     if (r.spool)
         fclose(r.spool);
     sd_dedup_free(job);

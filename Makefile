@@ -50,9 +50,10 @@ REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
 all: $(STATIC) $(SHARED) $(PROG) syndic
 
-# A convenience link at the top so README commands read `./syndic ...`.
+# A convenience link at the top so README commands read `./syndic ...`; only
+# the default build makes it, so sanitizer builds never re-point it.
 syndic: $(PROG)
-	@ln -sf $(PROG) syndic
+	@if [ "$(BUILD)" = build ]; then ln -sf $(PROG) syndic; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

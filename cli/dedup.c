@@ -98,7 +98,8 @@ static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len)
         r->ids = p;
         r->ids_cap = cap;
     }
-    memcpy(r->ids + r->ids_len, id, len);
+    if (len)
+        memcpy(r->ids + r->ids_len, id, len);
     m->id_off = r->ids_len;
     m->id_len = (uint32_t)len;
     r->ids_len += len;
@@ -371,6 +372,10 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
             k.zbuf = malloc(k.zcap);
             if (k.zc == NULL || k.zbuf == NULL) {
                 cli_error("--keep: out of memory");
+                ZSTD_freeCCtx(k.zc);
+                free(k.zbuf);
+                if (k.f != stdout)
+                    fclose(k.f);
                 return -1;
             }
             ZSTD_CCtx_setParameter(k.zc, ZSTD_c_compressionLevel, 3);

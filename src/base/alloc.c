@@ -9,9 +9,21 @@
 
 #include "syndic.h"
 
-static void *def_malloc(void *ud, size_t n) { (void)ud; return malloc(n); }
-static void *def_realloc(void *ud, void *p, size_t n) { (void)ud; return realloc(p, n); }
-static void def_free(void *ud, void *p) { (void)ud; free(p); }
+static void *def_malloc(void *ud, size_t n)
+{
+    (void)ud;
+    return malloc(n);
+}
+static void *def_realloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    return realloc(p, n);
+}
+static void def_free(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
 
 static sd_allocator hook = {def_malloc, def_realloc, def_free, NULL};
 

@@ -12,8 +12,7 @@ typedef struct sd_err {
 } sd_err;
 
 /* Records `code` and a printf-style message on `e`; returns `code`. */
-int sd__errorf(sd_err *e, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int sd__errorf(sd_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 void sd__err_clear(sd_err *e);
 

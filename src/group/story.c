@@ -12,10 +12,9 @@
  *
  * Then, per story: the members (documents with a span in it), the origin
  * (earliest date when dates are known, else the copy whose alignments
- * with the others have the most equal tokens), the consensus (the origin's spans: its text that other copies
- * share), and per member, from its passages with the origin: the share of
- * the consensus it carries, what of it it lacks, what it added and changed,
- * and from those its role.
+ * with the others have the most equal tokens), the consensus (the origin's spans: its text that
+ * other copies share), and per member, from its passages with the origin: the share of the
+ * consensus it carries, what of it it lacks, what it added and changed, and from those its role.
  */
 #include <string.h>
 
@@ -141,7 +140,7 @@ static int date_cmp(const sd_tdoc *x, const sd_tdoc *y)
 
 /* Scratch for one story's analysis. */
 typedef struct work {
-    ivals *cover;   /* per member: merged spans */
+    ivals *cover; /* per member: merged spans */
     size_t ncover;
     ivals ocov, mcov, tmp, added, changed;
     uint64_t *agree; /* per member: equal tokens of its alignments */
@@ -418,9 +417,8 @@ int sd__trace_stories(sd_trace *t)
                     mb->identity = 1;
                     continue;
                 }
-                if ((rc = analyze_member(t, pk + pi, ps - pi, (uint32_t)st->origin,
-                                         &w.cover[best], best_cov, &w.cover[j], mb, o, &rs, &w)) !=
-                    0)
+                if ((rc = analyze_member(t, pk + pi, ps - pi, (uint32_t)st->origin, &w.cover[best],
+                                         best_cov, &w.cover[j], mb, o, &rs, &w)) != 0)
                     goto fail;
                 rc = SD_ENOMEM;
             }

@@ -94,16 +94,11 @@ void sd_trace_options_init(sd_trace_options *o)
 const char *sd_role_name(sd_role r)
 {
     switch (r) {
-    case SD_ROLE_FULL:
-        return "full";
-    case SD_ROLE_TRUNCATED:
-        return "truncated";
-    case SD_ROLE_EXTENDED:
-        return "extended";
-    case SD_ROLE_EXCERPT:
-        return "excerpt";
-    case SD_ROLE_REWRITE:
-        return "rewrite";
+    case SD_ROLE_FULL: return "full";
+    case SD_ROLE_TRUNCATED: return "truncated";
+    case SD_ROLE_EXTENDED: return "extended";
+    case SD_ROLE_EXCERPT: return "excerpt";
+    case SD_ROLE_REWRITE: return "rewrite";
     }
     return "unknown";
 }
@@ -231,8 +226,7 @@ int sd_trace_add(sd_trace *t, const sd_trace_doc *docs, size_t n)
     for (i = 0; i < n; i++) {
         sd_tdoc *d = &t->docs[t->base + i];
         if (d->rc && !rc)
-            rc = sd__errorf(&t->err, d->rc, "document %zu: %s", t->base + i,
-                            sd_strerror(d->rc));
+            rc = sd__errorf(&t->err, d->rc, "document %zu: %s", t->base + i, sd_strerror(d->rc));
         t->stats.absent += (uint64_t)d->absent;
         t->stats.bytes += d->len;
         t->stats.tokens += d->n;

@@ -53,7 +53,7 @@ struct sd_trace {
     /* the batch being prepared */
     const sd_trace_doc *batch;
     size_t base;
-    sd_tokens *tok; /* per worker */
+    sd_tokens *tok;  /* per worker */
     sd_arena *arena; /* per worker */
     /* passages: tp[i] (token form, edits in tedit) and pass[i] (public form) */
     sd_tp *tp;
@@ -66,7 +66,7 @@ struct sd_trace {
     size_t nstories;
     sd_story_member *members;
     sd_range *ranges;
-    uint64_t *doc_story;     /* story ids per document, doc_story_at[d] .. [d+1] */
+    uint64_t *doc_story; /* story ids per document, doc_story_at[d] .. [d+1] */
     size_t *doc_story_at;
 };
 

@@ -461,8 +461,8 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
             da0 = m[ch[d].head].a;
             db0 = m[ch[d].head].b;
             inside = da0 <= sa && db0 <= sb && ch[c].ea <= ch[d].ea && ch[c].eb <= ch[d].eb;
-            if (inside && (d < c || ch[c].ea - sa < ch[d].ea - da0 ||
-                           ch[c].eb - sb < ch[d].eb - db0)) {
+            if (inside &&
+                (d < c || ch[c].ea - sa < ch[d].ea - da0 || ch[c].eb - sb < ch[d].eb - db0)) {
                 ch[c].head = NONE;
                 break;
             }
@@ -516,8 +516,8 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
         pa = sa;
         pb = sb;
         for (x = ch[c].head; x != NONE; x = m[x].next) {
-            if ((rc = fill_gap(al, a, b, pa, m[x].a, pb, m[x].b, out, first_edit, &cols,
-                               &equal)) != 0)
+            if ((rc = fill_gap(al, a, b, pa, m[x].a, pb, m[x].b, out, first_edit, &cols, &equal)) !=
+                0)
                 goto fail;
             cols += m[x].len;
             equal += m[x].len;

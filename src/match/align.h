@@ -56,9 +56,9 @@ typedef struct sd_tpassages {
 
 /* Per-thread scratch of the aligner. */
 typedef struct sd_aligner {
-    void *mem;     /* matches, chains */
+    void *mem; /* matches, chains */
     size_t memcap;
-    uint32_t *dp;  /* gap alignment table */
+    uint32_t *dp; /* gap alignment table */
     size_t dpcap;
 } sd_aligner;
 

@@ -19,9 +19,9 @@
 #include "sketch/winnow.h"
 
 typedef struct sd_cand_stats {
-    uint64_t postings;      /* fingerprints in all documents */
-    uint64_t dropped;       /* distinct fingerprints over max_df documents */
-    uint64_t anchors;       /* anchors emitted */
+    uint64_t postings; /* fingerprints in all documents */
+    uint64_t dropped;  /* distinct fingerprints over max_df documents */
+    uint64_t anchors;  /* anchors emitted */
 } sd_cand_stats;
 
 /*

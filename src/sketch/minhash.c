@@ -5,14 +5,13 @@
 
 #include <string.h>
 
-#include "syndic.h"
 #include "sketch/mix.h"
+#include "syndic.h"
 
 void sd__oph_init(uint32_t *sig, unsigned k)
 {
     memset(sig, 0xFF, (size_t)k * sizeof *sig);
 }
-
 
 /*
  * Optimal densification: an empty bin i probes bins chosen by the hash of
@@ -69,8 +68,8 @@ uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed)
     return shingle_final(poly, seed_key(seed));
 }
 
-size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k,
-                          uint64_t seed, uint32_t *sig)
+size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
+                          uint32_t *sig)
 {
     uint64_t poly = 0, top = 1; /* top = P^(ngram-1): the weight of the oldest token */
     uint64_t key = seed_key(seed);

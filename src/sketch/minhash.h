@@ -50,8 +50,8 @@ uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed);
 /* The signature of a token sequence: word n-gram shingles (a text with fewer
  * than n tokens gives one shingle of all of them), each hashed by
  * sd__shingle_hash. Returns the number of shingles. */
-size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k,
-                          uint64_t seed, uint32_t *sig);
+size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
+                          uint32_t *sig);
 
 /* Number of equal positions of two signatures of K values. */
 unsigned sd__minhash_matches(const uint32_t *a, const uint32_t *b, unsigned k);

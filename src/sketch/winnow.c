@@ -15,7 +15,6 @@
 
 #define ROLL_BASE 0x9E3779B97F4A7C15ull
 
-
 void sd__winnow_params(unsigned min_passage, unsigned *k, unsigned *w)
 {
     unsigned kk;

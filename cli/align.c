@@ -19,20 +19,19 @@ typedef struct doc_text {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: syndic align [options] DOC_A DOC_B\n"
-            "\n"
-            "Prints the passages DOC_A and DOC_B share, each as DOC_A has it, with the\n"
-            "words that differ marked: [-only in A-]{+only in B+}.\n"
-            "A document is the first record of its input (a text or HTML file, a JSONL file).\n"
-            "\n"
-            "  -m, --min-passage N     fewest tokens (words) a shared passage has (default 30)\n"
-            "      --min-identity X    lowest share of equal words in a passage (default 0.5)\n"
-            "      --exact             no folding of British spellings and honorifics\n"
-            "      --color, --no-color colour the differences (default: on a terminal)\n"
-            "  -h, --help              this help\n"
-            "\n"
-            "Exit: 0 passages found, 1 none or a run error, 2 usage error.\n");
+    fprintf(f, "usage: syndic align [options] DOC_A DOC_B\n"
+               "\n"
+               "Prints the passages DOC_A and DOC_B share, each as DOC_A has it, with the\n"
+               "words that differ marked: [-only in A-]{+only in B+}.\n"
+               "A document is the first record of its input (a text or HTML file, a JSONL file).\n"
+               "\n"
+               "  -m, --min-passage N     fewest tokens (words) a shared passage has (default 30)\n"
+               "      --min-identity X    lowest share of equal words in a passage (default 0.5)\n"
+               "      --exact             no folding of British spellings and honorifics\n"
+               "      --color, --no-color colour the differences (default: on a terminal)\n"
+               "  -h, --help              this help\n"
+               "\n"
+               "Exit: 0 passages found, 1 none or a run error, 2 usage error.\n");
 }
 
 /* Reads the first record of `path` into *d. Returns 0 or -1 after saying why. */
@@ -57,7 +56,9 @@ static int read_first(const char *path, doc_text *d)
     }
     if (rec.error || !rec.text) {
         cli_error("cannot read '%s': %s", path,
-                  rec.errmsg ? rec.errmsg : rec.error ? sd_strerror(rec.error) : "no text");
+                  rec.errmsg  ? rec.errmsg
+                  : rec.error ? sd_strerror(rec.error)
+                              : "no text");
         goto done;
     }
     d->text = malloc(rec.text_len + 1);
@@ -105,10 +106,10 @@ static void print_passage(const doc_text *a, const doc_text *b, const sd_passage
     size_t i;
     printf("%s== passage %zu: A bytes %llu-%llu (%llu words), B bytes %llu-%llu (%llu words), "
            "%.1f%% identical%s\n",
-           color ? "\033[1m" : "", no, (unsigned long long)p->a.start,
-           (unsigned long long)p->a.end, (unsigned long long)p->tokens_a,
-           (unsigned long long)p->b.start, (unsigned long long)p->b.end,
-           (unsigned long long)p->tokens_b, 100.0 * p->identity, color ? "\033[0m" : "");
+           color ? "\033[1m" : "", no, (unsigned long long)p->a.start, (unsigned long long)p->a.end,
+           (unsigned long long)p->tokens_a, (unsigned long long)p->b.start,
+           (unsigned long long)p->b.end, (unsigned long long)p->tokens_b, 100.0 * p->identity,
+           color ? "\033[0m" : "");
     for (i = 0; i < p->n_changes; i++) {
         const sd_change *c = &p->changes[i];
         if (c->a.start > at)
@@ -192,7 +193,8 @@ int cmd_align(int argc, char **argv)
     printf("A: %s (%zu bytes)\nB: %s (%zu bytes)\n%zu shared passage%s", a.id, a.len, b.id, b.len,
            n, n == 1 ? "" : "s");
     if (n)
-        printf(", about %.0f%% of A and %.0f%% of B", a.len ? 100.0 * (double)cov_a / (double)a.len : 0.0,
+        printf(", about %.0f%% of A and %.0f%% of B",
+               a.len ? 100.0 * (double)cov_a / (double)a.len : 0.0,
                b.len ? 100.0 * (double)cov_b / (double)b.len : 0.0);
     fputs("\n\n", stdout);
     for (i = 0; i < n; i++)

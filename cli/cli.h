@@ -34,7 +34,7 @@ typedef struct out {
     char *buf;
     size_t len, cap;
     int failed;
-    int owned;        /* close f in out_close */
+    int owned; /* close f in out_close */
 } out;
 
 /* Opens `path` for writing ("-" or NULL: standard output). Returns 0 or -1

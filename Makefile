@@ -59,6 +59,21 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# ---- generated source: stopword lists ---------------------------------------
+# data/stopwords/<lang>.txt become a constant hash table in C (the extractor's
+# stopword density); the object joins the library like any src/ file, and
+# LIB_SRC gains the C file so `make fuzz`, which compiles LIB_SRC, has it too.
+STOP_TXT := $(sort $(wildcard data/stopwords/*.txt))
+STOP_GEN := $(BUILD)/gen/stopwords_data.c
+LIB_OBJ  += $(BUILD)/gen/stopwords_data.o
+LIB_SRC  += $(STOP_GEN)
+$(STOP_GEN): $(STOP_TXT) data/stopwords/gen.awk
+	@mkdir -p $(dir $@)
+	LC_ALL=C awk -f data/stopwords/gen.awk $(STOP_TXT) > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/stopwords_data.o: $(STOP_GEN)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+fuzz: $(STOP_GEN)
+
 $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^

@@ -15,8 +15,21 @@ enum { EXIT_OK = 0, EXIT_RUN = 1, EXIT_USAGE = 2 };
 
 /* Commands: each gets argv from its own name on and returns an exit code. */
 int cmd_dedup(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_align(int argc, char **argv);
+
+/*
+ * The text a command compares for a record: a text record's own text; for a
+ * page (HTML, WARC, JSONL html), its extracted article text, or with
+ * whole_page all its visible text. *text is NULL for a failed record.
+ * *scratch (NULL at first) keeps the extraction until the next call; free
+ * it with cli_record_text_free(). Returns 0, or an SD_E* code when the
+ * extraction failed (SD_ENOMEM, SD_ETOOBIG).
+ */
+int cli_record_text(const sd_record *rec, int whole_page, const char **text, size_t *len,
+                    void **scratch);
+void cli_record_text_free(void **scratch);
 
 /* Messages in git's style: "syndic: cannot read 'x': reason". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

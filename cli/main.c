@@ -20,6 +20,7 @@ static const command commands[] = {
     {"dedup", cmd_dedup, "find exact and near-duplicate documents"},
     {"trace", cmd_trace, "find shared passages and the stories they form"},
     {"align", cmd_align, "show the passages two documents share"},
+    {"extract", cmd_extract, "the article text of web pages (HTML, WARC)"},
     /* CLI_COMMANDS: further commands are listed here */
 };
 

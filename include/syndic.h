@@ -247,6 +247,89 @@ double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_
 
 /* SD_PUBLIC_EXTRACT: HTML article extraction (issue 3) is declared below. */
 
+/*
+ * Article extraction: the text a web page's article carries, without its
+ * navigation, ads, share bars, comments, related-story lists and stories
+ * appended below it. The markup is decoded to UTF-8 first (the charset
+ * hint, else a byte order mark or <meta charset>, else the bytes' own
+ * evidence), parsed with libxml2's HTML parser (error-tolerant, no network),
+ * cut into blocks, and the article chosen from text and link density,
+ * function-word density, paragraph structure and class/id/role names, with
+ * a pass over neighbouring blocks for short paragraphs.
+ *
+ * The result is caller-owned: sd_article_release() frees what an
+ * extraction put in it. The functions keep no state: any number may run at
+ * once on distinct sd_article structs.
+ */
+typedef struct sd_extract_options {
+    unsigned min_words;  /* fewest words a paragraph needs outside the
+                            article's run of text (default 10) */
+    size_t max_html;     /* largest markup parsed in bytes; default 16 MiB.
+                            Larger pages fail with SD_ETOOBIG */
+} sd_extract_options;
+
+/* Fills *o with the defaults. */
+void sd_extract_options_init(sd_extract_options *o);
+
+typedef enum sd_para_kind {
+    SD_PARA_TEXT = 0, /* a paragraph of prose */
+    SD_PARA_HEADING,  /* a heading inside the article */
+    SD_PARA_ITEM,     /* a list item */
+    SD_PARA_QUOTE,    /* a block quotation */
+    SD_PARA_PRE,      /* preformatted text (line breaks kept) */
+    SD_PARA_CELL      /* table text */
+} sd_para_kind;
+
+typedef struct sd_paragraph {
+    size_t start, end;    /* bytes of sd_article.text, half-open */
+    sd_para_kind kind;
+} sd_paragraph;
+
+typedef struct sd_article {
+    char *title;          /* the page's title (og:title, <title> or the first
+                             <h1>), valid UTF-8 with a NUL after it; "" if none */
+    size_t title_len;
+    char *text;           /* the paragraphs joined by "\n\n", valid UTF-8,
+                             with a NUL after it; "" when nothing was found */
+    size_t text_len;
+    sd_paragraph *paragraphs; /* in page order */
+    size_t n_paragraphs;
+    const char *charset;  /* static name of the charset decoded from ("utf-8",
+                             "windows-1252", ...) */
+    const char *lang;     /* static code of the language whose function words
+                             the page uses most ("en", "de", ...), or "" */
+    size_t repaired;      /* bytes replaced by U+FFFD while decoding */
+    int found;            /* 1 when an article was found, 0 when not */
+    const char *reason;   /* when found is 0: a static sentence saying why
+                             ("no text", "no run of prose", ...); else NULL */
+} sd_article;
+
+/*
+ * Extracts the article of the page html[0..len) into *out (which need not
+ * be initialized; it is overwritten). `charset_hint` is the charset named
+ * by an HTTP header, or NULL; "utf-8" for markup that is already decoded
+ * (as sd_record.html is). `o` may be NULL for defaults.
+ *
+ * A page without an article is not an error: it returns 0 with found 0,
+ * a reason, and an empty text. Returns 0, SD_EINVAL (html NULL with a
+ * length), SD_ETOOBIG (len > max_html), SD_ENOMEM; on failure *out holds
+ * nothing to release (releasing it is still safe). Thread-safe.
+ */
+int sd_extract(const char *html, size_t len, const char *charset_hint,
+               const sd_extract_options *o, sd_article *out);
+
+/*
+ * As sd_extract(), but keeps all the visible text of the page (scripts,
+ * styles, hidden elements and markup dropped), one paragraph per block:
+ * the "whole page" text. found is 1 when the page has any text.
+ */
+int sd_extract_whole_page(const char *html, size_t len, const char *charset_hint,
+                          const sd_extract_options *o, sd_article *out);
+
+/* Frees the strings and arrays an extraction put in *a and empties it.
+ * Safe on an emptied or zeroed struct. */
+void sd_article_release(sd_article *a);
+
 /* SD_PUBLIC_TRACE: passage-level reuse (issue 5) is declared below. */
 
 /*

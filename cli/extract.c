@@ -1,0 +1,399 @@
+/*
+ * extract.c: `syndic extract`, the article text of web pages.
+ *
+ * Each record of the inputs (HTML files, WARC responses, JSONL records with
+ * an html field; text records pass through as paragraphs split at blank
+ * lines) is extracted as it is read and written out at once, so memory does
+ * not grow with the input. Every record appears in the output, a failed one
+ * with its error, a page without an article marked so.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: syndic extract [options] INPUT...\n"
+            "\n"
+            "Writes the article text of each page: by default a header line per page\n"
+            "(\"### id  url\") then its paragraphs; with --jsonl one JSON object per page:\n"
+            "  {\"id\":...,\"url\":...,\"date\":...,\"title\":...,\"charset\":...,\"lang\":...,\n"
+            "   \"paragraphs\":[...],\"text\":...}   (\"no_article\":true, or \"error\":...)\n"
+            "\n"
+            "INPUT: .html/.htm files (also .gz), directories, .warc/.warc.gz, JSONL with an\n"
+            "html (or text) field, or - for stdin.\n"
+            "\n"
+            "  -o, --output FILE     write to FILE (default: standard output)\n"
+            "      --jsonl           one JSON object per page\n"
+            "      --whole-page      all visible text of the page, not just the article\n"
+            "      --min-words N     fewest words of a paragraph outside the article's run\n"
+            "                        of text (default 10)\n"
+            "      --html-field F    JSONL field holding HTML (default html)\n"
+            "      --text-field F    JSONL field holding text (default text)\n"
+            "      --id-field F      JSONL id field (default id)\n"
+            "      --timing          report extraction time per page on stderr (median,\n"
+            "                        mean, 90th percentile; with -v every page)\n"
+            "  -q, --quiet           no warnings and no summary\n"
+            "  -v, --verbose         more detail\n"
+            "  -h, --help            this help\n"
+            "\n"
+            "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
+}
+
+static const char *kind_name(sd_para_kind k)
+{
+    switch (k) {
+    case SD_PARA_HEADING: return "heading";
+    case SD_PARA_ITEM: return "item";
+    case SD_PARA_QUOTE: return "quote";
+    case SD_PARA_PRE: return "pre";
+    case SD_PARA_CELL: return "cell";
+    default: return "text";
+    }
+}
+
+/* A text record as an article: its paragraphs are the runs between blank
+ * lines. Fills a (owned by the caller, freed with free()). */
+static int text_article(const char *t, size_t n, sd_article *a)
+{
+    size_t i = 0, cap = 0;
+    memset(a, 0, sizeof *a);
+    a->charset = "utf-8";
+    a->lang = "";
+    while (i < n) {
+        size_t s, e, k;
+        while (i < n && (t[i] == '\n' || t[i] == '\r' || t[i] == ' ' || t[i] == '\t'))
+            i++;
+        if (i >= n)
+            break;
+        s = i;
+        e = i;
+        for (;;) {
+            const char *nl = memchr(t + e, '\n', n - e);
+            size_t line_end = nl ? (size_t)(nl - t) : n;
+            int blank = 1;
+            for (k = e; k < line_end; k++)
+                if (t[k] != ' ' && t[k] != '\t' && t[k] != '\r')
+                    blank = 0;
+            if (blank && e > s)
+                break;
+            e = line_end;
+            if (nl == NULL || e >= n)
+                break;
+            e++;
+        }
+        while (e > s && (t[e - 1] == '\n' || t[e - 1] == '\r' || t[e - 1] == ' '))
+            e--;
+        if (a->n_paragraphs == cap) {
+            sd_paragraph *p;
+            cap = cap ? cap * 2 : 16;
+            p = realloc(a->paragraphs, cap * sizeof *p);
+            if (p == NULL)
+                return -1;
+            a->paragraphs = p;
+        }
+        a->paragraphs[a->n_paragraphs].start = s;
+        a->paragraphs[a->n_paragraphs].end = e;
+        a->paragraphs[a->n_paragraphs].kind = SD_PARA_TEXT;
+        a->n_paragraphs++;
+        i = e;
+    }
+    a->found = a->n_paragraphs > 0;
+    a->reason = a->found ? NULL : "no text";
+    return 0;
+}
+
+typedef struct extract_run {
+    out o;
+    int jsonl, whole_page, timing;
+    sd_extract_options eo;
+    double *times;
+    size_t n_times, cap_times;
+    uint64_t records, errors, no_article;
+} extract_run;
+
+static void write_error(extract_run *r, const sd_record *rec, const char *msg)
+{
+    out *o = &r->o;
+    if (r->jsonl) {
+        out_str(o, "{\"id\":");
+        out_json_str(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
+        out_str(o, ",\"error\":");
+        out_json_str(o, msg, strlen(msg));
+        out_str(o, ",\"file\":");
+        out_json_str(o, rec->source ? rec->source : "-", strlen(rec->source ? rec->source : "-"));
+        if (rec->line) {
+            out_str(o, ",\"line\":");
+            out_u64(o, rec->line);
+        }
+        out_str(o, ",\"offset\":");
+        out_u64(o, rec->offset);
+        out_str(o, "}\n");
+    } else {
+        out_str(o, "### ");
+        out_write(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
+        out_str(o, "\nerror: ");
+        out_str(o, msg);
+        out_str(o, "\n\n");
+    }
+}
+
+/* Writes one page's result. `text` is where the paragraph offsets point. */
+static void write_article(extract_run *r, const sd_record *rec, const sd_article *a,
+                          const char *text)
+{
+    out *o = &r->o;
+    size_t i;
+    if (r->jsonl) {
+        out_str(o, "{\"id\":");
+        out_json_str(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
+        if (rec->url) {
+            out_str(o, ",\"url\":");
+            out_json_str(o, rec->url, rec->url_len);
+        }
+        if (rec->date) {
+            out_str(o, ",\"date\":");
+            out_json_str(o, rec->date, rec->date_len);
+        }
+        out_str(o, ",\"title\":");
+        out_json_str(o, a->title ? a->title : "", a->title ? a->title_len : 0);
+        out_str(o, ",\"charset\":");
+        out_json_str(o, a->charset, strlen(a->charset));
+        if (a->lang && *a->lang) {
+            out_str(o, ",\"lang\":");
+            out_json_str(o, a->lang, strlen(a->lang));
+        }
+        if (!a->found) {
+            out_str(o, ",\"no_article\":true,\"reason\":");
+            out_json_str(o, a->reason ? a->reason : "", a->reason ? strlen(a->reason) : 0);
+        }
+        out_str(o, ",\"paragraphs\":[");
+        for (i = 0; i < a->n_paragraphs; i++) {
+            const sd_paragraph *p = &a->paragraphs[i];
+            if (i)
+                out_char(o, ',');
+            if (p->kind != SD_PARA_TEXT) {
+                out_str(o, "{\"kind\":\"");
+                out_str(o, kind_name(p->kind));
+                out_str(o, "\",\"text\":");
+                out_json_str(o, text + p->start, p->end - p->start);
+                out_char(o, '}');
+            } else {
+                out_json_str(o, text + p->start, p->end - p->start);
+            }
+        }
+        out_str(o, "],\"text\":");
+        if (a->n_paragraphs) {
+            size_t s = a->paragraphs[0].start, e = a->paragraphs[a->n_paragraphs - 1].end;
+            out_json_str(o, text + s, e - s);
+        } else {
+            out_str(o, "\"\"");
+        }
+        out_str(o, "}\n");
+        return;
+    }
+    out_str(o, "### ");
+    out_write(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
+    if (rec->url) {
+        out_str(o, "  ");
+        out_write(o, rec->url, rec->url_len);
+    }
+    out_char(o, '\n');
+    if (!a->found) {
+        out_str(o, "(no article: ");
+        out_str(o, a->reason ? a->reason : "");
+        out_str(o, ")\n\n");
+        return;
+    }
+    for (i = 0; i < a->n_paragraphs; i++) {
+        const sd_paragraph *p = &a->paragraphs[i];
+        out_write(o, text + p->start, p->end - p->start);
+        out_str(o, "\n\n");
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report_timing(extract_run *r)
+{
+    double sum = 0;
+    size_t i;
+    if (r->n_times == 0) {
+        fprintf(stderr, "timing: no pages\n");
+        return;
+    }
+    for (i = 0; i < r->n_times; i++)
+        sum += r->times[i];
+    qsort(r->times, r->n_times, sizeof *r->times, cmp_double);
+    fprintf(stderr, "timing: %zu pages, median %.3f ms, mean %.3f ms, p90 %.3f ms, total %.3f s\n",
+            r->n_times, r->times[r->n_times / 2] * 1e3, sum / (double)r->n_times * 1e3,
+            r->times[(size_t)((double)r->n_times * 0.9)] * 1e3, sum);
+}
+
+/* Extracts and writes one record. Returns 0, or -1 after a fatal error. */
+static int one_record(extract_run *r, const sd_record *rec)
+{
+    sd_article a;
+    int rc;
+    r->records++;
+    if (rec->error) {
+        r->errors++;
+        if (rec->line)
+            cli_warn("%s:%llu (byte %llu): %s", rec->source, (unsigned long long)rec->line,
+                     (unsigned long long)rec->offset, rec->errmsg);
+        else
+            cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset,
+                     rec->errmsg);
+        write_error(r, rec, rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
+        return 0;
+    }
+    if (rec->html == NULL) {
+        if (text_article(rec->text ? rec->text : "", rec->text ? rec->text_len : 0, &a) != 0) {
+            free(a.paragraphs);
+            cli_error("out of memory");
+            return -1;
+        }
+        write_article(r, rec, &a, rec->text);
+        free(a.paragraphs);
+        return 0;
+    }
+    {
+        double t0 = r->timing ? now_seconds() : 0;
+        rc = r->whole_page ? sd_extract_whole_page(rec->html, rec->html_len, "utf-8", &r->eo, &a)
+                           : sd_extract(rec->html, rec->html_len, "utf-8", &r->eo, &a);
+        if (r->timing && rc == 0) {
+            double dt = now_seconds() - t0;
+            if (r->n_times == r->cap_times) {
+                size_t cap = r->cap_times ? r->cap_times * 2 : 1024;
+                double *p = realloc(r->times, cap * sizeof *p);
+                if (p == NULL) {
+                    sd_article_release(&a);
+                    cli_error("out of memory");
+                    return -1;
+                }
+                r->times = p;
+                r->cap_times = cap;
+            }
+            r->times[r->n_times++] = dt;
+            if (cli_verbose)
+                fprintf(stderr, "timing: %.*s %.3f ms\n", (int)rec->id_len, rec->id, dt * 1e3);
+        }
+    }
+    if (rc == SD_ENOMEM) {
+        cli_error("out of memory extracting '%.*s'", (int)rec->id_len, rec->id);
+        return -1;
+    }
+    if (rc) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "cannot extract: %s", sd_strerror(rc));
+        r->errors++;
+        cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset, msg);
+        write_error(r, rec, msg);
+        return 0;
+    }
+    if (!a.found)
+        r->no_article++;
+    write_article(r, rec, &a, a.text);
+    sd_article_release(&a);
+    return 0;
+}
+
+int cmd_extract(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"jsonl", no_argument, NULL, 'J'},
+        {"whole-page", no_argument, NULL, 'W'},
+        {"min-words", required_argument, NULL, 'm'},
+        {"html-field", required_argument, NULL, 'H'},
+        {"text-field", required_argument, NULL, 'T'},
+        {"id-field", required_argument, NULL, 'I'},
+        {"timing", no_argument, NULL, 't'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    extract_run r;
+    sd_reader_options ro;
+    sd_reader *reader = NULL;
+    const char *output = NULL;
+    int c, i, rc, status = EXIT_OK;
+    memset(&r, 0, sizeof r);
+    sd_extract_options_init(&r.eo);
+    sd_reader_options_init(&ro);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': output = optarg; break;
+        case 'J': r.jsonl = 1; break;
+        case 'W': r.whole_page = 1; break;
+        case 'm':
+            if (parse_unsigned("--min-words", optarg, 1, 1000, &r.eo.min_words))
+                return EXIT_USAGE;
+            break;
+        case 'H': ro.html_field = optarg; break;
+        case 'T': ro.text_field = optarg; break;
+        case 'I': ro.id_field = optarg; break;
+        case 't': r.timing = 1; break;
+        case 'q': cli_quiet = 1; break;
+        case 'v': cli_verbose = 1; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (sd_reader_new(&ro, &reader) != 0) {
+        cli_error("out of memory");
+        return EXIT_RUN;
+    }
+    for (i = optind; i < argc; i++)
+        if (sd_reader_add(reader, argv[i]) != 0) {
+            cli_error("out of memory");
+            sd_reader_free(reader);
+            return EXIT_RUN;
+        }
+    if (out_open(&r.o, output) != 0) {
+        sd_reader_free(reader);
+        return EXIT_RUN;
+    }
+    for (;;) {
+        sd_record rec;
+        rc = sd_reader_next(reader, &rec);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            cli_error("%s", sd_reader_errmsg(reader));
+            status = EXIT_RUN;
+            break;
+        }
+        if (one_record(&r, &rec) != 0) {
+            status = EXIT_RUN;
+            break;
+        }
+    }
+    if (out_close(&r.o) != 0)
+        status = EXIT_RUN;
+    if (r.errors && status == EXIT_OK)
+        status = EXIT_RUN;
+    if (!cli_quiet)
+        fprintf(stderr, "extract: %llu records, %llu without an article, %llu failed\n",
+                (unsigned long long)r.records, (unsigned long long)r.no_article,
+                (unsigned long long)r.errors);
+    if (r.timing)
+        report_timing(&r);
+    free(r.times);
+    sd_reader_free(reader);
+    return status;
+}

@@ -1,0 +1,846 @@
+/*
+ * extract.c: the article extractor's front half: decoding, parsing, and the
+ * public entry points.
+ *
+ * The page is decoded to UTF-8 (input/charset.c), then parsed by libxml2's
+ * HTML parser with recovery on, errors and network off. The parser is
+ * driven through its SAX callbacks rather than asked for a tree: building
+ * libxml2's tree costs more than the whole rest of the extraction, and the
+ * extractor needs far less than a tree: for each element its kind, parent
+ * and class/id hints (ex_node), and the text cut into blocks at block-level
+ * boundaries with word, link-word, comma and function-word counts
+ * (ex_block). extract_select.c does the rest.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <utf8proc.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "input/charset.h"
+#include "input/warc.h"
+#include "syndic.h"
+#include "text/extract_int.h"
+#include "text/utf8.h"
+
+#define DEFAULT_MAX_HTML ((size_t)16 << 20)
+#define MAX_TITLE 2048
+
+/* An open element on the parse stack. */
+struct ex_open {
+    const xmlChar *name; /* interned by the parser's dictionary */
+    uint32_t node;       /* EX_NONE when not recorded (skipped) */
+    uint8_t boundary;    /* starting or ending it ends the current block */
+    uint8_t skip;        /* it began a skipped subtree */
+    uint8_t link, pre, title, head;
+};
+
+/* What the parser must do with an element. */
+enum { K_INLINE = 0, K_BLOCK = 1, K_SKIP = 2, K_VOID = 3 };
+
+typedef struct tag_info {
+    const char *name;
+    uint8_t kind;  /* K_* */
+    uint8_t tag;   /* T_* */
+    uint16_t own;  /* F_* the tag itself implies */
+} tag_info;
+
+/* Sorted by name for bsearch. */
+static const tag_info tags[] = {
+    {"a", K_INLINE, T_A, 0},
+    {"address", K_BLOCK, T_BLOCK, F_META},
+    {"applet", K_SKIP, T_OTHER, 0},
+    {"article", K_BLOCK, T_ARTICLE, 0},
+    {"aside", K_BLOCK, T_ASIDE, F_SIDEBAR},
+    {"audio", K_SKIP, T_OTHER, 0},
+    {"blockquote", K_BLOCK, T_QUOTE, 0},
+    {"body", K_BLOCK, T_BODY, 0},
+    {"br", K_BLOCK, T_BR, 0},
+    {"button", K_SKIP, T_OTHER, 0},
+    {"canvas", K_SKIP, T_OTHER, 0},
+    {"caption", K_BLOCK, T_CAPTION, 0},
+    {"center", K_BLOCK, T_BLOCK, 0},
+    {"datalist", K_SKIP, T_OTHER, 0},
+    {"dd", K_BLOCK, T_LI, 0},
+    {"details", K_BLOCK, T_BLOCK, 0},
+    {"dialog", K_SKIP, T_OTHER, 0},
+    {"dir", K_BLOCK, T_BLOCK, 0},
+    {"div", K_BLOCK, T_BLOCK, 0},
+    {"dl", K_BLOCK, T_BLOCK, 0},
+    {"dt", K_BLOCK, T_LI, 0},
+    {"embed", K_SKIP, T_OTHER, 0},
+    {"fieldset", K_BLOCK, T_BLOCK, 0},
+    {"figcaption", K_BLOCK, T_CAPTION, F_CAPTION},
+    {"figure", K_BLOCK, T_FIGURE, F_CAPTION},
+    {"footer", K_BLOCK, T_FOOTER, F_FOOTER},
+    {"form", K_BLOCK, T_FORM, 0},
+    {"frame", K_SKIP, T_OTHER, 0},
+    {"frameset", K_SKIP, T_OTHER, 0},
+    {"h1", K_BLOCK, T_H1, 0},
+    {"h2", K_BLOCK, T_H2, 0},
+    {"h3", K_BLOCK, T_H2, 0},
+    {"h4", K_BLOCK, T_H2, 0},
+    {"h5", K_BLOCK, T_H2, 0},
+    {"h6", K_BLOCK, T_H2, 0},
+    {"head", K_BLOCK, T_OTHER, 0},
+    {"header", K_BLOCK, T_HEADER, F_HEADER},
+    {"hgroup", K_BLOCK, T_BLOCK, 0},
+    {"hr", K_BLOCK, T_BLOCK, 0},
+    {"html", K_BLOCK, T_BLOCK, 0},
+    {"iframe", K_SKIP, T_OTHER, 0},
+    {"img", K_VOID, T_OTHER, 0},
+    {"input", K_VOID, T_OTHER, 0},
+    {"legend", K_BLOCK, T_BLOCK, 0},
+    {"li", K_BLOCK, T_LI, 0},
+    {"main", K_BLOCK, T_MAIN, 0},
+    {"map", K_SKIP, T_OTHER, 0},
+    {"math", K_SKIP, T_OTHER, 0},
+    {"menu", K_BLOCK, T_NAV, F_NAV},
+    {"meta", K_VOID, T_OTHER, 0},
+    {"nav", K_BLOCK, T_NAV, F_NAV},
+    {"noembed", K_SKIP, T_OTHER, 0},
+    {"noframes", K_SKIP, T_OTHER, 0},
+    {"noscript", K_SKIP, T_OTHER, 0},
+    {"object", K_SKIP, T_OTHER, 0},
+    {"ol", K_BLOCK, T_BLOCK, 0},
+    {"optgroup", K_SKIP, T_OTHER, 0},
+    {"option", K_SKIP, T_OTHER, 0},
+    {"p", K_BLOCK, T_P, 0},
+    {"picture", K_SKIP, T_OTHER, 0},
+    {"pre", K_BLOCK, T_PRE, 0},
+    {"script", K_SKIP, T_OTHER, 0},
+    {"section", K_BLOCK, T_BLOCK, 0},
+    {"select", K_SKIP, T_OTHER, 0},
+    {"style", K_SKIP, T_OTHER, 0},
+    {"summary", K_BLOCK, T_BLOCK, 0},
+    {"svg", K_SKIP, T_OTHER, 0},
+    {"table", K_BLOCK, T_BLOCK, 0},
+    {"tbody", K_BLOCK, T_BLOCK, 0},
+    {"td", K_BLOCK, T_CELL, 0},
+    {"template", K_SKIP, T_OTHER, 0},
+    {"textarea", K_SKIP, T_OTHER, 0},
+    {"tfoot", K_BLOCK, T_BLOCK, 0},
+    {"th", K_BLOCK, T_CELL, 0},
+    {"thead", K_BLOCK, T_BLOCK, 0},
+    {"title", K_INLINE, T_OTHER, 0},
+    {"tr", K_BLOCK, T_BLOCK, 0},
+    {"ul", K_BLOCK, T_BLOCK, 0},
+    {"video", K_SKIP, T_OTHER, 0},
+};
+
+static int tag_cmp(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const tag_info *)elem)->name);
+}
+
+static const tag_info *tag_lookup(const char *name)
+{
+    return bsearch(name, tags, sizeof tags / sizeof tags[0], sizeof tags[0], tag_cmp);
+}
+
+/* ---- class / id / role hints ------------------------------------------------ */
+
+typedef struct name_hint {
+    const char *pat;
+    uint16_t flag;
+} name_hint;
+
+/* Matched anywhere in the lowercased class and id. */
+static const name_hint sub_hints[] = {
+    {"comment", F_COMMENT},     {"disqus", F_COMMENT},       {"respond", F_COMMENT},
+    {"related", F_RELATED},     {"recommend", F_RELATED},    {"trending", F_RELATED},
+    {"popular", F_RELATED},     {"most-read", F_RELATED},    {"mostread", F_RELATED},
+    {"more-stories", F_RELATED}, {"morestories", F_RELATED}, {"outbrain", F_RELATED},
+    {"taboola", F_RELATED},     {"readmore", F_RELATED},     {"read-more", F_RELATED},
+    {"recirc", F_RELATED},      {"upnext", F_RELATED},       {"up-next", F_RELATED},
+    {"next-article", F_RELATED}, {"also-read", F_RELATED},   {"share", F_SHARE},
+    {"sharing", F_SHARE},       {"social", F_SHARE},         {"addthis", F_SHARE},
+    {"follow-us", F_SHARE},     {"promo", F_PROMO},          {"sponsor", F_PROMO},
+    {"advert", F_PROMO},        {"newsletter", F_PROMO},     {"subscri", F_PROMO},
+    {"signup", F_PROMO},        {"sign-up", F_PROMO},        {"paywall", F_PROMO},
+    {"donat", F_PROMO},         {"banner", F_PROMO},         {"sidebar", F_SIDEBAR},
+    {"side-bar", F_SIDEBAR},    {"footer", F_FOOTER},
+    {"copyright", F_FOOTER},    {"colophon", F_FOOTER},      {"breadcrumb", F_NAV},
+    {"navbar", F_NAV},          {"navigation", F_NAV},       {"pagination", F_NAV},
+    {"skip-link", F_NAV},       {"skiplink", F_NAV},         {"toolbar", F_NAV},
+    {"byline", F_META},         {"dateline", F_META},        {"timestamp", F_META},
+    {"author", F_META},         {"caption", F_CAPTION},      {"credit", F_META},
+    {"masthead", F_HEADER},     {"site-header", F_HEADER},   {"topbar", F_HEADER},
+    {"sr-only", F_HIDDEN},      {"screen-reader", F_HIDDEN}, {"visually-hidden", F_HIDDEN},
+    {"visuallyhidden", F_HIDDEN}, {"offscreen", F_HIDDEN},
+    {"article", F_POS},         {"content", F_POS},          {"entry", F_POS},
+    {"story", F_POS},           {"post", F_POS},             {"prose", F_POS},
+    {"hentry", F_POS},          {"blog", F_POS},
+};
+
+/* Matched against whole parts of the class and id, split at any byte that
+ * is not a letter or digit ("ad" in "ad-slot" but not in "header"). */
+static const name_hint part_hints[] = {
+    {"ad", F_PROMO},      {"ads", F_PROMO},     {"adv", F_PROMO},      {"nav", F_NAV},
+    {"menu", F_NAV},      {"foot", F_FOOTER},   {"rail", F_SIDEBAR},   {"aside", F_SIDEBAR},
+    {"meta", F_META},     {"date", F_META},     {"time", F_META},      {"tag", F_META},
+    {"tags", F_META},     {"print", F_SHARE},   {"email", F_SHARE},    {"hidden", F_HIDDEN},
+    {"modal", F_PROMO},   {"popup", F_PROMO},   {"cookie", F_PROMO},   {"login", F_PROMO},
+    {"search", F_NAV},    {"header", F_HEADER}, {"body", F_POS},       {"text", F_POS},
+    {"main", F_POS},      {"byline", F_META},   {"keywords", F_META},  {"dates", F_META},
+};
+
+/* The F_* hints a class or id value gives. */
+static unsigned value_hints(const char *v)
+{
+    char low[256];
+    size_t n = 0, i, k, start;
+    unsigned f = 0;
+    for (; v[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)((v[n] >= 'A' && v[n] <= 'Z') ? v[n] + 32 : v[n]);
+    low[n] = '\0';
+    if (n == 0)
+        return 0;
+    for (k = 0; k < sizeof sub_hints / sizeof sub_hints[0]; k++)
+        if (strstr(low, sub_hints[k].pat))
+            f |= sub_hints[k].flag;
+    for (i = 0; i <= n;) {
+        while (i < n && !((low[i] >= 'a' && low[i] <= 'z') || (low[i] >= '0' && low[i] <= '9')))
+            i++;
+        start = i;
+        while (i < n && ((low[i] >= 'a' && low[i] <= 'z') || (low[i] >= '0' && low[i] <= '9')))
+            i++;
+        if (i == start)
+            break;
+        for (k = 0; k < sizeof part_hints / sizeof part_hints[0]; k++)
+            if (strlen(part_hints[k].pat) == i - start &&
+                memcmp(part_hints[k].pat, low + start, i - start) == 0)
+                f |= part_hints[k].flag;
+    }
+    return f;
+}
+
+/* The F_* hints of an ARIA role. */
+static unsigned role_hints(const char *r)
+{
+    if (strcasecmp(r, "navigation") == 0 || strcasecmp(r, "menu") == 0 ||
+        strcasecmp(r, "menubar") == 0 || strcasecmp(r, "search") == 0 ||
+        strcasecmp(r, "tablist") == 0)
+        return F_NAV;
+    if (strcasecmp(r, "contentinfo") == 0)
+        return F_FOOTER;
+    if (strcasecmp(r, "banner") == 0)
+        return F_HEADER;
+    if (strcasecmp(r, "complementary") == 0)
+        return F_SIDEBAR;
+    if (strcasecmp(r, "dialog") == 0 || strcasecmp(r, "alertdialog") == 0)
+        return F_PROMO;
+    if (strcasecmp(r, "main") == 0 || strcasecmp(r, "article") == 0)
+        return F_POS;
+    return 0;
+}
+
+/* True when an inline style hides the element. */
+static int style_hides(const char *s)
+{
+    const char *p;
+    for (p = s; (p = strcasestr(p, "display")) != NULL; p += 7) {
+        const char *q = p + 7;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q != ':')
+            continue;
+        q++;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (strncasecmp(q, "none", 4) == 0)
+            return 1;
+    }
+    for (p = s; (p = strcasestr(p, "visibility")) != NULL; p += 10) {
+        const char *q = p + 10;
+        while (*q == ' ' || *q == '\t' || *q == ':')
+            q++;
+        if (strncasecmp(q, "hidden", 6) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- text and words ---------------------------------------------------------- */
+
+static int is_cjk(uint32_t c)
+{
+    return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF);
+}
+
+/* Ends the current word: counts it as a function word of the languages
+ * whose lists hold it. */
+static void end_word(ex *x)
+{
+    if (!x->in_word)
+        return;
+    x->in_word = 0;
+    if (!x->word_long && x->word_len) {
+        unsigned m = sd__stopword(x->word, x->word_len);
+        unsigned k;
+        for (k = 0; m; k++, m >>= 1)
+            if (m & 1u)
+                x->cur.stop[k]++;
+    }
+    x->word_len = 0;
+    x->word_long = 0;
+}
+
+/* Adds bytes to the current word (already lowercased). */
+static void word_add(ex *x, const char *p, size_t n)
+{
+    if (!x->in_word) {
+        x->in_word = 1;
+        x->cur.words++;
+        if (x->in_link)
+            x->cur.link_words++;
+    }
+    if (x->word_len + n > sizeof x->word) {
+        x->word_long = 1;
+        return;
+    }
+    memcpy(x->word + x->word_len, p, n);
+    x->word_len += n;
+}
+
+/* Starts a block at the current end of the text, if none is open. */
+static void open_block(ex *x)
+{
+    if (x->cur_open)
+        return;
+    memset(&x->cur, 0, sizeof x->cur);
+    x->cur.start = (uint32_t)x->text.len;
+    x->cur.cont = (uint8_t)x->brk;
+    x->cur_open = 1;
+    x->space = 0;
+}
+
+/* Appends one character's bytes to the block text. */
+static void put(ex *x, const char *p, size_t n)
+{
+    int rc;
+    if (x->space) {
+        x->space = 0;
+        if (x->text.len > x->cur.start && (rc = sd__buf_putc(&x->text, ' ')) != 0)
+            x->err = rc;
+    }
+    if ((rc = sd__buf_append(&x->text, p, n)) != 0)
+        x->err = rc;
+}
+
+/* Feeds decoded page text into the current block: whitespace collapsed
+ * (kept inside <pre>), words counted. */
+static void add_text(ex *x, const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && !x->err) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x80) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+                end_word(x);
+                if (x->in_pre && c != '\r' && x->cur_open) {
+                    x->space = 0;
+                    put(x, (const char *)&p[i], 1);
+                } else if (x->cur_open) {
+                    x->space = 1;
+                }
+                i++;
+                continue;
+            }
+            open_block(x);
+            put(x, p + i, 1);
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                word_add(x, p + i, 1);
+            } else if (c >= 'A' && c <= 'Z') {
+                char low = (char)(c + 32);
+                word_add(x, &low, 1);
+            } else {
+                end_word(x);
+                if (c == ',')
+                    x->cur.commas++;
+            }
+            i++;
+        } else {
+            size_t len;
+            uint32_t cp = sd__utf8_decode(p + i, n - i, &len);
+            utf8proc_category_t cat;
+            if (cp == 0xA0 || cp == 0x2007 || cp == 0x202F || (cp >= 0x2000 && cp <= 0x200A) ||
+                cp == 0x3000) {
+                end_word(x);
+                if (x->cur_open)
+                    x->space = 1;
+                i += len;
+                continue;
+            }
+            if (cp == SD_UTF8_INVALID || cp == 0x200B || cp == 0xFEFF || cp == 0xAD) {
+                i += len; /* invisible: neither text nor separator */
+                continue;
+            }
+            open_block(x);
+            put(x, p + i, len);
+            cat = utf8proc_category((utf8proc_int32_t)cp);
+            if (is_cjk(cp)) {
+                end_word(x);
+                word_add(x, p + i, len);
+                end_word(x);
+                x->cur.cjk++;
+            } else if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) {
+                char buf[4];
+                uint32_t low = (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
+                size_t bl = sd__utf8_encode(low, buf);
+                word_add(x, buf, bl);
+            } else {
+                end_word(x);
+                if (cp == 0xFF0C || cp == 0x3001)
+                    x->cur.commas++;
+            }
+            i += len;
+        }
+    }
+}
+
+/* True when the text ends like a sentence. */
+static int final_punct(const char *p, size_t n)
+{
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\n'))
+        n--;
+    if (n == 0)
+        return 0;
+    switch (p[n - 1]) {
+    case '.':
+    case '!':
+    case '?':
+    case '"':
+    case ')':
+    case ':':
+        return 1;
+    default:
+        break;
+    }
+    if (n >= 3 && (memcmp(p + n - 3, "\xE2\x80\x9D", 3) == 0 || /* right double quote */
+                   memcmp(p + n - 3, "\xE3\x80\x82", 3) == 0 || /* ideographic full stop */
+                   memcmp(p + n - 3, "\xE2\x80\xA6", 3) == 0))  /* ellipsis */
+        return 1;
+    return 0;
+}
+
+/* The element that owns text now: the innermost open boundary element. */
+static uint32_t owner(const ex *x)
+{
+    size_t i = x->depth;
+    while (i > 0) {
+        const struct ex_open *o = &x->stack[--i];
+        if (o->boundary && o->node != EX_NONE)
+            return o->node;
+    }
+    return 0;
+}
+
+/* Ends the current block and files it, if it holds any word. */
+static void flush(ex *x)
+{
+    end_word(x);
+    if (x->cur_open && !x->err) {
+        size_t end = x->text.len;
+        while (end > x->cur.start && (x->text.p[end - 1] == ' ' || x->text.p[end - 1] == '\n'))
+            end--;
+        if (x->cur.words > 0) {
+            ex_block *b;
+            if (x->n_blocks >= UINT32_MAX - 1) {
+                x->err = SD_ETOOBIG;
+                return;
+            }
+            if (SD_GROW(x->blocks, x->cap_blocks, x->n_blocks + 1)) {
+                x->err = SD_ENOMEM;
+                return;
+            }
+            b = &x->blocks[x->n_blocks];
+            *b = x->cur;
+            b->end = (uint32_t)end;
+            b->node = owner(x);
+            b->tag = x->nodes[b->node].tag;
+            b->final_punct = (uint8_t)final_punct(x->text.p + b->start, end - b->start);
+            if (b->cont && (x->n_blocks == 0 || x->blocks[x->n_blocks - 1].node != b->node))
+                b->cont = 0;
+            x->n_blocks++;
+        } else {
+            x->text.len = x->cur.start; /* punctuation or symbols only */
+        }
+        if (x->text.p)
+            x->text.p[x->text.len] = '\0';
+    }
+    x->cur_open = 0;
+    x->space = 0;
+}
+
+/* Appends title text, whitespace collapsed, up to MAX_TITLE bytes. */
+static void add_title(sd_buf *t, const char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && t->len < MAX_TITLE; i++) {
+        char c = p[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            if (t->len && t->p[t->len - 1] != ' ')
+                sd__buf_putc(t, ' ');
+        } else {
+            sd__buf_putc(t, c);
+        }
+    }
+}
+
+/* ---- SAX callbacks ---------------------------------------------------------- */
+
+static uint32_t fnv(uint32_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
+{
+    ex *x = ctx;
+    const char *name = (const char *)xname;
+    const tag_info *ti = tag_lookup(name);
+    struct ex_open *o;
+    unsigned own = ti ? ti->own : 0;
+    int kind = ti ? ti->kind : K_INLINE, hidden = 0;
+    const char *cls = NULL, *meta_prop = NULL, *meta_content = NULL;
+    size_t k;
+    if (x->err)
+        return;
+    if (SD_GROW(x->stack, x->cap_stack, x->depth + 1)) {
+        x->err = SD_ENOMEM;
+        return;
+    }
+    o = &x->stack[x->depth];
+    memset(o, 0, sizeof *o);
+    o->name = xname;
+    o->node = EX_NONE;
+    x->depth++;
+    if (x->skip) {
+        x->skip++;
+        o->skip = 1;
+        return;
+    }
+    for (k = 0; attrs && attrs[k]; k += 2) {
+        const char *an = (const char *)attrs[k], *av = (const char *)attrs[k + 1];
+        if (av == NULL)
+            av = "";
+        if (strcasecmp(an, "class") == 0) {
+            own |= value_hints(av);
+            cls = av;
+        } else if (strcasecmp(an, "id") == 0) {
+            own |= value_hints(av);
+        } else if (strcasecmp(an, "role") == 0) {
+            own |= role_hints(av);
+        } else if (strcasecmp(an, "itemprop") == 0) {
+            if (strcasecmp(av, "articleBody") == 0 || strcasecmp(av, "reviewBody") == 0)
+                own |= F_BODY;
+        } else if (strcasecmp(an, "hidden") == 0) {
+            hidden = 1;
+        } else if (strcasecmp(an, "aria-hidden") == 0) {
+            hidden |= strcasecmp(av, "true") == 0;
+        } else if (strcasecmp(an, "style") == 0) {
+            hidden |= style_hides(av);
+        } else if (strcasecmp(an, "property") == 0 || strcasecmp(an, "name") == 0) {
+            meta_prop = av;
+        } else if (strcasecmp(an, "content") == 0) {
+            meta_content = av;
+        }
+    }
+    if (meta_prop && meta_content && strcmp(name, "meta") == 0 && x->ogtitle.len == 0 &&
+        (strcasecmp(meta_prop, "og:title") == 0 || strcasecmp(meta_prop, "twitter:title") == 0))
+        add_title(&x->ogtitle, meta_content, strlen(meta_content));
+    if (kind == K_VOID)
+        return;
+    if (kind == K_SKIP || (hidden && strcmp(name, "html") != 0 && strcmp(name, "body") != 0)) {
+        x->skip = 1;
+        o->skip = 1;
+        return;
+    }
+    if ((x->in_head || x->in_title) && kind == K_BLOCK && strcmp(name, "head") != 0 &&
+        strcmp(name, "html") != 0) {
+        /* Body markup inside <head> or an unclosed <title>: the head has
+         * ended, whatever the parser thinks. */
+        for (k = 0; k + 1 < x->depth; k++)
+            x->stack[k].head = x->stack[k].title = 0;
+        x->in_head = x->in_title = 0;
+    }
+    if (strcmp(name, "head") == 0) {
+        o->head = 1;
+        x->in_head++;
+    } else if (strcmp(name, "title") == 0 && x->in_head) {
+        o->title = 1;
+        x->in_title++;
+        return;
+    }
+    if (ti && (ti->tag == T_BODY || strcmp(name, "html") == 0))
+        own = 0; /* a page-wide class ("has-sidebar") says nothing */
+    o->boundary = (uint8_t)(kind == K_BLOCK || (own & F_BAD));
+    if (o->boundary) {
+        flush(x);
+        if (ti == NULL || ti->tag != T_BR)
+            x->brk = 0;
+    }
+    if (ti && ti->tag == T_BR) {
+        x->brk = 1;
+        o->boundary = 0;
+        return;
+    }
+    if (ti && ti->tag == T_A) {
+        o->link = 1;
+        x->in_link++;
+    } else if (ti && ti->tag == T_PRE) {
+        o->pre = 1;
+        x->in_pre++;
+    }
+    if (x->n_nodes >= UINT32_MAX - 1) {
+        x->err = SD_ETOOBIG;
+        return;
+    }
+    if (SD_GROW(x->nodes, x->cap_nodes, x->n_nodes + 1)) {
+        x->err = SD_ENOMEM;
+        return;
+    }
+    {
+        ex_node *nd = &x->nodes[x->n_nodes];
+        size_t i = x->depth - 1;
+        uint32_t parent = 0;
+        while (i > 0) {
+            if (x->stack[--i].node != EX_NONE) {
+                parent = x->stack[i].node;
+                break;
+            }
+        }
+        nd->parent = parent;
+        nd->first_block = nd->end_block = (uint32_t)x->n_blocks;
+        nd->tag = ti ? ti->tag : T_OTHER;
+        nd->own = (uint16_t)own;
+        nd->depth = x->nodes[parent].depth + 1;
+        nd->sig = fnv(fnv(2166136261u, name), cls ? cls : "");
+        o->node = (uint32_t)x->n_nodes++;
+    }
+}
+
+/* Closes the element on top of the stack. */
+static void pop(ex *x)
+{
+    struct ex_open *o = &x->stack[x->depth - 1];
+    if (o->skip) {
+        x->skip--;
+        x->depth--;
+        return;
+    }
+    if (o->boundary)
+        flush(x); /* while the element is still open: its text is its own */
+    x->depth--;
+    if (o->node != EX_NONE)
+        x->nodes[o->node].end_block = (uint32_t)x->n_blocks;
+    if (o->link)
+        x->in_link--;
+    if (o->pre)
+        x->in_pre--;
+    if (o->title)
+        x->in_title--;
+    if (o->head)
+        x->in_head--;
+    if (o->boundary)
+        x->brk = 0;
+}
+
+static void on_end(void *ctx, const xmlChar *name)
+{
+    ex *x = ctx;
+    size_t i;
+    if (x->err || x->depth == 0)
+        return;
+    /* The parser closes what it opened, innermost first; should a name
+     * not match the top, close down to the nearest element of that name
+     * (within a few levels), else ignore the end tag. */
+    for (i = x->depth; i > 0 && x->depth - i < 8; i--) {
+        const struct ex_open *o = &x->stack[i - 1];
+        if (o->name == name || strcmp((const char *)o->name, (const char *)name) == 0)
+            break;
+    }
+    if (i == 0 || x->depth - i >= 8)
+        return;
+    while (x->depth >= i && !x->err)
+        pop(x);
+}
+
+static void on_chars(void *ctx, const xmlChar *ch, int len)
+{
+    ex *x = ctx;
+    if (x->err || x->skip || len <= 0)
+        return;
+    if (x->in_title) {
+        add_title(&x->title, (const char *)ch, (size_t)len);
+        return;
+    }
+    if (x->in_head)
+        return;
+    add_text(x, (const char *)ch, (size_t)len);
+}
+
+static void on_ignore(void *ctx, const xmlChar *ch, int len)
+{
+    (void)ctx;
+    (void)ch;
+    (void)len;
+}
+
+int sd__ex_parse(ex *x, const char *html, size_t n)
+{
+    htmlParserCtxtPtr ctxt;
+    htmlSAXHandler sax;
+    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+               HTML_PARSE_NONET | HTML_PARSE_NOBLANKS | HTML_PARSE_IGNORE_ENC;
+    if (n > INT_MAX)
+        return SD_ETOOBIG;
+    /* Node 0 is a root above whatever the parser reports. */
+    if (SD_GROW(x->nodes, x->cap_nodes, 64))
+        return SD_ENOMEM;
+    memset(&x->nodes[0], 0, sizeof x->nodes[0]);
+    x->nodes[0].parent = EX_NONE;
+    x->nodes[0].tag = T_BODY;
+    x->n_nodes = 1;
+    if (n == 0)
+        return 0;
+    memset(&sax, 0, sizeof sax);
+    sax.startElement = on_start;
+    sax.endElement = on_end;
+    sax.characters = on_chars;
+    sax.ignorableWhitespace = on_chars;
+    sax.cdataBlock = on_ignore;
+    ctxt = htmlCreateMemoryParserCtxt(html, (int)n);
+    if (ctxt == NULL)
+        return SD_ENOMEM;
+    memcpy(ctxt->sax, &sax, sizeof sax);
+    ctxt->userData = x;
+    htmlCtxtUseOptions(ctxt, opts);
+    xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+    htmlParseDocument(ctxt);
+    htmlFreeParserCtxt(ctxt);
+    while (x->depth > 0 && !x->err)
+        pop(x);
+    flush(x);
+    x->nodes[0].end_block = (uint32_t)x->n_blocks;
+    return x->err;
+}
+
+/* ---- public entry points ------------------------------------------------------ */
+
+void sd_extract_options_init(sd_extract_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_words = 10;
+    o->max_html = DEFAULT_MAX_HTML;
+}
+
+void sd_article_release(sd_article *a)
+{
+    if (a == NULL)
+        return;
+    sd__free(a->title);
+    sd__free(a->text);
+    sd__free(a->paragraphs);
+    memset(a, 0, sizeof *a);
+}
+
+static void ex_release(ex *x)
+{
+    sd__free(x->nodes);
+    sd__free(x->blocks);
+    sd__free(x->stack);
+    sd__buf_release(&x->text);
+    sd__buf_release(&x->title);
+    sd__buf_release(&x->ogtitle);
+}
+
+/* Both entry points: decode, parse, select. */
+static int run(const char *html, size_t len, const char *hint, const sd_extract_options *opt,
+               int whole_page, sd_article *out)
+{
+    sd_extract_options o;
+    sd_buf dec;
+    ex x;
+    const char *declared = hint;
+    char meta[64];
+    int rc;
+    memset(out, 0, sizeof *out);
+    out->charset = "utf-8";
+    out->lang = "";
+    if (opt)
+        o = *opt;
+    else
+        sd_extract_options_init(&o);
+    if (o.max_html == 0)
+        o.max_html = DEFAULT_MAX_HTML;
+    if (html == NULL && len > 0)
+        return SD_EINVAL;
+    if (len > o.max_html || len > INT_MAX)
+        return SD_ETOOBIG;
+    memset(&x, 0, sizeof x);
+    sd__buf_init(&dec, 0);
+    sd__buf_init(&x.text, 0);
+    sd__buf_init(&x.title, 0);
+    sd__buf_init(&x.ogtitle, 0);
+    x.lang = -1;
+    if (len >= 3 && memcmp(html, "\xEF\xBB\xBF", 3) == 0) {
+        declared = "utf-8";
+        html += 3;
+        len -= 3;
+    } else if (declared == NULL && sd__html_meta_charset(html, len, meta, sizeof meta)) {
+        declared = meta;
+    }
+    if (sd__utf8_valid(html ? html : "", len) == len) {
+        /* Valid UTF-8 stays UTF-8 whatever is declared (see charset.h),
+         * and the parser can read it in place. */
+        rc = 0;
+    } else {
+        rc = sd__decode_to_utf8(html ? html : "", len, declared, &dec, &out->charset,
+                                &out->repaired);
+        if (rc)
+            goto fail;
+        html = dec.p ? dec.p : "";
+        len = dec.len;
+    }
+    if ((rc = sd__ex_parse(&x, html ? html : "", len)) != 0)
+        goto fail;
+    if ((rc = sd__ex_select(&x, &o, whole_page, out)) != 0)
+        goto fail;
+    sd__buf_release(&dec);
+    ex_release(&x);
+    return 0;
+fail:
+    sd__buf_release(&dec);
+    ex_release(&x);
+    {
+        const char *cs = out->charset;
+        sd_article_release(out);
+        out->charset = cs;
+        out->lang = "";
+    }
+    return rc;
+}
+
+int sd_extract(const char *html, size_t len, const char *charset_hint,
+               const sd_extract_options *o, sd_article *out)
+{
+    return run(html, len, charset_hint, o, 0, out);
+}
+
+int sd_extract_whole_page(const char *html, size_t len, const char *charset_hint,
+                          const sd_extract_options *o, sd_article *out)
+{
+    return run(html, len, charset_hint, o, 1, out);
+}

@@ -1,0 +1,136 @@
+/*
+ * extract_int.h: what the two halves of the article extractor share.
+ *
+ * extract.c parses a page (libxml2's HTML parser, driven through its SAX
+ * callbacks so that no libxml2 tree is built) into a flat list of elements
+ * and a list of text blocks in document order; extract_select.c scores
+ * them, picks the article and writes the result. A block is the text
+ * between two block-level boundaries (a paragraph, a list item, a heading,
+ * a cell, a line after <br>), so the blocks inside an element are a
+ * contiguous range of the list and any element's totals are a difference of
+ * prefix sums. Everything here lives for one extraction, on one thread.
+ */
+#ifndef SD_TEXT_EXTRACT_INT_H
+#define SD_TEXT_EXTRACT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "syndic.h"
+#include "text/stopwords.h"
+
+/* Element kinds the extractor tells apart. */
+enum {
+    T_OTHER = 0, /* unknown or inline: no block boundary */
+    T_A,
+    T_P,
+    T_H1,
+    T_H2, /* h2..h6 */
+    T_LI,
+    T_PRE,
+    T_QUOTE,
+    T_CELL,    /* td, th */
+    T_CAPTION, /* figcaption, caption */
+    T_FIGURE,
+    T_NAV,
+    T_ASIDE,
+    T_FOOTER,
+    T_HEADER,
+    T_FORM,
+    T_ARTICLE,
+    T_MAIN,
+    T_BR,
+    T_BLOCK, /* any other block-level element: div, section, table, ul... */
+    T_BODY
+};
+
+/* Class, id, role and tag hints on an element (ex_node.own). */
+enum {
+    F_NAV = 1 << 0,      /* navigation, menus, breadcrumbs, pagination */
+    F_FOOTER = 1 << 1,   /* page footer, copyright */
+    F_COMMENT = 1 << 2,  /* reader comments */
+    F_RELATED = 1 << 3,  /* related, recommended, more stories, trending */
+    F_SHARE = 1 << 4,    /* share and follow bars */
+    F_PROMO = 1 << 5,    /* ads, sponsors, newsletter and subscription boxes */
+    F_SIDEBAR = 1 << 6,  /* sidebars, rails, widgets */
+    F_META = 1 << 7,     /* bylines, dates, tags, captions, credits */
+    F_HEADER = 1 << 8,   /* page header, masthead */
+    F_HIDDEN = 1 << 9,   /* screen-reader-only text */
+    F_CAPTION = 1 << 10, /* figure and caption text */
+    F_POS = 1 << 11,     /* article, content, entry, post, story, body, text */
+    F_BODY = 1 << 12     /* itemprop=articleBody and the like: the body itself */
+};
+
+#define F_BAD                                                                                      \
+    (F_NAV | F_FOOTER | F_COMMENT | F_RELATED | F_SHARE | F_PROMO | F_SIDEBAR | F_META |          \
+     F_HEADER | F_HIDDEN | F_CAPTION)
+
+#define EX_NONE UINT32_MAX
+
+typedef struct ex_node {
+    uint32_t parent;      /* EX_NONE for a top element */
+    uint32_t first_block; /* blocks of the subtree: [first_block, end_block) */
+    uint32_t end_block;
+    uint16_t tag;   /* T_* */
+    uint16_t own;   /* F_* of this element */
+    uint32_t depth; /* 0 for a top element */
+    uint32_t sig;   /* hash of the tag and class, to spot repeated units */
+} ex_node;
+
+typedef struct ex_block {
+    uint32_t node;  /* innermost block-level (or hinted) element */
+    uint32_t start; /* bytes of ex.text */
+    uint32_t end;
+    uint32_t words;      /* word count (each CJK character counts as one) */
+    uint32_t link_words; /* words inside links */
+    uint32_t commas;     /* commas and ideographic commas */
+    uint32_t cjk;        /* CJK characters (each also counted as a word) */
+    uint32_t stops;      /* function words of the page's language (set later) */
+    uint16_t stop[SD_STOP_MAX_LANGS]; /* function words per language */
+    uint16_t tag;    /* T_* of the owning element (or of its block kind) */
+    uint8_t cont;    /* continues the previous block after a <br> */
+    uint8_t final_punct; /* text ends with sentence punctuation */
+} ex_block;
+
+/* The state of one extraction. */
+typedef struct ex {
+    ex_node *nodes;
+    size_t n_nodes, cap_nodes;
+    ex_block *blocks;
+    size_t n_blocks, cap_blocks;
+    sd_buf text;   /* all block texts, back to back */
+    sd_buf title;  /* <title> text */
+    sd_buf ogtitle; /* og:title / twitter:title */
+    int err;        /* first failure inside a callback (SD_ENOMEM, SD_ETOOBIG) */
+    /* parse state */
+    struct ex_open *stack;
+    size_t depth, cap_stack;
+    unsigned skip;    /* > 0 inside script, style, hidden elements ... */
+    unsigned in_link; /* open <a> elements */
+    unsigned in_pre;
+    unsigned in_title;
+    unsigned in_head;
+    int space;        /* a space is pending before the next word */
+    int in_word;      /* the last byte appended was inside a word */
+    int brk;          /* the current block follows a <br> */
+    char word[32];    /* the current word, lowercased (truncated) */
+    size_t word_len;
+    int word_long;    /* the current word did not fit in `word` */
+    ex_block cur;     /* the block being filled (start set when it began) */
+    int cur_open;
+    uint32_t lang_counts[SD_STOP_MAX_LANGS];
+    int lang;         /* index of the page's language, -1 if none */
+    uint32_t chosen;  /* the container extract_select.c picked */
+} ex;
+
+/* extract.c: parses html[0..n) (valid UTF-8) into x. Returns 0 or an SD_E*
+ * code. */
+int sd__ex_parse(ex *x, const char *html, size_t n);
+
+/* extract_select.c: picks the article (or, with whole_page, every block)
+ * and writes it into out (title, text, paragraphs, found, reason).
+ * Returns 0 or SD_ENOMEM. */
+int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article *out);
+
+#endif

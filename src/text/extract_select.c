@@ -1,0 +1,387 @@
+/*
+ * extract_select.c: the article extractor's back half: which blocks are the
+ * article.
+ *
+ * 1. Each block is rated on its own: prose (enough words, few of them in
+ *    links, the page language's function words at a prose-like rate) or
+ *    not, and whether an element around it is named like boilerplate
+ *    (nav, footer, comments, related, share, promo, ...). A name on a
+ *    wrapper that holds most of the page's prose is ignored: such names are
+ *    page-wide ("content-with-sidebar"), not a widget's.
+ * 2. Each element gets the sum of its blocks' values (prose counts for its
+ *    words, boilerplate and link lists against), and the element with the
+ *    largest sum is the article's container: the smallest subtree that
+ *    holds the article's prose and little else. An element named as the
+ *    article body (itemprop=articleBody) gets a bonus.
+ * 3. Inside the container, blocks named like boilerplate, the headline and
+ *    link lists go; prose stays; short blocks stay only in the context of
+ *    prose (between paragraphs, a heading before a paragraph), which drops
+ *    bylines, datelines, captions and share prompts at the edges.
+ */
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "syndic.h"
+#include "text/extract_int.h"
+
+/* What a block is, on its own and then in context. */
+enum { B_DROP = 0, B_SHORT, B_GOOD };
+
+typedef struct sel {
+    ex *x;
+    const sd_extract_options *o;
+    uint16_t *inh;  /* inherited F_* per node */
+    double *pre;    /* prefix sums of block values */
+    uint32_t *goodw; /* prefix sums of prose words */
+    uint32_t *allw;  /* prefix sums of all words */
+    uint8_t *cls;   /* B_* per block in the container */
+} sel;
+
+/* The page's language: the one whose function words occur most. */
+static void pick_language(ex *x)
+{
+    uint32_t sum[SD_STOP_MAX_LANGS] = {0};
+    size_t i;
+    unsigned k, best = 0;
+    for (i = 0; i < x->n_blocks; i++)
+        for (k = 0; k < sd__stop_nlangs && k < SD_STOP_MAX_LANGS; k++)
+            sum[k] += x->blocks[i].stop[k];
+    for (k = 1; k < sd__stop_nlangs && k < SD_STOP_MAX_LANGS; k++)
+        if (sum[k] > sum[best])
+            best = k;
+    x->lang = sum[best] >= 5 ? (int)best : -1;
+    for (i = 0; i < x->n_blocks; i++)
+        x->blocks[i].stops = x->lang >= 0 ? x->blocks[i].stop[x->lang] : 0;
+}
+
+static double link_density(const ex_block *b)
+{
+    return b->words ? (double)b->link_words / b->words : 0;
+}
+
+/* True when a block reads as prose on its own. */
+static int is_prose(const ex *x, const ex_block *b, unsigned min_words)
+{
+    double sd;
+    if (b->words < min_words || link_density(b) > 0.3)
+        return 0;
+    if (x->lang < 0 || 2 * b->cjk > b->words)
+        return 1; /* no function words to go by */
+    sd = (double)b->stops / b->words;
+    return sd >= 0.12 || (b->words >= 3 * min_words && sd >= 0.06);
+}
+
+/* Inherited hints, top-down (a parent always precedes its children). */
+static void inherit(sel *s, const uint16_t *own)
+{
+    size_t i;
+    s->inh[0] = own[0];
+    for (i = 1; i < s->x->n_nodes; i++)
+        s->inh[i] = (uint16_t)(own[i] | s->inh[s->x->nodes[i].parent]);
+}
+
+/*
+ * Drops boilerplate names from wrappers: an element named like boilerplate
+ * whose subtree holds two fifths of all the words on the page or more is a
+ * page-wide wrapper ("elementor-widget-wrap"), not a widget. Comments need
+ * nine tenths of the page's prose as well: a comment thread longer than its
+ * article keeps its name.
+ */
+static void clear_wrappers(sel *s, uint16_t *own)
+{
+    const ex *x = s->x;
+    uint32_t good = s->goodw[x->n_blocks], all = s->allw[x->n_blocks];
+    size_t i;
+    if (all == 0)
+        return;
+    for (i = 1; i < x->n_nodes; i++) {
+        const ex_node *nd = &x->nodes[i];
+        uint32_t g, w;
+        if (!(own[i] & F_BAD))
+            continue;
+        g = s->goodw[nd->end_block] - s->goodw[nd->first_block];
+        w = s->allw[nd->end_block] - s->allw[nd->first_block];
+        if (5.0 * w < 2.0 * all)
+            continue;
+        if ((own[i] & F_BAD) == F_COMMENT && 10.0 * g < 9.0 * good)
+            continue;
+        own[i] &= (uint16_t)~F_BAD;
+    }
+}
+
+/* The value of a block for choosing the container. */
+static double block_value(const sel *s, const ex_block *b)
+{
+    const ex *x = s->x;
+    double ld = link_density(b);
+    if (s->inh[b->node] & F_BAD)
+        return -(double)b->words;
+    if (ld > 0.5)
+        return -(double)b->words;
+    if (b->tag == T_H1 || b->tag == T_H2)
+        return 0;
+    if (is_prose(x, b, s->o->min_words))
+        return (double)b->words * (1.0 - ld);
+    return -1.0;
+}
+
+/* The element whose blocks sum highest: the article's container. */
+static uint32_t pick_container(const sel *s)
+{
+    const ex *x = s->x;
+    uint32_t best = 0;
+    double best_score = -1e300;
+    size_t i;
+    for (i = 0; i < x->n_nodes; i++) {
+        const ex_node *nd = &x->nodes[i];
+        double v = s->pre[nd->end_block] - s->pre[nd->first_block];
+        if (nd->end_block == nd->first_block)
+            continue;
+        if ((nd->own & F_BODY) && v > 0)
+            v *= 1.25;
+        if (v >= best_score) {
+            best_score = v;
+            best = (uint32_t)i;
+        }
+    }
+    return best;
+}
+
+/* Hints between a block's element and the container (both excluded from
+ * the container's side: names on the container itself were judged with
+ * it). */
+static unsigned local_hints(const ex *x, const uint16_t *own, uint32_t node, uint32_t top)
+{
+    unsigned f = 0;
+    while (node != top && node != EX_NONE) {
+        f |= own[node];
+        node = x->nodes[node].parent;
+    }
+    return f;
+}
+
+/* Classifies the container's blocks, then revises short ones by context. */
+static void classify(sel *s, const uint16_t *own, uint32_t top)
+{
+    const ex *x = s->x;
+    const ex_node *c = &x->nodes[top];
+    uint32_t i, first = c->first_block, end = c->end_block;
+    for (i = first; i < end; i++) {
+        const ex_block *b = &x->blocks[i];
+        unsigned f = local_hints(x, own, b->node, top);
+        uint8_t k;
+        if (f & F_BAD)
+            k = B_DROP;
+        else if (b->tag == T_H1)
+            k = B_DROP;
+        else if (link_density(b) > 0.5)
+            k = B_DROP;
+        else if (is_prose(x, b, s->o->min_words))
+            k = B_GOOD;
+        else
+            k = B_SHORT;
+        s->cls[i - first] = k;
+    }
+    /* A short block stays when prose comes before and after it (a short
+     * paragraph, a subheading), or when it continues a kept line. */
+    for (i = first; i < end; i++) {
+        uint32_t j;
+        int before = 0, after = 0;
+        if (s->cls[i - first] != B_SHORT)
+            continue;
+        for (j = i; j > first; j--) {
+            uint8_t k = s->cls[j - 1 - first];
+            if (k == B_GOOD) {
+                before = 1;
+                break;
+            }
+        }
+        for (j = i + 1; j < end; j++) {
+            uint8_t k = s->cls[j - first];
+            if (k == B_GOOD) {
+                after = 1;
+                break;
+            }
+        }
+        if (!(before && after))
+            s->cls[i - first] = B_DROP;
+    }
+}
+
+/* Appends block b's text as a paragraph (or as a line of the previous one
+ * when it continues it after a <br>). */
+static int emit(sd_buf *text, sd_paragraph **paras, size_t *n, size_t *cap, const ex *x,
+                const ex_block *b, int join)
+{
+    int rc;
+    if (join && *n > 0) {
+        if ((rc = sd__buf_putc(text, '\n')) != 0 ||
+            (rc = sd__buf_append(text, x->text.p + b->start, b->end - b->start)) != 0)
+            return rc;
+        (*paras)[*n - 1].end = text->len;
+        return 0;
+    }
+    if (*n > 0 && (rc = sd__buf_append(text, "\n\n", 2)) != 0)
+        return rc;
+    if (sd__grow((void **)paras, cap, *n + 1, sizeof **paras))
+        return SD_ENOMEM;
+    (*paras)[*n].start = text->len;
+    if ((rc = sd__buf_append(text, x->text.p + b->start, b->end - b->start)) != 0)
+        return rc;
+    (*paras)[*n].end = text->len;
+    switch (b->tag) {
+    case T_H1:
+    case T_H2: (*paras)[*n].kind = SD_PARA_HEADING; break;
+    case T_LI: (*paras)[*n].kind = SD_PARA_ITEM; break;
+    case T_QUOTE: (*paras)[*n].kind = SD_PARA_QUOTE; break;
+    case T_PRE: (*paras)[*n].kind = SD_PARA_PRE; break;
+    case T_CELL: (*paras)[*n].kind = SD_PARA_CELL; break;
+    default: (*paras)[*n].kind = SD_PARA_TEXT; break;
+    }
+    (*n)++;
+    return 0;
+}
+
+/* Copies p[0..n) into a new NUL-terminated string (an empty one for n 0). */
+static char *dup_text(const char *p, size_t n)
+{
+    return sd__strndup(n ? p : "", n);
+}
+
+/* The title: og:title, else <title>, else the first <h1>. */
+static int set_title(const ex *x, sd_article *out)
+{
+    const char *p = "";
+    size_t n = 0, i;
+    if (x->ogtitle.len) {
+        p = x->ogtitle.p;
+        n = x->ogtitle.len;
+    } else if (x->title.len) {
+        p = x->title.p;
+        n = x->title.len;
+    } else {
+        for (i = 0; i < x->n_blocks; i++)
+            if (x->blocks[i].tag == T_H1) {
+                p = x->text.p + x->blocks[i].start;
+                n = x->blocks[i].end - x->blocks[i].start;
+                break;
+            }
+    }
+    while (n > 0 && p[n - 1] == ' ')
+        n--;
+    while (n > 0 && p[0] == ' ') {
+        p++;
+        n--;
+    }
+    out->title = dup_text(p, n);
+    out->title_len = n;
+    return out->title ? 0 : SD_ENOMEM;
+}
+
+int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article *out)
+{
+    sel s;
+    uint16_t *own = NULL;
+    sd_buf text;
+    sd_paragraph *paras = NULL;
+    size_t np = 0, cap = 0, i;
+    uint32_t top = 0;
+    int rc = SD_ENOMEM, any_good = 0;
+    memset(&s, 0, sizeof s);
+    s.x = x;
+    s.o = o;
+    sd__buf_init(&text, 0);
+    pick_language(x);
+    out->lang = x->lang >= 0 ? sd__stop_lang_names[x->lang] : "";
+    if ((rc = set_title(x, out)) != 0)
+        goto fail;
+    rc = SD_ENOMEM;
+    if (whole_page) {
+        for (i = 0; i < x->n_blocks; i++) {
+            const ex_block *b = &x->blocks[i];
+            if ((rc = emit(&text, &paras, &np, &cap, x, b, b->cont)) != 0)
+                goto fail;
+        }
+        out->found = np > 0;
+        out->reason = np > 0 ? NULL : "no text";
+        goto done;
+    }
+    if (x->n_blocks == 0) {
+        out->found = 0;
+        out->reason = "no text";
+        goto done;
+    }
+    own = sd__malloc(x->n_nodes * sizeof *own);
+    s.inh = sd__malloc(x->n_nodes * sizeof *s.inh);
+    s.pre = sd__malloc((x->n_blocks + 1) * sizeof *s.pre);
+    s.goodw = sd__malloc((x->n_blocks + 1) * sizeof *s.goodw);
+    s.allw = sd__malloc((x->n_blocks + 1) * sizeof *s.allw);
+    if (own == NULL || s.inh == NULL || s.pre == NULL || s.goodw == NULL || s.allw == NULL)
+        goto fail;
+    for (i = 0; i < x->n_nodes; i++)
+        own[i] = x->nodes[i].own;
+    s.goodw[0] = 0;
+    s.allw[0] = 0;
+    for (i = 0; i < x->n_blocks; i++) {
+        int g = is_prose(x, &x->blocks[i], o->min_words);
+        s.allw[i + 1] = s.allw[i] + x->blocks[i].words;
+        any_good |= g;
+        s.goodw[i + 1] = s.goodw[i] + (g ? x->blocks[i].words : 0);
+    }
+    if (!any_good) {
+        out->found = 0;
+        out->reason = "no run of prose";
+        goto done;
+    }
+    clear_wrappers(&s, own);
+    inherit(&s, own);
+    s.pre[0] = 0;
+    for (i = 0; i < x->n_blocks; i++)
+        s.pre[i + 1] = s.pre[i] + block_value(&s, &x->blocks[i]);
+    top = pick_container(&s);
+    x->chosen = top;
+    {
+        const ex_node *c = &x->nodes[top];
+        size_t nb = c->end_block - c->first_block;
+        s.cls = sd__malloc(nb ? nb : 1);
+        if (s.cls == NULL)
+            goto fail;
+        classify(&s, own, top);
+        for (i = c->first_block; i < c->end_block; i++) {
+            const ex_block *b = &x->blocks[i];
+            int join = b->cont && i > c->first_block && s.cls[i - 1 - c->first_block] != B_DROP;
+            if (s.cls[i - c->first_block] == B_DROP)
+                continue;
+            if ((rc = emit(&text, &paras, &np, &cap, x, b, join)) != 0)
+                goto fail;
+        }
+    }
+    out->found = np > 0;
+    out->reason = np > 0 ? NULL : "no run of prose";
+done:
+    if ((rc = sd__buf_reserve(&text, 0)) != 0)
+        goto fail;
+    text.p[text.len] = '\0';
+    out->text = text.p;
+    out->text_len = text.len;
+    out->paragraphs = paras;
+    out->n_paragraphs = np;
+    sd__free(own);
+    sd__free(s.inh);
+    sd__free(s.pre);
+    sd__free(s.goodw);
+    sd__free(s.allw);
+    sd__free(s.cls);
+    return 0;
+fail:
+    sd__buf_release(&text);
+    sd__free(paras);
+    sd__free(own);
+    sd__free(s.inh);
+    sd__free(s.pre);
+    sd__free(s.goodw);
+    sd__free(s.allw);
+    sd__free(s.cls);
+    return rc ? rc : SD_ENOMEM;
+}

@@ -186,9 +186,19 @@ static const name_hint part_hints[] = {
     {"menu", F_NAV},      {"foot", F_FOOTER},   {"rail", F_SIDEBAR},   {"aside", F_SIDEBAR},
     {"meta", F_META},     {"date", F_META},     {"time", F_META},      {"tag", F_META},
     {"tags", F_META},     {"print", F_SHARE},   {"email", F_SHARE},    {"hidden", F_HIDDEN},
-    {"modal", F_PROMO},   {"popup", F_PROMO},   {"cookie", F_PROMO},   {"login", F_PROMO},
+    {"popup", F_PROMO},   {"cookie", F_PROMO},   {"login", F_PROMO},
     {"search", F_NAV},    {"header", F_HEADER}, {"body", F_POS},       {"text", F_POS},
     {"main", F_POS},      {"byline", F_META},   {"keywords", F_META},  {"dates", F_META},
+};
+
+/* Names that say "this is the article's body" outright; on an element
+ * they outweigh any boilerplate word in its other names
+ * ("entry-content entry-content-read-more"). */
+static const char *const body_names[] = {
+    "articlebody", "article-body", "article_body", "article__body", "articletext",
+    "article-text", "article-content", "article__content", "entry-content", "entry-body",
+    "post-content", "post-body", "postbody", "post-entry", "story-body", "storybody",
+    "story-content", "story-text", "body-text", "bodytext", "main-content", "content-body",
 };
 
 /* The F_* hints a class or id value gives. */
@@ -202,6 +212,9 @@ static unsigned value_hints(const char *v)
     low[n] = '\0';
     if (n == 0)
         return 0;
+    for (k = 0; k < sizeof body_names / sizeof body_names[0]; k++)
+        if (strstr(low, body_names[k]))
+            return F_BODY | F_POS;
     for (k = 0; k < sizeof sub_hints / sizeof sub_hints[0]; k++)
         if (strstr(low, sub_hints[k].pat))
             f |= sub_hints[k].flag;

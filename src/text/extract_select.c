@@ -18,6 +18,7 @@
  *    prose (between paragraphs, a heading before a paragraph), which drops
  *    bylines, datelines, captions and share prompts at the edges.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -35,6 +36,8 @@ typedef struct sel {
     double *pre;    /* prefix sums of block values */
     uint32_t *goodw; /* prefix sums of prose words */
     uint32_t *allw;  /* prefix sums of all words */
+    uint32_t *goodb; /* prefix counts of prose blocks */
+    uint32_t *linkb; /* prefix counts of link blocks (links are most words) */
     uint8_t *cls;   /* B_* per block in the container */
 } sel;
 
@@ -81,14 +84,21 @@ static void inherit(sel *s, const uint16_t *own)
         s->inh[i] = (uint16_t)(own[i] | s->inh[s->x->nodes[i].parent]);
 }
 
+/* Names of things that never hold the article's paragraphs. */
+#define F_NOPROSE (F_NAV | F_SHARE | F_META | F_HEADER | F_HIDDEN | F_CAPTION | F_SIDEBAR)
+
 /*
- * Drops boilerplate names from wrappers: an element named like boilerplate
- * whose subtree holds two fifths of all the words on the page or more is a
- * page-wide wrapper ("elementor-widget-wrap"), not a widget. Comments need
- * nine tenths of the page's prose as well: a comment thread longer than its
- * article keeps its name.
+ * Drops boilerplate names that do not fit what an element holds. A menu,
+ * share bar, byline, header or caption does not hold paragraphs of prose:
+ * an element so named that holds two or more prose blocks of 40 words in
+ * all, prose being two fifths of its words, is misnamed ("article-header"
+ * around a whole article). Comments, related stories, promotions, sidebars
+ * and footers may hold prose; for them only a page-wide wrapper, two fifths
+ * of all the words on the page, loses its name, and comments need nine
+ * tenths of the page's prose as well (a comment thread longer than its
+ * article keeps its name). An article-body name was settled in extract.c.
  */
-static void clear_wrappers(sel *s, uint16_t *own)
+static void clear_misnamed(sel *s, uint16_t *own)
 {
     const ex *x = s->x;
     uint32_t good = s->goodw[x->n_blocks], all = s->allw[x->n_blocks];
@@ -97,17 +107,81 @@ static void clear_wrappers(sel *s, uint16_t *own)
         return;
     for (i = 1; i < x->n_nodes; i++) {
         const ex_node *nd = &x->nodes[i];
-        uint32_t g, w;
+        uint32_t g, w, nb;
         if (!(own[i] & F_BAD))
             continue;
         g = s->goodw[nd->end_block] - s->goodw[nd->first_block];
         w = s->allw[nd->end_block] - s->allw[nd->first_block];
-        if (5.0 * w < 2.0 * all)
+        nb = s->goodb[nd->end_block] - s->goodb[nd->first_block];
+        if ((own[i] & F_NOPROSE) && nb >= 2 && g >= 40 && 5.0 * g >= 2.0 * w)
+            own[i] &= (uint16_t)~F_NOPROSE;
+        if (!(own[i] & F_BAD) || 5.0 * w < 2.0 * all)
             continue;
         if ((own[i] & F_BAD) == F_COMMENT && 10.0 * g < 9.0 * good)
             continue;
         own[i] &= (uint16_t)~F_BAD;
     }
+}
+
+/* A candidate teaser: its parent and name signature, for grouping. */
+typedef struct teaser {
+    uint32_t parent, sig, node;
+} teaser;
+
+static int teaser_cmp(const void *a, const void *b)
+{
+    const teaser *x = a, *y = b;
+    if (x->parent != y->parent)
+        return x->parent < y->parent ? -1 : 1;
+    if (x->sig != y->sig)
+        return x->sig < y->sig ? -1 : 1;
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/*
+ * Marks lists of teasers as related content: three or more sibling
+ * elements of the same tag and class, each a small unit of a few blocks
+ * one of which is a link and at most one prose (a headline linking to
+ * another story, then its summary). Their summaries read as prose, so without this a "more
+ * stories" list longer than the article could win. Returns 0 or
+ * SD_ENOMEM.
+ */
+static int mark_teasers(sel *s, uint16_t *own)
+{
+    const ex *x = s->x;
+    teaser *t = NULL;
+    size_t n = 0, cap = 0, i, j;
+    for (i = 1; i < x->n_nodes; i++) {
+        const ex_node *nd = &x->nodes[i];
+        uint32_t nb = nd->end_block - nd->first_block, w, links;
+        if (nb < 2 || nb > 12 || nd->tag == T_P)
+            continue;
+        w = s->allw[nd->end_block] - s->allw[nd->first_block];
+        links = s->linkb[nd->end_block] - s->linkb[nd->first_block];
+        if (w > 150 || links == 0 || s->goodb[nd->end_block] - s->goodb[nd->first_block] > 1)
+            continue;
+        if (sd__grow((void **)&t, &cap, n + 1, sizeof *t)) {
+            sd__free(t);
+            return SD_ENOMEM;
+        }
+        t[n].parent = nd->parent;
+        t[n].sig = nd->sig;
+        t[n].node = (uint32_t)i;
+        n++;
+    }
+    if (n > 1)
+        qsort(t, n, sizeof *t, teaser_cmp);
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && t[j].parent == t[i].parent && t[j].sig == t[i].sig; j++)
+            ;
+        if (j - i >= 3) {
+            size_t k;
+            for (k = i; k < j; k++)
+                own[t[k].node] |= F_RELATED;
+        }
+    }
+    sd__free(t);
+    return 0;
 }
 
 /* The value of a block for choosing the container. */
@@ -317,24 +391,34 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
     s.pre = sd__malloc((x->n_blocks + 1) * sizeof *s.pre);
     s.goodw = sd__malloc((x->n_blocks + 1) * sizeof *s.goodw);
     s.allw = sd__malloc((x->n_blocks + 1) * sizeof *s.allw);
-    if (own == NULL || s.inh == NULL || s.pre == NULL || s.goodw == NULL || s.allw == NULL)
+    s.goodb = sd__malloc((x->n_blocks + 1) * sizeof *s.goodb);
+    s.linkb = sd__malloc((x->n_blocks + 1) * sizeof *s.linkb);
+    if (own == NULL || s.inh == NULL || s.pre == NULL || s.goodw == NULL || s.allw == NULL ||
+        s.goodb == NULL || s.linkb == NULL)
         goto fail;
     for (i = 0; i < x->n_nodes; i++)
         own[i] = x->nodes[i].own;
     s.goodw[0] = 0;
     s.allw[0] = 0;
+    s.goodb[0] = 0;
+    s.linkb[0] = 0;
     for (i = 0; i < x->n_blocks; i++) {
         int g = is_prose(x, &x->blocks[i], o->min_words);
         s.allw[i + 1] = s.allw[i] + x->blocks[i].words;
         any_good |= g;
         s.goodw[i + 1] = s.goodw[i] + (g ? x->blocks[i].words : 0);
+        s.goodb[i + 1] = s.goodb[i] + (uint32_t)g;
+        s.linkb[i + 1] = s.linkb[i] + (link_density(&x->blocks[i]) > 0.5);
     }
     if (!any_good) {
         out->found = 0;
         out->reason = "no run of prose";
         goto done;
     }
-    clear_wrappers(&s, own);
+    clear_misnamed(&s, own);
+    if ((rc = mark_teasers(&s, own)) != 0)
+        goto fail;
+    rc = SD_ENOMEM;
     inherit(&s, own);
     s.pre[0] = 0;
     for (i = 0; i < x->n_blocks; i++)
@@ -372,6 +456,8 @@ done:
     sd__free(s.pre);
     sd__free(s.goodw);
     sd__free(s.allw);
+    sd__free(s.goodb);
+    sd__free(s.linkb);
     sd__free(s.cls);
     return 0;
 fail:
@@ -382,6 +468,8 @@ fail:
     sd__free(s.pre);
     sd__free(s.goodw);
     sd__free(s.allw);
+    sd__free(s.goodb);
+    sd__free(s.linkb);
     sd__free(s.cls);
     return rc ? rc : SD_ENOMEM;
 }

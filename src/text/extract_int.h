@@ -121,7 +121,8 @@ typedef struct ex {
     int cur_open;
     uint32_t lang_counts[SD_STOP_MAX_LANGS];
     int lang;         /* index of the page's language, -1 if none */
-    uint32_t chosen;  /* the container extract_select.c picked */
+    uint32_t chosen;  /* the element extract_select.c picked, and */
+    uint32_t chosen_first, chosen_end; /* the run of its blocks */
 } ex;
 
 /* extract.c: parses html[0..n) (valid UTF-8) into x. Returns 0 or an SD_E*

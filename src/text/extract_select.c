@@ -191,8 +191,8 @@ static double block_value(const sel *s, const ex_block *b)
     double ld = link_density(b);
     if (s->inh[b->node] & F_BAD)
         return -(double)b->words;
-    if (ld > 0.5)
-        return -(double)b->words;
+    if (ld > 0.5) /* a link list, or a paragraph rich in links: less so */
+        return -(double)b->words * (ld >= 0.75 ? 1.0 : (ld - 0.5) * 4.0);
     if (b->tag == T_H1 || b->tag == T_H2)
         return 0;
     if (is_prose(x, b, s->o->min_words))
@@ -200,23 +200,56 @@ static double block_value(const sel *s, const ex_block *b)
     return -1.0;
 }
 
-/* The element whose blocks sum highest: the article's container. */
-static uint32_t pick_container(const sel *s)
+/* The article's place: a run of sibling subtrees [first, end) of blocks
+ * inside element `node`. */
+typedef struct region {
+    uint32_t node, first, end;
+} region;
+
+/*
+ * The run of sibling subtrees (and loose blocks) with the largest sum of
+ * block values, over every element: Kadane's maximum subarray on each
+ * element's children. A whole element is one such run; a run of some of
+ * its children is the common case of an article whose paragraphs share a
+ * parent with a share bar, a tag list and a comment form.
+ */
+static region pick_region(const sel *s)
 {
     const ex *x = s->x;
-    uint32_t best = 0;
+    region best = {0, 0, 0};
     double best_score = -1e300;
-    size_t i;
-    for (i = 0; i < x->n_nodes; i++) {
-        const ex_node *nd = &x->nodes[i];
-        double v = s->pre[nd->end_block] - s->pre[nd->first_block];
+    size_t p;
+    for (p = 0; p < x->n_nodes; p++) {
+        const ex_node *nd = &x->nodes[p];
+        uint32_t i = nd->first_block, run = i;
+        double cur = 0, bonus = (nd->own & F_BODY) ? 1.25 : 1.0;
         if (nd->end_block == nd->first_block)
             continue;
-        if ((nd->own & F_BODY) && v > 0)
-            v *= 1.25;
-        if (v >= best_score) {
-            best_score = v;
-            best = (uint32_t)i;
+        while (i < nd->end_block) {
+            uint32_t n = x->blocks[i].node, seg_end;
+            double v;
+            /* The child of p holding block i; none (a loose block) when
+             * the block's element is p itself, or an element above p (text
+             * around an inline element that holds a block boundary). */
+            while (n != EX_NONE && n != (uint32_t)p && x->nodes[n].parent != (uint32_t)p)
+                n = x->nodes[n].parent;
+            seg_end = (n == EX_NONE || n == (uint32_t)p) ? i + 1 : x->nodes[n].end_block;
+            if (seg_end <= i)
+                seg_end = i + 1;
+            v = s->pre[seg_end] - s->pre[i];
+            if (cur <= 0) {
+                cur = v;
+                run = i;
+            } else {
+                cur += v;
+            }
+            if (cur * (cur > 0 ? bonus : 1.0) >= best_score) {
+                best_score = cur * (cur > 0 ? bonus : 1.0);
+                best.node = (uint32_t)p;
+                best.first = run;
+                best.end = seg_end;
+            }
+            i = seg_end;
         }
     }
     return best;
@@ -235,12 +268,11 @@ static unsigned local_hints(const ex *x, const uint16_t *own, uint32_t node, uin
     return f;
 }
 
-/* Classifies the container's blocks, then revises short ones by context. */
-static void classify(sel *s, const uint16_t *own, uint32_t top)
+/* Classifies the region's blocks, then revises short ones by context. */
+static void classify(sel *s, const uint16_t *own, region r)
 {
     const ex *x = s->x;
-    const ex_node *c = &x->nodes[top];
-    uint32_t i, first = c->first_block, end = c->end_block;
+    uint32_t i, first = r.first, end = r.end, top = r.node;
     for (i = first; i < end; i++) {
         const ex_block *b = &x->blocks[i];
         unsigned f = local_hints(x, own, b->node, top);
@@ -250,7 +282,9 @@ static void classify(sel *s, const uint16_t *own, uint32_t top)
         else if (b->tag == T_H1)
             k = B_DROP;
         else if (link_density(b) > 0.5)
-            k = B_DROP;
+            k = (b->tag == T_P && b->words >= s->o->min_words && link_density(b) < 0.9)
+                    ? B_SHORT /* a paragraph rich in links: kept in context */
+                    : B_DROP;
         else if (is_prose(x, b, s->o->min_words))
             k = B_GOOD;
         else
@@ -360,7 +394,7 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
     sd_buf text;
     sd_paragraph *paras = NULL;
     size_t np = 0, cap = 0, i;
-    uint32_t top = 0;
+    region r;
     int rc = SD_ENOMEM, any_good = 0;
     memset(&s, 0, sizeof s);
     s.x = x;
@@ -423,23 +457,21 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
     s.pre[0] = 0;
     for (i = 0; i < x->n_blocks; i++)
         s.pre[i + 1] = s.pre[i] + block_value(&s, &x->blocks[i]);
-    top = pick_container(&s);
-    x->chosen = top;
-    {
-        const ex_node *c = &x->nodes[top];
-        size_t nb = c->end_block - c->first_block;
-        s.cls = sd__malloc(nb ? nb : 1);
-        if (s.cls == NULL)
+    r = pick_region(&s);
+    x->chosen = r.node;
+    x->chosen_first = r.first;
+    x->chosen_end = r.end;
+    s.cls = sd__malloc(r.end > r.first ? r.end - r.first : 1);
+    if (s.cls == NULL)
+        goto fail;
+    classify(&s, own, r);
+    for (i = r.first; i < r.end; i++) {
+        const ex_block *b = &x->blocks[i];
+        int join = b->cont && i > r.first && s.cls[i - 1 - r.first] != B_DROP;
+        if (s.cls[i - r.first] == B_DROP)
+            continue;
+        if ((rc = emit(&text, &paras, &np, &cap, x, b, join)) != 0)
             goto fail;
-        classify(&s, own, top);
-        for (i = c->first_block; i < c->end_block; i++) {
-            const ex_block *b = &x->blocks[i];
-            int join = b->cont && i > c->first_block && s.cls[i - 1 - c->first_block] != B_DROP;
-            if (s.cls[i - c->first_block] == B_DROP)
-                continue;
-            if ((rc = emit(&text, &paras, &np, &cap, x, b, join)) != 0)
-                goto fail;
-        }
     }
     out->found = np > 0;
     out->reason = np > 0 ? NULL : "no run of prose";

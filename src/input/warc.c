@@ -893,11 +893,13 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
         }
         compact(w); /* the record starts the window: offsets into it hold */
         start = w->pos;
-        /* a break right here: the damage is reported before what follows */
-        if ((br = break_in(w, start, start + 1)) != NULL && !warc_at(w, start)) {
+        /* a break right here: the damage is reported before what follows
+         * it, which is read on the next call */
+        if ((br = break_in(w, start, start + 1)) != NULL) {
             set_msg(w, "%s", br->msg);
             rc = error_record(w, rec, br->code, br->raw_off, 0);
-            if (resync(w, start + 1) < 0)
+            drop_breaks(w, start);
+            if (!warc_at(w, start) && resync(w, start + 1) < 0)
                 return SD_ENOMEM;
             return rc;
         }

@@ -1,0 +1,372 @@
+/*
+ * test_extract.c: article extraction on hand-written pages: the article's
+ * paragraphs kept exactly, navigation, footer, comments, related lists,
+ * share bars and an appended story dropped; charsets decoded; a page
+ * without an article said so; invariants of every result.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "syndic.h"
+#include "test.h"
+#include "text/utf8.h"
+
+static const char P1[] =
+    "The city council voted on Tuesday to close the old bridge for repairs, after engineers "
+    "found that two of its supports had cracked during the winter floods.";
+static const char P2[] =
+    "Traffic will be sent across the river by the northern road, which the council said could "
+    "carry the extra cars for the six months that the work is expected to take.";
+static const char P3[] =
+    "Shop owners near the bridge said they were worried about losing customers, but most "
+    "agreed that the repairs could not wait any longer.";
+
+/* Checks what every result must satisfy: valid UTF-8, paragraphs in order
+ * inside the text, joined by blank lines, nothing else in the text. */
+static void check_invariants(const sd_article *a)
+{
+    size_t i, pos = 0;
+    CHECK(a->text != NULL);
+    CHECK(a->title != NULL);
+    if (a->text == NULL || a->title == NULL)
+        return;
+    CHECK_EQ_U64(strlen(a->text), a->text_len);
+    CHECK_EQ_U64(sd__utf8_valid(a->text, a->text_len), a->text_len);
+    CHECK_EQ_U64(sd__utf8_valid(a->title, a->title_len), a->title_len);
+    CHECK(a->charset != NULL && a->lang != NULL);
+    CHECK(a->found == (a->n_paragraphs > 0));
+    CHECK(a->found ? a->reason == NULL : a->reason != NULL);
+    for (i = 0; i < a->n_paragraphs; i++) {
+        const sd_paragraph *p = &a->paragraphs[i];
+        CHECK(p->start == pos);
+        CHECK(p->start < p->end && p->end <= a->text_len);
+        pos = p->end;
+        if (i + 1 < a->n_paragraphs) {
+            CHECK(pos + 2 <= a->text_len && memcmp(a->text + pos, "\n\n", 2) == 0);
+            pos += 2;
+        }
+    }
+    CHECK_EQ_U64(pos, a->text_len);
+}
+
+/* Paragraph i of a as a string compared with s. */
+#define CHECK_PARA(a, i, s)                                                                        \
+    do {                                                                                           \
+        if ((i) < (a).n_paragraphs) {                                                              \
+            CHECK_EQ_MEM((a).text + (a).paragraphs[i].start,                                       \
+                         (a).paragraphs[i].end - (a).paragraphs[i].start, s);                      \
+        } else {                                                                                   \
+            CHECK((i) < (a).n_paragraphs);                                                         \
+        }                                                                                          \
+    } while (0)
+
+static int extract_str(const char *html, sd_article *a)
+{
+    int rc = sd_extract(html, strlen(html), NULL, NULL, a);
+    if (rc == 0)
+        check_invariants(a);
+    return rc;
+}
+
+TEST(extract_keeps_article_drops_boilerplate)
+{
+    char html[8192];
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<!DOCTYPE html><html><head><title>Bridge closes | Daily Example</title>"
+             "<meta property=\"og:title\" content=\"Old bridge to close for repairs\">"
+             "<style>p { color: red }</style><script>var ads = 'Buy now';</script></head>"
+             "<body><header class=\"site-header\"><a href=\"/\">Daily Example</a>"
+             "<nav><ul><li><a href=\"/news\">News</a></li><li><a href=\"/sport\">Sport</a></li>"
+             "<li><a href=\"/weather\">Weather and forecasts for the whole region</a></li></ul></nav>"
+             "</header>"
+             "<main><article><h1>Old bridge to close for repairs</h1>"
+             "<p class=\"byline\">By Jane Reporter</p>"
+             "<div class=\"share-bar\"><a href=\"#\">Share on Facebook</a> <a href=\"#\">Tweet</a></div>"
+             "<p>%s</p><p>%s</p><h2>Businesses worried</h2><p>%s</p>"
+             "<figure><img src=\"b.jpg\"><figcaption>The old bridge, seen from the east bank in a "
+             "photograph taken last year.</figcaption></figure>"
+             "</article>"
+             "<aside class=\"related\"><h3>Related stories</h3><ul>"
+             "<li><a href=\"/a\">Council approves a new budget for roads and bridges this year</a></li>"
+             "<li><a href=\"/b\">Floods: what the engineers found under the river this winter</a></li>"
+             "</ul></aside>"
+             "<section id=\"comments\"><h3>Comments</h3><div class=\"comment\"><p>I cross this bridge "
+             "every day and I have been saying for years that the supports were in a bad state, "
+             "nobody listened to us.</p></div></section></main>"
+             "<footer><p>Copyright 2024 Daily Example. All rights reserved. Read our privacy policy "
+             "and the terms of use before you comment on any of the stories here.</p></footer>"
+             "</body></html>",
+             P1, P2, P3);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK_EQ_STR(a.title, "Old bridge to close for repairs");
+    CHECK_EQ_STR(a.lang, "en");
+    CHECK_EQ_U64(a.n_paragraphs, 4);
+    CHECK_PARA(a, 0, P1);
+    CHECK_PARA(a, 1, P2);
+    CHECK_PARA(a, 2, "Businesses worried");
+    CHECK_PARA(a, 3, P3);
+    if (a.n_paragraphs == 4) {
+        CHECK_EQ_INT(a.paragraphs[2].kind, SD_PARA_HEADING);
+        CHECK_EQ_INT(a.paragraphs[0].kind, SD_PARA_TEXT);
+    }
+    CHECK(strstr(a.text, "Buy now") == NULL);
+    CHECK(strstr(a.text, "color") == NULL);
+    CHECK(strstr(a.text, "Jane") == NULL);
+    CHECK(strstr(a.text, "Tweet") == NULL);
+    CHECK(strstr(a.text, "photograph") == NULL);
+    sd_article_release(&a);
+
+    /* the whole page keeps everything visible, and still no script or style */
+    CHECK_EQ_INT(sd_extract_whole_page(html, strlen(html), NULL, NULL, &a), 0);
+    check_invariants(&a);
+    CHECK(strstr(a.text, "Weather and forecasts") != NULL);
+    CHECK(strstr(a.text, "nobody listened") != NULL);
+    CHECK(strstr(a.text, P2) != NULL);
+    CHECK(strstr(a.text, "Buy now") == NULL);
+    CHECK(strstr(a.text, "color") == NULL);
+    sd_article_release(&a);
+}
+
+TEST(extract_drops_appended_story)
+{
+    char html[8192];
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html><body><div id=\"page\">"
+             "<div class=\"story\"><h1>Old bridge to close</h1><p>%s</p><p>%s</p><p>%s</p></div>"
+             "<div class=\"more-stories\"><h2>More stories</h2>"
+             "<div class=\"teaser\"><h3><a href=\"/x\">Farmers hope for rain</a></h3><p>After a dry "
+             "spring the farmers of the valley are waiting for rain, and some fear the harvest will be "
+             "poor again this year.</p></div>"
+             "<div class=\"teaser\"><h3><a href=\"/y\">School opens new library</a></h3><p>The new "
+             "library at the primary school was opened on Friday by the mayor, who read a story to the "
+             "children.</p></div>"
+             "<div class=\"teaser\"><h3><a href=\"/z\">Choir wins a prize</a></h3><p>The town choir "
+             "won second prize at the national festival, the first prize it has won in twenty "
+             "years.</p></div></div></div></body></html>",
+             P1, P2, P3);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_U64(a.n_paragraphs, 3);
+    CHECK_PARA(a, 0, P1);
+    CHECK_PARA(a, 2, P3);
+    CHECK(strstr(a.text, "farmers") == NULL);
+    CHECK(strstr(a.text, "library") == NULL);
+    sd_article_release(&a);
+
+    /* Another story of the same kind, unmarked, after the article in the
+     * same column: teasers aside, it is a separate element, and the
+     * article's run of paragraphs wins. */
+    snprintf(html, sizeof html,
+             "<html><body><div class=\"column\">"
+             "<div><h1>Old bridge to close</h1><p>%s</p><p>%s</p><p>%s</p><p>%s</p></div>"
+             "<div class=\"ad\"><a href=\"/ad\">Advertisement</a></div>"
+             "<div class=\"promo\"><h2><a href=\"/next\">Next: Farmers hope for rain</a></h2>"
+             "<p>After a dry spring the farmers of the valley are waiting for rain, and some fear the "
+             "harvest will be poor again this year.</p></div>"
+             "</div></body></html>",
+             P1, P2, P3, P1);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_U64(a.n_paragraphs, 4);
+    CHECK(strstr(a.text, "farmers") == NULL);
+    CHECK(strstr(a.text, "Advertisement") == NULL);
+    sd_article_release(&a);
+}
+
+TEST(extract_decodes_charsets_and_entities)
+{
+    /* windows-1252 bytes, declared in a meta tag: e acute 0xE9, right
+     * single quote 0x92, euro 0x80 */
+    static const char page[] =
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">"
+        "<title>Caf\xe9</title></head><body><div><p>Le caf\xe9 de la place a rouvert ses portes "
+        "apr\xe8s trois mois de travaux, et le patron dit qu\x92il a gard\xe9 les prix de "
+        "l\x92" "an dernier, un caf\xe9 pour deux \x80.</p></div></body></html>";
+    sd_article a;
+    CHECK_EQ_INT(sd_extract(page, sizeof page - 1, NULL, NULL, &a), 0);
+    check_invariants(&a);
+    CHECK_EQ_STR(a.charset, "windows-1252");
+    CHECK_EQ_STR(a.title, "Caf\xc3\xa9");
+    CHECK_EQ_STR(a.lang, "fr");
+    CHECK(strstr(a.text, "Le caf\xc3\xa9 de la place") != NULL);
+    CHECK(strstr(a.text, "qu\xe2\x80\x99il a gard\xc3\xa9") != NULL);
+    CHECK(strstr(a.text, "deux \xe2\x82\xac.") != NULL);
+    sd_article_release(&a);
+
+    /* the HTTP charset wins over the meta tag */
+    CHECK_EQ_INT(sd_extract(page, sizeof page - 1, "iso-8859-1", NULL, &a), 0);
+    CHECK_EQ_STR(a.charset, "iso-8859-1");
+    CHECK(strstr(a.text, "Le caf\xc3\xa9 de la place") != NULL);
+    sd_article_release(&a);
+
+    /* entities, numeric and named; no-break spaces become spaces */
+    {
+        static const char ent[] =
+            "<html><body><p>Tom &amp; Jerry&#8217;s caf&eacute; served &quot;the best&quot; "
+            "coffee&nbsp;in town for &#x32;0 years, said the owner of the shop on the "
+            "corner.</p></body></html>";
+        CHECK_EQ_INT(extract_str(ent, &a), 0);
+        CHECK_EQ_U64(a.n_paragraphs, 1);
+        CHECK_PARA(a, 0,
+                   "Tom & Jerry\xe2\x80\x99s caf\xc3\xa9 served \"the best\" coffee in town for "
+                   "20 years, said the owner of the shop on the corner.");
+        sd_article_release(&a);
+    }
+}
+
+TEST(extract_says_when_there_is_no_article)
+{
+    static const char menu[] =
+        "<html><head><title>Index</title></head><body><nav><ul>"
+        "<li><a href=\"/1\">Home</a></li><li><a href=\"/2\">News</a></li>"
+        "<li><a href=\"/3\">Contact us</a></li></ul></nav>"
+        "<div class=\"gallery\"><img src=\"1.jpg\"><img src=\"2.jpg\"></div>"
+        "<footer>Copyright 2024</footer></body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(menu, &a), 0);
+    CHECK_EQ_INT(a.found, 0);
+    CHECK(a.reason != NULL && a.reason[0] != '\0');
+    CHECK_EQ_U64(a.text_len, 0);
+    CHECK_EQ_U64(a.n_paragraphs, 0);
+    CHECK_EQ_STR(a.title, "Index");
+    sd_article_release(&a);
+
+    CHECK_EQ_INT(sd_extract("", 0, NULL, NULL, &a), 0);
+    check_invariants(&a);
+    CHECK_EQ_INT(a.found, 0);
+    CHECK_EQ_STR(a.reason, "no text");
+    sd_article_release(&a);
+
+    /* only script and style: no text at all */
+    CHECK_EQ_INT(extract_str("<script>document.write('a long sentence that is not text')</script>"
+                             "<style>body{}</style>",
+                             &a),
+                 0);
+    CHECK_EQ_INT(a.found, 0);
+    sd_article_release(&a);
+}
+
+TEST(extract_never_keeps_script_or_style)
+{
+    char html[4096];
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html><body><p>%s<script>var hidden = 'SCRIPTTEXT inside a paragraph';</script> %s"
+             "</p><style>.x{content:'STYLETEXT'}</style><noscript>NOSCRIPTTEXT</noscript>"
+             "<p style=\"display:none\">HIDDENTEXT in a paragraph that is not shown at all.</p>"
+             "<template><p>TEMPLATETEXT</p></template><p>%s</p></body></html>",
+             P1, P2, P3);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK(strstr(a.text, "SCRIPTTEXT") == NULL);
+    CHECK(strstr(a.text, "STYLETEXT") == NULL);
+    CHECK(strstr(a.text, "NOSCRIPTTEXT") == NULL);
+    CHECK(strstr(a.text, "HIDDENTEXT") == NULL);
+    CHECK(strstr(a.text, "TEMPLATETEXT") == NULL);
+    CHECK(strstr(a.text, P3) != NULL);
+    sd_article_release(&a);
+    CHECK_EQ_INT(sd_extract_whole_page(html, strlen(html), NULL, NULL, &a), 0);
+    check_invariants(&a);
+    CHECK(strstr(a.text, "SCRIPTTEXT") == NULL);
+    CHECK(strstr(a.text, "STYLETEXT") == NULL);
+    CHECK(strstr(a.text, P1) != NULL);
+    sd_article_release(&a);
+}
+
+TEST(extract_line_breaks_and_lists)
+{
+    char html[4096];
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html><body><div><p>%s</p><p>First line of a poem that the mayor read<br>"
+             "second line of the poem<br>third line of it</p><ul><li>A list item that belongs to "
+             "the article and says something.</li></ul><p>%s</p><pre>code  kept\n  as is</pre>"
+             "<p>%s</p></div></body></html>",
+             P1, P2, P3);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_U64(a.n_paragraphs, 6);
+    CHECK_PARA(a, 1, "First line of a poem that the mayor read\nsecond line of the poem\nthird line of it");
+    CHECK_PARA(a, 2, "A list item that belongs to the article and says something.");
+    CHECK_PARA(a, 4, "code  kept\n  as is");
+    if (a.n_paragraphs == 6) {
+        CHECK_EQ_INT(a.paragraphs[2].kind, SD_PARA_ITEM);
+        CHECK_EQ_INT(a.paragraphs[4].kind, SD_PARA_PRE);
+    }
+    sd_article_release(&a);
+}
+
+TEST(extract_limits_and_bad_arguments)
+{
+    sd_extract_options o;
+    sd_article a;
+    static const char page[] = "<p>Some text that is long enough to be a paragraph of prose.</p>";
+    sd_extract_options_init(&o);
+    CHECK_EQ_INT(o.min_words, 10);
+    o.max_html = 10;
+    CHECK_EQ_INT(sd_extract(page, sizeof page - 1, NULL, &o, &a), SD_ETOOBIG);
+    sd_article_release(&a);
+    CHECK_EQ_INT(sd_extract(NULL, 5, NULL, NULL, &a), SD_EINVAL);
+    sd_article_release(&a);
+    sd_article_release(NULL);
+    /* broken markup is recovered, never an error */
+    CHECK_EQ_INT(extract_str("<div><p>Unclosed <b>bold <i>and italic</div></p></td></table><<<>>"
+                             "&bogus; &#xD800; &#0; text that goes on for a while to be prose.",
+                             &a),
+                 0);
+    sd_article_release(&a);
+    /* invalid UTF-8 is repaired */
+    CHECK_EQ_INT(extract_str("<p>caf\xc3 \xff\xfe" " bytes that are not UTF-8 in a paragraph that "
+                             "is long enough to count as one.</p>",
+                             &a),
+                 0);
+    sd_article_release(&a);
+}
+
+static long fail_after;
+static void *failing_malloc(void *ud, size_t n)
+{
+    (void)ud;
+    if (fail_after-- == 0)
+        return NULL;
+    return malloc(n);
+}
+static void *failing_realloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    if (fail_after-- == 0)
+        return NULL;
+    return realloc(p, n);
+}
+static void plain_free(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
+
+TEST(extract_under_failing_allocations)
+{
+    char html[4096];
+    sd_allocator al = {failing_malloc, failing_realloc, plain_free, NULL};
+    long n;
+    int done = 0;
+    snprintf(html, sizeof html,
+             "<html><head><title>T</title></head><body><nav><a href=\"/\">Home</a></nav>"
+             "<div><p>%s</p><p>%s</p><p>%s</p></div></body></html>",
+             P1, P2, P3);
+    for (n = 0; n < 400 && !done; n++) {
+        sd_article a;
+        int rc;
+        fail_after = n;
+        sd_set_allocator(&al);
+        rc = sd_extract(html, strlen(html), NULL, NULL, &a);
+        sd_set_allocator(NULL);
+        CHECK(rc == 0 || rc == SD_ENOMEM);
+        if (rc == 0) {
+            check_invariants(&a);
+            CHECK_EQ_U64(a.n_paragraphs, 3);
+            done = fail_after >= 0;
+        }
+        sd_article_release(&a);
+    }
+    CHECK(done);
+}

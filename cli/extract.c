@@ -162,7 +162,11 @@ static void write_article(extract_run *r, const sd_record *rec, const sd_article
         out_str(o, ",\"title\":");
         out_json_str(o, a->title ? a->title : "", a->title ? a->title_len : 0);
         out_str(o, ",\"charset\":");
-        out_json_str(o, a->charset, strlen(a->charset));
+        {
+            /* the reader decoded the page; the extractor saw UTF-8 */
+            const char *cs = rec->charset ? rec->charset : a->charset;
+            out_json_str(o, cs, strlen(cs));
+        }
         if (a->lang && *a->lang) {
             out_str(o, ",\"lang\":");
             out_json_str(o, a->lang, strlen(a->lang));

@@ -827,6 +827,24 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
         html = dec.p ? dec.p : "";
         len = dec.len;
     }
+    if (len && memchr(html, '\0', len)) {
+        /* NUL is valid UTF-8 but ends libxml2's input early, and four
+         * leading bytes with NULs make it guess UTF-16 or UCS-4: drop them,
+         * as browsers ignore them in markup. */
+        size_t i, k = 0;
+        if (html != dec.p) {
+            sd__buf_reset(&dec);
+            if ((rc = sd__buf_append(&dec, html, len)) != 0)
+                goto fail;
+        }
+        for (i = 0; i < dec.len; i++)
+            if (dec.p[i] != '\0')
+                dec.p[k++] = dec.p[i];
+        dec.len = k;
+        dec.p[k] = '\0';
+        html = dec.p;
+        len = k;
+    }
     if ((rc = sd__ex_parse(&x, html ? html : "", len)) != 0)
         goto fail;
     if ((rc = sd__ex_select(&x, &o, whole_page, out)) != 0)

@@ -20,16 +20,19 @@ int cmd_trace(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 
 /*
- * The text a command compares for a record: a text record's own text; for a
- * page (HTML, WARC, JSONL html), its extracted article text, or with
- * whole_page all its visible text. *text is NULL for a failed record.
- * *scratch (NULL at first) keeps the extraction until the next call; free
- * it with cli_record_text_free(). Returns 0, or an SD_E* code when the
- * extraction failed (SD_ENOMEM, SD_ETOOBIG).
+ * A reader whose records carry the text a command compares: a text
+ * record's own text; for a page (HTML, WARC, JSONL html) its extracted
+ * article text, or with whole_page all its visible text, the extraction in
+ * *art (else NULL; art may be NULL). A page without such text comes back
+ * failed (rec->error, rec->errmsg). Pages are extracted in batches on
+ * `threads` threads (0: one per CPU). page_reader_next() returns as
+ * sd_reader_next() does; pointers stay valid until the next call.
  */
-int cli_record_text(const sd_record *rec, int whole_page, const char **text, size_t *len,
-                    void **scratch);
-void cli_record_text_free(void **scratch);
+typedef struct page_reader page_reader;
+int page_reader_new(sd_reader *r, int whole_page, unsigned threads, page_reader **pr);
+int page_reader_next(page_reader *p, sd_record *rec, const sd_article **art);
+const char *page_reader_errmsg(const page_reader *p);
+void page_reader_free(page_reader *p);
 
 /* Messages in git's style: "syndic: cannot read 'x': reason". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

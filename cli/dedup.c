@@ -60,7 +60,9 @@ static void usage(FILE *f)
             "line per input record, in input order:\n"
             "  {\"id\":...,\"cluster\":N,\"duplicate_of\":ID|null,\"similarity\":X}\n"
             "\n"
-            "INPUT: files, directories, JSONL (.jsonl, .jsonl.gz, .jsonl.zst), or - for stdin.\n"
+            "INPUT: files, directories, JSONL (.jsonl, .jsonl.gz, .jsonl.zst), HTML pages\n"
+            "(.html, .htm), web crawls (.warc, .warc.gz), or - for stdin. Pages are compared\n"
+            "by their article text (see syndic extract).\n"
             "\n"
             "  -o, --output FILE     write results to FILE (default: standard output)\n"
             "      --keep PATH       write the kept records, unchanged: JSONL records to the\n"
@@ -73,6 +75,8 @@ static void usage(FILE *f)
             "      --seed N          hash seed (default 0)\n"
             "      --id-field F      JSONL id field (default id)\n"
             "      --text-field F    JSONL text field (default text)\n"
+            "      --html-field F    JSONL field holding a page's HTML (default html)\n"
+            "      --whole-page      compare pages by all their visible text, not the article\n"
             "      --repair-utf8     repair invalid UTF-8 in JSONL text instead of failing the record\n"
             "  -j, --threads N       worker threads (default: one per CPU)\n"
             "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
@@ -417,7 +421,7 @@ typedef struct batch {
 /* The reading side: owns the records' metadata until reading ends. */
 typedef struct feed {
     dedup_run *r;
-    sd_reader *reader;
+    page_reader *pages; /* the reader, with pages' article text */
     size_t errors_shown;
     uint64_t total_bytes;
     int failed;   /* reading failed; a message was printed */
@@ -482,9 +486,9 @@ static int fill_batch(feed *fd, batch *b)
     b->used = 0;
     while (b->n < BATCH_DOCS && b->used < BATCH_BYTES) {
         sd_record rec;
-        int rc = sd_reader_next(fd->reader, &rec);
+        int rc = page_reader_next(fd->pages, &rec, NULL);
         if (rc < 0) {
-            cli_error("cannot read input: %s", sd_reader_errmsg(fd->reader));
+            cli_error("cannot read input: %s", page_reader_errmsg(fd->pages));
             return -1;
         }
         if (rc == 0) {
@@ -636,7 +640,7 @@ out:
 
 enum {
     OPT_KEEP = 256, OPT_NUM_PERM, OPT_BANDS, OPT_ROWS, OPT_SEED, OPT_ID_FIELD, OPT_TEXT_FIELD,
-    OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS
+    OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HTML_FIELD, OPT_WHOLE_PAGE
 };
 
 static const struct option long_opts[] = {
@@ -651,6 +655,8 @@ static const struct option long_opts[] = {
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
     {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
     {"repair-utf8", no_argument, NULL, OPT_REPAIR},
+    {"html-field", required_argument, NULL, OPT_HTML_FIELD},
+    {"whole-page", no_argument, NULL, OPT_WHOLE_PAGE},
     {"threads", required_argument, NULL, 'j'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -719,6 +725,8 @@ int cmd_dedup(int argc, char **argv)
         case OPT_ID_FIELD: ropt.id_field = optarg; break;
         case OPT_TEXT_FIELD: ropt.text_field = optarg; break;
         case OPT_REPAIR: ropt.repair_utf8 = 1; break;
+        case OPT_HTML_FIELD: ropt.html_field = optarg; break;
+        case OPT_WHOLE_PAGE: r.whole_page = 1; break;
         case 'j':
             if (parse_unsigned("--threads", optarg, 1, 256, &dopt.threads))
                 return EXIT_USAGE;
@@ -748,7 +756,8 @@ int cmd_dedup(int argc, char **argv)
     if (show_progress && cli_quiet)
         show_progress = 0;
 
-    if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0) {
+    if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0 ||
+        page_reader_new(reader, r.whole_page, dopt.threads, &fd.pages) != 0) {
         cli_error("out of memory");
         goto done;
     }
@@ -770,7 +779,6 @@ int cmd_dedup(int argc, char **argv)
     progress_init(&prog, show_progress);
     t0 = now_seconds();
     fd.r = &r;
-    fd.reader = reader;
     if (feed_run(&fd, job, dopt.threads, &prog, &t_sketch) != 0)
         goto done_out;
     total_bytes = fd.total_bytes;
@@ -826,6 +834,7 @@ done:
     if (r.spool)
         fclose(r.spool);
     sd_dedup_free(job);
+    page_reader_free(fd.pages);
     sd_reader_free(reader);
     return status;
 }

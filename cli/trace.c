@@ -39,7 +39,9 @@ static void usage(FILE *f)
             "added, lacks and changed), a \"passage\" object per aligned passage with\n"
             "--passages, and a \"doc\" object per input record (docs/trace.md).\n"
             "\n"
-            "INPUT: files, directories, JSONL (.jsonl, .jsonl.gz, .jsonl.zst), or - for stdin.\n"
+            "INPUT: files, directories, JSONL (.jsonl, .jsonl.gz, .jsonl.zst), HTML pages\n"
+            "(.html, .htm), web crawls (.warc, .warc.gz), or - for stdin. Pages are compared\n"
+            "by their article text (see syndic extract).\n"
             "\n"
             "  -o, --output FILE       write results to FILE (default: standard output)\n"
             "  -m, --min-passage N     fewest tokens (words) a shared passage has (default 30)\n"
@@ -52,6 +54,8 @@ static void usage(FILE *f)
             "      --seed N            hash seed (default 0)\n"
             "      --id-field F        JSONL id field (default id)\n"
             "      --text-field F      JSONL text field (default text)\n"
+            "      --html-field F      JSONL field holding a page's HTML (default html)\n"
+            "      --whole-page        compare pages by all their visible text, not the article\n"
             "      --repair-utf8       repair invalid UTF-8 in JSONL text instead of failing\n"
             "  -j, --threads N         worker threads (default: one per CPU)\n"
             "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
@@ -208,7 +212,7 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i)
 
 enum {
     OPT_MAX_DF = 256, OPT_MIN_ID, OPT_EXACT, OPT_PASSAGES, OPT_NO_TEXT, OPT_SEED, OPT_ID_FIELD,
-    OPT_TEXT_FIELD, OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS
+    OPT_TEXT_FIELD, OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HTML_FIELD, OPT_WHOLE_PAGE
 };
 
 static const struct option long_opts[] = {
@@ -223,6 +227,8 @@ static const struct option long_opts[] = {
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
     {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
     {"repair-utf8", no_argument, NULL, OPT_REPAIR},
+    {"html-field", required_argument, NULL, OPT_HTML_FIELD},
+    {"whole-page", no_argument, NULL, OPT_WHOLE_PAGE},
     {"threads", required_argument, NULL, 'j'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -275,7 +281,8 @@ int cmd_trace(int argc, char **argv)
     progress prog;
     const char *output = NULL;
     int c, rc, status = EXIT_RUN, show_progress = progress_default(), with_passages = 0;
-    int with_text = 1, out_opened = 0;
+    int with_text = 1, out_opened = 0, whole_page = 0;
+    page_reader *pages = NULL;
     unsigned seed = 0;
     sd_trace_doc *docs = NULL;
     char *arena = NULL;
@@ -313,6 +320,8 @@ int cmd_trace(int argc, char **argv)
         case OPT_ID_FIELD: ropt.id_field = optarg; break;
         case OPT_TEXT_FIELD: ropt.text_field = optarg; break;
         case OPT_REPAIR: ropt.repair_utf8 = 1; break;
+        case OPT_HTML_FIELD: ropt.html_field = optarg; break;
+        case OPT_WHOLE_PAGE: whole_page = 1; break;
         case 'j':
             if (parse_unsigned("--threads", optarg, 1, 256, &topt.threads))
                 return EXIT_USAGE;
@@ -332,7 +341,8 @@ int cmd_trace(int argc, char **argv)
     }
     if (show_progress && cli_quiet)
         show_progress = 0;
-    if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0) {
+    if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0 ||
+        page_reader_new(reader, whole_page, topt.threads, &pages) != 0) {
         cli_error("out of memory");
         goto done;
     }
@@ -354,9 +364,9 @@ int cmd_trace(int argc, char **argv)
     }
     for (;;) {
         sd_record rec;
-        rc = sd_reader_next(reader, &rec);
+        rc = page_reader_next(pages, &rec, NULL);
         if (rc < 0) {
-            cli_error("cannot read input: %s", sd_reader_errmsg(reader));
+            cli_error("cannot read input: %s", page_reader_errmsg(pages));
             goto done;
         }
         /* hand the batch over when it is full or the input ends; texts
@@ -454,6 +464,7 @@ done:
     free(docs);
     free(arena);
     sd_trace_free(job);
+    page_reader_free(pages);
     sd_reader_free(reader);
     return status;
 }

@@ -330,6 +330,32 @@ int sd_extract_whole_page(const char *html, size_t len, const char *charset_hint
  * Safe on an emptied or zeroed struct. */
 void sd_article_release(sd_article *a);
 
+/*
+ * Many pages at once: an extractor runs sd_extract() (or, with whole_page,
+ * sd_extract_whole_page()) over a batch of pages on its own thread pool.
+ * The results do not depend on the thread count. An extractor is driven by
+ * one thread at a time; distinct extractors may run at once.
+ */
+typedef struct sd_page {
+    const char *html;         /* markup, decoded or not */
+    size_t len;
+    const char *charset_hint; /* as for sd_extract(); may be NULL */
+} sd_page;
+
+typedef struct sd_extractor sd_extractor;
+
+/* `o` may be NULL for defaults; threads 0 means one per online CPU.
+ * Returns 0 or SD_ENOMEM. */
+int sd_extractor_new(const sd_extract_options *o, unsigned threads, int whole_page,
+                     sd_extractor **out);
+
+/* Extracts pages[0..n) into out[0..n), releasing what each out[i] held
+ * first (zero them before the first use). rc[i] gets what sd_extract()
+ * returned for page i. Returns 0, or SD_EINVAL for NULL arrays with n > 0. */
+int sd_extractor_run(sd_extractor *x, const sd_page *pages, size_t n, sd_article *out, int *rc);
+
+void sd_extractor_free(sd_extractor *x);
+
 /* SD_PUBLIC_TRACE: passage-level reuse (issue 5) is declared below. */
 
 /*

@@ -25,8 +25,9 @@
 
 /* What is kept of each record until the output is written. */
 typedef struct rec_meta {
-    uint64_t id_off;   /* into ids */
+    uint64_t id_off;   /* into ids; the url, if any, follows the id there */
     uint32_t id_len;
+    uint32_t url_len;  /* a page's URL (WARC-Target-URI, JSONL url), or 0 */
     int32_t err;       /* index into errs, or -1 */
     uint64_t raw_off;  /* into the spool file, with --keep */
     uint64_t raw_len;
@@ -87,14 +88,17 @@ static void usage(FILE *f)
             "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
 }
 
-static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len)
+static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len, const char *url,
+                       size_t url_len)
 {
     if (len > UINT32_MAX)
         len = UINT32_MAX;
-    if (r->ids_len + len > r->ids_cap) {
+    if (url == NULL || url_len > UINT32_MAX)
+        url_len = 0;
+    if (r->ids_len + len + url_len > r->ids_cap) {
         size_t cap = r->ids_cap ? r->ids_cap * 2 : 1 << 20;
         char *p;
-        while (cap < r->ids_len + len)
+        while (cap < r->ids_len + len + url_len)
             cap *= 2;
         p = realloc(r->ids, cap);
         if (p == NULL)
@@ -104,9 +108,12 @@ static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len)
     }
     if (len)
         memcpy(r->ids + r->ids_len, id, len);
+    if (url_len)
+        memcpy(r->ids + r->ids_len + len, url, url_len);
     m->id_off = r->ids_len;
     m->id_len = (uint32_t)len;
-    r->ids_len += len;
+    m->url_len = (uint32_t)url_len;
+    r->ids_len += len + url_len;
     return 0;
 }
 
@@ -151,6 +158,10 @@ static void write_result(out *o, const dedup_run *r, const sd_dedup *d, size_t i
     sd_dedup_result res;
     out_str(o, "{\"id\":");
     out_json_str(o, r->ids + m->id_off, m->id_len);
+    if (m->url_len) {
+        out_str(o, ",\"url\":");
+        out_json_str(o, r->ids + m->id_off + m->id_len, m->url_len);
+    }
     if (m->err >= 0) {
         const rec_error *e = &r->errs[m->err];
         out_str(o, ",\"error\":");
@@ -450,7 +461,8 @@ static int note_record(feed *fd, sd_record *rec)
     memset(m, 0, sizeof *m);
     m->err = -1;
     m->lines = rec->format == SD_FORMAT_JSONL;
-    if (remember_id(r, m, rec->id ? rec->id : "", rec->id ? rec->id_len : 0) != 0)
+    if (remember_id(r, m, rec->id ? rec->id : "", rec->id ? rec->id_len : 0, rec->url,
+                    rec->url_len) != 0)
         goto oom;
     if (rec->error == 0 && rec->text == NULL) {
         rec->error = SD_EMISSING;

@@ -20,7 +20,10 @@
 typedef struct trec {
     char *id;
     size_t id_len;
-    char *err; /* NULL when the record was read */
+    char *err;  /* NULL when the record was read */
+    char *url;  /* WARC-Target-URI or JSONL url, or NULL */
+    char *date; /* WARC-Date or JSONL date, or NULL */
+    size_t url_len, date_len;
 } trec;
 
 typedef struct trace_run {
@@ -194,6 +197,14 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i)
     size_t n = 0, k;
     out_str(o, "{\"type\":\"doc\",");
     doc_ref(o, r, i);
+    if (r->r[i].url) {
+        out_str(o, ",\"url\":");
+        out_json_str(o, r->r[i].url, r->r[i].url_len);
+    }
+    if (r->r[i].date) {
+        out_str(o, ",\"date\":");
+        out_json_str(o, r->r[i].date, r->r[i].date_len);
+    }
     if (r->r[i].err) {
         out_str(o, ",\"stories\":[],\"error\":");
         out_json_str(o, r->r[i].err, strlen(r->r[i].err));
@@ -258,10 +269,25 @@ static int remember(trace_run *r, const sd_record *rec)
         return -1;
     if (x->id_len)
         memcpy(x->id, rec->id, x->id_len);
+    if (rec->url && rec->url_len) {
+        x->url = strndup(rec->url, rec->url_len);
+        x->url_len = rec->url_len;
+    }
+    if (rec->date && rec->date_len) {
+        x->date = strndup(rec->date, rec->date_len);
+        x->date_len = rec->date_len;
+    }
+    if ((rec->url && rec->url_len && !x->url) || (rec->date && rec->date_len && !x->date)) {
+        free(x->id);
+        free(x->url);
+        return -1;
+    }
     if (rec->error) {
         x->err = strdup(rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
         if (!x->err) {
             free(x->id);
+            free(x->url);
+            free(x->date);
             return -1;
         }
         r->nerrs++;
@@ -459,6 +485,8 @@ done:
     for (i = 0; i < r.n; i++) {
         free(r.r[i].id);
         free(r.r[i].err);
+        free(r.r[i].url);
+        free(r.r[i].date);
     }
     free(r.r);
     free(docs);

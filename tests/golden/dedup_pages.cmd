@@ -1,0 +1,1 @@
+$SYNDIC dedup -q tests/golden/data/pages

@@ -1,0 +1,1 @@
+$SYNDIC dedup -q --whole-page tests/golden/data/pages

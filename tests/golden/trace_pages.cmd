@@ -1,0 +1,1 @@
+$SYNDIC trace -q --passages tests/golden/data/pages

@@ -22,14 +22,18 @@ int cmd_align(int argc, char **argv);
 /*
  * A reader whose records carry the text a command compares: a text
  * record's own text; for a page (HTML, WARC, JSONL html) its extracted
- * article text, or with whole_page all its visible text, the extraction in
+ * article text, or with PAGE_WHOLE all its visible text, the extraction in
  * *art (else NULL; art may be NULL). A page without such text comes back
- * failed (rec->error, rec->errmsg). Pages are extracted in batches on
- * `threads` threads (0: one per CPU). page_reader_next() returns as
- * sd_reader_next() does; pointers stay valid until the next call.
+ * failed (rec->error, rec->errmsg), or with PAGE_KEEP_EMPTY as a record
+ * whose *art says why (found 0, text NULL). Pages are extracted in batches
+ * on `threads` threads (0: one per CPU) with options eo (NULL: defaults).
+ * page_reader_next() returns as sd_reader_next() does; pointers stay valid
+ * until the next call.
  */
+enum { PAGE_WHOLE = 1, PAGE_KEEP_EMPTY = 2 };
 typedef struct page_reader page_reader;
-int page_reader_new(sd_reader *r, int whole_page, unsigned threads, page_reader **pr);
+int page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
+                    page_reader **pr);
 int page_reader_next(page_reader *p, sd_record *rec, const sd_article **art);
 const char *page_reader_errmsg(const page_reader *p);
 void page_reader_free(page_reader *p);

@@ -769,7 +769,7 @@ int cmd_dedup(int argc, char **argv)
         show_progress = 0;
 
     if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0 ||
-        page_reader_new(reader, r.whole_page, dopt.threads, &fd.pages) != 0) {
+        page_reader_new(reader, NULL, r.whole_page ? PAGE_WHOLE : 0, dopt.threads, &fd.pages) != 0) {
         cli_error("out of memory");
         goto done;
     }

@@ -3,9 +3,11 @@
  *
  * Each record of the inputs (HTML files, WARC responses, JSONL records with
  * an html field; text records pass through as paragraphs split at blank
- * lines) is extracted as it is read and written out at once, so memory does
- * not grow with the input. Every record appears in the output, a failed one
- * with its error, a page without an article marked so.
+ * lines) is extracted and written out in input order. Pages are extracted
+ * in batches on -j threads (the page reader, pagetext.c), so memory is
+ * bounded by a batch, not the input; --timing extracts one page at a time
+ * on this thread to time each. Every record appears in the output, a
+ * failed one with its error, a page without an article marked so.
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -35,8 +37,9 @@ static void usage(FILE *f)
             "      --html-field F    JSONL field holding HTML (default html)\n"
             "      --text-field F    JSONL field holding text (default text)\n"
             "      --id-field F      JSONL id field (default id)\n"
+            "  -j, --threads N       pages extracted at once (default: one per CPU)\n"
             "      --timing          report extraction time per page on stderr (median,\n"
-            "                        mean, 90th percentile; with -v every page)\n"
+            "                        mean, 90th percentile; with -v every page); one thread\n"
             "  -q, --quiet           no warnings and no summary\n"
             "  -v, --verbose         more detail\n"
             "  -h, --help            this help\n"
@@ -242,8 +245,9 @@ static void report_timing(extract_run *r)
             r->times[(size_t)((double)r->n_times * 0.9)] * 1e3, sum);
 }
 
-/* Extracts and writes one record. Returns 0, or -1 after a fatal error. */
-static int one_record(extract_run *r, const sd_record *rec)
+/* Extracts (unless the page reader did: art) and writes one record.
+ * Returns 0, or -1 after a fatal error. */
+static int one_record(extract_run *r, const sd_record *rec, const sd_article *art)
 {
     sd_article a;
     int rc;
@@ -257,6 +261,12 @@ static int one_record(extract_run *r, const sd_record *rec)
             cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset,
                      rec->errmsg);
         write_error(r, rec, rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
+        return 0;
+    }
+    if (art) {
+        if (!art->found)
+            r->no_article++;
+        write_article(r, rec, art, art->text);
         return 0;
     }
     if (rec->html == NULL) {
@@ -321,6 +331,7 @@ int cmd_extract(int argc, char **argv)
         {"text-field", required_argument, NULL, 'T'},
         {"id-field", required_argument, NULL, 'I'},
         {"timing", no_argument, NULL, 't'},
+        {"threads", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -329,13 +340,15 @@ int cmd_extract(int argc, char **argv)
     extract_run r;
     sd_reader_options ro;
     sd_reader *reader = NULL;
+    page_reader *pages = NULL;
     const char *output = NULL;
     int c, i, rc, status = EXIT_OK;
+    unsigned threads = 0;
     memset(&r, 0, sizeof r);
     sd_extract_options_init(&r.eo);
     sd_reader_options_init(&ro);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'J': r.jsonl = 1; break;
@@ -348,6 +361,10 @@ int cmd_extract(int argc, char **argv)
         case 'T': ro.text_field = optarg; break;
         case 'I': ro.id_field = optarg; break;
         case 't': r.timing = 1; break;
+        case 'j':
+            if (parse_unsigned("--threads", optarg, 1, 256, &threads))
+                return EXIT_USAGE;
+            break;
         case 'q': cli_quiet = 1; break;
         case 'v': cli_verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
@@ -358,31 +375,38 @@ int cmd_extract(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (sd_reader_new(&ro, &reader) != 0) {
+    if (sd_reader_new(&ro, &reader) != 0 ||
+        (!r.timing && page_reader_new(reader, &r.eo,
+                                      PAGE_KEEP_EMPTY | (r.whole_page ? PAGE_WHOLE : 0),
+                                      threads, &pages) != 0)) {
         cli_error("out of memory");
+        sd_reader_free(reader);
         return EXIT_RUN;
     }
     for (i = optind; i < argc; i++)
         if (sd_reader_add(reader, argv[i]) != 0) {
             cli_error("out of memory");
+            page_reader_free(pages);
             sd_reader_free(reader);
             return EXIT_RUN;
         }
     if (out_open(&r.o, output) != 0) {
+        page_reader_free(pages);
         sd_reader_free(reader);
         return EXIT_RUN;
     }
     for (;;) {
         sd_record rec;
-        rc = sd_reader_next(reader, &rec);
+        const sd_article *art = NULL;
+        rc = pages ? page_reader_next(pages, &rec, &art) : sd_reader_next(reader, &rec);
         if (rc == 0)
             break;
         if (rc < 0) {
-            cli_error("%s", sd_reader_errmsg(reader));
+            cli_error("%s", pages ? page_reader_errmsg(pages) : sd_reader_errmsg(reader));
             status = EXIT_RUN;
             break;
         }
-        if (one_record(&r, &rec) != 0) {
+        if (one_record(&r, &rec, art) != 0) {
             status = EXIT_RUN;
             break;
         }
@@ -398,6 +422,7 @@ int cmd_extract(int argc, char **argv)
     if (r.timing)
         report_timing(&r);
     free(r.times);
+    page_reader_free(pages);
     sd_reader_free(reader);
     return status;
 }

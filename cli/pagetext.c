@@ -32,7 +32,8 @@ typedef struct queued {
 struct page_reader {
     sd_reader *reader;
     sd_extractor *x;
-    int whole_page;
+    int whole_page, keep_empty;
+    sd_extract_options eo;
     unsigned threads; /* for the extractor, made when the first page comes */
     queued *q;
     size_t n, pos, cap, bytes;
@@ -45,14 +46,20 @@ struct page_reader {
     char errmsg[256];
 };
 
-int page_reader_new(sd_reader *r, int whole_page, unsigned threads, page_reader **pr)
+int page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
+                    page_reader **pr)
 {
     page_reader *p = calloc(1, sizeof *p);
     *pr = NULL;
     if (p == NULL)
         return SD_ENOMEM;
     p->reader = r;
-    p->whole_page = whole_page;
+    p->whole_page = (flags & PAGE_WHOLE) != 0;
+    p->keep_empty = (flags & PAGE_KEEP_EMPTY) != 0;
+    if (eo)
+        p->eo = *eo;
+    else
+        sd_extract_options_init(&p->eo);
     p->pages = calloc(PAGES_PER_BATCH, sizeof *p->pages);
     p->arts = calloc(PAGES_PER_BATCH, sizeof *p->arts);
     p->rcs = calloc(PAGES_PER_BATCH, sizeof *p->rcs);
@@ -139,7 +146,7 @@ static int resolve(page_reader *p)
     size_t i;
     if (p->npages == 0)
         return 0;
-    if (p->x == NULL && sd_extractor_new(NULL, p->threads, p->whole_page, &p->x) != 0)
+    if (p->x == NULL && sd_extractor_new(&p->eo, p->threads, p->whole_page, &p->x) != 0)
         return SD_ENOMEM;
     if (sd_extractor_run(p->x, p->pages, p->npages, p->arts, p->rcs) != 0)
         return SD_EINVAL;
@@ -158,12 +165,12 @@ static int resolve(page_reader *p)
                      sd_strerror(rc));
             e->rec.error = rc;
             e->rec.errmsg = e->msg;
-        } else if (!a->found) {
+        } else if (!a->found && !p->keep_empty) {
             snprintf(e->msg, sizeof e->msg, "page has no %s (%s)",
                      p->whole_page ? "text" : "article text", a->reason ? a->reason : "empty");
             e->rec.error = SD_EMISSING;
             e->rec.errmsg = e->msg;
-        } else {
+        } else if (a->found) {
             e->rec.text = a->text;
             e->rec.text_len = a->text_len;
         }

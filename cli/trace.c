@@ -368,7 +368,7 @@ int cmd_trace(int argc, char **argv)
     if (show_progress && cli_quiet)
         show_progress = 0;
     if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0 ||
-        page_reader_new(reader, whole_page, topt.threads, &pages) != 0) {
+        page_reader_new(reader, NULL, whole_page ? PAGE_WHOLE : 0, topt.threads, &pages) != 0) {
         cli_error("out of memory");
         goto done;
     }

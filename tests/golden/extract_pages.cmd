@@ -1,0 +1,1 @@
+$SYNDIC extract -q --jsonl -j2 tests/golden/data/pages

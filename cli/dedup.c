@@ -38,6 +38,7 @@ typedef struct rec_error {
     char *msg;
     char *source;
     uint64_t line, offset;
+    int skipped; /* a page without text to compare: not a failure */
 } rec_error;
 
 typedef struct dedup_run {
@@ -47,6 +48,7 @@ typedef struct dedup_run {
     size_t ids_len, ids_cap;
     rec_error *errs;
     size_t nerrs, errs_cap;
+    size_t nskipped; /* of errs, pages without text (not failures) */
     FILE *spool;
     uint64_t spool_len;
     int whole_page;
@@ -117,7 +119,7 @@ static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len, co
     return 0;
 }
 
-static int remember_error(dedup_run *r, rec_meta *m, const sd_record *rec)
+static int remember_error(dedup_run *r, rec_meta *m, const sd_record *rec, const char *skip)
 {
     rec_error *e;
     if (r->nerrs == r->errs_cap) {
@@ -129,7 +131,9 @@ static int remember_error(dedup_run *r, rec_meta *m, const sd_record *rec)
         r->errs_cap = cap;
     }
     e = &r->errs[r->nerrs];
-    e->msg = strdup(rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
+    e->msg = strdup(skip ? skip : rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
+    e->skipped = skip != NULL;
+    r->nskipped += skip != NULL;
     e->source = strdup(rec->source ? rec->source : "-");
     e->line = rec->line;
     e->offset = rec->offset;
@@ -161,6 +165,13 @@ static void write_result(out *o, const dedup_run *r, const sd_dedup *d, size_t i
     if (m->url_len) {
         out_str(o, ",\"url\":");
         out_json_str(o, r->ids + m->id_off + m->id_len, m->url_len);
+    }
+    if (m->err >= 0 && r->errs[m->err].skipped) {
+        const rec_error *e = &r->errs[m->err];
+        out_str(o, ",\"cluster\":null,\"skipped\":");
+        out_json_str(o, e->msg, strlen(e->msg));
+        out_str(o, "}\n");
+        return;
     }
     if (m->err >= 0) {
         const rec_error *e = &r->errs[m->err];
@@ -445,7 +456,7 @@ typedef struct feed {
 
 /* Records one record's metadata (and spools its raw bytes for --keep).
  * Returns 0 or -1 after printing why. */
-static int note_record(feed *fd, sd_record *rec)
+static int note_record(feed *fd, sd_record *rec, const sd_article *art)
 {
     dedup_run *r = fd->r;
     rec_meta *m;
@@ -464,13 +475,19 @@ static int note_record(feed *fd, sd_record *rec)
     if (remember_id(r, m, rec->id ? rec->id : "", rec->id ? rec->id_len : 0, rec->url,
                     rec->url_len) != 0)
         goto oom;
-    if (rec->error == 0 && rec->text == NULL) {
+    if (rec->error == 0 && rec->text == NULL && art) {
+        char why[160];
+        snprintf(why, sizeof why, "page has no %s (%s)", r->whole_page ? "text" : "article text",
+                 art->reason ? art->reason : "empty");
+        if (remember_error(r, m, rec, why) != 0)
+            goto oom;
+    } else if (rec->error == 0 && rec->text == NULL) {
         rec->error = SD_EMISSING;
         rec->errmsg = "record has no text";
     }
     if (rec->error) {
         report_error(fd->errors_shown++, rec);
-        if (remember_error(r, m, rec) != 0)
+        if (remember_error(r, m, rec, NULL) != 0)
             goto oom;
     } else if (r->spool) {
         m->raw_off = r->spool_len;
@@ -498,7 +515,8 @@ static int fill_batch(feed *fd, batch *b)
     b->used = 0;
     while (b->n < BATCH_DOCS && b->used < BATCH_BYTES) {
         sd_record rec;
-        int rc = page_reader_next(fd->pages, &rec, NULL);
+        const sd_article *art;
+        int rc = page_reader_next(fd->pages, &rec, &art);
         if (rc < 0) {
             cli_error("cannot read input: %s", page_reader_errmsg(fd->pages));
             return -1;
@@ -507,11 +525,11 @@ static int fill_batch(feed *fd, batch *b)
             more = 0;
             break;
         }
-        if (note_record(fd, &rec) != 0)
+        if (note_record(fd, &rec, art) != 0)
             return -1;
         b->off[b->n] = SIZE_MAX;
         b->docs[b->n].len = 0;
-        if (rec.error == 0) {
+        if (rec.error == 0 && rec.text) {
             if (b->used + rec.text_len > b->cap) {
                 size_t cap = b->cap ? b->cap : BATCH_BYTES;
                 char *p;
@@ -769,7 +787,8 @@ int cmd_dedup(int argc, char **argv)
         show_progress = 0;
 
     if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0 ||
-        page_reader_new(reader, NULL, r.whole_page ? PAGE_WHOLE : 0, dopt.threads, &fd.pages) != 0) {
+        page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (r.whole_page ? PAGE_WHOLE : 0),
+                        dopt.threads, &fd.pages) != 0) {
         cli_error("out of memory");
         goto done;
     }
@@ -811,16 +830,18 @@ int cmd_dedup(int argc, char **argv)
     sd_dedup_get_stats(job, &st);
     if (!cli_quiet) {
         double secs = now_seconds() - t0;
-        char size[32];
-        if (r.nerrs > MAX_ERRORS_SHOWN)
+        char size[32], skipped[64] = "";
+        if (r.nerrs - r.nskipped > MAX_ERRORS_SHOWN)
             cli_warn("%zu more records failed; each has an \"error\" line in the output",
-                     r.nerrs - MAX_ERRORS_SHOWN);
+                     r.nerrs - r.nskipped - MAX_ERRORS_SHOWN);
         fmt_bytes(size, sizeof size, total_bytes);
+        if (r.nskipped)
+            snprintf(skipped, sizeof skipped, ", %zu pages without text", r.nskipped);
         fprintf(stderr,
-                "syndic: %zu documents, %llu clusters, %llu duplicates (%llu exact), %zu errors; "
+                "syndic: %zu documents, %llu clusters, %llu duplicates (%llu exact), %zu errors%s; "
                 "%s in %.2f s (%.1f MB/s)\n",
                 r.n, (unsigned long long)st.clusters, (unsigned long long)st.duplicates,
-                (unsigned long long)st.exact_duplicates, r.nerrs, size, secs,
+                (unsigned long long)st.exact_duplicates, r.nerrs - r.nskipped, skipped, size, secs,
                 secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
         if (cli_verbose)
             fprintf(stderr,
@@ -830,7 +851,7 @@ int cmd_dedup(int argc, char **argv)
                     (unsigned long long)st.verified, t_sketch, t_finish,
                     secs - t_sketch - t_finish);
     }
-    status = r.nerrs ? EXIT_RUN : EXIT_OK;
+    status = r.nerrs > r.nskipped ? EXIT_RUN : EXIT_OK;
     goto done;
 
 done_out:

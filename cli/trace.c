@@ -21,6 +21,7 @@ typedef struct trec {
     char *id;
     size_t id_len;
     char *err;  /* NULL when the record was read */
+    int skipped; /* err says why a page has no text to compare: not a failure */
     char *url;  /* WARC-Target-URI or JSONL url, or NULL */
     char *date; /* WARC-Date or JSONL date, or NULL */
     size_t url_len, date_len;
@@ -206,7 +207,7 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i)
         out_json_str(o, r->r[i].date, r->r[i].date_len);
     }
     if (r->r[i].err) {
-        out_str(o, ",\"stories\":[],\"error\":");
+        out_str(o, r->r[i].skipped ? ",\"stories\":[],\"skipped\":" : ",\"stories\":[],\"error\":");
         out_json_str(o, r->r[i].err, strlen(r->r[i].err));
         out_str(o, "}\n");
         return;
@@ -250,7 +251,7 @@ static const struct option long_opts[] = {
 };
 
 /* Remembers a record's id and error; returns 0 or -1 when out of memory. */
-static int remember(trace_run *r, const sd_record *rec)
+static int remember(trace_run *r, const sd_record *rec, const char *skip)
 {
     trec *x;
     if (r->n == r->cap) {
@@ -282,15 +283,16 @@ static int remember(trace_run *r, const sd_record *rec)
         free(x->url);
         return -1;
     }
-    if (rec->error) {
-        x->err = strdup(rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
+    if (rec->error || skip) {
+        x->err = strdup(skip ? skip : rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
+        x->skipped = skip != NULL;
         if (!x->err) {
             free(x->id);
             free(x->url);
             free(x->date);
             return -1;
         }
-        r->nerrs++;
+        r->nerrs += skip == NULL;
     }
     r->n++;
     return 0;
@@ -368,7 +370,8 @@ int cmd_trace(int argc, char **argv)
     if (show_progress && cli_quiet)
         show_progress = 0;
     if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0 ||
-        page_reader_new(reader, NULL, whole_page ? PAGE_WHOLE : 0, topt.threads, &pages) != 0) {
+        page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (whole_page ? PAGE_WHOLE : 0),
+                        topt.threads, &pages) != 0) {
         cli_error("out of memory");
         goto done;
     }
@@ -390,7 +393,9 @@ int cmd_trace(int argc, char **argv)
     }
     for (;;) {
         sd_record rec;
-        rc = page_reader_next(pages, &rec, NULL);
+        const sd_article *art;
+        char skip[160];
+        rc = page_reader_next(pages, &rec, &art);
         if (rc < 0) {
             cli_error("cannot read input: %s", page_reader_errmsg(pages));
             goto done;
@@ -411,17 +416,21 @@ int cmd_trace(int argc, char **argv)
         }
         if (rc == 0)
             break;
-        if (rec.error == 0 && rec.text == NULL) {
+        skip[0] = '\0';
+        if (rec.error == 0 && rec.text == NULL && art)
+            snprintf(skip, sizeof skip, "page has no %s (%s)", whole_page ? "text" : "article text",
+                     art->reason ? art->reason : "empty");
+        else if (rec.error == 0 && rec.text == NULL) {
             rec.error = SD_EMISSING;
             rec.errmsg = "record has no text";
         }
-        if (remember(&r, &rec) != 0) {
+        if (remember(&r, &rec, skip[0] ? skip : NULL) != 0) {
             cli_error("out of memory");
             goto done;
         }
         memset(&docs[nb], 0, sizeof docs[nb]);
-        if (rec.error) {
-            if (!cli_quiet && shown++ < MAX_ERRORS_SHOWN)
+        if (rec.error || skip[0]) {
+            if (rec.error && !cli_quiet && shown++ < MAX_ERRORS_SHOWN)
                 cli_warn("%s (byte %llu): %s", rec.source ? rec.source : "-",
                          (unsigned long long)rec.offset, r.r[r.n - 1].err);
         } else {

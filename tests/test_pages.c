@@ -14,14 +14,14 @@ static const char *const page_names[] = {
 };
 #define NPAGES (sizeof page_names / sizeof page_names[0])
 
-/* Reads tests/golden/data/pages/NAME; NULL if it cannot. */
+/* Reads examples/pages/NAME; NULL if it cannot. */
 static char *slurp(const char *name, size_t *len)
 {
     char path[512];
     FILE *f;
     char *buf;
     long n;
-    snprintf(path, sizeof path, "%s/golden/data/pages/%s", sd_test_dir(), name);
+    snprintf(path, sizeof path, "%s/../examples/pages/%s", sd_test_dir(), name);
     f = fopen(path, "rb");
     if (f == NULL)
         return NULL;

@@ -1,1 +1,1 @@
-$SYNDIC dedup -q tests/golden/data/pages
+$SYNDIC dedup -q examples/pages

@@ -1,1 +1,1 @@
-$SYNDIC dedup -q --whole-page tests/golden/data/pages
+$SYNDIC dedup -q --whole-page examples/pages

@@ -1,1 +1,1 @@
-$SYNDIC extract -q --jsonl -j2 tests/golden/data/pages
+$SYNDIC extract -q --jsonl -j2 examples/pages

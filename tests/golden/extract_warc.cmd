@@ -1,1 +1,1 @@
-sh tests/mkwarc.sh $TMP/crawl.warc.gz tests/golden/data/pages/*.html && $SYNDIC extract -q $TMP/crawl.warc.gz
+sh tests/mkwarc.sh $TMP/crawl.warc.gz examples/pages/*.html && $SYNDIC extract -q $TMP/crawl.warc.gz

@@ -1,1 +1,1 @@
-$SYNDIC trace -q --passages tests/golden/data/pages
+$SYNDIC trace -q --passages examples/pages

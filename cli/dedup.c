@@ -32,6 +32,7 @@ typedef struct rec_meta {
     uint64_t raw_off;  /* into the spool file, with --keep */
     uint64_t raw_len;
     uint8_t lines;     /* record came from a line format (JSONL) */
+    uint8_t warc;      /* record came from a WARC file: raw is the whole record */
 } rec_meta;
 
 typedef struct rec_error {
@@ -342,21 +343,36 @@ static void put_file(void *ud, const void *p, size_t n)
         clearerr(f);
 }
 
+/* Whether --keep writes record i: it read, and is its cluster's
+ * representative, or a page skipped for want of text (not a duplicate). */
+static int kept(const dedup_run *r, const sd_dedup *d, size_t i)
+{
+    sd_dedup_result res;
+    if (r->meta[i].err >= 0)
+        return r->errs[r->meta[i].err].skipped;
+    return sd_dedup_get(d, i, &res) == 0 && res.rep == i;
+}
+
 static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
 {
-    size_t i, files = 0, lines = 0;
+    size_t i, files = 0, lines = 0, warcs = 0;
     keep_out k;
     fflush(r->spool);
     for (i = 0; i < r->n; i++) {
-        if (r->meta[i].err >= 0)
+        if (r->meta[i].err >= 0 && !r->errs[r->meta[i].err].skipped)
             continue;
         if (r->meta[i].lines)
             lines++;
+        else if (r->meta[i].warc)
+            warcs++;
         else
             files++;
     }
-    if (lines && files) {
-        cli_error("--keep: inputs mix JSONL records and file documents; keep them in separate runs");
+    if ((lines != 0) + (files != 0) + (warcs != 0) > 1) {
+        cli_error("--keep: inputs mix %s; keep them in separate runs",
+                  files && lines ? "JSONL records and file documents"
+                  : warcs && lines ? "JSONL records and WARC records"
+                                   : "WARC records and file documents");
         return -1;
     }
     if (files) {
@@ -366,10 +382,9 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
             return -1;
         }
         for (i = 0; i < r->n; i++) {
-            sd_dedup_result res;
             char *dst;
             FILE *f;
-            if (r->meta[i].err >= 0 || sd_dedup_get(d, i, &res) || res.rep != i)
+            if (!kept(r, d, i))
                 continue;
             dst = keep_path(path, r->ids + r->meta[i].id_off, r->meta[i].id_len);
             if (dst == NULL || make_parents(dst) != 0 || (f = fopen(dst, "wb")) == NULL) {
@@ -412,14 +427,21 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         return -1;
     }
     for (i = 0; i < r->n; i++) {
-        sd_dedup_result res;
-        if (r->meta[i].err >= 0 || sd_dedup_get(d, i, &res) || res.rep != i)
+        if (!kept(r, d, i))
             continue;
         if (copy_from_spool(r->spool, r->meta[i].raw_off, r->meta[i].raw_len, put_keep, &k)) {
             k.failed = 1;
             break;
         }
-        keep_write(&k, "\n", 1);
+        if (warcs) {
+            /* a WARC record ends with a blank line; gzip output gets one
+             * member per record, as crawls are published */
+            keep_write(&k, "\r\n\r\n", 4);
+            if (k.gz && !k.failed && gzflush(k.gz, Z_FINISH) != Z_OK)
+                k.failed = 1;
+        } else {
+            keep_write(&k, "\n", 1);
+        }
     }
     if (keep_close(&k) != 0) {
         cli_error("--keep: cannot write '%s'", path);
@@ -472,6 +494,7 @@ static int note_record(feed *fd, sd_record *rec, const sd_article *art)
     memset(m, 0, sizeof *m);
     m->err = -1;
     m->lines = rec->format == SD_FORMAT_JSONL;
+    m->warc = rec->format == SD_FORMAT_WARC;
     if (remember_id(r, m, rec->id ? rec->id : "", rec->id ? rec->id_len : 0, rec->url,
                     rec->url_len) != 0)
         goto oom;

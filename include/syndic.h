@@ -124,7 +124,8 @@ typedef struct sd_record {
     const char *html;      /* page markup for HTML/WARC/JSONL-html records */
     size_t html_len;
     const char *raw;       /* the record's original bytes (a JSONL line without
-                              its newline, a whole file, a WARC payload) */
+                              its newline, a whole file, a whole WARC record:
+                              header and block, without the blank line after) */
     size_t raw_len;
     const char *url;       /* WARC-Target-URI or JSONL "url"; NULL if unknown */
     size_t url_len;

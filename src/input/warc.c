@@ -1021,7 +1021,14 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
                 if (sd__buf_printf(&w->id, "%s@%llu", w->path, (unsigned long long)offset))
                     return SD_ENOMEM;
             }
-            return page_record(w, rec, w->win.p + blk, (size_t)clen, http, type, tlen, offset);
+            rc = page_record(w, rec, w->win.p + blk, (size_t)clen, http, type, tlen, offset);
+            if (rc == 1 && rec->error == 0) {
+                /* raw is the whole WARC record, header and block, so that
+                 * it can be written out again unchanged */
+                rec->raw = w->win.p + start;
+                rec->raw_len = he + (size_t)clen;
+            }
+            return rc;
         }
         /* warcinfo, request, metadata, revisit, conversion: nothing */
     }

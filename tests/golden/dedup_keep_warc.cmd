@@ -1,0 +1,1 @@
+sh tests/mkwarc.sh $TMP/crawl.warc.gz examples/pages/*.html && $SYNDIC dedup -q --keep $TMP/kept.warc.gz $TMP/crawl.warc.gz > /dev/null && $SYNDIC dedup -q $TMP/kept.warc.gz && zcat $TMP/kept.warc.gz | grep -a -c "^WARC/1.1"

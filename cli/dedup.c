@@ -859,7 +859,7 @@ int cmd_dedup(int argc, char **argv)
                      r.nerrs - r.nskipped - MAX_ERRORS_SHOWN);
         fmt_bytes(size, sizeof size, total_bytes);
         if (r.nskipped)
-            snprintf(skipped, sizeof skipped, ", %zu pages without text", r.nskipped);
+            snprintf(skipped, sizeof skipped, ", %zu skipped", r.nskipped);
         fprintf(stderr,
                 "syndic: %zu documents, %llu clusters, %llu duplicates (%llu exact), %zu errors%s; "
                 "%s in %.2f s (%.1f MB/s)\n",

@@ -160,7 +160,13 @@ static int resolve(page_reader *p)
         rc = p->rcs[e->art];
         if (rc == SD_ENOMEM)
             return SD_ENOMEM;
-        if (rc != 0) {
+        if (rc == SD_ETOOBIG) {
+            snprintf(e->msg, sizeof e->msg,
+                     "page of %zu bytes is larger than the %zu bytes extraction reads",
+                     e->rec.html_len, p->eo.max_html);
+            e->rec.error = rc;
+            e->rec.errmsg = e->msg;
+        } else if (rc != 0) {
             snprintf(e->msg, sizeof e->msg, "cannot extract the page's text: %s",
                      sd_strerror(rc));
             e->rec.error = rc;

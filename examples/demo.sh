@@ -18,5 +18,8 @@ fi
 if [ -d examples/pages ] && "$SYNDIC" --help | grep -q '^  extract'; then
   echo
   echo "== Web pages: the article's own text =="
-  show "$SYNDIC" extract examples/pages
+  show "$SYNDIC" extract examples/pages/coastal-news.html examples/pages/section-front.html
+  echo
+  echo "== Web pages compared by their articles, not their templates =="
+  show "$SYNDIC" dedup examples/pages
 fi

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     int reps = argc > 2 ? atoi(argv[2]) : 5, k;
     double tok_mbs[32], sig_mbs[32];
     sd_tokens t;
-    uint32_t sig[256];
+    uint32_t sig[512];
     volatile uint64_t sink = 0;
 
     if (argc < 2 || reps < 1 || reps > 32) {
@@ -80,7 +80,9 @@ int main(int argc, char **argv)
         for (i = 0; i < n; i++) {
             t.n = 0;
             sd__tokenize(all + off[i], len[i], 0, &t);
-            sd__minhash_tokens(t.v, t.n, 5, 256, 0, sig);
+            /* as dedup sketches with --num-perm 256: 512 bins, the
+             * second half for verification */
+            sd__minhash_tokens(t.v, t.n, 5, 512, 0, sig);
             sink += sig[0];
         }
         sig_mbs[k] = (double)total / 1e6 / (now() - t0);

@@ -11,6 +11,7 @@
 #include "base/keysort.h"
 #include "match/lsh.h"
 #include "sketch/minhash.h"
+#include "sketch/mix.h"
 #include "syndic.h"
 #include "test.h"
 
@@ -270,4 +271,57 @@ TEST(lsh_params_stable_under_integration_step)
             }
         }
     }
+}
+
+/* Optimal densification as defined, probing by hash on every attempt: the
+ * oracle for the table of first probes that sd__oph_densify keeps. */
+static void densify_ref(uint32_t *sig, unsigned k, uint64_t seed)
+{
+    unsigned char filled[SD_MINHASH_MAX_BINS];
+    unsigned i, nfilled = 0;
+    for (i = 0; i < k; i++)
+    {
+        filled[i] = sig[i] != SD_MINHASH_EMPTY;
+        nfilled += filled[i];
+    }
+    if (nfilled == 0 || nfilled == k)
+        return;
+    for (i = 0; i < k; i++) {
+        uint64_t attempt;
+        if (filled[i])
+            continue;
+        for (attempt = 1;; attempt++) {
+            uint64_t h = sd__mix64(seed ^ sd__mix64(((uint64_t)i << 32) | attempt));
+            unsigned j = (unsigned)(((unsigned __int128)h * k) >> 64);
+            if (filled[j]) {
+                sig[i] = sig[j];
+                break;
+            }
+        }
+    }
+}
+
+TEST(oph_densify_matches_its_definition)
+{
+    static const unsigned ks[] = {8, 64, 256, 512, 2048};
+    static uint32_t a[SD_MINHASH_MAX_BINS], b[SD_MINHASH_MAX_BINS];
+    unsigned t, r, i, bad = 0;
+    for (t = 0; t < sizeof ks / sizeof ks[0]; t++)
+        for (r = 0; r < 40; r++) {
+            unsigned k = ks[t];
+            /* from nearly empty to nearly full, seeds alternating so the
+             * table of first probes is rebuilt and reused */
+            unsigned fill = 1 + (unsigned)(rnd() % k);
+            uint64_t seed = r % 3;
+            sd__oph_init(a, k);
+            for (i = 0; i < fill; i++)
+                a[rnd() % k] = (uint32_t)(rnd() >> 40);
+            memcpy(b, a, k * sizeof *a);
+            sd__oph_densify(a, k, seed);
+            densify_ref(b, k, seed);
+            bad += memcmp(a, b, k * sizeof *a) != 0;
+            for (i = 0; i < k; i++)
+                bad += a[i] == SD_MINHASH_EMPTY;
+        }
+    CHECK_EQ_INT(bad, 0);
 }

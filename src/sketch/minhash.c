@@ -19,10 +19,28 @@ void sd__oph_init(uint32_t *sig, unsigned k)
  * copies that bin's value. The probe sequence depends only on i, so two
  * documents fill the same empty bin from the same source whenever the source
  * is filled in both, which is what keeps the estimator unbiased.
+ *
+ * The sequence is the same for every document of a job, so each thread
+ * keeps the first PROBES targets of every bin in a table made once per
+ * (k, seed); later attempts, rare when most bins are filled, are computed.
  */
+#define PROBES 6
+
+static unsigned probe(uint64_t seed, unsigned i, uint64_t attempt, unsigned k)
+{
+    uint64_t h = sd__mix64(seed ^ sd__mix64(((uint64_t)i << 32) | attempt));
+    return (unsigned)(((unsigned __int128)h * k) >> 64);
+}
+
+static _Thread_local struct {
+    unsigned k;
+    uint64_t seed;
+    uint16_t to[SD_MINHASH_MAX_BINS * PROBES];
+} probes;
+
 void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
 {
-    unsigned char filled[SD_MINHASH_MAX_PERM];
+    unsigned char filled[SD_MINHASH_MAX_BINS];
     unsigned i, nfilled = 0;
     for (i = 0; i < k; i++) {
         filled[i] = sig[i] != SD_MINHASH_EMPTY;
@@ -30,13 +48,29 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
     }
     if (nfilled == 0 || nfilled == k)
         return;
+    if (probes.k != k || probes.seed != seed) {
+        unsigned a;
+        for (i = 0; i < k; i++)
+            for (a = 0; a < PROBES; a++)
+                probes.to[i * PROBES + a] = (uint16_t)probe(seed, i, a + 1, k);
+        probes.k = k;
+        probes.seed = seed;
+    }
     for (i = 0; i < k; i++) {
+        const uint16_t *to = probes.to + i * PROBES;
         uint64_t attempt;
+        unsigned a;
         if (filled[i])
             continue;
-        for (attempt = 1;; attempt++) {
-            uint64_t h = sd__mix64(seed ^ sd__mix64(((uint64_t)i << 32) | attempt));
-            unsigned j = (unsigned)(((unsigned __int128)h * k) >> 64);
+        for (a = 0; a < PROBES; a++)
+            if (filled[to[a]]) {
+                sig[i] = sig[to[a]];
+                break;
+            }
+        if (a < PROBES)
+            continue;
+        for (attempt = PROBES + 1;; attempt++) {
+            unsigned j = probe(seed, i, attempt, k);
             if (filled[j]) {
                 sig[i] = sig[j];
                 break;
@@ -68,8 +102,10 @@ uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed)
     return shingle_final(poly, seed_key(seed));
 }
 
-size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
-                          uint32_t *sig)
+/* Fills k bins from the shingles of t[0..n) (no densification); returns
+ * the number of shingles. */
+static size_t fill_bins(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
+                        uint32_t *sig)
 {
     uint64_t poly = 0, top = 1; /* top = P^(ngram-1): the weight of the oldest token */
     uint64_t key = seed_key(seed);
@@ -82,22 +118,29 @@ size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned 
         for (i = 0; i < n; i++)
             poly = poly * SHINGLE_P + t[i].hash;
         sd__oph_add(sig, k, shingle_final(poly, key));
-        count = 1;
-    } else {
-        for (j = 0; j < ngram; j++) {
-            poly = poly * SHINGLE_P + t[j].hash;
-            if (j)
-                top *= SHINGLE_P;
-        }
-        sd__oph_add(sig, k, shingle_final(poly, key));
-        count = 1;
-        for (i = ngram; i < n; i++) {
-            poly = (poly - t[i - ngram].hash * top) * SHINGLE_P + t[i].hash;
-            sd__oph_add(sig, k, shingle_final(poly, key));
-            count++;
-        }
+        return 1;
     }
-    sd__oph_densify(sig, k, seed);
+    for (j = 0; j < ngram; j++) {
+        poly = poly * SHINGLE_P + t[j].hash;
+        if (j)
+            top *= SHINGLE_P;
+    }
+    sd__oph_add(sig, k, shingle_final(poly, key));
+    count = 1;
+    for (i = ngram; i < n; i++) {
+        poly = (poly - t[i - ngram].hash * top) * SHINGLE_P + t[i].hash;
+        sd__oph_add(sig, k, shingle_final(poly, key));
+        count++;
+    }
+    return count;
+}
+
+size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
+                          uint32_t *sig)
+{
+    size_t count = fill_bins(t, n, ngram, k, seed, sig);
+    if (count)
+        sd__oph_densify(sig, k, seed);
     return count;
 }
 

@@ -20,6 +20,9 @@
 #include "text/tokenize.h"
 
 #define SD_MINHASH_MAX_PERM 1024u
+/* Most bins one sketch may have: dedup sketches 2 * num_perm bins (the
+ * second half only to verify candidates). */
+#define SD_MINHASH_MAX_BINS (2 * SD_MINHASH_MAX_PERM)
 #define SD_MINHASH_EMPTY 0xFFFFFFFFu
 
 /* Starts a signature of K values (all bins empty). */

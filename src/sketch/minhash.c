@@ -41,10 +41,13 @@ static _Thread_local struct {
 void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
 {
     unsigned char filled[SD_MINHASH_MAX_BINS];
-    unsigned i, nfilled = 0;
+    uint64_t empty[SD_MINHASH_MAX_BINS / 64];
+    unsigned i, w, nfilled = 0;
+    memset(empty, 0, sizeof empty);
     for (i = 0; i < k; i++) {
         filled[i] = sig[i] != SD_MINHASH_EMPTY;
         nfilled += filled[i];
+        empty[i >> 6] |= (uint64_t)!filled[i] << (i & 63);
     }
     if (nfilled == 0 || nfilled == k)
         return;
@@ -56,24 +59,31 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
         probes.k = k;
         probes.seed = seed;
     }
-    for (i = 0; i < k; i++) {
-        const uint16_t *to = probes.to + i * PROBES;
-        uint64_t attempt;
-        unsigned a;
-        if (filled[i])
-            continue;
-        for (a = 0; a < PROBES; a++)
-            if (filled[to[a]]) {
-                sig[i] = sig[to[a]];
-                break;
-            }
-        if (a < PROBES)
-            continue;
-        for (attempt = PROBES + 1;; attempt++) {
-            unsigned j = probe(seed, i, attempt, k);
-            if (filled[j]) {
-                sig[i] = sig[j];
-                break;
+    /* Empty bins are visited through a bit set, and the first filled of
+     * a bin's tabled probes is found from a mask rather than by branches:
+     * with a third of the bins empty, both branches would mispredict. */
+    for (w = 0; w < (k + 63) / 64; w++) {
+        uint64_t bits = empty[w];
+        while (bits) {
+            const uint16_t *to;
+            unsigned hit, a;
+            i = w * 64 + (unsigned)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            to = probes.to + i * PROBES;
+            hit = 0;
+            for (a = 0; a < PROBES; a++)
+                hit |= (unsigned)filled[to[a]] << a;
+            if (hit) {
+                sig[i] = sig[to[__builtin_ctz(hit)]];
+            } else {
+                uint64_t attempt;
+                for (attempt = PROBES + 1;; attempt++) {
+                    unsigned j = probe(seed, i, attempt, k);
+                    if (filled[j]) {
+                        sig[i] = sig[j];
+                        break;
+                    }
+                }
             }
         }
     }

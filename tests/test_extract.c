@@ -370,3 +370,36 @@ TEST(extract_under_failing_allocations)
     }
     CHECK(done);
 }
+
+/* A page of results: lines with hardly a function word. Without prose by
+ * function words anywhere, the plain unlinked paragraphs are the article,
+ * and the menu and the links around them still go. */
+TEST(extract_keeps_results_without_function_words)
+{
+    static const char page[] =
+        "<html><head><title>Scores</title></head><body>"
+        "<nav><ul><li><a href=\"/a\">Home of the team</a></li><li><a href=\"/b\">News "
+        "and views from the league</a></li><li><a href=\"/c\">Contact us for more</a></li>"
+        "</ul></nav>"
+        "<div class=\"story\"><h2>GIRLS BASKETBALL</h2>"
+        "<p><strong>Palm Bay d. Rockledge 70-44</strong></p>"
+        "<p>Palm Bay (1-0): Tolivert 25 points. Davis 17 points. Burgher 10 points. "
+        "Bozeman 10 points. Moore 3 points.</p>"
+        "<p>Rockledge (0-1): Blakely 15 points. Devoe 2 points. Baker 6 points. Brown 4 "
+        "points. Upshaw 3 points.</p>"
+        "<p>Heritage (1-0): Sheffield 19 points, 3 steals. Howard 6 steals. Smith 8 points. "
+        "Jones 4 points.</p></div>"
+        "<div class=\"related\"><a href=\"/x\">More scores from the weekend</a> "
+        "<a href=\"/y\">Standings for the season</a></div>"
+        "<footer>Copyright of the paper, all rights reserved by the publisher</footer>"
+        "</body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK(a.text != NULL && strstr(a.text, "Tolivert 25 points") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Heritage (1-0)") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Contact us") == NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Standings") == NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Copyright") == NULL);
+    sd_article_release(&a);
+}

@@ -121,6 +121,8 @@ typedef struct ex {
     int cur_open;
     uint32_t lang_counts[SD_STOP_MAX_LANGS];
     int lang;         /* index of the page's language, -1 if none */
+    int relaxed;      /* prose is judged without function words: the page
+                         has almost none that pass (scores, listings) */
     uint32_t chosen;  /* the element extract_select.c picked, and */
     uint32_t chosen_first, chosen_end; /* the run of its blocks */
 } ex;

@@ -63,13 +63,17 @@ static double link_density(const ex_block *b)
     return b->words ? (double)b->link_words / b->words : 0;
 }
 
+#ifndef RELAX_BELOW
+#define RELAX_BELOW 60
+#endif
+
 /* True when a block reads as prose on its own. */
 static int is_prose(const ex *x, const ex_block *b, unsigned min_words)
 {
     double sd;
     if (b->words < min_words || link_density(b) > 0.3)
         return 0;
-    if (x->lang < 0 || 2 * b->cjk > b->words)
+    if (x->lang < 0 || x->relaxed || 2 * b->cjk > b->words)
         return 1; /* no function words to go by */
     sd = (double)b->stops / b->words;
     return sd >= 0.12 || (b->words >= 3 * min_words && sd >= 0.06);
@@ -432,18 +436,27 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
         goto fail;
     for (i = 0; i < x->n_nodes; i++)
         own[i] = x->nodes[i].own;
-    s.goodw[0] = 0;
-    s.allw[0] = 0;
-    s.goodb[0] = 0;
-    s.linkb[0] = 0;
-    for (i = 0; i < x->n_blocks; i++) {
-        int g = is_prose(x, &x->blocks[i], o->min_words);
-        s.allw[i + 1] = s.allw[i] + x->blocks[i].words;
-        any_good |= g;
-        s.goodw[i + 1] = s.goodw[i] + (g ? x->blocks[i].words : 0);
-        s.goodb[i + 1] = s.goodb[i] + (uint32_t)g;
-        s.linkb[i + 1] = s.linkb[i] + (link_density(&x->blocks[i]) > 0.5);
+    /* A page whose text has almost no prose by function words (scores,
+     * results, timetables, listings) is judged again without them: its
+     * article is then the run of plain, unlinked paragraphs. */
+    x->relaxed = 0;
+    for (;;) {
+        s.goodw[0] = 0;
+        s.allw[0] = 0;
+        s.goodb[0] = 0;
+        s.linkb[0] = 0;
+        for (i = 0; i < x->n_blocks; i++) {
+            int g = is_prose(x, &x->blocks[i], o->min_words);
+            s.allw[i + 1] = s.allw[i] + x->blocks[i].words;
+            s.goodw[i + 1] = s.goodw[i] + (g ? x->blocks[i].words : 0);
+            s.goodb[i + 1] = s.goodb[i] + (uint32_t)g;
+            s.linkb[i + 1] = s.linkb[i] + (link_density(&x->blocks[i]) > 0.5);
+        }
+        if (x->relaxed || x->lang < 0 || s.goodw[x->n_blocks] >= RELAX_BELOW)
+            break;
+        x->relaxed = 1;
     }
+    any_good = s.goodw[x->n_blocks] > 0;
     if (!any_good) {
         out->found = 0;
         out->reason = "no run of prose";

@@ -403,3 +403,39 @@ TEST(extract_keeps_results_without_function_words)
     CHECK(a.text != NULL && strstr(a.text, "Copyright") == NULL);
     sd_article_release(&a);
 }
+
+/* A news digest: each item a linked headline and a sentence of summary.
+ * The summaries read as prose on their own, so the list is the article;
+ * the menu of bare links still goes. */
+TEST(extract_keeps_digest_items_with_linked_headlines)
+{
+    static const char page[] =
+        "<html><head><title>Digest</title></head><body>"
+        "<nav><ul><li><a href=\"/a\">Home</a></li><li><a href=\"/b\">Tech</a></li>"
+        "<li><a href=\"/c\">Markets</a></li><li><a href=\"/d\">Sign in</a></li></ul></nav>"
+        "<div class=\"post\"><p>Good morning! Here is the news you need today.</p><ol>"
+        "<li><strong><a href=\"/1\">The state attorney general is looking into the "
+        "landlord</a>.</strong> The company said that it had been contacted by the office, "
+        "which will look at what the founder did in the years before he left.</li>"
+        "<li><strong><a href=\"/2\">The chief executive of the carrier is stepping "
+        "down</a>.</strong> He will hand the reins to the president, who has been with the "
+        "company for most of the last ten years.</li>"
+        "<li><strong><a href=\"/3\">The bank wants the start-up to make a profit by next "
+        "year</a>.</strong> It told the executives to look for new sources of money as it "
+        "tries to rescue the company from its debts.</li>"
+        "<li><strong><a href=\"/4\">A music service is now free on phones and on the "
+        "television</a>.</strong> The company said in a post that people without a "
+        "subscription could now listen to music with adverts for free.</li>"
+        "</ol></div><footer><a href=\"/t\">Terms</a> <a href=\"/p\">Privacy</a></footer>"
+        "</body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK(a.text != NULL && strstr(a.text, "contacted by the office") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "hand the reins") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "new sources of money") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "listen to music") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Sign in") == NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Privacy") == NULL);
+    sd_article_release(&a);
+}

@@ -71,8 +71,16 @@ static double link_density(const ex_block *b)
 static int is_prose(const ex *x, const ex_block *b, unsigned min_words)
 {
     double sd;
-    if (b->words < min_words || link_density(b) > 0.3)
+    if (b->words < min_words || link_density(b) > 0.5)
         return 0;
+    if (link_density(b) > 0.3) {
+        /* a linked headline and its summary: the summary must read as
+         * prose on its own */
+        uint32_t plain = b->words - b->link_words;
+        if (plain < min_words || x->lang < 0 || 2 * b->cjk > b->words)
+            return 0;
+        return (double)b->stops / plain >= 0.2;
+    }
     if (x->lang < 0 || x->relaxed || 2 * b->cjk > b->words)
         return 1; /* no function words to go by */
     sd = (double)b->stops / b->words;

@@ -144,7 +144,7 @@ def score_set(name, syndic, worst, timing):
         rows.append(r)
         per_page.append((key, r))
     p, r, f = metrics(rows)
-    line = "%-16s pages %d  precision %.3f  recall %.3f  F1 %.3f" % (name, len(rows), p, r, f)
+    line = "%-16s pages %d  precision %.4f  recall %.4f  F1 %.4f" % (name, len(rows), p, r, f)
     if missing:
         line += "  (%d pages without output)" % missing
     if median is not None:

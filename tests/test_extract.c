@@ -439,3 +439,95 @@ TEST(extract_keeps_digest_items_with_linked_headlines)
     CHECK(a.text != NULL && strstr(a.text, "Privacy") == NULL);
     sd_article_release(&a);
 }
+
+/* Tour dates after the story: lines broken by <br>, too short each to be
+ * prose, right after a paragraph of prose, end the article and stay; the
+ * link list after them goes. */
+TEST(extract_keeps_line_list_after_prose)
+{
+    static const char page[] =
+        "<html><head><title>Tour</title></head><body>"
+        "<nav><a href=\"/\">Home</a> <a href=\"/music\">Music</a> <a href=\"/tv\">TV</a></nav>"
+        "<div class=\"entry\"><h1>The band is back on the road</h1>"
+        "<p>After three years away the band said on Monday that it would play a run of "
+        "small halls across the north this spring, with tickets going on sale at the end "
+        "of the week.</p>"
+        "<p>The singer said that the new songs had been written in a cottage by the sea "
+        "and that they would play most of them for the first time on this tour.</p>"
+        "<h3>Dates</h3>"
+        "<p>March 3 - Leeds Town Hall<br>March 5 - Newcastle City Hall<br>"
+        "March 7 - Glasgow Barrowland<br>March 9 - Aberdeen Music Hall</p>"
+        "<div class=\"related\"><a href=\"/x\">More music news</a> "
+        "<a href=\"/y\">Festival line-ups</a></div></div>"
+        "<footer><a href=\"/t\">Terms</a> <a href=\"/p\">Privacy</a></footer>"
+        "</body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK(a.text != NULL && strstr(a.text, "small halls") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "March 3 - Leeds Town Hall") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "March 9 - Aberdeen Music Hall") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Festival line-ups") == NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Privacy") == NULL);
+    sd_article_release(&a);
+}
+
+/* Standings after the story: a table whose cells are each too short to
+ * be prose joins the article when it follows its prose; a table of links
+ * after it (more standings pages) does not. */
+TEST(extract_keeps_table_after_prose)
+{
+    static const char page[] =
+        "<html><head><title>Standings</title></head><body>"
+        "<div class=\"sidebar\"><p>Read our guide to the season, with every team and "
+        "every driver and what they need to do to win the title this year.</p></div>"
+        "<div class=\"post\">"
+        "<p>Here are the standings after the last race of the year, which was won by the "
+        "champion after he had started from the back of the field.</p>"
+        "<p><strong>Final standings after 36 races:</strong></p>"
+        "<table><tr><td>Pos.</td><td>Driver</td><td>Points</td></tr>"
+        "<tr><td>1</td><td>Kyle Bush</td><td>5040</td></tr>"
+        "<tr><td>2</td><td>Martin True</td><td>5035</td></tr>"
+        "<tr><td>3</td><td>Kevin Hart</td><td>5033</td></tr></table>"
+        "<table><tr><td><a href=\"/2018\">2018</a></td><td><a href=\"/2017\">2017</a></td>"
+        "<td><a href=\"/2016\">2016</a></td></tr><tr><td><a href=\"/2015\">2015</a></td>"
+        "<td><a href=\"/2014\">2014</a></td><td><a href=\"/2013\">2013</a></td></tr>"
+        "<tr><td><a href=\"/2012\">2012</a></td><td><a href=\"/2011\">2011</a></td>"
+        "<td><a href=\"/2010\">2010</a></td></tr></table>"
+        "</div></body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK(a.text != NULL && strstr(a.text, "back of the field") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Kyle Bush") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "5033") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "2015") == NULL);
+    CHECK(a.text != NULL && strstr(a.text, "every driver") == NULL);
+    sd_article_release(&a);
+}
+
+/* Indonesian: the page's language is told by its function words, so its
+ * prose is judged by them and the menu of short lines goes. */
+TEST(extract_reads_indonesian)
+{
+    static const char page[] =
+        "<html><head><title>Berita</title></head><body>"
+        "<ul class=\"menu\"><li><a href=\"/\">Beranda</a></li><li><a href=\"/n\">Nasional</a>"
+        "</li><li><a href=\"/o\">Olahraga</a></li></ul>"
+        "<div class=\"konten\"><p>Pemerintah akan membangun jembatan baru di atas sungai itu "
+        "pada tahun depan, dan warga yang tinggal di dekatnya berharap bahwa jalan ke pasar "
+        "akan menjadi lebih cepat.</p>"
+        "<p>Menurut kepala desa, jembatan yang lama sudah tidak bisa dilalui oleh truk sejak "
+        "banjir besar tahun lalu, sehingga para petani harus membawa hasil panen mereka "
+        "dengan perahu.</p>"
+        "<p>Baca juga: Harga beras naik</p></div>"
+        "</body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK(a.lang != NULL && strcmp(a.lang, "id") == 0);
+    CHECK(a.text != NULL && strstr(a.text, "jembatan baru") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "dengan perahu") != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Olahraga") == NULL);
+    sd_article_release(&a);
+}

@@ -27,7 +27,7 @@
 #include "text/extract_int.h"
 
 /* What a block is, on its own and then in context. */
-enum { B_DROP = 0, B_SHORT, B_GOOD };
+enum { B_DROP = 0, B_SHORT, B_GOOD, B_LINES };
 
 typedef struct sel {
     ex *x;
@@ -267,6 +267,86 @@ static region pick_region(const sel *s)
     return best;
 }
 
+/*
+ * The kind of list a run of blocks [first, end) is, when it is one: a
+ * table of nine or more cells, or three or more lines broken by <br>;
+ * every block plain text, none of it mostly links or under a boilerplate
+ * name. 0 when it is not.
+ */
+static int list_kind(const sel *s, uint32_t first, uint32_t end)
+{
+    const ex *x = s->x;
+    uint32_t k, cells = 0, lines = 0;
+    for (k = first; k < end; k++) {
+        const ex_block *b = &x->blocks[k];
+        if (link_density(b) > 0.5 || (s->inh[b->node] & F_BAD))
+            return 0;
+        cells += b->tag == T_CELL;
+        lines += k > first && b->cont;
+    }
+    if (cells == end - first && cells >= 9)
+        return T_CELL;
+    if (lines + 1 == end - first && lines >= 2)
+        return T_BR;
+    return 0;
+}
+
+/* The child of element `top` holding block i: its blocks end at *end. */
+static int segment(const ex *x, uint32_t top, uint32_t i, uint32_t *end)
+{
+    uint32_t n = x->blocks[i].node;
+    while (n != EX_NONE && n != top && x->nodes[n].parent != top)
+        n = x->nodes[n].parent;
+    *end = (n == EX_NONE || n == top) ? i + 1 : x->nodes[n].end_block;
+    return *end > i;
+}
+
+/*
+ * A list right after the article's run (tour dates, standings, a
+ * timetable), perhaps under a subheading, weighs against the run, each
+ * line or cell a block of no prose; the run takes such lists in. Whether
+ * their lines stay is judged in classify(), by the prose before them.
+ */
+/* The end of a list (perhaps under a subheading) starting at block i
+ * among the children of `top`; 0 when none starts there. */
+static uint32_t list_after(const sel *s, uint32_t top, uint32_t i)
+{
+    const ex *x = s->x;
+    const ex_block *b = &x->blocks[i];
+    uint32_t stop = x->nodes[top].end_block, end, end2;
+    if (i >= stop || !segment(x, top, i, &end))
+        return 0;
+    if (list_kind(s, i, end))
+        return end;
+    /* a subheading: one short block, then a list */
+    if (end != i + 1 || b->words >= s->o->min_words || link_density(b) > 0.5 ||
+        (s->inh[b->node] & F_BAD) || end >= stop || !segment(x, top, end, &end2) ||
+        !list_kind(s, end, end2))
+        return 0;
+    return end2;
+}
+
+static void take_lists(const sel *s, region *r)
+{
+    const ex *x = s->x;
+    for (;;) {
+        const ex_node *top = &x->nodes[r->node];
+        uint32_t end;
+        if (r->end < top->end_block) {
+            if ((end = list_after(s, r->node, r->end)) == 0)
+                return;
+            r->end = end;
+            continue;
+        }
+        /* the run is its whole element: look after it, in the parent */
+        if (r->first != top->first_block || top->parent == EX_NONE ||
+            (end = list_after(s, top->parent, r->end)) == 0)
+            return;
+        r->node = top->parent;
+        r->end = end;
+    }
+}
+
 /* Hints between a block's element and the container (both excluded from
  * the container's side: names on the container itself were judged with
  * it). */
@@ -303,8 +383,52 @@ static void classify(sel *s, const uint16_t *own, region r)
             k = B_SHORT;
         s->cls[i - first] = k;
     }
+    /* Lines after prose: three or more lines broken by <br>, none of them
+     * mostly links, right after a prose paragraph (or after a subheading
+     * that follows one) are a list the article gives (tour dates, a
+     * timetable, results) and stay, even at the article's end. */
+    for (i = first; i < end;) {
+        uint32_t j = i + 1, k;
+        int ok = 1;
+        while (j < end && x->blocks[j].cont)
+            j++;
+        for (k = i; k < j; k++)
+            ok &= s->cls[k - first] != B_DROP;
+        if (ok && j - i >= 3 && i > first) {
+            uint32_t p = i - 1;
+            if (s->cls[p - first] == B_SHORT && p > first)
+                p--;
+            if (s->cls[p - first] == B_GOOD)
+                for (k = i; k < j; k++)
+                    if (s->cls[k - first] == B_SHORT)
+                        s->cls[k - first] = B_LINES;
+        }
+        i = j;
+    }
+    /* A table after prose, likewise: a run of nine or more cells, none of
+     * them mostly links (standings, results, a timetable). */
+    for (i = first; i < end;) {
+        uint32_t j = i, k;
+        int ok = 1;
+        while (j < end && x->blocks[j].tag == T_CELL)
+            ok &= s->cls[j++ - first] != B_DROP;
+        if (j == i) {
+            i++;
+            continue;
+        }
+        if (ok && j - i >= 9 && i > first) {
+            uint32_t p = i - 1;
+            if (s->cls[p - first] == B_SHORT && p > first)
+                p--;
+            if (s->cls[p - first] == B_GOOD)
+                for (k = i; k < j; k++)
+                    if (s->cls[k - first] == B_SHORT)
+                        s->cls[k - first] = B_LINES;
+        }
+        i = j;
+    }
     /* A short block stays when prose comes before and after it (a short
-     * paragraph, a subheading), or when it continues a kept line. */
+     * paragraph, a subheading). */
     for (i = first; i < end; i++) {
         uint32_t j;
         int before = 0, after = 0;
@@ -479,6 +603,7 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
     for (i = 0; i < x->n_blocks; i++)
         s.pre[i + 1] = s.pre[i] + block_value(&s, &x->blocks[i]);
     r = pick_region(&s);
+    take_lists(&s, &r);
     x->chosen = r.node;
     x->chosen_first = r.first;
     x->chosen_end = r.end;

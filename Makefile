@@ -45,7 +45,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check test-unit test-cli test-fuzz test-browser asan tsan valgrind \
+.PHONY: all deps check test-unit test-cli test-fuzz test-browser bench-report asan tsan valgrind \
         fuzz lint bench demo install clean
 
 all: $(STATIC) $(SHARED) $(PROG) syndic
@@ -73,6 +73,18 @@ $(STOP_GEN): $(STOP_TXT) data/stopwords/gen.awk
 $(BUILD)/gen/stopwords_data.o: $(STOP_GEN)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 fuzz: $(STOP_GEN)
+
+# ---- generated source: the story report's script and style -------------------
+# cli/report/*.{js,css} become C strings with their CSP digests (cli/report.c).
+REPORT_ASSETS := cli/report/report.js cli/report/report.css
+REPORT_GEN := $(BUILD)/gen/report_assets.h
+$(REPORT_GEN): $(REPORT_ASSETS) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh report_js=cli/report/report.js report_css=cli/report/report.css > $@.tmp \
+	  && mv $@.tmp $@
+$(BUILD)/cli/report.o: cli/report.c $(REPORT_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -MMD -MP -c -o $@ $<
 
 $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -127,6 +139,11 @@ test-fuzz: $(REPLAY)
 
 test-browser: $(PROG)
 	sh tests/browser/run.sh $(PROG)
+
+# The story report over 5,000 synthetic stories in headless Chromium: load,
+# sort, filter and story times (figures, not pass/fail).
+bench-report: $(PROG)
+	sh tests/browser/run.sh $(PROG) --bench
 
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 

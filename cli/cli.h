@@ -18,6 +18,8 @@ int cmd_dedup(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_align(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
 
 /*
  * A reader whose records carry the text a command compares: a text
@@ -55,6 +57,7 @@ typedef struct out {
     size_t len, cap;
     int failed;
     int owned; /* close f in out_close */
+    int html_safe; /* out_json_str escapes < > & too: JSON inside an HTML <script> */
 } out;
 
 /* Opens `path` for writing ("-" or NULL: standard output). Returns 0 or -1
@@ -72,6 +75,16 @@ void out_json_num(out *o, double v);
 void out_flush(out *o);
 /* Flushes and closes; returns 0, or -1 after printing the write error. */
 int out_close(out *o);
+
+/*
+ * The story report (report.c): one self-contained HTML page holding the
+ * trace's JSON lines as one JSON array, and the script and style that show
+ * them. report_head() writes the page up to the array's opening bracket and
+ * turns on o->html_safe; the caller writes the items, separated by commas;
+ * report_tail() closes the array and writes the rest.
+ */
+void report_head(out *o);
+void report_tail(out *o);
 
 /* ---- progress ---- */
 

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"trace", cmd_trace, "find shared passages and the stories they form"},
     {"align", cmd_align, "show the passages two documents share"},
     {"extract", cmd_extract, "the article text of web pages (HTML, WARC)"},
+    {"report", cmd_report, "the story report: a web page from a saved trace"},
     /* CLI_COMMANDS: further commands are listed here */
 };
 

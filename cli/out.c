@@ -160,7 +160,8 @@ void out_json_str(out *o, const char *s, size_t n)
     out_char(o, '"');
     while (i < n) {
         unsigned c = p[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80 &&
+            !(o->html_safe && (c == '<' || c == '>' || c == '&'))) {
             run++;
             i++;
             continue;

@@ -55,6 +55,9 @@ static void usage(FILE *f)
             "      --exact             no folding of British spellings and honorifics\n"
             "      --passages          also write a \"passage\" line per aligned passage\n"
             "      --no-text           leave the consensus text out of story lines\n"
+            "      --doc-text          doc lines carry the document's text (for syndic report)\n"
+            "      --html FILE         also write the story report, a self-contained web page,\n"
+            "                          to FILE; JSON lines then go out only with -o\n"
             "      --seed N            hash seed (default 0)\n"
             "      --id-field F        JSONL id field (default id)\n"
             "      --text-field F      JSONL text field (default text)\n"
@@ -192,7 +195,10 @@ static void write_passage(out *o, const trace_run *r, const sd_passage *p)
     out_str(o, "]}\n");
 }
 
-static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i)
+/* Which doc lines carry the document's text. */
+enum { TEXT_NONE, TEXT_ALL, TEXT_IN_STORY };
+
+static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i, int with_text)
 {
     const uint64_t *st = NULL;
     size_t n = 0, k;
@@ -219,12 +225,50 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i)
             out_char(o, ',');
         out_u64(o, st[k]);
     }
-    out_str(o, "]}\n");
+    out_char(o, ']');
+    if (with_text == TEXT_ALL || (with_text == TEXT_IN_STORY && n)) {
+        const char *txt = NULL;
+        size_t len = 0;
+        if (sd_trace_doc_text(t, i, &txt, &len) == 0 && txt) {
+            out_str(o, ",\"text\":");
+            out_json_str(o, txt, len);
+        }
+    }
+    out_str(o, "}\n");
+}
+
+/* The story report: every story with its text, every passage, and the
+ * texts of the documents in a story. Returns 0 or -1 after saying why. */
+static int write_report(const char *path, const trace_run *r, const sd_trace *t)
+{
+    out h;
+    size_t i, items = 0;
+    if (out_open(&h, path) != 0)
+        return -1;
+    report_head(&h);
+    for (i = 0; i < sd_trace_story_count(t); i++, items++) {
+        if (items)
+            out_char(&h, ',');
+        write_story(&h, r, t, sd_trace_story(t, i), 1);
+    }
+    for (i = 0; i < sd_trace_passage_count(t); i++, items++) {
+        if (items)
+            out_char(&h, ',');
+        write_passage(&h, r, sd_trace_passage(t, i));
+    }
+    for (i = 0; i < r->n; i++, items++) {
+        if (items)
+            out_char(&h, ',');
+        write_doc(&h, r, t, i, TEXT_IN_STORY);
+    }
+    report_tail(&h);
+    return out_close(&h);
 }
 
 enum {
     OPT_MAX_DF = 256, OPT_MIN_ID, OPT_EXACT, OPT_PASSAGES, OPT_NO_TEXT, OPT_SEED, OPT_ID_FIELD,
-    OPT_TEXT_FIELD, OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HTML_FIELD, OPT_WHOLE_PAGE
+    OPT_TEXT_FIELD, OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HTML_FIELD, OPT_WHOLE_PAGE,
+    OPT_DOC_TEXT, OPT_HTML
 };
 
 static const struct option long_opts[] = {
@@ -235,6 +279,8 @@ static const struct option long_opts[] = {
     {"exact", no_argument, NULL, OPT_EXACT},
     {"passages", no_argument, NULL, OPT_PASSAGES},
     {"no-text", no_argument, NULL, OPT_NO_TEXT},
+    {"doc-text", no_argument, NULL, OPT_DOC_TEXT},
+    {"html", required_argument, NULL, OPT_HTML},
     {"seed", required_argument, NULL, OPT_SEED},
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
     {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
@@ -307,9 +353,9 @@ int cmd_trace(int argc, char **argv)
     trace_run r;
     out o;
     progress prog;
-    const char *output = NULL;
+    const char *output = NULL, *html = NULL;
     int c, rc, status = EXIT_RUN, show_progress = progress_default(), with_passages = 0;
-    int with_text = 1, out_opened = 0, whole_page = 0;
+    int with_text = 1, out_opened = 0, whole_page = 0, doc_text = TEXT_NONE;
     page_reader *pages = NULL;
     unsigned seed = 0;
     sd_trace_doc *docs = NULL;
@@ -340,6 +386,8 @@ int cmd_trace(int argc, char **argv)
         case OPT_EXACT: topt.exact = 1; break;
         case OPT_PASSAGES: with_passages = 1; break;
         case OPT_NO_TEXT: with_text = 0; break;
+        case OPT_DOC_TEXT: doc_text = TEXT_ALL; break;
+        case OPT_HTML: html = optarg; break;
         case OPT_SEED:
             if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))
                 return EXIT_USAGE;
@@ -380,7 +428,8 @@ int cmd_trace(int argc, char **argv)
             cli_error("out of memory");
             goto done;
         }
-    if (out_open(&o, output) != 0)
+    /* with --html, JSON lines go out only to a file named by -o */
+    if (out_open(&o, html && !output ? "/dev/null" : output) != 0)
         goto done;
     out_opened = 1;
     progress_init(&prog, show_progress);
@@ -468,9 +517,11 @@ int cmd_trace(int argc, char **argv)
         for (i = 0; i < sd_trace_passage_count(job); i++)
             write_passage(&o, &r, sd_trace_passage(job, i));
     for (i = 0; i < r.n; i++)
-        write_doc(&o, &r, job, i);
+        write_doc(&o, &r, job, i, doc_text);
     out_opened = 0;
     if (out_close(&o) != 0)
+        goto done;
+    if (html && write_report(html, &r, job) != 0)
         goto done;
     sd_trace_get_stats(job, &st);
     if (!cli_quiet) {

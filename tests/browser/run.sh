@@ -1,0 +1,37 @@
+#!/bin/sh
+# Browser tests of the story report: Debian's chromium driven by
+# playwright-core from npm. Installs what is missing first (Debian packages
+# through scripts/install-deps.sh, the npm package into tests/browser).
+#
+#   sh tests/browser/run.sh PATH/TO/syndic            the tests ("N passed, M failed")
+#   sh tests/browser/run.sh PATH/TO/syndic --bench    load times of a 5,000-story report
+#
+# Reports and screenshots go to build/browser/.
+set -e
+SYNDIC=${1:-build/syndic}
+MODE=${2:-test}
+cd "$(dirname "$0")/../.."
+case $SYNDIC in /*) ;; *) SYNDIC=$PWD/$SYNDIC ;; esac
+
+extra="chromium"
+command -v node >/dev/null 2>&1 || extra="$extra nodejs npm"
+SYNDIC_EXTRA_PKGS="$extra" sh scripts/install-deps.sh
+if [ ! -x "${CHROMIUM:=/usr/bin/chromium}" ]; then
+  echo "tests/browser: no chromium at $CHROMIUM" >&2
+  exit 1
+fi
+export CHROMIUM
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+OUT=build/browser
+mkdir -p $OUT
+if [ "$MODE" = --bench ]; then
+  node tests/browser/gen_trace.mjs 5000 > $OUT/bench-trace.jsonl
+  "$SYNDIC" report -q $OUT/bench-trace.jsonl -o $OUT/bench-report.html
+  exec node tests/browser/report.bench.mjs $OUT
+fi
+# The sample corpus, and a copy of the wire story whose text holds markup.
+INPUTS="examples/trace examples/pages tests/browser/data"
+"$SYNDIC" trace -q --html $OUT/report.html $INPUTS
+"$SYNDIC" trace -q $INPUTS > $OUT/trace.jsonl
+node tests/browser/report.test.mjs $OUT

@@ -196,7 +196,8 @@ int cmd_report(int argc, char **argv)
                  "its copies side by side (trace with --doc-text --passages)",
                  path, !texts ? "document texts" : "passages");
     if (!cli_quiet)
-        fprintf(stderr, "syndic: report of %zu stories from %zu lines, %zu unreadable\n", stories,
+        fprintf(stderr, "syndic: story report of %zu stories written to %s (%zu lines read, %zu "
+                "unreadable)\n", stories, output && strcmp(output, "-") ? output : "standard output",
                 lineno, bad);
     status = bad ? EXIT_RUN : EXIT_OK;
     return status;

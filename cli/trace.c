@@ -521,8 +521,10 @@ int cmd_trace(int argc, char **argv)
     out_opened = 0;
     if (out_close(&o) != 0)
         goto done;
-    if (html && write_report(html, &r, job) != 0)
-        goto done;
+    if (html) {
+        if (write_report(html, &r, job) != 0)
+            goto done;
+    }
     sd_trace_get_stats(job, &st);
     if (!cli_quiet) {
         double secs = now_seconds() - t0;
@@ -537,6 +539,8 @@ int cmd_trace(int argc, char **argv)
                     "too common, %llu candidate pairs\n",
                     st.k, st.w, st.max_df, (unsigned long long)st.fingerprints,
                     (unsigned long long)st.dropped, (unsigned long long)st.pairs);
+        if (html)
+            fprintf(stderr, "syndic: story report written to %s\n", html);
     }
     status = r.nerrs ? EXIT_RUN : EXIT_OK;
 done:

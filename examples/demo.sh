@@ -23,3 +23,9 @@ if [ -d examples/pages ] && "$SYNDIC" --help | grep -q '^  extract'; then
   echo "== Web pages compared by their articles, not their templates =="
   show "$SYNDIC" dedup examples/pages
 fi
+if "$SYNDIC" --help | grep -q '^  report'; then
+  echo
+  echo "== The story report: a web page to read, open build/report.html in a browser =="
+  mkdir -p build
+  show "$SYNDIC" trace --html build/report.html examples/trace/*.txt examples/pages
+fi

@@ -120,6 +120,8 @@ await test("changed words and cuts are marked", async (page) => {
   await page.selectOption(".pick label:nth-child(2) select", String(ledger.doc));
   check((await page.locator(".sbs .col:nth-child(2) mark.chg").count()) > 0, "changed words marked");
   check((await page.locator(".sbs .col:nth-child(2) mark.add").count()) > 0, "added words marked");
+  await page.locator(".sbs .col:first-child .seg[data-k]").nth(14).click();
+  await page.screenshot({ path: dir + "/report-compare.png", fullPage: true });
   const newspile = docs.find((d) => /newspile/.test(d.id));
   await page.selectOption(".pick label:nth-child(2) select", String(newspile.doc));
   check((await page.locator(".consensus del.lack").count()) > 0, "the truncated copy's cut is struck out");

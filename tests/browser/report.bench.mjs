@@ -11,7 +11,7 @@ const dir = resolve(process.argv[2] || "build/browser");
 const file = dir + "/bench-report.html";
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--enable-precise-memory-info"],
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--enable-precise-memory-info"],
 });
 const runs = [];
 for (let i = 0; i < 5; i++) {

@@ -14,7 +14,7 @@ const docs = lines.filter((x) => x.type === "doc");
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
 });
 let passed = 0, failed = 0;
 

@@ -25,6 +25,8 @@ typedef struct trec {
     char *url;  /* WARC-Target-URI or JSONL url, or NULL */
     char *date; /* WARC-Date or JSONL date, or NULL */
     size_t url_len, date_len;
+    char *source; /* for a failed record: its input, line (0 if none), byte */
+    uint64_t line, offset;
 } trec;
 
 typedef struct trace_run {
@@ -215,6 +217,16 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i,
     if (r->r[i].err) {
         out_str(o, r->r[i].skipped ? ",\"stories\":[],\"skipped\":" : ",\"stories\":[],\"error\":");
         out_json_str(o, r->r[i].err, strlen(r->r[i].err));
+        if (!r->r[i].skipped && r->r[i].source) {
+            out_str(o, ",\"file\":");
+            out_json_str(o, r->r[i].source, strlen(r->r[i].source));
+            if (r->r[i].line) {
+                out_str(o, ",\"line\":");
+                out_u64(o, r->r[i].line);
+            }
+            out_str(o, ",\"offset\":");
+            out_u64(o, r->r[i].offset);
+        }
         out_str(o, "}\n");
         return;
     }
@@ -332,7 +344,14 @@ static int remember(trace_run *r, const sd_record *rec, const char *skip)
     if (rec->error || skip) {
         x->err = strdup(skip ? skip : rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
         x->skipped = skip != NULL;
-        if (!x->err) {
+        if (!skip) {
+            x->source = strdup(rec->source ? rec->source : "-");
+            x->line = rec->line;
+            x->offset = rec->offset;
+        }
+        if (!x->err || (!skip && !x->source)) {
+            free(x->err);
+            free(x->source);
             free(x->id);
             free(x->url);
             free(x->date);
@@ -479,9 +498,13 @@ int cmd_trace(int argc, char **argv)
         }
         memset(&docs[nb], 0, sizeof docs[nb]);
         if (rec.error || skip[0]) {
-            if (rec.error && !cli_quiet && shown++ < MAX_ERRORS_SHOWN)
-                cli_warn("%s (byte %llu): %s", rec.source ? rec.source : "-",
+            if (rec.error && !cli_quiet && shown++ < MAX_ERRORS_SHOWN) {
+                char line[32] = "";
+                if (rec.line)
+                    snprintf(line, sizeof line, ":%llu", (unsigned long long)rec.line);
+                cli_warn("%s%s (byte %llu): %s", rec.source ? rec.source : "-", line,
                          (unsigned long long)rec.offset, r.r[r.n - 1].err);
+            }
         } else {
             if (rec.text_len + rec.date_len > arena_cap) {
                 /* the arena is empty here (the batch was just handed over) */
@@ -551,6 +574,7 @@ done:
         free(r.r[i].err);
         free(r.r[i].url);
         free(r.r[i].date);
+        free(r.r[i].source);
     }
     free(r.r);
     free(docs);

@@ -264,7 +264,8 @@
     }
     box.append(list("Documents in no story", alone, () => ""));
     box.append(list("Records that failed or were skipped", failed, (x) =>
-      (x.error ? "failed: " + x.error : "skipped: " + x.skipped)));
+      (x.error ? "failed: " + x.error + (x.file ? " (" + x.file + (x.line ? ":" + x.line : "") + ", byte " + x.offset + ")" : "")
+        : "skipped: " + x.skipped)));
     if (errors.length) {
       const d = el("details", { class: "doclist", open: "" });
       d.append(el("summary", { text: "Trace lines that could not be read (" + errors.length + ")" }));

@@ -146,7 +146,19 @@ await test("a document's <script> is shown as text, never run", async (page) => 
 await test("documents in no story and failed records are listed with reasons", async (page) => {
   const lists = await page.textContent(".lists");
   check(lists.includes("independent-report.txt"), "a document in no story is listed");
-  check(/section-front\.html[^]*skipped: page has no article text/.test(lists), "the skipped page is listed with its reason");
+  check(/section-front[^]*skipped: page has no article text/.test(lists), "the skipped page is listed with its reason");
+  check(/feed\/broken[^]*failed: invalid JSON[^]*feed\.jsonl:2, byte 90\)/.test(lists),
+    "the broken record is listed with its reason and place");
+});
+
+await test("a story with dated copies has a timeline", async (page) => {
+  const ferry = storyWith(/00000000-0000-4000-8000-000000000001/);
+  check(ferry && docs.some((d) => d.date), "the crawl's pages have dates");
+  await page.goto(url + "#story-" + ferry.story);
+  await page.waitForSelector("svg.timeline");
+  check((await page.locator("svg.timeline circle").count()) === ferry.copies.length, "one dot per dated copy");
+  const row = await page.locator("table.copies tbody tr").first().textContent();
+  check(/news\.example/.test(row), "copies are named by URL: " + row);
 });
 
 await test("readable on a phone: no sideways scrolling", async (page) => {

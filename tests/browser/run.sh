@@ -30,8 +30,11 @@ if [ "$MODE" = --bench ]; then
   "$SYNDIC" report -q $OUT/bench-trace.jsonl -o $OUT/bench-report.html
   exec node tests/browser/report.bench.mjs $OUT
 fi
-# The sample corpus, and a copy of the wire story whose text holds markup.
-INPUTS="examples/trace examples/pages tests/browser/data"
-"$SYNDIC" trace -q --html $OUT/report.html $INPUTS
-"$SYNDIC" trace -q $INPUTS > $OUT/trace.jsonl
+# The sample corpus (its pages as a crawl, so they have URLs and dates), a
+# copy of the wire story whose text holds markup, and a feed with a broken
+# record (so trace exits 1).
+sh tests/mkwarc.sh $OUT/crawl.warc.gz examples/pages/*.html
+INPUTS="examples/trace $OUT/crawl.warc.gz tests/browser/data"
+"$SYNDIC" trace -q --html $OUT/report.html $INPUTS || [ $? = 1 ]
+"$SYNDIC" trace -q $INPUTS > $OUT/trace.jsonl || [ $? = 1 ]
 node tests/browser/report.test.mjs $OUT

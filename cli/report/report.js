@@ -490,7 +490,7 @@
     const tb = el("tbody");
     for (const c of copies) {
       const d = docOf(c.doc);
-      const cmp = el("button", { type: "button", "data-doc": String(c.doc), text: c.doc === origin.doc ? "origin" : "side by side" });
+      const cmp = el("button", { type: "button", "data-doc": String(c.doc), text: c.doc === origin.doc ? "origin" : "compare" });
       tb.append(el("tr", null,
         el("td", null, docName(d), c.origin ? el("span", { class: "badge", text: "origin" }) : null),
         el("td", { text: c.role || "" }),

@@ -106,6 +106,9 @@ double now_seconds(void);
 /* Parses a number; prints a usage error naming `opt` and returns -1 if bad. */
 int parse_double(const char *opt, const char *s, double lo, double hi, double *res);
 int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *res);
+/* Parses a size: digits with an optional K, M, G or T (powers of 1024, "Gi"
+ * and "GB" too); at least lo. */
+int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t *res);
 
 /* Writes a byte count in human units ("812 bytes", "11.3 kB", "59.0 MB"). */
 void fmt_bytes(char *buf, size_t n, uint64_t bytes);

@@ -82,6 +82,9 @@ static void usage(FILE *f)
             "      --html-field F    JSONL field holding a page's HTML (default html)\n"
             "      --whole-page      compare pages by all their visible text, not the article\n"
             "      --repair-utf8     repair invalid UTF-8 in JSONL text instead of failing the record\n"
+            "      --memory LIMIT    keep signatures and keys within LIMIT (512M, 4G), spilling\n"
+            "                        sorted runs to temporary files; same results\n"
+            "      --tmpdir DIR      where those files go (default: $TMPDIR, else /tmp)\n"
             "  -j, --threads N       worker threads (default: one per CPU)\n"
             "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
             "  -q, --quiet           no warnings and no summary\n"
@@ -693,7 +696,8 @@ out:
 
 enum {
     OPT_KEEP = 256, OPT_NUM_PERM, OPT_BANDS, OPT_ROWS, OPT_SEED, OPT_ID_FIELD, OPT_TEXT_FIELD,
-    OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HTML_FIELD, OPT_WHOLE_PAGE
+    OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HTML_FIELD, OPT_WHOLE_PAGE, OPT_MEMORY,
+    OPT_TMPDIR
 };
 
 static const struct option long_opts[] = {
@@ -710,6 +714,8 @@ static const struct option long_opts[] = {
     {"repair-utf8", no_argument, NULL, OPT_REPAIR},
     {"html-field", required_argument, NULL, OPT_HTML_FIELD},
     {"whole-page", no_argument, NULL, OPT_WHOLE_PAGE},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"tmpdir", required_argument, NULL, OPT_TMPDIR},
     {"threads", required_argument, NULL, 'j'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -780,6 +786,11 @@ int cmd_dedup(int argc, char **argv)
         case OPT_REPAIR: ropt.repair_utf8 = 1; break;
         case OPT_HTML_FIELD: ropt.html_field = optarg; break;
         case OPT_WHOLE_PAGE: r.whole_page = 1; break;
+        case OPT_MEMORY:
+            if (parse_size("--memory", optarg, 1u << 20, &dopt.memory_limit))
+                return EXIT_USAGE;
+            break;
+        case OPT_TMPDIR: dopt.tmpdir = optarg; break;
         case 'j':
             if (parse_unsigned("--threads", optarg, 1, 256, &dopt.threads))
                 return EXIT_USAGE;
@@ -873,6 +884,11 @@ int cmd_dedup(int argc, char **argv)
                     st.bands, st.rows, (unsigned long long)st.candidates,
                     (unsigned long long)st.verified, t_sketch, t_finish,
                     secs - t_sketch - t_finish);
+        if (cli_verbose && dopt.memory_limit) {
+            char sp[32];
+            fmt_bytes(sp, sizeof sp, st.spilled);
+            fprintf(stderr, "syndic: %s written to temporary files\n", sp);
+        }
     }
     status = r.nerrs > r.nskipped ? EXIT_RUN : EXIT_OK;
     goto done;

@@ -86,6 +86,35 @@ int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, uns
     return 0;
 }
 
+int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t *res)
+{
+    char *end;
+    unsigned long long v;
+    uint64_t mul = 1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (!errno && end != s && *s != '-') {
+        switch (*end) {
+        case 'k': case 'K': mul = 1ull << 10; end++; break;
+        case 'm': case 'M': mul = 1ull << 20; end++; break;
+        case 'g': case 'G': mul = 1ull << 30; end++; break;
+        case 't': case 'T': mul = 1ull << 40; end++; break;
+        default: break;
+        }
+        if (mul > 1 && *end == 'i')
+            end++;
+        if (*end == 'b' || *end == 'B')
+            end++;
+        if (*end == '\0' && v <= UINT64_MAX / mul && v * mul >= lo) {
+            *res = v * mul;
+            return 0;
+        }
+    }
+    cli_error("%s wants a size of at least %llu bytes, such as 512M or 4G, not '%s'", opt,
+              (unsigned long long)lo, s);
+    return -1;
+}
+
 double now_seconds(void)
 {
     struct timespec ts;

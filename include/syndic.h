@@ -183,6 +183,15 @@ typedef struct sd_dedup_options {
     unsigned rows;      /* LSH rows per band; with bands */
     unsigned threads;   /* worker threads; 0 = one per online CPU */
     uint64_t seed;      /* hash seed; default 0 */
+    /* Bounded memory: with memory_limit > 0 (bytes), signatures go to a
+     * temporary file as they are made, and the LSH band keys, text hashes
+     * and candidate pairs are kept within the limit, sorted runs spilling
+     * to temporary files that are merged; what stays in memory is about 31
+     * bytes per document. The results are the same as without a limit.
+     * The files are created unlinked in tmpdir (NULL: $TMPDIR, else /tmp),
+     * so none is left behind however the process ends. */
+    uint64_t memory_limit;
+    const char *tmpdir;
 } sd_dedup_options;
 
 void sd_dedup_options_init(sd_dedup_options *o);
@@ -209,6 +218,7 @@ typedef struct sd_dedup_stats {
     uint64_t verified;     /* candidate pairs whose estimate passed the threshold */
     unsigned bands, rows;  /* LSH parameters in use */
     uint64_t bytes;        /* text bytes sketched */
+    uint64_t spilled;      /* bytes written to temporary files (memory_limit) */
 } sd_dedup_stats;
 
 typedef struct sd_dedup sd_dedup;
@@ -218,11 +228,12 @@ typedef struct sd_dedup sd_dedup;
 int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out);
 
 /* Sketches `n` documents, giving them the next indexes. Texts are read during
- * the call only. Returns 0, SD_ENOMEM, SD_EINVAL after finish. */
+ * the call only. Returns 0, SD_ENOMEM, SD_EINVAL after finish, SD_EIO (a
+ * temporary file, with memory_limit). */
 int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n);
 
 /* Finds, verifies and clusters duplicates. `progress` may be NULL. Returns 0,
- * SD_ENOMEM, SD_ECANCELED. */
+ * SD_ENOMEM, SD_ECANCELED, SD_EIO (a temporary file, with memory_limit). */
 int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 
 /* Result for document `index` (after finish). Returns 0 or SD_EINVAL. */

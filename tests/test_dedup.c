@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ref/jaccard.h"
 #include "syndic.h"
@@ -234,4 +235,91 @@ TEST(minhash_text_estimate_vs_exact)
         free(xb);
     }
     CHECK_EQ_INT(bad, 0);
+}
+
+/* With a memory limit, signatures and keys go through temporary files in
+ * sorted runs; the results must be the same as in memory, bit for bit, on
+ * a corpus with near-duplicate families, exact copies, empty and absent
+ * documents, and a bucket larger than FULL_BUCKET (near-copies that differ
+ * in one word). The files have no names: the directory stays empty. */
+TEST(dedup_memory_limit_gives_the_same_results)
+{
+    enum { N = 6000 };
+    sd_doc *docs = calloc(N, sizeof *docs);
+    char **texts = calloc(N, sizeof *texts);
+    char dir[] = "/tmp/syndic-test-spill-XXXXXX";
+    sd_dedup_options o;
+    sd_dedup *mem = NULL, *spill = NULL;
+    sd_dedup_stats a, b;
+    size_t i, diff = 0, step = 0, entries = 0;
+    char *near = random_text(300, 20000);
+    CHECK(mkdtemp(dir) != NULL);
+    for (i = 0; i < N; i++) {
+        if (i % 97 == 5)
+            texts[i] = NULL; /* absent */
+        else if (i % 89 == 7)
+            texts[i] = strdup(""); /* no words */
+        else if (i % 3 == 1 && texts[i - 1])
+            texts[i] = (i % 6 == 1) ? strdup(texts[i - 1]) : edit_text(texts[i - 1], 0.03);
+        else if (i >= 100 && i < 140) {
+            /* one bucket of 40 near-copies */
+            size_t len = strlen(near);
+            texts[i] = malloc(len + 16);
+            sprintf(texts[i], "%s z%zu", near, i);
+        } else
+            texts[i] = random_text(80 + rnd() % 300, 30000);
+        docs[i].text = texts[i];
+        docs[i].len = texts[i] ? strlen(texts[i]) : 0;
+    }
+    sd_dedup_options_init(&o);
+    o.threads = 2;
+    CHECK_EQ_INT(sd_dedup_new(&o, &mem), 0);
+    CHECK_EQ_INT(sd_dedup_add(mem, docs, N), 0);
+    CHECK_EQ_INT(sd_dedup_finish(mem, NULL, NULL), 0);
+    o.memory_limit = 1 << 20;
+    o.tmpdir = dir;
+    CHECK_EQ_INT(sd_dedup_new(&o, &spill), 0);
+    for (i = 0; i < N; i += step) {
+        step = 1 + rnd() % 1500;
+        if (i + step > N)
+            step = N - i;
+        CHECK_EQ_INT(sd_dedup_add(spill, docs + i, step), 0);
+    }
+    {
+        char cmd[128];
+        FILE *p;
+        snprintf(cmd, sizeof cmd, "ls -A %s | wc -l", dir);
+        p = popen(cmd, "r");
+        CHECK(p != NULL && fscanf(p, "%zu", &entries) == 1);
+        if (p)
+            pclose(p);
+        CHECK_EQ_U64(entries, 0);
+    }
+    CHECK_EQ_INT(sd_dedup_finish(spill, NULL, NULL), 0);
+    for (i = 0; i < N; i++) {
+        sd_dedup_result x, y;
+        CHECK_EQ_INT(sd_dedup_get(mem, i, &x), 0);
+        CHECK_EQ_INT(sd_dedup_get(spill, i, &y), 0);
+        diff += x.rep != y.rep || x.cluster != y.cluster || x.similarity != y.similarity ||
+                x.absent != y.absent || x.exact != y.exact;
+    }
+    CHECK_EQ_U64(diff, 0);
+    sd_dedup_get_stats(mem, &a);
+    sd_dedup_get_stats(spill, &b);
+    CHECK_EQ_U64(a.candidates, b.candidates);
+    CHECK_EQ_U64(a.verified, b.verified);
+    CHECK_EQ_U64(a.clusters, b.clusters);
+    CHECK_EQ_U64(a.exact_duplicates, b.exact_duplicates);
+    /* every path taken: exact copies, candidates that pass and that fail */
+    CHECK(a.exact_duplicates > 500 && a.verified > 300 && a.candidates > a.verified);
+    CHECK(b.spilled > (uint64_t)N * 6 * 256); /* every record, and key runs */
+    CHECK_EQ_U64(a.spilled, 0);
+    sd_dedup_free(mem);
+    sd_dedup_free(spill);
+    CHECK_EQ_INT(rmdir(dir), 0);
+    for (i = 0; i < N; i++)
+        free(texts[i]);
+    free(texts);
+    free(docs);
+    free(near);
 }

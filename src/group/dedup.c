@@ -12,66 +12,32 @@
  *
  * Every step writes to slots fixed by document or pair index and every
  * grouping is a sort, so the result does not depend on the thread count.
- * Memory per document: K*4 bytes of signature plus 32 bytes.
+ * Memory per document: 6K bytes of signature plus 32 bytes.
+ *
+ * With a memory limit the same steps run out of core (dedup_spill.c): each
+ * batch's signatures go to a temporary file, its band keys (band hash, band
+ * and document) and text-hash keys to buffers that spill as sorted runs,
+ * and finish merges the runs, so every group is formed from the same keys
+ * in the same order and the results are the same.
  */
 #include <math.h>
 #include <string.h>
-
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/keysort.h"
 #include "base/pool.h"
+#include "group/dedup_int.h"
 #include "group/unionfind.h"
 #include "match/lsh.h"
 #include "sketch/minhash.h"
 #include "syndic.h"
 #include "text/tokenize.h"
 
-/* Buckets up to this size are paired exhaustively (see sd__lsh_pairs). */
-#define FULL_BUCKET 16
 /* Weights of the S-curve areas when picking bands and rows: a missed
  * duplicate costs far more than a candidate that fails verification. */
 #define LSH_WEIGHT_FP 0.05
 #define LSH_WEIGHT_FN 0.95
-
-enum { DOC_ABSENT = 1, DOC_EMPTY = 2 };
-
-typedef struct doc_info {
-    XXH128_hash_t text_hash;
-    uint64_t len;
-    uint32_t flags;
-    uint32_t pad_;
-} doc_info;
-
-struct sd_dedup {
-    sd_dedup_options o;
-    sd_pool *pool;
-    sd_err err;
-    uint32_t *sigs; /* K per document: LSH bands and the first estimate */
-    uint16_t *vsigs; /* K more bins per document, 16 bits each, that only
-                        verification reads: the estimate of a candidate
-                        pair uses 2K bins, halving its variance */
-    size_t sigs_cap; /* in documents */
-    doc_info *info;
-    size_t info_cap;
-    size_t n;
-    int finished;
-    /* results */
-    uint64_t *rep;
-    uint64_t *cluster;
-    float *sim;
-    uint8_t *exact;
-    sd_dedup_stats stats;
-    /* per-worker scratch */
-    sd_tokens *tok;
-    /* the batch being sketched */
-    const sd_doc *batch;
-    size_t batch_base;
-    int batch_failed;
-};
 
 void sd_dedup_options_init(sd_dedup_options *o)
 {
@@ -119,6 +85,11 @@ int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
     }
     for (i = 0; i < nw; i++)
         sd__tokens_init(&d->tok[i]);
+    d->sig_fd = -1;
+    sd__spill_init(&d->band_runs);
+    sd__spill_init(&d->hash_runs);
+    if (o->memory_limit && (rc = sd__dedup_spill_init(d)) != 0)
+        goto fail;
     *out = d;
     return 0;
 fail:
@@ -143,6 +114,7 @@ void sd_dedup_free(sd_dedup *d)
     sd__free(d->cluster);
     sd__free(d->sim);
     sd__free(d->exact);
+    sd__dedup_spill_free(d);
     sd__free(d);
 }
 
@@ -164,7 +136,7 @@ static void sketch_one(void *ctx, size_t i, unsigned worker)
 {
     sd_dedup *d = ctx;
     const sd_doc *doc = &d->batch[i];
-    size_t slot = d->batch_base + i;
+    size_t slot = d->batch_base + i - d->local_base;
     unsigned k = d->o.num_perm, j;
     uint32_t *sig = d->sigs + slot * k, bins[SD_MINHASH_MAX_BINS];
     uint16_t *vsig = d->vsigs + slot * k;
@@ -191,6 +163,20 @@ static void sketch_one(void *ctx, size_t i, unsigned worker)
     memcpy(sig, bins, k * sizeof *sig);
     for (j = 0; j < k; j++)
         vsig[j] = (uint16_t)bins[k + j];
+    if (d->spill && !(inf->flags & DOC_EMPTY))
+        for (j = 0; j < d->o.bands; j++)
+            d->bh[slot * d->o.bands + j] = sd__lsh_band_hash(sig, j, d->o.rows, d->o.seed);
+}
+
+unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, unsigned k)
+{
+    const uint16_t *va = (const uint16_t *)(const void *)(a + 4 * (size_t)k);
+    const uint16_t *vb = (const uint16_t *)(const void *)(b + 4 * (size_t)k);
+    unsigned j, m = sd__minhash_matches((const uint32_t *)(const void *)a,
+                                        (const uint32_t *)(const void *)b, k);
+    for (j = 0; j < k; j++)
+        m += va[j] == vb[j];
+    return m;
 }
 
 /* Equal bins of documents a and b over all 2K bins. */
@@ -206,16 +192,21 @@ static unsigned matches_2k(const sd_dedup *d, uint64_t a, uint64_t b)
 
 int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
 {
-    size_t i;
+    size_t i, need;
     if (d->finished)
         return sd__errorf(&d->err, SD_EINVAL, "documents added after finish");
     if (n == 0)
         return 0;
-    if (d->n + n > d->sigs_cap) {
+    if (d->n + n > DOC_MASK)
+        return sd__errorf(&d->err, SD_ETOOBIG, "more than %llu documents",
+                          (unsigned long long)DOC_MASK);
+    /* in memory the arrays hold every document; with a limit, the batch */
+    need = d->spill ? n : d->n + n;
+    if (need > d->sigs_cap) {
         size_t cap = d->sigs_cap ? d->sigs_cap : 1024;
         uint32_t *ns;
         uint16_t *nv;
-        while (cap < d->n + n)
+        while (cap < need)
             cap *= 2;
         ns = sd__reallocarray(d->sigs, cap, (size_t)d->o.num_perm * sizeof *ns);
         if (ns == NULL)
@@ -227,14 +218,27 @@ int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
         d->vsigs = nv;
         d->sigs_cap = cap;
     }
-    if (SD_GROW(d->info, d->info_cap, d->n + n))
+    if (SD_GROW(d->info, d->info_cap, need))
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    if (d->spill && n > d->bh_cap) {
+        uint64_t *bh = sd__reallocarray(d->bh, n, (size_t)d->o.bands * sizeof *bh);
+        if (bh == NULL)
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        d->bh = bh;
+        d->bh_cap = n;
+    }
     d->batch = docs;
     d->batch_base = d->n;
+    d->local_base = d->spill ? d->n : 0;
     d->batch_failed = 0;
     sd__pool_for(d->pool, n, sketch_one, d);
     if (d->batch_failed)
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory while tokenizing");
+    if (d->spill) {
+        int rc = sd__dedup_spill_add(d, n);
+        if (rc)
+            return rc;
+    }
     for (i = 0; i < n; i++)
         if (docs[i].text)
             d->stats.bytes += docs[i].len;
@@ -328,10 +332,17 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     d->rep = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->rep);
     d->cluster = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->cluster);
     d->sim = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->sim);
-    kv = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *kv);
-    if (!skip || !d->exact || !d->rep || !d->cluster || !d->sim || !kv)
+    if (!d->spill)
+        kv = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *kv);
+    if (!skip || !d->exact || !d->rep || !d->cluster || !d->sim || (!kv && !d->spill))
         goto fail;
 
+    if (d->spill) {
+        rc = sd__dedup_spill_finish(d, &uf, skip, progress, ud);
+        if (rc)
+            goto fail_keep;
+        goto results;
+    }
     for (i = 0; i < d->n; i++)
         if (d->info[i].flags & (DOC_ABSENT | DOC_EMPTY))
             skip[i] = 1;
@@ -389,10 +400,11 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
         }
     }
 
+results:
     /* Representatives, dense cluster numbers, similarity to the rep. */
     for (i = 0; i < d->n; i++) {
         uint64_t r;
-        if (d->info[i].flags & DOC_ABSENT) {
+        if ((d->spill ? d->flags[i] : d->info[i].flags) & DOC_ABSENT) {
             d->rep[i] = i;
             d->cluster[i] = UINT64_MAX;
             d->sim[i] = 0;
@@ -406,10 +418,12 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
             d->sim[i] = 1.0f;
         } else {
             d->cluster[i] = d->cluster[r];
-            d->sim[i] = d->exact[i] ? 1.0f : (float)matches_2k(d, i, r) / (float)(2 * k);
+            d->sim[i] = d->exact[i] || d->spill ? 1.0f : (float)matches_2k(d, i, r) / (float)(2 * k);
             d->stats.duplicates++;
         }
     }
+    if (d->spill && (rc = sd__dedup_spill_similarities(d)) != 0)
+        goto fail_keep;
     d->stats.clusters = next_cluster;
     if (progress)
         progress(ud, "cluster", d->n, d->n);
@@ -432,7 +446,7 @@ int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r)
 {
     if (!d->finished || index >= d->n)
         return SD_EINVAL;
-    r->absent = (d->info[index].flags & DOC_ABSENT) != 0;
+    r->absent = ((d->spill ? d->flags[index] : d->info[index].flags) & DOC_ABSENT) != 0;
     r->rep = d->rep[index];
     r->cluster = d->cluster[index];
     r->similarity = d->sim[index];

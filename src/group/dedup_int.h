@@ -1,0 +1,96 @@
+/*
+ * dedup_int.h: the dedup job's state, shared by dedup.c (sketching, the
+ * in-memory finish, results) and dedup_spill.c (the finish under a memory
+ * limit).
+ */
+#ifndef SD_GROUP_DEDUP_INT_H
+#define SD_GROUP_DEDUP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "base/err.h"
+#include "base/keysort.h"
+#include "base/pool.h"
+#include "base/spill.h"
+#include "group/unionfind.h"
+#include "syndic.h"
+#include "text/tokenize.h"
+
+/* Buckets up to this size are paired exhaustively (see sd__lsh_pairs). */
+#define FULL_BUCKET 16
+
+enum { DOC_ABSENT = 1, DOC_EMPTY = 2 };
+
+typedef struct doc_info {
+    XXH128_hash_t text_hash;
+    uint64_t len;
+    uint32_t flags;
+    uint32_t pad_;
+} doc_info;
+
+/* A band key's value: the band above bit 40, the document below. */
+#define BAND_SHIFT 40
+#define DOC_MASK ((UINT64_C(1) << BAND_SHIFT) - 1)
+
+struct sd_dedup {
+    sd_dedup_options o;
+    sd_pool *pool;
+    sd_err err;
+    uint32_t *sigs; /* K per document: LSH bands and the first estimate */
+    uint16_t *vsigs; /* K more bins per document, 16 bits each, that only
+                        verification reads: the estimate of a candidate
+                        pair uses 2K bins, halving its variance */
+    size_t sigs_cap; /* in documents */
+    doc_info *info;
+    size_t info_cap;
+    size_t n;
+    int finished;
+    /* results */
+    uint64_t *rep;
+    uint64_t *cluster;
+    float *sim;
+    uint8_t *exact;
+    sd_dedup_stats stats;
+    /* per-worker scratch */
+    sd_tokens *tok;
+    /* the batch being sketched */
+    const sd_doc *batch;
+    size_t batch_base;
+    int batch_failed;
+    /* ---- with a memory limit: sigs, vsigs and info hold the batch only,
+     * its document i at i - local_base */
+    int spill;
+    size_t local_base;
+    uint64_t *bh;          /* the batch's band hashes, bands per document */
+    size_t bh_cap;         /* in documents */
+    int sig_fd;            /* every document's record, at index * rec_size */
+    size_t rec_size;       /* 4K signature, 2K verification bins, doc_info */
+    unsigned char *recbuf; /* the batch's records, before writing */
+    size_t recbuf_cap;     /* in documents */
+    uint8_t *flags;        /* DOC_* per document */
+    size_t flags_cap;
+    sd_kv *keys;           /* band keys not yet spilled */
+    size_t nkeys, keys_cap, keys_max;
+    sd_kv *hkeys;          /* (text hash, document) keys not yet spilled */
+    size_t nhkeys, hkeys_cap, hkeys_max;
+    sd_spill band_runs, hash_runs;
+    unsigned char *scratch; /* per worker: two records */
+    int io_failed;          /* set by a worker whose read failed */
+};
+
+/* Equal bins of two documents' records (signature, then verification bins). */
+unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, unsigned k);
+
+/* dedup_spill.c */
+int sd__dedup_spill_init(sd_dedup *d);
+int sd__dedup_spill_add(sd_dedup *d, size_t n);
+int sd__dedup_spill_finish(sd_dedup *d, sd_uf *uf, uint8_t *skip, sd_progress_fn progress,
+                           void *ud);
+int sd__dedup_spill_similarities(sd_dedup *d);
+void sd__dedup_spill_free(sd_dedup *d);
+
+#endif

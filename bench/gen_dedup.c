@@ -2,7 +2,13 @@
  * gen_dedup.c: a synthetic corpus with planted near-duplicates, for `make
  * bench`. Writes JSONL records {"id","family","text"} to stdout.
  *
- *   gen_dedup [-m MEGABYTES] [-s SEED]
+ *   gen_dedup [-m MEGABYTES | -d DOCS] [-s SEED] [-S] [-W WINDOW]
+ *
+ * -d stops after DOCS records instead of MEGABYTES; -S makes short
+ * documents (3 to 8 sentences, about 100 words, as news briefs and web
+ * snippets are); -W shuffles and writes every WINDOW records instead of
+ * holding the whole corpus, so corpora of tens of millions of records can
+ * be made in little memory (copies then stay within a window).
  *
  * Text is pseudo-English: words built from syllables, drawn with a Zipf law
  * over a 30,000-word vocabulary, in sentences and paragraphs, with a few
@@ -124,11 +130,15 @@ static void make_sentence(sentence *s)
         s->w[i] = zipf_word();
 }
 
+static int short_docs;
+
 static doc make_doc(void)
 {
     doc d;
     /* log-normal-ish length: 20 to 120 sentences, median about 35 */
     size_t i, n = 8 + below(20) + below(20) + (below(10) == 0 ? below(80) : 0);
+    if (short_docs)
+        n = 3 + below(6);
     memset(&d, 0, sizeof d);
     d.n = n;
     d.s = malloc(n * sizeof *d.s);
@@ -260,25 +270,48 @@ typedef struct record {
     size_t len;
 } record;
 
+/* Fisher-Yates shuffle of recs, then write and free them. */
+static void flush(record *recs, size_t nrec)
+{
+    size_t i;
+    for (i = nrec; i > 1; i--) {
+        size_t j = below(i);
+        record t = recs[i - 1];
+        recs[i - 1] = recs[j];
+        recs[j] = t;
+    }
+    for (i = 0; i < nrec; i++) {
+        fwrite(recs[i].line, 1, recs[i].len, stdout);
+        free(recs[i].line);
+    }
+}
+
 int main(int argc, char **argv)
 {
     double megabytes = 50;
-    size_t target, bytes = 0, nrec = 0, cap = 0, i, family = 0, doc_id = 0;
+    size_t target, bytes = 0, nrec = 0, cap = 0, family = 0, doc_id = 0;
+    size_t max_docs = 0, window = 0;
     record *recs = NULL;
     int a;
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "-m") == 0 && a + 1 < argc)
             megabytes = atof(argv[++a]);
+        else if (strcmp(argv[a], "-d") == 0 && a + 1 < argc)
+            max_docs = strtoull(argv[++a], NULL, 10);
+        else if (strcmp(argv[a], "-W") == 0 && a + 1 < argc)
+            window = strtoull(argv[++a], NULL, 10);
+        else if (strcmp(argv[a], "-S") == 0)
+            short_docs = 1;
         else if (strcmp(argv[a], "-s") == 0 && a + 1 < argc)
             rng ^= strtoull(argv[++a], NULL, 10) * 0xBF58476D1CE4E5B9ull;
         else {
-            fprintf(stderr, "usage: gen_dedup [-m MEGABYTES] [-s SEED]\n");
+            fprintf(stderr, "usage: gen_dedup [-m MEGABYTES | -d DOCS] [-s SEED] [-S] [-W WINDOW]\n");
             return 2;
         }
     }
     target = (size_t)(megabytes * 1e6);
     build_vocab();
-    while (bytes < target) {
+    while (max_docs ? doc_id < max_docs : bytes < target) {
         doc orig = make_doc();
         doc members[8];
         size_t nm = 0, k, nvar = 0;
@@ -308,7 +341,7 @@ int main(int argc, char **argv)
             }
             members[nm++] = v;
         }
-        for (k = 0; k < nm; k++) {
+        for (k = 0; k < nm && (!max_docs || doc_id < max_docs); k++) {
             str s = {0};
             char head[96];
             snprintf(head, sizeof head, "{\"id\":\"doc%07zu\",\"family\":%zu,\"text\":\"",
@@ -326,22 +359,18 @@ int main(int argc, char **argv)
             bytes += s.n;
             free_doc(&members[k]);
         }
+        for (; k < nm; k++)
+            free_doc(&members[k]);
         free_doc(&orig);
         family++;
+        if (window && nrec >= window) {
+            flush(recs, nrec);
+            nrec = 0;
+        }
     }
-    /* Fisher-Yates shuffle, then write. */
-    for (i = nrec; i > 1; i--) {
-        size_t j = below(i);
-        record t = recs[i - 1];
-        recs[i - 1] = recs[j];
-        recs[j] = t;
-    }
-    for (i = 0; i < nrec; i++) {
-        fwrite(recs[i].line, 1, recs[i].len, stdout);
-        free(recs[i].line);
-    }
+    flush(recs, nrec);
     free(recs);
-    fprintf(stderr, "gen_dedup: %zu records in %zu families, %.1f MB\n", nrec, family,
+    fprintf(stderr, "gen_dedup: %zu records in %zu families, %.1f MB\n", doc_id, family,
             (double)bytes / 1e6);
     return 0;
 }

@@ -2,6 +2,7 @@
  * main.c: the syndic program's entry point: picks the command and hands it
  * the rest of the arguments.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,12 +95,10 @@ int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t *res)
     errno = 0;
     v = strtoull(s, &end, 10);
     if (!errno && end != s && *s != '-') {
-        switch (*end) {
-        case 'k': case 'K': mul = 1ull << 10; end++; break;
-        case 'm': case 'M': mul = 1ull << 20; end++; break;
-        case 'g': case 'G': mul = 1ull << 30; end++; break;
-        case 't': case 'T': mul = 1ull << 40; end++; break;
-        default: break;
+        const char *unit = *end ? strchr("KMGT", toupper((unsigned char)*end)) : NULL;
+        if (unit) {
+            mul = 1ull << (10 * (unit - "KMGT" + 1));
+            end++;
         }
         if (mul > 1 && *end == 'i')
             end++;

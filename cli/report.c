@@ -32,7 +32,7 @@ void report_head(out *o)
     out_str(o, report_css_sha256);
     out_str(o, "'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
                "<meta name=\"referrer\" content=\"no-referrer\">\n"
-                              "<title>syndic: stories</title>\n<style>");
+               "<title>syndic: stories</title>\n<style>");
     out_str(o, report_css);
     out_str(o, "</style>\n</head>\n<body>\n"
                "<header class=\"top\"><a class=\"brand\" href=\"#\">syndic</a>"
@@ -78,8 +78,10 @@ static void write_escaped(out *o, const char *p, size_t n)
 {
     size_t i, run = 0;
     for (i = 0; i < n; i++) {
-        const char *e = p[i] == '<' ? "\\u003c" : p[i] == '>' ? "\\u003e" : p[i] == '&' ? "\\u0026"
-                                                                                          : NULL;
+        const char *e = p[i] == '<'   ? "\\u003c"
+                        : p[i] == '>' ? "\\u003e"
+                        : p[i] == '&' ? "\\u0026"
+                                      : NULL;
         if (!e) {
             run++;
             continue;
@@ -196,9 +198,10 @@ int cmd_report(int argc, char **argv)
                  "its copies side by side (trace with --doc-text --passages)",
                  path, !texts ? "document texts" : "passages");
     if (!cli_quiet)
-        fprintf(stderr, "syndic: story report of %zu stories written to %s (%zu lines read, %zu "
-                "unreadable)\n", stories, output && strcmp(output, "-") ? output : "standard output",
-                lineno, bad);
+        fprintf(stderr,
+                "syndic: story report of %zu stories written to %s (%zu lines read, %zu "
+                "unreadable)\n",
+                stories, output && strcmp(output, "-") ? output : "standard output", lineno, bad);
     status = bad ? EXIT_RUN : EXIT_OK;
     return status;
 }

@@ -34,7 +34,7 @@ typedef struct sd_spill {
     uint64_t *run_off; /* entry offset of each run */
     uint64_t *run_len; /* entries in each run */
     size_t nruns, cap;
-    uint64_t entries;  /* in all runs */
+    uint64_t entries; /* in all runs */
 } sd_spill;
 
 /* Creates the file in `dir` lazily, at the first run. */

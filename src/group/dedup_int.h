@@ -40,7 +40,7 @@ struct sd_dedup {
     sd_dedup_options o;
     sd_pool *pool;
     sd_err err;
-    uint32_t *sigs; /* K per document: LSH bands and the first estimate */
+    uint32_t *sigs;  /* K per document: LSH bands and the first estimate */
     uint16_t *vsigs; /* K more bins per document, 16 bits each, that only
                         verification reads: the estimate of a candidate
                         pair uses 2K bins, halving its variance */
@@ -73,9 +73,9 @@ struct sd_dedup {
     size_t recbuf_cap;     /* in documents */
     uint8_t *flags;        /* DOC_* per document */
     size_t flags_cap;
-    sd_kv *keys;           /* band keys not yet spilled */
+    sd_kv *keys; /* band keys not yet spilled */
     size_t nkeys, keys_cap, keys_max;
-    sd_kv *hkeys;          /* (text hash, document) keys not yet spilled */
+    sd_kv *hkeys; /* (text hash, document) keys not yet spilled */
     size_t nhkeys, hkeys_cap, hkeys_max;
     sd_spill band_runs, hash_runs;
     unsigned char *scratch; /* per worker: two records */

@@ -380,8 +380,7 @@ done:
     return rc;
 }
 
-int sd__dedup_spill_finish(sd_dedup *d, sd_uf *uf, uint8_t *skip, sd_progress_fn progress,
-                           void *ud)
+int sd__dedup_spill_finish(sd_dedup *d, sd_uf *uf, uint8_t *skip, sd_progress_fn progress, void *ud)
 {
     sd_kv *pairs = NULL;
     size_t np = 0, pcap = 0, i;

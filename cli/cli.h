@@ -20,7 +20,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
-
 /*
  * A reader whose records carry the text a command compares: a text
  * record's own text; for a page (HTML, WARC, JSONL html) its extracted
@@ -56,7 +55,7 @@ typedef struct out {
     char *buf;
     size_t len, cap;
     int failed;
-    int owned; /* close f in out_close */
+    int owned;     /* close f in out_close */
     int html_safe; /* out_json_str escapes < > & too: JSON inside an HTML <script> */
 } out;
 

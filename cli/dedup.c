@@ -7,9 +7,9 @@
  * until the end. Then one JSON line per record goes out, in input order.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,14 +25,14 @@
 
 /* What is kept of each record until the output is written. */
 typedef struct rec_meta {
-    uint64_t id_off;   /* into ids; the url, if any, follows the id there */
+    uint64_t id_off; /* into ids; the url, if any, follows the id there */
     uint32_t id_len;
-    uint32_t url_len;  /* a page's URL (WARC-Target-URI, JSONL url), or 0 */
-    int32_t err;       /* index into errs, or -1 */
-    uint64_t raw_off;  /* into the spool file, with --keep */
+    uint32_t url_len; /* a page's URL (WARC-Target-URI, JSONL url), or 0 */
+    int32_t err;      /* index into errs, or -1 */
+    uint64_t raw_off; /* into the spool file, with --keep */
     uint64_t raw_len;
-    uint8_t lines;     /* record came from a line format (JSONL) */
-    uint8_t warc;      /* record came from a WARC file: raw is the whole record */
+    uint8_t lines; /* record came from a line format (JSONL) */
+    uint8_t warc;  /* record came from a WARC file: raw is the whole record */
 } rec_meta;
 
 typedef struct rec_error {
@@ -57,41 +57,42 @@ typedef struct dedup_run {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: syndic dedup [options] INPUT...\n"
-            "\n"
-            "Finds exact and near-duplicate documents by MinHash LSH and writes one JSON\n"
-            "line per input record, in input order:\n"
-            "  {\"id\":...,\"cluster\":N,\"duplicate_of\":ID|null,\"similarity\":X}\n"
-            "\n"
-            "INPUT: files, directories, JSONL (.jsonl, .jsonl.gz, .jsonl.zst), HTML pages\n"
-            "(.html, .htm), web crawls (.warc, .warc.gz), or - for stdin. Pages are compared\n"
-            "by their article text (see syndic extract).\n"
-            "\n"
-            "  -o, --output FILE     write results to FILE (default: standard output)\n"
-            "      --keep PATH       write the kept records, unchanged: JSONL records to the\n"
-            "                        file PATH (.gz/.zst compress), file documents into the\n"
-            "                        directory PATH\n"
-            "  -t, --threshold X     Jaccard similarity that makes a duplicate (default 0.8)\n"
-            "  -n, --ngram N         words per shingle (default 5)\n"
-            "      --num-perm N      MinHash signature length, multiple of 8 (default 256)\n"
-            "      --bands B --rows R  LSH banding (default: chosen from the threshold)\n"
-            "      --seed N          hash seed (default 0)\n"
-            "      --id-field F      JSONL id field (default id)\n"
-            "      --text-field F    JSONL text field (default text)\n"
-            "      --html-field F    JSONL field holding a page's HTML (default html)\n"
-            "      --whole-page      compare pages by all their visible text, not the article\n"
-            "      --repair-utf8     repair invalid UTF-8 in JSONL text instead of failing the record\n"
-            "      --memory LIMIT    keep signatures and keys within LIMIT (512M, 4G), spilling\n"
-            "                        sorted runs to temporary files; same results\n"
-            "      --tmpdir DIR      where those files go (default: $TMPDIR, else /tmp)\n"
-            "  -j, --threads N       worker threads (default: one per CPU)\n"
-            "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
-            "  -q, --quiet           no warnings and no summary\n"
-            "  -v, --verbose         more detail in the summary\n"
-            "  -h, --help            this help\n"
-            "\n"
-            "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
+    fprintf(
+        f,
+        "usage: syndic dedup [options] INPUT...\n"
+        "\n"
+        "Finds exact and near-duplicate documents by MinHash LSH and writes one JSON\n"
+        "line per input record, in input order:\n"
+        "  {\"id\":...,\"cluster\":N,\"duplicate_of\":ID|null,\"similarity\":X}\n"
+        "\n"
+        "INPUT: files, directories, JSONL (.jsonl, .jsonl.gz, .jsonl.zst), HTML pages\n"
+        "(.html, .htm), web crawls (.warc, .warc.gz), or - for stdin. Pages are compared\n"
+        "by their article text (see syndic extract).\n"
+        "\n"
+        "  -o, --output FILE     write results to FILE (default: standard output)\n"
+        "      --keep PATH       write the kept records, unchanged: JSONL records to the\n"
+        "                        file PATH (.gz/.zst compress), file documents into the\n"
+        "                        directory PATH\n"
+        "  -t, --threshold X     Jaccard similarity that makes a duplicate (default 0.8)\n"
+        "  -n, --ngram N         words per shingle (default 5)\n"
+        "      --num-perm N      MinHash signature length, multiple of 8 (default 256)\n"
+        "      --bands B --rows R  LSH banding (default: chosen from the threshold)\n"
+        "      --seed N          hash seed (default 0)\n"
+        "      --id-field F      JSONL id field (default id)\n"
+        "      --text-field F    JSONL text field (default text)\n"
+        "      --html-field F    JSONL field holding a page's HTML (default html)\n"
+        "      --whole-page      compare pages by all their visible text, not the article\n"
+        "      --repair-utf8     repair invalid UTF-8 in JSONL text instead of failing the record\n"
+        "      --memory LIMIT    keep signatures and keys within LIMIT (512M, 4G), spilling\n"
+        "                        sorted runs to temporary files; same results\n"
+        "      --tmpdir DIR      where those files go (default: $TMPDIR, else /tmp)\n"
+        "  -j, --threads N       worker threads (default: one per CPU)\n"
+        "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
+        "  -q, --quiet           no warnings and no summary\n"
+        "  -v, --verbose         more detail in the summary\n"
+        "  -h, --help            this help\n"
+        "\n"
+        "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
 }
 
 static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len, const char *url,
@@ -155,8 +156,7 @@ static void report_error(size_t shown, const sd_record *rec)
         cli_warn("%s:%llu (byte %llu): %s", rec->source, (unsigned long long)rec->line,
                  (unsigned long long)rec->offset, rec->errmsg);
     else
-        cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset,
-                 rec->errmsg);
+        cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset, rec->errmsg);
 }
 
 /* Writes the result line of record i. */
@@ -306,7 +306,8 @@ static char *keep_path(const char *dir, const char *id, size_t len)
         size_t j = i;
         while (j < len && id[j] != '/')
             j++;
-        if (j > i && !(j - i == 1 && id[i] == '.') && !(j - i == 2 && id[i] == '.' && id[i + 1] == '.')) {
+        if (j > i && !(j - i == 1 && id[i] == '.') &&
+            !(j - i == 2 && id[i] == '.' && id[i + 1] == '.')) {
             memcpy(p + w, id + i, j - i);
             w += j - i;
             p[w++] = '/';
@@ -319,7 +320,8 @@ static char *keep_path(const char *dir, const char *id, size_t len)
     return p;
 }
 
-static int copy_from_spool(FILE *spool, uint64_t off, uint64_t len, void (*put)(void *, const void *, size_t), void *ud)
+static int copy_from_spool(FILE *spool, uint64_t off, uint64_t len,
+                           void (*put)(void *, const void *, size_t), void *ud)
 {
     char buf[1 << 16];
     if (fseeko(spool, (off_t)off, SEEK_SET) != 0)
@@ -373,7 +375,7 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
     }
     if ((lines != 0) + (files != 0) + (warcs != 0) > 1) {
         cli_error("--keep: inputs mix %s; keep them in separate runs",
-                  files && lines ? "JSONL records and file documents"
+                  files && lines   ? "JSONL records and file documents"
                   : warcs && lines ? "JSONL records and WARC records"
                                    : "WARC records and file documents");
         return -1;
@@ -471,7 +473,7 @@ typedef struct feed {
     page_reader *pages; /* the reader, with pages' article text */
     size_t errors_shown;
     uint64_t total_bytes;
-    int failed;   /* reading failed; a message was printed */
+    int failed; /* reading failed; a message was printed */
     /* with a reader thread: two batches handed back and forth */
     batch slot[2];
     int full[2], done, stop;
@@ -695,8 +697,19 @@ out:
 /* ---- the run ---- */
 
 enum {
-    OPT_KEEP = 256, OPT_NUM_PERM, OPT_BANDS, OPT_ROWS, OPT_SEED, OPT_ID_FIELD, OPT_TEXT_FIELD,
-    OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HTML_FIELD, OPT_WHOLE_PAGE, OPT_MEMORY,
+    OPT_KEEP = 256,
+    OPT_NUM_PERM,
+    OPT_BANDS,
+    OPT_ROWS,
+    OPT_SEED,
+    OPT_ID_FIELD,
+    OPT_TEXT_FIELD,
+    OPT_REPAIR,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
+    OPT_HTML_FIELD,
+    OPT_WHOLE_PAGE,
+    OPT_MEMORY,
     OPT_TMPDIR
 };
 

@@ -376,9 +376,9 @@ int cmd_extract(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (sd_reader_new(&ro, &reader) != 0 ||
-        (!r.timing && page_reader_new(reader, &r.eo,
-                                      PAGE_KEEP_EMPTY | (r.whole_page ? PAGE_WHOLE : 0),
-                                      threads, &pages) != 0)) {
+        (!r.timing &&
+         page_reader_new(reader, &r.eo, PAGE_KEEP_EMPTY | (r.whole_page ? PAGE_WHOLE : 0), threads,
+                         &pages) != 0)) {
         cli_error("out of memory");
         sd_reader_free(reader);
         return EXIT_RUN;

@@ -24,9 +24,9 @@
 typedef struct queued {
     sd_record rec;
     char *block;
-    int page;        /* it has markup to extract */
-    size_t art;      /* with page: its slot in arts[] */
-    char msg[160];   /* the reason a page failed */
+    int page;      /* it has markup to extract */
+    size_t art;    /* with page: its slot in arts[] */
+    char msg[160]; /* the reason a page failed */
 } queued;
 
 struct page_reader {
@@ -41,8 +41,8 @@ struct page_reader {
     sd_article *arts;
     int *rcs;
     size_t npages;
-    int end;      /* the reader said 0 */
-    int failed;   /* the reader failed: return this after the queue */
+    int end;    /* the reader said 0 */
+    int failed; /* the reader failed: return this after the queue */
     char errmsg[256];
 };
 
@@ -103,7 +103,8 @@ static int enqueue(page_reader *p, const sd_record *rec)
     size_t errlen = rec->errmsg ? strlen(rec->errmsg) : 0;
     size_t chlen = rec->charset ? strlen(rec->charset) : 0;
     size_t total = rec->id_len + rec->text_len + rec->html_len + rec->raw_len + rec->url_len +
-                   rec->date_len + srclen + errlen + chlen + 9, at = 0;
+                   rec->date_len + srclen + errlen + chlen + 9,
+           at = 0;
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 64;
         queued *q = realloc(p->q, cap * sizeof *q);
@@ -167,8 +168,7 @@ static int resolve(page_reader *p)
             e->rec.error = rc;
             e->rec.errmsg = e->msg;
         } else if (rc != 0) {
-            snprintf(e->msg, sizeof e->msg, "cannot extract the page's text: %s",
-                     sd_strerror(rc));
+            snprintf(e->msg, sizeof e->msg, "cannot extract the page's text: %s", sd_strerror(rc));
             e->rec.error = rc;
             e->rec.errmsg = e->msg;
         } else if (!a->found && !p->keep_empty) {

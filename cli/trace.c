@@ -20,10 +20,10 @@
 typedef struct trec {
     char *id;
     size_t id_len;
-    char *err;  /* NULL when the record was read */
+    char *err;   /* NULL when the record was read */
     int skipped; /* err says why a page has no text to compare: not a failure */
-    char *url;  /* WARC-Target-URI or JSONL url, or NULL */
-    char *date; /* WARC-Date or JSONL date, or NULL */
+    char *url;   /* WARC-Target-URI or JSONL url, or NULL */
+    char *date;  /* WARC-Date or JSONL date, or NULL */
     size_t url_len, date_len;
     char *source; /* for a failed record: its input, line (0 if none), byte */
     uint64_t line, offset;
@@ -278,9 +278,21 @@ static int write_report(const char *path, const trace_run *r, const sd_trace *t)
 }
 
 enum {
-    OPT_MAX_DF = 256, OPT_MIN_ID, OPT_EXACT, OPT_PASSAGES, OPT_NO_TEXT, OPT_SEED, OPT_ID_FIELD,
-    OPT_TEXT_FIELD, OPT_REPAIR, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HTML_FIELD, OPT_WHOLE_PAGE,
-    OPT_DOC_TEXT, OPT_HTML
+    OPT_MAX_DF = 256,
+    OPT_MIN_ID,
+    OPT_EXACT,
+    OPT_PASSAGES,
+    OPT_NO_TEXT,
+    OPT_SEED,
+    OPT_ID_FIELD,
+    OPT_TEXT_FIELD,
+    OPT_REPAIR,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
+    OPT_HTML_FIELD,
+    OPT_WHOLE_PAGE,
+    OPT_DOC_TEXT,
+    OPT_HTML
 };
 
 static const struct option long_opts[] = {
@@ -437,8 +449,8 @@ int cmd_trace(int argc, char **argv)
     if (show_progress && cli_quiet)
         show_progress = 0;
     if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0 ||
-        page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (whole_page ? PAGE_WHOLE : 0),
-                        topt.threads, &pages) != 0) {
+        page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (whole_page ? PAGE_WHOLE : 0), topt.threads,
+                        &pages) != 0) {
         cli_error("out of memory");
         goto done;
     }
@@ -471,9 +483,9 @@ int cmd_trace(int argc, char **argv)
         /* hand the batch over when it is full or the input ends; texts
          * live in the arena until then, since a record's pointers last
          * only until the next read */
-        if (nb && (rc == 0 || nb == BATCH_DOCS ||
-                   (rec.error == 0 && rec.text &&
-                    used + rec.text_len + rec.date_len > arena_cap))) {
+        if (nb &&
+            (rc == 0 || nb == BATCH_DOCS ||
+             (rec.error == 0 && rec.text && used + rec.text_len + rec.date_len > arena_cap))) {
             if (sd_trace_add(job, docs, nb) != 0) {
                 cli_error("%s", sd_trace_errmsg(job));
                 goto done;

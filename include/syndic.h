@@ -103,42 +103,42 @@ typedef enum sd_format {
 } sd_format;
 
 typedef struct sd_reader_options {
-    const char *id_field;    /* JSONL field holding the id; default "id" */
-    const char *text_field;  /* JSONL field holding the text; default "text" */
-    const char *html_field;  /* JSONL field holding HTML; default "html" */
-    size_t max_record;       /* largest record in bytes; default 64 MiB */
-    sd_format format;        /* force a format for files; default AUTO */
-    int repair_utf8;         /* JSONL: repair invalid UTF-8 (U+FFFD) instead of
-                                failing the record; default 0 */
+    const char *id_field;   /* JSONL field holding the id; default "id" */
+    const char *text_field; /* JSONL field holding the text; default "text" */
+    const char *html_field; /* JSONL field holding HTML; default "html" */
+    size_t max_record;      /* largest record in bytes; default 64 MiB */
+    sd_format format;       /* force a format for files; default AUTO */
+    int repair_utf8;        /* JSONL: repair invalid UTF-8 (U+FFFD) instead of
+                               failing the record; default 0 */
 } sd_reader_options;
 
 void sd_reader_options_init(sd_reader_options *o);
 
 typedef struct sd_record {
-    uint64_t index;        /* dense, input order, from 0 */
-    const char *id;        /* record id: JSONL id field, WARC record id, or path */
+    uint64_t index; /* dense, input order, from 0 */
+    const char *id; /* record id: JSONL id field, WARC record id, or path */
     size_t id_len;
-    const char *text;      /* document text, valid UTF-8 (NULL for HTML pages
-                              until extracted, and for failed records) */
+    const char *text; /* document text, valid UTF-8 (NULL for HTML pages
+                         until extracted, and for failed records) */
     size_t text_len;
-    const char *html;      /* page markup for HTML/WARC/JSONL-html records */
+    const char *html; /* page markup for HTML/WARC/JSONL-html records */
     size_t html_len;
-    const char *raw;       /* the record's original bytes (a JSONL line without
-                              its newline, a whole file, a whole WARC record:
-                              header and block, without the blank line after) */
+    const char *raw; /* the record's original bytes (a JSONL line without
+                        its newline, a whole file, a whole WARC record:
+                        header and block, without the blank line after) */
     size_t raw_len;
-    const char *url;       /* WARC-Target-URI or JSONL "url"; NULL if unknown */
+    const char *url; /* WARC-Target-URI or JSONL "url"; NULL if unknown */
     size_t url_len;
-    const char *date;      /* WARC-Date or JSONL "date"; NULL if unknown */
+    const char *date; /* WARC-Date or JSONL "date"; NULL if unknown */
     size_t date_len;
-    const char *charset;   /* charset declared by HTTP header or meta; may be NULL */
-    const char *source;    /* path of the input, "-" for standard input */
-    uint64_t line;         /* 1-based line in the decompressed input; 0 if none */
-    uint64_t offset;       /* byte offset of the record in the decompressed input */
-    sd_format format;      /* what the record came from */
-    int error;             /* 0, or the SD_E* code why this record failed */
-    const char *errmsg;    /* with error: the reason, e.g. "invalid JSON: ..." */
-    size_t repaired;       /* invalid UTF-8 sequences replaced by U+FFFD */
+    const char *charset; /* charset declared by HTTP header or meta; may be NULL */
+    const char *source;  /* path of the input, "-" for standard input */
+    uint64_t line;       /* 1-based line in the decompressed input; 0 if none */
+    uint64_t offset;     /* byte offset of the record in the decompressed input */
+    sd_format format;    /* what the record came from */
+    int error;           /* 0, or the SD_E* code why this record failed */
+    const char *errmsg;  /* with error: the reason, e.g. "invalid JSON: ..." */
+    size_t repaired;     /* invalid UTF-8 sequences replaced by U+FFFD */
 } sd_record;
 
 typedef struct sd_reader sd_reader;
@@ -176,13 +176,13 @@ void sd_reader_free(sd_reader *r);
  * document in input order. Results never depend on the thread count.
  */
 typedef struct sd_dedup_options {
-    double threshold;   /* Jaccard threshold in (0,1]; default 0.8 */
-    unsigned ngram;     /* words per shingle; default 5 */
-    unsigned num_perm;  /* signature length; default 256 (multiple of 8, <= 1024) */
-    unsigned bands;     /* LSH bands; 0 picks bands and rows from the threshold */
-    unsigned rows;      /* LSH rows per band; with bands */
-    unsigned threads;   /* worker threads; 0 = one per online CPU */
-    uint64_t seed;      /* hash seed; default 0 */
+    double threshold;  /* Jaccard threshold in (0,1]; default 0.8 */
+    unsigned ngram;    /* words per shingle; default 5 */
+    unsigned num_perm; /* signature length; default 256 (multiple of 8, <= 1024) */
+    unsigned bands;    /* LSH bands; 0 picks bands and rows from the threshold */
+    unsigned rows;     /* LSH rows per band; with bands */
+    unsigned threads;  /* worker threads; 0 = one per online CPU */
+    uint64_t seed;     /* hash seed; default 0 */
     /* Bounded memory: with memory_limit > 0 (bytes), signatures go to a
      * temporary file as they are made, and the LSH band keys, text hashes
      * and candidate pairs are kept within the limit, sorted runs spilling
@@ -204,21 +204,21 @@ typedef struct sd_doc {
 } sd_doc;
 
 typedef struct sd_dedup_result {
-    uint64_t cluster;      /* dense cluster number, in order of representatives */
-    uint64_t rep;          /* index of the cluster's representative */
-    double similarity;     /* estimated Jaccard to the representative (1 for it) */
-    int absent;            /* 1 for a document added with text NULL */
-    int exact;             /* 1 when the text equals the representative's byte for byte */
+    uint64_t cluster;  /* dense cluster number, in order of representatives */
+    uint64_t rep;      /* index of the cluster's representative */
+    double similarity; /* estimated Jaccard to the representative (1 for it) */
+    int absent;        /* 1 for a document added with text NULL */
+    int exact;         /* 1 when the text equals the representative's byte for byte */
 } sd_dedup_result;
 
 typedef struct sd_dedup_stats {
     uint64_t docs, absent, clusters, duplicates;
     uint64_t exact_duplicates;
-    uint64_t candidates;   /* distinct candidate pairs from LSH */
-    uint64_t verified;     /* candidate pairs whose estimate passed the threshold */
-    unsigned bands, rows;  /* LSH parameters in use */
-    uint64_t bytes;        /* text bytes sketched */
-    uint64_t spilled;      /* bytes written to temporary files (memory_limit) */
+    uint64_t candidates;  /* distinct candidate pairs from LSH */
+    uint64_t verified;    /* candidate pairs whose estimate passed the threshold */
+    unsigned bands, rows; /* LSH parameters in use */
+    uint64_t bytes;       /* text bytes sketched */
+    uint64_t spilled;     /* bytes written to temporary files (memory_limit) */
 } sd_dedup_stats;
 
 typedef struct sd_dedup sd_dedup;
@@ -251,8 +251,8 @@ void sd_dedup_free(sd_dedup *d);
  * values. Returns the number of shingles (0 for a text with no words, whose
  * signature matches nothing), or a negative code.
  */
-long sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm,
-                uint64_t seed, uint32_t *sig);
+long sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm, uint64_t seed,
+                uint32_t *sig);
 
 /* Estimated Jaccard similarity of two signatures of length num_perm. */
 double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_perm);
@@ -274,10 +274,10 @@ double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_
  * once on distinct sd_article structs.
  */
 typedef struct sd_extract_options {
-    unsigned min_words;  /* fewest words a paragraph needs outside the
-                            article's run of text (default 10) */
-    size_t max_html;     /* largest markup parsed in bytes; default 16 MiB.
-                            Larger pages fail with SD_ETOOBIG */
+    unsigned min_words; /* fewest words a paragraph needs outside the
+                           article's run of text (default 10) */
+    size_t max_html;    /* largest markup parsed in bytes; default 16 MiB.
+                           Larger pages fail with SD_ETOOBIG */
 } sd_extract_options;
 
 /* Fills *o with the defaults. */
@@ -293,27 +293,27 @@ typedef enum sd_para_kind {
 } sd_para_kind;
 
 typedef struct sd_paragraph {
-    size_t start, end;    /* bytes of sd_article.text, half-open */
+    size_t start, end; /* bytes of sd_article.text, half-open */
     sd_para_kind kind;
 } sd_paragraph;
 
 typedef struct sd_article {
-    char *title;          /* the page's title (og:title, <title> or the first
-                             <h1>), valid UTF-8 with a NUL after it; "" if none */
+    char *title; /* the page's title (og:title, <title> or the first
+                    <h1>), valid UTF-8 with a NUL after it; "" if none */
     size_t title_len;
-    char *text;           /* the paragraphs joined by "\n\n", valid UTF-8,
-                             with a NUL after it; "" when nothing was found */
+    char *text; /* the paragraphs joined by "\n\n", valid UTF-8,
+                   with a NUL after it; "" when nothing was found */
     size_t text_len;
     sd_paragraph *paragraphs; /* in page order */
     size_t n_paragraphs;
-    const char *charset;  /* static name of the charset decoded from ("utf-8",
-                             "windows-1252", ...) */
-    const char *lang;     /* static code of the language whose function words
-                             the page uses most ("en", "de", ...), or "" */
-    size_t repaired;      /* bytes replaced by U+FFFD while decoding */
-    int found;            /* 1 when an article was found, 0 when not */
-    const char *reason;   /* when found is 0: a static sentence saying why
-                             ("no text", "no run of prose", ...); else NULL */
+    const char *charset; /* static name of the charset decoded from ("utf-8",
+                            "windows-1252", ...) */
+    const char *lang;    /* static code of the language whose function words
+                            the page uses most ("en", "de", ...), or "" */
+    size_t repaired;     /* bytes replaced by U+FFFD while decoding */
+    int found;           /* 1 when an article was found, 0 when not */
+    const char *reason;  /* when found is 0: a static sentence saying why
+                            ("no text", "no run of prose", ...); else NULL */
 } sd_article;
 
 /*
@@ -327,8 +327,8 @@ typedef struct sd_article {
  * length), SD_ETOOBIG (len > max_html), SD_ENOMEM; on failure *out holds
  * nothing to release (releasing it is still safe). Thread-safe.
  */
-int sd_extract(const char *html, size_t len, const char *charset_hint,
-               const sd_extract_options *o, sd_article *out);
+int sd_extract(const char *html, size_t len, const char *charset_hint, const sd_extract_options *o,
+               sd_article *out);
 
 /*
  * As sd_extract(), but keeps all the visible text of the page (scripts,
@@ -349,7 +349,7 @@ void sd_article_release(sd_article *a);
  * one thread at a time; distinct extractors may run at once.
  */
 typedef struct sd_page {
-    const char *html;         /* markup, decoded or not */
+    const char *html; /* markup, decoded or not */
     size_t len;
     const char *charset_hint; /* as for sd_extract(); may be NULL */
 } sd_page;
@@ -421,18 +421,18 @@ typedef struct sd_change {
 } sd_change;
 
 typedef struct sd_passage {
-    uint64_t doc_a, doc_b;         /* document indexes, doc_a < doc_b */
-    sd_range a, b;                 /* the passage's bytes in each */
-    uint64_t tokens_a, tokens_b;   /* its tokens in each */
-    uint64_t columns, equal;       /* aligned token columns, and equal ones */
-    double identity;               /* equal / columns */
-    uint64_t story;                /* the story it belongs to */
-    const sd_change *changes;      /* its runs of differences, in order */
+    uint64_t doc_a, doc_b;       /* document indexes, doc_a < doc_b */
+    sd_range a, b;               /* the passage's bytes in each */
+    uint64_t tokens_a, tokens_b; /* its tokens in each */
+    uint64_t columns, equal;     /* aligned token columns, and equal ones */
+    double identity;             /* equal / columns */
+    uint64_t story;              /* the story it belongs to */
+    const sd_change *changes;    /* its runs of differences, in order */
     size_t n_changes;
 } sd_passage;
 
 typedef enum sd_role {
-    SD_ROLE_FULL = 0, /* carries (nearly) all of the story, little else inside it */
+    SD_ROLE_FULL = 0,  /* carries (nearly) all of the story, little else inside it */
     SD_ROLE_TRUNCATED, /* carries the story's beginning, cut off before its end */
     SD_ROLE_EXTENDED,  /* carries all of it with material added inside */
     SD_ROLE_EXCERPT,   /* carries some parts of it */
@@ -443,42 +443,42 @@ typedef enum sd_role {
 const char *sd_role_name(sd_role r);
 
 typedef struct sd_story_member {
-    uint64_t doc;                /* document index */
+    uint64_t doc; /* document index */
     sd_role role;
-    double share;                /* share of the consensus tokens it carries, 0..1 */
-    double identity;             /* equal share of its alignment with the origin */
-    const sd_range *spans;       /* where the story lies in this document */
+    double share;          /* share of the consensus tokens it carries, 0..1 */
+    double identity;       /* equal share of its alignment with the origin */
+    const sd_range *spans; /* where the story lies in this document */
     size_t n_spans;
-    const sd_range *added;       /* bytes of this document inside its spans that
-                                    the origin lacks */
+    const sd_range *added; /* bytes of this document inside its spans that
+                              the origin lacks */
     size_t n_added;
-    const sd_range *lacks;       /* bytes of the ORIGIN's consensus this copy lacks */
+    const sd_range *lacks; /* bytes of the ORIGIN's consensus this copy lacks */
     size_t n_lacks;
-    const sd_range *changed;     /* bytes of this document aligned to different
-                                    words of the origin */
+    const sd_range *changed; /* bytes of this document aligned to different
+                                words of the origin */
     size_t n_changed;
 } sd_story_member;
 
 typedef struct sd_story {
-    uint64_t id;                 /* dense, from 0 */
-    uint64_t origin;             /* document index of the likely origin */
-    int origin_by_date;          /* 1 when chosen as the earliest date, 0 when as
-                                    the copy carrying most of the story */
-    const sd_range *consensus;   /* bytes of the origin shared with other copies */
+    uint64_t id;               /* dense, from 0 */
+    uint64_t origin;           /* document index of the likely origin */
+    int origin_by_date;        /* 1 when chosen as the earliest date, 0 when as
+                                  the copy carrying most of the story */
+    const sd_range *consensus; /* bytes of the origin shared with other copies */
     size_t n_consensus;
     uint64_t consensus_tokens;
     const sd_story_member *members; /* in document order, origin included */
     size_t n_members;
-    uint64_t passages;           /* passages in the story */
+    uint64_t passages; /* passages in the story */
 } sd_story;
 
 typedef struct sd_trace_stats {
     uint64_t docs, absent, bytes, tokens;
-    uint64_t fingerprints;      /* fingerprints of all documents */
-    uint64_t dropped;           /* distinct fingerprints over max_df documents */
-    unsigned max_df;            /* the cap in use */
-    unsigned k, w;              /* k-gram length and winnowing window */
-    uint64_t pairs;             /* candidate document pairs aligned */
+    uint64_t fingerprints; /* fingerprints of all documents */
+    uint64_t dropped;      /* distinct fingerprints over max_df documents */
+    unsigned max_df;       /* the cap in use */
+    unsigned k, w;         /* k-gram length and winnowing window */
+    uint64_t pairs;        /* candidate document pairs aligned */
     uint64_t passages, stories;
 } sd_trace_stats;
 
@@ -527,8 +527,8 @@ void sd_trace_free(sd_trace *t);
  * Returns 0, SD_EINVAL (bad options, or a NULL text with a length),
  * SD_ENOMEM, SD_ETOOBIG. Thread-safe: it uses no shared state.
  */
-int sd_align_pair(const char *a, size_t na, const char *b, size_t nb,
-                  const sd_trace_options *o, sd_passage **out, size_t *n);
+int sd_align_pair(const char *a, size_t na, const char *b, size_t nb, const sd_trace_options *o,
+                  sd_passage **out, size_t *n);
 void sd_passages_free(sd_passage *p, size_t n);
 
 #ifdef __cplusplus

@@ -418,7 +418,8 @@ results:
             d->sim[i] = 1.0f;
         } else {
             d->cluster[i] = d->cluster[r];
-            d->sim[i] = d->exact[i] || d->spill ? 1.0f : (float)matches_2k(d, i, r) / (float)(2 * k);
+            d->sim[i] =
+                d->exact[i] || d->spill ? 1.0f : (float)matches_2k(d, i, r) / (float)(2 * k);
             d->stats.duplicates++;
         }
     }

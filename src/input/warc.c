@@ -35,14 +35,14 @@
 
 #define RAW_BLOCK ((size_t)1 << 20)
 #define FILL_BLOCK ((size_t)256 << 10) /* look-ahead decompressed at a time */
-#define HEADER_MAX ((size_t)64 << 10) /* longest WARC or HTTP header block */
+#define HEADER_MAX ((size_t)64 << 10)  /* longest WARC or HTTP header block */
 #define MAX_BREAKS 64
 
 /* A place in the window where the decompressed stream is broken. */
 typedef struct wbreak {
-    size_t pos;         /* window offset */
-    uint64_t raw_off;   /* file offset of the damaged member */
-    int code;           /* SD_ETRUNC or SD_EFORMAT */
+    size_t pos;       /* window offset */
+    uint64_t raw_off; /* file offset of the damaged member */
+    int code;         /* SD_ETRUNC or SD_EFORMAT */
     char msg[160];
 } wbreak;
 
@@ -56,18 +56,18 @@ struct sd_warc {
     size_t raw_len, raw_pos, raw_cap;
     uint64_t raw_base; /* file offset of raw[0] */
     int raw_eof;
-    int nomem;         /* an allocation for raw input failed */
-    int gz;            /* gzip input */
+    int nomem; /* an allocation for raw input failed */
+    int gz;    /* gzip input */
     z_stream z;
     int z_live, in_member;
-    uint64_t member_off;  /* file offset of the member being inflated */
+    uint64_t member_off; /* file offset of the member being inflated */
     /* decompressed window */
     sd_buf win;
-    size_t pos;           /* next unparsed byte */
-    uint64_t win_base;    /* decompressed offset of win.p[0] */
+    size_t pos;        /* next unparsed byte */
+    uint64_t win_base; /* decompressed offset of win.p[0] */
     wbreak breaks[MAX_BREAKS];
     size_t n_breaks;
-    int input_done;       /* nothing more will be appended */
+    int input_done; /* nothing more will be appended */
     /* member starts, to report a gzip record by its member's offset */
     uint64_t starts_dec[MAX_BREAKS], starts_raw[MAX_BREAKS];
     size_t n_starts;
@@ -301,8 +301,8 @@ static size_t fill(sd_warc *w, size_t want, int *rc)
             if (zr == Z_STREAM_END) {
                 w->in_member = 0;
             } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-                size_t from = w->member_off >= w->raw_base ? (size_t)(w->member_off - w->raw_base) + 1
-                                                           : 0;
+                size_t from =
+                    w->member_off >= w->raw_base ? (size_t)(w->member_off - w->raw_base) + 1 : 0;
                 w->win.len += got;
                 got = 0;
                 add_break(w, SD_EFORMAT, w->member_off, "corrupt");
@@ -615,7 +615,8 @@ static int dechunk(const char *p, size_t n, sd_buf *out)
     int rc;
     while (i < n) {
         size_t size = 0, digits = 0;
-        while (i < n && ((p[i] >= '0' && p[i] <= '9') || ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f'))) {
+        while (i < n &&
+               ((p[i] >= '0' && p[i] <= '9') || ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f'))) {
             int d = p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10;
             if (size > (SIZE_MAX >> 4))
                 goto not_chunked;
@@ -978,7 +979,8 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
             else
                 set_msg(w, "WARC record at byte %llu is cut short (%zu of %lld bytes)",
                         (unsigned long long)offset, w->win.len - blk, clen);
-            rc = error_record(w, rec, br ? br->code : SD_ETRUNC, br ? br->raw_off : offset, have_id);
+            rc =
+                error_record(w, rec, br ? br->code : SD_ETRUNC, br ? br->raw_off : offset, have_id);
             if (resync(w, blk) < 0)
                 return SD_ENOMEM;
             return rc;

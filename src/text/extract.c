@@ -46,9 +46,9 @@ enum { K_INLINE = 0, K_BLOCK = 1, K_SKIP = 2, K_VOID = 3 };
 
 typedef struct tag_info {
     const char *name;
-    uint8_t kind;  /* K_* */
-    uint8_t tag;   /* T_* */
-    uint16_t own;  /* F_* the tag itself implies */
+    uint8_t kind; /* K_* */
+    uint8_t tag;  /* T_* */
+    uint16_t own; /* F_* the tag itself implies */
 } tag_info;
 
 /* Sorted by name for bsearch. */
@@ -153,52 +153,98 @@ typedef struct name_hint {
 
 /* Matched anywhere in the lowercased class and id. */
 static const name_hint sub_hints[] = {
-    {"comment", F_COMMENT},     {"disqus", F_COMMENT},       {"respond", F_COMMENT},
-    {"related", F_RELATED},     {"recommend", F_RELATED},    {"trending", F_RELATED},
-    {"popular", F_RELATED},     {"most-read", F_RELATED},    {"mostread", F_RELATED},
-    {"more-stories", F_RELATED}, {"morestories", F_RELATED}, {"outbrain", F_RELATED},
-    {"taboola", F_RELATED},     {"readmore", F_RELATED},     {"read-more", F_RELATED},
-    {"recirc", F_RELATED},      {"upnext", F_RELATED},       {"up-next", F_RELATED},
-    {"next-article", F_RELATED}, {"also-read", F_RELATED},   {"share", F_SHARE},
-    {"sharing", F_SHARE},       {"social", F_SHARE},         {"addthis", F_SHARE},
-    {"follow-us", F_SHARE},     {"promo", F_PROMO},          {"sponsor", F_PROMO},
-    {"advert", F_PROMO},        {"newsletter", F_PROMO},     {"subscri", F_PROMO},
-    {"signup", F_PROMO},        {"sign-up", F_PROMO},        {"paywall", F_PROMO},
-    {"donat", F_PROMO},         {"banner", F_PROMO},         {"sidebar", F_SIDEBAR},
-    {"side-bar", F_SIDEBAR},    {"footer", F_FOOTER},
-    {"copyright", F_FOOTER},    {"colophon", F_FOOTER},      {"breadcrumb", F_NAV},
-    {"navbar", F_NAV},          {"navigation", F_NAV},       {"pagination", F_NAV},
-    {"skip-link", F_NAV},       {"skiplink", F_NAV},         {"toolbar", F_NAV},
-    {"byline", F_META},         {"dateline", F_META},        {"timestamp", F_META},
-    {"author", F_META},         {"caption", F_CAPTION},      {"credit", F_META},
-    {"masthead", F_HEADER},     {"site-header", F_HEADER},   {"topbar", F_HEADER},
-    {"sr-only", F_HIDDEN},      {"screen-reader", F_HIDDEN}, {"visually-hidden", F_HIDDEN},
-    {"visuallyhidden", F_HIDDEN}, {"offscreen", F_HIDDEN},
-    {"article", F_POS},         {"content", F_POS},          {"entry", F_POS},
-    {"story", F_POS},           {"post", F_POS},             {"prose", F_POS},
-    {"hentry", F_POS},          {"blog", F_POS},
+    {"comment", F_COMMENT},
+    {"disqus", F_COMMENT},
+    {"respond", F_COMMENT},
+    {"related", F_RELATED},
+    {"recommend", F_RELATED},
+    {"trending", F_RELATED},
+    {"popular", F_RELATED},
+    {"most-read", F_RELATED},
+    {"mostread", F_RELATED},
+    {"more-stories", F_RELATED},
+    {"morestories", F_RELATED},
+    {"outbrain", F_RELATED},
+    {"taboola", F_RELATED},
+    {"readmore", F_RELATED},
+    {"read-more", F_RELATED},
+    {"recirc", F_RELATED},
+    {"upnext", F_RELATED},
+    {"up-next", F_RELATED},
+    {"next-article", F_RELATED},
+    {"also-read", F_RELATED},
+    {"share", F_SHARE},
+    {"sharing", F_SHARE},
+    {"social", F_SHARE},
+    {"addthis", F_SHARE},
+    {"follow-us", F_SHARE},
+    {"promo", F_PROMO},
+    {"sponsor", F_PROMO},
+    {"advert", F_PROMO},
+    {"newsletter", F_PROMO},
+    {"subscri", F_PROMO},
+    {"signup", F_PROMO},
+    {"sign-up", F_PROMO},
+    {"paywall", F_PROMO},
+    {"donat", F_PROMO},
+    {"banner", F_PROMO},
+    {"sidebar", F_SIDEBAR},
+    {"side-bar", F_SIDEBAR},
+    {"footer", F_FOOTER},
+    {"copyright", F_FOOTER},
+    {"colophon", F_FOOTER},
+    {"breadcrumb", F_NAV},
+    {"navbar", F_NAV},
+    {"navigation", F_NAV},
+    {"pagination", F_NAV},
+    {"skip-link", F_NAV},
+    {"skiplink", F_NAV},
+    {"toolbar", F_NAV},
+    {"byline", F_META},
+    {"dateline", F_META},
+    {"timestamp", F_META},
+    {"author", F_META},
+    {"caption", F_CAPTION},
+    {"credit", F_META},
+    {"masthead", F_HEADER},
+    {"site-header", F_HEADER},
+    {"topbar", F_HEADER},
+    {"sr-only", F_HIDDEN},
+    {"screen-reader", F_HIDDEN},
+    {"visually-hidden", F_HIDDEN},
+    {"visuallyhidden", F_HIDDEN},
+    {"offscreen", F_HIDDEN},
+    {"article", F_POS},
+    {"content", F_POS},
+    {"entry", F_POS},
+    {"story", F_POS},
+    {"post", F_POS},
+    {"prose", F_POS},
+    {"hentry", F_POS},
+    {"blog", F_POS},
 };
 
 /* Matched against whole parts of the class and id, split at any byte that
  * is not a letter or digit ("ad" in "ad-slot" but not in "header"). */
 static const name_hint part_hints[] = {
-    {"ad", F_PROMO},      {"ads", F_PROMO},     {"adv", F_PROMO},      {"nav", F_NAV},
-    {"menu", F_NAV},      {"foot", F_FOOTER},   {"rail", F_SIDEBAR},   {"aside", F_SIDEBAR},
-    {"meta", F_META},     {"date", F_META},     {"time", F_META},      {"tag", F_META},
-    {"tags", F_META},     {"print", F_SHARE},   {"email", F_SHARE},    {"hidden", F_HIDDEN},
-    {"popup", F_PROMO},   {"cookie", F_PROMO},   {"login", F_PROMO},
-    {"search", F_NAV},    {"header", F_HEADER}, {"body", F_POS},       {"text", F_POS},
-    {"main", F_POS},      {"byline", F_META},   {"keywords", F_META},  {"dates", F_META},
+    {"ad", F_PROMO},      {"ads", F_PROMO},     {"adv", F_PROMO},    {"nav", F_NAV},
+    {"menu", F_NAV},      {"foot", F_FOOTER},   {"rail", F_SIDEBAR}, {"aside", F_SIDEBAR},
+    {"meta", F_META},     {"date", F_META},     {"time", F_META},    {"tag", F_META},
+    {"tags", F_META},     {"print", F_SHARE},   {"email", F_SHARE},  {"hidden", F_HIDDEN},
+    {"popup", F_PROMO},   {"cookie", F_PROMO},  {"login", F_PROMO},  {"search", F_NAV},
+    {"header", F_HEADER}, {"body", F_POS},      {"text", F_POS},     {"main", F_POS},
+    {"byline", F_META},   {"keywords", F_META}, {"dates", F_META},
 };
 
 /* Names that say "this is the article's body" outright; on an element
  * they outweigh any boilerplate word in its other names
  * ("entry-content entry-content-read-more"). */
 static const char *const body_names[] = {
-    "articlebody", "article-body", "article_body", "article__body", "articletext",
+    "articlebody",  "article-body",    "article_body",     "article__body", "articletext",
     "article-text", "article-content", "article__content", "entry-content", "entry-body",
-    "post-content", "post-body", "postbody", "post-entry", "story-body", "storybody",
-    "story-content", "story-text", "body-text", "bodytext", "main-content", "content-body",
+    "post-content", "post-body",       "postbody",         "post-entry",    "story-body",
+    "storybody",    "story-content",   "story-text",       "body-text",     "bodytext",
+    "main-content", "content-body",
 };
 
 /* The F_* hints a class or id value gives. */
@@ -433,10 +479,8 @@ static int final_punct(const char *p, size_t n)
     case '?':
     case '"':
     case ')':
-    case ':':
-        return 1;
-    default:
-        break;
+    case ':': return 1;
+    default: break;
     }
     if (n >= 3 && (memcmp(p + n - 3, "\xE2\x80\x9D", 3) == 0 || /* right double quote */
                    memcmp(p + n - 3, "\xE3\x80\x82", 3) == 0 || /* ideographic full stop */
@@ -715,8 +759,8 @@ int sd__ex_parse(ex *x, const char *html, size_t n)
 {
     htmlParserCtxtPtr ctxt;
     htmlSAXHandler sax;
-    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-               HTML_PARSE_NONET | HTML_PARSE_NOBLANKS | HTML_PARSE_IGNORE_ENC;
+    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+               HTML_PARSE_NOBLANKS | HTML_PARSE_IGNORE_ENC;
     if (n > INT_MAX)
         return SD_ETOOBIG;
     /* Node 0 is a root above whatever the parser reports. */
@@ -864,8 +908,8 @@ fail:
     return rc;
 }
 
-int sd_extract(const char *html, size_t len, const char *charset_hint,
-               const sd_extract_options *o, sd_article *out)
+int sd_extract(const char *html, size_t len, const char *charset_hint, const sd_extract_options *o,
+               sd_article *out)
 {
     return run(html, len, charset_hint, o, 0, out);
 }

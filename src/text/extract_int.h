@@ -63,7 +63,7 @@ enum {
 };
 
 #define F_BAD                                                                                      \
-    (F_NAV | F_FOOTER | F_COMMENT | F_RELATED | F_SHARE | F_PROMO | F_SIDEBAR | F_META |          \
+    (F_NAV | F_FOOTER | F_COMMENT | F_RELATED | F_SHARE | F_PROMO | F_SIDEBAR | F_META |           \
      F_HEADER | F_HIDDEN | F_CAPTION)
 
 #define EX_NONE UINT32_MAX
@@ -82,15 +82,15 @@ typedef struct ex_block {
     uint32_t node;  /* innermost block-level (or hinted) element */
     uint32_t start; /* bytes of ex.text */
     uint32_t end;
-    uint32_t words;      /* word count (each CJK character counts as one) */
-    uint32_t link_words; /* words inside links */
-    uint32_t commas;     /* commas and ideographic commas */
-    uint32_t cjk;        /* CJK characters (each also counted as a word) */
-    uint32_t stops;      /* function words of the page's language (set later) */
+    uint32_t words;                   /* word count (each CJK character counts as one) */
+    uint32_t link_words;              /* words inside links */
+    uint32_t commas;                  /* commas and ideographic commas */
+    uint32_t cjk;                     /* CJK characters (each also counted as a word) */
+    uint32_t stops;                   /* function words of the page's language (set later) */
     uint16_t stop[SD_STOP_MAX_LANGS]; /* function words per language */
-    uint16_t tag;    /* T_* of the owning element (or of its block kind) */
-    uint8_t cont;    /* continues the previous block after a <br> */
-    uint8_t final_punct; /* text ends with sentence punctuation */
+    uint16_t tag;                     /* T_* of the owning element (or of its block kind) */
+    uint8_t cont;                     /* continues the previous block after a <br> */
+    uint8_t final_punct;              /* text ends with sentence punctuation */
 } ex_block;
 
 /* The state of one extraction. */
@@ -99,8 +99,8 @@ typedef struct ex {
     size_t n_nodes, cap_nodes;
     ex_block *blocks;
     size_t n_blocks, cap_blocks;
-    sd_buf text;   /* all block texts, back to back */
-    sd_buf title;  /* <title> text */
+    sd_buf text;    /* all block texts, back to back */
+    sd_buf title;   /* <title> text */
     sd_buf ogtitle; /* og:title / twitter:title */
     int err;        /* first failure inside a callback (SD_ENOMEM, SD_ETOOBIG) */
     /* parse state */
@@ -111,19 +111,19 @@ typedef struct ex {
     unsigned in_pre;
     unsigned in_title;
     unsigned in_head;
-    int space;        /* a space is pending before the next word */
-    int in_word;      /* the last byte appended was inside a word */
-    int brk;          /* the current block follows a <br> */
-    char word[32];    /* the current word, lowercased (truncated) */
+    int space;     /* a space is pending before the next word */
+    int in_word;   /* the last byte appended was inside a word */
+    int brk;       /* the current block follows a <br> */
+    char word[32]; /* the current word, lowercased (truncated) */
     size_t word_len;
-    int word_long;    /* the current word did not fit in `word` */
-    ex_block cur;     /* the block being filled (start set when it began) */
+    int word_long; /* the current word did not fit in `word` */
+    ex_block cur;  /* the block being filled (start set when it began) */
     int cur_open;
     uint32_t lang_counts[SD_STOP_MAX_LANGS];
-    int lang;         /* index of the page's language, -1 if none */
-    int relaxed;      /* prose is judged without function words: the page
-                         has almost none that pass (scores, listings) */
-    uint32_t chosen;  /* the element extract_select.c picked, and */
+    int lang;                          /* index of the page's language, -1 if none */
+    int relaxed;                       /* prose is judged without function words: the page
+                                          has almost none that pass (scores, listings) */
+    uint32_t chosen;                   /* the element extract_select.c picked, and */
     uint32_t chosen_first, chosen_end; /* the run of its blocks */
 } ex;
 

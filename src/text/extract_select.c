@@ -32,13 +32,13 @@ enum { B_DROP = 0, B_SHORT, B_GOOD, B_LINES };
 typedef struct sel {
     ex *x;
     const sd_extract_options *o;
-    uint16_t *inh;  /* inherited F_* per node */
-    double *pre;    /* prefix sums of block values */
+    uint16_t *inh;   /* inherited F_* per node */
+    double *pre;     /* prefix sums of block values */
     uint32_t *goodw; /* prefix sums of prose words */
     uint32_t *allw;  /* prefix sums of all words */
     uint32_t *goodb; /* prefix counts of prose blocks */
     uint32_t *linkb; /* prefix counts of link blocks (links are most words) */
-    uint8_t *cls;   /* B_* per block in the container */
+    uint8_t *cls;    /* B_* per block in the container */
 } sel;
 
 /* The page's language: the one whose function words occur most. */

@@ -16,8 +16,8 @@
 #define SD_STOP_MAX_LANGS 16
 
 typedef struct sd_stop_slot {
-    const char *word;   /* lowercase UTF-8; NULL for an empty slot */
-    unsigned char len;  /* its byte length */
+    const char *word;     /* lowercase UTF-8; NULL for an empty slot */
+    unsigned char len;    /* its byte length */
     unsigned short langs; /* bit k: listed for sd__stop_lang_names[k] */
 } sd_stop_slot;
 

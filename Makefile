@@ -169,8 +169,8 @@ fuzz:
 	  build/fuzz-lf/$$n -max_total_time=$(FUZZ_TIME) fuzz/corpus/$$n || exit 1; \
 	done
 
-lint:
-	sh scripts/lint.sh
+lint: $(REPORT_GEN)
+	BUILD=$(BUILD) sh scripts/lint.sh
 
 bench: all bench-bin
 	sh bench/run.sh

@@ -102,7 +102,7 @@ static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len, co
         len = UINT32_MAX;
     if (url == NULL || url_len > UINT32_MAX)
         url_len = 0;
-    if (r->ids_len + len + url_len > r->ids_cap) {
+    if (r->ids == NULL || r->ids_len + len + url_len > r->ids_cap) {
         size_t cap = r->ids_cap ? r->ids_cap * 2 : 1 << 20;
         char *p;
         while (cap < r->ids_len + len + url_len)

@@ -201,7 +201,8 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr,
                 "syndic: story report of %zu stories written to %s (%zu lines read, %zu "
                 "unreadable)\n",
-                stories, output && strcmp(output, "-") ? output : "standard output", lineno, bad);
+                stories, output && strcmp(output, "-") != 0 ? output : "standard output", lineno,
+                bad);
     status = bad ? EXIT_RUN : EXIT_OK;
     return status;
 }

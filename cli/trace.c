@@ -81,7 +81,10 @@ static void doc_ref(out *o, const trace_run *r, uint64_t i)
     out_str(o, "\"doc\":");
     out_u64(o, i);
     out_str(o, ",\"id\":");
-    out_json_str(o, r->r[i].id, r->r[i].id_len);
+    if (i < r->n)
+        out_json_str(o, r->r[i].id, r->r[i].id_len);
+    else
+        out_str(o, "null");
 }
 
 static void ranges(out *o, const char *name, const sd_range *v, size_t n)
@@ -128,7 +131,8 @@ static void write_story(out *o, const trace_run *r, const sd_trace *t, const sd_
         if (buf && txt) {
             for (i = 0; i < s->n_consensus; i++) {
                 if (i) {
-                    memcpy(buf + k, " ... ", 5);
+                    static const char gap[5] = {' ', '.', '.', '.', ' '};
+                    memcpy(buf + k, gap, sizeof gap);
                     k += 5;
                 }
                 memcpy(buf + k, txt + s->consensus[i].start,
@@ -517,7 +521,7 @@ int cmd_trace(int argc, char **argv)
                 cli_warn("%s%s (byte %llu): %s", rec.source ? rec.source : "-", line,
                          (unsigned long long)rec.offset, r.r[r.n - 1].err);
             }
-        } else {
+        } else if (rec.text) {
             if (rec.text_len + rec.date_len > arena_cap) {
                 /* the arena is empty here (the batch was just handed over) */
                 char *p = realloc(arena, rec.text_len + rec.date_len);

@@ -25,7 +25,7 @@ if command -v clang-format >/dev/null && [ -f .clang-format ]; then
   done
 fi
 if command -v clang-tidy >/dev/null; then
-  clang-tidy --quiet $files -- -std=c11 -D_GNU_SOURCE -Iinclude -Isrc \
+  clang-tidy --quiet $files -- -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I"${BUILD:-build}/gen" \
     $(pkg-config --cflags libxml-2.0 uchardet 2>/dev/null) 2>/dev/null | grep -E 'warning:|error:' && status=1
 fi
 [ $status = 0 ] && echo "lint: clean"

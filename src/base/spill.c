@@ -260,7 +260,7 @@ void sd__merge_free(sd_merge *m)
     size_t i;
     if (m == NULL)
         return;
-    for (i = 0; i < m->nsrc; i++)
+    for (i = 0; m->src && i < m->nsrc; i++)
         if (m->src[i].next != UINT64_MAX)
             sd__free(m->src[i].buf);
     sd__free(m->src);

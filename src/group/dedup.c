@@ -393,7 +393,7 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
             progress(ud, "verify", 0, npairs);
         sd__pool_for(d->pool, npairs, verify_one, &v);
     }
-    for (i = 0; i < npairs; i++) {
+    for (i = 0; pairs && i < npairs; i++) {
         if (ok[i]) {
             sd__uf_union(&uf, pairs[i].key, pairs[i].val);
             d->stats.verified++;

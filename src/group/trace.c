@@ -305,7 +305,7 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud)
     memset(&c, 0, sizeof c);
     if (progress && progress(ud, "candidates", 0, t->n))
         return sd__errorf(&t->err, SD_ECANCELED, "canceled");
-    fps = sd__calloc(t->n ? t->n : 1, sizeof *fps);
+    fps = sd__calloc(t->n ? t->n : 1, sizeof(const sd_fp *));
     nfp = sd__calloc(t->n ? t->n : 1, sizeof *nfp);
     if (!fps || !nfp) {
         rc = SD_ENOMEM;

@@ -9,6 +9,7 @@
 #include "input/files.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -67,7 +68,7 @@ static int expand_dir(sd_inputs *q, const char *dir)
     if (d == NULL)
         return 1;
     while ((e = readdir(d)) != NULL) {
-        size_t el = strlen(e->d_name), at = dl;
+        size_t el = strlen(e->d_name);
         char *p;
         if (e->d_name[0] == '.')
             continue;
@@ -77,10 +78,8 @@ static int expand_dir(sd_inputs *q, const char *dir)
             rc = SD_ENOMEM;
             break;
         }
-        memcpy(p, dir, dl);
-        if (dl && dir[dl - 1] != '/')
-            p[at++] = '/';
-        memcpy(p + at, e->d_name, el + 1);
+        snprintf(p, dl + el + 2, "%.*s%s%s", (int)dl, dir, dl && dir[dl - 1] != '/' ? "/" : "",
+                 e->d_name);
         if (is_dir_link(p)) {
             sd__free(p);
             continue;

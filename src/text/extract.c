@@ -862,7 +862,6 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
     if (sd__utf8_valid(html ? html : "", len) == len) {
         /* Valid UTF-8 stays UTF-8 whatever is declared (see charset.h),
          * and the parser can read it in place. */
-        rc = 0;
     } else {
         rc = sd__decode_to_utf8(html ? html : "", len, declared, &dec, &out->charset,
                                 &out->repaired);

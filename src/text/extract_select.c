@@ -369,9 +369,7 @@ static void classify(sel *s, const uint16_t *own, region r)
         const ex_block *b = &x->blocks[i];
         unsigned f = local_hints(x, own, b->node, top);
         uint8_t k;
-        if (f & F_BAD)
-            k = B_DROP;
-        else if (b->tag == T_H1)
+        if ((f & F_BAD) || b->tag == T_H1)
             k = B_DROP;
         else if (link_density(b) > 0.5)
             k = (b->tag == T_P && b->words >= s->o->min_words && link_density(b) < 0.9)

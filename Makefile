@@ -45,7 +45,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check test-unit test-cli test-fuzz test-browser bench-report asan tsan valgrind \
+.PHONY: all deps check test-unit test-cli test-fuzz test-browser bench-report bench-memory asan tsan valgrind \
         fuzz lint bench demo install clean
 
 all: $(STATIC) $(SHARED) $(PROG) syndic
@@ -174,6 +174,11 @@ lint: $(REPORT_GEN)
 
 bench: all bench-bin
 	sh bench/run.sh
+
+# dedup with --memory on 10 million generated documents (6.5 GB corpus kept in
+# bench/out; minutes per run): MEM_INMEMORY=1 compares with the in-memory run.
+bench-memory: all bench-bin
+	sh bench/memory_bench.sh
 
 demo: deps
 	$(MAKE) all

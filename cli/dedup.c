@@ -23,17 +23,30 @@
 #define BATCH_DOCS 16384
 #define MAX_ERRORS_SHOWN 20
 
-/* What is kept of each record until the output is written. */
+/* What is kept of each record until the output is written: 24 bytes, its
+ * id and URL (in memory, or with --memory in a temporary file), and with
+ * --keep where its raw bytes are in the spool. */
 typedef struct rec_meta {
-    uint64_t id_off; /* into ids; the url, if any, follows the id there */
+    uint64_t id_off; /* of the id in the ids; the url, if any, follows it */
     uint32_t id_len;
     uint32_t url_len; /* a page's URL (WARC-Target-URI, JSONL url), or 0 */
     int32_t err;      /* index into errs, or -1 */
-    uint64_t raw_off; /* into the spool file, with --keep */
-    uint64_t raw_len;
-    uint8_t lines; /* record came from a line format (JSONL) */
-    uint8_t warc;  /* record came from a WARC file: raw is the whole record */
+    uint8_t lines;    /* record came from a line format (JSONL) */
+    uint8_t warc;     /* record came from a WARC file: raw is the whole record */
 } rec_meta;
+
+typedef struct rec_raw {
+    uint64_t off, len; /* in the spool file, with --keep */
+} rec_raw;
+
+/* A window of the ids file, for reading ids back with --memory. */
+typedef struct id_window {
+    char *buf;
+    uint64_t start;
+    size_t len, cap;
+} id_window;
+
+#define IDS_BUFFER (1u << 20)
 
 typedef struct rec_error {
     char *msg;
@@ -44,9 +57,14 @@ typedef struct rec_error {
 
 typedef struct dedup_run {
     rec_meta *meta;
+    rec_raw *raw; /* with --keep */
     size_t n, cap;
-    char *ids;
+    char *ids; /* ids and URLs; with --memory, those not yet written out */
     size_t ids_len, ids_cap;
+    int ids_fd;           /* with --memory: the ids file, else -1 */
+    uint64_t ids_flushed; /* bytes of ids in the file */
+    id_window own, rep;   /* read windows: a record's own id, its rep's */
+    int ids_failed;
     rec_error *errs;
     size_t nerrs, errs_cap;
     size_t nskipped; /* of errs, pages without text (not failures) */
@@ -102,6 +120,24 @@ static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len, co
         len = UINT32_MAX;
     if (url == NULL || url_len > UINT32_MAX)
         url_len = 0;
+    if (r->ids_fd >= 0 && r->ids_len && r->ids_len + len + url_len > IDS_BUFFER) {
+        /* an id never straddles the file and the buffer */
+        size_t done = 0;
+        while (done < r->ids_len) {
+            ssize_t w = pwrite(r->ids_fd, r->ids + done, r->ids_len - done,
+                               (off_t)(r->ids_flushed + done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                cli_error("cannot write the temporary ids file: %s",
+                          w < 0 ? strerror(errno) : "no space");
+                return -1;
+            }
+            done += (size_t)w;
+        }
+        r->ids_flushed += r->ids_len;
+        r->ids_len = 0;
+    }
     if (r->ids == NULL || r->ids_len + len + url_len > r->ids_cap) {
         size_t cap = r->ids_cap ? r->ids_cap * 2 : 1 << 20;
         char *p;
@@ -117,11 +153,50 @@ static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len, co
         memcpy(r->ids + r->ids_len, id, len);
     if (url_len)
         memcpy(r->ids + r->ids_len + len, url, url_len);
-    m->id_off = r->ids_len;
+    m->id_off = r->ids_flushed + r->ids_len;
     m->id_len = (uint32_t)len;
     m->url_len = (uint32_t)url_len;
     r->ids_len += len + url_len;
     return 0;
+}
+
+/* The n bytes of ids at `off`, through window w when they are in the file;
+ * valid until w is used again. NULL (after saying why, once) if they cannot
+ * be read. */
+static const char *ids_at(dedup_run *r, id_window *w, uint64_t off, size_t n)
+{
+    size_t got = 0, want;
+    if (off >= r->ids_flushed)
+        return r->ids + (off - r->ids_flushed);
+    if (off >= w->start && off + n <= w->start + w->len)
+        return w->buf + (off - w->start);
+    want = n > IDS_BUFFER ? n : IDS_BUFFER;
+    if (want > r->ids_flushed - off)
+        want = (size_t)(r->ids_flushed - off);
+    if (w->cap < want) {
+        char *p = realloc(w->buf, want);
+        if (p == NULL)
+            goto fail;
+        w->buf = p;
+        w->cap = want;
+    }
+    while (got < want) {
+        ssize_t k = pread(r->ids_fd, w->buf + got, want - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            goto fail;
+        got += (size_t)k;
+    }
+    w->start = off;
+    w->len = want;
+    return w->buf;
+fail:
+    if (!r->ids_failed)
+        cli_error("cannot read the temporary ids file: %s", strerror(errno ? errno : EIO));
+    r->ids_failed = 1;
+    w->len = 0;
+    return NULL;
 }
 
 static int remember_error(dedup_run *r, rec_meta *m, const sd_record *rec, const char *skip)
@@ -160,15 +235,16 @@ static void report_error(size_t shown, const sd_record *rec)
 }
 
 /* Writes the result line of record i. */
-static void write_result(out *o, const dedup_run *r, const sd_dedup *d, size_t i)
+static void write_result(out *o, dedup_run *r, const sd_dedup *d, size_t i)
 {
     const rec_meta *m = &r->meta[i];
+    const char *id = ids_at(r, &r->own, m->id_off, (size_t)m->id_len + m->url_len), *rid;
     sd_dedup_result res;
     out_str(o, "{\"id\":");
-    out_json_str(o, r->ids + m->id_off, m->id_len);
-    if (m->url_len) {
+    out_json_str(o, id ? id : "", id ? m->id_len : 0);
+    if (m->url_len && id) {
         out_str(o, ",\"url\":");
-        out_json_str(o, r->ids + m->id_off + m->id_len, m->url_len);
+        out_json_str(o, id + m->id_len, m->url_len);
     }
     if (m->err >= 0 && r->errs[m->err].skipped) {
         const rec_error *e = &r->errs[m->err];
@@ -200,7 +276,8 @@ static void write_result(out *o, const dedup_run *r, const sd_dedup *d, size_t i
         return;
     }
     out_str(o, ",\"duplicate_of\":");
-    out_json_str(o, r->ids + r->meta[res.rep].id_off, r->meta[res.rep].id_len);
+    rid = ids_at(r, &r->rep, r->meta[res.rep].id_off, r->meta[res.rep].id_len);
+    out_json_str(o, rid ? rid : "", rid ? r->meta[res.rep].id_len : 0);
     out_str(o, ",\"similarity\":");
     out_json_num(o, res.similarity);
     if (res.exact)
@@ -391,13 +468,16 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
             FILE *f;
             if (!kept(r, d, i))
                 continue;
-            dst = keep_path(path, r->ids + r->meta[i].id_off, r->meta[i].id_len);
+            {
+                const char *id = ids_at(r, &r->own, r->meta[i].id_off, r->meta[i].id_len);
+                dst = id ? keep_path(path, id, r->meta[i].id_len) : NULL;
+            }
             if (dst == NULL || make_parents(dst) != 0 || (f = fopen(dst, "wb")) == NULL) {
                 cli_error("--keep: cannot write '%s': %s", dst ? dst : path, strerror(errno));
                 free(dst);
                 return -1;
             }
-            if (copy_from_spool(r->spool, r->meta[i].raw_off, r->meta[i].raw_len, put_file, f) ||
+            if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_file, f) ||
                 fclose(f) != 0) {
                 cli_error("--keep: cannot write '%s'", dst);
                 free(dst);
@@ -434,7 +514,7 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
     for (i = 0; i < r->n; i++) {
         if (!kept(r, d, i))
             continue;
-        if (copy_from_spool(r->spool, r->meta[i].raw_off, r->meta[i].raw_len, put_keep, &k)) {
+        if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_keep, &k)) {
             k.failed = 1;
             break;
         }
@@ -493,6 +573,12 @@ static int note_record(feed *fd, sd_record *rec, const sd_article *art)
         if (p == NULL)
             goto oom;
         r->meta = p;
+        if (r->spool) {
+            rec_raw *q = realloc(r->raw, cap * sizeof *q);
+            if (q == NULL)
+                goto oom;
+            r->raw = q;
+        }
         r->cap = cap;
     }
     m = &r->meta[r->n];
@@ -517,9 +603,12 @@ static int note_record(feed *fd, sd_record *rec, const sd_article *art)
         report_error(fd->errors_shown++, rec);
         if (remember_error(r, m, rec, NULL) != 0)
             goto oom;
-    } else if (r->spool) {
-        m->raw_off = r->spool_len;
-        m->raw_len = rec->raw_len;
+    }
+    if (r->spool)
+        r->raw[r->n].off = r->raw[r->n].len = 0;
+    if (!rec->error && r->spool) {
+        r->raw[r->n].off = r->spool_len;
+        r->raw[r->n].len = rec->raw_len;
         if (rec->raw_len && fwrite(rec->raw, 1, rec->raw_len, r->spool) != rec->raw_len) {
             cli_error("--keep: cannot write the temporary file: %s", strerror(errno));
             return -1;
@@ -757,6 +846,7 @@ int cmd_dedup(int argc, char **argv)
     sd_dedup_stats st;
 
     memset(&r, 0, sizeof r);
+    r.ids_fd = -1;
     memset(&fd, 0, sizeof fd);
     sd_dedup_options_init(&dopt);
     sd_reader_options_init(&ropt);
@@ -845,11 +935,19 @@ int cmd_dedup(int argc, char **argv)
             goto done;
         }
     if (keep) {
-        r.spool = tmpfile();
+        int sfd = sd_tmpfd(dopt.tmpdir);
+        r.spool = sfd >= 0 ? fdopen(sfd, "w+b") : NULL;
         if (r.spool == NULL) {
             cli_error("--keep: cannot create a temporary file: %s", strerror(errno));
+            if (sfd >= 0)
+                close(sfd);
             goto done;
         }
+    }
+    if (dopt.memory_limit && (r.ids_fd = sd_tmpfd(dopt.tmpdir)) < 0) {
+        cli_error("--memory: cannot create a temporary file in %s: %s",
+                  dopt.tmpdir ? dopt.tmpdir : "the temporary directory", strerror(errno));
+        goto done;
     }
     if (out_open(&o, output) != 0)
         goto done;
@@ -903,7 +1001,7 @@ int cmd_dedup(int argc, char **argv)
             fprintf(stderr, "syndic: %s written to temporary files\n", sp);
         }
     }
-    status = r.nerrs > r.nskipped ? EXIT_RUN : EXIT_OK;
+    status = r.nerrs > r.nskipped || r.ids_failed ? EXIT_RUN : EXIT_OK;
     goto done;
 
 done_out:
@@ -915,7 +1013,12 @@ done:
     }
     free(r.errs);
     free(r.meta);
+    free(r.raw);
     free(r.ids);
+    free(r.own.buf);
+    free(r.rep.buf);
+    if (r.ids_fd >= 0)
+        close(r.ids_fd);
     if (r.spool)
         fclose(r.spool);
     sd_dedup_free(job);

@@ -70,6 +70,17 @@ typedef struct sd_allocator {
 
 void sd_set_allocator(const sd_allocator *a);
 
+/* ---- temporary files -------------------------------------------------------- */
+
+/*
+ * Opens an unnamed temporary file for reading and writing in `dir` (NULL:
+ * $TMPDIR, else /tmp), as the jobs' memory limits use: it has no name (or
+ * loses it at once where the file system cannot make it nameless), so it
+ * vanishes when closed or when the process ends, however it ends. Returns a
+ * descriptor, or -1 with errno set.
+ */
+int sd_tmpfd(const char *dir);
+
 /* ---- progress -------------------------------------------------------------- */
 
 /*

@@ -325,6 +325,8 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     d->stats.docs = d->n;
     d->stats.bands = d->o.bands;
     d->stats.rows = d->o.rows;
+    if (d->spill)
+        return sd__dedup_spill_finish(d, progress, ud);
     if (sd__uf_init(&uf, d->n))
         goto fail;
     skip = sd__calloc(d->n ? d->n : 1, 1);
@@ -332,17 +334,9 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     d->rep = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->rep);
     d->cluster = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->cluster);
     d->sim = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->sim);
-    if (!d->spill)
-        kv = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *kv);
-    if (!skip || !d->exact || !d->rep || !d->cluster || !d->sim || (!kv && !d->spill))
+    kv = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *kv);
+    if (!skip || !d->exact || !d->rep || !d->cluster || !d->sim || !kv)
         goto fail;
-
-    if (d->spill) {
-        rc = sd__dedup_spill_finish(d, &uf, skip, progress, ud);
-        if (rc)
-            goto fail_keep;
-        goto results;
-    }
     for (i = 0; i < d->n; i++)
         if (d->info[i].flags & (DOC_ABSENT | DOC_EMPTY))
             skip[i] = 1;
@@ -400,11 +394,10 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
         }
     }
 
-results:
     /* Representatives, dense cluster numbers, similarity to the rep. */
     for (i = 0; i < d->n; i++) {
         uint64_t r;
-        if ((d->spill ? d->flags[i] : d->info[i].flags) & DOC_ABSENT) {
+        if (d->info[i].flags & DOC_ABSENT) {
             d->rep[i] = i;
             d->cluster[i] = UINT64_MAX;
             d->sim[i] = 0;
@@ -418,13 +411,10 @@ results:
             d->sim[i] = 1.0f;
         } else {
             d->cluster[i] = d->cluster[r];
-            d->sim[i] =
-                d->exact[i] || d->spill ? 1.0f : (float)matches_2k(d, i, r) / (float)(2 * k);
+            d->sim[i] = d->exact[i] ? 1.0f : (float)matches_2k(d, i, r) / (float)(2 * k);
             d->stats.duplicates++;
         }
     }
-    if (d->spill && (rc = sd__dedup_spill_similarities(d)) != 0)
-        goto fail_keep;
     d->stats.clusters = next_cluster;
     if (progress)
         progress(ud, "cluster", d->n, d->n);
@@ -447,7 +437,11 @@ int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r)
 {
     if (!d->finished || index >= d->n)
         return SD_EINVAL;
-    r->absent = ((d->spill ? d->flags[index] : d->info[index].flags) & DOC_ABSENT) != 0;
+    if (d->spill) {
+        sd__dedup_spill_get(d, index, r);
+        return 0;
+    }
+    r->absent = (d->info[index].flags & DOC_ABSENT) != 0;
     r->rep = d->rep[index];
     r->cluster = d->cluster[index];
     r->similarity = d->sim[index];

@@ -23,7 +23,7 @@
 /* Buckets up to this size are paired exhaustively (see sd__lsh_pairs). */
 #define FULL_BUCKET 16
 
-enum { DOC_ABSENT = 1, DOC_EMPTY = 2 };
+enum { DOC_ABSENT = 1, DOC_EMPTY = 2, DOC_SKIP = 4, DOC_EXACT = 8 };
 
 typedef struct doc_info {
     XXH128_hash_t text_hash;
@@ -71,7 +71,9 @@ struct sd_dedup {
     size_t rec_size;       /* 4K signature, 2K verification bins, doc_info */
     unsigned char *recbuf; /* the batch's records, before writing */
     size_t recbuf_cap;     /* in documents */
-    uint8_t *flags;        /* DOC_* per document */
+    uint8_t *flags;        /* DOC_* per document; SKIP: out of LSH */
+    uint32_t *aux;         /* a representative's cluster number, or another
+                              document's similarity to it (float bits) */
     size_t flags_cap;
     sd_kv *keys; /* band keys not yet spilled */
     size_t nkeys, keys_cap, keys_max;
@@ -88,9 +90,8 @@ unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, u
 /* dedup_spill.c */
 int sd__dedup_spill_init(sd_dedup *d);
 int sd__dedup_spill_add(sd_dedup *d, size_t n);
-int sd__dedup_spill_finish(sd_dedup *d, sd_uf *uf, uint8_t *skip, sd_progress_fn progress,
-                           void *ud);
-int sd__dedup_spill_similarities(sd_dedup *d);
+int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
+void sd__dedup_spill_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
 void sd__dedup_spill_free(sd_dedup *d);
 
 #endif

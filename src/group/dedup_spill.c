@@ -58,6 +58,7 @@ void sd__dedup_spill_free(sd_dedup *d)
     sd__free(d->keys);
     sd__free(d->hkeys);
     sd__free(d->scratch);
+    sd__free(d->aux);
     sd__spill_release(&d->band_runs);
     sd__spill_release(&d->hash_runs);
 }
@@ -160,7 +161,7 @@ static size_t window(const sd_dedup *d, const sd_spill *s)
 }
 
 /* 1. Byte-identical texts, as join_exact() in dedup.c does it. */
-static int exact_groups(sd_dedup *d, sd_uf *uf, uint8_t *skip)
+static int exact_groups(sd_dedup *d, sd_uf *uf)
 {
     sd_merge *m = NULL;
     sd_kv cur, next;
@@ -198,14 +199,13 @@ static int exact_groups(sd_dedup *d, sd_uf *uf, uint8_t *skip)
             if ((rc = read_info(d, gd[x], &g[x])) != 0)
                 goto done;
         for (x = 0; x < gn; x++) {
-            if (d->exact[gd[x]])
+            if (d->flags[gd[x]] & DOC_EXACT)
                 continue;
             for (y = x + 1; y < gn; y++) {
-                if (!d->exact[gd[y]] && g[x].len == g[y].len &&
+                if (!(d->flags[gd[y]] & DOC_EXACT) && g[x].len == g[y].len &&
                     XXH128_isEqual(g[x].text_hash, g[y].text_hash)) {
                     sd__uf_union(uf, gd[x], gd[y]);
-                    skip[gd[y]] = 1;
-                    d->exact[gd[y]] = 1;
+                    d->flags[gd[y]] |= DOC_SKIP | DOC_EXACT;
                     d->stats.exact_duplicates++;
                 }
             }
@@ -242,7 +242,7 @@ static int keep_pairs(sd_dedup *d, sd_kv **pairs, size_t *np, size_t max, sd_spi
 
 /* 2. Candidate pairs: each (band hash, band) group of documents not
  * skipped, paired as sd__lsh_pairs() pairs a bucket. */
-static int candidates(sd_dedup *d, const uint8_t *skip, sd_kv **pairs, size_t *np, size_t *pcap,
+static int candidates(sd_dedup *d, sd_kv **pairs, size_t *np, size_t *pcap,
                       sd_spill *pruns, sd_progress_fn progress, void *ud)
 {
     sd_merge *m = NULL;
@@ -261,7 +261,7 @@ static int candidates(sd_dedup *d, const uint8_t *skip, sd_kv **pairs, size_t *n
         gn = 0;
         do {
             uint64_t doc = next.val & DOC_MASK;
-            if (!skip[doc]) {
+            if (!(d->flags[doc] & DOC_SKIP)) {
                 if (SD_GROW(grp, gcap, gn + 1)) {
                     rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
                     goto done;
@@ -380,16 +380,71 @@ done:
     return rc;
 }
 
-int sd__dedup_spill_finish(sd_dedup *d, sd_uf *uf, uint8_t *skip, sd_progress_fn progress, void *ud)
+static void sim_one(void *ctx, size_t i, unsigned worker)
+{
+    sd_dedup *d = ctx;
+    unsigned char *a = d->scratch + (size_t)worker * 2 * d->rec_size, *b = a + d->rec_size;
+    uint64_t r = d->rep[i];
+    float sim;
+    sd_err e;
+    if (r == i || (d->flags[i] & DOC_ABSENT))
+        return;
+    if (d->flags[i] & DOC_EXACT) {
+        sim = 1.0f;
+    } else if (read_rec(d, i, a, &e) || read_rec(d, r, b, &e)) {
+        d->io_failed = 1;
+        return;
+    } else {
+        sim = (float)sd__dedup_rec_matches(a, b, d->o.num_perm) / (float)(2 * d->o.num_perm);
+    }
+    memcpy(&d->aux[i], &sim, sizeof sim);
+}
+
+/*
+ * Representatives and clusters in 12 bytes a document: the union-find
+ * parents, flattened to roots, are the representatives; aux holds a
+ * representative's cluster number and anyone else's similarity to it.
+ */
+static int results(sd_dedup *d, sd_uf *uf)
+{
+    uint64_t next_cluster = 0, i;
+    d->aux = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->aux);
+    if (d->aux == NULL)
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory for %zu results", d->n);
+    for (i = 0; i < d->n; i++) {
+        uint64_t r = sd__uf_find(uf, i);
+        uf->parent[i] = r; /* r <= i: roots come first, so this flattens */
+        if (d->flags[i] & DOC_ABSENT) {
+            d->stats.absent++;
+            d->aux[i] = 0;
+        } else if (r == i) {
+            d->aux[i] = (uint32_t)next_cluster++;
+        } else {
+            d->stats.duplicates++;
+        }
+    }
+    d->stats.clusters = next_cluster;
+    d->rep = uf->parent;
+    uf->parent = NULL;
+    d->io_failed = 0;
+    sd__pool_for(d->pool, d->n, sim_one, d);
+    return d->io_failed ? sd__errorf(&d->err, SD_EIO, "cannot read back signatures") : 0;
+}
+
+int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
 {
     sd_kv *pairs = NULL;
     size_t np = 0, pcap = 0, i;
     sd_spill pruns;
+    sd_uf uf = {0};
     int rc;
     sd__spill_init(&pruns);
+    if (d->n > UINT32_MAX)
+        return sd__errorf(&d->err, SD_ETOOBIG, "more than %u documents with a memory limit",
+                          UINT32_MAX);
     for (i = 0; i < d->n; i++)
         if (d->flags[i] & (DOC_ABSENT | DOC_EMPTY))
-            skip[i] = 1;
+            d->flags[i] |= DOC_SKIP;
     /* the batch buffers are not needed any more */
     sd__free(d->sigs);
     sd__free(d->vsigs);
@@ -404,13 +459,15 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_uf *uf, uint8_t *skip, sd_progress_fn
     d->sigs_cap = d->info_cap = d->bh_cap = d->recbuf_cap = 0;
     if (d->n && d->sig_fd < 0)
         return sd__errorf(&d->err, SD_EIO, "no signature file");
-    if ((rc = exact_groups(d, uf, skip)) != 0)
+    if (sd__uf_init(&uf, d->n))
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory clustering %zu documents", d->n);
+    if ((rc = exact_groups(d, &uf)) != 0)
         goto done;
     sd__free(d->hkeys);
     d->hkeys = NULL;
     d->nhkeys = d->hkeys_cap = 0;
     sd__spill_release(&d->hash_runs);
-    if ((rc = candidates(d, skip, &pairs, &np, &pcap, &pruns, progress, ud)) != 0)
+    if ((rc = candidates(d, &pairs, &np, &pcap, &pruns, progress, ud)) != 0)
         goto done;
     sd__free(d->keys);
     d->keys = NULL;
@@ -418,30 +475,37 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_uf *uf, uint8_t *skip, sd_progress_fn
     sd__spill_release(&d->band_runs);
     if (progress)
         progress(ud, "verify", 0, 0);
-    rc = verify(d, uf, pairs, np, &pruns);
+    if ((rc = verify(d, &uf, pairs, np, &pruns)) != 0)
+        goto done;
+    sd__free(pairs);
+    pairs = NULL;
+    sd__spill_release(&pruns);
+    rc = results(d, &uf);
+    if (progress)
+        progress(ud, "cluster", d->n, d->n);
 done:
     sd__free(pairs);
     sd__spill_release(&pruns);
+    sd__uf_release(&uf);
     return rc;
 }
 
-static void sim_one(void *ctx, size_t i, unsigned worker)
+void sd__dedup_spill_get(const sd_dedup *d, uint64_t i, sd_dedup_result *r)
 {
-    sd_dedup *d = ctx;
-    unsigned char *a = d->scratch + (size_t)worker * 2 * d->rec_size, *b = a + d->rec_size;
-    sd_err e;
-    if (d->rep[i] == i || d->exact[i] || (d->flags[i] & DOC_ABSENT))
-        return;
-    if (read_rec(d, i, a, &e) || read_rec(d, d->rep[i], b, &e)) {
-        d->io_failed = 1;
-        return;
+    uint64_t rep = d->rep[i];
+    float sim;
+    r->absent = (d->flags[i] & DOC_ABSENT) != 0;
+    r->exact = (d->flags[i] & DOC_EXACT) != 0;
+    r->rep = rep;
+    if (r->absent) {
+        r->cluster = UINT64_MAX;
+        r->similarity = 0;
+    } else if (rep == i) {
+        r->cluster = d->aux[i];
+        r->similarity = 1.0f;
+    } else {
+        r->cluster = d->aux[rep];
+        memcpy(&sim, &d->aux[i], sizeof sim);
+        r->similarity = sim;
     }
-    d->sim[i] = (float)sd__dedup_rec_matches(a, b, d->o.num_perm) / (float)(2 * d->o.num_perm);
-}
-
-int sd__dedup_spill_similarities(sd_dedup *d)
-{
-    d->io_failed = 0;
-    sd__pool_for(d->pool, d->n, sim_one, d);
-    return d->io_failed ? sd__errorf(&d->err, SD_EIO, "cannot read back signatures") : 0;
 }

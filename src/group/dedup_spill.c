@@ -15,7 +15,7 @@
  *
  * Memory: the band-key buffer is a third of the limit and the text-hash
  * buffer a sixteenth (sorting needs as much again), the pair buffer a third
- * at finish, merge windows an eighth; per document, 31 bytes stay (union-find
+ * at finish, merge windows an eighth; per document, 13 bytes stay (union-find
  * parent, flags, results).
  */
 #include <math.h>

@@ -124,8 +124,8 @@ static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len, co
         /* an id never straddles the file and the buffer */
         size_t done = 0;
         while (done < r->ids_len) {
-            ssize_t w = pwrite(r->ids_fd, r->ids + done, r->ids_len - done,
-                               (off_t)(r->ids_flushed + done));
+            ssize_t w =
+                pwrite(r->ids_fd, r->ids + done, r->ids_len - done, (off_t)(r->ids_flushed + done));
             if (w < 0 && errno == EINTR)
                 continue;
             if (w <= 0) {

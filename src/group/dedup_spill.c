@@ -242,8 +242,8 @@ static int keep_pairs(sd_dedup *d, sd_kv **pairs, size_t *np, size_t max, sd_spi
 
 /* 2. Candidate pairs: each (band hash, band) group of documents not
  * skipped, paired as sd__lsh_pairs() pairs a bucket. */
-static int candidates(sd_dedup *d, sd_kv **pairs, size_t *np, size_t *pcap,
-                      sd_spill *pruns, sd_progress_fn progress, void *ud)
+static int candidates(sd_dedup *d, sd_kv **pairs, size_t *np, size_t *pcap, sd_spill *pruns,
+                      sd_progress_fn progress, void *ud)
 {
     sd_merge *m = NULL;
     sd_kv next, *grp = NULL;

@@ -65,6 +65,8 @@ $py bench/baseline_datasketch.py "$corpus" 4 0.8 | tee "$OUT/baseline.txt"
 base=$(awk '/^baseline: datasketch/{for(i=1;i<=NF;i++) if($i=="MB/s") print $(i-1)}' "$OUT/baseline.txt")
 ours=$(awk '/e2e_threads_1 /{print $5}' "$OUT/e2e.txt")
 if [ -n "$base" ]; then
+  all=$(awk '/e2e_threads_/{v=$5} END{print v}' "$OUT/e2e.txt")
+  echo "speedup_end_to_end_vs_datasketch_per_core $(awk "BEGIN{printf \"%.0f\", $all/$base}")x ($all MB/s end to end on $cores cores vs $base MB/s per core)"
   echo "speedup_per_core_vs_datasketch $(awk "BEGIN{printf \"%.0f\", $ours/$base}")x ($ours vs $base MB/s per core)"
 fi
 

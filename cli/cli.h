@@ -109,6 +109,9 @@ int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, uns
  * and "GB" too); at least lo. */
 int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t *res);
 
+/* `one` or `many`, as n asks ("1 story", "2 stories"). */
+const char *noun(uint64_t n, const char *one, const char *many);
+
 /* Writes a byte count in human units ("812 bytes", "11.3 kB", "59.0 MB"). */
 void fmt_bytes(char *buf, size_t n, uint64_t bytes);
 

@@ -982,12 +982,14 @@ int cmd_dedup(int argc, char **argv)
         fmt_bytes(size, sizeof size, total_bytes);
         if (r.nskipped)
             snprintf(skipped, sizeof skipped, ", %zu skipped", r.nskipped);
-        fprintf(stderr,
-                "syndic: %zu documents, %llu clusters, %llu duplicates (%llu exact), %zu errors%s; "
-                "%s in %.2f s (%.1f MB/s)\n",
-                r.n, (unsigned long long)st.clusters, (unsigned long long)st.duplicates,
-                (unsigned long long)st.exact_duplicates, r.nerrs - r.nskipped, skipped, size, secs,
-                secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
+        fprintf(
+            stderr,
+            "syndic: %zu %s, %llu %s, %llu %s (%llu exact), %zu %s%s; %s in %.2f s (%.1f MB/s)\n",
+            r.n, noun(r.n, "document", "documents"), (unsigned long long)st.clusters,
+            noun(st.clusters, "cluster", "clusters"), (unsigned long long)st.duplicates,
+            noun(st.duplicates, "duplicate", "duplicates"), (unsigned long long)st.exact_duplicates,
+            r.nerrs - r.nskipped, noun(r.nerrs - r.nskipped, "error", "errors"), skipped, size,
+            secs, secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
         if (cli_verbose)
             fprintf(stderr,
                     "syndic: LSH %u bands x %u rows; %llu candidate pairs, %llu verified; "

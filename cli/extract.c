@@ -416,9 +416,9 @@ int cmd_extract(int argc, char **argv)
     if (r.errors && status == EXIT_OK)
         status = EXIT_RUN;
     if (!cli_quiet)
-        fprintf(stderr, "extract: %llu records, %llu without an article, %llu failed\n",
-                (unsigned long long)r.records, (unsigned long long)r.no_article,
-                (unsigned long long)r.errors);
+        fprintf(stderr, "syndic: %llu %s, %llu without an article, %llu failed\n",
+                (unsigned long long)r.records, noun(r.records, "page", "pages"),
+                (unsigned long long)r.no_article, (unsigned long long)r.errors);
     if (r.timing)
         report_timing(&r);
     free(r.times);

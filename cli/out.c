@@ -33,6 +33,11 @@ void cli_warn(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+const char *noun(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 int out_open(out *o, const char *path)
 {
     memset(o, 0, sizeof *o);

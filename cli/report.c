@@ -199,10 +199,10 @@ int cmd_report(int argc, char **argv)
                  path, !texts ? "document texts" : "passages");
     if (!cli_quiet)
         fprintf(stderr,
-                "syndic: story report of %zu stories written to %s (%zu lines read, %zu "
+                "syndic: story report of %zu %s written to %s (%zu lines read, %zu "
                 "unreadable)\n",
-                stories, output && strcmp(output, "-") != 0 ? output : "standard output", lineno,
-                bad);
+                stories, noun(stories, "story", "stories"),
+                output && strcmp(output, "-") != 0 ? output : "standard output", lineno, bad);
     status = bad ? EXIT_RUN : EXIT_OK;
     return status;
 }

@@ -567,10 +567,10 @@ int cmd_trace(int argc, char **argv)
     sd_trace_get_stats(job, &st);
     if (!cli_quiet) {
         double secs = now_seconds() - t0;
-        fprintf(stderr,
-                "syndic: %zu documents, %llu stories, %llu passages, %zu errors; %.1f MB in "
-                "%.2f s (%.1f MB/s)\n",
-                r.n, (unsigned long long)st.stories, (unsigned long long)st.passages, r.nerrs,
+        fprintf(stderr, "syndic: %zu %s, %llu %s, %llu %s, %zu %s; %.1f MB in %.2f s (%.1f MB/s)\n",
+                r.n, noun(r.n, "document", "documents"), (unsigned long long)st.stories,
+                noun(st.stories, "story", "stories"), (unsigned long long)st.passages,
+                noun(st.passages, "passage", "passages"), r.nerrs, noun(r.nerrs, "error", "errors"),
                 (double)st.bytes / 1e6, secs, secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
         if (cli_verbose)
             fprintf(stderr,

@@ -670,7 +670,7 @@ static int fill_batch(feed *fd, batch *b)
         b->n++;
     }
     for (i = 0; i < b->n; i++)
-        b->docs[i].text = b->off[i] == SIZE_MAX ? NULL : b->arena + b->off[i];
+        b->docs[i].text = b->off[i] == SIZE_MAX ? NULL : b->arena ? b->arena + b->off[i] : "";
     return more;
 }
 

@@ -136,6 +136,7 @@ int sd__spill_run(sd_spill *s, const char *dir, sd_kv *v, size_t n, sd_err *e)
 /* ---- merge ---- */
 
 typedef struct source {
+    int fd;          /* the spill file the run is in */
     sd_kv *buf;      /* a window of the run (or the in-memory run itself) */
     size_t pos, len; /* next and end in buf */
     uint64_t next;   /* run entries not yet read into buf */
@@ -143,7 +144,6 @@ typedef struct source {
 } source;
 
 struct sd_merge {
-    const sd_spill *s;
     source *src;
     size_t nsrc;
     size_t *heap; /* source indexes, ordered by head pair */
@@ -187,7 +187,7 @@ static int refill(sd_merge *m, source *x)
     if (x->next == 0)
         return 0;
     k = x->next < m->buf_entries ? (size_t)x->next : m->buf_entries;
-    rc = sd__pread_full(m->s->fd, x->buf, k * sizeof *x->buf, x->off * sizeof *x->buf, m->e);
+    rc = sd__pread_full(x->fd, x->buf, k * sizeof *x->buf, x->off * sizeof *x->buf, m->e);
     if (rc)
         return rc;
     x->pos = 0;
@@ -197,40 +197,44 @@ static int refill(sd_merge *m, source *x)
     return 1;
 }
 
-int sd__merge_open(const sd_spill *s, const sd_kv *mem, size_t n, size_t buf_entries,
-                   sd_merge **out, sd_err *e)
+int sd__merge_open(const sd_spill *const *s, size_t ns, const sd_kv *mem, size_t n,
+                   size_t buf_entries, sd_merge **out, sd_err *e)
 {
     sd_merge *m;
-    size_t i;
+    size_t i, f, runs = 0;
     *out = NULL;
+    for (f = 0; f < ns; f++)
+        runs += s[f]->nruns;
     m = sd__calloc(1, sizeof *m);
     if (m == NULL)
         return sd__errorf(e, SD_ENOMEM, "out of memory");
-    m->s = s;
     m->e = e;
     m->buf_entries = buf_entries ? buf_entries : 1;
-    m->src = sd__calloc(s->nruns + 1, sizeof *m->src);
-    m->heap = sd__calloc(s->nruns + 1, sizeof *m->heap);
+    m->src = sd__calloc(runs + 1, sizeof *m->src);
+    m->heap = sd__calloc(runs + 1, sizeof *m->heap);
     if (m->src == NULL || m->heap == NULL)
         goto nomem;
-    for (i = 0; i < s->nruns; i++) {
-        source *x = &m->src[m->nsrc++];
-        int rc;
-        x->buf = sd__reallocarray(NULL, m->buf_entries, sizeof *x->buf);
-        if (x->buf == NULL)
-            goto nomem;
-        x->next = s->run_len[i];
-        x->off = s->run_off[i];
-        rc = refill(m, x);
-        if (rc < 0) {
-            sd__merge_free(m);
-            return rc;
+    for (f = 0; f < ns; f++)
+        for (i = 0; i < s[f]->nruns; i++) {
+            source *x = &m->src[m->nsrc++];
+            int rc;
+            x->fd = s[f]->fd;
+            x->buf = sd__reallocarray(NULL, m->buf_entries, sizeof *x->buf);
+            if (x->buf == NULL)
+                goto nomem;
+            x->next = s[f]->run_len[i];
+            x->off = s[f]->run_off[i];
+            rc = refill(m, x);
+            if (rc < 0) {
+                sd__merge_free(m);
+                return rc;
+            }
+            if (rc)
+                m->heap[m->nheap++] = m->nsrc - 1;
         }
-        if (rc)
-            m->heap[m->nheap++] = m->nsrc - 1;
-    }
     if (n) {
         source *x = &m->src[m->nsrc++];
+        x->fd = -1;
         x->buf = (sd_kv *)(uintptr_t)mem; /* read only; never freed (next == 0 marks it) */
         x->len = n;
         x->next = UINT64_MAX; /* not a file source */

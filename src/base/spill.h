@@ -45,13 +45,14 @@ int sd__spill_run(sd_spill *s, const char *dir, sd_kv *v, size_t n, sd_err *e);
 void sd__spill_release(sd_spill *s);
 
 /*
- * Merges the spill's runs and `mem` (n sorted pairs still in memory, may be
- * 0) into one sorted stream, reading each run through a buffer of
- * `buf_entries` pairs. Equal pairs from different runs all come out.
+ * Merges the runs of the ns spills s[] and `mem` (n sorted pairs still in
+ * memory, may be 0) into one sorted stream, reading each run through a
+ * buffer of `buf_entries` pairs. Equal pairs from different runs all come
+ * out.
  */
 typedef struct sd_merge sd_merge;
-int sd__merge_open(const sd_spill *s, const sd_kv *mem, size_t n, size_t buf_entries,
-                   sd_merge **out, sd_err *e);
+int sd__merge_open(const sd_spill *const *s, size_t ns, const sd_kv *mem, size_t n,
+                   size_t buf_entries, sd_merge **out, sd_err *e);
 /* The next pair: 1, or 0 at the end, or SD_EIO / SD_ETRUNC. */
 int sd__merge_next(sd_merge *m, sd_kv *out);
 void sd__merge_free(sd_merge *m);

@@ -86,7 +86,6 @@ int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
     for (i = 0; i < nw; i++)
         sd__tokens_init(&d->tok[i]);
     d->sig_fd = -1;
-    sd__spill_init(&d->band_runs);
     sd__spill_init(&d->hash_runs);
     if (o->memory_limit && (rc = sd__dedup_spill_init(d)) != 0)
         goto fail;

@@ -32,6 +32,20 @@ typedef struct doc_info {
     uint32_t pad_;
 } doc_info;
 
+/* A share of the bands (band % nparts) with their keys, runs and, at
+ * finish, candidate pairs: the shares are merged in parallel. */
+typedef struct band_part {
+    sd_kv *keys; /* band keys not yet spilled */
+    size_t nkeys, keys_cap;
+    sd_spill runs; /* sorted runs of band keys */
+    sd_kv *pairs;  /* candidate pairs not yet spilled */
+    size_t np, pcap;
+    sd_spill pruns; /* sorted runs of distinct pairs */
+    uint64_t spilled;
+    sd_err err;
+    int rc;
+} band_part;
+
 /* A band key's value: the band above bit 40, the document below. */
 #define BAND_SHIFT 40
 #define DOC_MASK ((UINT64_C(1) << BAND_SHIFT) - 1)
@@ -75,11 +89,12 @@ struct sd_dedup {
     uint32_t *aux;         /* a representative's cluster number, or another
                               document's similarity to it (float bits) */
     size_t flags_cap;
-    sd_kv *keys; /* band keys not yet spilled */
-    size_t nkeys, keys_cap, keys_max;
-    sd_kv *hkeys; /* (text hash, document) keys not yet spilled */
+    band_part *parts; /* the bands' keys, in pool-size shares */
+    unsigned nparts;
+    size_t part_max; /* keys in a share's buffer before it spills */
+    sd_kv *hkeys;    /* (text hash, document) keys not yet spilled */
     size_t nhkeys, hkeys_cap, hkeys_max;
-    sd_spill band_runs, hash_runs;
+    sd_spill hash_runs;
     unsigned char *scratch; /* per worker: two records */
     int io_failed;          /* set by a worker whose read failed */
 };

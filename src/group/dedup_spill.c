@@ -27,7 +27,6 @@
 #include "match/lsh.h"
 
 #define VERIFY_CHUNK 65536
-#define PROGRESS_EVERY (1u << 20)
 
 static size_t budget_entries(uint64_t bytes, size_t floor_)
 {
@@ -38,28 +37,44 @@ static size_t budget_entries(uint64_t bytes, size_t floor_)
 int sd__dedup_spill_init(sd_dedup *d)
 {
     uint64_t limit = d->o.memory_limit;
-    unsigned nw = sd__pool_size(d->pool);
+    unsigned nw = sd__pool_size(d->pool), p;
     d->spill = 1;
     d->rec_size = 6 * (size_t)d->o.num_perm + sizeof(doc_info);
-    d->keys_max = budget_entries(limit / 3, 1u << 14);
+    d->nparts = nw < d->o.bands ? nw : d->o.bands;
+    d->part_max = budget_entries(limit / 3 / d->nparts, 1u << 12);
     d->hkeys_max = budget_entries(limit / 16, 1u << 12);
     d->scratch = sd__reallocarray(NULL, (size_t)nw * 2, d->rec_size);
-    return d->scratch ? 0 : SD_ENOMEM;
+    d->parts = sd__calloc(d->nparts, sizeof *d->parts);
+    if (d->parts == NULL || d->scratch == NULL)
+        return SD_ENOMEM;
+    for (p = 0; p < d->nparts; p++) {
+        sd__spill_init(&d->parts[p].runs);
+        sd__spill_init(&d->parts[p].pruns);
+    }
+    return 0;
 }
 
 void sd__dedup_spill_free(sd_dedup *d)
 {
+    unsigned p;
     if (d->sig_fd >= 0)
         close(d->sig_fd);
     d->sig_fd = -1;
     sd__free(d->bh);
     sd__free(d->recbuf);
     sd__free(d->flags);
-    sd__free(d->keys);
+    if (d->parts)
+        for (p = 0; p < d->nparts; p++) {
+            sd__free(d->parts[p].keys);
+            sd__free(d->parts[p].pairs);
+            sd__spill_release(&d->parts[p].runs);
+            sd__spill_release(&d->parts[p].pruns);
+        }
+    sd__free(d->parts);
+    d->parts = NULL;
     sd__free(d->hkeys);
     sd__free(d->scratch);
     sd__free(d->aux);
-    sd__spill_release(&d->band_runs);
     sd__spill_release(&d->hash_runs);
 }
 
@@ -89,6 +104,32 @@ static int push_key(sd_dedup *d, sd_kv **buf, size_t *n, size_t *cap, size_t max
     (*buf)[*n].key = key;
     (*buf)[*n].val = val;
     (*n)++;
+    return 0;
+}
+
+/* Sorts and writes one share's buffer as a run (on the pool). */
+static void flush_part(void *ctx, size_t i, unsigned worker)
+{
+    sd_dedup *d = ctx;
+    band_part *p = &d->parts[i];
+    (void)worker;
+    p->rc = p->nkeys ? sd__spill_run(&p->runs, d->o.tmpdir, p->keys, p->nkeys, &p->err) : 0;
+    if (p->rc == 0) {
+        p->spilled += p->nkeys * sizeof *p->keys;
+        p->nkeys = 0;
+    }
+}
+
+/* When one share's buffer is full, every share spills, in parallel. */
+static int flush_parts(sd_dedup *d)
+{
+    unsigned p;
+    sd__pool_for(d->pool, d->nparts, flush_part, d);
+    for (p = 0; p < d->nparts; p++)
+        if (d->parts[p].rc) {
+            d->err = d->parts[p].err;
+            return d->parts[p].rc;
+        }
     return 0;
 }
 
@@ -132,10 +173,23 @@ int sd__dedup_spill_add(sd_dedup *d, size_t n)
         if (fl & DOC_EMPTY)
             continue;
         for (b = 0; b < bands; b++) {
-            rc = push_key(d, &d->keys, &d->nkeys, &d->keys_cap, d->keys_max, &d->band_runs,
-                          d->bh[i * bands + b], (uint64_t)b << BAND_SHIFT | doc);
-            if (rc)
+            band_part *p = &d->parts[b % d->nparts];
+            if (p->nkeys == d->part_max && (rc = flush_parts(d)) != 0)
                 return rc;
+            if (p->nkeys == p->keys_cap) {
+                size_t c = p->keys_cap ? p->keys_cap * 2 : 4096;
+                sd_kv *q;
+                if (c > d->part_max)
+                    c = d->part_max;
+                q = sd__reallocarray(p->keys, c, sizeof *q);
+                if (q == NULL)
+                    return sd__errorf(&d->err, SD_ENOMEM, "out of memory for keys");
+                p->keys = q;
+                p->keys_cap = c;
+            }
+            p->keys[p->nkeys].key = d->bh[i * bands + b];
+            p->keys[p->nkeys].val = (uint64_t)b << BAND_SHIFT | doc;
+            p->nkeys++;
         }
     }
     return 0;
@@ -154,9 +208,9 @@ static int read_info(sd_dedup *d, uint64_t doc, doc_info *out)
 }
 
 /* A merge window per run, from an eighth of the limit. */
-static size_t window(const sd_dedup *d, const sd_spill *s)
+static size_t window(const sd_dedup *d, size_t runs)
 {
-    uint64_t w = d->o.memory_limit / 8 / sizeof(sd_kv) / (s->nruns + 1);
+    uint64_t w = d->o.memory_limit / 8 / sizeof(sd_kv) / (runs + 1);
     return w < 1024 ? 1024 : w > 65536 ? 65536 : (size_t)w;
 }
 
@@ -171,7 +225,11 @@ static int exact_groups(sd_dedup *d, sd_uf *uf)
     int rc, more;
     if (sd__kv_sort(d->hkeys, d->nhkeys))
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory sorting keys");
-    rc = sd__merge_open(&d->hash_runs, d->hkeys, d->nhkeys, window(d, &d->hash_runs), &m, &d->err);
+    {
+        const sd_spill *runs = &d->hash_runs;
+        rc = sd__merge_open(&runs, 1, d->hkeys, d->nhkeys, window(d, d->hash_runs.nruns), &m,
+                            &d->err);
+    }
     if (rc)
         return rc;
     more = sd__merge_next(m, &next);
@@ -219,42 +277,49 @@ done:
     return rc;
 }
 
-/* Adds pairs to the buffer, deduplicating and spilling when it is full. */
-static int keep_pairs(sd_dedup *d, sd_kv **pairs, size_t *np, size_t max, sd_spill *runs)
+/* Deduplicates a share's pairs and, when they still fill half the buffer
+ * (or `all`), spills them as a run. */
+static int keep_pairs(sd_dedup *d, band_part *p, size_t max, int all)
 {
     long u;
-    int rc;
-    if (*np < max)
+    if (p->np < max && !all)
         return 0;
-    u = sd__pairs_unique(*pairs, *np);
+    u = sd__pairs_unique(p->pairs, p->np);
     if (u < 0)
-        return sd__errorf(&d->err, SD_ENOMEM, "out of memory sorting pairs");
-    *np = (size_t)u;
-    if (*np < max / 2)
+        return sd__errorf(&p->err, SD_ENOMEM, "out of memory sorting pairs");
+    p->np = (size_t)u;
+    if (p->np == 0 || (p->np < max / 2 && !all))
         return 0;
-    rc = sd__spill_run(runs, d->o.tmpdir, *pairs, *np, &d->err);
-    if (rc)
-        return rc;
-    d->stats.spilled += *np * sizeof **pairs;
-    *np = 0;
+    if (sd__spill_run(&p->pruns, d->o.tmpdir, p->pairs, p->np, &p->err))
+        return p->err.code;
+    p->spilled += p->np * sizeof *p->pairs;
+    p->np = 0;
     return 0;
 }
 
-/* 2. Candidate pairs: each (band hash, band) group of documents not
- * skipped, paired as sd__lsh_pairs() pairs a bucket. */
-static int candidates(sd_dedup *d, sd_kv **pairs, size_t *np, size_t *pcap, sd_spill *pruns,
-                      sd_progress_fn progress, void *ud)
+/*
+ * 2. Candidate pairs of one share of the bands (on the pool): each (band
+ * hash, band) group of documents not skipped, paired as sd__lsh_pairs()
+ * pairs a bucket. Every band's keys are in one share, so the groups are
+ * whole; the pairs end up as runs of the share's pair spill.
+ */
+static void part_candidates(void *ctx, size_t pi, unsigned worker)
 {
+    sd_dedup *d = ctx;
+    band_part *p = &d->parts[pi];
+    const sd_spill *runs = &p->runs;
     sd_merge *m = NULL;
     sd_kv next, *grp = NULL;
-    size_t gn, gcap = 0, max = budget_entries(d->o.memory_limit / 3, 1u << 14);
-    uint64_t seen = 0, total = d->band_runs.entries + d->nkeys;
+    size_t gn, gcap = 0, max = budget_entries(d->o.memory_limit / 3 / d->nparts, 1u << 12);
     int rc, more;
-    if (sd__kv_sort(d->keys, d->nkeys))
-        return sd__errorf(&d->err, SD_ENOMEM, "out of memory sorting keys");
-    rc = sd__merge_open(&d->band_runs, d->keys, d->nkeys, window(d, &d->band_runs), &m, &d->err);
+    (void)worker;
+    if (sd__kv_sort(p->keys, p->nkeys)) {
+        rc = sd__errorf(&p->err, SD_ENOMEM, "out of memory sorting keys");
+        goto done;
+    }
+    rc = sd__merge_open(&runs, 1, p->keys, p->nkeys, window(d, runs->nruns), &m, &p->err);
     if (rc)
-        return rc;
+        goto done;
     more = sd__merge_next(m, &next);
     while (more > 0) {
         uint64_t key = next.key, band = next.val >> BAND_SHIFT;
@@ -263,36 +328,39 @@ static int candidates(sd_dedup *d, sd_kv **pairs, size_t *np, size_t *pcap, sd_s
             uint64_t doc = next.val & DOC_MASK;
             if (!(d->flags[doc] & DOC_SKIP)) {
                 if (SD_GROW(grp, gcap, gn + 1)) {
-                    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                    rc = sd__errorf(&p->err, SD_ENOMEM, "out of memory");
                     goto done;
                 }
                 grp[gn].key = key;
                 grp[gn].val = doc;
                 gn++;
             }
-            if ((++seen & (PROGRESS_EVERY - 1)) == 0 && progress &&
-                progress(ud, "candidates", seen, total)) {
-                rc = sd__errorf(&d->err, SD_ECANCELED, "canceled");
-                goto done;
-            }
             more = sd__merge_next(m, &next);
         } while (more > 0 && next.key == key && next.val >> BAND_SHIFT == band);
         if (more < 0)
             break;
         if (gn > 1) {
-            if (sd__lsh_pairs(grp, gn, FULL_BUCKET, pairs, np, pcap)) {
-                rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory for pairs");
+            if (sd__lsh_pairs(grp, gn, FULL_BUCKET, &p->pairs, &p->np, &p->pcap)) {
+                rc = sd__errorf(&p->err, SD_ENOMEM, "out of memory for pairs");
                 goto done;
             }
-            if ((rc = keep_pairs(d, pairs, np, max, pruns)) != 0)
+            if ((rc = keep_pairs(d, p, max, 0)) != 0)
                 goto done;
         }
     }
-    rc = more < 0 ? more : 0;
+    rc = more < 0 ? more : keep_pairs(d, p, max, 1);
 done:
     sd__merge_free(m);
     sd__free(grp);
-    return rc;
+    /* the share's keys are done with */
+    sd__free(p->keys);
+    p->keys = NULL;
+    p->nkeys = p->keys_cap = 0;
+    sd__spill_release(&p->runs);
+    sd__free(p->pairs);
+    p->pairs = NULL;
+    p->np = p->pcap = 0;
+    p->rc = rc;
 }
 
 typedef struct vctx {
@@ -317,25 +385,27 @@ static void verify_rec(void *ctx, size_t i, unsigned worker)
 }
 
 /* 3. Verifies the distinct pairs a chunk at a time and joins those that pass. */
-static int verify(sd_dedup *d, sd_uf *uf, sd_kv *pairs, size_t np, sd_spill *pruns)
+static int verify(sd_dedup *d, sd_uf *uf)
 {
     sd_merge *m = NULL;
     sd_kv next, last = {UINT64_MAX, UINT64_MAX}, *chunk = NULL;
+    const sd_spill **sp = NULL;
     uint8_t *ok = NULL;
-    size_t cn = 0, i;
-    long u;
+    size_t cn = 0, i, runs = 0;
     int rc, more;
     vctx v;
-    u = sd__pairs_unique(pairs, np);
-    if (u < 0)
-        return sd__errorf(&d->err, SD_ENOMEM, "out of memory sorting pairs");
     chunk = sd__reallocarray(NULL, VERIFY_CHUNK, sizeof *chunk);
     ok = sd__malloc(VERIFY_CHUNK);
-    if (chunk == NULL || ok == NULL) {
+    sp = sd__calloc(d->nparts, sizeof(const sd_spill *));
+    if (chunk == NULL || ok == NULL || sp == NULL) {
         rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
         goto done;
     }
-    rc = sd__merge_open(pruns, pairs, (size_t)u, window(d, pruns), &m, &d->err);
+    for (i = 0; i < d->nparts; i++) {
+        sp[i] = &d->parts[i].pruns;
+        runs += sp[i]->nruns;
+    }
+    rc = sd__merge_open(sp, d->nparts, NULL, 0, window(d, runs), &m, &d->err);
     if (rc)
         goto done;
     v.d = d;
@@ -377,6 +447,7 @@ done:
     sd__merge_free(m);
     sd__free(chunk);
     sd__free(ok);
+    sd__free(sp);
     return rc;
 }
 
@@ -433,12 +504,10 @@ static int results(sd_dedup *d, sd_uf *uf)
 
 int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
 {
-    sd_kv *pairs = NULL;
-    size_t np = 0, pcap = 0, i;
-    sd_spill pruns;
+    size_t i;
+    unsigned p;
     sd_uf uf = {0};
     int rc;
-    sd__spill_init(&pruns);
     if (d->n > UINT32_MAX)
         return sd__errorf(&d->err, SD_ETOOBIG, "more than %u documents with a memory limit",
                           UINT32_MAX);
@@ -467,25 +536,33 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     d->hkeys = NULL;
     d->nhkeys = d->hkeys_cap = 0;
     sd__spill_release(&d->hash_runs);
-    if ((rc = candidates(d, &pairs, &np, &pcap, &pruns, progress, ud)) != 0)
+    if (progress && progress(ud, "candidates", 0, d->nparts)) {
+        rc = sd__errorf(&d->err, SD_ECANCELED, "canceled");
         goto done;
-    sd__free(d->keys);
-    d->keys = NULL;
-    d->nkeys = d->keys_cap = 0;
-    sd__spill_release(&d->band_runs);
-    if (progress)
-        progress(ud, "verify", 0, 0);
-    if ((rc = verify(d, &uf, pairs, np, &pruns)) != 0)
+    }
+    sd__pool_for(d->pool, d->nparts, part_candidates, d);
+    for (p = 0; p < d->nparts; p++) {
+        d->stats.spilled += d->parts[p].spilled;
+        d->parts[p].spilled = 0;
+        if (d->parts[p].rc && !rc) {
+            d->err = d->parts[p].err;
+            rc = d->parts[p].rc;
+        }
+    }
+    if (rc)
         goto done;
-    sd__free(pairs);
-    pairs = NULL;
-    sd__spill_release(&pruns);
+    if (progress && progress(ud, "verify", 0, 0)) {
+        rc = sd__errorf(&d->err, SD_ECANCELED, "canceled");
+        goto done;
+    }
+    if ((rc = verify(d, &uf)) != 0)
+        goto done;
+    for (p = 0; p < d->nparts; p++)
+        sd__spill_release(&d->parts[p].pruns);
     rc = results(d, &uf);
     if (progress)
         progress(ud, "cluster", d->n, d->n);
 done:
-    sd__free(pairs);
-    sd__spill_release(&pruns);
     sd__uf_release(&uf);
     return rc;
 }

@@ -462,6 +462,21 @@
     return box;
   }
 
+  // A passage that overlaps an earlier one in one copy is shown there only
+  // as far as it does not overlap, so some of its pieces have no
+  // counterpart: those stay marked as shared text but are not links.
+  function unlinkLone(a, b) {
+    const keys = (c) => new Set(Array.from(c.querySelectorAll(".seg[data-k]"), (x) => x.getAttribute("data-k")));
+    const ka = keys(a), kb = keys(b);
+    for (const [c, other] of [[a, kb], [b, ka]])
+      for (const x of c.querySelectorAll(".seg[data-k]"))
+        if (!other.has(x.getAttribute("data-k"))) {
+          x.removeAttribute("data-k");
+          x.removeAttribute("tabindex");
+          x.classList.add("lone");
+        }
+  }
+
   function renderStory(n) {
     const s = stories.find((x) => x.story === n);
     if (!s) {
@@ -536,6 +551,7 @@
       const dl = docOf(left), dr = docOf(right);
       const colL = el("div", { class: "col" }, el("h3", null, docName(dl)), sideText(dl, marks(left, right, list), dr));
       const colR = el("div", { class: "col" }, el("h3", null, docName(dr)), sideText(dr, marks(right, left, list), dl));
+      unlinkLone(colL, colR);
       if (left === right)
         sbs.replaceChildren(el("p", { class: "note", text: "Choose two different copies." }));
       else if (!list.some((p) => (p.a.doc === left && p.b.doc === right) || (p.a.doc === right && p.b.doc === left)))

@@ -113,6 +113,28 @@ await test("selecting a passage lights up its counterpart", async (page) => {
   await page.screenshot({ path: dir + "/report-story.png", fullPage: false });
 });
 
+await test("every linked passage piece has its counterpart, for every pair of copies", async (page) => {
+  await page.goto(url + "#story-" + wire.story);
+  await page.waitForSelector(".sbs .col");
+  let pairs = 0;
+  for (const a of wire.copies)
+    for (const b of wire.copies) {
+      if (a.doc === b.doc) continue;
+      await page.selectOption(".pick label:nth-child(1) select", String(a.doc));
+      await page.selectOption(".pick label:nth-child(2) select", String(b.doc));
+      const r = await page.evaluate(() => {
+        const cols = document.querySelectorAll(".sbs .col");
+        if (cols.length < 2) return { pieces: 0, lonely: 0 };
+        const keys = (c) => Array.from(c.querySelectorAll(".seg[data-k]"), (x) => x.getAttribute("data-k"));
+        const l = keys(cols[0]), r = new Set(keys(cols[1]));
+        return { pieces: l.length, lonely: l.filter((k) => !r.has(k)).length + r.size - new Set(l.filter((k) => r.has(k))).size };
+      });
+      check(r.lonely === 0, "copies " + a.doc + " and " + b.doc + ": " + r.lonely + " pieces without a counterpart");
+      if (r.pieces) pairs++;
+    }
+  check(pairs >= wire.copies.length * (wire.copies.length - 1) / 2, "most pairs have linked pieces: " + pairs);
+});
+
 await test("changed words and cuts are marked", async (page) => {
   const ledger = docs.find((d) => /northern-ledger/.test(d.id));
   await page.goto(url + "#story-" + wire.story);

@@ -194,10 +194,11 @@ typedef struct sd_dedup_options {
     unsigned rows;     /* LSH rows per band; with bands */
     unsigned threads;  /* worker threads; 0 = one per online CPU */
     uint64_t seed;     /* hash seed; default 0 */
-    /* Bounded memory: with memory_limit > 0 (bytes), signatures go to a
-     * temporary file as they are made, and the LSH band keys, text hashes
-     * and candidate pairs are kept within the limit, sorted runs spilling
-     * to temporary files that are merged; what stays in memory is about 13
+    /* Bounded memory: with memory_limit > 0 (bytes), the job runs in memory
+     * while the documents' sketches fit in the limit; past it, signatures
+     * go to a temporary file and the LSH band keys, text hashes and
+     * candidate pairs are kept within the limit, sorted runs spilling to
+     * temporary files that are merged; what stays in memory is about 13
      * bytes per document. The results are the same as without a limit.
      * The files are created unlinked in tmpdir (NULL: $TMPDIR, else /tmp),
      * so none is left behind however the process ends. */

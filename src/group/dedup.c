@@ -199,7 +199,15 @@ int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
     if (d->n + n > DOC_MASK)
         return sd__errorf(&d->err, SD_ETOOBIG, "more than %llu documents",
                           (unsigned long long)DOC_MASK);
-    /* in memory the arrays hold every document; with a limit, the batch */
+    /* With a limit the job stays in memory while the sketches, and what
+     * finish needs per document, fit in it. */
+    if (d->o.memory_limit && !d->spill &&
+        (d->n + n) * (6 * (size_t)d->o.num_perm + sizeof(doc_info) + 48) > d->o.memory_limit) {
+        int rc = sd__dedup_spill_begin(d);
+        if (rc)
+            return rc;
+    }
+    /* in memory the arrays hold every document; out of core, the batch */
     need = d->spill ? n : d->n + n;
     if (need > d->sigs_cap) {
         size_t cap = d->sigs_cap ? d->sigs_cap : 1024;

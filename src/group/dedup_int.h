@@ -105,6 +105,7 @@ unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, u
 /* dedup_spill.c */
 int sd__dedup_spill_init(sd_dedup *d);
 int sd__dedup_spill_add(sd_dedup *d, size_t n);
+int sd__dedup_spill_begin(sd_dedup *d);
 int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 void sd__dedup_spill_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
 void sd__dedup_spill_free(sd_dedup *d);

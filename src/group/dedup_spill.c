@@ -38,7 +38,6 @@ int sd__dedup_spill_init(sd_dedup *d)
 {
     uint64_t limit = d->o.memory_limit;
     unsigned nw = sd__pool_size(d->pool), p;
-    d->spill = 1;
     d->rec_size = 6 * (size_t)d->o.num_perm + sizeof(doc_info);
     d->nparts = nw < d->o.bands ? nw : d->o.bands;
     d->part_max = budget_entries(limit / 3 / d->nparts, 1u << 12);
@@ -133,7 +132,13 @@ static int flush_parts(sd_dedup *d)
     return 0;
 }
 
-int sd__dedup_spill_add(sd_dedup *d, size_t n)
+/*
+ * Writes the records of documents first..first+n (their sketches at sigs,
+ * vsigs and info, indexed from 0) and queues their keys; band hashes from
+ * bh, or computed when bh is NULL.
+ */
+static int spill_docs(sd_dedup *d, size_t first, size_t n, const uint32_t *sigs,
+                      const uint16_t *vsigs, const doc_info *info, const uint64_t *bh)
 {
     unsigned k = d->o.num_perm, bands = d->o.bands, b;
     size_t i;
@@ -147,27 +152,27 @@ int sd__dedup_spill_add(sd_dedup *d, size_t n)
         d->recbuf = p;
         d->recbuf_cap = n;
     }
-    if (SD_GROW(d->flags, d->flags_cap, d->n + n))
+    if (SD_GROW(d->flags, d->flags_cap, first + n))
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
     for (i = 0; i < n; i++) {
         unsigned char *r = d->recbuf + i * d->rec_size;
-        memcpy(r, d->sigs + i * k, 4 * (size_t)k);
-        memcpy(r + 4 * (size_t)k, d->vsigs + i * k, 2 * (size_t)k);
-        memcpy(r + 6 * (size_t)k, &d->info[i], sizeof(doc_info));
+        memcpy(r, sigs + i * k, 4 * (size_t)k);
+        memcpy(r + 4 * (size_t)k, vsigs + i * k, 2 * (size_t)k);
+        memcpy(r + 6 * (size_t)k, &info[i], sizeof(doc_info));
     }
-    rc = sd__pwrite_full(d->sig_fd, d->recbuf, n * d->rec_size, (uint64_t)d->n * d->rec_size,
+    rc = sd__pwrite_full(d->sig_fd, d->recbuf, n * d->rec_size, (uint64_t)first * d->rec_size,
                          &d->err);
     if (rc)
         return rc;
     d->stats.spilled += n * d->rec_size;
     for (i = 0; i < n; i++) {
-        uint64_t doc = d->n + i;
-        uint32_t fl = d->info[i].flags;
+        uint64_t doc = first + i;
+        uint32_t fl = info[i].flags;
         d->flags[doc] = (uint8_t)fl;
         if (fl & DOC_ABSENT)
             continue;
         rc = push_key(d, &d->hkeys, &d->nhkeys, &d->hkeys_cap, d->hkeys_max, &d->hash_runs,
-                      d->info[i].text_hash.low64, doc);
+                      info[i].text_hash.low64, doc);
         if (rc)
             return rc;
         if (fl & DOC_EMPTY)
@@ -187,11 +192,45 @@ int sd__dedup_spill_add(sd_dedup *d, size_t n)
                 p->keys = q;
                 p->keys_cap = c;
             }
-            p->keys[p->nkeys].key = d->bh[i * bands + b];
+            p->keys[p->nkeys].key =
+                bh ? bh[i * bands + b] : sd__lsh_band_hash(sigs + i * k, b, d->o.rows, d->o.seed);
             p->keys[p->nkeys].val = (uint64_t)b << BAND_SHIFT | doc;
             p->nkeys++;
         }
     }
+    return 0;
+}
+
+int sd__dedup_spill_add(sd_dedup *d, size_t n)
+{
+    return spill_docs(d, d->n, n, d->sigs, d->vsigs, d->info, d->bh);
+}
+
+/*
+ * With a memory limit the job starts in memory; when the sketches of the
+ * documents so far would pass the limit, they go to the file and their
+ * keys to the buffers, a chunk at a time, and the job goes on out of core.
+ */
+int sd__dedup_spill_begin(sd_dedup *d)
+{
+    size_t i, chunk = 16384;
+    unsigned k = d->o.num_perm;
+    int rc;
+    for (i = 0; i < d->n; i += chunk) {
+        size_t m = d->n - i < chunk ? d->n - i : chunk;
+        rc = spill_docs(d, i, m, d->sigs + i * k, d->vsigs + i * k, d->info + i, NULL);
+        if (rc)
+            return rc;
+    }
+    /* from here on the arrays hold one batch */
+    sd__free(d->sigs);
+    sd__free(d->vsigs);
+    sd__free(d->info);
+    d->sigs = NULL;
+    d->vsigs = NULL;
+    d->info = NULL;
+    d->sigs_cap = d->info_cap = 0;
+    d->spill = 1;
     return 0;
 }
 

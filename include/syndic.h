@@ -195,7 +195,7 @@ typedef struct sd_dedup_options {
     unsigned threads;  /* worker threads; 0 = one per online CPU */
     uint64_t seed;     /* hash seed; default 0 */
     /* Bounded memory: with memory_limit > 0 (bytes), the job runs in memory
-     * while the documents' sketches fit in the limit; past it, signatures
+     * while the documents' sketches fit in half the limit; past it, signatures
      * go to a temporary file and the LSH band keys, text hashes and
      * candidate pairs are kept within the limit, sorted runs spilling to
      * temporary files that are merged; what stays in memory is about 13

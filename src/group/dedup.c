@@ -200,9 +200,10 @@ int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
         return sd__errorf(&d->err, SD_ETOOBIG, "more than %llu documents",
                           (unsigned long long)DOC_MASK);
     /* With a limit the job stays in memory while the sketches, and what
-     * finish needs per document, fit in it. */
+     * finish needs per document, fit in half of it: the other half is for
+     * the key buffers the job needs from the moment it goes out of core. */
     if (d->o.memory_limit && !d->spill &&
-        (d->n + n) * (6 * (size_t)d->o.num_perm + sizeof(doc_info) + 48) > d->o.memory_limit) {
+        (d->n + n) * (6 * (size_t)d->o.num_perm + sizeof(doc_info) + 48) > d->o.memory_limit / 2) {
         int rc = sd__dedup_spill_begin(d);
         if (rc)
             return rc;

@@ -15,3 +15,8 @@ echo "exit $?"
 cmp $TMP/l1 $TMP/l2 && cmp $TMP/k1.jsonl $TMP/k2.jsonl && echo "same output and kept records with long ids"
 grep -c '"duplicate_of":"https' $TMP/l2
 wc -l < $TMP/k2.jsonl
+# the thread count (and with it the number of band shares) changes nothing
+for j in 1 3; do
+  $SYNDIC dedup -q -j $j --memory 1M --tmpdir $TMP $TMP/long.jsonl > $TMP/l-$j
+  cmp $TMP/l1 $TMP/l-$j && echo "same output on $j threads"
+done

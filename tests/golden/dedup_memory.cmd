@@ -18,5 +18,5 @@ wc -l < $TMP/k2.jsonl
 # the thread count (and with it the number of band shares) changes nothing
 for j in 1 3; do
   $SYNDIC dedup -q -j $j --memory 1M --tmpdir $TMP $TMP/long.jsonl > $TMP/l-$j
-  cmp $TMP/l1 $TMP/l-$j && echo "same output on $j threads"
+  cmp $TMP/l1 $TMP/l-$j && echo "same output with -j $j"
 done

@@ -167,26 +167,28 @@ static void sketch_one(void *ctx, size_t i, unsigned worker)
             d->bh[slot * d->o.bands + j] = sd__lsh_band_hash(sig, j, d->o.rows, d->o.seed);
 }
 
-unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, unsigned k)
+/* Equal bins over all 2K: the K signature values and the K 16-bit ones. */
+static unsigned bins_matching(const uint32_t *sa, const uint32_t *sb, const uint16_t *va,
+                              const uint16_t *vb, unsigned k)
 {
-    const uint16_t *va = (const uint16_t *)(const void *)(a + 4 * (size_t)k);
-    const uint16_t *vb = (const uint16_t *)(const void *)(b + 4 * (size_t)k);
-    unsigned j, m = sd__minhash_matches((const uint32_t *)(const void *)a,
-                                        (const uint32_t *)(const void *)b, k);
+    unsigned j, m = sd__minhash_matches(sa, sb, k);
     for (j = 0; j < k; j++)
         m += va[j] == vb[j];
     return m;
 }
 
+unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, unsigned k)
+{
+    return bins_matching((const uint32_t *)(const void *)a, (const uint32_t *)(const void *)b,
+                         (const uint16_t *)(const void *)(a + 4 * (size_t)k),
+                         (const uint16_t *)(const void *)(b + 4 * (size_t)k), k);
+}
+
 /* Equal bins of documents a and b over all 2K bins. */
 static unsigned matches_2k(const sd_dedup *d, uint64_t a, uint64_t b)
 {
-    unsigned k = d->o.num_perm, j, m;
-    const uint16_t *va = d->vsigs + a * k, *vb = d->vsigs + b * k;
-    m = sd__minhash_matches(d->sigs + a * k, d->sigs + b * k, k);
-    for (j = 0; j < k; j++)
-        m += va[j] == vb[j];
-    return m;
+    unsigned k = d->o.num_perm;
+    return bins_matching(d->sigs + a * k, d->sigs + b * k, d->vsigs + a * k, d->vsigs + b * k, k);
 }
 
 int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)

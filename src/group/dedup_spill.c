@@ -211,6 +211,18 @@ int sd__dedup_spill_add(sd_dedup *d, size_t n)
  * documents so far would pass the limit, they go to the file and their
  * keys to the buffers, a chunk at a time, and the job goes on out of core.
  */
+/* Frees the in-memory sketch arrays (all documents', or one batch's). */
+static void drop_sketches(sd_dedup *d)
+{
+    sd__free(d->sigs);
+    sd__free(d->vsigs);
+    sd__free(d->info);
+    d->sigs = NULL;
+    d->vsigs = NULL;
+    d->info = NULL;
+    d->sigs_cap = d->info_cap = 0;
+}
+
 int sd__dedup_spill_begin(sd_dedup *d)
 {
     size_t i, chunk = 16384;
@@ -223,13 +235,7 @@ int sd__dedup_spill_begin(sd_dedup *d)
             return rc;
     }
     /* from here on the arrays hold one batch */
-    sd__free(d->sigs);
-    sd__free(d->vsigs);
-    sd__free(d->info);
-    d->sigs = NULL;
-    d->vsigs = NULL;
-    d->info = NULL;
-    d->sigs_cap = d->info_cap = 0;
+    drop_sketches(d);
     d->spill = 1;
     return 0;
 }
@@ -554,17 +560,12 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
         if (d->flags[i] & (DOC_ABSENT | DOC_EMPTY))
             d->flags[i] |= DOC_SKIP;
     /* the batch buffers are not needed any more */
-    sd__free(d->sigs);
-    sd__free(d->vsigs);
-    sd__free(d->info);
+    drop_sketches(d);
     sd__free(d->bh);
     sd__free(d->recbuf);
-    d->sigs = NULL;
-    d->vsigs = NULL;
-    d->info = NULL;
     d->bh = NULL;
     d->recbuf = NULL;
-    d->sigs_cap = d->info_cap = d->bh_cap = d->recbuf_cap = 0;
+    d->bh_cap = d->recbuf_cap = 0;
     if (d->n && d->sig_fd < 0)
         return sd__errorf(&d->err, SD_EIO, "no signature file");
     if (sd__uf_init(&uf, d->n))

@@ -212,6 +212,21 @@ static double block_value(const sel *s, const ex_block *b)
     return -1.0;
 }
 
+/*
+ * Where the child of element `top` holding block i ends (its subtree's
+ * blocks end there); i + 1 for a loose block: one whose element is top
+ * itself, or an element above top (text around an inline element that
+ * holds a block boundary).
+ */
+static uint32_t child_end(const ex *x, uint32_t top, uint32_t i)
+{
+    uint32_t n = x->blocks[i].node, end;
+    while (n != EX_NONE && n != top && x->nodes[n].parent != top)
+        n = x->nodes[n].parent;
+    end = (n == EX_NONE || n == top) ? i + 1 : x->nodes[n].end_block;
+    return end > i ? end : i + 1;
+}
+
 /* The article's place: a run of sibling subtrees [first, end) of blocks
  * inside element `node`. */
 typedef struct region {
@@ -238,17 +253,8 @@ static region pick_region(const sel *s)
         if (nd->end_block == nd->first_block)
             continue;
         while (i < nd->end_block) {
-            uint32_t n = x->blocks[i].node, seg_end;
-            double v;
-            /* The child of p holding block i; none (a loose block) when
-             * the block's element is p itself, or an element above p (text
-             * around an inline element that holds a block boundary). */
-            while (n != EX_NONE && n != (uint32_t)p && x->nodes[n].parent != (uint32_t)p)
-                n = x->nodes[n].parent;
-            seg_end = (n == EX_NONE || n == (uint32_t)p) ? i + 1 : x->nodes[n].end_block;
-            if (seg_end <= i)
-                seg_end = i + 1;
-            v = s->pre[seg_end] - s->pre[i];
+            uint32_t seg_end = child_end(x, (uint32_t)p, i);
+            double v = s->pre[seg_end] - s->pre[i];
             if (cur <= 0) {
                 cur = v;
                 run = i;
@@ -291,14 +297,24 @@ static int list_kind(const sel *s, uint32_t first, uint32_t end)
     return 0;
 }
 
-/* The child of element `top` holding block i: its blocks end at *end. */
-static int segment(const ex *x, uint32_t top, uint32_t i, uint32_t *end)
+/* The end of a list (perhaps under a subheading) starting at block i
+ * among the children of `top`; 0 when none starts there. */
+static uint32_t list_after(const sel *s, uint32_t top, uint32_t i)
 {
-    uint32_t n = x->blocks[i].node;
-    while (n != EX_NONE && n != top && x->nodes[n].parent != top)
-        n = x->nodes[n].parent;
-    *end = (n == EX_NONE || n == top) ? i + 1 : x->nodes[n].end_block;
-    return *end > i;
+    const ex *x = s->x;
+    const ex_block *b = &x->blocks[i];
+    uint32_t stop = x->nodes[top].end_block, end, end2;
+    if (i >= stop)
+        return 0;
+    end = child_end(x, top, i);
+    if (list_kind(s, i, end))
+        return end;
+    /* a subheading: one short block, then a list */
+    if (end != i + 1 || b->words >= s->o->min_words || link_density(b) > 0.5 ||
+        (s->inh[b->node] & F_BAD) || end >= stop ||
+        !list_kind(s, end, end2 = child_end(x, top, end)))
+        return 0;
+    return end2;
 }
 
 /*
@@ -307,25 +323,6 @@ static int segment(const ex *x, uint32_t top, uint32_t i, uint32_t *end)
  * line or cell a block of no prose; the run takes such lists in. Whether
  * their lines stay is judged in classify(), by the prose before them.
  */
-/* The end of a list (perhaps under a subheading) starting at block i
- * among the children of `top`; 0 when none starts there. */
-static uint32_t list_after(const sel *s, uint32_t top, uint32_t i)
-{
-    const ex *x = s->x;
-    const ex_block *b = &x->blocks[i];
-    uint32_t stop = x->nodes[top].end_block, end, end2;
-    if (i >= stop || !segment(x, top, i, &end))
-        return 0;
-    if (list_kind(s, i, end))
-        return end;
-    /* a subheading: one short block, then a list */
-    if (end != i + 1 || b->words >= s->o->min_words || link_density(b) > 0.5 ||
-        (s->inh[b->node] & F_BAD) || end >= stop || !segment(x, top, end, &end2) ||
-        !list_kind(s, end, end2))
-        return 0;
-    return end2;
-}
-
 static void take_lists(const sel *s, region *r)
 {
     const ex *x = s->x;
@@ -360,6 +357,23 @@ static unsigned local_hints(const ex *x, const uint16_t *own, uint32_t node, uin
     return f;
 }
 
+/* Keeps the short blocks [i, j) of a list (classify's cls, from `first`)
+ * when prose comes right before it, or a short block right after prose. */
+static void keep_after_prose(sel *s, uint32_t first, uint32_t i, uint32_t j)
+{
+    uint32_t p, k;
+    if (i <= first)
+        return;
+    p = i - 1;
+    if (s->cls[p - first] == B_SHORT && p > first)
+        p--;
+    if (s->cls[p - first] != B_GOOD)
+        return;
+    for (k = i; k < j; k++)
+        if (s->cls[k - first] == B_SHORT)
+            s->cls[k - first] = B_LINES;
+}
+
 /* Classifies the region's blocks, then revises short ones by context. */
 static void classify(sel *s, const uint16_t *own, region r)
 {
@@ -392,21 +406,14 @@ static void classify(sel *s, const uint16_t *own, region r)
             j++;
         for (k = i; k < j; k++)
             ok &= s->cls[k - first] != B_DROP;
-        if (ok && j - i >= 3 && i > first) {
-            uint32_t p = i - 1;
-            if (s->cls[p - first] == B_SHORT && p > first)
-                p--;
-            if (s->cls[p - first] == B_GOOD)
-                for (k = i; k < j; k++)
-                    if (s->cls[k - first] == B_SHORT)
-                        s->cls[k - first] = B_LINES;
-        }
+        if (ok && j - i >= 3)
+            keep_after_prose(s, first, i, j);
         i = j;
     }
     /* A table after prose, likewise: a run of nine or more cells, none of
      * them mostly links (standings, results, a timetable). */
     for (i = first; i < end;) {
-        uint32_t j = i, k;
+        uint32_t j = i;
         int ok = 1;
         while (j < end && x->blocks[j].tag == T_CELL)
             ok &= s->cls[j++ - first] != B_DROP;
@@ -414,15 +421,8 @@ static void classify(sel *s, const uint16_t *own, region r)
             i++;
             continue;
         }
-        if (ok && j - i >= 9 && i > first) {
-            uint32_t p = i - 1;
-            if (s->cls[p - first] == B_SHORT && p > first)
-                p--;
-            if (s->cls[p - first] == B_GOOD)
-                for (k = i; k < j; k++)
-                    if (s->cls[k - first] == B_SHORT)
-                        s->cls[k - first] = B_LINES;
-        }
+        if (ok && j - i >= 9)
+            keep_after_prose(s, first, i, j);
         i = j;
     }
     /* A short block stays when prose comes before and after it (a short

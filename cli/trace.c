@@ -253,30 +253,38 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i,
     out_str(o, "}\n");
 }
 
+/* Every story, passage (with_passages) and doc line, in that order; with
+ * `comma`, separated by commas, as items of the report's JSON array. */
+static void write_lines(out *o, const trace_run *r, const sd_trace *t, int with_text,
+                        int with_passages, int doc_text, int comma)
+{
+    size_t i, items = 0;
+    for (i = 0; i < sd_trace_story_count(t); i++) {
+        if (comma && items++)
+            out_char(o, ',');
+        write_story(o, r, t, sd_trace_story(t, i), with_text);
+    }
+    for (i = 0; with_passages && i < sd_trace_passage_count(t); i++) {
+        if (comma && items++)
+            out_char(o, ',');
+        write_passage(o, r, sd_trace_passage(t, i));
+    }
+    for (i = 0; i < r->n; i++) {
+        if (comma && items++)
+            out_char(o, ',');
+        write_doc(o, r, t, i, doc_text);
+    }
+}
+
 /* The story report: every story with its text, every passage, and the
  * texts of the documents in a story. Returns 0 or -1 after saying why. */
 static int write_report(const char *path, const trace_run *r, const sd_trace *t)
 {
     out h;
-    size_t i, items = 0;
     if (out_open(&h, path) != 0)
         return -1;
     report_head(&h);
-    for (i = 0; i < sd_trace_story_count(t); i++, items++) {
-        if (items)
-            out_char(&h, ',');
-        write_story(&h, r, t, sd_trace_story(t, i), 1);
-    }
-    for (i = 0; i < sd_trace_passage_count(t); i++, items++) {
-        if (items)
-            out_char(&h, ',');
-        write_passage(&h, r, sd_trace_passage(t, i));
-    }
-    for (i = 0; i < r->n; i++, items++) {
-        if (items)
-            out_char(&h, ',');
-        write_doc(&h, r, t, i, TEXT_IN_STORY);
-    }
+    write_lines(&h, r, t, 1, 1, TEXT_IN_STORY, 1);
     report_tail(&h);
     return out_close(&h);
 }
@@ -550,13 +558,7 @@ int cmd_trace(int argc, char **argv)
         goto done;
     }
     progress_done(&prog);
-    for (i = 0; i < sd_trace_story_count(job); i++)
-        write_story(&o, &r, job, sd_trace_story(job, i), with_text);
-    if (with_passages)
-        for (i = 0; i < sd_trace_passage_count(job); i++)
-            write_passage(&o, &r, sd_trace_passage(job, i));
-    for (i = 0; i < r.n; i++)
-        write_doc(&o, &r, job, i, doc_text);
+    write_lines(&o, &r, job, with_text, with_passages, doc_text, 0);
     out_opened = 0;
     if (out_close(&o) != 0)
         goto done;

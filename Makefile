@@ -30,6 +30,15 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARNINGS) $(WERROR) \
               -Iinclude -Isrc -Itests $(PKG_CFLAGS) $(CFLAGS)
 ALL_LIBS   := $(PKG_LIBS) -pthread -lm
 
+# Open MPI (Debian's libopenmpi-dev): with it, the program runs under mpirun
+# (cli/mpi.c, the one file that calls MPI; the library never does). MPI=0
+# builds without it.
+MPI ?= $(shell $(PKG_CONFIG) --exists ompi-c 2>/dev/null && echo 1 || echo 0)
+ifeq ($(MPI),1)
+MPI_CFLAGS := -DSYNDIC_MPI $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags ompi-c))
+MPI_LIBS   := $(shell $(PKG_CONFIG) --libs ompi-c)
+endif
+
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c tests/ref/*.c))
@@ -86,6 +95,10 @@ $(BUILD)/cli/report.o: cli/report.c $(REPORT_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -MMD -MP -c -o $@ $<
 
+$(BUILD)/cli/mpi.o: cli/mpi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(MPI_CFLAGS) -MMD -MP -c -o $@ $<
+
 $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -94,7 +107,7 @@ $(SHARED): $(LIB_OBJ)
 	$(CC) -shared -o $@ $^ $(LDFLAGS) $(ALL_LIBS)
 
 $(PROG): $(CLI_OBJ) $(STATIC)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LDFLAGS) $(ALL_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LDFLAGS) $(ALL_LIBS) $(MPI_LIBS)
 
 $(TESTS): $(TEST_OBJ) $(STATIC)
 	@mkdir -p $(dir $@)

@@ -45,6 +45,28 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cli_quiet;   /* -q: no warnings, no summary */
 extern int cli_verbose; /* -v: more detail */
 
+/* ---- several processes (mpi.c, the one file that calls MPI) ---- */
+
+/* Records per block of a process's share under mpirun. */
+#define MPI_SHARE_BLOCK 4096
+
+/* Joins the MPI job when a launcher started this process. 0, or -1 after
+ * printing why (started by mpirun, built without MPI). */
+int mpi_start(int *argc, char ***argv);
+void mpi_stop(void);
+/* The transport for the library's jobs, or NULL when not under mpirun. */
+const sd_comm *mpi_comm(void);
+unsigned mpi_rank(void);
+/* The largest status and the sum of v over the processes (collective). */
+int mpi_worst(int status);
+uint64_t mpi_sum(uint64_t v);
+/* Ends every process after a failure in this one (under mpirun only). */
+void mpi_abort(int status);
+/* Collective: process 0 gets every process's bytes, in process order,
+ * through put(); the others send theirs. 0 or -1. */
+int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *p, size_t n),
+                     void *ud);
+
 /* ---- output ---- */
 
 /* A buffered writer to a FILE; write errors are remembered and reported by
@@ -62,6 +84,9 @@ typedef struct out {
 /* Opens `path` for writing ("-" or NULL: standard output). Returns 0 or -1
  * after printing why. */
 int out_open(out *o, const char *path);
+/* A writer into memory: the bytes stay in o->buf (o->len of them) until the
+ * owner takes them and sets o->len to 0; out_close() frees them. */
+int out_open_mem(out *o);
 void out_write(out *o, const void *p, size_t n);
 void out_str(out *o, const char *s);
 void out_char(out *o, char c);

@@ -55,6 +55,10 @@ typedef struct rec_error {
     int skipped; /* a page without text to compare: not a failure */
 } rec_error;
 
+typedef struct sd_kv_far {
+    uint64_t rec, off;
+} sd_kv_far;
+
 typedef struct dedup_run {
     rec_meta *meta;
     rec_raw *raw; /* with --keep */
@@ -71,6 +75,10 @@ typedef struct dedup_run {
     FILE *spool;
     uint64_t spool_len;
     int whole_page;
+    const sd_comm *comm; /* under mpirun: this process reads a share */
+    char *far;           /* representatives' ids held by other processes: */
+    sd_kv_far *far_at;   /* (record, offset of its length and id in far) */
+    size_t nfar;
 } dedup_run;
 
 static void usage(FILE *f)
@@ -235,11 +243,241 @@ static void report_error(size_t shown, const sd_record *rec)
         cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset, rec->errmsg);
 }
 
+/* Record i's index in the whole input (under mpirun i counts this
+ * process's records only). */
+static uint64_t global_of(const dedup_run *r, size_t i)
+{
+    return r->comm ? sd_share_record(&r->comm->share, i) : i;
+}
+
+/* Whether record g (of the whole input) is this process's, and its index here. */
+static int local_of(const dedup_run *r, uint64_t g, size_t *i)
+{
+    if (r->comm == NULL) {
+        *i = (size_t)g;
+        return 1;
+    }
+    if (sd_share_owner(&r->comm->share, g) != r->comm->share.index)
+        return 0;
+    *i = (size_t)sd_share_local(&r->comm->share, g);
+    return 1;
+}
+
+/* The id of record g, a representative: NULL if it cannot be read. */
+static const char *rep_id(dedup_run *r, uint64_t g, uint32_t *len)
+{
+    size_t i, lo = 0, hi = r->nfar;
+    uint32_t n;
+    if (local_of(r, g, &i)) {
+        *len = r->meta[i].id_len;
+        return ids_at(r, &r->rep, r->meta[i].id_off, r->meta[i].id_len);
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->far_at[mid].rec < g)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == r->nfar || r->far_at[lo].rec != g)
+        return NULL;
+    memcpy(&n, r->far + r->far_at[lo].off, sizeof n);
+    *len = n;
+    return r->far + r->far_at[lo].off + sizeof n;
+}
+
+static int cmp_far(const void *a, const void *b)
+{
+    const sd_kv_far *x = a, *y = b;
+    return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Sends each process p the len[p] bytes of buf[p] and returns what arrived
+ * (*got, from process 0 first; glen[p] bytes from p), through the job's
+ * transport. 0 or -1 after printing why.
+ */
+static int swap(const sd_comm *c, char **buf, const size_t *len, char **got, uint64_t *glen)
+{
+    unsigned np = c->share.count, p;
+    uint64_t *all = malloc((size_t)np * np * sizeof *all), *sl = calloc(np, sizeof *sl);
+    size_t total = 0, rtotal = 0, at = 0;
+    char *send = NULL;
+    int rc = -1;
+    *got = NULL;
+    if (all == NULL || sl == NULL)
+        goto done;
+    for (p = 0; p < np; p++) {
+        sl[p] = len[p];
+        total += len[p];
+    }
+    if (c->allgather(c->ud, sl, np, all))
+        goto fail;
+    for (p = 0; p < np; p++) {
+        glen[p] = all[(size_t)p * np + c->share.index];
+        rtotal += glen[p];
+    }
+    send = malloc(total ? total : 1);
+    *got = malloc(rtotal ? rtotal : 1);
+    if (send == NULL || *got == NULL)
+        goto done;
+    for (p = 0; p < np; p++) {
+        if (len[p])
+            memcpy(send + at, buf[p], len[p]);
+        at += len[p];
+    }
+    if (c->alltoallv(c->ud, send, sl, *got, glen))
+        goto fail;
+    rc = 0;
+    goto out;
+fail:
+    cli_error("the exchange between processes failed");
+    goto out;
+done:
+    cli_error("out of memory");
+out:
+    free(all);
+    free(sl);
+    free(send);
+    return rc;
+}
+
+/*
+ * Under mpirun: fetches the ids of this process's records' representatives
+ * that other processes read (each asked for once), into r->far. 0 or -1.
+ */
+static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
+{
+    const sd_comm *c = r->comm;
+    unsigned np = c->share.count, p;
+    char **ask = calloc(np, sizeof *ask), **ans = calloc(np, sizeof *ans), *q = NULL, *a = NULL;
+    size_t *alen = calloc(np, sizeof *alen), *acap = calloc(np, sizeof *acap), i, at;
+    uint64_t *qlen = calloc(np, sizeof *qlen), *glen = calloc(np, sizeof *glen);
+    int rc = -1;
+    if (!ask || !ans || !alen || !acap || !qlen || !glen)
+        goto oom;
+    /* the questions: representatives' indexes, per process, each once */
+    for (i = 0; i < r->n; i++) {
+        sd_dedup_result res;
+        uint64_t g = global_of(r, i);
+        size_t li;
+        if (r->meta[i].err >= 0 || sd_dedup_get(d, g, &res) != 0 || res.rep == g ||
+            local_of(r, res.rep, &li))
+            continue;
+        p = sd_share_owner(&c->share, res.rep);
+        if (alen[p] + 8 > acap[p]) {
+            size_t cap = acap[p] ? 2 * acap[p] : 4096;
+            char *x = realloc(ask[p], cap);
+            if (x == NULL)
+                goto oom;
+            ask[p] = x;
+            acap[p] = cap;
+        }
+        memcpy(ask[p] + alen[p], &res.rep, 8);
+        alen[p] += 8;
+    }
+    for (p = 0; p < np; p++) {
+        size_t n = alen[p] / 8, w = 0, k;
+        qsort(ask[p], n, 8, cmp_u64);
+        for (k = 0; k < n; k++)
+            if (w == 0 || memcmp(ask[p] + (w - 1) * 8, ask[p] + k * 8, 8) != 0)
+                memmove(ask[p] + w++ * 8, ask[p] + k * 8, 8);
+        alen[p] = w * 8;
+    }
+    if (swap(c, ask, alen, &q, qlen) != 0)
+        goto done;
+    /* the answers: index, length, id */
+    for (p = 0; p < np; p++) {
+        free(ask[p]);
+        ask[p] = NULL;
+        alen[p] = acap[p] = 0;
+    }
+    for (p = 0, at = 0; p < np; at += qlen[p], p++) {
+        size_t k;
+        for (k = 0; k < qlen[p] / 8; k++) {
+            uint64_t g;
+            uint32_t n = 0;
+            const char *id = NULL;
+            memcpy(&g, q + at + k * 8, 8);
+            if (local_of(r, g, &i)) {
+                id = ids_at(r, &r->own, r->meta[i].id_off, r->meta[i].id_len);
+                n = id ? r->meta[i].id_len : 0;
+            }
+            if (alen[p] + 12 + n > acap[p]) {
+                size_t cap = acap[p] ? acap[p] : 4096;
+                char *x;
+                while (cap < alen[p] + 12 + n)
+                    cap *= 2;
+                x = realloc(ans[p], cap);
+                if (x == NULL)
+                    goto oom;
+                ans[p] = x;
+                acap[p] = cap;
+            }
+            memcpy(ans[p] + alen[p], &g, 8);
+            memcpy(ans[p] + alen[p] + 8, &n, 4);
+            if (n)
+                memcpy(ans[p] + alen[p] + 12, id, n);
+            alen[p] += 12 + (size_t)n;
+        }
+    }
+    if (swap(c, ans, alen, &a, glen) != 0)
+        goto done;
+    {
+        uint64_t total = 0, off = 0;
+        for (p = 0; p < np; p++)
+            total += glen[p];
+        r->far = a;
+        a = NULL;
+        r->nfar = 0;
+        r->far_at = malloc((size_t)(total / 12 + 1) * sizeof *r->far_at);
+        if (r->far_at == NULL)
+            goto oom;
+        /* each answer's index becomes its key; its length and id stay */
+        while (off < total) {
+            uint32_t n;
+            memcpy(&r->far_at[r->nfar].rec, r->far + off, 8);
+            memcpy(&n, r->far + off + 8, 4);
+            r->far_at[r->nfar++].off = off + 8;
+            off += 12 + (uint64_t)n;
+        }
+        qsort(r->far_at, r->nfar, sizeof *r->far_at, cmp_far);
+    }
+    rc = 0;
+    goto done;
+oom:
+    cli_error("out of memory");
+done:
+    if (ask)
+        for (p = 0; p < np; p++)
+            free(ask[p]);
+    if (ans)
+        for (p = 0; p < np; p++)
+            free(ans[p]);
+    free(ask);
+    free(ans);
+    free(alen);
+    free(acap);
+    free(qlen);
+    free(glen);
+    free(q);
+    free(a);
+    return rc;
+}
+
 /* Writes the result line of record i. */
 static void write_result(out *o, dedup_run *r, const sd_dedup *d, size_t i)
 {
     const rec_meta *m = &r->meta[i];
     const char *id = ids_at(r, &r->own, m->id_off, (size_t)m->id_len + m->url_len), *rid;
+    uint64_t g = global_of(r, i);
+    uint32_t rlen = 0;
     sd_dedup_result res;
     out_str(o, "{\"id\":");
     out_json_str(o, id ? id : "", id ? m->id_len : 0);
@@ -269,21 +507,62 @@ static void write_result(out *o, dedup_run *r, const sd_dedup *d, size_t i)
         out_str(o, "}\n");
         return;
     }
-    sd_dedup_get(d, i, &res);
+    sd_dedup_get(d, g, &res);
     out_str(o, ",\"cluster\":");
     out_u64(o, res.cluster);
-    if (res.rep == i) {
+    if (res.rep == g) {
         out_str(o, ",\"duplicate_of\":null,\"similarity\":null}\n");
         return;
     }
     out_str(o, ",\"duplicate_of\":");
-    rid = ids_at(r, &r->rep, r->meta[res.rep].id_off, r->meta[res.rep].id_len);
-    out_json_str(o, rid ? rid : "", rid ? r->meta[res.rep].id_len : 0);
+    rid = rep_id(r, res.rep, &rlen);
+    out_json_str(o, rid ? rid : "", rid ? rlen : 0);
     out_str(o, ",\"similarity\":");
     out_json_num(o, res.similarity);
     if (res.exact)
         out_str(o, ",\"exact\":true");
     out_str(o, "}\n");
+}
+
+static void put_out(void *ud, const void *p, size_t n)
+{
+    out_write(ud, p, n);
+}
+
+/*
+ * Writes every record's result line, in input order. Under mpirun the
+ * processes take turns a block at a time: each renders its next block, and
+ * process 0 writes them in process order, which is input order. 0 or -1.
+ */
+static int write_results(out *o, dedup_run *r, const sd_dedup *d)
+{
+    uint64_t total, rounds, t;
+    size_t b, i;
+    out blk;
+    int rc = 0;
+    if (r->comm == NULL) {
+        for (i = 0; i < r->n; i++)
+            write_result(o, r, d, i);
+        return 0;
+    }
+    if (fetch_rep_ids(r, d) != 0 || out_open_mem(&blk) != 0)
+        return -1;
+    b = r->comm->share.block ? r->comm->share.block : MPI_SHARE_BLOCK;
+    total = mpi_sum(r->n);
+    rounds = (total + b - 1) / b;
+    rounds = (rounds + r->comm->share.count - 1) / r->comm->share.count;
+    for (t = 0; t < rounds; t++) {
+        for (i = (size_t)t * b; i < r->n && i < (size_t)(t + 1) * b; i++)
+            write_result(&blk, r, d, i);
+        if (blk.failed || mpi_gather_write(blk.buf, blk.len, put_out, o) != 0) {
+            cli_error("cannot gather the results");
+            rc = -1;
+            break;
+        }
+        blk.len = 0;
+    }
+    out_close(&blk);
+    return rc;
 }
 
 /* ---- --keep ---- */
@@ -433,7 +712,7 @@ static int kept(const dedup_run *r, const sd_dedup *d, size_t i)
     sd_dedup_result res;
     if (r->meta[i].err >= 0)
         return r->errs[r->meta[i].err].skipped;
-    return sd_dedup_get(d, i, &res) == 0 && res.rep == i;
+    return sd_dedup_get(d, global_of(r, i), &res) == 0 && res.rep == global_of(r, i);
 }
 
 static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
@@ -838,12 +1117,12 @@ int cmd_dedup(int argc, char **argv)
     out o;
     progress prog;
     const char *output = NULL, *keep = NULL;
-    int c, status = EXIT_RUN, show_progress = progress_default();
+    int c, status = EXIT_RUN, show_progress = progress_default(), completed = 0;
     unsigned seed = 0;
     feed fd;
     size_t i;
     double t0, t_sketch = 0, t_finish = 0, t;
-    uint64_t total_bytes = 0;
+    uint64_t total_bytes = 0, n_all, failed_all, skipped_all;
     sd_dedup_stats st;
 
     memset(&r, 0, sizeof r);
@@ -923,6 +1202,17 @@ int cmd_dedup(int argc, char **argv)
     }
     if (show_progress && cli_quiet)
         show_progress = 0;
+    if ((r.comm = mpi_comm()) != NULL) {
+        if (dopt.memory_limit || keep) {
+            if (mpi_rank() == 0)
+                cli_error("%s does not run under mpirun yet", keep ? "--keep" : "--memory");
+            return EXIT_USAGE;
+        }
+        dopt.comm = r.comm;
+        ropt.share = r.comm->share;
+        if (mpi_rank() != 0)
+            show_progress = 0;
+    }
 
     if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0 ||
         page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (r.whole_page ? PAGE_WHOLE : 0),
@@ -950,7 +1240,7 @@ int cmd_dedup(int argc, char **argv)
                   dopt.tmpdir ? dopt.tmpdir : "the temporary directory", strerror(errno));
         goto done;
     }
-    if (out_open(&o, output) != 0)
+    if (mpi_rank() == 0 ? out_open(&o, output) != 0 : out_open_mem(&o) != 0)
         goto done;
 
     progress_init(&prog, show_progress);
@@ -966,31 +1256,51 @@ int cmd_dedup(int argc, char **argv)
     }
     t_finish = now_seconds() - t;
     progress_done(&prog);
-    for (i = 0; i < r.n; i++)
-        write_result(&o, &r, job, i);
+    if (write_results(&o, &r, job) != 0)
+        goto done_out;
     if (out_close(&o) != 0)
         goto done;
     if (keep && write_keep(keep, &r, job) != 0)
         goto done;
 
     sd_dedup_get_stats(job, &st);
+    n_all = r.n;
+    failed_all = r.nerrs - r.nskipped;
+    skipped_all = r.nskipped;
+    if (r.comm) {
+        /* the whole run's figures, for process 0's summary */
+        uint64_t over = r.nerrs - r.nskipped > MAX_ERRORS_SHOWN
+                            ? r.nerrs - r.nskipped - MAX_ERRORS_SHOWN
+                            : 0;
+        over = mpi_sum(over);
+        n_all = mpi_sum(r.n);
+        failed_all = mpi_sum(r.nerrs - r.nskipped);
+        skipped_all = mpi_sum(r.nskipped);
+        total_bytes = mpi_sum(total_bytes);
+        if (mpi_rank() != 0)
+            cli_quiet = 1;
+        else if (over && !cli_quiet)
+            cli_warn("%llu more records failed; each has an \"error\" line in the output",
+                     (unsigned long long)over);
+    }
     if (!cli_quiet) {
         double secs = now_seconds() - t0;
         char size[32], skipped[64] = "";
-        if (r.nerrs - r.nskipped > MAX_ERRORS_SHOWN)
+        if (!r.comm && r.nerrs - r.nskipped > MAX_ERRORS_SHOWN)
             cli_warn("%zu more records failed; each has an \"error\" line in the output",
                      r.nerrs - r.nskipped - MAX_ERRORS_SHOWN);
         fmt_bytes(size, sizeof size, total_bytes);
-        if (r.nskipped)
-            snprintf(skipped, sizeof skipped, ", %zu skipped", r.nskipped);
-        fprintf(
-            stderr,
-            "syndic: %zu %s, %llu %s, %llu %s (%llu exact), %zu %s%s; %s in %.2f s (%.1f MB/s)\n",
-            r.n, noun(r.n, "document", "documents"), (unsigned long long)st.clusters,
-            noun(st.clusters, "cluster", "clusters"), (unsigned long long)st.duplicates,
-            noun(st.duplicates, "duplicate", "duplicates"), (unsigned long long)st.exact_duplicates,
-            r.nerrs - r.nskipped, noun(r.nerrs - r.nskipped, "error", "errors"), skipped, size,
-            secs, secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
+        if (skipped_all)
+            snprintf(skipped, sizeof skipped, ", %llu skipped", (unsigned long long)skipped_all);
+        fprintf(stderr,
+                "syndic: %llu %s, %llu %s, %llu %s (%llu exact), %llu %s%s; %s in %.2f s (%.1f "
+                "MB/s)\n",
+                (unsigned long long)n_all, noun(n_all, "document", "documents"),
+                (unsigned long long)st.clusters, noun(st.clusters, "cluster", "clusters"),
+                (unsigned long long)st.duplicates, noun(st.duplicates, "duplicate", "duplicates"),
+                (unsigned long long)st.exact_duplicates, (unsigned long long)failed_all,
+                noun(failed_all, "error", "errors"), skipped, size, secs,
+                secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
         if (cli_verbose)
             fprintf(stderr,
                     "syndic: LSH %u bands x %u rows; %llu candidate pairs, %llu verified; "
@@ -1004,12 +1314,15 @@ int cmd_dedup(int argc, char **argv)
             fprintf(stderr, "syndic: %s written to temporary files\n", sp);
         }
     }
-    status = r.nerrs > r.nskipped || r.ids_failed ? EXIT_RUN : EXIT_OK;
+    status = failed_all || r.ids_failed ? EXIT_RUN : EXIT_OK;
+    completed = 1;
     goto done;
 
 done_out:
     out_close(&o);
 done:
+    if (!completed && r.comm)
+        mpi_abort(EXIT_RUN); /* the other processes would wait for this one */
     for (i = 0; i < r.nerrs; i++) {
         free(r.errs[i].msg);
         free(r.errs[i].source);
@@ -1020,6 +1333,8 @@ done:
     free(r.ids);
     free(r.own.buf);
     free(r.rep.buf);
+    free(r.far);
+    free(r.far_at);
     if (r.ids_fd >= 0)
         close(r.ids_fd);
     if (r.spool)

@@ -52,9 +52,25 @@ int main(int argc, char **argv)
         printf("syndic %s\n", sd_version());
         return EXIT_OK;
     }
+    if (mpi_start(&argc, &argv) != 0)
+        return EXIT_RUN;
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int status;
+            if (mpi_comm() && strcmp(argv[1], "dedup") != 0 && strcmp(argv[1], "trace") != 0) {
+                if (mpi_rank() == 0)
+                    cli_error("'syndic %s' runs in one process; under mpirun, run dedup or trace",
+                              argv[1]);
+                mpi_stop();
+                return EXIT_USAGE;
+            }
+            status = commands[i].run(argc - 1, argv + 1);
+            /* under mpirun every process exits with the worst status */
+            status = mpi_worst(status);
+            mpi_stop();
+            return status;
+        }
+    mpi_stop();
     cli_error("'%s' is not a syndic command; see 'syndic --help'", argv[1]);
     return EXIT_USAGE;
 }

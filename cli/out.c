@@ -11,14 +11,28 @@
 int cli_quiet;
 int cli_verbose;
 
+/* One message as one write, so that the lines of several processes (under
+ * mpirun) never interleave. */
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[1024];
+    size_t n = strlen(prefix);
+    int k;
+    memcpy(line, prefix, n);
+    k = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+    if (k < 0)
+        k = 0;
+    n += (size_t)k < sizeof line - n - 1 ? (size_t)k : sizeof line - n - 2;
+    line[n++] = '\n';
+    fwrite(line, 1, n, stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("syndic: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say("syndic: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 void cli_warn(const char *fmt, ...)
@@ -26,11 +40,9 @@ void cli_warn(const char *fmt, ...)
     va_list ap;
     if (cli_quiet)
         return;
-    fputs("syndic: warning: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say("syndic: warning: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 const char *noun(uint64_t n, const char *one, const char *many)
@@ -64,8 +76,42 @@ int out_open(out *o, const char *path)
     return 0;
 }
 
+int out_open_mem(out *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cap = 1 << 16;
+    o->buf = malloc(o->cap);
+    o->name = "memory";
+    if (o->buf == NULL) {
+        cli_error("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* In memory: room for n more bytes (0, or -1 with o->failed set). */
+static int mem_room(out *o, size_t n)
+{
+    size_t cap = o->cap;
+    char *p;
+    while (cap < o->len + n)
+        cap *= 2;
+    if (cap == o->cap)
+        return 0;
+    p = realloc(o->buf, cap);
+    if (p == NULL) {
+        o->failed = ENOMEM;
+        return -1;
+    }
+    o->buf = p;
+    o->cap = cap;
+    return 0;
+}
+
 void out_flush(out *o)
 {
+    if (o->f == NULL)
+        return; /* in memory: the owner takes the bytes */
     if (o->len && !o->failed) {
         if (fwrite(o->buf, 1, o->len, o->f) != o->len)
             o->failed = errno ? errno : EIO;
@@ -75,6 +121,8 @@ void out_flush(out *o)
 
 void out_write(out *o, const void *p, size_t n)
 {
+    if (o->f == NULL && mem_room(o, n))
+        return;
     if (o->len + n > o->cap) {
         out_flush(o);
         if (n > o->cap) {
@@ -94,6 +142,8 @@ void out_str(out *o, const char *s)
 
 void out_char(out *o, char c)
 {
+    if (o->f == NULL && mem_room(o, 1))
+        return;
     if (o->len == o->cap)
         out_flush(o);
     o->buf[o->len++] = c;
@@ -221,6 +271,11 @@ int out_close(out *o)
     if (o->buf == NULL)
         return 0;
     out_flush(o);
+    if (o->f == NULL) {
+        free(o->buf);
+        o->buf = NULL;
+        return o->failed ? -1 : 0;
+    }
     if (fflush(o->f) != 0 && !o->failed)
         o->failed = errno ? errno : EIO;
     if (o->owned && fclose(o->f) != 0 && !o->failed)

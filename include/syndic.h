@@ -91,6 +91,48 @@ int sd_tmpfd(const char *dir);
  */
 typedef int (*sd_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
 
+/* ---- several processes ------------------------------------------------------ */
+
+/*
+ * One job over several processes (an MPI run, or any other transport): each
+ * process reads a share of the records, and the jobs exchange keys through
+ * an sd_comm. The records are dealt in blocks of `block` records, round
+ * robin: record g (its index in the whole input) belongs to process
+ * (g / block) % count. A process's own records, in input order, are its
+ * local records 0, 1, 2...
+ */
+typedef struct sd_share {
+    unsigned index;  /* this process, from 0 */
+    unsigned count;  /* processes; 0 or 1: one process reads everything */
+    uint32_t block;  /* records per block; 0 = 4096 */
+} sd_share;
+
+/* The process a record belongs to, a record's local index in its process,
+ * and a local record's index in the whole input. */
+unsigned sd_share_owner(const sd_share *s, uint64_t record);
+uint64_t sd_share_local(const sd_share *s, uint64_t record);
+uint64_t sd_share_record(const sd_share *s, uint64_t local);
+
+/*
+ * The transport the processes of one job talk through. Every process calls
+ * each function at the same point, with the same sequence of calls
+ * (collective calls, as in MPI). Both return 0, or non-zero when the
+ * transport failed (the job then fails with SD_EIO).
+ *
+ * alltoallv: the process sends send_len[p] bytes to each process p, the
+ * pieces laid out one after another in `send` in process order, and
+ * receives recv_len[p] bytes from each p into `recv`, laid out the same way
+ * (the job learns recv_len beforehand with allgather).
+ * allgather: the process gives n values; out[p * n + i] is process p's i-th.
+ */
+typedef struct sd_comm {
+    sd_share share;
+    void *ud;
+    int (*alltoallv)(void *ud, const void *send, const uint64_t *send_len, void *recv,
+                     const uint64_t *recv_len);
+    int (*allgather)(void *ud, const uint64_t *in, size_t n, uint64_t *out);
+} sd_comm;
+
 /* ---- input ----------------------------------------------------------------- */
 
 /*
@@ -121,6 +163,10 @@ typedef struct sd_reader_options {
     sd_format format;       /* force a format for files; default AUTO */
     int repair_utf8;        /* JSONL: repair invalid UTF-8 (U+FFFD) instead of
                                failing the record; default 0 */
+    sd_share share;         /* with share.count > 1, only this process's
+                               records come out (their indexes those of the
+                               whole input); the others are counted, not
+                               parsed. Default: every record */
 } sd_reader_options;
 
 void sd_reader_options_init(sd_reader_options *o);
@@ -204,6 +250,13 @@ typedef struct sd_dedup_options {
      * so none is left behind however the process ends. */
     uint64_t memory_limit;
     const char *tmpdir;
+    /* Several processes: with comm, this job is one of comm->share.count,
+     * each given its own share of the records (sd_share) in order; finish
+     * exchanges keys with the others (see docs/cluster.md) and every
+     * process gets the results of its records, the same as one process
+     * given every record would. Indexes in sd_dedup_get() and in results
+     * are those of the whole input. Not with memory_limit. */
+    const sd_comm *comm;
 } sd_dedup_options;
 
 void sd_dedup_options_init(sd_dedup_options *o);

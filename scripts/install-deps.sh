@@ -4,7 +4,7 @@
 set -e
 
 PKGS="make gcc libc6-dev pkg-config libutf8proc-dev libxxhash-dev libzstd-dev \
-zlib1g-dev libjansson-dev libxml2-dev libuchardet-dev"
+zlib1g-dev libjansson-dev libxml2-dev libuchardet-dev openmpi-bin libopenmpi-dev"
 [ -n "$SYNDIC_EXTRA_PKGS" ] && PKGS="$PKGS $SYNDIC_EXTRA_PKGS"
 
 missing=""

@@ -65,7 +65,9 @@ int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
     }
     if (!(o->threshold > 0 && o->threshold <= 1) || o->ngram < 1 || o->ngram > 64 ||
         o->num_perm < 8 || o->num_perm > SD_MINHASH_MAX_PERM || o->num_perm % 8 ||
-        (o->bands && (o->rows == 0 || (uint64_t)o->bands * o->rows > o->num_perm)))
+        (o->bands && (o->rows == 0 || (uint64_t)o->bands * o->rows > o->num_perm)) ||
+        (o->comm && (o->memory_limit || !o->comm->alltoallv || !o->comm->allgather ||
+                     o->comm->share.index >= (o->comm->share.count ? o->comm->share.count : 1))))
         return SD_EINVAL;
     d = sd__calloc(1, sizeof *d);
     if (d == NULL)
@@ -337,6 +339,8 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     d->stats.rows = d->o.rows;
     if (d->spill)
         return sd__dedup_spill_finish(d, progress, ud);
+    if (d->o.comm)
+        return sd__dedup_dist_finish(d, progress, ud);
     if (sd__uf_init(&uf, d->n))
         goto fail;
     skip = sd__calloc(d->n ? d->n : 1, 1);
@@ -445,6 +449,12 @@ done:
 
 int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r)
 {
+    if (d->finished && d->o.comm) {
+        const sd_share *s = &d->o.comm->share;
+        if (sd_share_owner(s, index) != s->index)
+            return SD_EINVAL;
+        index = sd_share_local(s, index);
+    }
     if (!d->finished || index >= d->n)
         return SD_EINVAL;
     if (d->spill) {

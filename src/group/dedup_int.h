@@ -110,4 +110,7 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 void sd__dedup_spill_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
 void sd__dedup_spill_free(sd_dedup *d);
 
+/* dedup_dist.c */
+int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
+
 #endif

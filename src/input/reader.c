@@ -291,6 +291,12 @@ static int jsonl_record(sd_reader *r, sd_record *rec, const char *line, size_t l
     return 1;
 }
 
+/* Whether record `index` is this process's (every record without a share). */
+static int mine(const sd_reader *r, uint64_t index)
+{
+    return r->o.share.count <= 1 || sd_share_owner(&r->o.share, index) == r->o.share.index;
+}
+
 /* Next JSONL record of the current file: 1 produced, 0 file done, or
  * SD_ENOMEM. */
 static int next_jsonl(sd_reader *r, sd_record *rec)
@@ -363,6 +369,10 @@ static int next_jsonl(sd_reader *r, sd_record *rec)
             ;
         if (k == len)
             continue; /* a blank line: counted, no record */
+        if (!mine(r, r->index)) {
+            r->index++; /* another process's record: counted, not parsed */
+            continue;
+        }
         return jsonl_record(r, rec, line, len, off);
     }
 }
@@ -535,16 +545,22 @@ int sd_reader_next(sd_reader *r, sd_record *rec)
                 return sd__errorf(&r->err, rc, "out of memory");
             if (rc == 0)
                 return 0;
-            if (produced)
+            if (produced) {
+                if (!mine(r, rec->index))
+                    continue;
                 return 1;
+            }
         }
         rc = r->warc ? sd__warc_next(r->warc, rec) : next_jsonl(r, rec);
         if (rc > 0 && r->warc)
             rec->index = r->index++;
         if (rc < 0)
             return sd__errorf(&r->err, rc, "cannot read '%s': %s", r->cur_path, sd_strerror(rc));
-        if (rc > 0)
+        if (rc > 0) {
+            if (!mine(r, rec->index))
+                continue; /* another process's record (WARC, an error) */
             return 1;
+        }
         r->open = 2;
     }
 }

@@ -1,0 +1,791 @@
+/*
+ * dedup_dist.c: the finish of a dedup job that is one of several processes
+ * (sd_dedup_options.comm), each holding the sketches of its share of the
+ * records. The steps mirror the one-process finish in dedup.c, with keys
+ * dealt to processes by hash so that every group of equal keys meets in one
+ * process:
+ *
+ *   1. text hashes  -> grouped by hash: byte-identical texts; the owners
+ *                      learn which of their documents are exact copies
+ *   2. band keys    -> grouped by (band, hash), a few bands a round:
+ *                      candidate pairs, as sd__lsh_pairs() pairs a bucket
+ *   3. pairs        -> to the owner of the second document, where repeats
+ *                      are dropped; it sends its document's signature with
+ *                      the pair to the owner of the first, who verifies
+ *   4. edges        -> to process 0, which joins them (union-find over the
+ *                      documents that have an edge) and tells each owner
+ *                      its documents' representatives
+ *   5. clusters     -> numbered in input order from per-block counts; a
+ *                      duplicate fetches its representative's signature
+ *                      and cluster number for its similarity
+ *
+ * Every grouping sees the same keys in the same order as the one-process
+ * job, and union-find makes the smallest index the root however the edges
+ * arrive, so the results are the same byte for byte.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "group/dedup_int.h"
+#include "group/unionfind.h"
+#include "match/lsh.h"
+
+#define BAND_ROUND_KEYS ((uint64_t)32 << 20) /* band keys per process a round */
+#define VERIFY_ROUND 65536                   /* pairs verified per process a round */
+
+/* Messages for each process, fixed-size elements. */
+typedef struct box {
+    unsigned char *p;
+    size_t n;   /* elements */
+    size_t cap; /* bytes: the element size changes between exchanges */
+} box;
+
+typedef struct dist {
+    sd_dedup *d;
+    const sd_comm *c;
+    unsigned me, np;
+    size_t size; /* element size of the exchange being filled */
+    box *out;
+    uint64_t *lens; /* np * np lengths, then np received */
+} dist;
+
+static unsigned dest_of(uint64_t h, unsigned np)
+{
+    return (unsigned)(((h * UINT64_C(0x9E3779B97F4A7C15)) >> 32) % np);
+}
+
+static int put(dist *x, unsigned to, const void *e)
+{
+    box *b = &x->out[to];
+    if ((b->n + 1) * x->size > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 1024 * x->size;
+        unsigned char *p;
+        while (cap < (b->n + 1) * x->size)
+            cap *= 2;
+        p = sd__realloc(b->p, cap);
+        if (p == NULL)
+            return SD_ENOMEM;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n * x->size, e, x->size);
+    b->n++;
+    return 0;
+}
+
+static int comm_failed(dist *x)
+{
+    return sd__errorf(&x->d->err, SD_EIO, "the exchange between processes failed");
+}
+
+/*
+ * Sends every box to its process and empties the boxes; *got holds what
+ * arrived (*ng elements: process 0's first), from[p] how many came from p
+ * (may be NULL). The caller frees *got.
+ */
+static int exchange(dist *x, unsigned char **got, size_t *ng, size_t *from)
+{
+    unsigned p, np = x->np;
+    uint64_t *all = x->lens, *send_len = x->lens + (size_t)np * np, *recv_len = send_len + np;
+    unsigned char *send = NULL, *recv = NULL;
+    size_t total = 0, rtotal = 0, at = 0;
+    int rc = 0;
+    *got = NULL;
+    *ng = 0;
+    for (p = 0; p < np; p++) {
+        send_len[p] = (uint64_t)x->out[p].n * x->size;
+        total += x->out[p].n;
+    }
+    if (x->c->allgather(x->c->ud, send_len, np, all))
+        return comm_failed(x);
+    for (p = 0; p < np; p++) {
+        recv_len[p] = all[(size_t)p * np + x->me];
+        rtotal += (size_t)(recv_len[p] / x->size);
+        if (from)
+            from[p] = (size_t)(recv_len[p] / x->size);
+    }
+    send = sd__malloc(total ? total * x->size : 1);
+    recv = sd__malloc(rtotal ? rtotal * x->size : 1);
+    if (send == NULL || recv == NULL) {
+        rc = sd__errorf(&x->d->err, SD_ENOMEM, "out of memory for an exchange of %zu keys",
+                        total + rtotal);
+        goto done;
+    }
+    for (p = 0; p < np; p++) {
+        if (x->out[p].n)
+            memcpy(send + at, x->out[p].p, x->out[p].n * x->size);
+        at += x->out[p].n * x->size;
+        x->out[p].n = 0;
+    }
+    if (x->c->alltoallv(x->c->ud, send, send_len, recv, recv_len)) {
+        rc = comm_failed(x);
+        goto done;
+    }
+    *got = recv;
+    *ng = rtotal;
+    recv = NULL;
+done:
+    sd__free(send);
+    sd__free(recv);
+    return rc;
+}
+
+/* Sums v[0..n) over the processes, in place. */
+static int sum_all(dist *x, uint64_t *v, size_t n)
+{
+    uint64_t *all = sd__reallocarray(NULL, (size_t)x->np * n, sizeof *all);
+    size_t i;
+    unsigned p;
+    if (all == NULL)
+        return sd__errorf(&x->d->err, SD_ENOMEM, "out of memory");
+    if (x->c->allgather(x->c->ud, v, n, all)) {
+        sd__free(all);
+        return comm_failed(x);
+    }
+    for (i = 0; i < n; i++) {
+        v[i] = 0;
+        for (p = 0; p < x->np; p++)
+            v[i] += all[(size_t)p * n + i];
+    }
+    sd__free(all);
+    return 0;
+}
+
+/* The largest of v over the processes. */
+static int max_all(dist *x, uint64_t *v)
+{
+    uint64_t *all = sd__reallocarray(NULL, x->np, sizeof *all);
+    unsigned p;
+    if (all == NULL)
+        return sd__errorf(&x->d->err, SD_ENOMEM, "out of memory");
+    if (x->c->allgather(x->c->ud, v, 1, all)) {
+        sd__free(all);
+        return comm_failed(x);
+    }
+    for (p = 0; p < x->np; p++)
+        if (all[p] > *v)
+            *v = all[p];
+    sd__free(all);
+    return 0;
+}
+
+static uint64_t global_of(const dist *x, size_t local)
+{
+    return sd_share_record(&x->c->share, local);
+}
+
+static size_t local_of(const dist *x, uint64_t g)
+{
+    return (size_t)sd_share_local(&x->c->share, g);
+}
+
+static unsigned owner_of(const dist *x, uint64_t g)
+{
+    return sd_share_owner(&x->c->share, g);
+}
+
+/* A local document's record: signature, then verification bins. */
+static void local_rec(const sd_dedup *d, size_t i, unsigned char *out)
+{
+    unsigned k = d->o.num_perm;
+    memcpy(out, d->sigs + i * k, 4 * (size_t)k);
+    memcpy(out + 4 * (size_t)k, d->vsigs + i * k, 2 * (size_t)k);
+}
+
+/* An edge of the clustering, kept until step 4. */
+typedef struct edges {
+    sd_kv *v;
+    size_t n, cap;
+} edges;
+
+static int add_edge(edges *e, uint64_t a, uint64_t b)
+{
+    if (SD_GROW(e->v, e->cap, e->n + 1))
+        return SD_ENOMEM;
+    e->v[e->n].key = a;
+    e->v[e->n].val = b;
+    e->n++;
+    return 0;
+}
+
+/* ---- 1. byte-identical texts ---- */
+
+typedef struct hash_msg {
+    uint64_t lo, hi, len, doc;
+} hash_msg;
+
+static int cmp_doc(const void *a, const void *b)
+{
+    const hash_msg *x = a, *y = b;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+static int exact_step(dist *x, edges *ed)
+{
+    sd_dedup *d = x->d;
+    unsigned char *got = NULL, *marks = NULL;
+    hash_msg *h;
+    sd_kv *kv = NULL;
+    size_t i, ng, nm;
+    int rc = 0;
+    x->size = sizeof(hash_msg);
+    for (i = 0; i < d->n; i++) {
+        hash_msg m;
+        if (d->info[i].flags & DOC_ABSENT)
+            continue;
+        m.lo = d->info[i].text_hash.low64;
+        m.hi = d->info[i].text_hash.high64;
+        m.len = d->info[i].len;
+        m.doc = global_of(x, i);
+        if (put(x, dest_of(m.lo, x->np), &m))
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    }
+    if ((rc = exchange(x, &got, &ng, NULL)) != 0)
+        return rc;
+    h = (hash_msg *)(void *)got;
+    kv = sd__reallocarray(NULL, ng ? ng : 1, sizeof *kv);
+    if (kv == NULL) {
+        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < ng; i++) {
+        kv[i].key = h[i].lo;
+        kv[i].val = i;
+    }
+    if (sd__kv_sort(kv, ng)) {
+        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        goto done;
+    }
+    x->size = sizeof(uint64_t);
+    for (i = 0; i < ng;) {
+        size_t j = i + 1, a, b, gn;
+        hash_msg *g;
+        while (j < ng && kv[j].key == kv[i].key)
+            j++;
+        gn = j - i;
+        if (gn > 1) {
+            /* the group in document order, as join_exact() sees it; the
+             * entries are moved to the group's own slots first */
+            g = sd__reallocarray(NULL, gn, sizeof *g);
+            if (g == NULL) {
+                rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                goto done;
+            }
+            for (a = 0; a < gn; a++)
+                g[a] = h[kv[i + a].val];
+            qsort(g, gn, sizeof *g, cmp_doc);
+            for (a = 0; a < gn; a++) {
+                if (g[a].len == UINT64_MAX)
+                    continue; /* marked exact below */
+                for (b = a + 1; b < gn; b++) {
+                    if (g[b].len != UINT64_MAX && g[a].len == g[b].len && g[a].hi == g[b].hi) {
+                        if (add_edge(ed, g[a].doc, g[b].doc) ||
+                            put(x, owner_of(x, g[b].doc), &g[b].doc)) {
+                            sd__free(g);
+                            rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                            goto done;
+                        }
+                        g[b].len = UINT64_MAX;
+                        d->stats.exact_duplicates++;
+                    }
+                }
+            }
+            sd__free(g);
+        }
+        i = j;
+    }
+    sd__free(got);
+    got = NULL;
+    if ((rc = exchange(x, &marks, &nm, NULL)) != 0)
+        goto done;
+    for (i = 0; i < nm; i++) {
+        uint64_t g;
+        memcpy(&g, marks + i * sizeof g, sizeof g);
+        d->exact[local_of(x, g)] = 1;
+    }
+done:
+    sd__free(got);
+    sd__free(marks);
+    sd__free(kv);
+    return rc;
+}
+
+/* ---- 2. candidate pairs ---- */
+
+static int band_step(dist *x, const uint8_t *skip, sd_kv **pairs, size_t *npairs)
+{
+    sd_dedup *d = x->d;
+    unsigned k = d->o.num_perm, b0, band, per_round;
+    size_t pcap = 0, i;
+    uint64_t most = d->n;
+    sd_kv *grp = NULL;
+    size_t gcap = 0;
+    int rc;
+    /* every process must run the same rounds: size them by the largest share */
+    if ((rc = max_all(x, &most)) != 0)
+        return rc;
+    per_round = (unsigned)(BAND_ROUND_KEYS / (most + 1));
+    if (per_round < 1)
+        per_round = 1;
+    x->size = sizeof(sd_kv);
+    for (b0 = 0; b0 < d->o.bands; b0 += per_round) {
+        unsigned char *got = NULL;
+        sd_kv *kv;
+        size_t ng;
+        for (band = b0; band < d->o.bands && band < b0 + per_round; band++)
+            for (i = 0; i < d->n; i++) {
+                sd_kv e;
+                if (skip[i])
+                    continue;
+                e.key = sd__lsh_band_hash(d->sigs + i * k, band, d->o.rows, d->o.seed);
+                e.val = (uint64_t)band << BAND_SHIFT | global_of(x, i);
+                if (put(x, dest_of(e.key ^ band, x->np), &e))
+                    return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+            }
+        if ((rc = exchange(x, &got, &ng, NULL)) != 0)
+            return rc;
+        kv = (sd_kv *)(void *)got;
+        if (sd__kv_sort(kv, ng)) {
+            sd__free(got);
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        }
+        for (i = 0; i < ng;) {
+            size_t j = i, gn = 0;
+            uint64_t key = kv[i].key, bd = kv[i].val >> BAND_SHIFT;
+            while (j < ng && kv[j].key == key && kv[j].val >> BAND_SHIFT == bd) {
+                if (SD_GROW(grp, gcap, gn + 1)) {
+                    sd__free(got);
+                    sd__free(grp);
+                    return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                }
+                grp[gn].key = key;
+                grp[gn].val = kv[j].val & DOC_MASK;
+                gn++;
+                j++;
+            }
+            if (gn > 1 && sd__lsh_pairs(grp, gn, FULL_BUCKET, pairs, npairs, &pcap)) {
+                sd__free(got);
+                sd__free(grp);
+                return sd__errorf(&d->err, SD_ENOMEM, "out of memory for pairs");
+            }
+            i = j;
+        }
+        sd__free(got);
+        if (*npairs > 4 * (d->n + 1024)) {
+            long u = sd__pairs_unique(*pairs, *npairs);
+            if (u < 0) {
+                sd__free(grp);
+                return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+            }
+            *npairs = (size_t)u;
+        }
+    }
+    sd__free(grp);
+    return 0;
+}
+
+/* ---- 3. verification ---- */
+
+static int verify_step(dist *x, sd_kv *pairs, size_t npairs, edges *ed)
+{
+    sd_dedup *d = x->d;
+    unsigned k = d->o.num_perm, need = (unsigned)ceil(d->o.threshold * 2 * k - 1e-9);
+    size_t rec = 6 * (size_t)k, msg = 2 * sizeof(uint64_t) + rec, i, ng, done_ = 0;
+    unsigned char *got = NULL, *m = NULL, *mine = NULL;
+    uint64_t rounds;
+    long u;
+    int rc;
+    /* to the owner of the second document, which drops the repeats */
+    x->size = sizeof(sd_kv);
+    for (i = 0; i < npairs; i++)
+        if (put(x, owner_of(x, pairs[i].val), &pairs[i]))
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    if ((rc = exchange(x, &got, &ng, NULL)) != 0)
+        return rc;
+    u = sd__pairs_unique((sd_kv *)(void *)got, ng);
+    if (u < 0) {
+        sd__free(got);
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    }
+    ng = (size_t)u;
+    d->stats.candidates = ng;
+    rounds = (ng + VERIFY_ROUND - 1) / VERIFY_ROUND;
+    if ((rc = max_all(x, &rounds)) != 0)
+        goto done;
+    m = sd__malloc(msg);
+    mine = sd__malloc(rec);
+    if (m == NULL || mine == NULL) {
+        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* with the second document's record, to the owner of the first */
+    while (rounds--) {
+        unsigned char *in = NULL;
+        size_t nin, end = done_ + VERIFY_ROUND < ng ? done_ + VERIFY_ROUND : ng;
+        const sd_kv *pv = (const sd_kv *)(const void *)got;
+        x->size = msg;
+        for (; done_ < end; done_++) {
+            memcpy(m, &pv[done_], sizeof(sd_kv));
+            local_rec(d, local_of(x, pv[done_].val), m + sizeof(sd_kv));
+            if (put(x, owner_of(x, pv[done_].key), m)) {
+                rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
+        if ((rc = exchange(x, &in, &nin, NULL)) != 0)
+            goto done;
+        for (i = 0; i < nin; i++) {
+            const unsigned char *e = in + i * msg;
+            sd_kv pr;
+            memcpy(&pr, e, sizeof pr);
+            local_rec(d, local_of(x, pr.key), mine);
+            if (sd__dedup_rec_matches(mine, e + sizeof(sd_kv), k) >= need) {
+                if (add_edge(ed, pr.key, pr.val)) {
+                    sd__free(in);
+                    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                    goto done;
+                }
+                d->stats.verified++;
+            }
+        }
+        sd__free(in);
+    }
+done:
+    sd__free(got);
+    sd__free(m);
+    sd__free(mine);
+    return rc;
+}
+
+/* ---- 4. clusters, on process 0 ---- */
+
+static size_t index_in(const uint64_t *v, size_t n, uint64_t g)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < g)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int join_step(dist *x, edges *ed)
+{
+    sd_dedup *d = x->d;
+    unsigned char *got = NULL, *back = NULL;
+    uint64_t *ends = NULL;
+    size_t ng, i, ne = 0, nb;
+    sd_uf uf = {0};
+    int rc;
+    x->size = sizeof(sd_kv);
+    for (i = 0; i < ed->n; i++)
+        if (put(x, 0, &ed->v[i]))
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    sd__free(ed->v);
+    ed->v = NULL;
+    ed->n = ed->cap = 0;
+    if ((rc = exchange(x, &got, &ng, NULL)) != 0)
+        return rc;
+    if (ng) {
+        const sd_kv *e = (const sd_kv *)(const void *)got;
+        ends = sd__reallocarray(NULL, 2 * ng, sizeof *ends);
+        if (ends == NULL)
+            goto oom;
+        for (i = 0; i < ng; i++) {
+            ends[2 * i] = e[i].key;
+            ends[2 * i + 1] = e[i].val;
+        }
+        if (sd__u64_sort(ends, 2 * ng))
+            goto oom;
+        for (i = 0; i < 2 * ng; i++)
+            if (ne == 0 || ends[ne - 1] != ends[i])
+                ends[ne++] = ends[i];
+        if (sd__uf_init(&uf, ne))
+            goto oom;
+        /* positions keep the order of indexes: the smallest is the root */
+        for (i = 0; i < ng; i++)
+            sd__uf_union(&uf, index_in(ends, ne, e[i].key), index_in(ends, ne, e[i].val));
+        x->size = sizeof(sd_kv);
+        for (i = 0; i < ne; i++) {
+            sd_kv r;
+            r.key = ends[i];
+            r.val = ends[sd__uf_find(&uf, i)];
+            if (r.val != r.key && put(x, owner_of(x, r.key), &r))
+                goto oom;
+        }
+    }
+    sd__free(got);
+    got = NULL;
+    x->size = sizeof(sd_kv);
+    if ((rc = exchange(x, &back, &nb, NULL)) != 0)
+        goto done;
+    for (i = 0; i < nb; i++) {
+        sd_kv r;
+        memcpy(&r, back + i * sizeof r, sizeof r);
+        d->rep[local_of(x, r.key)] = r.val;
+    }
+    rc = 0;
+    goto done;
+oom:
+    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory joining clusters");
+done:
+    sd__uf_release(&uf);
+    sd__free(ends);
+    sd__free(got);
+    sd__free(back);
+    return rc;
+}
+
+/* ---- 5. cluster numbers and similarities ---- */
+
+static int number_step(dist *x)
+{
+    sd_dedup *d = x->d;
+    uint64_t block = x->c->share.block ? x->c->share.block : 4096, nb, most, *cnt = NULL,
+             *all = NULL, base = 0;
+    size_t i, gb;
+    int rc;
+    nb = (d->n + block - 1) / block;
+    most = nb;
+    if ((rc = max_all(x, &most)) != 0)
+        return rc;
+    cnt = sd__calloc(most ? most : 1, sizeof *cnt);
+    all = sd__reallocarray(NULL, (size_t)(most ? most : 1) * x->np, sizeof *all);
+    if (cnt == NULL || all == NULL) {
+        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < d->n; i++)
+        if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
+            cnt[i / block]++;
+    if (x->c->allgather(x->c->ud, cnt, (size_t)most, all)) {
+        rc = comm_failed(x);
+        goto done;
+    }
+    /* global block gb is process gb % np's block gb / np */
+    for (gb = 0; gb < (size_t)most * x->np; gb++) {
+        unsigned p = (unsigned)(gb % x->np);
+        size_t lb = gb / x->np;
+        if (p == x->me && lb < nb)
+            cnt[lb] = base; /* now the first cluster number of the block */
+        base += all[(size_t)p * most + lb];
+    }
+    for (i = 0; i < d->n; i++)
+        if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
+            d->cluster[i] = cnt[i / block]++;
+    rc = 0;
+done:
+    sd__free(cnt);
+    sd__free(all);
+    return rc;
+}
+
+static int sim_step(dist *x)
+{
+    sd_dedup *d = x->d;
+    unsigned k = d->o.num_perm;
+    size_t rec = 6 * (size_t)k, msg = 2 * sizeof(uint64_t) + rec, i, j, nq, nr, at;
+    size_t *from = NULL;
+    unsigned char *q = NULL, *r = NULL, *m = NULL, *a = NULL, *b = NULL;
+    sd_kv *idx = NULL;
+    unsigned p;
+    int rc;
+    from = sd__calloc(x->np, sizeof *from);
+    m = sd__malloc(msg);
+    a = sd__malloc(rec);
+    b = sd__malloc(rec);
+    if (from == NULL || m == NULL || a == NULL || b == NULL)
+        goto oom;
+    /* requests for the representatives held elsewhere, each once */
+    x->size = sizeof(uint64_t);
+    for (i = 0; i < d->n; i++) {
+        uint64_t rp = d->rep[i];
+        if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i) || owner_of(x, rp) == x->me)
+            continue;
+        if (put(x, owner_of(x, rp), &rp))
+            goto oom;
+    }
+    for (p = 0; p < x->np; p++) {
+        box *bx = &x->out[p];
+        size_t w = 0;
+        if (sd__u64_sort((uint64_t *)(void *)bx->p, bx->n))
+            goto oom;
+        for (j = 0; j < bx->n; j++) {
+            uint64_t v;
+            memcpy(&v, bx->p + j * 8, 8);
+            if (w == 0 || memcmp(bx->p + (w - 1) * 8, &v, 8) != 0)
+                memcpy(bx->p + w++ * 8, &v, 8);
+        }
+        bx->n = w;
+    }
+    if ((rc = exchange(x, &q, &nq, from)) != 0)
+        goto done;
+    /* the answers: (index, cluster, record), to whoever asked */
+    x->size = msg;
+    for (p = 0, at = 0; p < x->np; p++)
+        for (j = 0; j < from[p]; j++, at++) {
+            uint64_t g, cl;
+            memcpy(&g, q + at * 8, 8);
+            cl = d->cluster[local_of(x, g)];
+            memcpy(m, &g, 8);
+            memcpy(m + 8, &cl, 8);
+            local_rec(d, local_of(x, g), m + 16);
+            if (put(x, p, m))
+                goto oom;
+        }
+    if ((rc = exchange(x, &r, &nr, NULL)) != 0)
+        goto done;
+    idx = sd__reallocarray(NULL, nr ? nr : 1, sizeof *idx);
+    if (idx == NULL)
+        goto oom;
+    for (i = 0; i < nr; i++) {
+        memcpy(&idx[i].key, r + i * msg, 8);
+        idx[i].val = i;
+    }
+    if (sd__kv_sort(idx, nr))
+        goto oom;
+    for (i = 0; i < d->n; i++) {
+        uint64_t rp = d->rep[i];
+        const unsigned char *rr;
+        if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i))
+            continue;
+        if (owner_of(x, rp) == x->me) {
+            d->cluster[i] = d->cluster[local_of(x, rp)];
+            local_rec(d, local_of(x, rp), b);
+            rr = b;
+        } else {
+            size_t lo = 0, hi = nr;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (idx[mid].key < rp)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == nr || idx[lo].key != rp) {
+                rc = sd__errorf(&d->err, SD_EIO, "a representative's record did not arrive");
+                goto done;
+            } else {
+                rr = r + idx[lo].val * msg;
+                memcpy(&d->cluster[i], rr + 8, 8);
+                rr += 16;
+            }
+        }
+        if (d->exact[i]) {
+            d->sim[i] = 1.0f;
+        } else {
+            local_rec(d, i, a);
+            d->sim[i] = (float)sd__dedup_rec_matches(a, rr, k) / (float)(2 * k);
+        }
+    }
+    rc = 0;
+    goto done;
+oom:
+    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+done:
+    sd__free(from);
+    sd__free(q);
+    sd__free(r);
+    sd__free(m);
+    sd__free(a);
+    sd__free(b);
+    sd__free(idx);
+    return rc;
+}
+
+int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
+{
+    dist x;
+    edges ed = {0};
+    uint8_t *skip = NULL;
+    sd_kv *pairs = NULL;
+    size_t npairs = 0, i, n = d->n ? d->n : 1;
+    uint64_t st[8];
+    int rc;
+    memset(&x, 0, sizeof x);
+    x.d = d;
+    x.c = d->o.comm;
+    x.me = x.c->share.index;
+    x.np = x.c->share.count ? x.c->share.count : 1;
+    x.out = sd__calloc(x.np, sizeof *x.out);
+    x.lens = sd__reallocarray(NULL, (size_t)x.np * x.np + 2 * (size_t)x.np, sizeof *x.lens);
+    skip = sd__calloc(n, 1);
+    d->exact = sd__calloc(n, 1);
+    d->rep = sd__reallocarray(NULL, n, sizeof *d->rep);
+    d->cluster = sd__reallocarray(NULL, n, sizeof *d->cluster);
+    d->sim = sd__reallocarray(NULL, n, sizeof *d->sim);
+    if (!x.out || !x.lens || !skip || !d->exact || !d->rep || !d->cluster || !d->sim) {
+        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory for %zu documents", d->n);
+        goto done;
+    }
+    for (i = 0; i < d->n; i++) {
+        d->rep[i] = global_of(&x, i);
+        d->cluster[i] = UINT64_MAX;
+        d->sim[i] = d->info[i].flags & DOC_ABSENT ? 0.0f : 1.0f;
+    }
+    if (progress && progress(ud, "exact", 0, 0)) {
+        rc = sd__errorf(&d->err, SD_ECANCELED, "canceled");
+        goto done;
+    }
+    if ((rc = exact_step(&x, &ed)) != 0)
+        goto done;
+    for (i = 0; i < d->n; i++)
+        skip[i] = (d->info[i].flags & (DOC_ABSENT | DOC_EMPTY)) || d->exact[i];
+    if (progress)
+        progress(ud, "candidates", 0, 0);
+    if ((rc = band_step(&x, skip, &pairs, &npairs)) != 0)
+        goto done;
+    sd__free(skip);
+    skip = NULL;
+    if (progress)
+        progress(ud, "verify", 0, 0);
+    if ((rc = verify_step(&x, pairs, npairs, &ed)) != 0)
+        goto done;
+    sd__free(pairs);
+    pairs = NULL;
+    if ((rc = join_step(&x, &ed)) != 0 || (rc = number_step(&x)) != 0 ||
+        (rc = sim_step(&x)) != 0)
+        goto done;
+    /* the job's figures, summed over the processes */
+    memset(st, 0, sizeof st);
+    for (i = 0; i < d->n; i++) {
+        if (d->info[i].flags & DOC_ABSENT)
+            st[0]++;
+        else if (d->rep[i] == global_of(&x, i))
+            st[1]++;
+        else
+            st[2]++;
+    }
+    st[3] = d->stats.exact_duplicates;
+    st[4] = d->stats.candidates;
+    st[5] = d->stats.verified;
+    st[6] = d->stats.bytes;
+    st[7] = d->n;
+    if ((rc = sum_all(&x, st, 8)) != 0)
+        goto done;
+    d->stats.absent = st[0];
+    d->stats.clusters = st[1];
+    d->stats.duplicates = st[2];
+    d->stats.exact_duplicates = st[3];
+    d->stats.candidates = st[4];
+    d->stats.verified = st[5];
+    d->stats.bytes = st[6];
+    d->stats.docs = st[7];
+    if (progress)
+        progress(ud, "cluster", d->n, d->n);
+done:
+    if (x.out)
+        for (i = 0; i < x.np; i++)
+            sd__free(x.out[i].p);
+    sd__free(x.out);
+    sd__free(x.lens);
+    sd__free(ed.v);
+    sd__free(skip);
+    sd__free(pairs);
+    return rc;
+}

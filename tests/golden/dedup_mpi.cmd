@@ -1,0 +1,31 @@
+# Under mpirun, on 1, 2 and 4 processes and with shares of 1, 3 and 4096
+# records, dedup writes what one process writes, byte for byte: copies
+# across processes, exact copies, bad lines, empty texts, pages, a damaged
+# crawl, and the summary.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+awk 'BEGIN { srand(5); for (i = 0; i < 3000; i++) { if (i % 4 == 3) t = prev " extra"; else if (i % 9 == 5) t = prev; else { t = ""; for (j = 0; j < 30; j++) t = t " w" int(rand() * 5000) } prev = t; printf "{\"id\":\"d%d\",\"text\":\"%s\"}\n", i, t } }' > $TMP/near.jsonl
+sh tests/mkwarc.sh $TMP/crawl.warc.gz examples/pages/*.html && head -c 300 $TMP/crawl.warc.gz >> $TMP/crawl.warc.gz
+for input in examples/news.jsonl $TMP/near.jsonl tests/golden/data/bad.jsonl tests/golden/data/empty_texts.jsonl examples/pages $TMP/crawl.warc.gz; do
+  name=$(basename $input)
+  $SYNDIC dedup -j 1 --no-progress $input > $TMP/one 2> $TMP/one.err
+  one=$?
+  for run in "1 4096" "2 1" "4 3"; do
+    set -- $run
+    SYNDIC_SHARE_BLOCK=$2 mpirun -np $1 -x SYNDIC_SHARE_BLOCK $SYNDIC dedup -j 1 --no-progress $input > $TMP/many 2> $TMP/many.err
+    rc=$?
+    # the summary, and the warnings (each process warns of its own records)
+    for f in one many; do
+      grep '^syndic' $TMP/$f.err | sed 's/ in [0-9.]* s ([0-9.]* MB\/s)//' | sort > $TMP/$f.msg
+    done
+    if cmp -s $TMP/one $TMP/many && [ $rc = $one ] && cmp -s $TMP/one.msg $TMP/many.msg; then
+      echo "$name: same on $1 processes, blocks of $2"
+    else
+      echo "$name: DIFFERENT on $1 processes, blocks of $2 (exit $rc, not $one)"; diff $TMP/one $TMP/many | head -5; diff $TMP/one.msg $TMP/many.msg | head -5
+    fi
+  done
+done
+# copies found across processes
+$SYNDIC dedup -q $TMP/near.jsonl | grep -c '"duplicate_of":"d'
+# what does not run under mpirun says so
+mpirun -np 2 $SYNDIC dedup --memory 1G examples/news.jsonl 2>&1 | grep '^syndic'
+mpirun -np 2 $SYNDIC extract examples/pages 2>&1 | grep '^syndic'

@@ -384,7 +384,8 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
     }
     for (p = 0; p < np; p++) {
         size_t n = alen[p] / 8, w = 0, k;
-        qsort(ask[p], n, 8, cmp_u64);
+        if (n)
+            qsort(ask[p], n, 8, cmp_u64);
         for (k = 0; k < n; k++)
             if (w == 0 || memcmp(ask[p] + (w - 1) * 8, ask[p] + k * 8, 8) != 0)
                 memmove(ask[p] + w++ * 8, ask[p] + k * 8, 8);
@@ -447,7 +448,8 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
             r->far_at[r->nfar++].off = off + 8;
             off += 12 + (uint64_t)n;
         }
-        qsort(r->far_at, r->nfar, sizeof *r->far_at, cmp_far);
+        if (r->nfar)
+            qsort(r->far_at, r->nfar, sizeof *r->far_at, cmp_far);
     }
     rc = 0;
     goto done;

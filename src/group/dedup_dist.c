@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/exch.h"
 #include "group/dedup_int.h"
 #include "group/unionfind.h"
 #include "match/lsh.h"
@@ -35,155 +36,34 @@
 #define BAND_ROUND_KEYS ((uint64_t)32 << 20) /* band keys per process a round */
 #define VERIFY_ROUND 65536                   /* pairs verified per process a round */
 
-/* Messages for each process, fixed-size elements. */
-typedef struct box {
-    unsigned char *p;
-    size_t n;   /* elements */
-    size_t cap; /* bytes: the element size changes between exchanges */
-} box;
-
 typedef struct dist {
+    sd_exch ex;
     sd_dedup *d;
-    const sd_comm *c;
-    unsigned me, np;
-    size_t size; /* element size of the exchange being filled */
-    box *out;
-    uint64_t *lens; /* np * np lengths, then np received */
 } dist;
 
-static unsigned dest_of(uint64_t h, unsigned np)
-{
-    return (unsigned)(((h * UINT64_C(0x9E3779B97F4A7C15)) >> 32) % np);
-}
-
-static int put(dist *x, unsigned to, const void *e)
-{
-    box *b = &x->out[to];
-    if ((b->n + 1) * x->size > b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 1024 * x->size;
-        unsigned char *p;
-        while (cap < (b->n + 1) * x->size)
-            cap *= 2;
-        p = sd__realloc(b->p, cap);
-        if (p == NULL)
-            return SD_ENOMEM;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n * x->size, e, x->size);
-    b->n++;
-    return 0;
-}
+#define put(x, to, e) sd__exch_put(&(x)->ex, (to), (e))
+#define exchange(x, got, ng, from) sd__exch_run(&(x)->ex, (got), (ng), (from))
+#define max_all(x, v) sd__exch_max(&(x)->ex, (v))
+#define dest_of(h, np) sd__exch_dest((h), (np))
 
 static int comm_failed(dist *x)
 {
     return sd__errorf(&x->d->err, SD_EIO, "the exchange between processes failed");
 }
 
-/*
- * Sends every box to its process and empties the boxes; *got holds what
- * arrived (*ng elements: process 0's first), from[p] how many came from p
- * (may be NULL). The caller frees *got.
- */
-static int exchange(dist *x, unsigned char **got, size_t *ng, size_t *from)
-{
-    unsigned p, np = x->np;
-    uint64_t *all = x->lens, *send_len = x->lens + (size_t)np * np, *recv_len = send_len + np;
-    unsigned char *send = NULL, *recv = NULL;
-    size_t total = 0, rtotal = 0, at = 0;
-    int rc = 0;
-    *got = NULL;
-    *ng = 0;
-    for (p = 0; p < np; p++) {
-        send_len[p] = (uint64_t)x->out[p].n * x->size;
-        total += x->out[p].n;
-    }
-    if (x->c->allgather(x->c->ud, send_len, np, all))
-        return comm_failed(x);
-    for (p = 0; p < np; p++) {
-        recv_len[p] = all[(size_t)p * np + x->me];
-        rtotal += (size_t)(recv_len[p] / x->size);
-        if (from)
-            from[p] = (size_t)(recv_len[p] / x->size);
-    }
-    send = sd__malloc(total ? total * x->size : 1);
-    recv = sd__malloc(rtotal ? rtotal * x->size : 1);
-    if (send == NULL || recv == NULL) {
-        rc = sd__errorf(&x->d->err, SD_ENOMEM, "out of memory for an exchange of %zu keys",
-                        total + rtotal);
-        goto done;
-    }
-    for (p = 0; p < np; p++) {
-        if (x->out[p].n)
-            memcpy(send + at, x->out[p].p, x->out[p].n * x->size);
-        at += x->out[p].n * x->size;
-        x->out[p].n = 0;
-    }
-    if (x->c->alltoallv(x->c->ud, send, send_len, recv, recv_len)) {
-        rc = comm_failed(x);
-        goto done;
-    }
-    *got = recv;
-    *ng = rtotal;
-    recv = NULL;
-done:
-    sd__free(send);
-    sd__free(recv);
-    return rc;
-}
-
-/* Sums v[0..n) over the processes, in place. */
-static int sum_all(dist *x, uint64_t *v, size_t n)
-{
-    uint64_t *all = sd__reallocarray(NULL, (size_t)x->np * n, sizeof *all);
-    size_t i;
-    unsigned p;
-    if (all == NULL)
-        return sd__errorf(&x->d->err, SD_ENOMEM, "out of memory");
-    if (x->c->allgather(x->c->ud, v, n, all)) {
-        sd__free(all);
-        return comm_failed(x);
-    }
-    for (i = 0; i < n; i++) {
-        v[i] = 0;
-        for (p = 0; p < x->np; p++)
-            v[i] += all[(size_t)p * n + i];
-    }
-    sd__free(all);
-    return 0;
-}
-
-/* The largest of v over the processes. */
-static int max_all(dist *x, uint64_t *v)
-{
-    uint64_t *all = sd__reallocarray(NULL, x->np, sizeof *all);
-    unsigned p;
-    if (all == NULL)
-        return sd__errorf(&x->d->err, SD_ENOMEM, "out of memory");
-    if (x->c->allgather(x->c->ud, v, 1, all)) {
-        sd__free(all);
-        return comm_failed(x);
-    }
-    for (p = 0; p < x->np; p++)
-        if (all[p] > *v)
-            *v = all[p];
-    sd__free(all);
-    return 0;
-}
-
 static uint64_t global_of(const dist *x, size_t local)
 {
-    return sd_share_record(&x->c->share, local);
+    return sd_share_record(&x->ex.c->share, local);
 }
 
 static size_t local_of(const dist *x, uint64_t g)
 {
-    return (size_t)sd_share_local(&x->c->share, g);
+    return (size_t)sd_share_local(&x->ex.c->share, g);
 }
 
 static unsigned owner_of(const dist *x, uint64_t g)
 {
-    return sd_share_owner(&x->c->share, g);
+    return sd_share_owner(&x->ex.c->share, g);
 }
 
 /* A local document's record: signature, then verification bins. */
@@ -230,7 +110,7 @@ static int exact_step(dist *x, edges *ed)
     sd_kv *kv = NULL;
     size_t i, ng, nm;
     int rc = 0;
-    x->size = sizeof(hash_msg);
+    x->ex.size = sizeof(hash_msg);
     for (i = 0; i < d->n; i++) {
         hash_msg m;
         if (d->info[i].flags & DOC_ABSENT)
@@ -239,7 +119,7 @@ static int exact_step(dist *x, edges *ed)
         m.hi = d->info[i].text_hash.high64;
         m.len = d->info[i].len;
         m.doc = global_of(x, i);
-        if (put(x, dest_of(m.lo, x->np), &m))
+        if (put(x, dest_of(m.lo, x->ex.np), &m))
             return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
     }
     if ((rc = exchange(x, &got, &ng, NULL)) != 0)
@@ -258,7 +138,7 @@ static int exact_step(dist *x, edges *ed)
         rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
         goto done;
     }
-    x->size = sizeof(uint64_t);
+    x->ex.size = sizeof(uint64_t);
     for (i = 0; i < ng;) {
         size_t j = i + 1, a, b, gn;
         hash_msg *g;
@@ -329,7 +209,7 @@ static int band_step(dist *x, const uint8_t *skip, sd_kv **pairs, size_t *npairs
     per_round = (unsigned)(BAND_ROUND_KEYS / (most + 1));
     if (per_round < 1)
         per_round = 1;
-    x->size = sizeof(sd_kv);
+    x->ex.size = sizeof(sd_kv);
     for (b0 = 0; b0 < d->o.bands; b0 += per_round) {
         unsigned char *got = NULL;
         sd_kv *kv;
@@ -341,7 +221,7 @@ static int band_step(dist *x, const uint8_t *skip, sd_kv **pairs, size_t *npairs
                     continue;
                 e.key = sd__lsh_band_hash(d->sigs + i * k, band, d->o.rows, d->o.seed);
                 e.val = (uint64_t)band << BAND_SHIFT | global_of(x, i);
-                if (put(x, dest_of(e.key ^ band, x->np), &e))
+                if (put(x, dest_of(e.key ^ band, x->ex.np), &e))
                     return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
             }
         if ((rc = exchange(x, &got, &ng, NULL)) != 0)
@@ -398,7 +278,7 @@ static int verify_step(dist *x, sd_kv *pairs, size_t npairs, edges *ed)
     long u;
     int rc;
     /* to the owner of the second document, which drops the repeats */
-    x->size = sizeof(sd_kv);
+    x->ex.size = sizeof(sd_kv);
     for (i = 0; i < npairs; i++)
         if (put(x, owner_of(x, pairs[i].val), &pairs[i]))
             return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
@@ -425,7 +305,7 @@ static int verify_step(dist *x, sd_kv *pairs, size_t npairs, edges *ed)
         unsigned char *in = NULL;
         size_t nin, end = done_ + VERIFY_ROUND < ng ? done_ + VERIFY_ROUND : ng;
         const sd_kv *pv = (const sd_kv *)(const void *)got;
-        x->size = msg;
+        x->ex.size = msg;
         for (; done_ < end; done_++) {
             memcpy(m, &pv[done_], sizeof(sd_kv));
             local_rec(d, local_of(x, pv[done_].val), m + sizeof(sd_kv));
@@ -482,7 +362,7 @@ static int join_step(dist *x, edges *ed)
     size_t ng, i, ne = 0, nb;
     sd_uf uf = {0};
     int rc;
-    x->size = sizeof(sd_kv);
+    x->ex.size = sizeof(sd_kv);
     for (i = 0; i < ed->n; i++)
         if (put(x, 0, &ed->v[i]))
             return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
@@ -510,7 +390,7 @@ static int join_step(dist *x, edges *ed)
         /* positions keep the order of indexes: the smallest is the root */
         for (i = 0; i < ng; i++)
             sd__uf_union(&uf, index_in(ends, ne, e[i].key), index_in(ends, ne, e[i].val));
-        x->size = sizeof(sd_kv);
+        x->ex.size = sizeof(sd_kv);
         for (i = 0; i < ne; i++) {
             sd_kv r;
             r.key = ends[i];
@@ -521,7 +401,7 @@ static int join_step(dist *x, edges *ed)
     }
     sd__free(got);
     got = NULL;
-    x->size = sizeof(sd_kv);
+    x->ex.size = sizeof(sd_kv);
     if ((rc = exchange(x, &back, &nb, NULL)) != 0)
         goto done;
     for (i = 0; i < nb; i++) {
@@ -546,7 +426,7 @@ done:
 static int number_step(dist *x)
 {
     sd_dedup *d = x->d;
-    uint64_t block = x->c->share.block ? x->c->share.block : 4096, nb, most, *cnt = NULL,
+    uint64_t block = x->ex.c->share.block ? x->ex.c->share.block : 4096, nb, most, *cnt = NULL,
              *all = NULL, base = 0;
     size_t i, gb;
     int rc;
@@ -555,7 +435,7 @@ static int number_step(dist *x)
     if ((rc = max_all(x, &most)) != 0)
         return rc;
     cnt = sd__calloc(most ? most : 1, sizeof *cnt);
-    all = sd__reallocarray(NULL, (size_t)(most ? most : 1) * x->np, sizeof *all);
+    all = sd__reallocarray(NULL, (size_t)(most ? most : 1) * x->ex.np, sizeof *all);
     if (cnt == NULL || all == NULL) {
         rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
         goto done;
@@ -563,15 +443,15 @@ static int number_step(dist *x)
     for (i = 0; i < d->n; i++)
         if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
             cnt[i / block]++;
-    if (x->c->allgather(x->c->ud, cnt, (size_t)most, all)) {
+    if (x->ex.c->allgather(x->ex.c->ud, cnt, (size_t)most, all)) {
         rc = comm_failed(x);
         goto done;
     }
     /* global block gb is process gb % np's block gb / np */
-    for (gb = 0; gb < (size_t)most * x->np; gb++) {
-        unsigned p = (unsigned)(gb % x->np);
-        size_t lb = gb / x->np;
-        if (p == x->me && lb < nb)
+    for (gb = 0; gb < (size_t)most * x->ex.np; gb++) {
+        unsigned p = (unsigned)(gb % x->ex.np);
+        size_t lb = gb / x->ex.np;
+        if (p == x->ex.me && lb < nb)
             cnt[lb] = base; /* now the first cluster number of the block */
         base += all[(size_t)p * most + lb];
     }
@@ -595,23 +475,23 @@ static int sim_step(dist *x)
     sd_kv *idx = NULL;
     unsigned p;
     int rc;
-    from = sd__calloc(x->np, sizeof *from);
+    from = sd__calloc(x->ex.np, sizeof *from);
     m = sd__malloc(msg);
     a = sd__malloc(rec);
     b = sd__malloc(rec);
     if (from == NULL || m == NULL || a == NULL || b == NULL)
         goto oom;
     /* requests for the representatives held elsewhere, each once */
-    x->size = sizeof(uint64_t);
+    x->ex.size = sizeof(uint64_t);
     for (i = 0; i < d->n; i++) {
         uint64_t rp = d->rep[i];
-        if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i) || owner_of(x, rp) == x->me)
+        if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i) || owner_of(x, rp) == x->ex.me)
             continue;
         if (put(x, owner_of(x, rp), &rp))
             goto oom;
     }
-    for (p = 0; p < x->np; p++) {
-        box *bx = &x->out[p];
+    for (p = 0; p < x->ex.np; p++) {
+        sd_box *bx = &x->ex.out[p];
         size_t w = 0;
         if (sd__u64_sort((uint64_t *)(void *)bx->p, bx->n))
             goto oom;
@@ -626,8 +506,8 @@ static int sim_step(dist *x)
     if ((rc = exchange(x, &q, &nq, from)) != 0)
         goto done;
     /* the answers: (index, cluster, record), to whoever asked */
-    x->size = msg;
-    for (p = 0, at = 0; p < x->np; p++)
+    x->ex.size = msg;
+    for (p = 0, at = 0; p < x->ex.np; p++)
         for (j = 0; j < from[p]; j++, at++) {
             uint64_t g, cl;
             memcpy(&g, q + at * 8, 8);
@@ -654,7 +534,7 @@ static int sim_step(dist *x)
         const unsigned char *rr;
         if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i))
             continue;
-        if (owner_of(x, rp) == x->me) {
+        if (owner_of(x, rp) == x->ex.me) {
             d->cluster[i] = d->cluster[local_of(x, rp)];
             local_rec(d, local_of(x, rp), b);
             rr = b;
@@ -709,17 +589,14 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     int rc;
     memset(&x, 0, sizeof x);
     x.d = d;
-    x.c = d->o.comm;
-    x.me = x.c->share.index;
-    x.np = x.c->share.count ? x.c->share.count : 1;
-    x.out = sd__calloc(x.np, sizeof *x.out);
-    x.lens = sd__reallocarray(NULL, (size_t)x.np * x.np + 2 * (size_t)x.np, sizeof *x.lens);
+    if ((rc = sd__exch_init(&x.ex, d->o.comm, &d->err)) != 0)
+        return rc;
     skip = sd__calloc(n, 1);
     d->exact = sd__calloc(n, 1);
     d->rep = sd__reallocarray(NULL, n, sizeof *d->rep);
     d->cluster = sd__reallocarray(NULL, n, sizeof *d->cluster);
     d->sim = sd__reallocarray(NULL, n, sizeof *d->sim);
-    if (!x.out || !x.lens || !skip || !d->exact || !d->rep || !d->cluster || !d->sim) {
+    if (!skip || !d->exact || !d->rep || !d->cluster || !d->sim) {
         rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory for %zu documents", d->n);
         goto done;
     }
@@ -766,7 +643,7 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     st[5] = d->stats.verified;
     st[6] = d->stats.bytes;
     st[7] = d->n;
-    if ((rc = sum_all(&x, st, 8)) != 0)
+    if ((rc = sd__exch_sum(&x.ex, st, 8)) != 0)
         goto done;
     d->stats.absent = st[0];
     d->stats.clusters = st[1];
@@ -779,11 +656,7 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     if (progress)
         progress(ud, "cluster", d->n, d->n);
 done:
-    if (x.out)
-        for (i = 0; i < x.np; i++)
-            sd__free(x.out[i].p);
-    sd__free(x.out);
-    sd__free(x.lens);
+    sd__exch_release(&x.ex);
     sd__free(ed.v);
     sd__free(skip);
     sd__free(pairs);

@@ -50,13 +50,49 @@ static int pair_group(const sd_kv *g, size_t n, unsigned max_occ, size_t max_anc
     return 0;
 }
 
+int sd__anchors(sd_kv *post, size_t total, unsigned max_df, unsigned max_occ, size_t max_anchors,
+                sd_kv **out, size_t *nout, sd_cand_stats *st)
+{
+    sd_kv *anc = NULL;
+    size_t i, start, nanc = 0, cap = 0;
+    int rc;
+    *out = NULL;
+    *nout = 0;
+    if ((rc = sd__kv_sort(post, total)) != 0)
+        return rc;
+    for (start = 0; start < total; start = i) {
+        size_t df = 1;
+        for (i = start + 1; i < total && post[i].key == post[start].key; i++)
+            if ((post[i].val >> 32) != (post[i - 1].val >> 32))
+                df++;
+        if (df < 2)
+            continue;
+        if (df > max_df) {
+            st->dropped++;
+            continue;
+        }
+        if ((rc = pair_group(post + start, i - start, max_occ, max_anchors, &anc, &nanc, &cap)) !=
+            0)
+            goto fail;
+    }
+    if ((rc = sd__kv_sort(anc, nanc)) != 0)
+        goto fail;
+    st->anchors += nanc;
+    *out = anc;
+    *nout = nanc;
+    return 0;
+fail:
+    sd__free(anc);
+    return rc;
+}
+
 int sd__candidates(const sd_fp *const *fps, const size_t *nfp, size_t ndocs, unsigned max_df,
                    unsigned max_occ, size_t max_anchors, sd_kv **out, size_t *nout,
                    sd_cand_stats *st)
 {
-    sd_kv *post = NULL, *anc = NULL;
-    size_t total = 0, d, i, k, start, nanc = 0, cap = 0;
-    int rc = 0;
+    sd_kv *post = NULL;
+    size_t total = 0, d, i, k;
+    int rc;
 
     memset(st, 0, sizeof *st);
     *out = NULL;
@@ -74,33 +110,7 @@ int sd__candidates(const sd_fp *const *fps, const size_t *nfp, size_t ndocs, uns
             post[k].key = fps[d][i].hash;
             post[k].val = ((uint64_t)d << 32) | fps[d][i].pos;
         }
-    if ((rc = sd__kv_sort(post, total)) != 0)
-        goto fail;
-    for (start = 0; start < total; start = i) {
-        size_t df = 1;
-        for (i = start + 1; i < total && post[i].key == post[start].key; i++)
-            if ((post[i].val >> 32) != (post[i - 1].val >> 32))
-                df++;
-        if (df < 2)
-            continue;
-        if (df > max_df) {
-            st->dropped++;
-            continue;
-        }
-        if ((rc = pair_group(post + start, i - start, max_occ, max_anchors, &anc, &nanc, &cap)) !=
-            0)
-            goto fail;
-    }
+    rc = sd__anchors(post, total, max_df, max_occ, max_anchors, out, nout, st);
     sd__free(post);
-    post = NULL;
-    if ((rc = sd__kv_sort(anc, nanc)) != 0)
-        goto fail;
-    st->anchors = nanc;
-    *out = anc;
-    *nout = nanc;
-    return 0;
-fail:
-    sd__free(post);
-    sd__free(anc);
     return rc;
 }

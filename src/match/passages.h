@@ -36,4 +36,13 @@ int sd__candidates(const sd_fp *const *fps, const size_t *nfp, size_t ndocs, uns
                    unsigned max_occ, size_t max_anchors, sd_kv **out, size_t *nout,
                    sd_cand_stats *st);
 
+/*
+ * The same from postings already made: post[0..total) are (fingerprint,
+ * document << 32 | position) pairs in any order (sorted here, in place).
+ * Adds to st->dropped and st->anchors. The several processes of a job
+ * each call it on the postings whose fingerprints fall to them.
+ */
+int sd__anchors(sd_kv *post, size_t total, unsigned max_df, unsigned max_occ, size_t max_anchors,
+                sd_kv **out, size_t *nout, sd_cand_stats *st);
+
 #endif

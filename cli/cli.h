@@ -64,6 +64,10 @@ uint64_t mpi_sum(uint64_t v);
 void mpi_abort(int status);
 /* Collective: process 0 gets every process's bytes, in process order,
  * through put(); the others send theirs. 0 or -1. */
+/* Through the job's transport (not MPI itself): sends each process p the
+ * len[p] bytes of buf[p]; *got (malloc'd) holds what arrived, from process
+ * 0 first, glen[p] bytes from p. Collective. 0 or -1 after saying why. */
+int comm_swap(const sd_comm *c, char **buf, const size_t *len, char **got, uint64_t *glen);
 int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *p, size_t n),
                      void *ud);
 

@@ -299,56 +299,6 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /*
- * Sends each process p the len[p] bytes of buf[p] and returns what arrived
- * (*got, from process 0 first; glen[p] bytes from p), through the job's
- * transport. 0 or -1 after printing why.
- */
-static int swap(const sd_comm *c, char **buf, const size_t *len, char **got, uint64_t *glen)
-{
-    unsigned np = c->share.count, p;
-    uint64_t *all = malloc((size_t)np * np * sizeof *all), *sl = calloc(np, sizeof *sl);
-    size_t total = 0, rtotal = 0, at = 0;
-    char *send = NULL;
-    int rc = -1;
-    *got = NULL;
-    if (all == NULL || sl == NULL)
-        goto done;
-    for (p = 0; p < np; p++) {
-        sl[p] = len[p];
-        total += len[p];
-    }
-    if (c->allgather(c->ud, sl, np, all))
-        goto fail;
-    for (p = 0; p < np; p++) {
-        glen[p] = all[(size_t)p * np + c->share.index];
-        rtotal += glen[p];
-    }
-    send = malloc(total ? total : 1);
-    *got = malloc(rtotal ? rtotal : 1);
-    if (send == NULL || *got == NULL)
-        goto done;
-    for (p = 0; p < np; p++) {
-        if (len[p])
-            memcpy(send + at, buf[p], len[p]);
-        at += len[p];
-    }
-    if (c->alltoallv(c->ud, send, sl, *got, glen))
-        goto fail;
-    rc = 0;
-    goto out;
-fail:
-    cli_error("the exchange between processes failed");
-    goto out;
-done:
-    cli_error("out of memory");
-out:
-    free(all);
-    free(sl);
-    free(send);
-    return rc;
-}
-
-/*
  * Under mpirun: fetches the ids of this process's records' representatives
  * that other processes read (each asked for once), into r->far. 0 or -1.
  */
@@ -391,7 +341,7 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
                 memmove(ask[p] + w++ * 8, ask[p] + k * 8, 8);
         alen[p] = w * 8;
     }
-    if (swap(c, ask, alen, &q, qlen) != 0)
+    if (comm_swap(c, ask, alen, &q, qlen) != 0)
         goto done;
     /* the answers: index, length, id */
     for (p = 0; p < np; p++) {
@@ -428,7 +378,7 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
             alen[p] += 12 + (size_t)n;
         }
     }
-    if (swap(c, ans, alen, &a, glen) != 0)
+    if (comm_swap(c, ans, alen, &a, glen) != 0)
         goto done;
     {
         uint64_t total = 0, off = 0;

@@ -23,6 +23,56 @@ static int launched(void)
     return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
 }
 
+/*
+ * Sends each process p the len[p] bytes of buf[p] and returns what arrived
+ * (*got, from process 0 first; glen[p] bytes from p), through the job's
+ * transport. 0 or -1 after printing why.
+ */
+int comm_swap(const sd_comm *c, char **buf, const size_t *len, char **got, uint64_t *glen)
+{
+    unsigned np = c->share.count, p;
+    uint64_t *all = malloc((size_t)np * np * sizeof *all), *sl = calloc(np, sizeof *sl);
+    size_t total = 0, rtotal = 0, at = 0;
+    char *send = NULL;
+    int rc = -1;
+    *got = NULL;
+    if (all == NULL || sl == NULL)
+        goto done;
+    for (p = 0; p < np; p++) {
+        sl[p] = len[p];
+        total += len[p];
+    }
+    if (c->allgather(c->ud, sl, np, all))
+        goto fail;
+    for (p = 0; p < np; p++) {
+        glen[p] = all[(size_t)p * np + c->share.index];
+        rtotal += glen[p];
+    }
+    send = malloc(total ? total : 1);
+    *got = malloc(rtotal ? rtotal : 1);
+    if (send == NULL || *got == NULL)
+        goto done;
+    for (p = 0; p < np; p++) {
+        if (len[p])
+            memcpy(send + at, buf[p], len[p]);
+        at += len[p];
+    }
+    if (c->alltoallv(c->ud, send, sl, *got, glen))
+        goto fail;
+    rc = 0;
+    goto out;
+fail:
+    cli_error("the exchange between processes failed");
+    goto out;
+done:
+    cli_error("out of memory");
+out:
+    free(all);
+    free(sl);
+    free(send);
+    return rc;
+}
+
 #ifdef SYNDIC_MPI
 
 static int active;

@@ -387,6 +387,183 @@ static int remember(trace_run *r, const sd_record *rec, const char *skip)
     return 0;
 }
 
+/* ---- under mpirun: every record's metadata to process 0 ---- */
+
+typedef struct wbuf {
+    char *p;
+    size_t n, cap;
+    int failed;
+} wbuf;
+
+static void w_put(wbuf *w, const void *p, size_t n)
+{
+    if (w->failed)
+        return;
+    if (w->n + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 1 << 16;
+        char *q;
+        while (cap < w->n + n)
+            cap *= 2;
+        q = realloc(w->p, cap);
+        if (q == NULL) {
+            w->failed = 1;
+            return;
+        }
+        w->p = q;
+        w->cap = cap;
+    }
+    if (n)
+        memcpy(w->p + w->n, p, n);
+    w->n += n;
+}
+
+/* A string with its length; UINT64_MAX for NULL. */
+static void w_str(wbuf *w, const char *s, size_t n)
+{
+    uint64_t len = s ? n : UINT64_MAX;
+    w_put(w, &len, 8);
+    if (s)
+        w_put(w, s, n);
+}
+
+static int r_str(const char **at, const char *end, char **s, size_t *n)
+{
+    uint64_t len;
+    if (end - *at < 8)
+        return -1;
+    memcpy(&len, *at, 8);
+    *at += 8;
+    *s = NULL;
+    *n = 0;
+    if (len == UINT64_MAX)
+        return 0;
+    if (len > (uint64_t)(end - *at) || (*s = malloc((size_t)len + 1)) == NULL)
+        return -1;
+    memcpy(*s, *at, (size_t)len);
+    (*s)[len] = '\0';
+    *n = (size_t)len;
+    *at += len;
+    return 0;
+}
+
+static void free_rec(trec *x)
+{
+    free(x->id);
+    free(x->err);
+    free(x->url);
+    free(x->date);
+    free(x->source);
+}
+
+/*
+ * Sends every record's id, URL, date and error to process 0, which puts
+ * them at their indexes in the whole input; the others keep none. 0 or -1
+ * after saying why.
+ */
+static int gather_records(trace_run *r, const sd_comm *c)
+{
+    unsigned np = c->share.count, p;
+    char **bufs = calloc(np, sizeof *bufs), *got = NULL;
+    size_t *lens = calloc(np, sizeof *lens), i, n_all = 0, nerrs = 0;
+    uint64_t *glen = calloc(np, sizeof *glen), total = 0;
+    wbuf w = {0};
+    trec *all = NULL;
+    int rc = -1;
+    if (!bufs || !lens || !glen)
+        goto oom;
+    for (i = 0; i < r->n; i++) {
+        const trec *x = &r->r[i];
+        uint64_t v[4];
+        v[0] = sd_share_record(&c->share, i);
+        v[1] = (uint64_t)x->skipped;
+        v[2] = x->line;
+        v[3] = x->offset;
+        w_put(&w, v, sizeof v);
+        w_str(&w, x->id, x->id_len);
+        w_str(&w, x->err, x->err ? strlen(x->err) : 0);
+        w_str(&w, x->url, x->url_len);
+        w_str(&w, x->date, x->date_len);
+        w_str(&w, x->source, x->source ? strlen(x->source) : 0);
+    }
+    if (w.failed)
+        goto oom;
+    bufs[0] = w.p;
+    lens[0] = w.n;
+    if (comm_swap(c, bufs, lens, &got, glen) != 0)
+        goto done;
+    for (i = 0; i < r->n; i++)
+        free_rec(&r->r[i]);
+    r->n = 0;
+    r->nerrs = 0;
+    if (c->share.index == 0) {
+        const char *at = got, *end;
+        for (p = 0; p < np; p++)
+            total += glen[p];
+        end = got + total;
+        /* a record's fixed part is 32 bytes, its five strings 8 or more each */
+        while (at < end) {
+            uint64_t v[4];
+            trec x;
+            size_t errlen, srclen;
+            memset(&x, 0, sizeof x);
+            if (end - at < 32)
+                goto damaged;
+            memcpy(v, at, sizeof v);
+            at += sizeof v;
+            if (r_str(&at, end, &x.id, &x.id_len) || r_str(&at, end, &x.err, &errlen) ||
+                r_str(&at, end, &x.url, &x.url_len) || r_str(&at, end, &x.date, &x.date_len) ||
+                r_str(&at, end, &x.source, &srclen)) {
+                free_rec(&x);
+                goto damaged;
+            }
+            if (x.id == NULL && (x.id = strdup("")) == NULL) {
+                free_rec(&x);
+                goto oom;
+            }
+            x.skipped = (int)v[1];
+            x.line = v[2];
+            x.offset = v[3];
+            if (v[0] >= n_all) {
+                size_t want = (size_t)v[0] + 1, k;
+                trec *q = realloc(all, want * sizeof *q);
+                if (q == NULL) {
+                    free_rec(&x);
+                    goto oom;
+                }
+                all = q;
+                for (k = n_all; k < want; k++)
+                    memset(&all[k], 0, sizeof all[k]);
+                n_all = want;
+            }
+            all[v[0]] = x;
+            nerrs += x.err && !x.skipped;
+        }
+        free(r->r);
+        r->r = all;
+        r->n = r->cap = n_all;
+        r->nerrs = nerrs;
+        all = NULL;
+    }
+    rc = 0;
+    goto done;
+damaged:
+    cli_error("a record from another process is damaged");
+    goto done;
+oom:
+    cli_error("out of memory");
+done:
+    if (all)
+        for (i = 0; i < n_all; i++)
+            free_rec(&all[i]);
+    free(all);
+    free(w.p);
+    free(bufs);
+    free(lens);
+    free(glen);
+    free(got);
+    return rc;
+}
+
 int cmd_trace(int argc, char **argv)
 {
     sd_trace_options topt;
@@ -398,7 +575,8 @@ int cmd_trace(int argc, char **argv)
     progress prog;
     const char *output = NULL, *html = NULL;
     int c, rc, status = EXIT_RUN, show_progress = progress_default(), with_passages = 0;
-    int with_text = 1, out_opened = 0, whole_page = 0, doc_text = TEXT_NONE;
+    int with_text = 1, out_opened = 0, whole_page = 0, doc_text = TEXT_NONE, completed = 0;
+    const sd_comm *comm = NULL;
     page_reader *pages = NULL;
     unsigned seed = 0;
     sd_trace_doc *docs = NULL;
@@ -460,6 +638,12 @@ int cmd_trace(int argc, char **argv)
     }
     if (show_progress && cli_quiet)
         show_progress = 0;
+    if ((comm = mpi_comm()) != NULL) {
+        topt.comm = comm;
+        ropt.share = comm->share;
+        if (comm->share.index != 0)
+            show_progress = 0;
+    }
     if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0 ||
         page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (whole_page ? PAGE_WHOLE : 0), topt.threads,
                         &pages) != 0) {
@@ -472,7 +656,8 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     /* with --html, JSON lines go out only to a file named by -o */
-    if (out_open(&o, html && !output ? "/dev/null" : output) != 0)
+    if (mpi_rank() == 0 ? out_open(&o, html && !output ? "/dev/null" : output) != 0
+                        : out_open_mem(&o) != 0)
         goto done;
     out_opened = 1;
     progress_init(&prog, show_progress);
@@ -558,6 +743,15 @@ int cmd_trace(int argc, char **argv)
         goto done;
     }
     progress_done(&prog);
+    if (comm) {
+        /* process 0 writes everything; the others have nothing to say */
+        if (gather_records(&r, comm) != 0)
+            goto done;
+        if (comm->share.index != 0) {
+            cli_quiet = 1;
+            html = NULL;
+        }
+    }
     write_lines(&o, &r, job, with_text, with_passages, doc_text, 0);
     out_opened = 0;
     if (out_close(&o) != 0)
@@ -584,16 +778,14 @@ int cmd_trace(int argc, char **argv)
             fprintf(stderr, "syndic: story report written to %s\n", html);
     }
     status = r.nerrs ? EXIT_RUN : EXIT_OK;
+    completed = 1;
 done:
+    if (!completed && comm)
+        mpi_abort(EXIT_RUN); /* the other processes would wait for this one */
     if (out_opened)
         out_close(&o);
-    for (i = 0; i < r.n; i++) {
-        free(r.r[i].id);
-        free(r.r[i].err);
-        free(r.r[i].url);
-        free(r.r[i].date);
-        free(r.r[i].source);
-    }
+    for (i = 0; i < r.n; i++)
+        free_rec(&r.r[i]);
     free(r.r);
     free(docs);
     free(arena);

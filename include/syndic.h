@@ -460,6 +460,13 @@ typedef struct sd_trace_options {
     unsigned exact;       /* 1: no spelling or honorific folding; default 0 */
     unsigned threads;     /* worker threads; 0 = one per online CPU */
     uint64_t seed;        /* hash seed; default 0 */
+    /* Several processes: with comm, each job is given its share of the
+     * documents (sd_share) in order; finish finds the candidate pairs
+     * together (fingerprints dealt to processes by hash), then moves every
+     * document to process 0, which aligns and builds the stories: there,
+     * the results are those of one process given every document (indexes
+     * of the whole input); the other processes' jobs end with none. */
+    const sd_comm *comm;
 } sd_trace_options;
 
 void sd_trace_options_init(sd_trace_options *o);

@@ -46,13 +46,13 @@ unsigned sd__exch_dest(uint64_t h, unsigned np)
     return (unsigned)(((h * UINT64_C(0x9E3779B97F4A7C15)) >> 32) % np);
 }
 
-int sd__exch_put(sd_exch *x, unsigned to, const void *e)
+int sd__exch_putn(sd_exch *x, unsigned to, const void *e, size_t count)
 {
     sd_box *b = &x->out[to];
-    if ((b->n + 1) * x->size > b->cap) {
+    if ((b->n + count) * x->size > b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 1024 * x->size;
         unsigned char *p;
-        while (cap < (b->n + 1) * x->size)
+        while (cap < (b->n + count) * x->size)
             cap *= 2;
         p = sd__realloc(b->p, cap);
         if (p == NULL)
@@ -60,9 +60,15 @@ int sd__exch_put(sd_exch *x, unsigned to, const void *e)
         b->p = p;
         b->cap = cap;
     }
-    memcpy(b->p + b->n * x->size, e, x->size);
-    b->n++;
+    if (count)
+        memcpy(b->p + b->n * x->size, e, count * x->size);
+    b->n += count;
     return 0;
+}
+
+int sd__exch_put(sd_exch *x, unsigned to, const void *e)
+{
+    return sd__exch_putn(x, to, e, 1);
 }
 
 int sd__exch_run(sd_exch *x, unsigned char **got, size_t *ng, size_t *from)

@@ -33,6 +33,8 @@ void sd__exch_release(sd_exch *x);
 
 /* Appends element e (x->size bytes) to the box of process `to`: 0 or SD_ENOMEM. */
 int sd__exch_put(sd_exch *x, unsigned to, const void *e);
+/* Appends `count` elements. */
+int sd__exch_putn(sd_exch *x, unsigned to, const void *e, size_t count);
 
 /*
  * Delivers the boxes and empties them; *got holds what arrived (*ng

@@ -211,10 +211,27 @@ static void release_doc(sd_tdoc *d)
 
 int sd_trace_add(sd_trace *t, const sd_trace_doc *docs, size_t n)
 {
-    size_t i;
-    int rc = 0;
     if (t->finished)
         return sd__errorf(&t->err, SD_EINVAL, "documents added after finish");
+    return sd__trace_add_docs(t, docs, n);
+}
+
+void sd__trace_drop_docs(sd_trace *t)
+{
+    size_t i;
+    for (i = 0; i < t->n; i++)
+        release_doc(&t->docs[i]);
+    for (i = 0; i < sd__pool_size(t->pool); i++)
+        arena_release(&t->arena[i]);
+    t->n = 0;
+    t->stats.docs = t->stats.absent = t->stats.bytes = t->stats.tokens = 0;
+    t->stats.fingerprints = 0;
+}
+
+int sd__trace_add_docs(sd_trace *t, const sd_trace_doc *docs, size_t n)
+{
+    size_t i;
+    int rc = 0;
     if (n == 0)
         return 0;
     if (SD_GROW(t->docs, t->cap, t->n + n) != 0)
@@ -290,8 +307,11 @@ static void align_one(void *ctx, size_t i, unsigned worker)
     sd__free(anch);
 }
 
-/* Steps 1 to 3 of finish: candidates, alignment, gathering. */
-static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud)
+/* Steps 1 to 3 of finish: candidates, alignment, gathering. With `given`,
+ * the candidates are anc_in[0..nanc_in) (taken over) and *cs_in, found by
+ * the processes together. */
+static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int given, sd_kv *anc_in,
+                         size_t nanc_in, const sd_cand_stats *cs_in)
 {
     const sd_fp **fps = NULL;
     size_t *nfp = NULL, nanc = 0, npair = 0, i, j, total = 0, tedits = 0, q;
@@ -303,6 +323,12 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud)
     int rc = 0;
 
     memset(&c, 0, sizeof c);
+    if (given) {
+        anc = anc_in;
+        nanc = nanc_in;
+        cs = *cs_in;
+        goto have_candidates;
+    }
     if (progress && progress(ud, "candidates", 0, t->n))
         return sd__errorf(&t->err, SD_ECANCELED, "canceled");
     fps = sd__calloc(t->n ? t->n : 1, sizeof(const sd_fp *));
@@ -318,6 +344,7 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud)
     if ((rc = sd__candidates(fps, nfp, t->n, t->stats.max_df, MAX_OCC, MAX_ANCHORS, &anc, &nanc,
                              &cs)) != 0)
         goto fail;
+have_candidates:
     t->stats.dropped = cs.dropped;
     for (i = 0; i < nanc; i++)
         if (i == 0 || anc[i].key != anc[i - 1].key)
@@ -427,20 +454,35 @@ fail:
     return 0;
 }
 
+unsigned sd__trace_max_df(const sd_trace *t, uint64_t docs)
+{
+    uint64_t m = docs / 100;
+    if (t->o.max_df)
+        return t->o.max_df;
+    return (unsigned)(m < 16 ? 16 : m > 500 ? 500 : m);
+}
+
 int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud)
 {
     int rc;
     if (t->finished)
         return sd__errorf(&t->err, SD_EINVAL, "finish called twice");
     t->finished = 1;
-    if (t->o.max_df) {
-        t->stats.max_df = t->o.max_df;
+    if (t->o.comm) {
+        /* several processes: the candidates are found together, and the
+         * documents gathered to process 0, which goes on alone */
+        sd_kv *anc = NULL;
+        size_t nanc = 0;
+        sd_cand_stats cs;
+        if ((rc = sd__trace_dist_candidates(t, progress, ud, &anc, &nanc, &cs)) != 0)
+            return rc;
+        if ((rc = find_passages(t, progress, ud, 1, anc, nanc, &cs)) != 0)
+            return rc;
     } else {
-        size_t m = t->n / 100;
-        t->stats.max_df = (unsigned)(m < 16 ? 16 : m > 500 ? 500 : m);
+        t->stats.max_df = sd__trace_max_df(t, t->n);
+        if ((rc = find_passages(t, progress, ud, 0, NULL, 0, NULL)) != 0)
+            return rc;
     }
-    if ((rc = find_passages(t, progress, ud)) != 0)
-        return rc;
     if (progress && progress(ud, "stories", 0, t->npass))
         return sd__errorf(&t->err, SD_ECANCELED, "canceled");
     if ((rc = sd__trace_stories(t)) != 0)

@@ -7,8 +7,10 @@
 #define SD_GROUP_TRACE_INT_H
 
 #include "base/err.h"
+#include "base/keysort.h"
 #include "base/pool.h"
 #include "match/align.h"
+#include "match/passages.h"
 #include "sketch/winnow.h"
 #include "syndic.h"
 #include "text/tokenize.h"
@@ -72,6 +74,18 @@ struct sd_trace {
 
 /* Builds stories from t->tp / t->pass (story.c). Returns 0 or SD_ENOMEM. */
 int sd__trace_stories(struct sd_trace *t);
+
+/* trace.c: documents added (without the finished check), all documents
+ * dropped, the max_df cap for a job of `docs` documents. */
+int sd__trace_add_docs(struct sd_trace *t, const sd_trace_doc *docs, size_t n);
+void sd__trace_drop_docs(struct sd_trace *t);
+unsigned sd__trace_max_df(const struct sd_trace *t, uint64_t docs);
+
+/* trace_dist.c: with several processes, the candidate anchors found
+ * together (on process 0; none elsewhere), and every document moved to
+ * process 0 at its index in the whole input (the others keep none). */
+int sd__trace_dist_candidates(struct sd_trace *t, sd_progress_fn progress, void *ud, sd_kv **anc,
+                              size_t *nanc, sd_cand_stats *cs);
 
 /* Byte range of tokens [t0, t1) of document d; an empty token range gives
  * an empty byte range at its position. */

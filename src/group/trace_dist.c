@@ -1,0 +1,182 @@
+/*
+ * trace_dist.c: the candidates of a trace job that is one of several
+ * processes (sd_trace_options.comm), each holding its share of the
+ * documents, tokenized and fingerprinted.
+ *
+ *   1. postings     -> (fingerprint, document, position) dealt to processes
+ *                      by fingerprint: each groups whole fingerprints, drops
+ *                      those over max_df and pairs the rest into anchors,
+ *                      exactly as sd__candidates() does for one process
+ *   2. anchors      -> to process 0, sorted there into the one-process order
+ *   3. documents    -> texts and dates to process 0, which prepares them
+ *                      again at their indexes in the whole input; alignment
+ *                      and stories then run there as for one process
+ *
+ * The heavy per-document work (reading, extracting pages, tokenizing,
+ * fingerprinting) and the grouping of fingerprints are shared; process 0
+ * holds the texts, since the output and the report carry them.
+ */
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/exch.h"
+#include "group/trace_int.h"
+
+#define MAX_OCC 4
+#define MAX_ANCHORS ((size_t)1 << 31)
+
+/* The head of a document on its way to process 0; text and date follow. */
+typedef struct doc_msg {
+    uint64_t doc, absent, len, date_len;
+} doc_msg;
+
+static int postings_step(sd_trace *t, sd_exch *x, sd_kv **anc, size_t *nanc, sd_cand_stats *cs)
+{
+    unsigned char *got = NULL;
+    size_t i, j, ng;
+    int rc;
+    x->size = sizeof(sd_kv);
+    for (i = 0; i < t->n; i++) {
+        uint64_t g = sd_share_record(&x->c->share, i);
+        for (j = 0; j < t->docs[i].nfp; j++) {
+            sd_kv e;
+            e.key = t->docs[i].fp[j].hash;
+            e.val = g << 32 | t->docs[i].fp[j].pos;
+            if (sd__exch_put(x, sd__exch_dest(e.key, x->np), &e))
+                return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+        }
+        cs->postings += t->docs[i].nfp;
+    }
+    if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
+        return rc;
+    rc = sd__anchors((sd_kv *)(void *)got, ng, t->stats.max_df, MAX_OCC, MAX_ANCHORS, anc, nanc,
+                     cs);
+    sd__free(got);
+    if (rc)
+        return sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
+    return 0;
+}
+
+/* Every process's anchors to process 0, sorted there. */
+static int anchors_step(sd_trace *t, sd_exch *x, sd_kv **anc, size_t *nanc)
+{
+    unsigned char *got = NULL;
+    size_t ng;
+    int rc;
+    x->size = sizeof(sd_kv);
+    if (sd__exch_putn(x, 0, *anc, *nanc))
+        return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+    sd__free(*anc);
+    *anc = NULL;
+    *nanc = 0;
+    if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
+        return rc;
+    if (ng > MAX_ANCHORS) {
+        sd__free(got);
+        return sd__errorf(&t->err, SD_ETOOBIG, "more than %zu candidate anchors", MAX_ANCHORS);
+    }
+    if (sd__kv_sort((sd_kv *)(void *)got, ng)) {
+        sd__free(got);
+        return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+    }
+    *anc = (sd_kv *)(void *)got;
+    *nanc = ng;
+    return 0;
+}
+
+/* Every document to process 0, prepared there again in input order. */
+static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
+{
+    unsigned char *got = NULL;
+    sd_trace_doc *docs = NULL;
+    size_t i, ng, at;
+    int rc;
+    x->size = 1;
+    for (i = 0; i < t->n; i++) {
+        const sd_tdoc *d = &t->docs[i];
+        doc_msg m;
+        m.doc = sd_share_record(&x->c->share, i);
+        m.absent = (uint64_t)d->absent;
+        m.len = d->absent ? 0 : d->len;
+        m.date_len = d->date ? d->date_len : 0;
+        if (sd__exch_putn(x, 0, &m, sizeof m) || sd__exch_putn(x, 0, d->text, m.len) ||
+            sd__exch_putn(x, 0, d->date, m.date_len))
+            return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+    }
+    sd__trace_drop_docs(t);
+    if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
+        return rc;
+    if (x->me != 0) {
+        sd__free(got);
+        return 0;
+    }
+    docs = sd__calloc(total ? total : 1, sizeof *docs);
+    if (docs == NULL) {
+        sd__free(got);
+        return sd__errorf(&t->err, SD_ENOMEM, "out of memory for %llu documents",
+                          (unsigned long long)total);
+    }
+    for (at = 0; at + sizeof(doc_msg) <= ng;) {
+        doc_msg m;
+        memcpy(&m, got + at, sizeof m);
+        at += sizeof m;
+        if (m.doc >= total || m.len + m.date_len > ng - at) {
+            rc = sd__errorf(&t->err, SD_EIO, "a document from another process is damaged");
+            goto done;
+        }
+        docs[m.doc].text = m.absent ? NULL : (const char *)got + at;
+        docs[m.doc].len = (size_t)m.len;
+        docs[m.doc].date = m.date_len ? (const char *)got + at + m.len : NULL;
+        docs[m.doc].date_len = (size_t)m.date_len;
+        at += (size_t)(m.len + m.date_len);
+    }
+    rc = sd__trace_add_docs(t, docs, (size_t)total);
+done:
+    sd__free(docs);
+    sd__free(got);
+    return rc;
+}
+
+int sd__trace_dist_candidates(sd_trace *t, sd_progress_fn progress, void *ud, sd_kv **anc,
+                              size_t *nanc, sd_cand_stats *cs)
+{
+    sd_exch x;
+    uint64_t v[2];
+    int rc;
+    *anc = NULL;
+    *nanc = 0;
+    memset(cs, 0, sizeof *cs);
+    if ((rc = sd__exch_init(&x, t->o.comm, &t->err)) != 0)
+        return rc;
+    v[0] = t->n;
+    if ((rc = sd__exch_sum(&x, v, 1)) != 0)
+        goto done;
+    if (v[0] > UINT32_MAX) {
+        rc = sd__errorf(&t->err, SD_ETOOBIG, "more than %u documents", UINT32_MAX);
+        goto done;
+    }
+    t->stats.max_df = sd__trace_max_df(t, v[0]);
+    if (progress && progress(ud, "candidates", 0, v[0])) {
+        rc = sd__errorf(&t->err, SD_ECANCELED, "canceled");
+        goto done;
+    }
+    if ((rc = postings_step(t, &x, anc, nanc, cs)) != 0 ||
+        (rc = anchors_step(t, &x, anc, nanc)) != 0 || (rc = documents_step(t, &x, v[0])) != 0)
+        goto done;
+    /* the figures of the whole job */
+    v[0] = cs->postings;
+    v[1] = cs->dropped;
+    if ((rc = sd__exch_sum(&x, v, 2)) != 0)
+        goto done;
+    cs->postings = v[0];
+    cs->dropped = v[1];
+    cs->anchors = *nanc;
+done:
+    sd__exch_release(&x);
+    if (rc) {
+        sd__free(*anc);
+        *anc = NULL;
+        *nanc = 0;
+    }
+    return rc;
+}

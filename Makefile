@@ -54,7 +54,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check test-unit test-cli test-fuzz test-browser bench-report bench-memory asan tsan valgrind \
+.PHONY: all deps check test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
         fuzz lint bench demo install clean
 
 all: $(STATIC) $(SHARED) $(PROG) syndic
@@ -192,6 +192,11 @@ bench: all bench-bin
 # bench/out; minutes per run): MEM_INMEMORY=1 compares with the in-memory run.
 bench-memory: all bench-bin
 	sh bench/memory_bench.sh
+
+# dedup and trace under mpirun: 1 and 2 processes against one (speedup,
+# memory, bytes exchanged, identical outputs).
+bench-mpi: all bench-bin
+	sh bench/mpi_bench.sh
 
 demo: deps
 	$(MAKE) all

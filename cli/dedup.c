@@ -1260,6 +1260,13 @@ int cmd_dedup(int argc, char **argv)
                     st.bands, st.rows, (unsigned long long)st.candidates,
                     (unsigned long long)st.verified, t_sketch, t_finish,
                     secs - t_sketch - t_finish);
+        if (cli_verbose && r.comm) {
+            char ex[32];
+            fmt_bytes(ex, sizeof ex, st.exchanged);
+            fprintf(stderr, "syndic: %u processes; %s of keys exchanged (%.0f bytes per document)\n",
+                    r.comm->share.count, ex,
+                    n_all ? (double)st.exchanged / (double)n_all : 0.0);
+        }
         if (cli_verbose && dopt.memory_limit) {
             char sp[32];
             fmt_bytes(sp, sizeof sp, st.spilled);

@@ -774,6 +774,14 @@ int cmd_trace(int argc, char **argv)
                     "too common, %llu candidate pairs\n",
                     st.k, st.w, st.max_df, (unsigned long long)st.fingerprints,
                     (unsigned long long)st.dropped, (unsigned long long)st.pairs);
+        if (cli_verbose && comm) {
+            char ex[32];
+            fmt_bytes(ex, sizeof ex, st.exchanged);
+            fprintf(stderr,
+                    "syndic: %u processes; %s of fingerprints, anchors and texts exchanged "
+                    "(%.0f bytes per document)\n",
+                    comm->share.count, ex, r.n ? (double)st.exchanged / (double)r.n : 0.0);
+        }
         if (html)
             fprintf(stderr, "syndic: story report written to %s\n", html);
     }

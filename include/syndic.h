@@ -284,6 +284,7 @@ typedef struct sd_dedup_stats {
     unsigned bands, rows; /* LSH parameters in use */
     uint64_t bytes;       /* text bytes sketched */
     uint64_t spilled;     /* bytes written to temporary files (memory_limit) */
+    uint64_t exchanged;   /* bytes sent between processes, all of them (comm) */
 } sd_dedup_stats;
 
 typedef struct sd_dedup sd_dedup;
@@ -552,6 +553,7 @@ typedef struct sd_trace_stats {
     unsigned k, w;         /* k-gram length and winnowing window */
     uint64_t pairs;        /* candidate document pairs aligned */
     uint64_t passages, stories;
+    uint64_t exchanged; /* bytes sent between processes, all of them (comm) */
 } sd_trace_stats;
 
 typedef struct sd_trace sd_trace;

@@ -83,6 +83,8 @@ int sd__exch_run(sd_exch *x, unsigned char **got, size_t *ng, size_t *from)
     for (p = 0; p < np; p++) {
         send_len[p] = (uint64_t)x->out[p].n * x->size;
         total += x->out[p].n;
+        if (p != x->me)
+            x->sent += send_len[p];
     }
     if (x->c->allgather(x->c->ud, send_len, np, all))
         return comm_failed(x);
@@ -99,11 +101,15 @@ int sd__exch_run(sd_exch *x, unsigned char **got, size_t *ng, size_t *from)
                         total + rtotal);
         goto done;
     }
+    /* each box is freed once packed: the keys are held twice only a box at
+     * a time */
     for (p = 0; p < np; p++) {
         if (x->out[p].n)
             memcpy(send + at, x->out[p].p, x->out[p].n * x->size);
         at += x->out[p].n * x->size;
-        x->out[p].n = 0;
+        sd__free(x->out[p].p);
+        x->out[p].p = NULL;
+        x->out[p].n = x->out[p].cap = 0;
     }
     if (x->c->alltoallv(x->c->ud, send, send_len, recv, recv_len)) {
         rc = comm_failed(x);

@@ -24,7 +24,8 @@ typedef struct sd_exch {
     size_t size; /* element size of the exchange being filled */
     sd_box *out; /* np boxes */
     uint64_t *lens;
-    sd_err *err; /* where failures are described */
+    sd_err *err;   /* where failures are described */
+    uint64_t sent; /* bytes sent to the other processes so far */
 } sd_exch;
 
 /* 0, or SD_ENOMEM after setting *err. */

@@ -33,7 +33,7 @@
 #include "group/unionfind.h"
 #include "match/lsh.h"
 
-#define BAND_ROUND_KEYS ((uint64_t)32 << 20) /* band keys per process a round */
+#define BAND_ROUND_KEYS ((uint64_t)4 << 20) /* band keys per process a round (64 MB) */
 #define VERIFY_ROUND 65536                   /* pairs verified per process a round */
 
 typedef struct dist {
@@ -585,7 +585,7 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     uint8_t *skip = NULL;
     sd_kv *pairs = NULL;
     size_t npairs = 0, i, n = d->n ? d->n : 1;
-    uint64_t st[8];
+    uint64_t st[9];
     int rc;
     memset(&x, 0, sizeof x);
     x.d = d;
@@ -643,8 +643,10 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     st[5] = d->stats.verified;
     st[6] = d->stats.bytes;
     st[7] = d->n;
-    if ((rc = sd__exch_sum(&x.ex, st, 8)) != 0)
+    st[8] = x.ex.sent;
+    if ((rc = sd__exch_sum(&x.ex, st, 9)) != 0)
         goto done;
+    d->stats.exchanged = st[8];
     d->stats.absent = st[0];
     d->stats.clusters = st[1];
     d->stats.duplicates = st[2];

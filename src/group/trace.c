@@ -228,6 +228,39 @@ void sd__trace_drop_docs(sd_trace *t)
     t->stats.fingerprints = 0;
 }
 
+int sd__trace_put_doc(sd_trace *t, size_t i, const sd_trace_doc *src, size_t ntok,
+                      const uint32_t *tok)
+{
+    sd_tdoc *d = &t->docs[i];
+    memset(d, 0, sizeof *d);
+    if (src->date && src->date_len) {
+        if ((d->date = sd__strndup(src->date, src->date_len)) == NULL)
+            return SD_ENOMEM;
+        d->date_len = src->date_len;
+    }
+    if (!src->text) {
+        d->absent = 1;
+        t->stats.absent++;
+        return 0;
+    }
+    if ((d->text = arena_alloc(&t->arena[0], src->len + 1)) == NULL)
+        return SD_ENOMEM;
+    memcpy(d->text, src->text, src->len);
+    d->text[src->len] = 0;
+    d->len = src->len;
+    if (ntok) {
+        if ((d->h = arena_alloc(&t->arena[0], ntok * 3 * sizeof(uint32_t))) == NULL)
+            return SD_ENOMEM;
+        memcpy(d->h, tok, ntok * 3 * sizeof(uint32_t));
+        d->off = d->h + ntok;
+        d->end = d->off + ntok;
+        d->n = ntok;
+    }
+    t->stats.bytes += d->len;
+    t->stats.tokens += d->n;
+    return 0;
+}
+
 int sd__trace_add_docs(sd_trace *t, const sd_trace_doc *docs, size_t n)
 {
     size_t i;

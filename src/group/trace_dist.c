@@ -25,9 +25,10 @@
 #define MAX_OCC 4
 #define MAX_ANCHORS ((size_t)1 << 31)
 
-/* The head of a document on its way to process 0; text and date follow. */
+/* The head of a document on its way to process 0; its text, date and
+ * tokens (hashes, starts, ends) follow. */
 typedef struct doc_msg {
-    uint64_t doc, absent, len, date_len;
+    uint64_t doc, absent, len, date_len, ntok;
 } doc_msg;
 
 static int postings_step(sd_trace *t, sd_exch *x, sd_kv **anc, size_t *nanc, sd_cand_stats *cs)
@@ -84,55 +85,85 @@ static int anchors_step(sd_trace *t, sd_exch *x, sd_kv **anc, size_t *nanc)
     return 0;
 }
 
-/* Every document to process 0, prepared there again in input order. */
+/* Every document, with its tokens, to process 0, at its index in the
+ * whole input (process 0's own stay where they are in memory). */
 static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
 {
     unsigned char *got = NULL;
-    sd_trace_doc *docs = NULL;
-    size_t i, ng, at;
-    int rc;
+    size_t i, ng, at, seen = 0;
+    uint32_t *tok = NULL;
+    size_t tcap = 0;
+    int rc = 0;
     x->size = 1;
-    for (i = 0; i < t->n; i++) {
+    for (i = 0; i < t->n && x->me != 0; i++) {
         const sd_tdoc *d = &t->docs[i];
         doc_msg m;
         m.doc = sd_share_record(&x->c->share, i);
         m.absent = (uint64_t)d->absent;
         m.len = d->absent ? 0 : d->len;
         m.date_len = d->date ? d->date_len : 0;
+        m.ntok = d->n;
         if (sd__exch_putn(x, 0, &m, sizeof m) || sd__exch_putn(x, 0, d->text, m.len) ||
-            sd__exch_putn(x, 0, d->date, m.date_len))
+            sd__exch_putn(x, 0, d->date, m.date_len) ||
+            sd__exch_putn(x, 0, d->h, 3 * sizeof(uint32_t) * d->n))
             return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
     }
-    sd__trace_drop_docs(t);
+    if (x->me != 0)
+        sd__trace_drop_docs(t);
     if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
         return rc;
     if (x->me != 0) {
         sd__free(got);
         return 0;
     }
-    docs = sd__calloc(total ? total : 1, sizeof *docs);
-    if (docs == NULL) {
-        sd__free(got);
-        return sd__errorf(&t->err, SD_ENOMEM, "out of memory for %llu documents",
-                          (unsigned long long)total);
+    {
+        /* process 0's own documents move to their places as they are */
+        sd_tdoc *all = sd__calloc(total ? (size_t)total : 1, sizeof *all);
+        if (all == NULL) {
+            sd__free(got);
+            return sd__errorf(&t->err, SD_ENOMEM, "out of memory for %llu documents",
+                              (unsigned long long)total);
+        }
+        for (i = 0; i < t->n; i++)
+            all[sd_share_record(&x->c->share, i)] = t->docs[i];
+        seen = t->n;
+        sd__free(t->docs);
+        t->docs = all;
+        t->cap = t->n = (size_t)total;
+        t->stats.docs = total;
     }
-    for (at = 0; at + sizeof(doc_msg) <= ng;) {
+    for (at = 0; at + sizeof(doc_msg) <= ng; seen++) {
         doc_msg m;
+        sd_trace_doc src;
         memcpy(&m, got + at, sizeof m);
         at += sizeof m;
-        if (m.doc >= total || m.len + m.date_len > ng - at) {
+        if (m.doc >= total || m.ntok > UINT32_MAX ||
+            m.len + m.date_len + 12 * m.ntok > ng - at) {
             rc = sd__errorf(&t->err, SD_EIO, "a document from another process is damaged");
             goto done;
         }
-        docs[m.doc].text = m.absent ? NULL : (const char *)got + at;
-        docs[m.doc].len = (size_t)m.len;
-        docs[m.doc].date = m.date_len ? (const char *)got + at + m.len : NULL;
-        docs[m.doc].date_len = (size_t)m.date_len;
+        src.text = m.absent ? NULL : (const char *)got + at;
+        src.len = (size_t)m.len;
+        src.date = m.date_len ? (const char *)got + at + m.len : NULL;
+        src.date_len = (size_t)m.date_len;
         at += (size_t)(m.len + m.date_len);
+        /* the tokens, aligned for the copy */
+        if (SD_GROW(tok, tcap, 3 * (size_t)m.ntok + 1)) {
+            rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+            goto done;
+        }
+        memcpy(tok, got + at, 12 * (size_t)m.ntok);
+        at += 12 * (size_t)m.ntok;
+        if ((rc = sd__trace_put_doc(t, (size_t)m.doc, &src, (size_t)m.ntok, tok)) != 0) {
+            rc = sd__errorf(&t->err, rc, "out of memory for the documents");
+            goto done;
+        }
     }
-    rc = sd__trace_add_docs(t, docs, (size_t)total);
+    if (seen != total)
+        rc = sd__errorf(&t->err, SD_EIO, "%zu of %llu documents arrived", seen,
+                        (unsigned long long)total);
 done:
-    sd__free(docs);
+    sd__free(tok);
     sd__free(got);
     return rc;
 }
@@ -141,7 +172,7 @@ int sd__trace_dist_candidates(sd_trace *t, sd_progress_fn progress, void *ud, sd
                               size_t *nanc, sd_cand_stats *cs)
 {
     sd_exch x;
-    uint64_t v[2];
+    uint64_t v[3];
     int rc;
     *anc = NULL;
     *nanc = 0;
@@ -166,10 +197,13 @@ int sd__trace_dist_candidates(sd_trace *t, sd_progress_fn progress, void *ud, sd
     /* the figures of the whole job */
     v[0] = cs->postings;
     v[1] = cs->dropped;
-    if ((rc = sd__exch_sum(&x, v, 2)) != 0)
+    v[2] = x.sent;
+    if ((rc = sd__exch_sum(&x, v, 3)) != 0)
         goto done;
     cs->postings = v[0];
     cs->dropped = v[1];
+    t->stats.exchanged = v[2];
+    t->stats.fingerprints = x.me == 0 ? v[0] : 0;
     cs->anchors = *nanc;
 done:
     sd__exch_release(&x);

@@ -79,6 +79,10 @@ int sd__trace_stories(struct sd_trace *t);
  * dropped, the max_df cap for a job of `docs` documents. */
 int sd__trace_add_docs(struct sd_trace *t, const sd_trace_doc *docs, size_t n);
 void sd__trace_drop_docs(struct sd_trace *t);
+/* Sets document i (within t->docs' capacity) from a text and its tokens
+ * made elsewhere: tok holds the hashes, starts and ends, ntok of each. */
+int sd__trace_put_doc(struct sd_trace *t, size_t i, const sd_trace_doc *src, size_t ntok,
+                      const uint32_t *tok);
 unsigned sd__trace_max_df(const struct sd_trace *t, uint64_t docs);
 
 /* trace_dist.c: with several processes, the candidate anchors found

@@ -55,7 +55,7 @@ extern int cli_verbose; /* -v: more detail */
 int mpi_start(int *argc, char ***argv);
 void mpi_stop(void);
 /* The transport for the library's jobs, or NULL when not under mpirun. */
-const sd_comm *mpi_comm(void);
+sd_comm *mpi_comm(void);
 unsigned mpi_rank(void);
 /* The largest status and the sum of v over the processes (collective). */
 int mpi_worst(int status);
@@ -68,6 +68,13 @@ void mpi_abort(int status);
  * len[p] bytes of buf[p]; *got (malloc'd) holds what arrived, from process
  * 0 first, glen[p] bytes from p. Collective. 0 or -1 after saying why. */
 int comm_swap(const sd_comm *c, char **buf, const size_t *len, char **got, uint64_t *glen);
+/* Deals the inputs as `mode` says: "records" (blocks of records), "files"
+ * (whole files) or "auto" (files when the inputs make at least 4 files per
+ * process). 0 or -1 after saying why. */
+int share_choose(sd_comm *c, const char *mode, char **inputs, int n);
+/* After reading, with whole files dealt: the table of where each file's
+ * records fall (collective). 0 or -1 after saying why. */
+int share_files_read(sd_comm *c, const sd_reader *r);
 int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *p, size_t n),
                      void *ud);
 

@@ -75,7 +75,7 @@ typedef struct dedup_run {
     FILE *spool;
     uint64_t spool_len;
     int whole_page;
-    const sd_comm *comm; /* under mpirun: this process reads a share */
+    sd_comm *comm; /* under mpirun: this process reads a share */
     char *far;           /* representatives' ids held by other processes: */
     sd_kv_far *far_at;   /* (record, offset of its length and id in far) */
     size_t nfar;
@@ -113,6 +113,10 @@ static void usage(FILE *f)
         "                        and keys spill to temporary files in sorted runs; same\n"
         "                        results\n"
         "      --tmpdir DIR      where those files go (default: $TMPDIR, else /tmp)\n"
+        "      --share MODE      under mpirun, how inputs are dealt to processes: records\n"
+        "                        (blocks of records; each process scans every input),\n"
+        "                        files (whole files), auto (files when there are at least\n"
+        "                        4 per process; the default); see docs/cluster.md\n"
         "  -j, --threads N       worker threads (default: one per CPU)\n"
         "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
         "  -q, --quiet           no warnings and no summary\n"
@@ -483,15 +487,17 @@ static void put_out(void *ud, const void *p, size_t n)
 
 /*
  * Writes every record's result line, in input order. Under mpirun the
- * processes take turns a block at a time: each renders its next block, and
- * process 0 writes them in process order, which is input order. 0 or -1.
+ * records are walked in input order a run at a time (a block, or part of a
+ * file, held by one process), at most MPI_SHARE_BLOCK records a step: the
+ * owner renders them and process 0 writes them. 0 or -1.
  */
 static int write_results(out *o, dedup_run *r, const sd_dedup *d)
 {
-    uint64_t total, rounds, t;
-    size_t b, i;
+    const sd_share *sh;
+    uint64_t total, g = 0;
     out blk;
     int rc = 0;
+    size_t i;
     if (r->comm == NULL) {
         for (i = 0; i < r->n; i++)
             write_result(o, r, d, i);
@@ -499,19 +505,24 @@ static int write_results(out *o, dedup_run *r, const sd_dedup *d)
     }
     if (fetch_rep_ids(r, d) != 0 || out_open_mem(&blk) != 0)
         return -1;
-    b = r->comm->share.block ? r->comm->share.block : MPI_SHARE_BLOCK;
+    sh = &r->comm->share;
     total = mpi_sum(r->n);
-    rounds = (total + b - 1) / b;
-    rounds = (rounds + r->comm->share.count - 1) / r->comm->share.count;
-    for (t = 0; t < rounds; t++) {
-        for (i = (size_t)t * b; i < r->n && i < (size_t)(t + 1) * b; i++)
-            write_result(&blk, r, d, i);
+    while (g < total) {
+        uint64_t end = sd_share_run_end(sh, g, total);
+        if (end - g > MPI_SHARE_BLOCK)
+            end = g + MPI_SHARE_BLOCK;
+        if (sd_share_owner(sh, g) == sh->index) {
+            size_t l0 = (size_t)sd_share_local(sh, g);
+            for (i = l0; i < l0 + (end - g); i++)
+                write_result(&blk, r, d, i);
+        }
         if (blk.failed || mpi_gather_write(blk.buf, blk.len, put_out, o) != 0) {
             cli_error("cannot gather the results");
             rc = -1;
             break;
         }
         blk.len = 0;
+        g = end;
     }
     out_close(&blk);
     return rc;
@@ -1031,7 +1042,8 @@ enum {
     OPT_HTML_FIELD,
     OPT_WHOLE_PAGE,
     OPT_MEMORY,
-    OPT_TMPDIR
+    OPT_TMPDIR,
+    OPT_SHARE
 };
 
 static const struct option long_opts[] = {
@@ -1050,6 +1062,7 @@ static const struct option long_opts[] = {
     {"whole-page", no_argument, NULL, OPT_WHOLE_PAGE},
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"tmpdir", required_argument, NULL, OPT_TMPDIR},
+    {"share", required_argument, NULL, OPT_SHARE},
     {"threads", required_argument, NULL, 'j'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -1068,7 +1081,7 @@ int cmd_dedup(int argc, char **argv)
     dedup_run r;
     out o;
     progress prog;
-    const char *output = NULL, *keep = NULL;
+    const char *output = NULL, *keep = NULL, *share_mode = "auto";
     int c, status = EXIT_RUN, show_progress = progress_default(), completed = 0;
     unsigned seed = 0;
     feed fd;
@@ -1126,6 +1139,13 @@ int cmd_dedup(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case OPT_TMPDIR: dopt.tmpdir = optarg; break;
+        case OPT_SHARE:
+            share_mode = optarg;
+            if (strcmp(optarg, "records") && strcmp(optarg, "files") && strcmp(optarg, "auto")) {
+                cli_error("--share takes records, files or auto, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'j':
             if (parse_unsigned("--threads", optarg, 1, 256, &dopt.threads))
                 return EXIT_USAGE;
@@ -1161,6 +1181,8 @@ int cmd_dedup(int argc, char **argv)
             return EXIT_USAGE;
         }
         dopt.comm = r.comm;
+        if (share_choose(r.comm, share_mode, argv + optind, argc - optind) != 0)
+            return EXIT_USAGE;
         ropt.share = r.comm->share;
         if (mpi_rank() != 0)
             show_progress = 0;
@@ -1199,6 +1221,8 @@ int cmd_dedup(int argc, char **argv)
     t0 = now_seconds();
     fd.r = &r;
     if (feed_run(&fd, job, dopt.threads, &prog, &t_sketch) != 0)
+        goto done_out;
+    if (r.comm && share_files_read(r.comm, reader) != 0)
         goto done_out;
     total_bytes = fd.total_bytes;
     t = now_seconds();

@@ -73,6 +73,54 @@ out:
     return rc;
 }
 
+int share_choose(sd_comm *c, const char *mode, char **inputs, int n)
+{
+    size_t files = 0;
+    sd_reader *r = NULL;
+    int i;
+    if (strcmp(mode, "records") == 0) {
+        c->share.files = 0;
+        return 0;
+    }
+    if (strcmp(mode, "files") == 0) {
+        c->share.files = 1;
+        return 0;
+    }
+    /* auto ("auto"): whole files when there are at least 4 per process */
+    if (sd_reader_new(NULL, &r) != 0) {
+        cli_error("out of memory");
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+        if (sd_reader_add(r, inputs[i]) != 0) {
+            sd_reader_free(r);
+            cli_error("out of memory");
+            return -1;
+        }
+    if (sd_reader_count_files(r, &files) != 0) {
+        sd_reader_free(r);
+        cli_error("out of memory");
+        return -1;
+    }
+    sd_reader_free(r);
+    c->share.files = files >= 4 * (size_t)c->share.count;
+    return 0;
+}
+
+int share_files_read(sd_comm *c, const sd_reader *r)
+{
+    const uint64_t *counts;
+    size_t n;
+    int rc;
+    if (!c->share.files)
+        return 0;
+    sd_reader_file_counts(r, &counts, &n);
+    rc = sd_share_files(c, counts, n);
+    if (rc)
+        cli_error("cannot share out the records: %s", sd_strerror(rc));
+    return rc ? -1 : 0;
+}
+
 #ifdef SYNDIC_MPI
 
 static int active;
@@ -200,7 +248,7 @@ int mpi_start(int *argc, char ***argv)
     return 0;
 }
 
-const sd_comm *mpi_comm(void)
+sd_comm *mpi_comm(void)
 {
     return active ? &comm : NULL;
 }
@@ -295,8 +343,10 @@ int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *
 
 void mpi_stop(void)
 {
-    if (active)
+    if (active) {
+        sd_share_release(&comm.share);
         MPI_Finalize();
+    }
     active = 0;
 }
 
@@ -314,7 +364,7 @@ int mpi_start(int *argc, char ***argv)
     return 0;
 }
 
-const sd_comm *mpi_comm(void)
+sd_comm *mpi_comm(void)
 {
     return NULL;
 }

@@ -66,6 +66,8 @@ static void usage(FILE *f)
             "      --html-field F      JSONL field holding a page's HTML (default html)\n"
             "      --whole-page        compare pages by all their visible text, not the article\n"
             "      --repair-utf8       repair invalid UTF-8 in JSONL text instead of failing\n"
+            "      --share MODE        under mpirun, how inputs are dealt to processes:\n"
+            "                          records, files or auto (docs/cluster.md)\n"
             "  -j, --threads N         worker threads (default: one per CPU)\n"
             "      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
             "  -q, --quiet             no warnings and no summary\n"
@@ -304,7 +306,8 @@ enum {
     OPT_HTML_FIELD,
     OPT_WHOLE_PAGE,
     OPT_DOC_TEXT,
-    OPT_HTML
+    OPT_HTML,
+    OPT_SHARE
 };
 
 static const struct option long_opts[] = {
@@ -317,6 +320,7 @@ static const struct option long_opts[] = {
     {"no-text", no_argument, NULL, OPT_NO_TEXT},
     {"doc-text", no_argument, NULL, OPT_DOC_TEXT},
     {"html", required_argument, NULL, OPT_HTML},
+    {"share", required_argument, NULL, OPT_SHARE},
     {"seed", required_argument, NULL, OPT_SEED},
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
     {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
@@ -573,10 +577,10 @@ int cmd_trace(int argc, char **argv)
     trace_run r;
     out o;
     progress prog;
-    const char *output = NULL, *html = NULL;
+    const char *output = NULL, *html = NULL, *share_mode = "auto";
     int c, rc, status = EXIT_RUN, show_progress = progress_default(), with_passages = 0;
     int with_text = 1, out_opened = 0, whole_page = 0, doc_text = TEXT_NONE, completed = 0;
-    const sd_comm *comm = NULL;
+    sd_comm *comm = NULL;
     page_reader *pages = NULL;
     unsigned seed = 0;
     sd_trace_doc *docs = NULL;
@@ -609,6 +613,13 @@ int cmd_trace(int argc, char **argv)
         case OPT_NO_TEXT: with_text = 0; break;
         case OPT_DOC_TEXT: doc_text = TEXT_ALL; break;
         case OPT_HTML: html = optarg; break;
+        case OPT_SHARE:
+            share_mode = optarg;
+            if (strcmp(optarg, "records") && strcmp(optarg, "files") && strcmp(optarg, "auto")) {
+                cli_error("--share takes records, files or auto, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case OPT_SEED:
             if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))
                 return EXIT_USAGE;
@@ -640,6 +651,8 @@ int cmd_trace(int argc, char **argv)
         show_progress = 0;
     if ((comm = mpi_comm()) != NULL) {
         topt.comm = comm;
+        if (share_choose(comm, share_mode, argv + optind, argc - optind) != 0)
+            return EXIT_USAGE;
         ropt.share = comm->share;
         if (comm->share.index != 0)
             show_progress = 0;
@@ -738,6 +751,8 @@ int cmd_trace(int argc, char **argv)
         }
         nb++;
     }
+    if (comm && share_files_read(comm, reader) != 0)
+        goto done;
     if (sd_trace_finish(job, show_progress ? progress_cb : NULL, &prog) != 0) {
         cli_error("%s", sd_trace_errmsg(job));
         goto done;

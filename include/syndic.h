@@ -96,22 +96,48 @@ typedef int (*sd_progress_fn)(void *ud, const char *stage, uint64_t done, uint64
 /*
  * One job over several processes (an MPI run, or any other transport): each
  * process reads a share of the records, and the jobs exchange keys through
- * an sd_comm. The records are dealt in blocks of `block` records, round
- * robin: record g (its index in the whole input) belongs to process
- * (g / block) % count. A process's own records, in input order, are its
- * local records 0, 1, 2...
+ * an sd_comm. A share is dealt one of two ways:
+ *
+ * - records (files 0): blocks of `block` records, round robin: record g
+ *   (its index in the whole input) belongs to process (g / block) % count.
+ *   Every process scans every input but parses only its records; the
+ *   indexes are known as records are read.
+ * - files (files 1): whole input files, round robin: file f (in input
+ *   order, directories expanded) belongs to process f % count, which alone
+ *   opens it. How many records each file holds is known only once every
+ *   process has read its files: sd_share_files() then makes the table that
+ *   maps records, before any job finishes.
+ *
+ * A process's own records, in input order, are its local records 0, 1, 2...
  */
 typedef struct sd_share {
-    unsigned index;  /* this process, from 0 */
-    unsigned count;  /* processes; 0 or 1: one process reads everything */
-    uint32_t block;  /* records per block; 0 = 4096 */
+    unsigned index; /* this process, from 0 */
+    unsigned count; /* processes; 0 or 1: one process reads everything */
+    uint32_t block; /* records per block; 0 = 4096 */
+    int files;      /* 1: whole files are dealt (see above) */
+    /* files: set by sd_share_files() */
+    size_t nfiles;
+    uint64_t *file_first; /* nfiles + 1: each file's first record in the whole input */
+    uint64_t *file_local; /* nfiles: that record's local index in its process */
 } sd_share;
 
 /* The process a record belongs to, a record's local index in its process,
- * and a local record's index in the whole input. */
+ * and a local record of this process's (s->index) index in the whole input. */
 unsigned sd_share_owner(const sd_share *s, uint64_t record);
 uint64_t sd_share_local(const sd_share *s, uint64_t record);
 uint64_t sd_share_record(const sd_share *s, uint64_t local);
+/* The end of the run of records from `record` on that one process holds
+ * in a row (the rest of a block or of a file), at most `records` (the
+ * total). */
+uint64_t sd_share_run_end(const sd_share *s, uint64_t record, uint64_t records);
+
+struct sd_comm;
+/* With whole files dealt: counts[f] is how many records this process read
+ * from file f of nfiles (0 for the files of others). Collective: every
+ * process calls it after reading, before finishing a job. 0, SD_ENOMEM,
+ * SD_EIO (the transport failed). */
+int sd_share_files(struct sd_comm *c, const uint64_t *counts, size_t nfiles);
+void sd_share_release(sd_share *s);
 
 /*
  * The transport the processes of one job talk through. Every process calls
@@ -217,6 +243,15 @@ int sd_reader_next(sd_reader *r, sd_record *rec);
 
 /* Bytes consumed so far (compressed sizes for compressed input), for progress. */
 uint64_t sd_reader_bytes(const sd_reader *r);
+
+/* How many input files the queued inputs make, directories expanded (a
+ * walk of the inputs not yet opened; nothing is read). 0 or SD_ENOMEM. */
+int sd_reader_count_files(const sd_reader *r, size_t *nfiles);
+
+/* With whole files shared (sd_share.files): the records read from each
+ * input file so far, by the file's place in input order (0 for files of
+ * other processes), for sd_share_files(). */
+int sd_reader_file_counts(const sd_reader *r, const uint64_t **counts, size_t *nfiles);
 
 /* Message of the last failure that stopped the reader; "" if none. */
 const char *sd_reader_errmsg(const sd_reader *r);

@@ -423,45 +423,89 @@ done:
 
 /* ---- 5. cluster numbers and similarities ---- */
 
-static int number_step(dist *x)
+/* Runs of records one process holds in a row (blocks, or files), walked
+ * in input order: process p's k-th run is the k-th with owner p. */
+typedef struct runs {
+    const sd_share *s;
+    uint64_t at, total;
+} runs;
+
+static int next_run(runs *w, uint64_t *start, uint64_t *end, unsigned *owner)
+{
+    if (w->at >= w->total)
+        return 0;
+    *start = w->at;
+    *end = sd_share_run_end(w->s, w->at, w->total);
+    *owner = sd_share_owner(w->s, w->at);
+    w->at = *end;
+    return 1;
+}
+
+/*
+ * Cluster numbers, dense in input order of the representatives: each
+ * process counts its representatives per run; with everyone's counts, each
+ * knows how many come before each of its runs.
+ */
+static int number_step(dist *x, uint64_t total)
 {
     sd_dedup *d = x->d;
-    uint64_t block = x->ex.c->share.block ? x->ex.c->share.block : 4096, nb, most, *cnt = NULL,
-             *all = NULL, base = 0;
-    size_t i, gb;
+    const sd_share *sh = &x->ex.c->share;
+    uint64_t most = 0, *cnt = NULL, *all = NULL, *kp = NULL, base = 0, a, b;
+    size_t i, k;
+    unsigned p;
+    runs w;
     int rc;
-    nb = (d->n + block - 1) / block;
-    most = nb;
+    w.s = sh;
+    w.total = total;
+    w.at = 0;
+    while (next_run(&w, &a, &b, &p))
+        most += p == x->ex.me;
     if ((rc = max_all(x, &most)) != 0)
         return rc;
     cnt = sd__calloc(most ? most : 1, sizeof *cnt);
     all = sd__reallocarray(NULL, (size_t)(most ? most : 1) * x->ex.np, sizeof *all);
-    if (cnt == NULL || all == NULL) {
+    kp = sd__calloc(x->ex.np, sizeof *kp);
+    if (cnt == NULL || all == NULL || kp == NULL) {
         rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
         goto done;
     }
-    for (i = 0; i < d->n; i++)
-        if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
-            cnt[i / block]++;
+    for (w.at = 0, k = 0; next_run(&w, &a, &b, &p);) {
+        size_t l0;
+        if (p != x->ex.me)
+            continue;
+        l0 = local_of(x, a);
+        for (i = l0; i < l0 + (b - a); i++)
+            if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
+                cnt[k]++;
+        k++;
+    }
     if (x->ex.c->allgather(x->ex.c->ud, cnt, (size_t)most, all)) {
         rc = comm_failed(x);
         goto done;
     }
-    /* global block gb is process gb % np's block gb / np */
-    for (gb = 0; gb < (size_t)most * x->ex.np; gb++) {
-        unsigned p = (unsigned)(gb % x->ex.np);
-        size_t lb = gb / x->ex.np;
-        if (p == x->ex.me && lb < nb)
-            cnt[lb] = base; /* now the first cluster number of the block */
-        base += all[(size_t)p * most + lb];
+    for (w.at = 0; next_run(&w, &a, &b, &p);) {
+        uint64_t c = all[(size_t)p * most + kp[p]];
+        if (p == x->ex.me)
+            cnt[kp[p]] = base; /* now the run's first cluster number */
+        kp[p]++;
+        base += c;
     }
-    for (i = 0; i < d->n; i++)
-        if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
-            d->cluster[i] = cnt[i / block]++;
+    for (w.at = 0, k = 0; next_run(&w, &a, &b, &p);) {
+        uint64_t next;
+        size_t l0;
+        if (p != x->ex.me)
+            continue;
+        next = cnt[k++];
+        l0 = local_of(x, a);
+        for (i = l0; i < l0 + (b - a); i++)
+            if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
+                d->cluster[i] = next++;
+    }
     rc = 0;
 done:
     sd__free(cnt);
     sd__free(all);
+    sd__free(kp);
     return rc;
 }
 
@@ -585,7 +629,7 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     uint8_t *skip = NULL;
     sd_kv *pairs = NULL;
     size_t npairs = 0, i, n = d->n ? d->n : 1;
-    uint64_t st[9];
+    uint64_t st[9], total;
     int rc;
     memset(&x, 0, sizeof x);
     x.d = d;
@@ -605,6 +649,9 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
         d->cluster[i] = UINT64_MAX;
         d->sim[i] = d->info[i].flags & DOC_ABSENT ? 0.0f : 1.0f;
     }
+    total = d->n;
+    if ((rc = sd__exch_sum(&x.ex, &total, 1)) != 0)
+        goto done;
     if (progress && progress(ud, "exact", 0, 0)) {
         rc = sd__errorf(&d->err, SD_ECANCELED, "canceled");
         goto done;
@@ -625,7 +672,7 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
         goto done;
     sd__free(pairs);
     pairs = NULL;
-    if ((rc = join_step(&x, &ed)) != 0 || (rc = number_step(&x)) != 0 ||
+    if ((rc = join_step(&x, &ed)) != 0 || (rc = number_step(&x, total)) != 0 ||
         (rc = sim_step(&x)) != 0)
         goto done;
     /* the job's figures, summed over the processes */

@@ -50,6 +50,9 @@ struct sd_reader {
     sd_warc *warc; /* the WARC reader of the current file */
     uint64_t index;
     uint64_t bytes_done; /* input bytes of the files already closed */
+    /* whole files shared: records read from each input file, by its place */
+    uint64_t *fcount;
+    size_t nfiles, fcap;
     sd_err err;
 };
 
@@ -291,10 +294,12 @@ static int jsonl_record(sd_reader *r, sd_record *rec, const char *line, size_t l
     return 1;
 }
 
-/* Whether record `index` is this process's (every record without a share). */
+/* Whether record `index` is this process's (every record without a share,
+ * and every record of its own files when whole files are shared). */
 static int mine(const sd_reader *r, uint64_t index)
 {
-    return r->o.share.count <= 1 || sd_share_owner(&r->o.share, index) == r->o.share.index;
+    return r->o.share.count <= 1 || r->o.share.files ||
+           sd_share_owner(&r->o.share, index) == r->o.share.index;
 }
 
 /* Next JSONL record of the current file: 1 produced, 0 file done, or
@@ -487,10 +492,22 @@ static sd_format sniff(const sd_buf *b)
 static int open_next(sd_reader *r, sd_record *rec, int *produced)
 {
     char *path;
-    int rc = sd__inputs_next(&r->inputs, &path);
+    int rc;
     *produced = 0;
-    if (rc <= 0)
-        return rc;
+    for (;;) {
+        rc = sd__inputs_next(&r->inputs, &path);
+        if (rc <= 0)
+            return rc;
+        if (SD_GROW(r->fcount, r->fcap, r->nfiles + 1)) {
+            sd__free(path);
+            return SD_ENOMEM;
+        }
+        r->fcount[r->nfiles++] = 0;
+        if (!r->o.share.files || r->o.share.count <= 1 ||
+            (r->nfiles - 1) % r->o.share.count == r->o.share.index)
+            break;
+        sd__free(path); /* another process's file: not opened */
+    }
     r->cur_path = path;
     r->cur_fmt = r->o.format != SD_FORMAT_AUTO ? r->o.format : sd__format_of_name(path);
     r->line = 0;
@@ -533,6 +550,40 @@ static int open_next(sd_reader *r, sd_record *rec, int *produced)
     return 1;
 }
 
+int sd_reader_count_files(const sd_reader *r, size_t *nfiles)
+{
+    sd_inputs q;
+    size_t i;
+    char *path;
+    int rc = 0;
+    *nfiles = 0;
+    sd__inputs_init(&q);
+    for (i = r->inputs.pos; i < r->inputs.n && rc == 0; i++)
+        rc = sd__inputs_add(&q, r->inputs.v[i]);
+    while (rc == 0 && (rc = sd__inputs_next(&q, &path)) > 0) {
+        sd__free(path);
+        (*nfiles)++;
+        rc = 0;
+    }
+    sd__inputs_release(&q);
+    return rc < 0 ? rc : 0;
+}
+
+int sd_reader_file_counts(const sd_reader *r, const uint64_t **counts, size_t *nfiles)
+{
+    *counts = r->fcount;
+    *nfiles = r->nfiles;
+    return 0;
+}
+
+/* Counts a record handed out against its file. */
+static int handed(sd_reader *r)
+{
+    if (r->nfiles)
+        r->fcount[r->nfiles - 1]++;
+    return 1;
+}
+
 int sd_reader_next(sd_reader *r, sd_record *rec)
 {
     for (;;) {
@@ -548,7 +599,7 @@ int sd_reader_next(sd_reader *r, sd_record *rec)
             if (produced) {
                 if (!mine(r, rec->index))
                     continue;
-                return 1;
+                return handed(r);
             }
         }
         rc = r->warc ? sd__warc_next(r->warc, rec) : next_jsonl(r, rec);
@@ -559,7 +610,7 @@ int sd_reader_next(sd_reader *r, sd_record *rec)
         if (rc > 0) {
             if (!mine(r, rec->index))
                 continue; /* another process's record (WARC, an error) */
-            return 1;
+            return handed(r);
         }
         r->open = 2;
     }
@@ -574,6 +625,7 @@ void sd_reader_free(sd_reader *r)
         close_current(r);
     sd__stream_close(&r->st);
     sd__inputs_release(&r->inputs);
+    sd__free(r->fcount);
     for (k = 0; k < 3; k++)
         sd__free(r->fields[k]);
     sd__buf_release(&r->pending);

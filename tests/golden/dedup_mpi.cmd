@@ -1,7 +1,8 @@
-# Under mpirun, on 1, 2 and 4 processes and with shares of 1, 3 and 4096
-# records, dedup writes what one process writes, byte for byte: copies
-# across processes, exact copies, bad lines, empty texts, pages, a damaged
-# crawl, and the summary.
+# Under mpirun, on 1, 2, 3 and 4 processes, with records dealt in blocks of
+# 1, 3 and 4096 and with whole files dealt, dedup writes what one process
+# writes, byte for byte: copies across processes and files, exact copies,
+# bad lines, empty texts, pages, a damaged crawl, shards (one empty, one
+# compressed), and the summary.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 # In the sanitizer build, address and undefined-behaviour checks stay on
 # under mpirun; leak checks do not (Open MPI leaves its plugins' memory
@@ -9,22 +10,25 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 export ASAN_OPTIONS=detect_leaks=0
 awk 'BEGIN { srand(5); for (i = 0; i < 3000; i++) { if (i % 4 == 3) t = prev " extra"; else if (i % 9 == 5) t = prev; else { t = ""; for (j = 0; j < 30; j++) t = t " w" int(rand() * 5000) } prev = t; printf "{\"id\":\"d%d\",\"text\":\"%s\"}\n", i, t } }' > $TMP/near.jsonl
 sh tests/mkwarc.sh $TMP/crawl.warc.gz examples/pages/*.html && head -c 300 $TMP/crawl.warc.gz >> $TMP/crawl.warc.gz
-for input in examples/news.jsonl $TMP/near.jsonl tests/golden/data/bad.jsonl tests/golden/data/empty_texts.jsonl examples/pages $TMP/crawl.warc.gz; do
+# shards: copies across files, an empty file, a bad one, a compressed one
+mkdir -p $TMP/shards && split -l 500 -d -a 2 --additional-suffix=.jsonl $TMP/near.jsonl $TMP/shards/part-
+: > $TMP/shards/part-03b.jsonl && cp tests/golden/data/bad.jsonl $TMP/shards/part-04b.jsonl && gzip $TMP/shards/part-05.jsonl
+for input in examples/news.jsonl $TMP/near.jsonl tests/golden/data/bad.jsonl tests/golden/data/empty_texts.jsonl examples/pages $TMP/crawl.warc.gz $TMP/shards; do
   name=$(basename $input)
   $SYNDIC dedup -j 1 --no-progress $input > $TMP/one 2> $TMP/one.err
   one=$?
-  for run in "1 4096" "2 1" "4 3"; do
+  for run in "1 4096 auto" "2 1 records" "4 3 records" "3 4096 files"; do
     set -- $run
-    SYNDIC_SHARE_BLOCK=$2 mpirun -np $1 -x SYNDIC_SHARE_BLOCK -x ASAN_OPTIONS $SYNDIC dedup -j 1 --no-progress $input > $TMP/many 2> $TMP/many.err
+    SYNDIC_SHARE_BLOCK=$2 mpirun -np $1 -x SYNDIC_SHARE_BLOCK -x ASAN_OPTIONS $SYNDIC dedup -j 1 --no-progress --share $3 $input > $TMP/many 2> $TMP/many.err
     rc=$?
     # the summary, and the warnings (each process warns of its own records)
     for f in one many; do
       grep '^syndic' $TMP/$f.err | sed 's/ in [0-9.]* s ([0-9.]* MB\/s)//' | sort > $TMP/$f.msg
     done
     if cmp -s $TMP/one $TMP/many && [ $rc = $one ] && cmp -s $TMP/one.msg $TMP/many.msg; then
-      echo "$name: same on $1 processes, blocks of $2"
+      echo "$name: same on $1 processes, --share $3 (blocks of $2)"
     else
-      echo "$name: DIFFERENT on $1 processes, blocks of $2 (exit $rc, not $one)"; diff $TMP/one $TMP/many | head -5; diff $TMP/one.msg $TMP/many.msg | head -5
+      echo "$name: DIFFERENT on $1 processes, --share $3 (blocks of $2; exit $rc, not $one)"; diff $TMP/one $TMP/many | head -5; diff $TMP/one.msg $TMP/many.msg | head -5
     fi
   done
 done

@@ -63,7 +63,8 @@ uint64_t mpi_sum(uint64_t v);
 /* Ends every process after a failure in this one (under mpirun only). */
 void mpi_abort(int status);
 /* Collective: process 0 gets every process's bytes, in process order,
- * through put(); the others send theirs. 0 or -1. */
+ * through put() (one call per process, its bytes whole); the others send
+ * theirs. 0 or -1. */
 /* Through the job's transport (not MPI itself): sends each process p the
  * len[p] bytes of buf[p]; *got (malloc'd) holds what arrived, from process
  * 0 first, glen[p] bytes from p. Collective. 0 or -1 after saying why. */

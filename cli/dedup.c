@@ -678,6 +678,78 @@ static int kept(const dedup_run *r, const sd_dedup *d, size_t i)
     return sd_dedup_get(d, global_of(r, i), &res) == 0 && res.rep == global_of(r, i);
 }
 
+/* Ends one kept record in the stream: a blank line after a WARC record
+ * (one gzip member per record, as crawls are published), else a newline. */
+static void keep_end(keep_out *k, int warcs)
+{
+    if (warcs) {
+        keep_write(k, "\r\n\r\n", 4);
+        if (k->gz && !k->failed && gzflush(k->gz, Z_FINISH) != Z_OK)
+            k->failed = 1;
+    } else {
+        keep_write(k, "\n", 1);
+    }
+}
+
+static int keep_open(keep_out *k, const char *path)
+{
+    memset(k, 0, sizeof *k);
+    if (ends_with(path, ".gz")) {
+        k->gz = gzopen(path, "wb6");
+    } else {
+        k->f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+        if (k->f && ends_with(path, ".zst")) {
+            k->zc = ZSTD_createCCtx();
+            k->zcap = ZSTD_CStreamOutSize();
+            k->zbuf = malloc(k->zcap);
+            if (k->zc == NULL || k->zbuf == NULL) {
+                cli_error("--keep: out of memory");
+                ZSTD_freeCCtx(k->zc);
+                free(k->zbuf);
+                if (k->f != stdout)
+                    fclose(k->f);
+                return -1;
+            }
+            ZSTD_CCtx_setParameter(k->zc, ZSTD_c_compressionLevel, 3);
+        }
+    }
+    if (k->f == NULL && k->gz == NULL) {
+        cli_error("--keep: cannot open '%s' for writing: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Under mpirun, kept records travel to process 0 framed: length, bytes. */
+typedef struct keep_frames {
+    keep_out *k;
+    int warcs;
+} keep_frames;
+
+static void put_frames(void *ud, const void *p, size_t n)
+{
+    keep_frames *kf = ud;
+    const char *c = p;
+    /* each process's bytes come whole (mpi_gather_write), so whole frames */
+    while (n >= 8) {
+        uint64_t len;
+        memcpy(&len, c, 8);
+        if (len > n - 8) {
+            kf->k->failed = 1;
+            return;
+        }
+        keep_write(kf->k, c + 8, (size_t)len);
+        keep_end(kf->k, kf->warcs);
+        c += 8 + len;
+        n -= 8 + (size_t)len;
+    }
+}
+
+static void put_mem(void *ud, const void *p, size_t n)
+{
+    out_write(ud, p, n);
+}
+
 static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
 {
     size_t i, files = 0, lines = 0, warcs = 0;
@@ -693,15 +765,22 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         else
             files++;
     }
+    if (r->comm) {
+        lines = (size_t)mpi_sum(lines);
+        warcs = (size_t)mpi_sum(warcs);
+        files = (size_t)mpi_sum(files);
+    }
     if ((lines != 0) + (files != 0) + (warcs != 0) > 1) {
-        cli_error("--keep: inputs mix %s; keep them in separate runs",
-                  files && lines   ? "JSONL records and file documents"
-                  : warcs && lines ? "JSONL records and WARC records"
-                                   : "WARC records and file documents");
+        if (mpi_rank() == 0)
+            cli_error("--keep: inputs mix %s; keep them in separate runs",
+                      files && lines   ? "JSONL records and file documents"
+                      : warcs && lines ? "JSONL records and WARC records"
+                                       : "WARC records and file documents");
         return -1;
     }
     if (files) {
-        /* One file per kept document under the directory `path`. */
+        /* One file per kept document under the directory `path` (under
+         * mpirun, each process writes its own documents' files). */
         if (mkdir(path, 0777) != 0 && errno != EEXIST) {
             cli_error("--keep: cannot create directory '%s': %s", path, strerror(errno));
             return -1;
@@ -730,46 +809,59 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         }
         return 0;
     }
-    memset(&k, 0, sizeof k);
-    if (ends_with(path, ".gz")) {
-        k.gz = gzopen(path, "wb6");
+    if (r->comm == NULL) {
+        if (keep_open(&k, path) != 0)
+            return -1;
+        for (i = 0; i < r->n; i++) {
+            if (!kept(r, d, i))
+                continue;
+            if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_keep, &k)) {
+                k.failed = 1;
+                break;
+            }
+            keep_end(&k, warcs != 0);
+        }
     } else {
-        k.f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-        if (k.f && ends_with(path, ".zst")) {
-            k.zc = ZSTD_createCCtx();
-            k.zcap = ZSTD_CStreamOutSize();
-            k.zbuf = malloc(k.zcap);
-            if (k.zc == NULL || k.zbuf == NULL) {
-                cli_error("--keep: out of memory");
-                ZSTD_freeCCtx(k.zc);
-                free(k.zbuf);
-                if (k.f != stdout)
-                    fclose(k.f);
+        /* the kept records in input order, a run at a time, to process 0 */
+        const sd_share *sh = &r->comm->share;
+        uint64_t total = mpi_sum(r->n), g = 0;
+        keep_frames kf;
+        out blk;
+        int bad = 0;
+        memset(&k, 0, sizeof k);
+        memset(&kf, 0, sizeof kf);
+        kf.k = &k;
+        kf.warcs = warcs != 0;
+        if (mpi_rank() == 0)
+            bad = keep_open(&k, path) != 0;
+        if (mpi_sum((uint64_t)bad) || out_open_mem(&blk) != 0)
+            return -1;
+        while (g < total) {
+            uint64_t end = sd_share_run_end(sh, g, total);
+            if (end - g > MPI_SHARE_BLOCK)
+                end = g + MPI_SHARE_BLOCK;
+            if (sd_share_owner(sh, g) == sh->index) {
+                size_t l0 = (size_t)sd_share_local(sh, g);
+                for (i = l0; i < l0 + (end - g); i++) {
+                    uint64_t len = r->raw[i].len;
+                    if (!kept(r, d, i))
+                        continue;
+                    out_write(&blk, &len, 8);
+                    if (copy_from_spool(r->spool, r->raw[i].off, len, put_mem, &blk))
+                        blk.failed = EIO;
+                }
+            }
+            if (blk.failed || mpi_gather_write(blk.buf, blk.len, put_frames, &kf) != 0) {
+                cli_error("--keep: cannot gather the kept records");
+                out_close(&blk);
                 return -1;
             }
-            ZSTD_CCtx_setParameter(k.zc, ZSTD_c_compressionLevel, 3);
+            blk.len = 0;
+            g = end;
         }
-    }
-    if (k.f == NULL && k.gz == NULL) {
-        cli_error("--keep: cannot open '%s' for writing: %s", path, strerror(errno));
-        return -1;
-    }
-    for (i = 0; i < r->n; i++) {
-        if (!kept(r, d, i))
-            continue;
-        if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_keep, &k)) {
-            k.failed = 1;
-            break;
-        }
-        if (warcs) {
-            /* a WARC record ends with a blank line; gzip output gets one
-             * member per record, as crawls are published */
-            keep_write(&k, "\r\n\r\n", 4);
-            if (k.gz && !k.failed && gzflush(k.gz, Z_FINISH) != Z_OK)
-                k.failed = 1;
-        } else {
-            keep_write(&k, "\n", 1);
-        }
+        out_close(&blk);
+        if (mpi_rank() != 0)
+            return 0;
     }
     if (keep_close(&k) != 0) {
         cli_error("--keep: cannot write '%s'", path);
@@ -1175,9 +1267,9 @@ int cmd_dedup(int argc, char **argv)
     if (show_progress && cli_quiet)
         show_progress = 0;
     if ((r.comm = mpi_comm()) != NULL) {
-        if (dopt.memory_limit || keep) {
+        if (dopt.memory_limit) {
             if (mpi_rank() == 0)
-                cli_error("%s does not run under mpirun yet", keep ? "--keep" : "--memory");
+                cli_error("--memory does not run under mpirun yet");
             return EXIT_USAGE;
         }
         dopt.comm = r.comm;

@@ -316,25 +316,27 @@ int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *
     }
     put(ud, p, n);
     for (q = 1; q < np; q++) {
-        uint64_t left = lens[q];
-        while (left) {
-            int k = left > (1u << 30) ? 1 << 30 : (int)left;
-            char *np_ = realloc(piece, (size_t)k);
-            if (np_ == NULL) {
-                free(piece);
-                free(lens);
-                return -1;
-            }
-            piece = np_;
-            if (MPI_Recv(piece, k, MPI_BYTE, q, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
+        /* each process's bytes are handed to put() whole */
+        uint64_t at = 0;
+        char *np_ = realloc(piece, lens[q] ? (size_t)lens[q] : 1);
+        if (np_ == NULL) {
+            free(piece);
+            free(lens);
+            return -1;
+        }
+        piece = np_;
+        while (at < lens[q]) {
+            int k = lens[q] - at > (1u << 30) ? 1 << 30 : (int)(lens[q] - at);
+            if (MPI_Recv(piece + at, k, MPI_BYTE, q, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
                 MPI_SUCCESS) {
                 free(piece);
                 free(lens);
                 return -1;
             }
-            put(ud, piece, (size_t)k);
-            left -= (uint64_t)k;
+            at += (uint64_t)k;
         }
+        if (lens[q])
+            put(ud, piece, (size_t)lens[q]);
     }
     free(piece);
     free(lens);

@@ -37,3 +37,17 @@ $SYNDIC dedup -q $TMP/near.jsonl | grep -c '"duplicate_of":"d'
 # what does not run under mpirun says so
 mpirun -np 2 $SYNDIC dedup --memory 1G examples/news.jsonl 2>&1 | grep '^syndic'
 mpirun -np 2 $SYNDIC extract examples/pages 2>&1 | grep '^syndic'
+# --keep: the kept records (JSONL, compressed; WARC; files into a directory)
+# are those one process keeps, in the same order
+for input in $TMP/shards $TMP/crawl.warc.gz examples/pages; do
+  case $input in *crawl*) k=kept.warc.gz ;; *pages) k=keptdir ;; *) k=kept.jsonl.gz ;; esac
+  $SYNDIC dedup -q --keep $TMP/one-$k $input > /dev/null
+  for run in "2 1 records" "3 4096 files"; do
+    set -- $run
+    rm -rf $TMP/many-$k
+    SYNDIC_SHARE_BLOCK=$2 mpirun -np $1 -x SYNDIC_SHARE_BLOCK -x ASAN_OPTIONS $SYNDIC dedup -q --share $3 --keep $TMP/many-$k $input > /dev/null 2>&1
+    if [ -d $TMP/one-$k ]; then same=$(diff -r $TMP/one-$k $TMP/many-$k > /dev/null && echo same); else same=$(cmp -s $TMP/one-$k $TMP/many-$k && echo same); fi
+    echo "--keep $(basename $input): ${same:-DIFFERENT} on $1 processes, --share $3"
+  done
+done
+zcat $TMP/one-kept.jsonl.gz | wc -l

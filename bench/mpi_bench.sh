@@ -8,7 +8,8 @@
 #
 # Corpora (kept in bench/out): MPI_DOCS generated short documents for dedup
 # (default 1000000, about 650 MB), and the 105 MB generated trace corpus of
-# bench/trace_bench.sh.
+# bench/trace_bench.sh; each also split into 16 files, for runs that deal
+# whole files (--share files) rather than blocks of records.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -45,8 +46,7 @@ run() {
       -o "$OUT/mpi-$cmd-$label.out" 2>"$OUT/mpi-$cmd-$label.log"
     i=$((i + 1))
   done
-  sort -n "$OUT/mpi-times.txt" | awk -v n="$REPEATS" -v b="$(wc -c <"$corpus")" -v l="$label" \
-    -v docs="$(wc -l <"$corpus")" '
+  sort -n "$OUT/mpi-times.txt" | awk -v n="$REPEATS" -v b="$bytes" -v l="$label" -v docs="$docs" '
     { t[NR] = $1; if ($2 > m) m = $2 }
     END { med = t[int((n + 1) / 2)];
           printf "  %-22s %7.2f s  %6.1f MB/s  peak RSS %6.0f MB (%4.0f B/doc, largest process)\n",
@@ -64,14 +64,27 @@ run() {
 
 for cmd in dedup trace; do
   if [ $cmd = dedup ]; then corpus=$dcorpus; else corpus=$tcorpus; fi
-  echo "== $cmd: $corpus ($(wc -l <"$corpus") documents, $(awk "BEGIN{printf \"%.0f\", $(wc -c <"$corpus")/1e6}") MB), $REPEATS runs each, medians"
+  bytes=$(wc -c <"$corpus")
+  docs=$(wc -l <"$corpus")
+  echo "== $cmd: $corpus ($docs documents, $(awk "BEGIN{printf \"%.0f\", $bytes/1e6}") MB), $REPEATS runs each, medians"
   run baseline $cmd "$corpus" "$SYN" $cmd -j 1
   base=$(cat /tmp/mpi-med)
   run "1 process, $(nproc) threads" $cmd "$corpus" "$SYN" $cmd -j "$(nproc)"
   run "mpirun -np 1" $cmd "$corpus" mpirun -np 1 "$SYN" $cmd -j 1
   one=$(cat /tmp/mpi-med)
-  run "mpirun -np 2" $cmd "$corpus" mpirun -np 2 "$SYN" $cmd -j 1
+  run "mpirun -np 2" $cmd "$corpus" mpirun -np 2 "$SYN" $cmd -j 1 --share records
   two=$(cat /tmp/mpi-med)
   echo "  speedup from 1 to 2 processes: $(awk "BEGIN{printf \"%.2f\", $one/$two}")x (against the baseline: $(awk "BEGIN{printf \"%.2f\", $base/$two}")x)"
+  # the same records in 16 files, each process opening only its own
+  shards=$OUT/$cmd-shards
+  if [ ! -d "$shards" ]; then
+    mkdir -p "$shards"
+    split -n l/16 -d -a 2 --additional-suffix=.jsonl "$corpus" "$shards/part-"
+  fi
+  run "np 1, 16 files" $cmd "$shards" mpirun -np 1 "$SYN" $cmd -j 1 --share files
+  one=$(cat /tmp/mpi-med)
+  run "np 2, 16 files" $cmd "$shards" mpirun -np 2 "$SYN" $cmd -j 1 --share files
+  two=$(cat /tmp/mpi-med)
+  echo "  speedup from 1 to 2 processes, whole files dealt: $(awk "BEGIN{printf \"%.2f\", $one/$two}")x (against the baseline: $(awk "BEGIN{printf \"%.2f\", $base/$two}")x)"
 done
 rm -f "$OUT"/mpi-*.out

@@ -75,9 +75,9 @@ typedef struct dedup_run {
     FILE *spool;
     uint64_t spool_len;
     int whole_page;
-    sd_comm *comm; /* under mpirun: this process reads a share */
-    char *far;           /* representatives' ids held by other processes: */
-    sd_kv_far *far_at;   /* (record, offset of its length and id in far) */
+    sd_comm *comm;     /* under mpirun: this process reads a share */
+    char *far;         /* representatives' ids held by other processes: */
+    sd_kv_far *far_at; /* (record, offset of its length and id in far) */
     size_t nfar;
 } dedup_run;
 
@@ -338,8 +338,11 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
     }
     for (p = 0; p < np; p++) {
         size_t n = alen[p] / 8, w = 0, k;
-        if (n)
-            qsort(ask[p], n, 8, cmp_u64);
+        if (n == 0 || ask[p] == NULL) {
+            alen[p] = 0;
+            continue;
+        }
+        qsort(ask[p], n, 8, cmp_u64);
         for (k = 0; k < n; k++)
             if (w == 0 || memcmp(ask[p] + (w - 1) * 8, ask[p] + k * 8, 8) != 0)
                 memmove(ask[p] + w++ * 8, ask[p] + k * 8, 8);
@@ -827,15 +830,20 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         uint64_t total = mpi_sum(r->n), g = 0;
         keep_frames kf;
         out blk;
-        int bad = 0;
+        int bad = 0, opened = 0;
         memset(&k, 0, sizeof k);
         memset(&kf, 0, sizeof kf);
         kf.k = &k;
         kf.warcs = warcs != 0;
-        if (mpi_rank() == 0)
+        if (mpi_rank() == 0) {
             bad = keep_open(&k, path) != 0;
-        if (mpi_sum((uint64_t)bad) || out_open_mem(&blk) != 0)
+            opened = !bad;
+        }
+        if (mpi_sum((uint64_t)bad) || out_open_mem(&blk) != 0) {
+            if (opened)
+                keep_close(&k);
             return -1;
+        }
         while (g < total) {
             uint64_t end = sd_share_run_end(sh, g, total);
             if (end - g > MPI_SHARE_BLOCK)
@@ -854,13 +862,15 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
             if (blk.failed || mpi_gather_write(blk.buf, blk.len, put_frames, &kf) != 0) {
                 cli_error("--keep: cannot gather the kept records");
                 out_close(&blk);
+                if (opened)
+                    keep_close(&k);
                 return -1;
             }
             blk.len = 0;
             g = end;
         }
         out_close(&blk);
-        if (mpi_rank() != 0)
+        if (!opened)
             return 0;
     }
     if (keep_close(&k) != 0) {
@@ -1233,7 +1243,8 @@ int cmd_dedup(int argc, char **argv)
         case OPT_TMPDIR: dopt.tmpdir = optarg; break;
         case OPT_SHARE:
             share_mode = optarg;
-            if (strcmp(optarg, "records") && strcmp(optarg, "files") && strcmp(optarg, "auto")) {
+            if (strcmp(optarg, "records") != 0 && strcmp(optarg, "files") != 0 &&
+                strcmp(optarg, "auto") != 0) {
                 cli_error("--share takes records, files or auto, not '%s'", optarg);
                 return EXIT_USAGE;
             }
@@ -1337,9 +1348,8 @@ int cmd_dedup(int argc, char **argv)
     skipped_all = r.nskipped;
     if (r.comm) {
         /* the whole run's figures, for process 0's summary */
-        uint64_t over = r.nerrs - r.nskipped > MAX_ERRORS_SHOWN
-                            ? r.nerrs - r.nskipped - MAX_ERRORS_SHOWN
-                            : 0;
+        uint64_t over =
+            r.nerrs - r.nskipped > MAX_ERRORS_SHOWN ? r.nerrs - r.nskipped - MAX_ERRORS_SHOWN : 0;
         over = mpi_sum(over);
         n_all = mpi_sum(r.n);
         failed_all = mpi_sum(r.nerrs - r.nskipped);
@@ -1371,16 +1381,16 @@ int cmd_dedup(int argc, char **argv)
                 secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
         if (cli_verbose)
             fprintf(stderr,
-                    "syndic: LSH %u bands x %u rows; %llu candidate pairs, %llu verified; "
+                    "syndic: LSH %u bands x %u rows; %llu candidate %s, %llu verified; "
                     "sketch %.2f s, candidates+verify+cluster %.2f s, read+write %.2f s\n",
                     st.bands, st.rows, (unsigned long long)st.candidates,
-                    (unsigned long long)st.verified, t_sketch, t_finish,
-                    secs - t_sketch - t_finish);
+                    noun(st.candidates, "pair", "pairs"), (unsigned long long)st.verified, t_sketch,
+                    t_finish, secs - t_sketch - t_finish);
         if (cli_verbose && r.comm) {
             char ex[32];
             fmt_bytes(ex, sizeof ex, st.exchanged);
-            fprintf(stderr, "syndic: %u processes; %s of keys exchanged (%.0f bytes per document)\n",
-                    r.comm->share.count, ex,
+            fprintf(stderr, "syndic: %u %s; %s of keys exchanged (%.0f bytes per document)\n",
+                    r.comm->share.count, noun(r.comm->share.count, "process", "processes"), ex,
                     n_all ? (double)st.exchanged / (double)n_all : 0.0);
         }
         if (cli_verbose && dopt.memory_limit) {

@@ -398,8 +398,6 @@ int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *
     return 0;
 }
 
-void mpi_stop(void)
-{
-}
+void mpi_stop(void) {}
 
 #endif

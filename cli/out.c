@@ -16,9 +16,9 @@ int cli_verbose;
 static void say(const char *prefix, const char *fmt, va_list ap)
 {
     char line[1024];
-    size_t n = strlen(prefix);
-    int k;
-    memcpy(line, prefix, n);
+    size_t n;
+    int k = snprintf(line, sizeof line, "%s", prefix);
+    n = k > 0 ? (size_t)k : 0;
     k = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
     if (k < 0)
         k = 0;

@@ -615,7 +615,8 @@ int cmd_trace(int argc, char **argv)
         case OPT_HTML: html = optarg; break;
         case OPT_SHARE:
             share_mode = optarg;
-            if (strcmp(optarg, "records") && strcmp(optarg, "files") && strcmp(optarg, "auto")) {
+            if (strcmp(optarg, "records") != 0 && strcmp(optarg, "files") != 0 &&
+                strcmp(optarg, "auto") != 0) {
                 cli_error("--share takes records, files or auto, not '%s'", optarg);
                 return EXIT_USAGE;
             }
@@ -793,9 +794,10 @@ int cmd_trace(int argc, char **argv)
             char ex[32];
             fmt_bytes(ex, sizeof ex, st.exchanged);
             fprintf(stderr,
-                    "syndic: %u processes; %s of fingerprints, anchors and texts exchanged "
+                    "syndic: %u %s; %s of fingerprints, anchors and texts exchanged "
                     "(%.0f bytes per document)\n",
-                    comm->share.count, ex, r.n ? (double)st.exchanged / (double)r.n : 0.0);
+                    comm->share.count, noun(comm->share.count, "process", "processes"), ex,
+                    r.n ? (double)st.exchanged / (double)r.n : 0.0);
         }
         if (html)
             fprintf(stderr, "syndic: story report written to %s\n", html);

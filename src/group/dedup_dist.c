@@ -34,7 +34,7 @@
 #include "match/lsh.h"
 
 #define BAND_ROUND_KEYS ((uint64_t)4 << 20) /* band keys per process a round (64 MB) */
-#define VERIFY_ROUND 65536                   /* pairs verified per process a round */
+#define VERIFY_ROUND 65536                  /* pairs verified per process a round */
 
 typedef struct dist {
     sd_exch ex;

@@ -50,8 +50,8 @@ static int postings_step(sd_trace *t, sd_exch *x, sd_kv **anc, size_t *nanc, sd_
     }
     if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
         return rc;
-    rc = sd__anchors((sd_kv *)(void *)got, ng, t->stats.max_df, MAX_OCC, MAX_ANCHORS, anc, nanc,
-                     cs);
+    rc =
+        sd__anchors((sd_kv *)(void *)got, ng, t->stats.max_df, MAX_OCC, MAX_ANCHORS, anc, nanc, cs);
     sd__free(got);
     if (rc)
         return sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
@@ -137,8 +137,7 @@ static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
         sd_trace_doc src;
         memcpy(&m, got + at, sizeof m);
         at += sizeof m;
-        if (m.doc >= total || m.ntok > UINT32_MAX ||
-            m.len + m.date_len + 12 * m.ntok > ng - at) {
+        if (m.doc >= total || m.ntok > UINT32_MAX || m.len + m.date_len + 12 * m.ntok > ng - at) {
             rc = sd__errorf(&t->err, SD_EIO, "a document from another process is damaged");
             goto done;
         }

@@ -66,6 +66,9 @@ static void usage(FILE *f)
             "      --html-field F      JSONL field holding a page's HTML (default html)\n"
             "      --whole-page        compare pages by all their visible text, not the article\n"
             "      --repair-utf8       repair invalid UTF-8 in JSONL text instead of failing\n"
+            "      --memory LIMIT      keep the fingerprints and anchors within LIMIT (512M, 4G):\n"
+            "                          sorted runs spill to temporary files; same results\n"
+            "      --tmpdir DIR        where those files go (default: $TMPDIR, else /tmp)\n"
             "      --share MODE        under mpirun, how inputs are dealt to processes:\n"
             "                          records, files or auto (docs/cluster.md)\n"
             "  -j, --threads N         worker threads (default: one per CPU)\n"
@@ -307,7 +310,9 @@ enum {
     OPT_WHOLE_PAGE,
     OPT_DOC_TEXT,
     OPT_HTML,
-    OPT_SHARE
+    OPT_SHARE,
+    OPT_MEMORY,
+    OPT_TMPDIR
 };
 
 static const struct option long_opts[] = {
@@ -321,6 +326,8 @@ static const struct option long_opts[] = {
     {"doc-text", no_argument, NULL, OPT_DOC_TEXT},
     {"html", required_argument, NULL, OPT_HTML},
     {"share", required_argument, NULL, OPT_SHARE},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"tmpdir", required_argument, NULL, OPT_TMPDIR},
     {"seed", required_argument, NULL, OPT_SEED},
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
     {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
@@ -613,6 +620,11 @@ int cmd_trace(int argc, char **argv)
         case OPT_NO_TEXT: with_text = 0; break;
         case OPT_DOC_TEXT: doc_text = TEXT_ALL; break;
         case OPT_HTML: html = optarg; break;
+        case OPT_MEMORY:
+            if (parse_size("--memory", optarg, 1u << 20, &topt.memory_limit))
+                return EXIT_USAGE;
+            break;
+        case OPT_TMPDIR: topt.tmpdir = optarg; break;
         case OPT_SHARE:
             share_mode = optarg;
             if (strcmp(optarg, "records") != 0 && strcmp(optarg, "files") != 0 &&
@@ -651,6 +663,11 @@ int cmd_trace(int argc, char **argv)
     if (show_progress && cli_quiet)
         show_progress = 0;
     if ((comm = mpi_comm()) != NULL) {
+        if (topt.memory_limit) {
+            if (mpi_rank() == 0)
+                cli_error("--memory does not run under mpirun yet");
+            return EXIT_USAGE;
+        }
         topt.comm = comm;
         if (share_choose(comm, share_mode, argv + optind, argc - optind) != 0)
             return EXIT_USAGE;
@@ -790,6 +807,11 @@ int cmd_trace(int argc, char **argv)
                     "too common, %llu candidate pairs\n",
                     st.k, st.w, st.max_df, (unsigned long long)st.fingerprints,
                     (unsigned long long)st.dropped, (unsigned long long)st.pairs);
+        if (cli_verbose && topt.memory_limit) {
+            char sp[32];
+            fmt_bytes(sp, sizeof sp, st.spilled);
+            fprintf(stderr, "syndic: %s written to temporary files\n", sp);
+        }
         if (cli_verbose && comm) {
             char ex[32];
             fmt_bytes(ex, sizeof ex, st.exchanged);

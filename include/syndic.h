@@ -503,6 +503,15 @@ typedef struct sd_trace_options {
      * the results are those of one process given every document (indexes
      * of the whole input); the other processes' jobs end with none. */
     const sd_comm *comm;
+    /* Bounded memory for the candidates: with memory_limit > 0 (bytes), the
+     * fingerprint postings and the anchors they make are kept within a
+     * quarter of the limit each; full buffers are sorted and written as
+     * runs to unnamed temporary files in tmpdir (NULL: $TMPDIR, else /tmp)
+     * and merged back; anchors are aligned a chunk at a time. The results
+     * are the same as without a limit. The texts and tokens stay in
+     * memory. Not with comm. */
+    uint64_t memory_limit;
+    const char *tmpdir;
 } sd_trace_options;
 
 void sd_trace_options_init(sd_trace_options *o);
@@ -589,6 +598,7 @@ typedef struct sd_trace_stats {
     uint64_t pairs;        /* candidate document pairs aligned */
     uint64_t passages, stories;
     uint64_t exchanged; /* bytes sent between processes, all of them (comm) */
+    uint64_t spilled;   /* bytes written to temporary files (memory_limit) */
 } sd_trace_stats;
 
 typedef struct sd_trace sd_trace;

@@ -2,11 +2,13 @@
  * test_dist.c: dedup and trace jobs split over several processes give the
  * results of one job, with the processes played by threads talking through
  * an in-memory sd_comm (so the sanitizer build checks the distributed code
- * for leaks and overruns; the MPI runs are the CLI golden tests).
+ * for leaks and overruns; the MPI runs are the CLI golden tests); and a
+ * trace job under a memory limit gives the in-memory results.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "syndic.h"
 #include "test.h"
@@ -383,6 +385,54 @@ TEST(trace_over_processes_gives_one_process_results)
     }
     free(dwant);
     sd_trace_free(one);
+    for (i = 0; i < N; i++)
+        free(texts[i]);
+    free(texts);
+    free(docs);
+}
+
+TEST(trace_memory_limit_gives_the_same_results)
+{
+    enum { N = 3000 };
+    char **texts = corpus(N);
+    sd_trace_doc *docs = calloc(N, sizeof *docs);
+    sd_trace *one = NULL, *lim = NULL;
+    sd_trace_options o;
+    sd_trace_stats a, b;
+    char *da, *db, dir[] = "/tmp/syndic-test-trace-XXXXXX";
+    size_t i;
+    CHECK(mkdtemp(dir) != NULL);
+    for (i = 0; i < N; i++) {
+        docs[i].text = texts[i];
+        docs[i].len = texts[i] ? strlen(texts[i]) : 0;
+    }
+    CHECK_EQ_INT(sd_trace_new(NULL, &one), 0);
+    CHECK_EQ_INT(sd_trace_add(one, docs, N), 0);
+    CHECK_EQ_INT(sd_trace_finish(one, NULL, NULL), 0);
+    sd_trace_options_init(&o);
+    o.memory_limit = 64 << 10; /* buffers of 4,096 keys (the least): runs of both */
+    o.tmpdir = dir;
+    CHECK_EQ_INT(sd_trace_new(&o, &lim), 0);
+    CHECK_EQ_INT(sd_trace_add(lim, docs, N), 0);
+    CHECK_EQ_INT(sd_trace_finish(lim, NULL, NULL), 0);
+    sd_trace_get_stats(one, &a);
+    sd_trace_get_stats(lim, &b);
+    da = trace_digest(one);
+    db = trace_digest(lim);
+    CHECK(strcmp(da, db) == 0);
+    CHECK_EQ_U64(a.pairs, b.pairs);
+    CHECK_EQ_U64(a.dropped, b.dropped);
+    CHECK_EQ_U64(a.passages, b.passages);
+    /* 22,300 postings: five runs of them, and a run of anchors */
+    if (!(b.spilled >= 6 * 4096 * 16 && a.spilled == 0))
+        sd_test_fail(__FILE__, __LINE__, "spilled %llu bytes (limit), %llu (none)",
+                     (unsigned long long)b.spilled, (unsigned long long)a.spilled);
+    /* the spill files have no names: the directory stays empty */
+    CHECK_EQ_INT(rmdir(dir), 0);
+    free(da);
+    free(db);
+    sd_trace_free(one);
+    sd_trace_free(lim);
     for (i = 0; i < N; i++)
         free(texts[i]);
     free(texts);

@@ -21,6 +21,7 @@
 
 #include "base/alloc.h"
 #include "base/keysort.h"
+#include "base/spill.h"
 #include "group/trace_int.h"
 #include "match/passages.h"
 
@@ -114,7 +115,7 @@ int sd_trace_new(const sd_trace_options *o, sd_trace **out)
         o = &def;
     }
     if (o->min_passage < 4 || o->min_passage > 100000 || !(o->min_identity >= 0.0) ||
-        o->min_identity > 1.0)
+        o->min_identity > 1.0 || (o->comm && o->memory_limit))
         return SD_EINVAL;
     t = sd__calloc(1, sizeof *t);
     if (!t)
@@ -340,6 +341,70 @@ static void align_one(void *ctx, size_t i, unsigned worker)
     sd__free(anch);
 }
 
+/* Where the candidate pairs come from, in (pair, anchor) order: anchors
+ * in memory, or (under a memory limit) a merge of spilled runs with the
+ * sorted rest in memory. */
+typedef struct pair_src {
+    const sd_kv *anc;
+    size_t nanc, pos;
+    sd_merge *m;
+    sd_kv next;
+    int more;
+} pair_src;
+
+static int src_peek(pair_src *s, sd_kv *out)
+{
+    if (s->m) {
+        if (s->more > 0)
+            *out = s->next;
+        return s->more;
+    }
+    if (s->pos == s->nanc)
+        return 0;
+    *out = s->anc[s->pos];
+    return 1;
+}
+
+static int src_advance(pair_src *s)
+{
+    if (s->m)
+        return s->more = sd__merge_next(s->m, &s->next);
+    s->pos++;
+    return s->pos < s->nanc;
+}
+
+/*
+ * The next pairs, at most `max`, with their anchors: ca[0..*na) and
+ * pat[0..npairs] (pair i's anchors are ca[pat[i] .. pat[i+1])). Returns the
+ * number of pairs, 0 at the end, or a negative code.
+ */
+static long next_pairs(pair_src *s, size_t max, sd_kv **ca, size_t *ccap, size_t *na, size_t **pat,
+                       size_t *pcap)
+{
+    size_t np = 0;
+    sd_kv e;
+    int more = src_peek(s, &e);
+    *na = 0;
+    while (more > 0 && np < max) {
+        uint64_t key = e.key;
+        if (SD_GROW(*pat, *pcap, np + 2))
+            return SD_ENOMEM;
+        (*pat)[np++] = *na;
+        do {
+            if (SD_GROW(*ca, *ccap, *na + 1))
+                return SD_ENOMEM;
+            (*ca)[(*na)++] = e;
+            if ((more = src_advance(s)) > 0)
+                more = src_peek(s, &e);
+        } while (more > 0 && e.key == key);
+    }
+    if (more < 0)
+        return more;
+    if (np)
+        (*pat)[np] = *na;
+    return (long)np;
+}
+
 /* Steps 1 to 3 of finish: candidates, alignment, gathering. With `given`,
  * the candidates are anc_in[0..nanc_in) (taken over) and *cs_in, found by
  * the processes together. */
@@ -347,15 +412,21 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int giv
                          size_t nanc_in, const sd_cand_stats *cs_in)
 {
     const sd_fp **fps = NULL;
-    size_t *nfp = NULL, nanc = 0, npair = 0, i, j, total = 0, tedits = 0, q;
-    size_t *pair_at = NULL;
-    sd_kv *anc = NULL;
+    size_t *nfp = NULL, nanc = 0, npair = 0, i, j, total = 0, tedits = 0, q, expect = 0;
+    size_t *pair_at = NULL, pcap = 0, ccap = 0, na, okeys = 0;
+    sd_kv *anc = NULL, *chunk = NULL;
+    uint64_t *keys = NULL;
     sd_cand_stats cs;
+    sd_spill anc_runs;
+    pair_src src;
     align_ctx c;
     unsigned nw = sd__pool_size(t->pool);
     int rc = 0;
+    long got;
 
     memset(&c, 0, sizeof c);
+    memset(&src, 0, sizeof src);
+    sd__spill_init(&anc_runs);
     if (given) {
         anc = anc_in;
         nanc = nanc_in;
@@ -364,6 +435,11 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int giv
     }
     if (progress && progress(ud, "candidates", 0, t->n))
         return sd__errorf(&t->err, SD_ECANCELED, "canceled");
+    if (t->o.memory_limit) {
+        if ((rc = sd__trace_spill_candidates(t, &anc_runs, &anc, &nanc, &cs)) != 0)
+            return rc;
+        goto have_candidates;
+    }
     fps = sd__calloc(t->n ? t->n : 1, sizeof(const sd_fp *));
     nfp = sd__calloc(t->n ? t->n : 1, sizeof *nfp);
     if (!fps || !nfp) {
@@ -379,44 +455,86 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int giv
         goto fail;
 have_candidates:
     t->stats.dropped = cs.dropped;
-    for (i = 0; i < nanc; i++)
-        if (i == 0 || anc[i].key != anc[i - 1].key)
-            npair++;
-    t->stats.pairs = npair;
-    pair_at = sd__calloc(npair + 1, sizeof *pair_at);
-    c.out = sd__calloc(npair ? npair : 1, sizeof *c.out);
-    c.rc = sd__calloc(npair ? npair : 1, sizeof *c.rc);
+    if (anc_runs.nruns) {
+        const sd_spill *runs = &anc_runs;
+        uint64_t w = t->o.memory_limit / 8 / sizeof(sd_kv) / (anc_runs.nruns + 1);
+        if ((rc = sd__merge_open(&runs, 1, anc, nanc,
+                                 w < 1024    ? 1024
+                                 : w > 65536 ? 65536
+                                             : (size_t)w,
+                                 &src.m, &t->err)) != 0)
+            goto fail_keep;
+        src.more = sd__merge_next(src.m, &src.next);
+    } else {
+        src.anc = anc;
+        src.nanc = nanc;
+        for (i = 0; i < nanc; i++)
+            expect += i == 0 || anc[i].key != anc[i - 1].key;
+    }
     c.al = sd__calloc(nw, sizeof *c.al);
-    if (!pair_at || !c.out || !c.rc || !c.al) {
+    if (!c.al) {
         rc = SD_ENOMEM;
         goto fail;
     }
-    for (i = 0, j = 0; i < nanc; i++)
-        if (i == 0 || anc[i].key != anc[i - 1].key)
-            pair_at[j++] = i;
-    pair_at[npair] = nanc;
-    if (progress && progress(ud, "align", 0, npair)) {
+    if (progress && progress(ud, "align", 0, expect)) {
         rc = SD_ECANCELED;
         goto fail;
     }
     c.t = t;
-    c.anc = anc;
-    c.pair_at = pair_at;
-    /* align in chunks so progress can be reported and cancel honoured */
-    for (i = 0; i < npair;) {
-        size_t chunk = npair - i < 4096 ? npair - i : 4096;
-        c.pair_at = pair_at + i;
-        c.out += i;
-        c.rc += i;
-        sd__pool_for(t->pool, chunk, align_one, &c);
-        c.out -= i;
-        c.rc -= i;
-        i += chunk;
-        if (progress && progress(ud, "align", i, npair)) {
+    /* align a chunk of pairs at a time, so progress can be reported and
+     * cancel honoured, and spilled anchors are read a chunk at a time */
+    while ((got = next_pairs(&src, 4096, &chunk, &ccap, &na, &pair_at, &pcap)) > 0) {
+        size_t n = (size_t)got;
+        sd_tpassages *o2;
+        int *r2;
+        if (npair + n > okeys) {
+            size_t cap = okeys ? 2 * okeys : 4096;
+            uint64_t *k2;
+            while (cap < npair + n)
+                cap *= 2;
+            o2 = sd__reallocarray(c.out, cap, sizeof *c.out);
+            if (o2 == NULL) {
+                rc = SD_ENOMEM;
+                goto fail;
+            }
+            c.out = o2;
+            r2 = sd__reallocarray(c.rc, cap, sizeof *c.rc);
+            if (r2 == NULL) {
+                rc = SD_ENOMEM;
+                goto fail;
+            }
+            c.rc = r2;
+            k2 = sd__reallocarray(keys, cap, sizeof *keys);
+            if (k2 == NULL) {
+                rc = SD_ENOMEM;
+                goto fail;
+            }
+            keys = k2;
+            memset(c.out + okeys, 0, (cap - okeys) * sizeof *c.out);
+            okeys = cap;
+        }
+        for (i = 0; i < n; i++) {
+            keys[npair + i] = chunk[pair_at[i]].key;
+            c.rc[npair + i] = 0;
+        }
+        c.anc = chunk;
+        c.pair_at = pair_at;
+        c.out += npair;
+        c.rc += npair;
+        sd__pool_for(t->pool, n, align_one, &c);
+        c.out -= npair;
+        c.rc -= npair;
+        npair += n;
+        if (progress && progress(ud, "align", npair, expect)) {
             rc = SD_ECANCELED;
             goto fail;
         }
     }
+    if (got < 0) {
+        rc = (int)got;
+        goto fail;
+    }
+    t->stats.pairs = npair;
     for (i = 0; i < npair; i++) {
         if (c.rc[i]) {
             rc = c.rc[i];
@@ -434,7 +552,7 @@ have_candidates:
         goto fail;
     }
     for (i = 0, q = 0, tedits = 0; i < npair; i++) {
-        uint32_t a = (uint32_t)(anc[pair_at[i]].key >> 32), b = (uint32_t)anc[pair_at[i]].key;
+        uint32_t a = (uint32_t)(keys[i] >> 32), b = (uint32_t)keys[i];
         const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
         for (j = 0; j < c.out[i].n; j++, q++) {
             const sd_tpass *s = &c.out[i].v[j];
@@ -469,8 +587,11 @@ have_candidates:
     t->npass = total;
     t->stats.passages = total;
 fail:
+    if (rc)
+        sd__errorf(&t->err, rc, "finding passages: %s", sd_strerror(rc));
+fail_keep:
     if (c.out)
-        for (i = 0; i < npair; i++)
+        for (i = 0; i < okeys; i++)
             sd__tpassages_release(&c.out[i]);
     if (c.al)
         for (i = 0; i < nw; i++)
@@ -479,12 +600,14 @@ fail:
     sd__free(c.rc);
     sd__free(c.al);
     sd__free(pair_at);
+    sd__free(chunk);
+    sd__free(keys);
+    sd__merge_free(src.m);
+    sd__spill_release(&anc_runs);
     sd__free(anc);
     sd__free(fps);
     sd__free(nfp);
-    if (rc)
-        return sd__errorf(&t->err, rc, "finding passages: %s", sd_strerror(rc));
-    return 0;
+    return rc;
 }
 
 unsigned sd__trace_max_df(const sd_trace *t, uint64_t docs)

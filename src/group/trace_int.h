@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/keysort.h"
 #include "base/pool.h"
+#include "base/spill.h"
 #include "match/align.h"
 #include "match/passages.h"
 #include "sketch/winnow.h"
@@ -84,6 +85,11 @@ void sd__trace_drop_docs(struct sd_trace *t);
 int sd__trace_put_doc(struct sd_trace *t, size_t i, const sd_trace_doc *src, size_t ntok,
                       const uint32_t *tok);
 unsigned sd__trace_max_df(const struct sd_trace *t, uint64_t docs);
+
+/* trace_spill.c: the candidates under a memory limit: anchors in sorted
+ * runs of anc_runs and, sorted, (*anc, *nanc) in memory. */
+int sd__trace_spill_candidates(struct sd_trace *t, sd_spill *anc_runs, sd_kv **anc, size_t *nanc,
+                               sd_cand_stats *cs);
 
 /* trace_dist.c: with several processes, the candidate anchors found
  * together (on process 0; none elsewhere), and every document moved to

@@ -12,8 +12,8 @@
 
 /* Appends the anchors of one fingerprint group g[0..n) (sorted by document,
  * then position; val = doc << 32 | pos). */
-static int pair_group(const sd_kv *g, size_t n, unsigned max_occ, size_t max_anchors, sd_kv **out,
-                      size_t *nout, size_t *cap)
+int sd__pair_group(const sd_kv *g, size_t n, unsigned max_occ, size_t max_anchors, sd_kv **out,
+                   size_t *nout, size_t *cap)
 {
     size_t i, j;
     size_t run_i = 0;
@@ -71,7 +71,7 @@ int sd__anchors(sd_kv *post, size_t total, unsigned max_df, unsigned max_occ, si
             st->dropped++;
             continue;
         }
-        if ((rc = pair_group(post + start, i - start, max_occ, max_anchors, &anc, &nanc, &cap)) !=
+        if ((rc = sd__pair_group(post + start, i - start, max_occ, max_anchors, &anc, &nanc, &cap)) !=
             0)
             goto fail;
     }

@@ -37,6 +37,15 @@ int sd__candidates(const sd_fp *const *fps, const size_t *nfp, size_t ndocs, uns
                    sd_cand_stats *st);
 
 /*
+ * Appends to (*out, *nout, *cap) the anchors of one fingerprint's postings
+ * g[0..n), sorted by document then position: every pair of documents gets
+ * an anchor per pair of occurrences, at most max_occ occurrences per
+ * document. SD_ETOOBIG when *nout would pass max_anchors; SD_ENOMEM.
+ */
+int sd__pair_group(const sd_kv *g, size_t n, unsigned max_occ, size_t max_anchors, sd_kv **out,
+                   size_t *nout, size_t *cap);
+
+/*
  * The same from postings already made: post[0..total) are (fingerprint,
  * document << 32 | position) pairs in any order (sorted here, in place).
  * Adds to st->dropped and st->anchors. The several processes of a job

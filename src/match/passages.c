@@ -71,8 +71,8 @@ int sd__anchors(sd_kv *post, size_t total, unsigned max_df, unsigned max_occ, si
             st->dropped++;
             continue;
         }
-        if ((rc = sd__pair_group(post + start, i - start, max_occ, max_anchors, &anc, &nanc, &cap)) !=
-            0)
+        if ((rc = sd__pair_group(post + start, i - start, max_occ, max_anchors, &anc, &nanc,
+                                 &cap)) != 0)
             goto fail;
     }
     if ((rc = sd__kv_sort(anc, nanc)) != 0)

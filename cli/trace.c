@@ -66,8 +66,9 @@ static void usage(FILE *f)
             "      --html-field F      JSONL field holding a page's HTML (default html)\n"
             "      --whole-page        compare pages by all their visible text, not the article\n"
             "      --repair-utf8       repair invalid UTF-8 in JSONL text instead of failing\n"
-            "      --memory LIMIT      keep the fingerprints and anchors within LIMIT (512M, 4G):\n"
-            "                          sorted runs spill to temporary files; same results\n"
+            "      --memory LIMIT      bounded memory (512M, 4G): texts and tokens in a mapped\n"
+            "                          temporary file, fingerprints and anchors within LIMIT\n"
+            "                          in sorted runs on disk; same results (docs/trace.md)\n"
             "      --tmpdir DIR        where those files go (default: $TMPDIR, else /tmp)\n"
             "      --share MODE        under mpirun, how inputs are dealt to processes:\n"
             "                          records, files or auto (docs/cluster.md)\n"
@@ -260,14 +261,16 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i,
 
 /* Every story, passage (with_passages) and doc line, in that order; with
  * `comma`, separated by commas, as items of the report's JSON array. */
-static void write_lines(out *o, const trace_run *r, const sd_trace *t, int with_text,
-                        int with_passages, int doc_text, int comma)
+static void write_lines(out *o, const trace_run *r, sd_trace *t, int with_text, int with_passages,
+                        int doc_text, int comma)
 {
     size_t i, items = 0;
     for (i = 0; i < sd_trace_story_count(t); i++) {
         if (comma && items++)
             out_char(o, ',');
         write_story(o, r, t, sd_trace_story(t, i), with_text);
+        if (i % 256 == 255)
+            sd_trace_release_pages(t); /* with --memory: the texts read so far */
     }
     for (i = 0; with_passages && i < sd_trace_passage_count(t); i++) {
         if (comma && items++)
@@ -278,12 +281,14 @@ static void write_lines(out *o, const trace_run *r, const sd_trace *t, int with_
         if (comma && items++)
             out_char(o, ',');
         write_doc(o, r, t, i, doc_text);
+        if (i % 1024 == 1023)
+            sd_trace_release_pages(t);
     }
 }
 
 /* The story report: every story with its text, every passage, and the
  * texts of the documents in a story. Returns 0 or -1 after saying why. */
-static int write_report(const char *path, const trace_run *r, const sd_trace *t)
+static int write_report(const char *path, const trace_run *r, sd_trace *t)
 {
     out h;
     if (out_open(&h, path) != 0)

@@ -503,13 +503,16 @@ typedef struct sd_trace_options {
      * the results are those of one process given every document (indexes
      * of the whole input); the other processes' jobs end with none. */
     const sd_comm *comm;
-    /* Bounded memory for the candidates: with memory_limit > 0 (bytes), the
+    /* Bounded memory: with memory_limit > 0 (bytes), the documents' texts,
+     * tokens and fingerprints are kept in an unnamed temporary file in
+     * tmpdir (NULL: $TMPDIR, else /tmp; a disk, not tmpfs), mapped, and let
+     * go from memory after each batch, each chunk of alignment and every
+     * 1,024 stories (the kernel keeps what it has room for); the
      * fingerprint postings and the anchors they make are kept within a
-     * quarter of the limit each; full buffers are sorted and written as
-     * runs to unnamed temporary files in tmpdir (NULL: $TMPDIR, else /tmp)
-     * and merged back; anchors are aligned a chunk at a time. The results
-     * are the same as without a limit. The texts and tokens stay in
-     * memory. Not with comm. */
+     * quarter of the limit each, full buffers sorted and written as runs
+     * to temporary files and merged back; anchors are aligned a chunk of
+     * pairs at a time. The results are the same as without a limit. The
+     * passages and stories themselves stay in memory. Not with comm. */
     uint64_t memory_limit;
     const char *tmpdir;
 } sd_trace_options;
@@ -598,7 +601,8 @@ typedef struct sd_trace_stats {
     uint64_t pairs;        /* candidate document pairs aligned */
     uint64_t passages, stories;
     uint64_t exchanged; /* bytes sent between processes, all of them (comm) */
-    uint64_t spilled;   /* bytes written to temporary files (memory_limit) */
+    uint64_t spilled;   /* bytes written to temporary files (memory_limit):
+                           key runs and the documents' store */
 } sd_trace_stats;
 
 typedef struct sd_trace sd_trace;
@@ -635,6 +639,9 @@ int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stori
 int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t *len);
 
 void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s);
+/* Under a memory limit, lets the documents' pages go from memory (they are
+ * read back when touched): for callers that read many texts after finish. */
+void sd_trace_release_pages(sd_trace *t);
 const char *sd_trace_errmsg(const sd_trace *t);
 void sd_trace_free(sd_trace *t);
 

@@ -350,6 +350,8 @@ int sd__trace_stories(sd_trace *t)
             sd_story *st = &t->stories[s];
             size_t m0 = mi, nm, best = 0, ps;
             uint64_t best_cov = 0;
+            if (s % 256 == 255)
+                sd__trace_trim(t); /* under a memory limit: the pages read so far */
             /* this story's members and their merged spans */
             sd__free(w.cover);
             w.cover = NULL;

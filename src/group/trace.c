@@ -18,6 +18,7 @@
  */
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/keysort.h"
@@ -31,11 +32,13 @@
 #define CHUNK_MAX ((size_t)64 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
 
-/* A chunk of a worker's arena; the usable bytes follow the header. */
+/* A chunk of a worker's arena; the usable bytes follow the header, or,
+ * under a memory limit, are a mapping of the arena's file. */
 typedef struct sd_chunk {
     struct sd_chunk *next;
     char *base;
     size_t used, cap;
+    int mapped;
 } sd_chunk;
 
 /*
@@ -46,6 +49,34 @@ typedef struct sd_chunk {
  * page faults of small pages cost more than the tokenizing. Everything is
  * released with the job. Returns NULL when out of memory.
  */
+/*
+ * Under a memory limit the chunks are pages of an unnamed temporary file,
+ * mapped shared: sd__trace_trim() drops them from the process (the file
+ * keeps them, and the kernel writes them out as it needs the memory), and
+ * a later touch maps them back.
+ */
+static sd_chunk *mapped_chunk(sd_arena *a, size_t size)
+{
+    sd_chunk *c = sd__malloc(sizeof *c);
+    void *p;
+    if (c == NULL)
+        return NULL;
+    if (ftruncate(a->fd, (off_t)(a->flen + size)) != 0 ||
+        (p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, (off_t)a->flen)) ==
+            MAP_FAILED) {
+        sd__free(c);
+        return NULL;
+    }
+    a->flen += size;
+    c->base = p;
+    c->used = 0;
+    c->cap = size;
+    c->mapped = 1;
+    c->next = a->head;
+    a->head = c;
+    return c;
+}
+
 static void *arena_alloc(sd_arena *a, size_t n)
 {
     sd_chunk *c = a->head;
@@ -56,6 +87,12 @@ static void *arena_alloc(sd_arena *a, size_t n)
         while (size < n)
             size *= 2;
         a->next = size * 2 < CHUNK_MAX ? size * 2 : CHUNK_MAX;
+        if (a->fd >= 0) {
+            if ((c = mapped_chunk(a, size)) == NULL)
+                return NULL;
+            c->used = n;
+            return c->base;
+        }
         extra = size >= 2 * HUGE_PAGE ? HUGE_PAGE : 16;
         raw = sd__malloc(sizeof *c + size + extra);
         if (!raw)
@@ -64,6 +101,7 @@ static void *arena_alloc(sd_arena *a, size_t n)
         c->base = (char *)(((uintptr_t)(raw + sizeof *c) + extra - 1) & ~(uintptr_t)(extra - 1));
         c->used = 0;
         c->cap = size;
+        c->mapped = 0;
         if (extra == HUGE_PAGE)
             (void)madvise(c->base, size & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
         c->next = a->head;
@@ -78,11 +116,27 @@ static void arena_release(sd_arena *a)
     sd_chunk *c = a->head;
     while (c) {
         sd_chunk *next = c->next;
+        if (c->mapped)
+            munmap(c->base, c->cap);
         sd__free(c);
         c = next;
     }
     a->head = NULL;
     a->next = 0;
+    if (a->fd >= 0 && ftruncate(a->fd, 0) == 0)
+        a->flen = 0;
+}
+
+void sd__trace_trim(sd_trace *t)
+{
+    unsigned i;
+    sd_chunk *c;
+    if (!t->o.memory_limit)
+        return;
+    for (i = 0; i < sd__pool_size(t->pool); i++)
+        for (c = t->arena[i].head; c; c = c->next)
+            if (c->mapped)
+                (void)madvise(c->base, c->cap, MADV_DONTNEED);
 }
 
 void sd_trace_options_init(sd_trace_options *o)
@@ -131,8 +185,15 @@ int sd_trace_new(const sd_trace_options *o, sd_trace **out)
     t->arena = sd__calloc(sd__pool_size(t->pool), sizeof *t->arena);
     if (!t->tok || !t->arena)
         goto fail;
-    for (i = 0; i < sd__pool_size(t->pool); i++)
+    for (i = 0; i < sd__pool_size(t->pool); i++) {
         sd__tokens_init(&t->tok[i]);
+        t->arena[i].fd = -1;
+    }
+    for (i = 0; t->o.memory_limit && i < sd__pool_size(t->pool); i++)
+        if ((t->arena[i].fd = sd__tmpfd(t->o.tmpdir, &t->err)) < 0) {
+            sd_trace_free(t);
+            return SD_EIO;
+        }
     t->stats.k = t->k;
     t->stats.w = t->w;
     *out = t;
@@ -140,6 +201,11 @@ int sd_trace_new(const sd_trace_options *o, sd_trace **out)
 fail:
     sd_trace_free(t);
     return SD_ENOMEM;
+}
+
+void sd_trace_release_pages(sd_trace *t)
+{
+    sd__trace_trim(t);
 }
 
 /* Prepares document base + i of the current batch: copies, tokenizes and
@@ -198,14 +264,29 @@ static void prepare_one(void *ctx, size_t i, unsigned worker)
         }
         d->n = tk->n;
     }
-    if ((rc = sd__winnow(tk->v, tk->n, t->k, t->w, &d->fp, &d->nfp, &cap)) != 0)
+    if ((rc = sd__winnow(tk->v, tk->n, t->k, t->w, &d->fp, &d->nfp, &cap)) != 0) {
         d->rc = rc;
+        return;
+    }
+    if (t->o.memory_limit && d->nfp) {
+        /* the fingerprints join the text in the file-backed store */
+        sd_fp *fp = arena_alloc(&t->arena[worker], d->nfp * sizeof *fp);
+        if (!fp) {
+            d->rc = SD_ENOMEM;
+            return;
+        }
+        memcpy(fp, d->fp, d->nfp * sizeof *fp);
+        sd__free(d->fp);
+        d->fp = fp;
+        d->fp_in_arena = 1;
+    }
 }
 
 /* Frees what one document holds outside the arenas. */
 static void release_doc(sd_tdoc *d)
 {
-    sd__free(d->fp);
+    if (!d->fp_in_arena)
+        sd__free(d->fp);
     sd__free(d->date);
     memset(d, 0, sizeof *d);
 }
@@ -274,6 +355,7 @@ int sd__trace_add_docs(sd_trace *t, const sd_trace_doc *docs, size_t n)
     t->base = t->n;
     sd__pool_for(t->pool, n, prepare_one, t);
     t->batch = NULL;
+    sd__trace_trim(t);
     for (i = 0; i < n; i++) {
         sd_tdoc *d = &t->docs[t->base + i];
         if (d->rc && !rc)
@@ -483,7 +565,10 @@ have_candidates:
     c.t = t;
     /* align a chunk of pairs at a time, so progress can be reported and
      * cancel honoured, and spilled anchors are read a chunk at a time */
-    while ((got = next_pairs(&src, 4096, &chunk, &ccap, &na, &pair_at, &pcap)) > 0) {
+    /* under a memory limit, fewer pairs a chunk: the store's pages they
+     * touch are let go after each */
+    while ((got = next_pairs(&src, t->o.memory_limit ? 256 : 4096, &chunk, &ccap, &na, &pair_at,
+                             &pcap)) > 0) {
         size_t n = (size_t)got;
         sd_tpassages *o2;
         int *r2;
@@ -525,6 +610,7 @@ have_candidates:
         c.out -= npair;
         c.rc -= npair;
         npair += n;
+        sd__trace_trim(t);
         if (progress && progress(ud, "align", npair, expect)) {
             rc = SD_ECANCELED;
             goto fail;
@@ -554,6 +640,8 @@ have_candidates:
     for (i = 0, q = 0, tedits = 0; i < npair; i++) {
         uint32_t a = (uint32_t)(keys[i] >> 32), b = (uint32_t)keys[i];
         const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
+        if (i % 1024 == 1023)
+            sd__trace_trim(t); /* the byte offsets read so far */
         for (j = 0; j < c.out[i].n; j++, q++) {
             const sd_tpass *s = &c.out[i].v[j];
             sd_passage *pp = &t->pass[q];
@@ -689,7 +777,11 @@ int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t
 
 void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s)
 {
+    unsigned i;
     *s = t->stats;
+    /* and the documents' store, under a memory limit */
+    for (i = 0; t->arena && i < sd__pool_size(t->pool); i++)
+        s->spilled += t->arena[i].flen;
 }
 
 const char *sd_trace_errmsg(const sd_trace *t)
@@ -710,8 +802,11 @@ void sd_trace_free(sd_trace *t)
             sd__tokens_release(&t->tok[i]);
     sd__free(t->tok);
     if (t->arena && t->pool)
-        for (i = 0; i < sd__pool_size(t->pool); i++)
+        for (i = 0; i < sd__pool_size(t->pool); i++) {
             arena_release(&t->arena[i]);
+            if (t->arena[i].fd >= 0)
+                close(t->arena[i].fd);
+        }
     sd__free(t->arena);
     sd__pool_free(t->pool);
     sd__free(t->tp);

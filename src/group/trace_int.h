@@ -28,7 +28,8 @@ typedef struct sd_tdoc {
     char *date;
     size_t date_len;
     int absent;
-    int rc; /* failure while preparing it */
+    int fp_in_arena; /* fp lives in the arena (under a memory limit) */
+    int rc;          /* failure while preparing it */
 } sd_tdoc;
 
 /* A worker's bump allocator for document texts and tokens (trace.c). */
@@ -36,6 +37,8 @@ struct sd_chunk;
 typedef struct sd_arena {
     struct sd_chunk *head;
     size_t next; /* size of the next chunk */
+    int fd;      /* under a memory limit: the file the chunks map, else -1 */
+    uint64_t flen;
 } sd_arena;
 
 /* A passage in token terms, with its documents. */
@@ -75,6 +78,10 @@ struct sd_trace {
 
 /* Builds stories from t->tp / t->pass (story.c). Returns 0 or SD_ENOMEM. */
 int sd__trace_stories(struct sd_trace *t);
+
+/* Under a memory limit, lets go of the resident pages of the documents'
+ * store (they stay in the file, and come back when touched). */
+void sd__trace_trim(struct sd_trace *t);
 
 /* trace.c: documents added (without the finished check), all documents
  * dropped, the max_df cap for a job of `docs` documents. */

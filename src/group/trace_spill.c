@@ -78,7 +78,10 @@ int sd__trace_spill_candidates(sd_trace *t, sd_spill *anc_runs, sd_kv **anc, siz
             }
         }
         cs->postings += t->docs[i].nfp;
+        if (i % 1024 == 1023)
+            sd__trace_trim(t); /* the fingerprints read so far */
     }
+    sd__trace_trim(t);
     if (sd__kv_sort(post, np)) {
         rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory sorting postings");
         goto done;

@@ -56,6 +56,8 @@ int mpi_start(int *argc, char ***argv);
 void mpi_stop(void);
 /* The transport for the library's jobs, or NULL when not under mpirun. */
 sd_comm *mpi_comm(void);
+/* 1 when this program was built with MPI. */
+int mpi_built(void);
 unsigned mpi_rank(void);
 /* The largest status and the sum of v over the processes (collective). */
 int mpi_worst(int status);

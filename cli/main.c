@@ -49,7 +49,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-        printf("syndic %s\n", sd_version());
+        printf("syndic %s%s\n", sd_version(), mpi_built() ? " (with MPI)" : "");
         return EXIT_OK;
     }
     if (mpi_start(&argc, &argv) != 0)

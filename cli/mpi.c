@@ -253,6 +253,11 @@ sd_comm *mpi_comm(void)
     return active ? &comm : NULL;
 }
 
+int mpi_built(void)
+{
+    return 1;
+}
+
 unsigned mpi_rank(void)
 {
     return active ? comm.share.index : 0;
@@ -369,6 +374,11 @@ int mpi_start(int *argc, char ***argv)
 sd_comm *mpi_comm(void)
 {
     return NULL;
+}
+
+int mpi_built(void)
+{
+    return 0;
 }
 
 unsigned mpi_rank(void)

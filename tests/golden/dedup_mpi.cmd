@@ -3,6 +3,7 @@
 # writes, byte for byte: copies across processes and files, exact copies,
 # bad lines, empty texts, pages, a damaged crawl, shards (one empty, one
 # compressed), and the summary.
+$SYNDIC --version | grep -q "with MPI" || { echo "built without MPI"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 # In the sanitizer build, address and undefined-behaviour checks stay on
 # under mpirun; leak checks do not (Open MPI leaves its plugins' memory

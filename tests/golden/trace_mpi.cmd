@@ -2,6 +2,7 @@
 # 1, 3 and 4096 and with whole files dealt, trace writes what one process
 # writes, byte for byte (stories, passages, doc lines with texts, the story
 # report), for JSONL, pages, text files, bad lines and a damaged crawl.
+$SYNDIC --version | grep -q "with MPI" || { echo "built without MPI"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 # (sanitizer build: leak checks off under mpirun, as in dedup_mpi)
 export ASAN_OPTIONS=detect_leaks=0

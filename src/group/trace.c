@@ -496,8 +496,8 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int giv
     const sd_fp **fps = NULL;
     size_t *nfp = NULL, nanc = 0, npair = 0, i, j, total = 0, tedits = 0, q, expect = 0;
     size_t *pair_at = NULL, pcap = 0, ccap = 0, na, okeys = 0;
+    size_t tp_cap = 0, pass_cap = 0, ted_cap = 0, ch_cap = 0;
     sd_kv *anc = NULL, *chunk = NULL;
-    uint64_t *keys = NULL;
     sd_cand_stats cs;
     sd_spill anc_runs;
     pair_src src;
@@ -570,45 +570,78 @@ have_candidates:
     while ((got = next_pairs(&src, t->o.memory_limit ? 256 : 4096, &chunk, &ccap, &na, &pair_at,
                              &pcap)) > 0) {
         size_t n = (size_t)got;
-        sd_tpassages *o2;
-        int *r2;
-        if (npair + n > okeys) {
-            size_t cap = okeys ? 2 * okeys : 4096;
-            uint64_t *k2;
-            while (cap < npair + n)
-                cap *= 2;
-            o2 = sd__reallocarray(c.out, cap, sizeof *c.out);
+        if (n > okeys) {
+            sd_tpassages *o2 = sd__reallocarray(c.out, n, sizeof *c.out);
+            int *r2;
             if (o2 == NULL) {
                 rc = SD_ENOMEM;
                 goto fail;
             }
+            memset(o2 + okeys, 0, (n - okeys) * sizeof *o2);
             c.out = o2;
-            r2 = sd__reallocarray(c.rc, cap, sizeof *c.rc);
+            okeys = n;
+            r2 = sd__reallocarray(c.rc, n, sizeof *c.rc);
             if (r2 == NULL) {
                 rc = SD_ENOMEM;
                 goto fail;
             }
             c.rc = r2;
-            k2 = sd__reallocarray(keys, cap, sizeof *keys);
-            if (k2 == NULL) {
-                rc = SD_ENOMEM;
-                goto fail;
-            }
-            keys = k2;
-            memset(c.out + okeys, 0, (cap - okeys) * sizeof *c.out);
-            okeys = cap;
         }
         for (i = 0; i < n; i++) {
-            keys[npair + i] = chunk[pair_at[i]].key;
-            c.rc[npair + i] = 0;
+            c.rc[i] = 0;
+            sd__tpassages_reset(&c.out[i]);
         }
         c.anc = chunk;
         c.pair_at = pair_at;
-        c.out += npair;
-        c.rc += npair;
         sd__pool_for(t->pool, n, align_one, &c);
-        c.out -= npair;
-        c.rc -= npair;
+        /* the chunk's passages join the job's, in pair order: its
+         * alignments are let go, so they are never all held at once */
+        for (i = 0; i < n; i++) {
+            uint64_t key = chunk[pair_at[i]].key;
+            uint32_t a = (uint32_t)(key >> 32), b = (uint32_t)key;
+            const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
+            const sd_tpassages *out = &c.out[i];
+            if (c.rc[i]) {
+                rc = c.rc[i];
+                goto fail;
+            }
+            if (SD_GROW(t->tp, tp_cap, total + out->n + 1) ||
+                SD_GROW(t->pass, pass_cap, total + out->n + 1) ||
+                SD_GROW(t->tedit, ted_cap, tedits + out->ne + 1) ||
+                SD_GROW(t->changes, ch_cap, tedits + out->ne + 1)) {
+                rc = SD_ENOMEM;
+                goto fail;
+            }
+            for (j = 0; j < out->n; j++) {
+                const sd_tpass *ps = &out->v[j];
+                sd_passage *pp = &t->pass[total];
+                size_t e;
+                memset(pp, 0, sizeof *pp);
+                t->tp[total].da = a;
+                t->tp[total].db = b;
+                t->tp[total].p = *ps;
+                t->tp[total].p.edit0 = tedits;
+                pp->doc_a = a;
+                pp->doc_b = b;
+                pp->a = sd__trace_bytes(da, ps->a0, ps->a1);
+                pp->b = sd__trace_bytes(db, ps->b0, ps->b1);
+                pp->tokens_a = ps->a1 - ps->a0;
+                pp->tokens_b = ps->b1 - ps->b0;
+                pp->columns = ps->cols;
+                pp->equal = ps->equal;
+                pp->identity = ps->cols ? (double)ps->equal / (double)ps->cols : 1.0;
+                pp->story = UINT64_MAX;
+                pp->n_changes = ps->nedit;
+                for (e = 0; e < ps->nedit; e++) {
+                    const sd_tedit *te = &out->e[ps->edit0 + e];
+                    t->tedit[tedits + e] = *te;
+                    t->changes[tedits + e].a = sd__trace_bytes(da, te->a0, te->a1);
+                    t->changes[tedits + e].b = sd__trace_bytes(db, te->b0, te->b1);
+                }
+                tedits += ps->nedit;
+                total++;
+            }
+        }
         npair += n;
         sd__trace_trim(t);
         if (progress && progress(ud, "align", npair, expect)) {
@@ -621,54 +654,10 @@ have_candidates:
         goto fail;
     }
     t->stats.pairs = npair;
-    for (i = 0; i < npair; i++) {
-        if (c.rc[i]) {
-            rc = c.rc[i];
-            goto fail;
-        }
-        total += c.out[i].n;
-        tedits += c.out[i].ne;
-    }
-    t->tp = sd__calloc(total ? total : 1, sizeof *t->tp);
-    t->pass = sd__calloc(total ? total : 1, sizeof *t->pass);
-    t->tedit = sd__calloc(tedits ? tedits : 1, sizeof *t->tedit);
-    t->changes = sd__calloc(tedits ? tedits : 1, sizeof *t->changes);
-    if (!t->tp || !t->pass || !t->tedit || !t->changes) {
+    if (SD_GROW(t->tp, tp_cap, 1) || SD_GROW(t->pass, pass_cap, 1) ||
+        SD_GROW(t->tedit, ted_cap, 1) || SD_GROW(t->changes, ch_cap, 1)) {
         rc = SD_ENOMEM;
         goto fail;
-    }
-    for (i = 0, q = 0, tedits = 0; i < npair; i++) {
-        uint32_t a = (uint32_t)(keys[i] >> 32), b = (uint32_t)keys[i];
-        const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
-        if (i % 1024 == 1023)
-            sd__trace_trim(t); /* the byte offsets read so far */
-        for (j = 0; j < c.out[i].n; j++, q++) {
-            const sd_tpass *s = &c.out[i].v[j];
-            sd_passage *pp = &t->pass[q];
-            size_t e;
-            t->tp[q].da = a;
-            t->tp[q].db = b;
-            t->tp[q].p = *s;
-            t->tp[q].p.edit0 = tedits;
-            pp->doc_a = a;
-            pp->doc_b = b;
-            pp->a = sd__trace_bytes(da, s->a0, s->a1);
-            pp->b = sd__trace_bytes(db, s->b0, s->b1);
-            pp->tokens_a = s->a1 - s->a0;
-            pp->tokens_b = s->b1 - s->b0;
-            pp->columns = s->cols;
-            pp->equal = s->equal;
-            pp->identity = s->cols ? (double)s->equal / (double)s->cols : 1.0;
-            pp->story = UINT64_MAX;
-            pp->n_changes = s->nedit;
-            for (e = 0; e < s->nedit; e++) {
-                const sd_tedit *te = &c.out[i].e[s->edit0 + e];
-                t->tedit[tedits + e] = *te;
-                t->changes[tedits + e].a = sd__trace_bytes(da, te->a0, te->a1);
-                t->changes[tedits + e].b = sd__trace_bytes(db, te->b0, te->b1);
-            }
-            tedits += s->nedit;
-        }
     }
     for (q = 0; q < total; q++)
         t->pass[q].changes = t->changes + t->tp[q].p.edit0;
@@ -689,7 +678,6 @@ fail_keep:
     sd__free(c.al);
     sd__free(pair_at);
     sd__free(chunk);
-    sd__free(keys);
     sd__merge_free(src.m);
     sd__spill_release(&anc_runs);
     sd__free(anc);

@@ -75,9 +75,10 @@ int comm_swap(const sd_comm *c, char **buf, const size_t *len, char **got, uint6
  * (whole files) or "auto" (files when the inputs make at least 4 files per
  * process). 0 or -1 after saying why. */
 int share_choose(sd_comm *c, const char *mode, char **inputs, int n);
-/* After reading, with whole files dealt: the table of where each file's
- * records fall (collective). 0 or -1 after saying why. */
-int share_files_read(sd_comm *c, const sd_reader *r);
+/* After reading (collective): checks that every process read the same
+ * inputs and this one its `mine` records; with whole files dealt, makes the
+ * table of where each file's records fall. 0 or -1 after saying why. */
+int share_files_read(sd_comm *c, const sd_reader *r, uint64_t mine);
 int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *p, size_t n),
                      void *ud);
 

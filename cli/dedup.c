@@ -1325,7 +1325,7 @@ int cmd_dedup(int argc, char **argv)
     fd.r = &r;
     if (feed_run(&fd, job, dopt.threads, &prog, &t_sketch) != 0)
         goto done_out;
-    if (r.comm && share_files_read(r.comm, reader) != 0)
+    if (r.comm && share_files_read(r.comm, reader, r.n) != 0)
         goto done_out;
     total_bytes = fd.total_bytes;
     t = now_seconds();

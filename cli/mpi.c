@@ -78,6 +78,13 @@ int share_choose(sd_comm *c, const char *mode, char **inputs, int n)
     size_t files = 0;
     sd_reader *r = NULL;
     int i;
+    for (i = 0; i < n; i++)
+        if (strcmp(inputs[i], "-") == 0) {
+            if (c->share.index == 0)
+                cli_error("under mpirun, inputs are read by every process: name files, not - "
+                          "(standard input reaches process 0 only)");
+            return -1;
+        }
     if (strcmp(mode, "records") == 0) {
         c->share.files = 0;
         return 0;
@@ -107,14 +114,67 @@ int share_choose(sd_comm *c, const char *mode, char **inputs, int n)
     return 0;
 }
 
-int share_files_read(sd_comm *c, const sd_reader *r)
+/* The largest and smallest of v over the processes (collective). */
+static int spread(const sd_comm *c, uint64_t v, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t *all = malloc(c->share.count * sizeof *all);
+    unsigned p;
+    if (all == NULL || c->allgather(c->ud, &v, 1, all)) {
+        free(all);
+        cli_error("the exchange between processes failed");
+        return -1;
+    }
+    *lo = *hi = all[0];
+    for (p = 1; p < c->share.count; p++) {
+        if (all[p] < *lo)
+            *lo = all[p];
+        if (all[p] > *hi)
+            *hi = all[p];
+    }
+    free(all);
+    return 0;
+}
+
+int share_files_read(sd_comm *c, const sd_reader *r, uint64_t mine)
 {
     const uint64_t *counts;
     size_t n;
+    uint64_t lo, hi;
     int rc;
-    if (!c->share.files)
+    if (!c->share.files) {
+        /* every process counted every record: the same inputs, or the
+         * records would not meet */
+        uint64_t total = sd_reader_records(r), b = c->share.block ? c->share.block : 4096,
+                 blocks, want;
+        if (spread(c, total, &lo, &hi) != 0)
+            return -1;
+        if (lo != hi) {
+            if (c->share.index == 0)
+                cli_error("the processes read different inputs (%llu to %llu records): every "
+                          "node must see the same files at the same paths",
+                          (unsigned long long)lo, (unsigned long long)hi);
+            return -1;
+        }
+        blocks = total / b;
+        want = (blocks / c->share.count + (blocks % c->share.count > c->share.index)) * b +
+               (blocks % c->share.count == c->share.index ? total % b : 0);
+        if (want != mine) {
+            cli_error("process %u read %llu of its %llu records", c->share.index,
+                      (unsigned long long)mine, (unsigned long long)want);
+            return -1;
+        }
         return 0;
+    }
     sd_reader_file_counts(r, &counts, &n);
+    if (spread(c, n, &lo, &hi) != 0)
+        return -1;
+    if (lo != hi) {
+        if (c->share.index == 0)
+            cli_error("the processes found different input files (%llu to %llu): every node "
+                      "must see the same files at the same paths",
+                      (unsigned long long)lo, (unsigned long long)hi);
+        return -1;
+    }
     rc = sd_share_files(c, counts, n);
     if (rc)
         cli_error("cannot share out the records: %s", sd_strerror(rc));

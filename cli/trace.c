@@ -774,7 +774,7 @@ int cmd_trace(int argc, char **argv)
         }
         nb++;
     }
-    if (comm && share_files_read(comm, reader) != 0)
+    if (comm && share_files_read(comm, reader, r.n) != 0)
         goto done;
     if (sd_trace_finish(job, show_progress ? progress_cb : NULL, &prog) != 0) {
         cli_error("%s", sd_trace_errmsg(job));

@@ -244,6 +244,10 @@ int sd_reader_next(sd_reader *r, sd_record *rec);
 /* Bytes consumed so far (compressed sizes for compressed input), for progress. */
 uint64_t sd_reader_bytes(const sd_reader *r);
 
+/* Records counted so far: with records shared (sd_share, files 0), every
+ * record of the input, this process's or not; else the records handed out. */
+uint64_t sd_reader_records(const sd_reader *r);
+
 /* How many input files the queued inputs make, directories expanded (a
  * walk of the inputs not yet opened; nothing is read). 0 or SD_ENOMEM. */
 int sd_reader_count_files(const sd_reader *r, size_t *nfiles);

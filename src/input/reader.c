@@ -550,6 +550,11 @@ static int open_next(sd_reader *r, sd_record *rec, int *produced)
     return 1;
 }
 
+uint64_t sd_reader_records(const sd_reader *r)
+{
+    return r->index;
+}
+
 int sd_reader_count_files(const sd_reader *r, size_t *nfiles)
 {
     sd_inputs q;

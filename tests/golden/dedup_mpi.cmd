@@ -38,6 +38,7 @@ $SYNDIC dedup -q $TMP/near.jsonl | grep -c '"duplicate_of":"d'
 # what does not run under mpirun says so
 mpirun -np 2 $SYNDIC dedup --memory 1G examples/news.jsonl 2>&1 | grep '^syndic'
 mpirun -np 2 $SYNDIC extract examples/pages 2>&1 | grep '^syndic'
+mpirun -np 2 $SYNDIC dedup - < examples/news.jsonl 2>&1 | grep '^syndic'
 # --keep: the kept records (JSONL, compressed; WARC; files into a directory)
 # are those one process keeps, in the same order
 for input in $TMP/shards $TMP/crawl.warc.gz examples/pages; do

@@ -144,8 +144,8 @@ int share_files_read(sd_comm *c, const sd_reader *r, uint64_t mine)
     if (!c->share.files) {
         /* every process counted every record: the same inputs, or the
          * records would not meet */
-        uint64_t total = sd_reader_records(r), b = c->share.block ? c->share.block : 4096,
-                 blocks, want;
+        uint64_t total = sd_reader_records(r), b = c->share.block ? c->share.block : 4096, blocks,
+                 want;
         if (spread(c, total, &lo, &hi) != 0)
             return -1;
         if (lo != hi) {

@@ -145,7 +145,7 @@ int share_files_read(sd_comm *c, const sd_reader *r, uint64_t mine)
         /* every process counted every record: the same inputs, or the
          * records would not meet */
         uint64_t total = sd_reader_records(r), b = c->share.block ? c->share.block : 4096, blocks,
-                 want;
+                 want, np = c->share.count ? c->share.count : 1;
         if (spread(c, total, &lo, &hi) != 0)
             return -1;
         if (lo != hi) {
@@ -156,8 +156,8 @@ int share_files_read(sd_comm *c, const sd_reader *r, uint64_t mine)
             return -1;
         }
         blocks = total / b;
-        want = (blocks / c->share.count + (blocks % c->share.count > c->share.index)) * b +
-               (blocks % c->share.count == c->share.index ? total % b : 0);
+        want = (blocks / np + (blocks % np > c->share.index)) * b +
+               (blocks % np == c->share.index ? total % b : 0);
         if (want != mine) {
             cli_error("process %u read %llu of its %llu records", c->share.index,
                       (unsigned long long)mine, (unsigned long long)want);

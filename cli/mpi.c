@@ -117,7 +117,7 @@ int share_choose(sd_comm *c, const char *mode, char **inputs, int n)
 /* The largest and smallest of v over the processes (collective). */
 static int spread(const sd_comm *c, uint64_t v, uint64_t *lo, uint64_t *hi)
 {
-    uint64_t *all = malloc(c->share.count * sizeof *all);
+    uint64_t *all = malloc((c->share.count ? c->share.count : 1) * sizeof *all);
     unsigned p;
     if (all == NULL || c->allgather(c->ud, &v, 1, all)) {
         free(all);

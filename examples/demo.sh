@@ -29,3 +29,12 @@ if "$SYNDIC" --help | grep -q '^  report'; then
   mkdir -p build
   show "$SYNDIC" trace --html build/report.html examples/trace/*.txt examples/pages
 fi
+if command -v mpirun >/dev/null && "$SYNDIC" --version | grep -q "with MPI"; then
+  echo
+  echo "== Several processes: the same job under mpirun, the same output =="
+  if [ "$(id -u)" = 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  fi
+  export OMPI_MCA_rmaps_base_oversubscribe=1
+  show mpirun -np 2 "$SYNDIC" dedup -j 1 --share files examples/pages
+fi

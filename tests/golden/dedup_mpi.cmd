@@ -39,6 +39,10 @@ $SYNDIC dedup -q $TMP/near.jsonl | grep -c '"duplicate_of":"d'
 mpirun -np 2 $SYNDIC dedup --memory 1G examples/news.jsonl 2>&1 | grep '^syndic'
 mpirun -np 2 $SYNDIC extract examples/pages 2>&1 | grep '^syndic'
 mpirun -np 2 $SYNDIC dedup - < examples/news.jsonl 2>&1 | grep '^syndic'
+# a process that fails ends the job (no process is left waiting for it)
+SYNDIC_SHARE_BLOCK=2 timeout 60 mpirun -np 2 -x SYNDIC_SHARE_BLOCK -x ASAN_OPTIONS $SYNDIC dedup -q -o /nonexistent/out.jsonl examples/news.jsonl 2>&1 | grep '^syndic'
+timeout 60 mpirun -np 2 -x ASAN_OPTIONS $SYNDIC trace -q --html /nonexistent/r.html examples/trace > /dev/null 2>&1
+echo "exit $?"
 # --keep: the kept records (JSONL, compressed; WARC; files into a directory)
 # are those one process keeps, in the same order
 for input in $TMP/shards $TMP/crawl.warc.gz examples/pages; do

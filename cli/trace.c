@@ -668,11 +668,6 @@ int cmd_trace(int argc, char **argv)
     if (show_progress && cli_quiet)
         show_progress = 0;
     if ((comm = mpi_comm()) != NULL) {
-        if (topt.memory_limit) {
-            if (mpi_rank() == 0)
-                cli_error("--memory does not run under mpirun yet");
-            return EXIT_USAGE;
-        }
         topt.comm = comm;
         if (share_choose(comm, share_mode, argv + optind, argc - optind) != 0)
             return EXIT_USAGE;

@@ -142,6 +142,7 @@ typedef struct proc {
     sd_trace *t;
     uint64_t *files; /* whole files: records per file, 0 for others' */
     size_t nfiles, per_file;
+    uint64_t memory; /* trace: a memory limit */
 } proc;
 
 /* The records of this process, in order: its blocks, or its files. */
@@ -161,6 +162,7 @@ static void *run_proc(void *arg)
         sd_trace_options_init(&o);
         o.threads = 1;
         o.comm = &p->comm;
+        o.memory_limit = p->memory;
         if ((p->rc = sd_trace_new(&o, &p->t)) != 0)
             return NULL;
     } else {
@@ -193,7 +195,7 @@ static void *run_proc(void *arg)
 
 /* Runs np processes over texts; the caller frees them with stop(). */
 static void start(proc *ps, hub *h, unsigned np, uint32_t block, int files, char **texts, size_t n,
-                  int trace)
+                  int trace, uint64_t memory)
 {
     unsigned i;
     memset(h, 0, sizeof *h);
@@ -214,6 +216,7 @@ static void start(proc *ps, hub *h, unsigned np, uint32_t block, int files, char
         p->texts = texts;
         p->n = n;
         p->trace = trace;
+        p->memory = memory;
         p->per_file = 97; /* files of 97 records, the last shorter */
         p->nfiles = (n + p->per_file - 1) / p->per_file;
         p->files = calloc(p->nfiles, sizeof *p->files);
@@ -235,8 +238,9 @@ static void stop(proc *ps, unsigned np)
     }
 }
 
-static const unsigned splits[][3] = {{1, 4096, 0}, {2, 1, 0}, {3, 7, 0},
-                                     {4, 4096, 0}, {2, 0, 1}, {3, 0, 1}};
+/* processes, records per block, whole files, a memory limit (trace) */
+static const unsigned splits[][4] = {{1, 4096, 0, 0}, {2, 1, 0, 0}, {3, 7, 0, 0}, {4, 4096, 0, 0},
+                                     {2, 0, 1, 0},    {3, 0, 1, 0}, {3, 5, 0, 1}};
 
 TEST(dedup_over_processes_gives_one_process_results)
 {
@@ -261,7 +265,9 @@ TEST(dedup_over_processes_gives_one_process_results)
         unsigned np = splits[s][0], p;
         size_t diff = 0, seen = 0;
         sd_dedup_stats got;
-        start(ps, &h, np, splits[s][1], (int)splits[s][2], texts, N, 0);
+        if (splits[s][3])
+            continue; /* dedup takes no memory limit with several processes */
+        start(ps, &h, np, splits[s][1], (int)splits[s][2], texts, N, 0, 0);
         for (p = 0; p < np; p++) {
             CHECK_EQ_INT(ps[p].rc, 0);
             for (i = 0; ps[p].rc == 0 && i < N; i++) {
@@ -350,7 +356,8 @@ TEST(trace_over_processes_gives_one_process_results)
         proc ps[MAXP];
         hub h;
         unsigned np = splits[s][0], p;
-        start(ps, &h, np, splits[s][1], (int)splits[s][2], texts, N, 1);
+        start(ps, &h, np, splits[s][1], (int)splits[s][2], texts, N, 1,
+              splits[s][3] ? 64 << 10 : 0);
         for (p = 0; p < np; p++) {
             sd_trace_stats got;
             CHECK_EQ_INT(ps[p].rc, 0);

@@ -169,7 +169,7 @@ int sd_trace_new(const sd_trace_options *o, sd_trace **out)
         o = &def;
     }
     if (o->min_passage < 4 || o->min_passage > 100000 || !(o->min_identity >= 0.0) ||
-        o->min_identity > 1.0 || (o->comm && o->memory_limit))
+        o->min_identity > 1.0)
         return SD_EINVAL;
     t = sd__calloc(1, sizeof *t);
     if (!t)

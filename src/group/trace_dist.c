@@ -90,40 +90,21 @@ static int anchors_step(sd_trace *t, sd_exch *x, sd_kv **anc, size_t *nanc)
 static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
 {
     unsigned char *got = NULL;
-    size_t i, ng, at, seen = 0;
+    size_t i = 0, ng, at, seen = 0, sent;
     uint32_t *tok = NULL;
     size_t tcap = 0;
+    /* under a memory limit, the documents travel in rounds of an eighth
+     * of it per process, and process 0 keeps them in its file-backed store */
+    size_t round = t->o.memory_limit ? (size_t)(t->o.memory_limit / 8) : SIZE_MAX;
+    uint64_t more;
     int rc = 0;
     x->size = 1;
-    for (i = 0; i < t->n && x->me != 0; i++) {
-        const sd_tdoc *d = &t->docs[i];
-        doc_msg m;
-        m.doc = sd_share_record(&x->c->share, i);
-        m.absent = (uint64_t)d->absent;
-        m.len = d->absent ? 0 : d->len;
-        m.date_len = d->date ? d->date_len : 0;
-        m.ntok = d->n;
-        if (sd__exch_putn(x, 0, &m, sizeof m) || sd__exch_putn(x, 0, d->text, m.len) ||
-            sd__exch_putn(x, 0, d->date, m.date_len) ||
-            sd__exch_putn(x, 0, d->h, 3 * sizeof(uint32_t) * d->n))
-            return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
-    }
-    if (x->me != 0)
-        sd__trace_drop_docs(t);
-    if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
-        return rc;
-    if (x->me != 0) {
-        sd__free(got);
-        return 0;
-    }
-    {
+    if (x->me == 0) {
         /* process 0's own documents move to their places as they are */
         sd_tdoc *all = sd__calloc(total ? (size_t)total : 1, sizeof *all);
-        if (all == NULL) {
-            sd__free(got);
+        if (all == NULL)
             return sd__errorf(&t->err, SD_ENOMEM, "out of memory for %llu documents",
                               (unsigned long long)total);
-        }
         for (i = 0; i < t->n; i++)
             all[sd_share_record(&x->c->share, i)] = t->docs[i];
         seen = t->n;
@@ -132,33 +113,60 @@ static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
         t->cap = t->n = (size_t)total;
         t->stats.docs = total;
     }
-    for (at = 0; at + sizeof(doc_msg) <= ng; seen++) {
-        doc_msg m;
-        sd_trace_doc src;
-        memcpy(&m, got + at, sizeof m);
-        at += sizeof m;
-        if (m.doc >= total || m.ntok > UINT32_MAX || m.len + m.date_len + 12 * m.ntok > ng - at) {
-            rc = sd__errorf(&t->err, SD_EIO, "a document from another process is damaged");
-            goto done;
+    do {
+        for (sent = 0; x->me != 0 && i < t->n && (sent == 0 || sent < round); i++) {
+            const sd_tdoc *d = &t->docs[i];
+            doc_msg m;
+            m.doc = sd_share_record(&x->c->share, i);
+            m.absent = (uint64_t)d->absent;
+            m.len = d->absent ? 0 : d->len;
+            m.date_len = d->date ? d->date_len : 0;
+            m.ntok = d->n;
+            if (sd__exch_putn(x, 0, &m, sizeof m) || sd__exch_putn(x, 0, d->text, m.len) ||
+                sd__exch_putn(x, 0, d->date, m.date_len) ||
+                sd__exch_putn(x, 0, d->h, 3 * sizeof(uint32_t) * d->n))
+                return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+            sent += sizeof m + m.len + m.date_len + 12 * (size_t)m.ntok;
         }
-        src.text = m.absent ? NULL : (const char *)got + at;
-        src.len = (size_t)m.len;
-        src.date = m.date_len ? (const char *)got + at + m.len : NULL;
-        src.date_len = (size_t)m.date_len;
-        at += (size_t)(m.len + m.date_len);
-        /* the tokens, aligned for the copy */
-        if (SD_GROW(tok, tcap, 3 * (size_t)m.ntok + 1)) {
-            rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+        if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
             goto done;
+        for (at = 0; x->me == 0 && at + sizeof(doc_msg) <= ng; seen++) {
+            doc_msg m;
+            sd_trace_doc src;
+            memcpy(&m, got + at, sizeof m);
+            at += sizeof m;
+            if (m.doc >= total || m.ntok > UINT32_MAX ||
+                m.len + m.date_len + 12 * m.ntok > ng - at) {
+                rc = sd__errorf(&t->err, SD_EIO, "a document from another process is damaged");
+                goto done;
+            }
+            src.text = m.absent ? NULL : (const char *)got + at;
+            src.len = (size_t)m.len;
+            src.date = m.date_len ? (const char *)got + at + m.len : NULL;
+            src.date_len = (size_t)m.date_len;
+            at += (size_t)(m.len + m.date_len);
+            /* the tokens, aligned for the copy */
+            if (SD_GROW(tok, tcap, 3 * (size_t)m.ntok + 1)) {
+                rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+                goto done;
+            }
+            memcpy(tok, got + at, 12 * (size_t)m.ntok);
+            at += 12 * (size_t)m.ntok;
+            if ((rc = sd__trace_put_doc(t, (size_t)m.doc, &src, (size_t)m.ntok, tok)) != 0) {
+                rc = sd__errorf(&t->err, rc, "out of memory for the documents");
+                goto done;
+            }
         }
-        memcpy(tok, got + at, 12 * (size_t)m.ntok);
-        at += 12 * (size_t)m.ntok;
-        if ((rc = sd__trace_put_doc(t, (size_t)m.doc, &src, (size_t)m.ntok, tok)) != 0) {
-            rc = sd__errorf(&t->err, rc, "out of memory for the documents");
+        sd__free(got);
+        got = NULL;
+        sd__trace_trim(t);
+        more = x->me != 0 && i < t->n;
+        if ((rc = sd__exch_max(x, &more)) != 0)
             goto done;
-        }
-    }
-    if (seen != total)
+    } while (more);
+    if (x->me != 0)
+        sd__trace_drop_docs(t);
+    else if (seen != total)
         rc = sd__errorf(&t->err, SD_EIO, "%zu of %llu documents arrived", seen,
                         (unsigned long long)total);
 done:

@@ -488,10 +488,10 @@ static long next_pairs(pair_src *s, size_t max, sd_kv **ca, size_t *ccap, size_t
 }
 
 /* Steps 1 to 3 of finish: candidates, alignment, gathering. With `given`,
- * the candidates are anc_in[0..nanc_in) (taken over) and *cs_in, found by
- * the processes together. */
-static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int given, sd_kv *anc_in,
-                         size_t nanc_in, const sd_cand_stats *cs_in)
+ * the candidates are its anchors (taken over) and *cs_in, found by the
+ * processes together. */
+static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, sd_keybuf *given,
+                         const sd_cand_stats *cs_in)
 {
     const sd_fp **fps = NULL;
     size_t *nfp = NULL, nanc = 0, npair = 0, i, j, total = 0, tedits = 0, q, expect = 0;
@@ -499,7 +499,7 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int giv
     size_t tp_cap = 0, pass_cap = 0, ted_cap = 0, ch_cap = 0;
     sd_kv *anc = NULL, *chunk = NULL;
     sd_cand_stats cs;
-    sd_spill anc_runs;
+    sd_keybuf kb;
     pair_src src;
     align_ctx c;
     unsigned nw = sd__pool_size(t->pool);
@@ -508,18 +508,18 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int giv
 
     memset(&c, 0, sizeof c);
     memset(&src, 0, sizeof src);
-    sd__spill_init(&anc_runs);
+    sd__keybuf_init(&kb, t);
     if (given) {
-        anc = anc_in;
-        nanc = nanc_in;
+        kb = *given;
+        sd__keybuf_init(given, t); /* taken over */
         cs = *cs_in;
         goto have_candidates;
     }
     if (progress && progress(ud, "candidates", 0, t->n))
         return sd__errorf(&t->err, SD_ECANCELED, "canceled");
     if (t->o.memory_limit) {
-        if ((rc = sd__trace_spill_candidates(t, &anc_runs, &anc, &nanc, &cs)) != 0)
-            return rc;
+        if ((rc = sd__trace_spill_candidates(t, &kb, &cs)) != 0)
+            goto fail_keep;
         goto have_candidates;
     }
     fps = sd__calloc(t->n ? t->n : 1, sizeof(const sd_fp *));
@@ -535,16 +535,14 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, int giv
     if ((rc = sd__candidates(fps, nfp, t->n, t->stats.max_df, MAX_OCC, MAX_ANCHORS, &anc, &nanc,
                              &cs)) != 0)
         goto fail;
+    kb.v = anc;
+    kb.n = kb.cap = nanc;
 have_candidates:
     t->stats.dropped = cs.dropped;
-    if (anc_runs.nruns) {
-        const sd_spill *runs = &anc_runs;
-        uint64_t w = t->o.memory_limit / 8 / sizeof(sd_kv) / (anc_runs.nruns + 1);
-        if ((rc = sd__merge_open(&runs, 1, anc, nanc,
-                                 w < 1024    ? 1024
-                                 : w > 65536 ? 65536
-                                             : (size_t)w,
-                                 &src.m, &t->err)) != 0)
+    anc = kb.v;
+    nanc = kb.n;
+    if (kb.runs.nruns) {
+        if ((rc = sd__keybuf_open(t, &kb, &src.m)) != 0)
             goto fail_keep;
         src.more = sd__merge_next(src.m, &src.next);
     } else {
@@ -679,8 +677,7 @@ fail_keep:
     sd__free(pair_at);
     sd__free(chunk);
     sd__merge_free(src.m);
-    sd__spill_release(&anc_runs);
-    sd__free(anc);
+    sd__keybuf_release(&kb);
     sd__free(fps);
     sd__free(nfp);
     return rc;
@@ -703,16 +700,19 @@ int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud)
     if (t->o.comm) {
         /* several processes: the candidates are found together, and the
          * documents gathered to process 0, which goes on alone */
-        sd_kv *anc = NULL;
-        size_t nanc = 0;
+        sd_keybuf anc;
         sd_cand_stats cs;
-        if ((rc = sd__trace_dist_candidates(t, progress, ud, &anc, &nanc, &cs)) != 0)
+        memset(&anc, 0, sizeof anc);
+        sd__spill_init(&anc.runs);
+        if ((rc = sd__trace_dist_candidates(t, progress, ud, &anc, &cs)) != 0) {
+            sd__keybuf_release(&anc);
             return rc;
-        if ((rc = find_passages(t, progress, ud, 1, anc, nanc, &cs)) != 0)
+        }
+        if ((rc = find_passages(t, progress, ud, &anc, &cs)) != 0)
             return rc;
     } else {
         t->stats.max_df = sd__trace_max_df(t, t->n);
-        if ((rc = find_passages(t, progress, ud, 0, NULL, 0, NULL)) != 0)
+        if ((rc = find_passages(t, progress, ud, NULL, NULL)) != 0)
             return rc;
     }
     if (progress && progress(ud, "stories", 0, t->npass))

@@ -31,58 +31,137 @@ typedef struct doc_msg {
     uint64_t doc, absent, len, date_len, ntok;
 } doc_msg;
 
-static int postings_step(sd_trace *t, sd_exch *x, sd_kv **anc, size_t *nanc, sd_cand_stats *cs)
+/* Keys a process sends in one round under a memory limit (an eighth of
+ * it), or all at once without. */
+static size_t round_keys(const sd_trace *t)
 {
-    unsigned char *got = NULL;
-    size_t i, j, ng;
-    int rc;
-    x->size = sizeof(sd_kv);
-    for (i = 0; i < t->n; i++) {
-        uint64_t g = sd_share_record(&x->c->share, i);
-        for (j = 0; j < t->docs[i].nfp; j++) {
-            sd_kv e;
-            e.key = t->docs[i].fp[j].hash;
-            e.val = g << 32 | t->docs[i].fp[j].pos;
-            if (sd__exch_put(x, sd__exch_dest(e.key, x->np), &e))
-                return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
-        }
-        cs->postings += t->docs[i].nfp;
-    }
-    if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
-        return rc;
-    rc =
-        sd__anchors((sd_kv *)(void *)got, ng, t->stats.max_df, MAX_OCC, MAX_ANCHORS, anc, nanc, cs);
-    sd__free(got);
-    if (rc)
-        return sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
+    uint64_t n = t->o.memory_limit / 8 / sizeof(sd_kv);
+    return !t->o.memory_limit ? SIZE_MAX : n < 4096 ? 4096 : (size_t)n;
+}
+
+/* Adds n received keys to b: under a memory limit through its spilling
+ * buffer, else to the array as it is. */
+static int take_keys(sd_trace *t, sd_keybuf *b, const unsigned char *got, size_t n)
+{
+    const sd_kv *e = (const sd_kv *)(const void *)got;
+    if (t->o.memory_limit)
+        return sd__keybuf_add(t, b, e, n);
+    if (SD_GROW(b->v, b->cap, b->n + n + 1))
+        return sd__errorf(&t->err, SD_ENOMEM, "out of memory for keys");
+    if (n)
+        memcpy(b->v + b->n, e, n * sizeof *e);
+    b->n += n;
     return 0;
 }
 
-/* Every process's anchors to process 0, sorted there. */
-static int anchors_step(sd_trace *t, sd_exch *x, sd_kv **anc, size_t *nanc)
+/* 1. Postings to the process their fingerprint falls to (in rounds under a
+ * memory limit, kept there in sorted runs), grouped into anchors. */
+static int postings_step(sd_trace *t, sd_exch *x, sd_keybuf *anc, sd_cand_stats *cs)
 {
     unsigned char *got = NULL;
-    size_t ng;
+    size_t i = 0, j = 0, ng, sent, round = round_keys(t);
+    sd_keybuf post;
+    uint64_t more;
     int rc;
+    sd__keybuf_init(&post, t);
     x->size = sizeof(sd_kv);
-    if (sd__exch_putn(x, 0, *anc, *nanc))
-        return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
-    sd__free(*anc);
-    *anc = NULL;
-    *nanc = 0;
-    if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
-        return rc;
-    if (ng > MAX_ANCHORS) {
+    do {
+        for (sent = 0; i < t->n && sent < round; j = 0, i++) {
+            uint64_t g = sd_share_record(&x->c->share, i);
+            for (; j < t->docs[i].nfp && sent < round; j++, sent++) {
+                sd_kv e;
+                e.key = t->docs[i].fp[j].hash;
+                e.val = g << 32 | t->docs[i].fp[j].pos;
+                if (sd__exch_put(x, sd__exch_dest(e.key, x->np), &e)) {
+                    rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+                    goto done;
+                }
+            }
+            if (j < t->docs[i].nfp)
+                break; /* the round is full inside this document */
+            cs->postings += t->docs[i].nfp;
+        }
+        if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0 ||
+            (rc = take_keys(t, &post, got, ng)) != 0)
+            goto done;
         sd__free(got);
-        return sd__errorf(&t->err, SD_ETOOBIG, "more than %zu candidate anchors", MAX_ANCHORS);
+        got = NULL;
+        sd__trace_trim(t);
+        more = i < t->n;
+        if ((rc = sd__exch_max(x, &more)) != 0)
+            goto done;
+    } while (more);
+    if (t->o.memory_limit) {
+        rc = sd__trace_group_postings(t, &post, anc, cs);
+    } else {
+        rc = sd__anchors(post.v, post.n, t->stats.max_df, MAX_OCC, MAX_ANCHORS, &anc->v, &anc->n,
+                         cs);
+        anc->cap = anc->n;
+        if (rc)
+            rc = sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
     }
-    if (sd__kv_sort((sd_kv *)(void *)got, ng)) {
+done:
+    sd__free(got);
+    sd__keybuf_release(&post);
+    return rc;
+}
+
+/* 2. Every process's anchors to process 0 (in rounds under a memory limit,
+ * kept there in sorted runs), which then reads them in sorted order. */
+static int anchors_step(sd_trace *t, sd_exch *x, sd_keybuf *anc)
+{
+    unsigned char *got = NULL;
+    size_t ng, sent, round = round_keys(t);
+    sd_keybuf at0;
+    sd_merge *m = NULL;
+    sd_kv e;
+    uint64_t more, total = 0;
+    int rc, have;
+    sd__keybuf_init(&at0, t);
+    x->size = sizeof(sd_kv);
+    if ((rc = sd__keybuf_open(t, anc, &m)) != 0)
+        goto done;
+    have = sd__merge_next(m, &e);
+    do {
+        for (sent = 0; have > 0 && sent < round; sent++) {
+            if (sd__exch_put(x, 0, &e)) {
+                rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+                goto done;
+            }
+            have = sd__merge_next(m, &e);
+        }
+        if (have < 0) {
+            rc = have;
+            goto done;
+        }
+        if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0 || (rc = take_keys(t, &at0, got, ng)) != 0)
+            goto done;
+        total += ng;
         sd__free(got);
-        return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+        got = NULL;
+        more = have > 0;
+        if ((rc = sd__exch_max(x, &more)) != 0)
+            goto done;
+    } while (more);
+    if (total > MAX_ANCHORS) {
+        rc = sd__errorf(&t->err, SD_ETOOBIG, "more than %zu candidate anchors", MAX_ANCHORS);
+        goto done;
     }
-    *anc = (sd_kv *)(void *)got;
-    *nanc = ng;
-    return 0;
+    /* process 0's anchors replace this process's own */
+    if (sd__kv_sort(at0.v, at0.n)) {
+        rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+        goto done;
+    }
+    sd__merge_free(m);
+    m = NULL;
+    sd__keybuf_release(anc);
+    *anc = at0;
+    sd__keybuf_init(&at0, t);
+done:
+    sd__merge_free(m);
+    sd__free(got);
+    sd__keybuf_release(&at0);
+    return rc;
 }
 
 /* Every document, with its tokens, to process 0, at its index in the
@@ -175,14 +254,13 @@ done:
     return rc;
 }
 
-int sd__trace_dist_candidates(sd_trace *t, sd_progress_fn progress, void *ud, sd_kv **anc,
-                              size_t *nanc, sd_cand_stats *cs)
+int sd__trace_dist_candidates(sd_trace *t, sd_progress_fn progress, void *ud, sd_keybuf *anc,
+                              sd_cand_stats *cs)
 {
     sd_exch x;
-    uint64_t v[3];
+    uint64_t v[4];
     int rc;
-    *anc = NULL;
-    *nanc = 0;
+    sd__keybuf_init(anc, t);
     memset(cs, 0, sizeof *cs);
     if ((rc = sd__exch_init(&x, t->o.comm, &t->err)) != 0)
         return rc;
@@ -198,26 +276,24 @@ int sd__trace_dist_candidates(sd_trace *t, sd_progress_fn progress, void *ud, sd
         rc = sd__errorf(&t->err, SD_ECANCELED, "canceled");
         goto done;
     }
-    if ((rc = postings_step(t, &x, anc, nanc, cs)) != 0 ||
-        (rc = anchors_step(t, &x, anc, nanc)) != 0 || (rc = documents_step(t, &x, v[0])) != 0)
+    if ((rc = postings_step(t, &x, anc, cs)) != 0 || (rc = anchors_step(t, &x, anc)) != 0 ||
+        (rc = documents_step(t, &x, v[0])) != 0)
         goto done;
     /* the figures of the whole job */
     v[0] = cs->postings;
     v[1] = cs->dropped;
     v[2] = x.sent;
-    if ((rc = sd__exch_sum(&x, v, 3)) != 0)
+    v[3] = cs->anchors;
+    if ((rc = sd__exch_sum(&x, v, 4)) != 0)
         goto done;
     cs->postings = v[0];
     cs->dropped = v[1];
     t->stats.exchanged = v[2];
     t->stats.fingerprints = x.me == 0 ? v[0] : 0;
-    cs->anchors = *nanc;
+    cs->anchors = v[3];
 done:
     sd__exch_release(&x);
-    if (rc) {
-        sd__free(*anc);
-        *anc = NULL;
-        *nanc = 0;
-    }
+    if (rc)
+        sd__keybuf_release(anc);
     return rc;
 }

@@ -93,16 +93,32 @@ int sd__trace_put_doc(struct sd_trace *t, size_t i, const sd_trace_doc *src, siz
                       const uint32_t *tok);
 unsigned sd__trace_max_df(const struct sd_trace *t, uint64_t docs);
 
-/* trace_spill.c: the candidates under a memory limit: anchors in sorted
- * runs of anc_runs and, sorted, (*anc, *nanc) in memory. */
-int sd__trace_spill_candidates(struct sd_trace *t, sd_spill *anc_runs, sd_kv **anc, size_t *nanc,
-                               sd_cand_stats *cs);
+/* trace_spill.c: keys under a memory limit: a buffer of a quarter of it,
+ * spilled as sorted runs when full; opened as one sorted stream. */
+typedef struct sd_keybuf {
+    sd_kv *v;
+    size_t n, cap, max;
+    sd_spill runs;
+} sd_keybuf;
+
+void sd__keybuf_init(sd_keybuf *b, const struct sd_trace *t);
+void sd__keybuf_release(sd_keybuf *b);
+int sd__keybuf_add(struct sd_trace *t, sd_keybuf *b, const sd_kv *e, size_t n);
+/* Sorts what is in memory and merges it with the runs (caller frees *m). */
+int sd__keybuf_open(struct sd_trace *t, sd_keybuf *b, sd_merge **m);
+/* The anchors of the postings in `post`, as one process groups them, added
+ * to `anc`; adds to cs->dropped and cs->anchors. */
+int sd__trace_group_postings(struct sd_trace *t, sd_keybuf *post, sd_keybuf *anc,
+                             sd_cand_stats *cs);
+/* The candidates of one process's documents under a memory limit: the
+ * anchors in `anc` (its memory part sorted). */
+int sd__trace_spill_candidates(struct sd_trace *t, sd_keybuf *anc, sd_cand_stats *cs);
 
 /* trace_dist.c: with several processes, the candidate anchors found
  * together (on process 0; none elsewhere), and every document moved to
  * process 0 at its index in the whole input (the others keep none). */
-int sd__trace_dist_candidates(struct sd_trace *t, sd_progress_fn progress, void *ud, sd_kv **anc,
-                              size_t *nanc, sd_cand_stats *cs);
+int sd__trace_dist_candidates(struct sd_trace *t, sd_progress_fn progress, void *ud, sd_keybuf *anc,
+                              sd_cand_stats *cs);
 
 /* Byte range of tokens [t0, t1) of document d; an empty token range gives
  * an empty byte range at its position. */

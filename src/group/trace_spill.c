@@ -29,71 +29,66 @@ static size_t window_of(const sd_trace *t, size_t runs)
     return w < 1024 ? 1024 : w > 65536 ? 65536 : (size_t)w;
 }
 
-/* Adds the anchors of one group to the buffer, spilling it when full. */
-static int keep_anchors(sd_trace *t, const sd_kv *g, size_t n, sd_kv **buf, size_t *nb, size_t *cap,
-                        size_t max, sd_spill *runs, uint64_t *made)
+void sd__keybuf_init(sd_keybuf *b, const sd_trace *t)
 {
-    int rc = sd__pair_group(g, n, MAX_OCC, MAX_ANCHORS - (size_t)*made, buf, nb, cap);
-    if (rc)
-        return sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
-    if (*nb >= max) {
-        *made += *nb;
-        t->stats.spilled += *nb * sizeof **buf;
-        if ((rc = sd__spill_run(runs, t->o.tmpdir, *buf, *nb, &t->err)) != 0)
-            return rc;
-        *nb = 0;
+    memset(b, 0, sizeof *b);
+    sd__spill_init(&b->runs);
+    b->max = entries_in(t->o.memory_limit / 4);
+}
+
+void sd__keybuf_release(sd_keybuf *b)
+{
+    sd__free(b->v);
+    sd__spill_release(&b->runs);
+    memset(b, 0, sizeof *b);
+}
+
+int sd__keybuf_add(sd_trace *t, sd_keybuf *b, const sd_kv *e, size_t n)
+{
+    size_t k;
+    for (k = 0; k < n; k++) {
+        if (b->n == b->cap) {
+            size_t cap = b->cap ? 2 * b->cap : 4096;
+            sd_kv *v;
+            if (cap > b->max)
+                cap = b->max;
+            if ((v = sd__reallocarray(b->v, cap, sizeof *v)) == NULL)
+                return sd__errorf(&t->err, SD_ENOMEM, "out of memory for keys");
+            b->v = v;
+            b->cap = cap;
+        }
+        b->v[b->n++] = e[k];
+        if (b->n == b->max) {
+            int rc;
+            t->stats.spilled += b->n * sizeof *b->v;
+            if ((rc = sd__spill_run(&b->runs, t->o.tmpdir, b->v, b->n, &t->err)) != 0)
+                return rc;
+            b->n = 0;
+        }
     }
     return 0;
 }
 
-int sd__trace_spill_candidates(sd_trace *t, sd_spill *anc_runs, sd_kv **anc, size_t *nanc,
-                               sd_cand_stats *cs)
+int sd__keybuf_open(sd_trace *t, sd_keybuf *b, sd_merge **m)
 {
-    sd_spill post_runs;
-    sd_kv *post = NULL, *grp = NULL, next;
-    sd_merge *m = NULL;
-    size_t np = 0, pmax = entries_in(t->o.memory_limit / 4),
-           amax = entries_in(t->o.memory_limit / 4);
-    size_t i, j, gn = 0, gcap = 0, acap = 0;
-    uint64_t made = 0;
-    int rc = 0, more;
+    const sd_spill *runs = &b->runs;
+    if (sd__kv_sort(b->v, b->n))
+        return sd__errorf(&t->err, SD_ENOMEM, "out of memory sorting keys");
+    return sd__merge_open(&runs, 1, b->v, b->n, window_of(t, b->runs.nruns), m, &t->err);
+}
 
-    memset(cs, 0, sizeof *cs);
-    *anc = NULL;
-    *nanc = 0;
-    sd__spill_init(&post_runs);
-    post = sd__reallocarray(NULL, pmax, sizeof *post);
-    if (post == NULL)
-        return sd__errorf(&t->err, SD_ENOMEM, "out of memory for %zu postings", pmax);
-    /* 1. postings, in sorted runs past the buffer */
-    for (i = 0; i < t->n; i++) {
-        for (j = 0; j < t->docs[i].nfp; j++) {
-            post[np].key = t->docs[i].fp[j].hash;
-            post[np].val = (uint64_t)i << 32 | t->docs[i].fp[j].pos;
-            if (++np == pmax) {
-                t->stats.spilled += np * sizeof *post;
-                if ((rc = sd__spill_run(&post_runs, t->o.tmpdir, post, np, &t->err)) != 0)
-                    goto done;
-                np = 0;
-            }
-        }
-        cs->postings += t->docs[i].nfp;
-        if (i % 1024 == 1023)
-            sd__trace_trim(t); /* the fingerprints read so far */
-    }
-    sd__trace_trim(t);
-    if (sd__kv_sort(post, np)) {
-        rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory sorting postings");
-        goto done;
-    }
-    {
-        const sd_spill *runs = &post_runs;
-        if ((rc = sd__merge_open(&runs, 1, post, np, window_of(t, post_runs.nruns), &m, &t->err)) !=
-            0)
-            goto done;
-    }
-    /* 2. whole fingerprints from the merge, grouped as sd__anchors() does;
-     * a group is kept only while it stays within max_df documents */
+int sd__trace_group_postings(sd_trace *t, sd_keybuf *post, sd_keybuf *anc, sd_cand_stats *cs)
+{
+    sd_kv *grp = NULL, next;
+    sd_merge *m = NULL;
+    size_t gn = 0, gcap = 0, nout = 0, ocap = 0;
+    sd_kv *out = NULL;
+    uint64_t made = 0;
+    int rc, more;
+    if ((rc = sd__keybuf_open(t, post, &m)) != 0)
+        return rc;
+    /* whole fingerprints from the merge, grouped as sd__anchors() does; a
+     * group is kept only while it stays within max_df documents */
     more = sd__merge_next(m, &next);
     while (more > 0) {
         uint64_t key = next.key, df = 0, last = UINT64_MAX;
@@ -121,28 +116,51 @@ int sd__trace_spill_candidates(sd_trace *t, sd_spill *anc_runs, sd_kv **anc, siz
             cs->dropped++;
             continue;
         }
-        if ((rc = keep_anchors(t, grp, gn, anc, nanc, &acap, amax, anc_runs, &made)) != 0)
+        nout = 0;
+        rc = sd__pair_group(grp, gn, MAX_OCC, MAX_ANCHORS - (size_t)made, &out, &nout, &ocap);
+        if (rc) {
+            rc = sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
+            goto done;
+        }
+        made += nout;
+        if ((rc = sd__keybuf_add(t, anc, out, nout)) != 0)
             goto done;
     }
-    if (more < 0) {
-        rc = more;
-        goto done;
-    }
-    /* 3. what is left of the anchors stays in memory, sorted */
-    if (sd__kv_sort(*anc, *nanc)) {
-        rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory sorting anchors");
-        goto done;
-    }
-    cs->anchors = made + *nanc;
+    rc = more < 0 ? more : 0;
+    cs->anchors += made;
 done:
     sd__merge_free(m);
-    sd__spill_release(&post_runs);
-    sd__free(post);
     sd__free(grp);
-    if (rc) {
-        sd__free(*anc);
-        *anc = NULL;
-        *nanc = 0;
+    sd__free(out);
+    return rc;
+}
+
+int sd__trace_spill_candidates(sd_trace *t, sd_keybuf *anc, sd_cand_stats *cs)
+{
+    sd_keybuf post;
+    size_t i, j;
+    int rc = 0;
+    memset(cs, 0, sizeof *cs);
+    sd__keybuf_init(&post, t);
+    /* the postings, in sorted runs past the buffer */
+    for (i = 0; i < t->n; i++) {
+        for (j = 0; j < t->docs[i].nfp; j++) {
+            sd_kv e;
+            e.key = t->docs[i].fp[j].hash;
+            e.val = (uint64_t)i << 32 | t->docs[i].fp[j].pos;
+            if ((rc = sd__keybuf_add(t, &post, &e, 1)) != 0)
+                goto done;
+        }
+        cs->postings += t->docs[i].nfp;
+        if (i % 1024 == 1023)
+            sd__trace_trim(t); /* the fingerprints read so far */
     }
+    sd__trace_trim(t);
+    rc = sd__trace_group_postings(t, &post, anc, cs);
+    /* what is left of the anchors stays in memory, sorted */
+    if (rc == 0 && sd__kv_sort(anc->v, anc->n))
+        rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory sorting anchors");
+done:
+    sd__keybuf_release(&post);
     return rc;
 }

@@ -26,8 +26,8 @@ for input in examples/news.jsonl examples/pages examples/trace tests/golden/data
   done
 done
 grep -c '"story"' $TMP/one
-# with --memory: process 0 keeps the documents in its file-backed store,
-# received in rounds; the same output
+# with --memory: postings, anchors and documents travel in rounds and are
+# kept in sorted runs and file-backed stores; the same output
 $SYNDIC trace -q --passages --doc-text examples/trace > $TMP/m1
 SYNDIC_SHARE_BLOCK=1 mpirun -np 3 -x SYNDIC_SHARE_BLOCK -x ASAN_OPTIONS $SYNDIC trace -q --passages --doc-text --memory 1M --tmpdir $TMP --share records examples/trace > $TMP/m2
 cmp $TMP/m1 $TMP/m2 && echo "same with --memory on 3 processes"

@@ -445,3 +445,40 @@ TEST(trace_memory_limit_gives_the_same_results)
     free(texts);
     free(docs);
 }
+
+TEST(trace_memory_limit_over_processes_gives_the_same_results)
+{
+    enum { N = 3000 };
+    char **texts = corpus(N);
+    sd_trace_doc *docs = calloc(N, sizeof *docs);
+    sd_trace *one = NULL;
+    proc ps[MAXP];
+    hub h;
+    char *da, *db;
+    size_t i;
+    unsigned p;
+    for (i = 0; i < N; i++) {
+        docs[i].text = texts[i];
+        docs[i].len = texts[i] ? strlen(texts[i]) : 0;
+    }
+    CHECK_EQ_INT(sd_trace_new(NULL, &one), 0);
+    CHECK_EQ_INT(sd_trace_add(one, docs, N), 0);
+    CHECK_EQ_INT(sd_trace_finish(one, NULL, NULL), 0);
+    /* 22,300 postings over 3 processes, buffers of 4,096 keys: each
+     * process spills runs of the postings it receives, process 0 of the
+     * anchors it gathers */
+    start(ps, &h, 3, 5, 0, texts, N, 1, 64 << 10);
+    for (p = 0; p < 3; p++)
+        CHECK_EQ_INT(ps[p].rc, 0);
+    da = trace_digest(one);
+    db = trace_digest(ps[0].t);
+    CHECK(strcmp(da, db) == 0);
+    free(da);
+    free(db);
+    stop(ps, 3);
+    sd_trace_free(one);
+    for (i = 0; i < N; i++)
+        free(texts[i]);
+    free(texts);
+    free(docs);
+}

@@ -75,6 +75,8 @@ int comm_swap(const sd_comm *c, char **buf, const size_t *len, char **got, uint6
  * (whole files) or "auto" (files when the inputs make at least 4 files per
  * process). 0 or -1 after saying why. */
 int share_choose(sd_comm *c, const char *mode, char **inputs, int n);
+/* Whether `mode` is one of those (after saying why not). */
+int share_mode_ok(const char *mode);
 /* After reading (collective): checks that every process read the same
  * inputs and this one its `mine` records; with whole files dealt, makes the
  * table of where each file's records fall. 0 or -1 after saying why. */

@@ -489,27 +489,22 @@ static void put_out(void *ud, const void *p, size_t n)
 }
 
 /*
- * Writes every record's result line, in input order. Under mpirun the
- * records are walked in input order a run at a time (a block, or part of a
- * file, held by one process), at most MPI_SHARE_BLOCK records a step: the
- * owner renders them and process 0 writes them. 0 or -1.
+ * Under mpirun: walks the records in input order a run at a time (a block,
+ * or part of a file, held by one process; at most MPI_SHARE_BLOCK records a
+ * step); the owner renders its records of the step into a buffer and
+ * process 0 hands each process's bytes to put(). 0 or -1.
  */
-static int write_results(out *o, dedup_run *r, const sd_dedup *d)
+static int gather_in_order(dedup_run *r, const sd_dedup *d,
+                           void (*render)(out *, dedup_run *, const sd_dedup *, size_t),
+                           void (*put)(void *, const void *, size_t), void *ud)
 {
-    const sd_share *sh;
-    uint64_t total, g = 0;
+    const sd_share *sh = &r->comm->share;
+    uint64_t total = mpi_sum(r->n), g = 0;
     out blk;
     int rc = 0;
     size_t i;
-    if (r->comm == NULL) {
-        for (i = 0; i < r->n; i++)
-            write_result(o, r, d, i);
-        return 0;
-    }
-    if (fetch_rep_ids(r, d) != 0 || out_open_mem(&blk) != 0)
+    if (out_open_mem(&blk) != 0)
         return -1;
-    sh = &r->comm->share;
-    total = mpi_sum(r->n);
     while (g < total) {
         uint64_t end = sd_share_run_end(sh, g, total);
         if (end - g > MPI_SHARE_BLOCK)
@@ -517,10 +512,9 @@ static int write_results(out *o, dedup_run *r, const sd_dedup *d)
         if (sd_share_owner(sh, g) == sh->index) {
             size_t l0 = (size_t)sd_share_local(sh, g);
             for (i = l0; i < l0 + (end - g); i++)
-                write_result(&blk, r, d, i);
+                render(&blk, r, d, i);
         }
-        if (blk.failed || mpi_gather_write(blk.buf, blk.len, put_out, o) != 0) {
-            cli_error("cannot gather the results");
+        if (blk.failed || mpi_gather_write(blk.buf, blk.len, put, ud) != 0) {
             rc = -1;
             break;
         }
@@ -529,6 +523,25 @@ static int write_results(out *o, dedup_run *r, const sd_dedup *d)
     }
     out_close(&blk);
     return rc;
+}
+
+/* Writes every record's result line, in input order (under mpirun, each
+ * process renders its own, process 0 writes). 0 or -1. */
+static int write_results(out *o, dedup_run *r, const sd_dedup *d)
+{
+    size_t i;
+    if (r->comm == NULL) {
+        for (i = 0; i < r->n; i++)
+            write_result(o, r, d, i);
+        return 0;
+    }
+    if (fetch_rep_ids(r, d) != 0)
+        return -1;
+    if (gather_in_order(r, d, write_result, put_out, o) != 0) {
+        cli_error("cannot gather the results");
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- --keep ---- */
@@ -753,6 +766,17 @@ static void put_mem(void *ud, const void *p, size_t n)
     out_write(ud, p, n);
 }
 
+/* Under mpirun: record i framed (length, bytes) when --keep keeps it. */
+static void frame_kept(out *blk, dedup_run *r, const sd_dedup *d, size_t i)
+{
+    uint64_t len = r->raw[i].len;
+    if (!kept(r, d, i))
+        return;
+    out_write(blk, &len, 8);
+    if (copy_from_spool(r->spool, r->raw[i].off, len, put_mem, blk))
+        blk->failed = EIO;
+}
+
 static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
 {
     size_t i, files = 0, lines = 0, warcs = 0;
@@ -826,11 +850,8 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         }
     } else {
         /* the kept records in input order, a run at a time, to process 0 */
-        const sd_share *sh = &r->comm->share;
-        uint64_t total = mpi_sum(r->n), g = 0;
         keep_frames kf;
-        out blk;
-        int bad = 0, opened = 0;
+        int bad = 0, opened = 0, rc;
         memset(&k, 0, sizeof k);
         memset(&kf, 0, sizeof kf);
         kf.k = &k;
@@ -839,37 +860,18 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
             bad = keep_open(&k, path) != 0;
             opened = !bad;
         }
-        if (mpi_sum((uint64_t)bad) || out_open_mem(&blk) != 0) {
+        if (mpi_sum((uint64_t)bad)) {
             if (opened)
                 keep_close(&k);
             return -1;
         }
-        while (g < total) {
-            uint64_t end = sd_share_run_end(sh, g, total);
-            if (end - g > MPI_SHARE_BLOCK)
-                end = g + MPI_SHARE_BLOCK;
-            if (sd_share_owner(sh, g) == sh->index) {
-                size_t l0 = (size_t)sd_share_local(sh, g);
-                for (i = l0; i < l0 + (end - g); i++) {
-                    uint64_t len = r->raw[i].len;
-                    if (!kept(r, d, i))
-                        continue;
-                    out_write(&blk, &len, 8);
-                    if (copy_from_spool(r->spool, r->raw[i].off, len, put_mem, &blk))
-                        blk.failed = EIO;
-                }
-            }
-            if (blk.failed || mpi_gather_write(blk.buf, blk.len, put_frames, &kf) != 0) {
-                cli_error("--keep: cannot gather the kept records");
-                out_close(&blk);
-                if (opened)
-                    keep_close(&k);
-                return -1;
-            }
-            blk.len = 0;
-            g = end;
+        rc = gather_in_order(r, d, frame_kept, put_frames, &kf);
+        if (rc != 0) {
+            cli_error("--keep: cannot gather the kept records");
+            if (opened)
+                keep_close(&k);
+            return -1;
         }
-        out_close(&blk);
         if (!opened)
             return 0;
     }
@@ -1242,12 +1244,9 @@ int cmd_dedup(int argc, char **argv)
             break;
         case OPT_TMPDIR: dopt.tmpdir = optarg; break;
         case OPT_SHARE:
-            share_mode = optarg;
-            if (strcmp(optarg, "records") != 0 && strcmp(optarg, "files") != 0 &&
-                strcmp(optarg, "auto") != 0) {
-                cli_error("--share takes records, files or auto, not '%s'", optarg);
+            if (!share_mode_ok(optarg))
                 return EXIT_USAGE;
-            }
+            share_mode = optarg;
             break;
         case 'j':
             if (parse_unsigned("--threads", optarg, 1, 256, &dopt.threads))

@@ -73,6 +73,14 @@ out:
     return rc;
 }
 
+int share_mode_ok(const char *mode)
+{
+    if (strcmp(mode, "records") == 0 || strcmp(mode, "files") == 0 || strcmp(mode, "auto") == 0)
+        return 1;
+    cli_error("--share takes records, files or auto, not '%s'", mode);
+    return 0;
+}
+
 int share_choose(sd_comm *c, const char *mode, char **inputs, int n)
 {
     size_t files = 0;

@@ -631,12 +631,9 @@ int cmd_trace(int argc, char **argv)
             break;
         case OPT_TMPDIR: topt.tmpdir = optarg; break;
         case OPT_SHARE:
-            share_mode = optarg;
-            if (strcmp(optarg, "records") != 0 && strcmp(optarg, "files") != 0 &&
-                strcmp(optarg, "auto") != 0) {
-                cli_error("--share takes records, files or auto, not '%s'", optarg);
+            if (!share_mode_ok(optarg))
                 return EXIT_USAGE;
-            }
+            share_mode = optarg;
             break;
         case OPT_SEED:
             if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))

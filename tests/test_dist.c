@@ -128,6 +128,31 @@ static char **corpus(size_t n)
     return t;
 }
 
+static void free_corpus(char **t, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        free(t[i]);
+    free(t);
+}
+
+/* One trace job (options o, NULL for defaults) given every text. */
+static sd_trace *trace_all(char **texts, size_t n, const sd_trace_options *o)
+{
+    sd_trace_doc *docs = calloc(n, sizeof *docs);
+    sd_trace *t = NULL;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        docs[i].text = texts[i];
+        docs[i].len = texts[i] ? strlen(texts[i]) : 0;
+    }
+    CHECK_EQ_INT(sd_trace_new(o, &t), 0);
+    CHECK_EQ_INT(sd_trace_add(t, docs, n), 0);
+    CHECK_EQ_INT(sd_trace_finish(t, NULL, NULL), 0);
+    free(docs);
+    return t;
+}
+
 /* ---- the processes ---- */
 
 typedef struct proc {
@@ -297,9 +322,7 @@ TEST(dedup_over_processes_gives_one_process_results)
         stop(ps, np);
     }
     sd_dedup_free(one);
-    for (i = 0; i < N; i++)
-        free(texts[i]);
-    free(texts);
+    free_corpus(texts, N);
     free(docs);
 }
 
@@ -337,18 +360,10 @@ TEST(trace_over_processes_gives_one_process_results)
 {
     enum { N = 400 };
     char **texts = corpus(N);
-    sd_trace_doc *docs = calloc(N, sizeof *docs);
-    sd_trace *one = NULL;
+    sd_trace *one = trace_all(texts, N, NULL);
     sd_trace_stats want;
     char *dwant;
     size_t i, s;
-    for (i = 0; i < N; i++) {
-        docs[i].text = texts[i];
-        docs[i].len = texts[i] ? strlen(texts[i]) : 0;
-    }
-    CHECK_EQ_INT(sd_trace_new(NULL, &one), 0);
-    CHECK_EQ_INT(sd_trace_add(one, docs, N), 0);
-    CHECK_EQ_INT(sd_trace_finish(one, NULL, NULL), 0);
     sd_trace_get_stats(one, &want);
     dwant = trace_digest(one);
     CHECK(want.stories > 20 && want.passages > 100);
@@ -392,36 +407,23 @@ TEST(trace_over_processes_gives_one_process_results)
     }
     free(dwant);
     sd_trace_free(one);
-    for (i = 0; i < N; i++)
-        free(texts[i]);
-    free(texts);
-    free(docs);
+    free_corpus(texts, N);
 }
 
 TEST(trace_memory_limit_gives_the_same_results)
 {
     enum { N = 3000 };
     char **texts = corpus(N);
-    sd_trace_doc *docs = calloc(N, sizeof *docs);
-    sd_trace *one = NULL, *lim = NULL;
+    sd_trace *one, *lim;
     sd_trace_options o;
     sd_trace_stats a, b;
     char *da, *db, dir[] = "/tmp/syndic-test-trace-XXXXXX";
-    size_t i;
     CHECK(mkdtemp(dir) != NULL);
-    for (i = 0; i < N; i++) {
-        docs[i].text = texts[i];
-        docs[i].len = texts[i] ? strlen(texts[i]) : 0;
-    }
-    CHECK_EQ_INT(sd_trace_new(NULL, &one), 0);
-    CHECK_EQ_INT(sd_trace_add(one, docs, N), 0);
-    CHECK_EQ_INT(sd_trace_finish(one, NULL, NULL), 0);
+    one = trace_all(texts, N, NULL);
     sd_trace_options_init(&o);
     o.memory_limit = 64 << 10; /* buffers of 4,096 keys (the least): runs of both */
     o.tmpdir = dir;
-    CHECK_EQ_INT(sd_trace_new(&o, &lim), 0);
-    CHECK_EQ_INT(sd_trace_add(lim, docs, N), 0);
-    CHECK_EQ_INT(sd_trace_finish(lim, NULL, NULL), 0);
+    lim = trace_all(texts, N, &o);
     sd_trace_get_stats(one, &a);
     sd_trace_get_stats(lim, &b);
     da = trace_digest(one);
@@ -440,30 +442,18 @@ TEST(trace_memory_limit_gives_the_same_results)
     free(db);
     sd_trace_free(one);
     sd_trace_free(lim);
-    for (i = 0; i < N; i++)
-        free(texts[i]);
-    free(texts);
-    free(docs);
+    free_corpus(texts, N);
 }
 
 TEST(trace_memory_limit_over_processes_gives_the_same_results)
 {
     enum { N = 3000 };
     char **texts = corpus(N);
-    sd_trace_doc *docs = calloc(N, sizeof *docs);
-    sd_trace *one = NULL;
+    sd_trace *one = trace_all(texts, N, NULL);
     proc ps[MAXP];
     hub h;
     char *da, *db;
-    size_t i;
     unsigned p;
-    for (i = 0; i < N; i++) {
-        docs[i].text = texts[i];
-        docs[i].len = texts[i] ? strlen(texts[i]) : 0;
-    }
-    CHECK_EQ_INT(sd_trace_new(NULL, &one), 0);
-    CHECK_EQ_INT(sd_trace_add(one, docs, N), 0);
-    CHECK_EQ_INT(sd_trace_finish(one, NULL, NULL), 0);
     /* 22,300 postings over 3 processes, buffers of 4,096 keys: each
      * process spills runs of the postings it receives, process 0 of the
      * anchors it gathers */
@@ -477,8 +467,5 @@ TEST(trace_memory_limit_over_processes_gives_the_same_results)
     free(db);
     stop(ps, 3);
     sd_trace_free(one);
-    for (i = 0; i < N; i++)
-        free(texts[i]);
-    free(texts);
-    free(docs);
+    free_corpus(texts, N);
 }

@@ -87,6 +87,18 @@ int sd__pread_full(int fd, void *p, size_t n, uint64_t off, sd_err *e)
     return 0;
 }
 
+size_t sd__spill_entries(uint64_t bytes, size_t floor_)
+{
+    uint64_t n = bytes / (2 * sizeof(sd_kv));
+    return n < floor_ ? floor_ : n > SIZE_MAX / 64 ? SIZE_MAX / 64 : (size_t)n;
+}
+
+size_t sd__merge_window(uint64_t limit, size_t runs)
+{
+    uint64_t w = limit / 8 / sizeof(sd_kv) / (runs + 1);
+    return w < 1024 ? 1024 : w > 65536 ? 65536 : (size_t)w;
+}
+
 void sd__spill_init(sd_spill *s)
 {
     memset(s, 0, sizeof *s);

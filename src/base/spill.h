@@ -50,6 +50,13 @@ void sd__spill_release(sd_spill *s);
  * buffer of `buf_entries` pairs. Equal pairs from different runs all come
  * out.
  */
+/* Sizing under a memory limit: the entries a key buffer of `bytes` holds
+ * (sorting needs as many again), at least floor_; and the entries each of
+ * `runs` runs is read through in a merge, an eighth of `limit` over them
+ * (1,024 to 65,536). */
+size_t sd__spill_entries(uint64_t bytes, size_t floor_);
+size_t sd__merge_window(uint64_t limit, size_t runs);
+
 typedef struct sd_merge sd_merge;
 int sd__merge_open(const sd_spill *const *s, size_t ns, const sd_kv *mem, size_t n,
                    size_t buf_entries, sd_merge **out, sd_err *e);

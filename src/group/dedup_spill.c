@@ -28,20 +28,14 @@
 
 #define VERIFY_CHUNK 65536
 
-static size_t budget_entries(uint64_t bytes, size_t floor_)
-{
-    uint64_t n = bytes / (2 * sizeof(sd_kv));
-    return n < floor_ ? floor_ : n > SIZE_MAX / 64 ? SIZE_MAX / 64 : (size_t)n;
-}
-
 int sd__dedup_spill_init(sd_dedup *d)
 {
     uint64_t limit = d->o.memory_limit;
     unsigned nw = sd__pool_size(d->pool), p;
     d->rec_size = 6 * (size_t)d->o.num_perm + sizeof(doc_info);
     d->nparts = nw < d->o.bands ? nw : d->o.bands;
-    d->part_max = budget_entries(limit / 3 / d->nparts, 1u << 12);
-    d->hkeys_max = budget_entries(limit / 16, 1u << 12);
+    d->part_max = sd__spill_entries(limit / 3 / d->nparts, 1u << 12);
+    d->hkeys_max = sd__spill_entries(limit / 16, 1u << 12);
     d->scratch = sd__reallocarray(NULL, (size_t)nw * 2, d->rec_size);
     d->parts = sd__calloc(d->nparts, sizeof *d->parts);
     if (d->parts == NULL || d->scratch == NULL)
@@ -252,13 +246,6 @@ static int read_info(sd_dedup *d, uint64_t doc, doc_info *out)
                           doc * d->rec_size + 6 * (size_t)d->o.num_perm, &d->err);
 }
 
-/* A merge window per run, from an eighth of the limit. */
-static size_t window(const sd_dedup *d, size_t runs)
-{
-    uint64_t w = d->o.memory_limit / 8 / sizeof(sd_kv) / (runs + 1);
-    return w < 1024 ? 1024 : w > 65536 ? 65536 : (size_t)w;
-}
-
 /* 1. Byte-identical texts, as join_exact() in dedup.c does it. */
 static int exact_groups(sd_dedup *d, sd_uf *uf)
 {
@@ -272,8 +259,8 @@ static int exact_groups(sd_dedup *d, sd_uf *uf)
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory sorting keys");
     {
         const sd_spill *runs = &d->hash_runs;
-        rc = sd__merge_open(&runs, 1, d->hkeys, d->nhkeys, window(d, d->hash_runs.nruns), &m,
-                            &d->err);
+        rc = sd__merge_open(&runs, 1, d->hkeys, d->nhkeys,
+                            sd__merge_window(d->o.memory_limit, d->hash_runs.nruns), &m, &d->err);
     }
     if (rc)
         return rc;
@@ -355,14 +342,15 @@ static void part_candidates(void *ctx, size_t pi, unsigned worker)
     const sd_spill *runs = &p->runs;
     sd_merge *m = NULL;
     sd_kv next, *grp = NULL;
-    size_t gn, gcap = 0, max = budget_entries(d->o.memory_limit / 3 / d->nparts, 1u << 12);
+    size_t gn, gcap = 0, max = sd__spill_entries(d->o.memory_limit / 3 / d->nparts, 1u << 12);
     int rc, more;
     (void)worker;
     if (sd__kv_sort(p->keys, p->nkeys)) {
         rc = sd__errorf(&p->err, SD_ENOMEM, "out of memory sorting keys");
         goto done;
     }
-    rc = sd__merge_open(&runs, 1, p->keys, p->nkeys, window(d, runs->nruns), &m, &p->err);
+    rc = sd__merge_open(&runs, 1, p->keys, p->nkeys,
+                        sd__merge_window(d->o.memory_limit, runs->nruns), &m, &p->err);
     if (rc)
         goto done;
     more = sd__merge_next(m, &next);
@@ -450,7 +438,8 @@ static int verify(sd_dedup *d, sd_uf *uf)
         sp[i] = &d->parts[i].pruns;
         runs += sp[i]->nruns;
     }
-    rc = sd__merge_open(sp, d->nparts, NULL, 0, window(d, runs), &m, &d->err);
+    rc = sd__merge_open(sp, d->nparts, NULL, 0, sd__merge_window(d->o.memory_limit, runs), &m,
+                        &d->err);
     if (rc)
         goto done;
     v.d = d;

@@ -15,25 +15,11 @@
 #define MAX_OCC 4
 #define MAX_ANCHORS ((size_t)1 << 31)
 
-/* Entries a buffer of `bytes` holds, sorting needing as many again. */
-static size_t entries_in(uint64_t bytes)
-{
-    uint64_t n = bytes / (2 * sizeof(sd_kv));
-    return n < 4096 ? 4096 : (size_t)n;
-}
-
-/* Merge windows: an eighth of the limit over the runs. */
-static size_t window_of(const sd_trace *t, size_t runs)
-{
-    uint64_t w = t->o.memory_limit / 8 / sizeof(sd_kv) / (runs + 1);
-    return w < 1024 ? 1024 : w > 65536 ? 65536 : (size_t)w;
-}
-
 void sd__keybuf_init(sd_keybuf *b, const sd_trace *t)
 {
     memset(b, 0, sizeof *b);
     sd__spill_init(&b->runs);
-    b->max = entries_in(t->o.memory_limit / 4);
+    b->max = sd__spill_entries(t->o.memory_limit / 4, 4096);
 }
 
 void sd__keybuf_release(sd_keybuf *b)
@@ -74,7 +60,8 @@ int sd__keybuf_open(sd_trace *t, sd_keybuf *b, sd_merge **m)
     const sd_spill *runs = &b->runs;
     if (sd__kv_sort(b->v, b->n))
         return sd__errorf(&t->err, SD_ENOMEM, "out of memory sorting keys");
-    return sd__merge_open(&runs, 1, b->v, b->n, window_of(t, b->runs.nruns), m, &t->err);
+    return sd__merge_open(&runs, 1, b->v, b->n, sd__merge_window(t->o.memory_limit, b->runs.nruns),
+                          m, &t->err);
 }
 
 int sd__trace_group_postings(sd_trace *t, sd_keybuf *post, sd_keybuf *anc, sd_cand_stats *cs)

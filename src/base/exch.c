@@ -71,6 +71,11 @@ int sd__exch_put(sd_exch *x, unsigned to, const void *e)
     return sd__exch_putn(x, to, e, 1);
 }
 
+int sd__exch_gather(sd_exch *x, const uint64_t *in, size_t n, uint64_t *out)
+{
+    return x->c->allgather(x->c->ud, in, n, out) ? comm_failed(x) : 0;
+}
+
 int sd__exch_run(sd_exch *x, unsigned char **got, size_t *ng, size_t *from)
 {
     unsigned p, np = x->np;
@@ -86,8 +91,8 @@ int sd__exch_run(sd_exch *x, unsigned char **got, size_t *ng, size_t *from)
         if (p != x->me)
             x->sent += send_len[p];
     }
-    if (x->c->allgather(x->c->ud, send_len, np, all))
-        return comm_failed(x);
+    if ((rc = sd__exch_gather(x, send_len, np, all)) != 0)
+        return rc;
     for (p = 0; p < np; p++) {
         recv_len[p] = all[(size_t)p * np + x->me];
         rtotal += (size_t)(recv_len[p] / x->size);
@@ -129,11 +134,12 @@ int sd__exch_sum(sd_exch *x, uint64_t *v, size_t n)
     uint64_t *all = sd__reallocarray(NULL, (size_t)x->np * (n ? n : 1), sizeof *all);
     size_t i;
     unsigned p;
+    int rc;
     if (all == NULL)
         return sd__errorf(x->err, SD_ENOMEM, "out of memory");
-    if (x->c->allgather(x->c->ud, v, n, all)) {
+    if ((rc = sd__exch_gather(x, v, n, all)) != 0) {
         sd__free(all);
-        return comm_failed(x);
+        return rc;
     }
     for (i = 0; i < n; i++) {
         v[i] = 0;
@@ -148,11 +154,12 @@ int sd__exch_max(sd_exch *x, uint64_t *v)
 {
     uint64_t *all = sd__reallocarray(NULL, x->np, sizeof *all);
     unsigned p;
+    int rc;
     if (all == NULL)
         return sd__errorf(x->err, SD_ENOMEM, "out of memory");
-    if (x->c->allgather(x->c->ud, v, 1, all)) {
+    if ((rc = sd__exch_gather(x, v, 1, all)) != 0) {
         sd__free(all);
-        return comm_failed(x);
+        return rc;
     }
     for (p = 0; p < x->np; p++)
         if (all[p] > *v)

@@ -44,6 +44,9 @@ int sd__exch_putn(sd_exch *x, unsigned to, const void *e, size_t count);
  */
 int sd__exch_run(sd_exch *x, unsigned char **got, size_t *ng, size_t *from);
 
+/* Every process's n values: out[p * n + i]. 0 or SD_EIO. */
+int sd__exch_gather(sd_exch *x, const uint64_t *in, size_t n, uint64_t *out);
+
 /* Sums v[0..n) over the processes in place; the largest of *v. */
 int sd__exch_sum(sd_exch *x, uint64_t *v, size_t n);
 int sd__exch_max(sd_exch *x, uint64_t *v);

@@ -46,11 +46,6 @@ typedef struct dist {
 #define max_all(x, v) sd__exch_max(&(x)->ex, (v))
 #define dest_of(h, np) sd__exch_dest((h), (np))
 
-static int comm_failed(dist *x)
-{
-    return sd__errorf(&x->d->err, SD_EIO, "the exchange between processes failed");
-}
-
 static uint64_t global_of(const dist *x, size_t local)
 {
     return sd_share_record(&x->ex.c->share, local);
@@ -479,10 +474,8 @@ static int number_step(dist *x, uint64_t total)
                 cnt[k]++;
         k++;
     }
-    if (x->ex.c->allgather(x->ex.c->ud, cnt, (size_t)most, all)) {
-        rc = comm_failed(x);
+    if ((rc = sd__exch_gather(&x->ex, cnt, (size_t)most, all)) != 0)
         goto done;
-    }
     for (w.at = 0; next_run(&w, &a, &b, &p);) {
         uint64_t c = all[(size_t)p * most + kp[p]];
         if (p == x->ex.me)

@@ -122,50 +122,45 @@ int share_choose(sd_comm *c, const char *mode, char **inputs, int n)
     return 0;
 }
 
-/* The largest and smallest of v over the processes (collective). */
-static int spread(const sd_comm *c, uint64_t v, uint64_t *lo, uint64_t *hi)
+/* Whether v is the same on every process (collective); if not, process 0
+ * says so, with the spread of `what`. 1, 0, or -1 when the transport
+ * failed. */
+static int same_everywhere(const sd_comm *c, uint64_t v, const char *what)
 {
-    uint64_t *all = malloc((c->share.count ? c->share.count : 1) * sizeof *all);
+    uint64_t *all = malloc((c->share.count ? c->share.count : 1) * sizeof *all), lo, hi;
     unsigned p;
     if (all == NULL || c->allgather(c->ud, &v, 1, all)) {
         free(all);
         cli_error("the exchange between processes failed");
         return -1;
     }
-    *lo = *hi = all[0];
+    lo = hi = all[0];
     for (p = 1; p < c->share.count; p++) {
-        if (all[p] < *lo)
-            *lo = all[p];
-        if (all[p] > *hi)
-            *hi = all[p];
+        if (all[p] < lo)
+            lo = all[p];
+        if (all[p] > hi)
+            hi = all[p];
     }
     free(all);
-    return 0;
+    if (lo != hi && c->share.index == 0)
+        cli_error("the processes saw different inputs (%llu to %llu %s): every node must see "
+                  "the same files at the same paths",
+                  (unsigned long long)lo, (unsigned long long)hi, what);
+    return lo == hi;
 }
 
 int share_files_read(sd_comm *c, const sd_reader *r, uint64_t mine)
 {
     const uint64_t *counts;
     size_t n;
-    uint64_t lo, hi;
     int rc;
     if (!c->share.files) {
         /* every process counted every record: the same inputs, or the
          * records would not meet */
-        uint64_t total = sd_reader_records(r), b = c->share.block ? c->share.block : 4096, blocks,
-                 want, np = c->share.count ? c->share.count : 1;
-        if (spread(c, total, &lo, &hi) != 0)
+        uint64_t total = sd_reader_records(r), want;
+        if (same_everywhere(c, total, "records") != 1)
             return -1;
-        if (lo != hi) {
-            if (c->share.index == 0)
-                cli_error("the processes read different inputs (%llu to %llu records): every "
-                          "node must see the same files at the same paths",
-                          (unsigned long long)lo, (unsigned long long)hi);
-            return -1;
-        }
-        blocks = total / b;
-        want = (blocks / np + (blocks % np > c->share.index)) * b +
-               (blocks % np == c->share.index ? total % b : 0);
+        want = sd_share_count(&c->share, total);
         if (want != mine) {
             cli_error("process %u read %llu of its %llu records", c->share.index,
                       (unsigned long long)mine, (unsigned long long)want);
@@ -174,15 +169,8 @@ int share_files_read(sd_comm *c, const sd_reader *r, uint64_t mine)
         return 0;
     }
     sd_reader_file_counts(r, &counts, &n);
-    if (spread(c, n, &lo, &hi) != 0)
+    if (same_everywhere(c, n, "input files") != 1)
         return -1;
-    if (lo != hi) {
-        if (c->share.index == 0)
-            cli_error("the processes found different input files (%llu to %llu): every node "
-                      "must see the same files at the same paths",
-                      (unsigned long long)lo, (unsigned long long)hi);
-        return -1;
-    }
     rc = sd_share_files(c, counts, n);
     if (rc)
         cli_error("cannot share out the records: %s", sd_strerror(rc));

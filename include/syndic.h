@@ -126,6 +126,9 @@ typedef struct sd_share {
 unsigned sd_share_owner(const sd_share *s, uint64_t record);
 uint64_t sd_share_local(const sd_share *s, uint64_t record);
 uint64_t sd_share_record(const sd_share *s, uint64_t local);
+/* With records dealt (files 0): how many of `records` records, the whole
+ * input, belong to this process. */
+uint64_t sd_share_count(const sd_share *s, uint64_t records);
 /* The end of the run of records from `record` on that one process holds
  * in a row (the rest of a block or of a file), at most `records` (the
  * total). */

@@ -78,6 +78,15 @@ uint64_t sd_share_record(const sd_share *s, uint64_t local)
     return (local / b * count_of(s) + s->index) * b + local % b;
 }
 
+uint64_t sd_share_count(const sd_share *s, uint64_t records)
+{
+    uint64_t b = block_of(s), np = count_of(s), blocks = records / b;
+    if (s->files)
+        return 0; /* known only from the files' table */
+    return (blocks / np + (blocks % np > s->index)) * b +
+           (blocks % np == s->index ? records % b : 0);
+}
+
 uint64_t sd_share_run_end(const sd_share *s, uint64_t record, uint64_t records)
 {
     uint64_t end;

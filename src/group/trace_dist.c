@@ -39,13 +39,21 @@ static size_t round_keys(const sd_trace *t)
     return !t->o.memory_limit ? SIZE_MAX : n < 4096 ? 4096 : (size_t)n;
 }
 
-/* Adds n received keys to b: under a memory limit through its spilling
- * buffer, else to the array as it is. */
-static int take_keys(sd_trace *t, sd_keybuf *b, const unsigned char *got, size_t n)
+/* Adds the n keys received in *got to b: under a memory limit through its
+ * spilling buffer; else the first round's keys become the array as they
+ * are (*got taken over), later ones are appended. */
+static int take_keys(sd_trace *t, sd_keybuf *b, unsigned char **got, size_t n)
 {
-    const sd_kv *e = (const sd_kv *)(const void *)got;
+    const sd_kv *e = (const sd_kv *)(const void *)*got;
     if (t->o.memory_limit)
         return sd__keybuf_add(t, b, e, n);
+    if (b->n == 0) {
+        sd__free(b->v);
+        b->v = (sd_kv *)(void *)*got;
+        b->n = b->cap = n;
+        *got = NULL;
+        return 0;
+    }
     if (SD_GROW(b->v, b->cap, b->n + n + 1))
         return sd__errorf(&t->err, SD_ENOMEM, "out of memory for keys");
     if (n)
@@ -82,7 +90,7 @@ static int postings_step(sd_trace *t, sd_exch *x, sd_keybuf *anc, sd_cand_stats 
             cs->postings += t->docs[i].nfp;
         }
         if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0 ||
-            (rc = take_keys(t, &post, got, ng)) != 0)
+            (rc = take_keys(t, &post, &got, ng)) != 0)
             goto done;
         sd__free(got);
         got = NULL;
@@ -119,9 +127,18 @@ static int anchors_step(sd_trace *t, sd_exch *x, sd_keybuf *anc)
     int rc, have;
     sd__keybuf_init(&at0, t);
     x->size = sizeof(sd_kv);
-    if ((rc = sd__keybuf_open(t, anc, &m)) != 0)
-        goto done;
-    have = sd__merge_next(m, &e);
+    if (!t->o.memory_limit) {
+        /* all in one round, as sd__anchors() left them (sorted, in memory) */
+        if (sd__exch_putn(x, 0, anc->v, anc->n)) {
+            rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+            goto done;
+        }
+        have = 0;
+    } else {
+        if ((rc = sd__keybuf_open(t, anc, &m)) != 0)
+            goto done;
+        have = sd__merge_next(m, &e);
+    }
     do {
         for (sent = 0; have > 0 && sent < round; sent++) {
             if (sd__exch_put(x, 0, &e)) {
@@ -134,7 +151,8 @@ static int anchors_step(sd_trace *t, sd_exch *x, sd_keybuf *anc)
             rc = have;
             goto done;
         }
-        if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0 || (rc = take_keys(t, &at0, got, ng)) != 0)
+        if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0 ||
+            (rc = take_keys(t, &at0, &got, ng)) != 0)
             goto done;
         total += ng;
         sd__free(got);

@@ -274,12 +274,28 @@ static void verify_one(void *ctx, size_t i, unsigned worker)
     v->ok[i] = matches_2k(v->d, v->pairs[i].key, v->pairs[i].val) >= v->need;
 }
 
+void sd__dedup_exact_firsts(const doc_info *g, size_t n, size_t *first)
+{
+    size_t i, j;
+    for (i = 0; i < n; i++) {
+        first[i] = i;
+        for (j = 0; j < i; j++)
+            if (first[j] == j && g[j].len == g[i].len &&
+                XXH128_isEqual(g[j].text_hash, g[i].text_hash)) {
+                first[i] = j;
+                break;
+            }
+    }
+}
+
 /* Joins byte-identical texts (those with no words too); marks all but the
  * first of each group as exact and keeps them out of LSH. */
 static int join_exact(sd_dedup *d, sd_uf *uf, uint8_t *skip)
 {
     sd_kv *kv;
-    size_t i, m = 0;
+    doc_info *g = NULL;
+    size_t *first = NULL, i, m = 0, gcap = 0, fcap = 0;
+    int rc = SD_ENOMEM;
     kv = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *kv);
     if (kv == NULL)
         return SD_ENOMEM;
@@ -290,34 +306,36 @@ static int join_exact(sd_dedup *d, sd_uf *uf, uint8_t *skip)
         kv[m].val = i;
         m++;
     }
-    if (sd__kv_sort(kv, m)) {
-        sd__free(kv);
-        return SD_ENOMEM;
-    }
+    if (sd__kv_sort(kv, m))
+        goto done;
     for (i = 0; i < m;) {
-        size_t j = i + 1, x, y;
+        size_t j = i + 1, x;
         while (j < m && kv[j].key == kv[i].key)
             j++;
-        /* Within equal low halves, compare the full hash and length. */
-        for (x = i; x < j; x++) {
-            const doc_info *a = &d->info[kv[x].val];
-            if (d->exact[kv[x].val])
-                continue;
-            for (y = x + 1; y < j; y++) {
-                const doc_info *b = &d->info[kv[y].val];
-                if (!d->exact[kv[y].val] && a->len == b->len &&
-                    XXH128_isEqual(a->text_hash, b->text_hash)) {
-                    sd__uf_union(uf, kv[x].val, kv[y].val);
-                    skip[kv[y].val] = 1;
-                    d->exact[kv[y].val] = 1;
-                    d->stats.exact_duplicates++;
-                }
+        /* within equal low halves (in document order), the full hash and length */
+        if (j - i > 1) {
+            if (SD_GROW(g, gcap, j - i) || SD_GROW(first, fcap, j - i))
+                goto done;
+            for (x = i; x < j; x++)
+                g[x - i] = d->info[kv[x].val];
+            sd__dedup_exact_firsts(g, j - i, first);
+            for (x = i; x < j; x++) {
+                if (first[x - i] == x - i)
+                    continue;
+                sd__uf_union(uf, kv[i + first[x - i]].val, kv[x].val);
+                skip[kv[x].val] = 1;
+                d->exact[kv[x].val] = 1;
+                d->stats.exact_duplicates++;
             }
         }
         i = j;
     }
+    rc = 0;
+done:
     sd__free(kv);
-    return 0;
+    sd__free(g);
+    sd__free(first);
+    return rc;
 }
 
 int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)

@@ -135,16 +135,22 @@ static int exact_step(dist *x, edges *ed)
     }
     x->ex.size = sizeof(uint64_t);
     for (i = 0; i < ng;) {
-        size_t j = i + 1, a, b, gn;
+        size_t j = i + 1, a, gn;
         hash_msg *g;
         while (j < ng && kv[j].key == kv[i].key)
             j++;
         gn = j - i;
         if (gn > 1) {
-            /* the group in document order, as join_exact() sees it; the
-             * entries are moved to the group's own slots first */
+            /* the group in document order, as join_exact() sees it */
+            doc_info *gi;
+            size_t *first;
             g = sd__reallocarray(NULL, gn, sizeof *g);
-            if (g == NULL) {
+            gi = sd__calloc(gn, sizeof *gi);
+            first = sd__reallocarray(NULL, gn, sizeof *first);
+            if (g == NULL || gi == NULL || first == NULL) {
+                sd__free(g);
+                sd__free(gi);
+                sd__free(first);
                 rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
                 goto done;
             }
@@ -152,20 +158,24 @@ static int exact_step(dist *x, edges *ed)
                 g[a] = h[kv[i + a].val];
             qsort(g, gn, sizeof *g, cmp_doc);
             for (a = 0; a < gn; a++) {
-                if (g[a].len == UINT64_MAX)
-                    continue; /* marked exact below */
-                for (b = a + 1; b < gn; b++) {
-                    if (g[b].len != UINT64_MAX && g[a].len == g[b].len && g[a].hi == g[b].hi) {
-                        if (add_edge(ed, g[a].doc, g[b].doc) ||
-                            put(x, owner_of(x, g[b].doc), &g[b].doc)) {
-                            sd__free(g);
-                            rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
-                            goto done;
-                        }
-                        g[b].len = UINT64_MAX;
-                        d->stats.exact_duplicates++;
-                    }
-                }
+                gi[a].text_hash.low64 = g[a].lo;
+                gi[a].text_hash.high64 = g[a].hi;
+                gi[a].len = g[a].len;
+            }
+            sd__dedup_exact_firsts(gi, gn, first);
+            for (a = 0; a < gn && rc == 0; a++) {
+                if (first[a] == a)
+                    continue;
+                if (add_edge(ed, g[first[a]].doc, g[a].doc) ||
+                    put(x, owner_of(x, g[a].doc), &g[a].doc))
+                    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                d->stats.exact_duplicates++;
+            }
+            sd__free(gi);
+            sd__free(first);
+            if (rc) {
+                sd__free(g);
+                goto done;
             }
             sd__free(g);
         }

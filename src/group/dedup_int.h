@@ -99,6 +99,12 @@ struct sd_dedup {
     int io_failed;          /* set by a worker whose read failed */
 };
 
+/* The exact copies within a group of documents whose text hashes share
+ * their low half, in document order: first[i] is the first j <= i with the
+ * same length and 128-bit hash (i itself when none). The in-memory, spilled
+ * and distributed finishes all join document i to document first[i]. */
+void sd__dedup_exact_firsts(const doc_info *g, size_t n, size_t *first);
+
 /* Equal bins of two documents' records (signature, then verification bins). */
 unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, unsigned k);
 

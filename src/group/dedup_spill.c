@@ -253,7 +253,7 @@ static int exact_groups(sd_dedup *d, sd_uf *uf)
     sd_kv cur, next;
     doc_info *g = NULL;
     uint64_t *gd = NULL;
-    size_t gn = 0, gcap = 0, gdcap = 0, x, y;
+    size_t gn = 0, gcap = 0, gdcap = 0, x, *first = NULL, fcap = 0;
     int rc, more;
     if (sd__kv_sort(d->hkeys, d->nhkeys))
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory sorting keys");
@@ -281,24 +281,20 @@ static int exact_groups(sd_dedup *d, sd_uf *uf)
             break;
         if (gn < 2)
             continue;
-        if (SD_GROW(g, gcap, gn)) {
+        if (SD_GROW(g, gcap, gn) || SD_GROW(first, fcap, gn)) {
             rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
             goto done;
         }
         for (x = 0; x < gn; x++)
             if ((rc = read_info(d, gd[x], &g[x])) != 0)
                 goto done;
+        sd__dedup_exact_firsts(g, gn, first);
         for (x = 0; x < gn; x++) {
-            if (d->flags[gd[x]] & DOC_EXACT)
+            if (first[x] == x)
                 continue;
-            for (y = x + 1; y < gn; y++) {
-                if (!(d->flags[gd[y]] & DOC_EXACT) && g[x].len == g[y].len &&
-                    XXH128_isEqual(g[x].text_hash, g[y].text_hash)) {
-                    sd__uf_union(uf, gd[x], gd[y]);
-                    d->flags[gd[y]] |= DOC_SKIP | DOC_EXACT;
-                    d->stats.exact_duplicates++;
-                }
-            }
+            sd__uf_union(uf, gd[first[x]], gd[x]);
+            d->flags[gd[x]] |= DOC_SKIP | DOC_EXACT;
+            d->stats.exact_duplicates++;
         }
     }
     rc = more < 0 ? more : 0;
@@ -306,6 +302,7 @@ done:
     sd__merge_free(m);
     sd__free(g);
     sd__free(gd);
+    sd__free(first);
     return rc;
 }
 

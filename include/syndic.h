@@ -81,6 +81,35 @@ void sd_set_allocator(const sd_allocator *a);
  */
 int sd_tmpfd(const char *dir);
 
+/*
+ * A growable array of bytes kept in an unnamed temporary file and mapped
+ * into memory: what a job or its caller keeps per record under a memory
+ * limit. The file holds the contents; the process holds at most about
+ * `keep` bytes of it: sd_fmap_touch() counts the bytes a caller touches
+ * (a page, 4096, for a random access; the element's size when walking in
+ * order) and, past `keep`, lets go of every page the process holds (a later
+ * access maps it back, from the page cache or the disk). An array no larger
+ * than `keep` is never let go. Not thread-safe, except sd_fmap_trim(),
+ * which any thread may call while others read and write.
+ */
+typedef struct sd_fmap {
+    void *base;       /* the contents; moves when the array grows */
+    uint64_t size;    /* bytes usable at base */
+    uint64_t keep;    /* resident bytes allowed (0: no bound) */
+    uint64_t touched; /* bytes counted since the last let-go */
+    int fd;           /* the file, or -1 before the first growth */
+    const char *dir;  /* where the file goes (NULL: $TMPDIR, else /tmp) */
+} sd_fmap;
+
+void sd_fmap_init(sd_fmap *m, const char *dir, uint64_t keep);
+/* Makes at least `size` bytes usable (new bytes are zero), growing by
+ * doubling; base may move. Returns 0, or -1 with errno set. */
+int sd_fmap_grow(sd_fmap *m, uint64_t size);
+void sd_fmap_touch(sd_fmap *m, uint64_t bytes);
+/* Lets go of the pages the process holds; the contents stay. */
+void sd_fmap_trim(const sd_fmap *m);
+void sd_fmap_release(sd_fmap *m);
+
 /* ---- progress -------------------------------------------------------------- */
 
 /*

@@ -1,7 +1,9 @@
 /*
- * test_base.c: buffers, allocation hook, errors, thread pool.
+ * test_base.c: buffers, allocation hook, errors, thread pool, file-backed
+ * arrays.
  */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/alloc.h"
@@ -196,4 +198,75 @@ TEST(unionfind_root_is_smallest)
     CHECK_EQ_U64(sd__uf_find(&u, 5), 3);
     CHECK_EQ_U64(sd__uf_find(&u, 0), 0);
     sd__uf_release(&u);
+}
+
+/* Pages of files mapped into this process (the third field of statm). */
+static long mapped_file_pages(void)
+{
+    long size = 0, resident = 0, shared = -1;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld %ld", &size, &resident, &shared) != 3)
+            shared = -1;
+        fclose(f);
+    }
+    return shared;
+}
+
+TEST(fmap_keeps_contents_and_lets_pages_go)
+{
+    sd_fmap m;
+    uint64_t i, n = (uint64_t)8 << 20;
+    long before, held, after, pages = (long)(n / 4096) * 3 / 4; /* statm moves a little */
+    sd_fmap_init(&m, NULL, (uint64_t)1 << 20);
+    CHECK_EQ_INT(sd_fmap_grow(&m, 100), 0);
+    CHECK(m.size >= 100);
+    CHECK_EQ_INT(((unsigned char *)m.base)[99], 0);
+    ((unsigned char *)m.base)[7] = 42;
+    CHECK_EQ_INT(sd_fmap_grow(&m, n), 0); /* moves: the contents stay */
+    CHECK(m.size >= n);
+    CHECK_EQ_INT(((unsigned char *)m.base)[7], 42);
+    CHECK_EQ_INT(((unsigned char *)m.base)[n - 1], 0);
+    before = mapped_file_pages();
+    for (i = 0; i < n; i += 8)
+        ((uint64_t *)m.base)[i / 8] = i * 3 + 1;
+    held = mapped_file_pages();
+    CHECK(before >= 0 && held - before >= pages);
+    sd_fmap_trim(&m);
+    after = mapped_file_pages();
+    CHECK(held - after >= pages);
+    for (i = 0; i < n; i += 8)
+        if (((uint64_t *)m.base)[i / 8] != i * 3 + 1)
+            break;
+    CHECK_EQ_U64(i, n); /* read back from the file */
+    /* a size the file system cannot hold fails cleanly, the array intact */
+    CHECK_EQ_INT(sd_fmap_grow(&m, (uint64_t)1 << 50), -1);
+    CHECK(m.size >= n && m.size < ((uint64_t)1 << 50));
+    CHECK_EQ_U64(((uint64_t *)m.base)[1], 8 * 3 + 1);
+    /* touching past `keep` lets go by itself */
+    held = mapped_file_pages();
+    m.touched = 0;
+    for (i = 0; i < 255; i++)
+        sd_fmap_touch(&m, 4096);
+    CHECK_EQ_U64(m.touched, 255 * 4096);
+    sd_fmap_touch(&m, 4096);
+    CHECK_EQ_U64(m.touched, 0);
+    CHECK(held - mapped_file_pages() >= pages);
+    sd_fmap_release(&m);
+    CHECK(m.base == NULL && m.fd == -1 && m.size == 0);
+    sd_fmap_release(&m); /* twice is harmless */
+}
+
+TEST(fmap_within_keep_is_never_let_go)
+{
+    sd_fmap m;
+    sd_fmap_init(&m, NULL, (uint64_t)4 << 20);
+    CHECK_EQ_INT(sd_fmap_grow(&m, (uint64_t)1 << 20), 0);
+    sd_fmap_touch(&m, (uint64_t)8 << 20);
+    CHECK_EQ_U64(m.touched, 0); /* not even counted */
+    sd_fmap_release(&m);
+    sd_fmap_init(&m, "/nonexistent/dir", 0);
+    CHECK_EQ_INT(sd_fmap_grow(&m, 10), -1);
+    CHECK(m.base == NULL && m.fd == -1);
+    sd_fmap_release(&m);
 }

@@ -1,0 +1,87 @@
+/*
+ * fmap.c: growable arrays in unnamed temporary files, mapped shared, whose
+ * resident pages are let go past a bound (see sd_fmap in syndic.h).
+ *
+ * Letting go is madvise(MADV_DONTNEED) on a shared file mapping: the pages
+ * leave the process but not the file, so nothing is lost, and a thread
+ * reading or writing meanwhile simply maps the page again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "syndic.h"
+
+#define FMAP_MIN ((uint64_t)1 << 20)
+
+void sd_fmap_init(sd_fmap *m, const char *dir, uint64_t keep)
+{
+    m->base = NULL;
+    m->size = 0;
+    m->keep = keep;
+    m->touched = 0;
+    m->fd = -1;
+    m->dir = dir;
+}
+
+int sd_fmap_grow(sd_fmap *m, uint64_t size)
+{
+    uint64_t cap = m->size ? m->size : FMAP_MIN;
+    void *p;
+    int err;
+    if (size <= m->size)
+        return 0;
+    while (cap < size) {
+        if (cap > UINT64_MAX / 2 || cap > (uint64_t)SIZE_MAX / 2) {
+            errno = ENOMEM;
+            return -1;
+        }
+        cap *= 2;
+    }
+    if (m->fd < 0 && (m->fd = sd_tmpfd(m->dir)) < 0)
+        return -1;
+    /* The new part reads as zeros. Its blocks are reserved now, so that a
+     * full disk is an error here rather than a SIGBUS at a later store. */
+    if ((err = posix_fallocate(m->fd, (off_t)m->size, (off_t)(cap - m->size))) != 0) {
+        errno = err;
+        return -1;
+    }
+    p = mmap(NULL, (size_t)cap, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    /* no pages mapped along with the one touched: a random access holds
+     * one page, as sd_fmap_touch() counts it */
+    (void)madvise(p, (size_t)cap, MADV_RANDOM);
+    if (m->base)
+        munmap(m->base, (size_t)m->size);
+    m->base = p;
+    m->size = cap;
+    return 0;
+}
+
+void sd_fmap_trim(const sd_fmap *m)
+{
+    if (m->base)
+        (void)madvise(m->base, (size_t)m->size, MADV_DONTNEED);
+}
+
+void sd_fmap_touch(sd_fmap *m, uint64_t bytes)
+{
+    if (m->keep == 0 || m->size <= m->keep)
+        return;
+    m->touched += bytes;
+    if (m->touched >= m->keep) {
+        sd_fmap_trim(m);
+        m->touched = 0;
+    }
+}
+
+void sd_fmap_release(sd_fmap *m)
+{
+    if (m->base)
+        munmap(m->base, (size_t)m->size);
+    if (m->fd >= 0)
+        close(m->fd);
+    sd_fmap_init(m, m->dir, m->keep);
+}

@@ -25,7 +25,9 @@
 
 /* What is kept of each record until the output is written: 24 bytes, its
  * id and URL (in memory, or with --memory in a temporary file), and with
- * --keep where its raw bytes are in the spool. */
+ * --keep where its raw bytes are in the spool. With --memory the two
+ * per-record arrays are file-backed (sd_fmap), at most a 16th of the limit
+ * each resident. */
 typedef struct rec_meta {
     uint64_t id_off; /* of the id in the ids; the url, if any, follows it */
     uint32_t id_len;
@@ -63,6 +65,8 @@ typedef struct dedup_run {
     rec_meta *meta;
     rec_raw *raw; /* with --keep */
     size_t n, cap;
+    int mapped; /* with --memory: meta and raw are in: */
+    sd_fmap meta_map, raw_map;
     char *ids; /* ids and URLs; with --memory, those not yet written out */
     size_t ids_len, ids_cap;
     int ids_fd;           /* with --memory: the ids file, else -1 */
@@ -124,6 +128,17 @@ static void usage(FILE *f)
         "  -h, --help            this help\n"
         "\n"
         "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
+}
+
+/* With --memory: counts a record walked in input order (reading, or
+ * writing the output), for the per-record arrays to let their pages go
+ * past their bound. */
+static void walk_at(dedup_run *r)
+{
+    if (r->mapped) {
+        sd_fmap_touch(&r->meta_map, sizeof(rec_meta));
+        sd_fmap_touch(&r->raw_map, sizeof(rec_raw));
+    }
 }
 
 static int remember_id(dedup_run *r, rec_meta *m, const char *id, size_t len, const char *url,
@@ -273,6 +288,8 @@ static const char *rep_id(dedup_run *r, uint64_t g, uint32_t *len)
     size_t i, lo = 0, hi = r->nfar;
     uint32_t n;
     if (local_of(r, g, &i)) {
+        if (r->mapped)
+            sd_fmap_touch(&r->meta_map, 4096); /* a page at random */
         *len = r->meta[i].id_len;
         return ids_at(r, &r->rep, r->meta[i].id_off, r->meta[i].id_len);
     }
@@ -531,8 +548,10 @@ static int write_results(out *o, dedup_run *r, const sd_dedup *d)
 {
     size_t i;
     if (r->comm == NULL) {
-        for (i = 0; i < r->n; i++)
+        for (i = 0; i < r->n; i++) {
+            walk_at(r);
             write_result(o, r, d, i);
+        }
         return 0;
     }
     if (fetch_rep_ids(r, d) != 0)
@@ -783,6 +802,7 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
     keep_out k;
     fflush(r->spool);
     for (i = 0; i < r->n; i++) {
+        walk_at(r);
         if (r->meta[i].err >= 0 && !r->errs[r->meta[i].err].skipped)
             continue;
         if (r->meta[i].lines)
@@ -815,6 +835,7 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         for (i = 0; i < r->n; i++) {
             char *dst;
             FILE *f;
+            walk_at(r);
             if (!kept(r, d, i))
                 continue;
             {
@@ -840,6 +861,7 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         if (keep_open(&k, path) != 0)
             return -1;
         for (i = 0; i < r->n; i++) {
+            walk_at(r);
             if (!kept(r, d, i))
                 continue;
             if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_keep, &k)) {
@@ -908,25 +930,45 @@ typedef struct feed {
     pthread_cond_t cv;
 } feed;
 
+/* Room for twice as many records. 0, or -1 with errno set. */
+static int grow_records(dedup_run *r)
+{
+    size_t cap = r->cap ? r->cap * 2 : 4096;
+    if (r->mapped) {
+        if (sd_fmap_grow(&r->meta_map, (uint64_t)cap * sizeof(rec_meta)) != 0 ||
+            (r->spool && sd_fmap_grow(&r->raw_map, (uint64_t)cap * sizeof(rec_raw)) != 0))
+            return -1;
+        r->meta = r->meta_map.base;
+        r->raw = r->raw_map.base;
+    } else {
+        rec_meta *p = realloc(r->meta, cap * sizeof *p);
+        if (p == NULL)
+            return -1;
+        r->meta = p;
+        if (r->spool) {
+            rec_raw *q = realloc(r->raw, cap * sizeof *q);
+            if (q == NULL)
+                return -1;
+            r->raw = q;
+        }
+    }
+    r->cap = cap;
+    return 0;
+}
+
 /* Records one record's metadata (and spools its raw bytes for --keep).
  * Returns 0 or -1 after printing why. */
 static int note_record(feed *fd, sd_record *rec, const sd_article *art)
 {
     dedup_run *r = fd->r;
     rec_meta *m;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 4096;
-        rec_meta *p = realloc(r->meta, cap * sizeof *p);
-        if (p == NULL)
-            goto oom;
-        r->meta = p;
-        if (r->spool) {
-            rec_raw *q = realloc(r->raw, cap * sizeof *q);
-            if (q == NULL)
-                goto oom;
-            r->raw = q;
-        }
-        r->cap = cap;
+    walk_at(r);
+    if (r->n == r->cap && grow_records(r) != 0) {
+        if (r->mapped)
+            cli_error("--memory: cannot grow a temporary file: %s", strerror(errno));
+        else
+            cli_error("out of memory");
+        return -1;
     }
     m = &r->meta[r->n];
     memset(m, 0, sizeof *m);
@@ -1311,6 +1353,11 @@ int cmd_dedup(int argc, char **argv)
             goto done;
         }
     }
+    if (dopt.memory_limit) {
+        r.mapped = 1;
+        sd_fmap_init(&r.meta_map, dopt.tmpdir, dopt.memory_limit / 16);
+        sd_fmap_init(&r.raw_map, dopt.tmpdir, dopt.memory_limit / 16);
+    }
     if (dopt.memory_limit && (r.ids_fd = sd_tmpfd(dopt.tmpdir)) < 0) {
         cli_error("--memory: cannot create a temporary file in %s: %s",
                   dopt.tmpdir ? dopt.tmpdir : "the temporary directory", strerror(errno));
@@ -1412,8 +1459,13 @@ done:
         free(r.errs[i].source);
     }
     free(r.errs);
-    free(r.meta);
-    free(r.raw);
+    if (r.mapped) {
+        sd_fmap_release(&r.meta_map);
+        sd_fmap_release(&r.raw_map);
+    } else {
+        free(r.meta);
+        free(r.raw);
+    }
     free(r.ids);
     free(r.own.buf);
     free(r.rep.buf);

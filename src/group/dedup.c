@@ -73,6 +73,8 @@ int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
     if (d == NULL)
         return SD_ENOMEM;
     d->o = *o;
+    d->sig_fd = -1; /* before any failure: sd_dedup_free() closes it */
+    sd__dedup_spill_maps_init(d);
     if (d->o.bands == 0)
         sd__lsh_params(o->threshold, o->num_perm, LSH_WEIGHT_FP, LSH_WEIGHT_FN, &d->o.bands,
                        &d->o.rows);
@@ -87,7 +89,6 @@ int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
     }
     for (i = 0; i < nw; i++)
         sd__tokens_init(&d->tok[i]);
-    d->sig_fd = -1;
     sd__spill_init(&d->hash_runs);
     if (o->memory_limit && (rc = sd__dedup_spill_init(d)) != 0)
         goto fail;

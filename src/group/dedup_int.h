@@ -85,10 +85,15 @@ struct sd_dedup {
     size_t rec_size;       /* 4K signature, 2K verification bins, doc_info */
     unsigned char *recbuf; /* the batch's records, before writing */
     size_t recbuf_cap;     /* in documents */
-    uint8_t *flags;        /* DOC_* per document; SKIP: out of LSH */
-    uint32_t *aux;         /* a representative's cluster number, or another
-                              document's similarity to it (float bits) */
-    size_t flags_cap;
+    /* per document, in file-backed arrays that hold at most a 16th of the
+     * limit each resident (see sd_fmap): */
+    sd_fmap flags;    /* uint8_t: DOC_*; SKIP: out of LSH */
+    sd_fmap parents;  /* uint64_t: union-find parent, then representative */
+    sd_fmap aux;      /* uint32_t: a representative's cluster number, or
+                         another document's similarity to it (float bits) */
+    sd_fmap skip;     /* bits: DOC_SKIP, while candidates are formed */
+    uint64_t *walked; /* bytes of them sd_dedup_get() touched since a let-go
+                         (behind a pointer: sd_dedup_get takes a const job) */
     band_part *parts; /* the bands' keys, in pool-size shares */
     unsigned nparts;
     size_t part_max; /* keys in a share's buffer before it spills */
@@ -109,6 +114,7 @@ void sd__dedup_exact_firsts(const doc_info *g, size_t n, size_t *first);
 unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, unsigned k);
 
 /* dedup_spill.c */
+void sd__dedup_spill_maps_init(sd_dedup *d);
 int sd__dedup_spill_init(sd_dedup *d);
 int sd__dedup_spill_add(sd_dedup *d, size_t n);
 int sd__dedup_spill_begin(sd_dedup *d);

@@ -15,9 +15,12 @@
  *
  * Memory: the band-key buffer is a third of the limit and the text-hash
  * buffer a sixteenth (sorting needs as much again), the pair buffer a third
- * at finish, merge windows an eighth; per document, 13 bytes stay (union-find
- * parent, flags, results).
+ * at finish, merge windows an eighth. What is kept per document (13 bytes:
+ * flags, union-find parent, results) is in file-backed arrays (sd_fmap) of
+ * which at most a 16th of the limit each stays resident: random accesses
+ * count a page each, walks in order their bytes.
  */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +30,42 @@
 #include "match/lsh.h"
 
 #define VERIFY_CHUNK 65536
+#define PAGE 4096
+
+static uint8_t *flags_of(const sd_dedup *d)
+{
+    return d->flags.base;
+}
+
+static uint64_t *parents_of(const sd_dedup *d)
+{
+    return d->parents.base;
+}
+
+static uint32_t *aux_of(const sd_dedup *d)
+{
+    return d->aux.base;
+}
+
+void sd__dedup_spill_maps_init(sd_dedup *d)
+{
+    uint64_t keep = d->o.memory_limit / 16;
+    sd_fmap_init(&d->flags, d->o.tmpdir, keep);
+    sd_fmap_init(&d->parents, d->o.tmpdir, keep);
+    sd_fmap_init(&d->aux, d->o.tmpdir, keep);
+    sd_fmap_init(&d->skip, d->o.tmpdir, keep);
+}
+
+/* Lets go of every per-document page held, when the arrays pass their bound. */
+static void trim_maps(const sd_dedup *d)
+{
+    if (d->flags.size > d->flags.keep)
+        sd_fmap_trim(&d->flags);
+    if (d->parents.size > d->parents.keep)
+        sd_fmap_trim(&d->parents);
+    if (d->aux.size > d->aux.keep)
+        sd_fmap_trim(&d->aux);
+}
 
 int sd__dedup_spill_init(sd_dedup *d)
 {
@@ -38,7 +77,8 @@ int sd__dedup_spill_init(sd_dedup *d)
     d->hkeys_max = sd__spill_entries(limit / 16, 1u << 12);
     d->scratch = sd__reallocarray(NULL, (size_t)nw * 2, d->rec_size);
     d->parts = sd__calloc(d->nparts, sizeof *d->parts);
-    if (d->parts == NULL || d->scratch == NULL)
+    d->walked = sd__calloc(1, sizeof *d->walked);
+    if (d->parts == NULL || d->scratch == NULL || d->walked == NULL)
         return SD_ENOMEM;
     for (p = 0; p < d->nparts; p++) {
         sd__spill_init(&d->parts[p].runs);
@@ -55,7 +95,10 @@ void sd__dedup_spill_free(sd_dedup *d)
     d->sig_fd = -1;
     sd__free(d->bh);
     sd__free(d->recbuf);
-    sd__free(d->flags);
+    sd_fmap_release(&d->flags);
+    sd_fmap_release(&d->parents);
+    sd_fmap_release(&d->aux);
+    sd_fmap_release(&d->skip);
     if (d->parts)
         for (p = 0; p < d->nparts; p++) {
             sd__free(d->parts[p].keys);
@@ -67,7 +110,8 @@ void sd__dedup_spill_free(sd_dedup *d)
     d->parts = NULL;
     sd__free(d->hkeys);
     sd__free(d->scratch);
-    sd__free(d->aux);
+    sd__free(d->walked);
+    d->walked = NULL;
     sd__spill_release(&d->hash_runs);
 }
 
@@ -146,8 +190,8 @@ static int spill_docs(sd_dedup *d, size_t first, size_t n, const uint32_t *sigs,
         d->recbuf = p;
         d->recbuf_cap = n;
     }
-    if (SD_GROW(d->flags, d->flags_cap, first + n))
-        return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    if (sd_fmap_grow(&d->flags, first + n) != 0)
+        return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
     for (i = 0; i < n; i++) {
         unsigned char *r = d->recbuf + i * d->rec_size;
         memcpy(r, sigs + i * k, 4 * (size_t)k);
@@ -162,7 +206,8 @@ static int spill_docs(sd_dedup *d, size_t first, size_t n, const uint32_t *sigs,
     for (i = 0; i < n; i++) {
         uint64_t doc = first + i;
         uint32_t fl = info[i].flags;
-        d->flags[doc] = (uint8_t)fl;
+        flags_of(d)[doc] = (uint8_t)fl;
+        sd_fmap_touch(&d->flags, 1);
         if (fl & DOC_ABSENT)
             continue;
         rc = push_key(d, &d->hkeys, &d->nhkeys, &d->hkeys_cap, d->hkeys_max, &d->hash_runs,
@@ -293,7 +338,9 @@ static int exact_groups(sd_dedup *d, sd_uf *uf)
             if (first[x] == x)
                 continue;
             sd__uf_union(uf, gd[first[x]], gd[x]);
-            d->flags[gd[x]] |= DOC_SKIP | DOC_EXACT;
+            flags_of(d)[gd[x]] |= DOC_SKIP | DOC_EXACT;
+            sd_fmap_touch(&d->parents, 2 * PAGE);
+            sd_fmap_touch(&d->flags, PAGE);
             d->stats.exact_duplicates++;
         }
     }
@@ -327,6 +374,28 @@ static int keep_pairs(sd_dedup *d, band_part *p, size_t max, int all)
 }
 
 /*
+ * The documents out of LSH, a bit each, for the shares to look up at
+ * random: eight times as many documents fit in the bound of what stays
+ * resident as with the flags themselves. Returns 0 or SD_EIO.
+ */
+static int skip_bits(sd_dedup *d)
+{
+    uint8_t *bits;
+    size_t i;
+    if (sd_fmap_grow(&d->skip, (uint64_t)d->n / 8 + 1) != 0)
+        return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
+    bits = d->skip.base;
+    for (i = 0; i < d->n; i++) {
+        if (flags_of(d)[i] & DOC_SKIP)
+            bits[i / 8] |= (uint8_t)(1u << (i % 8));
+        sd_fmap_touch(&d->flags, 1);
+        if (i % 8 == 0)
+            sd_fmap_touch(&d->skip, 1);
+    }
+    return 0;
+}
+
+/*
  * 2. Candidate pairs of one share of the bands (on the pool): each (band
  * hash, band) group of documents not skipped, paired as sd__lsh_pairs()
  * pairs a bucket. Every band's keys are in one share, so the groups are
@@ -340,6 +409,9 @@ static void part_candidates(void *ctx, size_t pi, unsigned worker)
     sd_merge *m = NULL;
     sd_kv next, *grp = NULL;
     size_t gn, gcap = 0, max = sd__spill_entries(d->o.memory_limit / 3 / d->nparts, 1u << 12);
+    /* the shares read the skip bits at random, each holding its part */
+    const uint8_t *skip = d->skip.base;
+    uint64_t reads = 0, reads_max = d->skip.keep / PAGE / d->nparts + 1;
     int rc, more;
     (void)worker;
     if (sd__kv_sort(p->keys, p->nkeys)) {
@@ -356,7 +428,12 @@ static void part_candidates(void *ctx, size_t pi, unsigned worker)
         gn = 0;
         do {
             uint64_t doc = next.val & DOC_MASK;
-            if (!(d->flags[doc] & DOC_SKIP)) {
+            if (++reads == reads_max) {
+                reads = 0;
+                if (d->skip.size > d->skip.keep)
+                    sd_fmap_trim(&d->skip);
+            }
+            if (!(skip[doc / 8] >> (doc % 8) & 1)) {
                 if (SD_GROW(grp, gcap, gn + 1)) {
                     rc = sd__errorf(&p->err, SD_ENOMEM, "out of memory");
                     goto done;
@@ -465,6 +542,7 @@ static int verify(sd_dedup *d, sd_uf *uf)
             for (i = 0; i < cn; i++)
                 if (ok[i]) {
                     sd__uf_union(uf, chunk[i].key, chunk[i].val);
+                    sd_fmap_touch(&d->parents, 2 * PAGE);
                     d->stats.verified++;
                 }
             d->stats.candidates += cn;
@@ -482,16 +560,22 @@ done:
     return rc;
 }
 
+/* A document's similarity to its representative (on the pool). The
+ * arrays are walked in order; each worker lets their pages go every `keep`
+ * bytes it has walked. */
 static void sim_one(void *ctx, size_t i, unsigned worker)
 {
     sd_dedup *d = ctx;
     unsigned char *a = d->scratch + (size_t)worker * 2 * d->rec_size, *b = a + d->rec_size;
-    uint64_t r = d->rep[i];
+    uint64_t r = parents_of(d)[i];
+    uint8_t fl = flags_of(d)[i];
     float sim;
     sd_err e;
-    if (r == i || (d->flags[i] & DOC_ABSENT))
+    if (i % (d->parents.keep / 16 + 1) == 0) /* 13 bytes a document walked */
+        trim_maps(d);
+    if (r == i || (fl & DOC_ABSENT))
         return;
-    if (d->flags[i] & DOC_EXACT) {
+    if (fl & DOC_EXACT) {
         sim = 1.0f;
     } else if (read_rec(d, i, a, &e) || read_rec(d, r, b, &e)) {
         d->io_failed = 1;
@@ -499,7 +583,7 @@ static void sim_one(void *ctx, size_t i, unsigned worker)
     } else {
         sim = (float)sd__dedup_rec_matches(a, b, d->o.num_perm) / (float)(2 * d->o.num_perm);
     }
-    memcpy(&d->aux[i], &sim, sizeof sim);
+    memcpy(&aux_of(d)[i], &sim, sizeof sim);
 }
 
 /*
@@ -510,26 +594,34 @@ static void sim_one(void *ctx, size_t i, unsigned worker)
 static int results(sd_dedup *d, sd_uf *uf)
 {
     uint64_t next_cluster = 0, i;
-    d->aux = sd__reallocarray(NULL, d->n ? d->n : 1, sizeof *d->aux);
-    if (d->aux == NULL)
-        return sd__errorf(&d->err, SD_ENOMEM, "out of memory for %zu results", d->n);
+    uint8_t *flags = flags_of(d);
+    uint32_t *aux;
+    uint64_t walked = 0;
+    if (sd_fmap_grow(&d->aux, (uint64_t)(d->n ? d->n : 1) * sizeof(uint32_t)) != 0)
+        return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
+    aux = aux_of(d);
     for (i = 0; i < d->n; i++) {
         uint64_t r = sd__uf_find(uf, i);
+        walked += r == i ? 13 : 13 + PAGE; /* and the root's page */
+        if (walked >= d->parents.keep) {
+            walked = 0;
+            trim_maps(d);
+        }
         uf->parent[i] = r; /* r <= i: roots come first, so this flattens */
-        if (d->flags[i] & DOC_ABSENT) {
+        if (flags[i] & DOC_ABSENT) {
             d->stats.absent++;
-            d->aux[i] = 0;
+            aux[i] = 0;
         } else if (r == i) {
-            d->aux[i] = (uint32_t)next_cluster++;
+            aux[i] = (uint32_t)next_cluster++;
         } else {
             d->stats.duplicates++;
         }
     }
     d->stats.clusters = next_cluster;
-    d->rep = uf->parent;
-    uf->parent = NULL;
+    uf->parent = NULL; /* the parents stay, as representatives */
     d->io_failed = 0;
     sd__pool_for(d->pool, d->n, sim_one, d);
+    trim_maps(d);
     return d->io_failed ? sd__errorf(&d->err, SD_EIO, "cannot read back signatures") : 0;
 }
 
@@ -542,9 +634,11 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     if (d->n > UINT32_MAX)
         return sd__errorf(&d->err, SD_ETOOBIG, "more than %u documents with a memory limit",
                           UINT32_MAX);
-    for (i = 0; i < d->n; i++)
-        if (d->flags[i] & (DOC_ABSENT | DOC_EMPTY))
-            d->flags[i] |= DOC_SKIP;
+    for (i = 0; i < d->n; i++) {
+        if (flags_of(d)[i] & (DOC_ABSENT | DOC_EMPTY))
+            flags_of(d)[i] |= DOC_SKIP;
+        sd_fmap_touch(&d->flags, 1);
+    }
     /* the batch buffers are not needed any more */
     drop_sketches(d);
     sd__free(d->bh);
@@ -554,8 +648,14 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     d->bh_cap = d->recbuf_cap = 0;
     if (d->n && d->sig_fd < 0)
         return sd__errorf(&d->err, SD_EIO, "no signature file");
-    if (sd__uf_init(&uf, d->n))
-        return sd__errorf(&d->err, SD_ENOMEM, "out of memory clustering %zu documents", d->n);
+    if (sd_fmap_grow(&d->parents, (uint64_t)(d->n ? d->n : 1) * sizeof(uint64_t)) != 0)
+        return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
+    uf.parent = parents_of(d);
+    uf.n = d->n;
+    for (i = 0; i < d->n; i++) {
+        uf.parent[i] = i;
+        sd_fmap_touch(&d->parents, sizeof *uf.parent);
+    }
     if ((rc = exact_groups(d, &uf)) != 0)
         goto done;
     sd__free(d->hkeys);
@@ -566,7 +666,10 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
         rc = sd__errorf(&d->err, SD_ECANCELED, "canceled");
         goto done;
     }
+    if ((rc = skip_bits(d)) != 0)
+        goto done;
     sd__pool_for(d->pool, d->nparts, part_candidates, d);
+    sd_fmap_release(&d->skip);
     for (p = 0; p < d->nparts; p++) {
         d->stats.spilled += d->parts[p].spilled;
         d->parts[p].spilled = 0;
@@ -589,26 +692,36 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     if (progress)
         progress(ud, "cluster", d->n, d->n);
 done:
+    uf.parent = NULL; /* the file-backed array is d->parents */
     sd__uf_release(&uf);
     return rc;
 }
 
+/* Results are read in input order, 13 bytes a document, and a page at
+ * random for a duplicate's representative. */
 void sd__dedup_spill_get(const sd_dedup *d, uint64_t i, sd_dedup_result *r)
 {
-    uint64_t rep = d->rep[i];
+    uint64_t rep = parents_of(d)[i];
+    const uint32_t *aux = aux_of(d);
+    uint8_t fl = flags_of(d)[i];
     float sim;
-    r->absent = (d->flags[i] & DOC_ABSENT) != 0;
-    r->exact = (d->flags[i] & DOC_EXACT) != 0;
+    *d->walked += rep == i ? 13 : 13 + PAGE;
+    if (*d->walked >= d->aux.keep) {
+        *d->walked = 0;
+        trim_maps(d);
+    }
+    r->absent = (fl & DOC_ABSENT) != 0;
+    r->exact = (fl & DOC_EXACT) != 0;
     r->rep = rep;
     if (r->absent) {
         r->cluster = UINT64_MAX;
         r->similarity = 0;
     } else if (rep == i) {
-        r->cluster = d->aux[i];
+        r->cluster = aux[i];
         r->similarity = 1.0f;
     } else {
-        r->cluster = d->aux[rep];
-        memcpy(&sim, &d->aux[i], sizeof sim);
+        r->cluster = aux[rep];
+        memcpy(&sim, &aux[i], sizeof sim);
         r->similarity = sim;
     }
 }

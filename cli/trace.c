@@ -7,6 +7,7 @@
  * only each record's id, date and error. After the job finishes, one JSON
  * line per story, per passage (with --passages) and per record goes out.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +18,194 @@
 #define BATCH_DOCS 4096
 #define MAX_ERRORS_SHOWN 20
 
+/* What is kept of each record for the output: 24 bytes here, and its id,
+ * URL (WARC-Target-URI or JSONL url) and date (WARC-Date or JSONL date),
+ * one after the other, in the strings. With --memory both arrays are
+ * file-backed (sd_fmap), and let go every 4,096 records read and every
+ * few hundred stories or records written. */
 typedef struct trec {
-    char *id;
-    size_t id_len;
-    char *err;   /* NULL when the record was read */
-    int skipped; /* err says why a page has no text to compare: not a failure */
-    char *url;   /* WARC-Target-URI or JSONL url, or NULL */
-    char *date;  /* WARC-Date or JSONL date, or NULL */
-    size_t url_len, date_len;
+    uint64_t at; /* of the id in the strings */
+    uint32_t id_len, url_len, date_len;
+    int32_t err; /* into errs, or -1 when the record was read */
+} trec;
+
+typedef struct terr {
+    char *msg;
+    int skipped;  /* msg says why a page has no text to compare: not a failure */
     char *source; /* for a failed record: its input, line (0 if none), byte */
     uint64_t line, offset;
-} trec;
+} terr;
 
 typedef struct trace_run {
     trec *r;
-    size_t n, cap;
-    size_t nerrs;
+    size_t n, cap; /* records, and room in r */
+    char *str;
+    uint64_t str_len, str_cap;
+    int mapped; /* with --memory: r and str are in */
+    sd_fmap rmap, smap;
+    terr *errs;
+    size_t nerr, errs_cap; /* failed and skipped records */
+    size_t nerrs;          /* of them, failed */
 } trace_run;
+
+static const char *rec_id(const trace_run *r, uint64_t i)
+{
+    return r->str + r->r[i].at;
+}
+
+static const char *rec_url(const trace_run *r, uint64_t i)
+{
+    return rec_id(r, i) + r->r[i].id_len;
+}
+
+static const char *rec_date(const trace_run *r, uint64_t i)
+{
+    return rec_url(r, i) + r->r[i].url_len;
+}
+
+/* With --memory: lets go of the records' pages (and, with t, the job's
+ * texts read so far). */
+static void let_go(const trace_run *r, sd_trace *t)
+{
+    if (t)
+        sd_trace_release_pages(t);
+    if (r->mapped) {
+        sd_fmap_trim(&r->rmap);
+        sd_fmap_trim(&r->smap);
+    }
+}
+
+/* Room for n records and `bytes` of strings. 0, or -1 with errno set. */
+static int records_room(trace_run *r, size_t n, uint64_t bytes)
+{
+    if (n > r->cap) {
+        size_t cap = r->cap ? r->cap : 1024;
+        while (cap < n)
+            cap *= 2;
+        if (r->mapped) {
+            if (sd_fmap_grow(&r->rmap, (uint64_t)cap * sizeof *r->r) != 0)
+                return -1;
+            r->r = r->rmap.base;
+        } else {
+            trec *p = realloc(r->r, cap * sizeof *p);
+            if (!p)
+                return -1;
+            r->r = p;
+        }
+        r->cap = cap;
+    }
+    if (bytes > r->str_cap) {
+        uint64_t cap = r->str_cap ? r->str_cap : 1 << 16;
+        while (cap < bytes)
+            cap *= 2;
+        if (r->mapped) {
+            if (sd_fmap_grow(&r->smap, cap) != 0)
+                return -1;
+            r->str = r->smap.base;
+        } else {
+            char *p = realloc(r->str, (size_t)cap);
+            if (!p)
+                return -1;
+            r->str = p;
+        }
+        r->str_cap = cap;
+    }
+    return 0;
+}
+
+/* Puts a record at index i (appended when i == r->n; slots skipped over
+ * read as records without id). 0, or -1 with errno set. */
+static int records_put(trace_run *r, size_t i, const char *id, size_t id_len, const char *url,
+                       size_t url_len, const char *date, size_t date_len, int32_t err)
+{
+    uint64_t len = (uint64_t)id_len + url_len + date_len;
+    trec *x;
+    size_t k;
+    if (id_len > UINT32_MAX || url_len > UINT32_MAX || date_len > UINT32_MAX) {
+        errno = EOVERFLOW;
+        return -1;
+    }
+    if (records_room(r, i + 1, r->str_len + len) != 0)
+        return -1;
+
+    for (k = r->n; k < i; k++) {
+        memset(&r->r[k], 0, sizeof r->r[k]);
+        r->r[k].err = -1;
+    }
+    x = &r->r[i];
+    x->at = r->str_len;
+    x->id_len = (uint32_t)id_len;
+    x->url_len = (uint32_t)url_len;
+    x->date_len = (uint32_t)date_len;
+    x->err = err;
+    if (len) {
+        char *dst = r->str + r->str_len; /* records_room() made room */
+        if (id_len)
+            memcpy(dst, id, id_len);
+        if (url_len)
+            memcpy(dst + id_len, url, url_len);
+        if (date_len)
+            memcpy(dst + id_len + url_len, date, date_len);
+    }
+    r->str_len += len;
+    if (i >= r->n)
+        r->n = i + 1;
+    return 0;
+}
+
+/* Notes why a record failed or was skipped; returns its index into errs,
+ * or -1 when out of memory. */
+static int32_t records_error(trace_run *r, const char *msg, size_t msg_len, int skipped,
+                             const char *source, size_t source_len, uint64_t line, uint64_t offset)
+{
+    terr *e;
+    if (r->nerr == r->errs_cap) {
+        size_t cap = r->errs_cap ? 2 * r->errs_cap : 64;
+        terr *p = realloc(r->errs, cap * sizeof *p);
+        if (!p || r->nerr >= INT32_MAX) {
+            free(p == r->errs ? NULL : p);
+            return -1;
+        }
+        r->errs = p;
+        r->errs_cap = cap;
+    }
+    e = &r->errs[r->nerr];
+    e->msg = strndup(msg, msg_len);
+    e->source = source ? strndup(source, source_len) : NULL;
+    e->skipped = skipped;
+    e->line = line;
+    e->offset = offset;
+    if (!e->msg || (source && !e->source)) {
+        free(e->msg);
+        free(e->source);
+        return -1;
+    }
+    r->nerrs += !skipped;
+    return (int32_t)r->nerr++;
+}
+
+static void records_release(trace_run *r)
+{
+    size_t i;
+    for (i = 0; i < r->nerr; i++) {
+        free(r->errs[i].msg);
+        free(r->errs[i].source);
+    }
+    free(r->errs);
+    r->errs = NULL;
+    r->nerr = r->errs_cap = r->nerrs = 0;
+    if (r->mapped) {
+        sd_fmap_release(&r->rmap);
+        sd_fmap_release(&r->smap);
+    } else {
+        free(r->r);
+        free(r->str);
+    }
+    r->r = NULL;
+    r->str = NULL;
+    r->n = r->cap = 0;
+    r->str_len = r->str_cap = 0;
+}
 
 static void usage(FILE *f)
 {
@@ -88,7 +260,7 @@ static void doc_ref(out *o, const trace_run *r, uint64_t i)
     out_u64(o, i);
     out_str(o, ",\"id\":");
     if (i < r->n)
-        out_json_str(o, r->r[i].id, r->r[i].id_len);
+        out_json_str(o, rec_id(r, i), r->r[i].id_len);
     else
         out_str(o, "null");
 }
@@ -216,26 +388,27 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i,
     size_t n = 0, k;
     out_str(o, "{\"type\":\"doc\",");
     doc_ref(o, r, i);
-    if (r->r[i].url) {
+    if (r->r[i].url_len) {
         out_str(o, ",\"url\":");
-        out_json_str(o, r->r[i].url, r->r[i].url_len);
+        out_json_str(o, rec_url(r, i), r->r[i].url_len);
     }
-    if (r->r[i].date) {
+    if (r->r[i].date_len) {
         out_str(o, ",\"date\":");
-        out_json_str(o, r->r[i].date, r->r[i].date_len);
+        out_json_str(o, rec_date(r, i), r->r[i].date_len);
     }
-    if (r->r[i].err) {
-        out_str(o, r->r[i].skipped ? ",\"stories\":[],\"skipped\":" : ",\"stories\":[],\"error\":");
-        out_json_str(o, r->r[i].err, strlen(r->r[i].err));
-        if (!r->r[i].skipped && r->r[i].source) {
+    if (r->r[i].err >= 0) {
+        const terr *e = &r->errs[r->r[i].err];
+        out_str(o, e->skipped ? ",\"stories\":[],\"skipped\":" : ",\"stories\":[],\"error\":");
+        out_json_str(o, e->msg, strlen(e->msg));
+        if (!e->skipped && e->source) {
             out_str(o, ",\"file\":");
-            out_json_str(o, r->r[i].source, strlen(r->r[i].source));
-            if (r->r[i].line) {
+            out_json_str(o, e->source, strlen(e->source));
+            if (e->line) {
                 out_str(o, ",\"line\":");
-                out_u64(o, r->r[i].line);
+                out_u64(o, e->line);
             }
             out_str(o, ",\"offset\":");
-            out_u64(o, r->r[i].offset);
+            out_u64(o, e->offset);
         }
         out_str(o, "}\n");
         return;
@@ -270,19 +443,21 @@ static void write_lines(out *o, const trace_run *r, sd_trace *t, int with_text, 
             out_char(o, ',');
         write_story(o, r, t, sd_trace_story(t, i), with_text);
         if (i % 256 == 255)
-            sd_trace_release_pages(t); /* with --memory: the texts read so far */
+            let_go(r, t); /* with --memory: the texts and records read so far */
     }
     for (i = 0; with_passages && i < sd_trace_passage_count(t); i++) {
         if (comma && items++)
             out_char(o, ',');
         write_passage(o, r, sd_trace_passage(t, i));
+        if (i % 1024 == 1023)
+            let_go(r, t);
     }
     for (i = 0; i < r->n; i++) {
         if (comma && items++)
             out_char(o, ',');
         write_doc(o, r, t, i, doc_text);
         if (i % 1024 == 1023)
-            sd_trace_release_pages(t);
+            let_go(r, t);
     }
 }
 
@@ -348,59 +523,25 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Remembers a record's id and error; returns 0 or -1 when out of memory. */
+/* Remembers a record's id, URL, date and error; returns 0 or -1 with errno
+ * set. */
 static int remember(trace_run *r, const sd_record *rec, const char *skip)
 {
-    trec *x;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 1024;
-        trec *p = realloc(r->r, cap * sizeof *p);
-        if (!p)
-            return -1;
-        r->r = p;
-        r->cap = cap;
-    }
-    x = &r->r[r->n];
-    memset(x, 0, sizeof *x);
-    x->id_len = rec->id ? rec->id_len : 0;
-    x->id = malloc(x->id_len + 1);
-    if (!x->id)
-        return -1;
-    if (x->id_len)
-        memcpy(x->id, rec->id, x->id_len);
-    if (rec->url && rec->url_len) {
-        x->url = strndup(rec->url, rec->url_len);
-        x->url_len = rec->url_len;
-    }
-    if (rec->date && rec->date_len) {
-        x->date = strndup(rec->date, rec->date_len);
-        x->date_len = rec->date_len;
-    }
-    if ((rec->url && rec->url_len && !x->url) || (rec->date && rec->date_len && !x->date)) {
-        free(x->id);
-        free(x->url);
-        return -1;
-    }
+    int32_t err = -1;
     if (rec->error || skip) {
-        x->err = strdup(skip ? skip : rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
-        x->skipped = skip != NULL;
-        if (!skip) {
-            x->source = strdup(rec->source ? rec->source : "-");
-            x->line = rec->line;
-            x->offset = rec->offset;
-        }
-        if (!x->err || (!skip && !x->source)) {
-            free(x->err);
-            free(x->source);
-            free(x->id);
-            free(x->url);
-            free(x->date);
+        const char *msg = skip ? skip : rec->errmsg ? rec->errmsg : sd_strerror(rec->error);
+        const char *src = skip ? NULL : rec->source ? rec->source : "-";
+        err = records_error(r, msg, strlen(msg), skip != NULL, src, src ? strlen(src) : 0,
+                            skip ? 0 : rec->line, skip ? 0 : rec->offset);
+        if (err < 0) {
+            errno = ENOMEM;
             return -1;
         }
-        r->nerrs += skip == NULL;
     }
-    r->n++;
-    return 0;
+    if (r->mapped && r->n % 4096 == 0)
+        let_go(r, NULL);
+    return records_put(r, r->n, rec->id, rec->id ? rec->id_len : 0, rec->url,
+                       rec->url ? rec->url_len : 0, rec->date, rec->date ? rec->date_len : 0, err);
 }
 
 /* ---- under mpirun: every record's metadata to process 0 ---- */
@@ -442,7 +583,9 @@ static void w_str(wbuf *w, const char *s, size_t n)
         w_put(w, s, n);
 }
 
-static int r_str(const char **at, const char *end, char **s, size_t *n)
+/* A string written by w_str: where it is in the buffer and its length
+ * (NULL for NULL). 0, or -1 past the end. */
+static int r_view(const char **at, const char *end, const char **s, size_t *n)
 {
     uint64_t len;
     if (end - *at < 8)
@@ -453,22 +596,12 @@ static int r_str(const char **at, const char *end, char **s, size_t *n)
     *n = 0;
     if (len == UINT64_MAX)
         return 0;
-    if (len > (uint64_t)(end - *at) || (*s = malloc((size_t)len + 1)) == NULL)
+    if (len > (uint64_t)(end - *at))
         return -1;
-    memcpy(*s, *at, (size_t)len);
-    (*s)[len] = '\0';
+    *s = *at;
     *n = (size_t)len;
     *at += len;
     return 0;
-}
-
-static void free_rec(trec *x)
-{
-    free(x->id);
-    free(x->err);
-    free(x->url);
-    free(x->date);
-    free(x->source);
 }
 
 /*
@@ -480,26 +613,26 @@ static int gather_records(trace_run *r, const sd_comm *c)
 {
     unsigned np = c->share.count, p;
     char **bufs = calloc(np, sizeof *bufs), *got = NULL;
-    size_t *lens = calloc(np, sizeof *lens), i, n_all = 0, nerrs = 0;
+    size_t *lens = calloc(np, sizeof *lens), i;
     uint64_t *glen = calloc(np, sizeof *glen), total = 0;
     wbuf w = {0};
-    trec *all = NULL;
     int rc = -1;
     if (!bufs || !lens || !glen)
         goto oom;
     for (i = 0; i < r->n; i++) {
         const trec *x = &r->r[i];
+        const terr *e = x->err >= 0 ? &r->errs[x->err] : NULL;
         uint64_t v[4];
         v[0] = sd_share_record(&c->share, i);
-        v[1] = (uint64_t)x->skipped;
-        v[2] = x->line;
-        v[3] = x->offset;
+        v[1] = e ? (uint64_t)e->skipped : 0;
+        v[2] = e ? e->line : 0;
+        v[3] = e ? e->offset : 0;
         w_put(&w, v, sizeof v);
-        w_str(&w, x->id, x->id_len);
-        w_str(&w, x->err, x->err ? strlen(x->err) : 0);
-        w_str(&w, x->url, x->url_len);
-        w_str(&w, x->date, x->date_len);
-        w_str(&w, x->source, x->source ? strlen(x->source) : 0);
+        w_str(&w, rec_id(r, i), x->id_len);
+        w_str(&w, e ? e->msg : NULL, e ? strlen(e->msg) : 0);
+        w_str(&w, x->url_len ? rec_url(r, i) : NULL, x->url_len);
+        w_str(&w, x->date_len ? rec_date(r, i) : NULL, x->date_len);
+        w_str(&w, e ? e->source : NULL, e && e->source ? strlen(e->source) : 0);
     }
     if (w.failed)
         goto oom;
@@ -507,58 +640,32 @@ static int gather_records(trace_run *r, const sd_comm *c)
     lens[0] = w.n;
     if (comm_swap(c, bufs, lens, &got, glen) != 0)
         goto done;
-    for (i = 0; i < r->n; i++)
-        free_rec(&r->r[i]);
-    r->n = 0;
-    r->nerrs = 0;
+    records_release(r); /* process 0 puts every record back, at its index */
     if (c->share.index == 0) {
         const char *at = got, *end;
         for (p = 0; p < np; p++)
             total += glen[p];
         end = got + total;
-        /* a record's fixed part is 32 bytes, its five strings 8 or more each */
+        /* a record is at least 72 bytes: 32 fixed, its five strings 8 or more */
         while (at < end) {
             uint64_t v[4];
-            trec x;
-            size_t errlen, srclen;
-            memset(&x, 0, sizeof x);
+            const char *id, *msg, *url, *date, *src;
+            size_t id_len, msg_len, url_len, date_len, src_len;
+            int32_t err = -1;
             if (end - at < 32)
                 goto damaged;
             memcpy(v, at, sizeof v);
             at += sizeof v;
-            if (r_str(&at, end, &x.id, &x.id_len) || r_str(&at, end, &x.err, &errlen) ||
-                r_str(&at, end, &x.url, &x.url_len) || r_str(&at, end, &x.date, &x.date_len) ||
-                r_str(&at, end, &x.source, &srclen)) {
-                free_rec(&x);
+            if (r_view(&at, end, &id, &id_len) || r_view(&at, end, &msg, &msg_len) ||
+                r_view(&at, end, &url, &url_len) || r_view(&at, end, &date, &date_len) ||
+                r_view(&at, end, &src, &src_len) || v[0] >= total / 72)
                 goto damaged;
-            }
-            if (x.id == NULL && (x.id = strdup("")) == NULL) {
-                free_rec(&x);
+            if (msg &&
+                (err = records_error(r, msg, msg_len, v[1] != 0, src, src_len, v[2], v[3])) < 0)
                 goto oom;
-            }
-            x.skipped = (int)v[1];
-            x.line = v[2];
-            x.offset = v[3];
-            if (v[0] >= n_all) {
-                size_t want = (size_t)v[0] + 1, k;
-                trec *q = realloc(all, want * sizeof *q);
-                if (q == NULL) {
-                    free_rec(&x);
-                    goto oom;
-                }
-                all = q;
-                for (k = n_all; k < want; k++)
-                    memset(&all[k], 0, sizeof all[k]);
-                n_all = want;
-            }
-            all[v[0]] = x;
-            nerrs += x.err && !x.skipped;
+            if (records_put(r, (size_t)v[0], id, id_len, url, url_len, date, date_len, err) != 0)
+                goto oom;
         }
-        free(r->r);
-        r->r = all;
-        r->n = r->cap = n_all;
-        r->nerrs = nerrs;
-        all = NULL;
     }
     rc = 0;
     goto done;
@@ -568,10 +675,6 @@ damaged:
 oom:
     cli_error("out of memory");
 done:
-    if (all)
-        for (i = 0; i < n_all; i++)
-            free_rec(&all[i]);
-    free(all);
     free(w.p);
     free(bufs);
     free(lens);
@@ -690,6 +793,17 @@ int cmd_trace(int argc, char **argv)
     out_opened = 1;
     progress_init(&prog, show_progress);
     t0 = now_seconds();
+    /* under a memory limit a batch's texts take at most a 16th of it (the
+     * job's copies and tokens of them, about 3.3 bytes a byte, are held
+     * until the batch is done) */
+    if (topt.memory_limit) {
+        r.mapped = 1;
+        sd_fmap_init(&r.rmap, topt.tmpdir, 0);
+        sd_fmap_init(&r.smap, topt.tmpdir, 0);
+    }
+    if (topt.memory_limit && topt.memory_limit / 16 < arena_cap)
+        arena_cap =
+            topt.memory_limit / 16 < (1u << 20) ? 1u << 20 : (size_t)(topt.memory_limit / 16);
     docs = malloc(BATCH_DOCS * sizeof *docs);
     arena = malloc(arena_cap);
     if (!docs || !arena) {
@@ -730,7 +844,8 @@ int cmd_trace(int argc, char **argv)
             rec.errmsg = "record has no text";
         }
         if (remember(&r, &rec, skip[0] ? skip : NULL) != 0) {
-            cli_error("out of memory");
+            cli_error(r.mapped ? "--memory: cannot grow a temporary file: %s" : "out of memory: %s",
+                      strerror(errno));
             goto done;
         }
         memset(&docs[nb], 0, sizeof docs[nb]);
@@ -740,7 +855,7 @@ int cmd_trace(int argc, char **argv)
                 if (rec.line)
                     snprintf(line, sizeof line, ":%llu", (unsigned long long)rec.line);
                 cli_warn("%s%s (byte %llu): %s", rec.source ? rec.source : "-", line,
-                         (unsigned long long)rec.offset, r.r[r.n - 1].err);
+                         (unsigned long long)rec.offset, r.errs[r.r[r.n - 1].err].msg);
             }
         } else if (rec.text) {
             if (rec.text_len + rec.date_len > arena_cap) {
@@ -828,9 +943,7 @@ done:
         mpi_abort(EXIT_RUN); /* the other processes would wait for this one */
     if (out_opened)
         out_close(&o);
-    for (i = 0; i < r.n; i++)
-        free_rec(&r.r[i]);
-    free(r.r);
+    records_release(&r);
     free(docs);
     free(arena);
     sd_trace_free(job);

@@ -16,6 +16,8 @@
  * Memory per document: its text and 12 bytes per token (in per-worker
  * arenas), 16 bytes per fingerprint.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -61,7 +63,8 @@ static sd_chunk *mapped_chunk(sd_arena *a, size_t size)
     void *p;
     if (c == NULL)
         return NULL;
-    if (ftruncate(a->fd, (off_t)(a->flen + size)) != 0 ||
+    /* blocks reserved now: a full disk fails here, not as a SIGBUS later */
+    if (posix_fallocate(a->fd, (off_t)a->flen, (off_t)size) != 0 ||
         (p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, (off_t)a->flen)) ==
             MAP_FAILED) {
         sd__free(c);
@@ -137,6 +140,57 @@ void sd__trace_trim(sd_trace *t)
         for (c = t->arena[i].head; c; c = c->next)
             if (c->mapped)
                 (void)madvise(c->base, c->cap, MADV_DONTNEED);
+    for (i = 0; i < 4; i++)
+        sd_fmap_trim(&t->pmap[i]);
+    sd_fmap_trim(&t->dmap);
+}
+
+int sd__trace_docs_room(sd_trace *t, size_t n)
+{
+    if (!t->o.memory_limit)
+        return SD_GROW(t->docs, t->cap, n) != 0
+                   ? sd__errorf(&t->err, SD_ENOMEM, "out of memory for %zu documents", n)
+                   : 0;
+    if (sd_fmap_grow(&t->dmap, (uint64_t)(n ? n : 1) * sizeof *t->docs) != 0)
+        return sd__errorf(&t->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
+    t->docs = t->dmap.base;
+    t->cap = (size_t)(t->dmap.size / sizeof *t->docs);
+    return 0;
+}
+
+/* Pairs aligned a chunk at a time: under a memory limit, one per 2 MiB of
+ * it, 16 to 256. */
+static size_t chunk_pairs(const sd_trace *t)
+{
+    uint64_t n = t->o.memory_limit >> 21;
+    if (!t->o.memory_limit)
+        return 4096;
+    return n < 16 ? 16 : n > 256 ? 256 : (size_t)n;
+}
+
+/*
+ * Room for np passages and ne of their edits: in memory, or under a memory
+ * limit in file-backed arrays whose pages go with the documents' at each
+ * sd__trace_trim(). caps[] counts the elements held. Returns 0, SD_ENOMEM
+ * or SD_EIO.
+ */
+static int grow_passages(sd_trace *t, size_t np, size_t ne, size_t caps[4])
+{
+    if (!t->o.memory_limit)
+        return SD_GROW(t->tp, caps[0], np) || SD_GROW(t->pass, caps[1], np) ||
+                       SD_GROW(t->tedit, caps[2], ne) || SD_GROW(t->changes, caps[3], ne)
+                   ? SD_ENOMEM
+                   : 0;
+    if (sd_fmap_grow(&t->pmap[0], (uint64_t)np * sizeof *t->tp) ||
+        sd_fmap_grow(&t->pmap[1], (uint64_t)np * sizeof *t->pass) ||
+        sd_fmap_grow(&t->pmap[2], (uint64_t)ne * sizeof *t->tedit) ||
+        sd_fmap_grow(&t->pmap[3], (uint64_t)ne * sizeof *t->changes))
+        return SD_EIO;
+    t->tp = t->pmap[0].base;
+    t->pass = t->pmap[1].base;
+    t->tedit = t->pmap[2].base;
+    t->changes = t->pmap[3].base;
+    return 0;
 }
 
 void sd_trace_options_init(sd_trace_options *o)
@@ -175,6 +229,9 @@ int sd_trace_new(const sd_trace_options *o, sd_trace **out)
     if (!t)
         return SD_ENOMEM;
     t->o = *o;
+    for (i = 0; i < 4; i++)
+        sd_fmap_init(&t->pmap[i], o->tmpdir, 0);
+    sd_fmap_init(&t->dmap, o->tmpdir, 0);
     if (t->o.max_gap == 0)
         t->o.max_gap = t->o.min_passage / 2 + 4;
     sd__winnow_params(t->o.min_passage, &t->k, &t->w);
@@ -349,8 +406,8 @@ int sd__trace_add_docs(sd_trace *t, const sd_trace_doc *docs, size_t n)
     int rc = 0;
     if (n == 0)
         return 0;
-    if (SD_GROW(t->docs, t->cap, t->n + n) != 0)
-        return sd__errorf(&t->err, SD_ENOMEM, "out of memory for %zu documents", t->n + n);
+    if ((rc = sd__trace_docs_room(t, t->n + n)) != 0)
+        return rc;
     t->batch = docs;
     t->base = t->n;
     sd__pool_for(t->pool, n, prepare_one, t);
@@ -496,7 +553,7 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, sd_keyb
     const sd_fp **fps = NULL;
     size_t *nfp = NULL, nanc = 0, npair = 0, i, j, total = 0, tedits = 0, q, expect = 0;
     size_t *pair_at = NULL, pcap = 0, ccap = 0, na, okeys = 0;
-    size_t tp_cap = 0, pass_cap = 0, ted_cap = 0, ch_cap = 0;
+    size_t caps[4] = {0, 0, 0, 0};
     sd_kv *anc = NULL, *chunk = NULL;
     sd_cand_stats cs;
     sd_keybuf kb;
@@ -564,9 +621,10 @@ have_candidates:
     /* align a chunk of pairs at a time, so progress can be reported and
      * cancel honoured, and spilled anchors are read a chunk at a time */
     /* under a memory limit, fewer pairs a chunk: the store's pages they
-     * touch are let go after each */
-    while ((got = next_pairs(&src, t->o.memory_limit ? 256 : 4096, &chunk, &ccap, &na, &pair_at,
-                             &pcap)) > 0) {
+     * touch are let go after each, and a pair maps in about a MiB of them
+     * (its two documents' texts, tokens and fingerprints, and the pages
+     * around them that the kernel maps along) */
+    while ((got = next_pairs(&src, chunk_pairs(t), &chunk, &ccap, &na, &pair_at, &pcap)) > 0) {
         size_t n = (size_t)got;
         if (n > okeys) {
             sd_tpassages *o2 = sd__reallocarray(c.out, n, sizeof *c.out);
@@ -603,13 +661,8 @@ have_candidates:
                 rc = c.rc[i];
                 goto fail;
             }
-            if (SD_GROW(t->tp, tp_cap, total + out->n + 1) ||
-                SD_GROW(t->pass, pass_cap, total + out->n + 1) ||
-                SD_GROW(t->tedit, ted_cap, tedits + out->ne + 1) ||
-                SD_GROW(t->changes, ch_cap, tedits + out->ne + 1)) {
-                rc = SD_ENOMEM;
+            if ((rc = grow_passages(t, total + out->n + 1, tedits + out->ne + 1, caps)) != 0)
                 goto fail;
-            }
             for (j = 0; j < out->n; j++) {
                 const sd_tpass *ps = &out->v[j];
                 sd_passage *pp = &t->pass[total];
@@ -652,11 +705,8 @@ have_candidates:
         goto fail;
     }
     t->stats.pairs = npair;
-    if (SD_GROW(t->tp, tp_cap, 1) || SD_GROW(t->pass, pass_cap, 1) ||
-        SD_GROW(t->tedit, ted_cap, 1) || SD_GROW(t->changes, ch_cap, 1)) {
-        rc = SD_ENOMEM;
+    if ((rc = grow_passages(t, 1, 1, caps)) != 0)
         goto fail;
-    }
     for (q = 0; q < total; q++)
         t->pass[q].changes = t->changes + t->tp[q].p.edit0;
     t->npass = total;
@@ -784,7 +834,10 @@ void sd_trace_free(sd_trace *t)
         return;
     for (i = 0; i < t->n; i++)
         release_doc(&t->docs[i]);
-    sd__free(t->docs);
+    if (t->o.memory_limit)
+        sd_fmap_release(&t->dmap);
+    else
+        sd__free(t->docs);
     if (t->tok && t->pool)
         for (i = 0; i < sd__pool_size(t->pool); i++)
             sd__tokens_release(&t->tok[i]);
@@ -797,10 +850,15 @@ void sd_trace_free(sd_trace *t)
         }
     sd__free(t->arena);
     sd__pool_free(t->pool);
-    sd__free(t->tp);
-    sd__free(t->tedit);
-    sd__free(t->pass);
-    sd__free(t->changes);
+    if (t->o.memory_limit) {
+        for (i = 0; i < 4; i++)
+            sd_fmap_release(&t->pmap[i]);
+    } else {
+        sd__free(t->tp);
+        sd__free(t->tedit);
+        sd__free(t->pass);
+        sd__free(t->changes);
+    }
     sd__free(t->stories);
     sd__free(t->members);
     sd__free(t->ranges);

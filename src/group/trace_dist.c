@@ -198,16 +198,27 @@ static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
     x->size = 1;
     if (x->me == 0) {
         /* process 0's own documents move to their places as they are */
-        sd_tdoc *all = sd__calloc(total ? (size_t)total : 1, sizeof *all);
-        if (all == NULL)
-            return sd__errorf(&t->err, SD_ENOMEM, "out of memory for %llu documents",
-                              (unsigned long long)total);
-        for (i = 0; i < t->n; i++)
-            all[sd_share_record(&x->c->share, i)] = t->docs[i];
-        seen = t->n;
-        sd__free(t->docs);
-        t->docs = all;
-        t->cap = t->n = (size_t)total;
+        sd_tdoc *own = t->docs;
+        sd_fmap own_map = t->dmap;
+        size_t n_own = t->n;
+        t->docs = NULL;
+        t->cap = 0;
+        sd_fmap_init(&t->dmap, t->o.tmpdir, 0);
+        if ((rc = sd__trace_docs_room(t, (size_t)total)) != 0) {
+            t->docs = own; /* for sd_trace_free() */
+            t->dmap = own_map;
+            return rc;
+        }
+        if (!t->o.memory_limit && total) /* a new file-backed array is zeros already */
+            memset(t->docs, 0, (size_t)total * sizeof *t->docs);
+        for (i = 0; i < n_own; i++)
+            t->docs[sd_share_record(&x->c->share, i)] = own[i];
+        seen = n_own;
+        if (t->o.memory_limit)
+            sd_fmap_release(&own_map);
+        else
+            sd__free(own);
+        t->n = (size_t)total;
         t->stats.docs = total;
     }
     do {

@@ -54,6 +54,7 @@ struct sd_trace {
     sd_err err;
     sd_tdoc *docs;
     size_t n, cap;
+    sd_fmap dmap; /* under a memory limit, the array docs is in */
     int finished;
     sd_trace_stats stats;
     /* the batch being prepared */
@@ -67,6 +68,7 @@ struct sd_trace {
     sd_passage *pass;
     sd_change *changes;
     size_t npass;
+    sd_fmap pmap[4]; /* under a memory limit, the four arrays above */
     /* stories */
     sd_story *stories;
     size_t nstories;
@@ -78,6 +80,11 @@ struct sd_trace {
 
 /* Builds stories from t->tp / t->pass (story.c). Returns 0 or SD_ENOMEM. */
 int sd__trace_stories(struct sd_trace *t);
+
+/* Room for n documents at t->docs: in memory, or under a memory limit in
+ * a file-backed array (whose new slots are zero). Returns 0 or an error
+ * code, with t->err set. */
+int sd__trace_docs_room(struct sd_trace *t, size_t n);
 
 /* Under a memory limit, lets go of the resident pages of the documents'
  * store (they stay in the file, and come back when touched). */

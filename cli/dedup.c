@@ -1319,11 +1319,6 @@ int cmd_dedup(int argc, char **argv)
     if (show_progress && cli_quiet)
         show_progress = 0;
     if ((r.comm = mpi_comm()) != NULL) {
-        if (dopt.memory_limit) {
-            if (mpi_rank() == 0)
-                cli_error("--memory does not run under mpirun yet");
-            return EXIT_USAGE;
-        }
         dopt.comm = r.comm;
         if (share_choose(r.comm, share_mode, argv + optind, argc - optind) != 0)
             return EXIT_USAGE;

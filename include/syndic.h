@@ -315,8 +315,9 @@ typedef struct sd_dedup_options {
      * while the documents' sketches fit in half the limit; past it, signatures
      * go to a temporary file and the LSH band keys, text hashes and
      * candidate pairs are kept within the limit, sorted runs spilling to
-     * temporary files that are merged; what stays in memory is about 13
-     * bytes per document. The results are the same as without a limit.
+     * temporary files that are merged; what is kept per document (13
+     * bytes) is in file-backed arrays of which a 16th of the limit each
+     * stays resident. The results are the same as without a limit.
      * The files are created unlinked in tmpdir (NULL: $TMPDIR, else /tmp),
      * so none is left behind however the process ends. */
     uint64_t memory_limit;
@@ -326,7 +327,9 @@ typedef struct sd_dedup_options {
      * exchanges keys with the others (see docs/cluster.md) and every
      * process gets the results of its records, the same as one process
      * given every record would. Indexes in sd_dedup_get() and in results
-     * are those of the whole input. Not with memory_limit. */
+     * are those of the whole input. With memory_limit as well, the
+     * per-document arrays are file-backed and the exchange rounds sized
+     * from the limit; the exchanges still grow with the documents. */
     const sd_comm *comm;
 } sd_dedup_options;
 

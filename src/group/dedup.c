@@ -20,6 +20,7 @@
  * and finish merges the runs, so every group is formed from the same keys
  * in the same order and the results are the same.
  */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -66,7 +67,7 @@ int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
     if (!(o->threshold > 0 && o->threshold <= 1) || o->ngram < 1 || o->ngram > 64 ||
         o->num_perm < 8 || o->num_perm > SD_MINHASH_MAX_PERM || o->num_perm % 8 ||
         (o->bands && (o->rows == 0 || (uint64_t)o->bands * o->rows > o->num_perm)) ||
-        (o->comm && (o->memory_limit || !o->comm->alltoallv || !o->comm->allgather ||
+        (o->comm && (!o->comm->alltoallv || !o->comm->allgather ||
                      o->comm->share.index >= (o->comm->share.count ? o->comm->share.count : 1))))
         return SD_EINVAL;
     d = sd__calloc(1, sizeof *d);
@@ -90,8 +91,16 @@ int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
     for (i = 0; i < nw; i++)
         sd__tokens_init(&d->tok[i]);
     sd__spill_init(&d->hash_runs);
-    if (o->memory_limit && (rc = sd__dedup_spill_init(d)) != 0)
+    if (o->memory_limit && o->comm) {
+        /* one of several processes: the arrays are file-backed instead */
+        d->mapped = 1;
+        if ((d->walked = sd__calloc(1, sizeof *d->walked)) == NULL) {
+            rc = SD_ENOMEM;
+            goto fail;
+        }
+    } else if (o->memory_limit && (rc = sd__dedup_spill_init(d)) != 0) {
         goto fail;
+    }
     *out = d;
     return 0;
 fail:
@@ -109,13 +118,15 @@ void sd_dedup_free(sd_dedup *d)
             sd__tokens_release(&d->tok[i]);
     sd__free(d->tok);
     sd__pool_free(d->pool);
-    sd__free(d->sigs);
-    sd__free(d->vsigs);
-    sd__free(d->info);
-    sd__free(d->rep);
-    sd__free(d->cluster);
-    sd__free(d->sim);
-    sd__free(d->exact);
+    if (!d->mapped) {
+        sd__free(d->sigs);
+        sd__free(d->vsigs);
+        sd__free(d->info);
+        sd__free(d->rep);
+        sd__free(d->cluster);
+        sd__free(d->sim);
+        sd__free(d->exact);
+    }
     sd__dedup_spill_free(d);
     sd__free(d);
 }
@@ -207,7 +218,7 @@ int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
     /* With a limit the job stays in memory while the sketches, and what
      * finish needs per document, fit in half of it: the other half is for
      * the key buffers the job needs from the moment it goes out of core. */
-    if (d->o.memory_limit && !d->spill &&
+    if (d->o.memory_limit && !d->spill && !d->mapped &&
         (d->n + n) * (6 * (size_t)d->o.num_perm + sizeof(doc_info) + 48) > d->o.memory_limit / 2) {
         int rc = sd__dedup_spill_begin(d);
         if (rc)
@@ -215,6 +226,19 @@ int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
     }
     /* in memory the arrays hold every document; out of core, the batch */
     need = d->spill ? n : d->n + n;
+    if (d->mapped && need > d->sigs_cap) {
+        size_t cap = d->sigs_cap ? d->sigs_cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        if (sd_fmap_grow(&d->msig, (uint64_t)cap * d->o.num_perm * sizeof *d->sigs) ||
+            sd_fmap_grow(&d->mvsig, (uint64_t)cap * d->o.num_perm * sizeof *d->vsigs) ||
+            sd_fmap_grow(&d->minfo, (uint64_t)cap * sizeof *d->info))
+            return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
+        d->sigs = d->msig.base;
+        d->vsigs = d->mvsig.base;
+        d->info = d->minfo.base;
+        d->sigs_cap = d->info_cap = cap;
+    }
     if (need > d->sigs_cap) {
         size_t cap = d->sigs_cap ? d->sigs_cap : 1024;
         uint32_t *ns;
@@ -245,6 +269,8 @@ int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
     d->local_base = d->spill ? d->n : 0;
     d->batch_failed = 0;
     sd__pool_for(d->pool, n, sketch_one, d);
+    if (d->mapped)
+        sd__dedup_maps_trim(d); /* the batch's sketches are in the file */
     if (d->batch_failed)
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory while tokenizing");
     if (d->spill) {
@@ -479,6 +505,11 @@ int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r)
     if (d->spill) {
         sd__dedup_spill_get(d, index, r);
         return 0;
+    }
+    if (d->mapped && (*d->walked += 32) >= d->o.memory_limit / 4) {
+        /* read in order: let go of the pages every quarter of the limit */
+        *d->walked = 0;
+        sd__dedup_maps_trim(d);
     }
     r->absent = (d->info[index].flags & DOC_ABSENT) != 0;
     r->rep = d->rep[index];

@@ -35,11 +35,42 @@
 
 #define BAND_ROUND_KEYS ((uint64_t)4 << 20) /* band keys per process a round (64 MB) */
 #define VERIFY_ROUND 65536                  /* pairs verified per process a round */
+#define PAGE 4096
 
+/*
+ * With a memory limit (d->mapped) every array per document is file-backed
+ * and a quarter of the limit of it may stay resident: walks in order let
+ * go of the pages every `walk` documents, and random accesses (a record or
+ * a result of a document another process named) every `touch_max`.
+ */
 typedef struct dist {
     sd_exch ex;
     sd_dedup *d;
+    size_t walk;
+    uint64_t touches, touch_max;
 } dist;
+
+static void walk_at(const dist *x, size_t i)
+{
+    if (x->d->mapped && i % x->walk == 0)
+        sd__dedup_maps_trim(x->d);
+}
+
+static void touched(dist *x)
+{
+    if (x->d->mapped && ++x->touches >= x->touch_max) {
+        x->touches = 0;
+        sd__dedup_maps_trim(x->d);
+    }
+}
+
+/* An array of n zeroed elements: in memory, or file-backed in m. */
+static void *doc_array(sd_dedup *d, sd_fmap *m, size_t n, size_t size)
+{
+    if (!d->mapped)
+        return sd__calloc(n, size);
+    return sd_fmap_grow(m, (uint64_t)n * size) == 0 ? m->base : NULL;
+}
 
 #define put(x, to, e) sd__exch_put(&(x)->ex, (to), (e))
 #define exchange(x, got, ng, from) sd__exch_run(&(x)->ex, (got), (ng), (from))
@@ -108,6 +139,7 @@ static int exact_step(dist *x, edges *ed)
     x->ex.size = sizeof(hash_msg);
     for (i = 0; i < d->n; i++) {
         hash_msg m;
+        walk_at(x, i);
         if (d->info[i].flags & DOC_ABSENT)
             continue;
         m.lo = d->info[i].text_hash.low64;
@@ -189,6 +221,7 @@ static int exact_step(dist *x, edges *ed)
         uint64_t g;
         memcpy(&g, marks + i * sizeof g, sizeof g);
         d->exact[local_of(x, g)] = 1;
+        touched(x);
     }
 done:
     sd__free(got);
@@ -207,11 +240,15 @@ static int band_step(dist *x, const uint8_t *skip, sd_kv **pairs, size_t *npairs
     uint64_t most = d->n;
     sd_kv *grp = NULL;
     size_t gcap = 0;
+    /* under a limit: the keys sent, received and sorted, 48 bytes each */
+    uint64_t round_keys = d->o.memory_limit && d->o.memory_limit / 48 < BAND_ROUND_KEYS
+                              ? d->o.memory_limit / 48
+                              : BAND_ROUND_KEYS;
     int rc;
     /* every process must run the same rounds: size them by the largest share */
     if ((rc = max_all(x, &most)) != 0)
         return rc;
-    per_round = (unsigned)(BAND_ROUND_KEYS / (most + 1));
+    per_round = (unsigned)(round_keys / (most + 1));
     if (per_round < 1)
         per_round = 1;
     x->ex.size = sizeof(sd_kv);
@@ -222,6 +259,7 @@ static int band_step(dist *x, const uint8_t *skip, sd_kv **pairs, size_t *npairs
         for (band = b0; band < d->o.bands && band < b0 + per_round; band++)
             for (i = 0; i < d->n; i++) {
                 sd_kv e;
+                walk_at(x, i);
                 if (skip[i])
                     continue;
                 e.key = sd__lsh_band_hash(d->sigs + i * k, band, d->o.rows, d->o.seed);
@@ -279,6 +317,10 @@ static int verify_step(dist *x, sd_kv *pairs, size_t npairs, edges *ed)
     unsigned k = d->o.num_perm, need = (unsigned)ceil(d->o.threshold * 2 * k - 1e-9);
     size_t rec = 6 * (size_t)k, msg = 2 * sizeof(uint64_t) + rec, i, ng, done_ = 0;
     unsigned char *got = NULL, *m = NULL, *mine = NULL;
+    /* under a limit, a round's records sent and received take an eighth */
+    size_t per_round = d->o.memory_limit && d->o.memory_limit / 16 / msg < VERIFY_ROUND
+                           ? (size_t)(d->o.memory_limit / 16 / msg) + 1
+                           : VERIFY_ROUND;
     uint64_t rounds;
     long u;
     int rc;
@@ -296,7 +338,7 @@ static int verify_step(dist *x, sd_kv *pairs, size_t npairs, edges *ed)
     }
     ng = (size_t)u;
     d->stats.candidates = ng;
-    rounds = (ng + VERIFY_ROUND - 1) / VERIFY_ROUND;
+    rounds = (ng + per_round - 1) / per_round;
     if ((rc = max_all(x, &rounds)) != 0)
         goto done;
     m = sd__malloc(msg);
@@ -308,12 +350,13 @@ static int verify_step(dist *x, sd_kv *pairs, size_t npairs, edges *ed)
     /* with the second document's record, to the owner of the first */
     while (rounds--) {
         unsigned char *in = NULL;
-        size_t nin, end = done_ + VERIFY_ROUND < ng ? done_ + VERIFY_ROUND : ng;
+        size_t nin, end = done_ + per_round < ng ? done_ + per_round : ng;
         const sd_kv *pv = (const sd_kv *)(const void *)got;
         x->ex.size = msg;
         for (; done_ < end; done_++) {
             memcpy(m, &pv[done_], sizeof(sd_kv));
             local_rec(d, local_of(x, pv[done_].val), m + sizeof(sd_kv));
+            touched(x);
             if (put(x, owner_of(x, pv[done_].key), m)) {
                 rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
                 goto done;
@@ -326,6 +369,7 @@ static int verify_step(dist *x, sd_kv *pairs, size_t npairs, edges *ed)
             sd_kv pr;
             memcpy(&pr, e, sizeof pr);
             local_rec(d, local_of(x, pr.key), mine);
+            touched(x);
             if (sd__dedup_rec_matches(mine, e + sizeof(sd_kv), k) >= need) {
                 if (add_edge(ed, pr.key, pr.val)) {
                     sd__free(in);
@@ -413,6 +457,7 @@ static int join_step(dist *x, edges *ed)
         sd_kv r;
         memcpy(&r, back + i * sizeof r, sizeof r);
         d->rep[local_of(x, r.key)] = r.val;
+        touched(x);
     }
     rc = 0;
     goto done;
@@ -479,9 +524,11 @@ static int number_step(dist *x, uint64_t total)
         if (p != x->ex.me)
             continue;
         l0 = local_of(x, a);
-        for (i = l0; i < l0 + (b - a); i++)
+        for (i = l0; i < l0 + (b - a); i++) {
+            walk_at(x, i);
             if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
                 cnt[k]++;
+        }
         k++;
     }
     if ((rc = sd__exch_gather(&x->ex, cnt, (size_t)most, all)) != 0)
@@ -500,9 +547,11 @@ static int number_step(dist *x, uint64_t total)
             continue;
         next = cnt[k++];
         l0 = local_of(x, a);
-        for (i = l0; i < l0 + (b - a); i++)
+        for (i = l0; i < l0 + (b - a); i++) {
+            walk_at(x, i);
             if (!(d->info[i].flags & DOC_ABSENT) && d->rep[i] == global_of(x, i))
                 d->cluster[i] = next++;
+        }
     }
     rc = 0;
 done:
@@ -532,6 +581,7 @@ static int sim_step(dist *x)
     x->ex.size = sizeof(uint64_t);
     for (i = 0; i < d->n; i++) {
         uint64_t rp = d->rep[i];
+        walk_at(x, i);
         if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i) || owner_of(x, rp) == x->ex.me)
             continue;
         if (put(x, owner_of(x, rp), &rp))
@@ -562,6 +612,7 @@ static int sim_step(dist *x)
             memcpy(m, &g, 8);
             memcpy(m + 8, &cl, 8);
             local_rec(d, local_of(x, g), m + 16);
+            touched(x);
             if (put(x, p, m))
                 goto oom;
         }
@@ -579,11 +630,13 @@ static int sim_step(dist *x)
     for (i = 0; i < d->n; i++) {
         uint64_t rp = d->rep[i];
         const unsigned char *rr;
+        walk_at(x, i);
         if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i))
             continue;
         if (owner_of(x, rp) == x->ex.me) {
             d->cluster[i] = d->cluster[local_of(x, rp)];
             local_rec(d, local_of(x, rp), b);
+            touched(x);
             rr = b;
         } else {
             size_t lo = 0, hi = nr;
@@ -636,18 +689,27 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     int rc;
     memset(&x, 0, sizeof x);
     x.d = d;
+    if (d->mapped) {
+        /* a quarter of the limit: what a document's arrays take a walk in
+         * order, or three pages a random access */
+        uint64_t quarter = d->o.memory_limit / 4;
+        x.walk = (size_t)(quarter / (6 * (size_t)d->o.num_perm + sizeof(doc_info) + 22)) + 1;
+        x.touch_max = quarter / (3 * PAGE) + 1;
+    }
     if ((rc = sd__exch_init(&x.ex, d->o.comm, &d->err)) != 0)
         return rc;
-    skip = sd__calloc(n, 1);
-    d->exact = sd__calloc(n, 1);
-    d->rep = sd__reallocarray(NULL, n, sizeof *d->rep);
-    d->cluster = sd__reallocarray(NULL, n, sizeof *d->cluster);
-    d->sim = sd__reallocarray(NULL, n, sizeof *d->sim);
+    skip = doc_array(d, &d->mskip, n, 1);
+    d->exact = doc_array(d, &d->mexact, n, 1);
+    d->rep = doc_array(d, &d->mrep, n, sizeof *d->rep);
+    d->cluster = doc_array(d, &d->mcluster, n, sizeof *d->cluster);
+    d->sim = doc_array(d, &d->msim, n, sizeof *d->sim);
     if (!skip || !d->exact || !d->rep || !d->cluster || !d->sim) {
-        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory for %zu documents", d->n);
+        rc = d->mapped ? sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file")
+                       : sd__errorf(&d->err, SD_ENOMEM, "out of memory for %zu documents", d->n);
         goto done;
     }
     for (i = 0; i < d->n; i++) {
+        walk_at(&x, i);
         d->rep[i] = global_of(&x, i);
         d->cluster[i] = UINT64_MAX;
         d->sim[i] = d->info[i].flags & DOC_ABSENT ? 0.0f : 1.0f;
@@ -661,13 +723,18 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     }
     if ((rc = exact_step(&x, &ed)) != 0)
         goto done;
-    for (i = 0; i < d->n; i++)
+    for (i = 0; i < d->n; i++) {
+        walk_at(&x, i);
         skip[i] = (d->info[i].flags & (DOC_ABSENT | DOC_EMPTY)) || d->exact[i];
+    }
     if (progress)
         progress(ud, "candidates", 0, 0);
     if ((rc = band_step(&x, skip, &pairs, &npairs)) != 0)
         goto done;
-    sd__free(skip);
+    if (d->mapped)
+        sd_fmap_release(&d->mskip);
+    else
+        sd__free(skip);
     skip = NULL;
     if (progress)
         progress(ud, "verify", 0, 0);
@@ -681,6 +748,7 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     /* the job's figures, summed over the processes */
     memset(st, 0, sizeof st);
     for (i = 0; i < d->n; i++) {
+        walk_at(&x, i);
         if (d->info[i].flags & DOC_ABSENT)
             st[0]++;
         else if (d->rep[i] == global_of(&x, i))
@@ -707,10 +775,13 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     d->stats.docs = st[7];
     if (progress)
         progress(ud, "cluster", d->n, d->n);
+    if (d->mapped)
+        sd__dedup_maps_trim(d);
 done:
     sd__exch_release(&x.ex);
     sd__free(ed.v);
-    sd__free(skip);
+    if (!d->mapped)
+        sd__free(skip);
     sd__free(pairs);
     return rc;
 }

@@ -94,6 +94,11 @@ struct sd_dedup {
     sd_fmap skip;     /* bits: DOC_SKIP, while candidates are formed */
     uint64_t *walked; /* bytes of them sd_dedup_get() touched since a let-go
                          (behind a pointer: sd_dedup_get takes a const job) */
+    /* ---- one of several processes with a memory limit: every array per
+     * document (sigs, vsigs, info; at finish skip, exact, rep, cluster,
+     * sim) is file-backed, let go as dedup_dist.c walks it */
+    int mapped;
+    sd_fmap msig, mvsig, minfo, mskip, mexact, mrep, mcluster, msim;
     band_part *parts; /* the bands' keys, in pool-size shares */
     unsigned nparts;
     size_t part_max; /* keys in a share's buffer before it spills */
@@ -121,6 +126,10 @@ int sd__dedup_spill_begin(sd_dedup *d);
 int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 void sd__dedup_spill_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
 void sd__dedup_spill_free(sd_dedup *d);
+
+/* Under mpirun with a memory limit: lets go of the pages of every
+ * per-document array (dedup_spill.c). */
+void sd__dedup_maps_trim(const sd_dedup *d);
 
 /* dedup_dist.c */
 int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud);

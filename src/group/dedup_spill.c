@@ -54,6 +54,26 @@ void sd__dedup_spill_maps_init(sd_dedup *d)
     sd_fmap_init(&d->parents, d->o.tmpdir, keep);
     sd_fmap_init(&d->aux, d->o.tmpdir, keep);
     sd_fmap_init(&d->skip, d->o.tmpdir, keep);
+    sd_fmap_init(&d->msig, d->o.tmpdir, 0);
+    sd_fmap_init(&d->mvsig, d->o.tmpdir, 0);
+    sd_fmap_init(&d->minfo, d->o.tmpdir, 0);
+    sd_fmap_init(&d->mskip, d->o.tmpdir, 0);
+    sd_fmap_init(&d->mexact, d->o.tmpdir, 0);
+    sd_fmap_init(&d->mrep, d->o.tmpdir, 0);
+    sd_fmap_init(&d->mcluster, d->o.tmpdir, 0);
+    sd_fmap_init(&d->msim, d->o.tmpdir, 0);
+}
+
+void sd__dedup_maps_trim(const sd_dedup *d)
+{
+    sd_fmap_trim(&d->msig);
+    sd_fmap_trim(&d->mvsig);
+    sd_fmap_trim(&d->minfo);
+    sd_fmap_trim(&d->mskip);
+    sd_fmap_trim(&d->mexact);
+    sd_fmap_trim(&d->mrep);
+    sd_fmap_trim(&d->mcluster);
+    sd_fmap_trim(&d->msim);
 }
 
 /* Lets go of every per-document page held, when the arrays pass their bound. */
@@ -99,6 +119,14 @@ void sd__dedup_spill_free(sd_dedup *d)
     sd_fmap_release(&d->parents);
     sd_fmap_release(&d->aux);
     sd_fmap_release(&d->skip);
+    sd_fmap_release(&d->msig);
+    sd_fmap_release(&d->mvsig);
+    sd_fmap_release(&d->minfo);
+    sd_fmap_release(&d->mskip);
+    sd_fmap_release(&d->mexact);
+    sd_fmap_release(&d->mrep);
+    sd_fmap_release(&d->mcluster);
+    sd_fmap_release(&d->msim);
     if (d->parts)
         for (p = 0; p < d->nparts; p++) {
             sd__free(d->parts[p].keys);

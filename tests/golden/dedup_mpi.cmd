@@ -35,8 +35,18 @@ for input in examples/news.jsonl $TMP/near.jsonl tests/golden/data/bad.jsonl tes
 done
 # copies found across processes
 $SYNDIC dedup -q $TMP/near.jsonl | grep -c '"duplicate_of":"d'
+# --memory: each process's arrays are file-backed; the same output again
+for input in $TMP/near.jsonl $TMP/shards; do
+  $SYNDIC dedup -q -j 1 $input > $TMP/one
+  for run in "2 1 records" "3 4096 files"; do
+    set -- $run
+    rm -rf $TMP/spill && mkdir $TMP/spill
+    SYNDIC_SHARE_BLOCK=$2 mpirun -np $1 -x SYNDIC_SHARE_BLOCK -x ASAN_OPTIONS $SYNDIC dedup -q -j 1 --memory 1M --tmpdir $TMP/spill --share $3 $input > $TMP/many 2> /dev/null
+    rc=$?
+    echo "--memory $(basename $input): $(cmp -s $TMP/one $TMP/many && echo same || echo DIFFERENT) on $1 processes, --share $3 (exit $rc), $(ls -A $TMP/spill | wc -l) files left"
+  done
+done
 # what does not run under mpirun says so
-mpirun -np 2 $SYNDIC dedup --memory 1G examples/news.jsonl 2>&1 | grep '^syndic'
 mpirun -np 2 $SYNDIC extract examples/pages 2>&1 | grep '^syndic'
 mpirun -np 2 $SYNDIC dedup - < examples/news.jsonl 2>&1 | grep '^syndic'
 # a process that fails ends the job (no process is left waiting for it)

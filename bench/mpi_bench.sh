@@ -9,12 +9,14 @@
 # Corpora (kept in bench/out): MPI_DOCS generated short documents for dedup
 # (default 1000000, about 650 MB), and the 105 MB generated trace corpus of
 # bench/trace_bench.sh; each also split into 16 files, for runs that deal
-# whole files (--share files) rather than blocks of records.
+# whole files (--share files) rather than blocks of records. Last, 2
+# processes with --memory MPI_MEMORY (default 64M) each.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 DOCS=${MPI_DOCS:-1000000}
 REPEATS=${MPI_REPEATS:-3}
+MEM=${MPI_MEMORY:-64M}
 OUT=bench/out
 SYN=$BUILD/syndic
 mkdir -p "$OUT"
@@ -86,5 +88,7 @@ for cmd in dedup trace; do
   run "np 2, 16 files" $cmd "$shards" mpirun -np 2 "$SYN" $cmd -j 1 --share files
   two=$(cat /tmp/mpi-med)
   echo "  speedup from 1 to 2 processes, whole files dealt: $(awk "BEGIN{printf \"%.2f\", $one/$two}")x (against the baseline: $(awk "BEGIN{printf \"%.2f\", $base/$two}")x)"
+  # bounded memory on each process
+  run "np 2, --memory $MEM" $cmd "$corpus" mpirun -np 2 "$SYN" $cmd -j 1 --share records --memory "$MEM"
 done
 rm -f "$OUT"/mpi-*.out

@@ -528,8 +528,10 @@ static int gather_in_order(dedup_run *r, const sd_dedup *d,
             end = g + MPI_SHARE_BLOCK;
         if (sd_share_owner(sh, g) == sh->index) {
             size_t l0 = (size_t)sd_share_local(sh, g);
-            for (i = l0; i < l0 + (end - g); i++)
+            for (i = l0; i < l0 + (end - g); i++) {
+                walk_at(r);
                 render(&blk, r, d, i);
+            }
         }
         if (blk.failed || mpi_gather_write(blk.buf, blk.len, put, ud) != 0) {
             rc = -1;

@@ -561,29 +561,63 @@ done:
     return rc;
 }
 
+/* A duplicate's cluster and similarity, given its representative's
+ * cluster number and record. */
+static void sim_of(sd_dedup *d, size_t i, uint64_t cluster, const unsigned char *rep,
+                   unsigned char *scratch)
+{
+    unsigned k = d->o.num_perm;
+    d->cluster[i] = cluster;
+    if (d->exact[i]) {
+        d->sim[i] = 1.0f;
+    } else {
+        local_rec(d, i, scratch);
+        d->sim[i] = (float)sd__dedup_rec_matches(scratch, rep, k) / (float)(2 * k);
+    }
+}
+
+/*
+ * Similarities to the representatives. Those held elsewhere are asked for,
+ * each once, and come with their cluster numbers; under a memory limit a
+ * round at a time (each process asking each other for at most its share
+ * of an eighth of the limit of records), every round walking the
+ * documents for the answers it brought.
+ */
 static int sim_step(dist *x)
 {
     sd_dedup *d = x->d;
     unsigned k = d->o.num_perm;
     size_t rec = 6 * (size_t)k, msg = 2 * sizeof(uint64_t) + rec, i, j, nq, nr, at;
-    size_t *from = NULL;
+    size_t *from = NULL, *nreq = NULL, *sent = NULL, per_dest = SIZE_MAX, need = 0, found = 0;
     unsigned char *q = NULL, *r = NULL, *m = NULL, *a = NULL, *b = NULL;
+    uint64_t **reqs = NULL, rounds = 1;
     sd_kv *idx = NULL;
     unsigned p;
     int rc;
     from = sd__calloc(x->ex.np, sizeof *from);
+    nreq = sd__calloc(x->ex.np, sizeof *nreq);
+    sent = sd__calloc(x->ex.np, sizeof *sent);
+    reqs = sd__calloc(x->ex.np, sizeof *reqs);
     m = sd__malloc(msg);
     a = sd__malloc(rec);
     b = sd__malloc(rec);
-    if (from == NULL || m == NULL || a == NULL || b == NULL)
+    if (!from || !nreq || !sent || !reqs || !m || !a || !b)
         goto oom;
-    /* requests for the representatives held elsewhere, each once */
+    /* the representatives held here answer at once; those held elsewhere
+     * are asked for, each once */
     x->ex.size = sizeof(uint64_t);
     for (i = 0; i < d->n; i++) {
         uint64_t rp = d->rep[i];
         walk_at(x, i);
-        if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i) || owner_of(x, rp) == x->ex.me)
+        if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i))
             continue;
+        if (owner_of(x, rp) == x->ex.me) {
+            local_rec(d, local_of(x, rp), b);
+            touched(x);
+            sim_of(d, i, d->cluster[local_of(x, rp)], b, a);
+            continue;
+        }
+        need++;
         if (put(x, owner_of(x, rp), &rp))
             goto oom;
     }
@@ -592,54 +626,75 @@ static int sim_step(dist *x)
         size_t w = 0;
         if (sd__u64_sort((uint64_t *)(void *)bx->p, bx->n))
             goto oom;
+        reqs[p] = sd__reallocarray(NULL, bx->n ? bx->n : 1, sizeof **reqs);
+        if (reqs[p] == NULL)
+            goto oom;
         for (j = 0; j < bx->n; j++) {
             uint64_t v;
             memcpy(&v, bx->p + j * 8, 8);
-            if (w == 0 || memcmp(bx->p + (w - 1) * 8, &v, 8) != 0)
-                memcpy(bx->p + w++ * 8, &v, 8);
+            if (w == 0 || reqs[p][w - 1] != v)
+                reqs[p][w++] = v;
         }
-        bx->n = w;
+        nreq[p] = w;
+        bx->n = 0;
     }
-    if ((rc = exchange(x, &q, &nq, from)) != 0)
-        goto done;
-    /* the answers: (index, cluster, record), to whoever asked */
-    x->ex.size = msg;
-    for (p = 0, at = 0; p < x->ex.np; p++)
-        for (j = 0; j < from[p]; j++, at++) {
-            uint64_t g, cl;
-            memcpy(&g, q + at * 8, 8);
-            cl = d->cluster[local_of(x, g)];
-            memcpy(m, &g, 8);
-            memcpy(m + 8, &cl, 8);
-            local_rec(d, local_of(x, g), m + 16);
-            touched(x);
-            if (put(x, p, m))
+    if (d->o.memory_limit) {
+        size_t per_round = (size_t)(d->o.memory_limit / 8 / msg) + 1;
+        per_dest = per_round / (x->ex.np ? x->ex.np : 1) + 1;
+        rounds = 0;
+        for (p = 0; p < x->ex.np; p++)
+            if ((nreq[p] + per_dest - 1) / per_dest > rounds)
+                rounds = (nreq[p] + per_dest - 1) / per_dest;
+        if ((rc = max_all(x, &rounds)) != 0)
+            goto done;
+    }
+    while (rounds--) {
+        /* this round's questions */
+        x->ex.size = sizeof(uint64_t);
+        for (p = 0; p < x->ex.np; p++) {
+            size_t cnt = nreq[p] - sent[p] < per_dest ? nreq[p] - sent[p] : per_dest;
+            if (cnt && sd__exch_putn(&x->ex, p, reqs[p] + sent[p], cnt))
                 goto oom;
+            sent[p] += cnt;
         }
-    if ((rc = exchange(x, &r, &nr, NULL)) != 0)
-        goto done;
-    idx = sd__reallocarray(NULL, nr ? nr : 1, sizeof *idx);
-    if (idx == NULL)
-        goto oom;
-    for (i = 0; i < nr; i++) {
-        memcpy(&idx[i].key, r + i * msg, 8);
-        idx[i].val = i;
-    }
-    if (sd__kv_sort(idx, nr))
-        goto oom;
-    for (i = 0; i < d->n; i++) {
-        uint64_t rp = d->rep[i];
-        const unsigned char *rr;
-        walk_at(x, i);
-        if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i))
-            continue;
-        if (owner_of(x, rp) == x->ex.me) {
-            d->cluster[i] = d->cluster[local_of(x, rp)];
-            local_rec(d, local_of(x, rp), b);
-            touched(x);
-            rr = b;
-        } else {
+        if ((rc = exchange(x, &q, &nq, from)) != 0)
+            goto done;
+        /* the answers: (index, cluster, record), to whoever asked */
+        x->ex.size = msg;
+        for (p = 0, at = 0; p < x->ex.np; p++)
+            for (j = 0; j < from[p]; j++, at++) {
+                uint64_t g, cl;
+                memcpy(&g, q + at * 8, 8);
+                cl = d->cluster[local_of(x, g)];
+                memcpy(m, &g, 8);
+                memcpy(m + 8, &cl, 8);
+                local_rec(d, local_of(x, g), m + 16);
+                touched(x);
+                if (put(x, p, m))
+                    goto oom;
+            }
+        sd__free(q);
+        q = NULL;
+        if ((rc = exchange(x, &r, &nr, NULL)) != 0)
+            goto done;
+        sd__free(idx);
+        idx = sd__reallocarray(NULL, nr ? nr : 1, sizeof *idx);
+        if (idx == NULL)
+            goto oom;
+        for (i = 0; i < nr; i++) {
+            memcpy(&idx[i].key, r + i * msg, 8);
+            idx[i].val = i;
+        }
+        if (sd__kv_sort(idx, nr))
+            goto oom;
+        /* the documents whose representatives came this round */
+        for (i = 0; nr && i < d->n; i++) {
+            uint64_t rp = d->rep[i], cl;
             size_t lo = 0, hi = nr;
+            walk_at(x, i);
+            if ((d->info[i].flags & DOC_ABSENT) || rp == global_of(x, i) ||
+                owner_of(x, rp) == x->ex.me)
+                continue;
             while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
                 if (idx[mid].key < rp)
@@ -647,27 +702,29 @@ static int sim_step(dist *x)
                 else
                     hi = mid;
             }
-            if (lo == nr || idx[lo].key != rp) {
-                rc = sd__errorf(&d->err, SD_EIO, "a representative's record did not arrive");
-                goto done;
-            } else {
-                rr = r + idx[lo].val * msg;
-                memcpy(&d->cluster[i], rr + 8, 8);
-                rr += 16;
-            }
+            if (lo == nr || idx[lo].key != rp)
+                continue;
+            memcpy(&cl, r + idx[lo].val * msg + 8, 8);
+            sim_of(d, i, cl, r + idx[lo].val * msg + 16, a);
+            found++;
         }
-        if (d->exact[i]) {
-            d->sim[i] = 1.0f;
-        } else {
-            local_rec(d, i, a);
-            d->sim[i] = (float)sd__dedup_rec_matches(a, rr, k) / (float)(2 * k);
-        }
+        sd__free(r);
+        r = NULL;
+    }
+    if (found != need) {
+        rc = sd__errorf(&d->err, SD_EIO, "a representative's record did not arrive");
+        goto done;
     }
     rc = 0;
     goto done;
 oom:
     rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
 done:
+    for (p = 0; reqs && p < x->ex.np; p++)
+        sd__free(reqs[p]);
+    sd__free(reqs);
+    sd__free(nreq);
+    sd__free(sent);
     sd__free(from);
     sd__free(q);
     sd__free(r);

@@ -292,10 +292,14 @@ TEST(dedup_over_processes_gives_one_process_results)
         unsigned np = splits[s][0], p;
         size_t diff = 0, seen = 0;
         sd_dedup_stats got;
-        /* a limit of 1 MiB: the arrays are let go every 164 documents
-         * walked and every 21 read at random */
+        /* limits of 1 MiB (the arrays let go every 164 documents walked
+         * and every 21 read at random) and 64 KiB (text hashes in 8
+         * rounds, verification and representatives' records a few pairs a
+         * round) */
         start(ps, &h, np, splits[s][1], (int)splits[s][2], texts, N, 0,
-              splits[s][3] ? (uint64_t)1 << 20 : 0);
+              !splits[s][3]  ? 0
+              : splits[s][2] ? (uint64_t)1 << 20
+                             : (uint64_t)64 << 10);
         for (p = 0; p < np; p++) {
             CHECK_EQ_INT(ps[p].rc, 0);
             for (i = 0; ps[p].rc == 0 && i < N; i++) {

@@ -128,6 +128,18 @@ static int cmp_doc(const void *a, const void *b)
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
+/* The round of a text hash: a function of its low half, which groups. */
+static unsigned hash_round(uint64_t lo, unsigned rounds)
+{
+    return (unsigned)((lo * UINT64_C(0xD6E8FEB86659FD93)) >> 40) % rounds;
+}
+
+/*
+ * Text hashes to their groups; the owners of exact copies are told. Under a
+ * memory limit, in rounds of hashes that group together (each hash sent,
+ * received and sorted takes about 80 bytes: an eighth of the limit a
+ * round).
+ */
 static int exact_step(dist *x, edges *ed)
 {
     sd_dedup *d = x->d;
@@ -135,93 +147,104 @@ static int exact_step(dist *x, edges *ed)
     hash_msg *h;
     sd_kv *kv = NULL;
     size_t i, ng, nm;
+    uint64_t most = d->n, rounds = 1, round;
     int rc = 0;
-    x->ex.size = sizeof(hash_msg);
-    for (i = 0; i < d->n; i++) {
-        hash_msg m;
-        walk_at(x, i);
-        if (d->info[i].flags & DOC_ABSENT)
-            continue;
-        m.lo = d->info[i].text_hash.low64;
-        m.hi = d->info[i].text_hash.high64;
-        m.len = d->info[i].len;
-        m.doc = global_of(x, i);
-        if (put(x, dest_of(m.lo, x->ex.np), &m))
-            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    if (d->o.memory_limit) {
+        if ((rc = max_all(x, &most)) != 0)
+            return rc;
+        rounds = most * 80 / (d->o.memory_limit / 8 + 1) + 1;
     }
-    if ((rc = exchange(x, &got, &ng, NULL)) != 0)
-        return rc;
-    h = (hash_msg *)(void *)got;
-    kv = sd__reallocarray(NULL, ng ? ng : 1, sizeof *kv);
-    if (kv == NULL) {
-        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (i = 0; i < ng; i++) {
-        kv[i].key = h[i].lo;
-        kv[i].val = i;
-    }
-    if (sd__kv_sort(kv, ng)) {
-        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
-        goto done;
-    }
-    x->ex.size = sizeof(uint64_t);
-    for (i = 0; i < ng;) {
-        size_t j = i + 1, a, gn;
-        hash_msg *g;
-        while (j < ng && kv[j].key == kv[i].key)
-            j++;
-        gn = j - i;
-        if (gn > 1) {
-            /* the group in document order, as join_exact() sees it */
-            doc_info *gi;
-            size_t *first;
-            g = sd__reallocarray(NULL, gn, sizeof *g);
-            gi = sd__calloc(gn, sizeof *gi);
-            first = sd__reallocarray(NULL, gn, sizeof *first);
-            if (g == NULL || gi == NULL || first == NULL) {
-                sd__free(g);
+    for (round = 0; round < rounds; round++) {
+        x->ex.size = sizeof(hash_msg);
+        for (i = 0; i < d->n; i++) {
+            hash_msg m;
+            walk_at(x, i);
+            if ((d->info[i].flags & DOC_ABSENT) ||
+                hash_round(d->info[i].text_hash.low64, (unsigned)rounds) != round)
+                continue;
+            m.lo = d->info[i].text_hash.low64;
+            m.hi = d->info[i].text_hash.high64;
+            m.len = d->info[i].len;
+            m.doc = global_of(x, i);
+            if (put(x, dest_of(m.lo, x->ex.np), &m))
+                return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        }
+        if ((rc = exchange(x, &got, &ng, NULL)) != 0)
+            return rc;
+        h = (hash_msg *)(void *)got;
+        kv = sd__reallocarray(NULL, ng ? ng : 1, sizeof *kv);
+        if (kv == NULL) {
+            rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (i = 0; i < ng; i++) {
+            kv[i].key = h[i].lo;
+            kv[i].val = i;
+        }
+        if (sd__kv_sort(kv, ng)) {
+            rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+            goto done;
+        }
+        x->ex.size = sizeof(uint64_t);
+        for (i = 0; i < ng;) {
+            size_t j = i + 1, a, gn;
+            hash_msg *g;
+            while (j < ng && kv[j].key == kv[i].key)
+                j++;
+            gn = j - i;
+            if (gn > 1) {
+                /* the group in document order, as join_exact() sees it */
+                doc_info *gi;
+                size_t *first;
+                g = sd__reallocarray(NULL, gn, sizeof *g);
+                gi = sd__calloc(gn, sizeof *gi);
+                first = sd__reallocarray(NULL, gn, sizeof *first);
+                if (g == NULL || gi == NULL || first == NULL) {
+                    sd__free(g);
+                    sd__free(gi);
+                    sd__free(first);
+                    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                    goto done;
+                }
+                for (a = 0; a < gn; a++)
+                    g[a] = h[kv[i + a].val];
+                qsort(g, gn, sizeof *g, cmp_doc);
+                for (a = 0; a < gn; a++) {
+                    gi[a].text_hash.low64 = g[a].lo;
+                    gi[a].text_hash.high64 = g[a].hi;
+                    gi[a].len = g[a].len;
+                }
+                sd__dedup_exact_firsts(gi, gn, first);
+                for (a = 0; a < gn && rc == 0; a++) {
+                    if (first[a] == a)
+                        continue;
+                    if (add_edge(ed, g[first[a]].doc, g[a].doc) ||
+                        put(x, owner_of(x, g[a].doc), &g[a].doc))
+                        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+                    d->stats.exact_duplicates++;
+                }
                 sd__free(gi);
                 sd__free(first);
-                rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
-                goto done;
-            }
-            for (a = 0; a < gn; a++)
-                g[a] = h[kv[i + a].val];
-            qsort(g, gn, sizeof *g, cmp_doc);
-            for (a = 0; a < gn; a++) {
-                gi[a].text_hash.low64 = g[a].lo;
-                gi[a].text_hash.high64 = g[a].hi;
-                gi[a].len = g[a].len;
-            }
-            sd__dedup_exact_firsts(gi, gn, first);
-            for (a = 0; a < gn && rc == 0; a++) {
-                if (first[a] == a)
-                    continue;
-                if (add_edge(ed, g[first[a]].doc, g[a].doc) ||
-                    put(x, owner_of(x, g[a].doc), &g[a].doc))
-                    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
-                d->stats.exact_duplicates++;
-            }
-            sd__free(gi);
-            sd__free(first);
-            if (rc) {
                 sd__free(g);
-                goto done;
+                if (rc)
+                    goto done;
             }
-            sd__free(g);
+            i = j;
         }
-        i = j;
-    }
-    sd__free(got);
-    got = NULL;
-    if ((rc = exchange(x, &marks, &nm, NULL)) != 0)
-        goto done;
-    for (i = 0; i < nm; i++) {
-        uint64_t g;
-        memcpy(&g, marks + i * sizeof g, sizeof g);
-        d->exact[local_of(x, g)] = 1;
-        touched(x);
+        sd__free(got);
+        got = NULL;
+        sd__free(kv);
+        kv = NULL;
+        if ((rc = exchange(x, &marks, &nm, NULL)) != 0)
+            goto done;
+        for (i = 0; i < nm; i++) {
+            uint64_t g;
+            memcpy(&g, marks + i * sizeof g, sizeof g);
+            d->exact[local_of(x, g)] = 1;
+            touched(x);
+        }
+        sd__free(marks);
+        marks = NULL;
     }
 done:
     sd__free(got);

@@ -329,7 +329,8 @@ typedef struct sd_dedup_options {
      * given every record would. Indexes in sd_dedup_get() and in results
      * are those of the whole input. With memory_limit as well, the
      * per-document arrays are file-backed and the exchange rounds sized
-     * from the limit; the exchanges still grow with the documents. */
+     * from the limit; the candidate pairs, and on process 0 the edges,
+     * still grow with the documents. */
     const sd_comm *comm;
 } sd_dedup_options;
 

@@ -50,6 +50,19 @@ const char *sd_test_dir(void)
     return d ? d : "tests";
 }
 
+char *sd_test_words(uint64_t *state, size_t n, uint64_t vocab)
+{
+    char *s = malloc(n * 22 + 1); /* 'w', 20 digits, a space */
+    size_t i, at = 0;
+    if (s == NULL)
+        abort();
+    for (i = 0; i < n; i++)
+        at += (size_t)sprintf(s + at, "%sw%" PRIu64, i ? " " : "",
+                              sd_test_xorshift(state) % vocab);
+    s[at] = '\0';
+    return s;
+}
+
 const char *sd_test_tmpdir(void)
 {
     if (tmpdir[0] == '\0') {

@@ -28,6 +28,20 @@ const char *sd_test_dir(void);
 /* A fresh scratch directory for this test run (removed at the end). */
 const char *sd_test_tmpdir(void);
 
+/* The tests' random numbers: one xorshift64 step of *state (each file keeps
+ * its own seed, so its sequence does not depend on other files). */
+static inline uint64_t sd_test_xorshift(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+/* A malloc'd text of n words "w<k>", k below vocab, drawn from *state and
+ * separated by single spaces. */
+char *sd_test_words(uint64_t *state, size_t n, uint64_t vocab);
+
 #define TEST(name)                                                          \
     static void test_##name(void);                                          \
     __attribute__((constructor)) static void register_##name(void)          \

@@ -14,10 +14,7 @@
 static uint64_t st = 0x853C49E6748FEA9Bull;
 static uint32_t rnd32(void)
 {
-    st ^= st << 13;
-    st ^= st >> 7;
-    st ^= st << 17;
-    return (uint32_t)(st >> 16);
+    return (uint32_t)(sd_test_xorshift(&st) >> 16);
 }
 
 typedef struct seq {

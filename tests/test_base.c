@@ -125,10 +125,7 @@ TEST(pool_runs_every_index_once)
 static uint64_t rng_state = 88172645463325252ull;
 static uint64_t rnd(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return sd_test_xorshift(&rng_state);
 }
 
 static int kv_cmp(const void *a, const void *b)

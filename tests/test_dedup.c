@@ -14,21 +14,13 @@
 static uint64_t state = 0xD1B54A32D192ED03ull;
 static uint64_t rnd(void)
 {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
+    return sd_test_xorshift(&state);
 }
 
 /* A random text of `words` words over a vocabulary of `vocab` words. */
 static char *random_text(size_t words, size_t vocab)
 {
-    char *s = malloc(words * 12 + 1);
-    size_t i, n = 0;
-    for (i = 0; i < words; i++)
-        n += (size_t)sprintf(s + n, "%sw%llu", i ? " " : "", (unsigned long long)(rnd() % vocab));
-    s[n] = '\0';
-    return s;
+    return sd_test_words(&state, words, vocab);
 }
 
 /* Replaces about `rate` of the words of s by new words. */

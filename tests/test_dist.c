@@ -71,20 +71,12 @@ static uint64_t seed_ = 88172645463325252ull;
 
 static uint64_t rnd(void)
 {
-    seed_ ^= seed_ << 13;
-    seed_ ^= seed_ >> 7;
-    seed_ ^= seed_ << 17;
-    return seed_;
+    return sd_test_xorshift(&seed_);
 }
 
 static char *words(size_t n, unsigned vocab)
 {
-    char *s = malloc(n * 8 + 1);
-    size_t i, at = 0;
-    for (i = 0; i < n; i++)
-        at += (size_t)sprintf(s + at, "%sw%u", i ? " " : "", (unsigned)(rnd() % vocab));
-    s[at] = 0;
-    return s;
+    return sd_test_words(&seed_, n, vocab);
 }
 
 static char *join3(const char *a, const char *b, const char *c)

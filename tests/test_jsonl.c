@@ -16,10 +16,7 @@
 static uint64_t state = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void)
 {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
+    return sd_test_xorshift(&state);
 }
 
 typedef struct parsed {

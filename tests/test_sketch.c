@@ -18,10 +18,7 @@
 static uint64_t state = 0x243F6A8885A308D3ull;
 static uint64_t rnd(void)
 {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
+    return sd_test_xorshift(&state);
 }
 
 /*

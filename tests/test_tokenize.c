@@ -231,10 +231,7 @@ TEST(tokenize_normalized_forms)
 static uint64_t rng = 0xD1B54A32D192ED03ull;
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return sd_test_xorshift(&rng);
 }
 
 /* Compares the fast and the slow tokenizations of p[0..n). */

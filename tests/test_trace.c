@@ -15,10 +15,7 @@
 static uint64_t rs = 0x2545F4914F6CDD1Dull;
 static uint64_t rnd(void)
 {
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return rs;
+    return sd_test_xorshift(&rs);
 }
 
 typedef struct sbuf {

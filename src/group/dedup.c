@@ -230,13 +230,13 @@ int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
         size_t cap = d->sigs_cap ? d->sigs_cap : 1024;
         while (cap < need)
             cap *= 2;
-        if (sd_fmap_grow(&d->msig, (uint64_t)cap * d->o.num_perm * sizeof *d->sigs) ||
-            sd_fmap_grow(&d->mvsig, (uint64_t)cap * d->o.num_perm * sizeof *d->vsigs) ||
-            sd_fmap_grow(&d->minfo, (uint64_t)cap * sizeof *d->info))
+        if (sd_fmap_grow(&d->map[M_SIG], (uint64_t)cap * d->o.num_perm * sizeof *d->sigs) ||
+            sd_fmap_grow(&d->map[M_VSIG], (uint64_t)cap * d->o.num_perm * sizeof *d->vsigs) ||
+            sd_fmap_grow(&d->map[M_INFO], (uint64_t)cap * sizeof *d->info))
             return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
-        d->sigs = d->msig.base;
-        d->vsigs = d->mvsig.base;
-        d->info = d->minfo.base;
+        d->sigs = d->map[M_SIG].base;
+        d->vsigs = d->map[M_VSIG].base;
+        d->info = d->map[M_INFO].base;
         d->sigs_cap = d->info_cap = cap;
     }
     if (need > d->sigs_cap) {
@@ -506,11 +506,8 @@ int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r)
         sd__dedup_spill_get(d, index, r);
         return 0;
     }
-    if (d->mapped && (*d->walked += 32) >= d->o.memory_limit / 4) {
-        /* read in order: let go of the pages every quarter of the limit */
-        *d->walked = 0;
-        sd__dedup_maps_trim(d);
-    }
+    if (d->mapped) /* read in order: let go every quarter of the limit */
+        sd__dedup_walked(d, 32, d->o.memory_limit / 4);
     r->absent = (d->info[index].flags & DOC_ABSENT) != 0;
     r->rep = d->rep[index];
     r->cluster = d->cluster[index];

@@ -778,11 +778,11 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     }
     if ((rc = sd__exch_init(&x.ex, d->o.comm, &d->err)) != 0)
         return rc;
-    skip = doc_array(d, &d->mskip, n, 1);
-    d->exact = doc_array(d, &d->mexact, n, 1);
-    d->rep = doc_array(d, &d->mrep, n, sizeof *d->rep);
-    d->cluster = doc_array(d, &d->mcluster, n, sizeof *d->cluster);
-    d->sim = doc_array(d, &d->msim, n, sizeof *d->sim);
+    skip = doc_array(d, &d->map[M_DSKIP], n, 1);
+    d->exact = doc_array(d, &d->map[M_EXACT], n, 1);
+    d->rep = doc_array(d, &d->map[M_REP], n, sizeof *d->rep);
+    d->cluster = doc_array(d, &d->map[M_CLUSTER], n, sizeof *d->cluster);
+    d->sim = doc_array(d, &d->map[M_SIM], n, sizeof *d->sim);
     if (!skip || !d->exact || !d->rep || !d->cluster || !d->sim) {
         rc = d->mapped ? sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file")
                        : sd__errorf(&d->err, SD_ENOMEM, "out of memory for %zu documents", d->n);
@@ -812,7 +812,7 @@ int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     if ((rc = band_step(&x, skip, &pairs, &npairs)) != 0)
         goto done;
     if (d->mapped)
-        sd_fmap_release(&d->mskip);
+        sd_fmap_release(&d->map[M_DSKIP]);
     else
         sd__free(skip);
     skip = NULL;

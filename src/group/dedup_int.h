@@ -20,6 +20,25 @@
 #include "syndic.h"
 #include "text/tokenize.h"
 
+/* The per-document arrays that may be file-backed (sd_dedup.map). */
+enum {
+    M_FLAGS,   /* uint8_t: DOC_*; SKIP: out of LSH */
+    M_PARENTS, /* uint64_t: union-find parent, then representative */
+    M_AUX,     /* uint32_t: a representative's cluster number, or another
+                  document's similarity to it (float bits) */
+    M_SKIP,    /* bits: DOC_SKIP, while candidates are formed */
+    /* one of several processes: what sd_dedup keeps in memory otherwise */
+    M_SIG,     /* sigs */
+    M_VSIG,    /* vsigs */
+    M_INFO,    /* info */
+    M_DSKIP,   /* uint8_t: out of LSH, while candidates are formed */
+    M_EXACT,   /* exact */
+    M_REP,     /* rep */
+    M_CLUSTER, /* cluster */
+    M_SIM,     /* sim */
+    M_COUNT
+};
+
 /* Buckets up to this size are paired exhaustively (see sd__lsh_pairs). */
 #define FULL_BUCKET 16
 
@@ -85,20 +104,14 @@ struct sd_dedup {
     size_t rec_size;       /* 4K signature, 2K verification bins, doc_info */
     unsigned char *recbuf; /* the batch's records, before writing */
     size_t recbuf_cap;     /* in documents */
-    /* per document, in file-backed arrays that hold at most a 16th of the
-     * limit each resident (see sd_fmap): */
-    sd_fmap flags;    /* uint8_t: DOC_*; SKIP: out of LSH */
-    sd_fmap parents;  /* uint64_t: union-find parent, then representative */
-    sd_fmap aux;      /* uint32_t: a representative's cluster number, or
-                         another document's similarity to it (float bits) */
-    sd_fmap skip;     /* bits: DOC_SKIP, while candidates are formed */
+    /* per document, arrays in unnamed temporary files (sd_fmap, indexed by
+     * M_*): with a limit in one process, the first four, a 16th of the
+     * limit of each resident; one of several processes with a limit
+     * (mapped), the others, let go as dedup_dist.c walks them */
+    sd_fmap map[M_COUNT];
+    int mapped;
     uint64_t *walked; /* bytes of them sd_dedup_get() touched since a let-go
                          (behind a pointer: sd_dedup_get takes a const job) */
-    /* ---- one of several processes with a memory limit: every array per
-     * document (sigs, vsigs, info; at finish skip, exact, rep, cluster,
-     * sim) is file-backed, let go as dedup_dist.c walks it */
-    int mapped;
-    sd_fmap msig, mvsig, minfo, mskip, mexact, mrep, mcluster, msim;
     band_part *parts; /* the bands' keys, in pool-size shares */
     unsigned nparts;
     size_t part_max; /* keys in a share's buffer before it spills */
@@ -127,9 +140,11 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 void sd__dedup_spill_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
 void sd__dedup_spill_free(sd_dedup *d);
 
-/* Under mpirun with a memory limit: lets go of the pages of every
- * per-document array (dedup_spill.c). */
+/* Lets go of the pages of every per-document array past its bound
+ * (dedup_spill.c). */
 void sd__dedup_maps_trim(const sd_dedup *d);
+/* Counts `bytes` of them touched (in *d->walked); past `bound`, lets go. */
+void sd__dedup_walked(const sd_dedup *d, uint64_t bytes, uint64_t bound);
 
 /* dedup_dist.c */
 int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud);

@@ -34,57 +34,40 @@
 
 static uint8_t *flags_of(const sd_dedup *d)
 {
-    return d->flags.base;
+    return d->map[M_FLAGS].base;
 }
 
 static uint64_t *parents_of(const sd_dedup *d)
 {
-    return d->parents.base;
+    return d->map[M_PARENTS].base;
 }
 
 static uint32_t *aux_of(const sd_dedup *d)
 {
-    return d->aux.base;
+    return d->map[M_AUX].base;
 }
 
 void sd__dedup_spill_maps_init(sd_dedup *d)
 {
-    uint64_t keep = d->o.memory_limit / 16;
-    sd_fmap_init(&d->flags, d->o.tmpdir, keep);
-    sd_fmap_init(&d->parents, d->o.tmpdir, keep);
-    sd_fmap_init(&d->aux, d->o.tmpdir, keep);
-    sd_fmap_init(&d->skip, d->o.tmpdir, keep);
-    sd_fmap_init(&d->msig, d->o.tmpdir, 0);
-    sd_fmap_init(&d->mvsig, d->o.tmpdir, 0);
-    sd_fmap_init(&d->minfo, d->o.tmpdir, 0);
-    sd_fmap_init(&d->mskip, d->o.tmpdir, 0);
-    sd_fmap_init(&d->mexact, d->o.tmpdir, 0);
-    sd_fmap_init(&d->mrep, d->o.tmpdir, 0);
-    sd_fmap_init(&d->mcluster, d->o.tmpdir, 0);
-    sd_fmap_init(&d->msim, d->o.tmpdir, 0);
+    unsigned m;
+    for (m = 0; m < M_COUNT; m++)
+        sd_fmap_init(&d->map[m], d->o.tmpdir, m <= M_SKIP ? d->o.memory_limit / 16 : 0);
 }
 
 void sd__dedup_maps_trim(const sd_dedup *d)
 {
-    sd_fmap_trim(&d->msig);
-    sd_fmap_trim(&d->mvsig);
-    sd_fmap_trim(&d->minfo);
-    sd_fmap_trim(&d->mskip);
-    sd_fmap_trim(&d->mexact);
-    sd_fmap_trim(&d->mrep);
-    sd_fmap_trim(&d->mcluster);
-    sd_fmap_trim(&d->msim);
+    unsigned m;
+    for (m = 0; m < M_COUNT; m++)
+        if (d->map[m].size > d->map[m].keep)
+            sd_fmap_trim(&d->map[m]);
 }
 
-/* Lets go of every per-document page held, when the arrays pass their bound. */
-static void trim_maps(const sd_dedup *d)
+void sd__dedup_walked(const sd_dedup *d, uint64_t bytes, uint64_t bound)
 {
-    if (d->flags.size > d->flags.keep)
-        sd_fmap_trim(&d->flags);
-    if (d->parents.size > d->parents.keep)
-        sd_fmap_trim(&d->parents);
-    if (d->aux.size > d->aux.keep)
-        sd_fmap_trim(&d->aux);
+    if ((*d->walked += bytes) >= bound) {
+        *d->walked = 0;
+        sd__dedup_maps_trim(d);
+    }
 }
 
 int sd__dedup_spill_init(sd_dedup *d)
@@ -109,24 +92,14 @@ int sd__dedup_spill_init(sd_dedup *d)
 
 void sd__dedup_spill_free(sd_dedup *d)
 {
-    unsigned p;
+    unsigned p, m;
     if (d->sig_fd >= 0)
         close(d->sig_fd);
     d->sig_fd = -1;
     sd__free(d->bh);
     sd__free(d->recbuf);
-    sd_fmap_release(&d->flags);
-    sd_fmap_release(&d->parents);
-    sd_fmap_release(&d->aux);
-    sd_fmap_release(&d->skip);
-    sd_fmap_release(&d->msig);
-    sd_fmap_release(&d->mvsig);
-    sd_fmap_release(&d->minfo);
-    sd_fmap_release(&d->mskip);
-    sd_fmap_release(&d->mexact);
-    sd_fmap_release(&d->mrep);
-    sd_fmap_release(&d->mcluster);
-    sd_fmap_release(&d->msim);
+    for (m = 0; m < M_COUNT; m++)
+        sd_fmap_release(&d->map[m]);
     if (d->parts)
         for (p = 0; p < d->nparts; p++) {
             sd__free(d->parts[p].keys);
@@ -218,7 +191,7 @@ static int spill_docs(sd_dedup *d, size_t first, size_t n, const uint32_t *sigs,
         d->recbuf = p;
         d->recbuf_cap = n;
     }
-    if (sd_fmap_grow(&d->flags, first + n) != 0)
+    if (sd_fmap_grow(&d->map[M_FLAGS], first + n) != 0)
         return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
     for (i = 0; i < n; i++) {
         unsigned char *r = d->recbuf + i * d->rec_size;
@@ -235,7 +208,7 @@ static int spill_docs(sd_dedup *d, size_t first, size_t n, const uint32_t *sigs,
         uint64_t doc = first + i;
         uint32_t fl = info[i].flags;
         flags_of(d)[doc] = (uint8_t)fl;
-        sd_fmap_touch(&d->flags, 1);
+        sd_fmap_touch(&d->map[M_FLAGS], 1);
         if (fl & DOC_ABSENT)
             continue;
         rc = push_key(d, &d->hkeys, &d->nhkeys, &d->hkeys_cap, d->hkeys_max, &d->hash_runs,
@@ -367,8 +340,8 @@ static int exact_groups(sd_dedup *d, sd_uf *uf)
                 continue;
             sd__uf_union(uf, gd[first[x]], gd[x]);
             flags_of(d)[gd[x]] |= DOC_SKIP | DOC_EXACT;
-            sd_fmap_touch(&d->parents, 2 * PAGE);
-            sd_fmap_touch(&d->flags, PAGE);
+            sd_fmap_touch(&d->map[M_PARENTS], 2 * PAGE);
+            sd_fmap_touch(&d->map[M_FLAGS], PAGE);
             d->stats.exact_duplicates++;
         }
     }
@@ -410,15 +383,15 @@ static int skip_bits(sd_dedup *d)
 {
     uint8_t *bits;
     size_t i;
-    if (sd_fmap_grow(&d->skip, (uint64_t)d->n / 8 + 1) != 0)
+    if (sd_fmap_grow(&d->map[M_SKIP], (uint64_t)d->n / 8 + 1) != 0)
         return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
-    bits = d->skip.base;
+    bits = d->map[M_SKIP].base;
     for (i = 0; i < d->n; i++) {
         if (flags_of(d)[i] & DOC_SKIP)
             bits[i / 8] |= (uint8_t)(1u << (i % 8));
-        sd_fmap_touch(&d->flags, 1);
+        sd_fmap_touch(&d->map[M_FLAGS], 1);
         if (i % 8 == 0)
-            sd_fmap_touch(&d->skip, 1);
+            sd_fmap_touch(&d->map[M_SKIP], 1);
     }
     return 0;
 }
@@ -438,8 +411,8 @@ static void part_candidates(void *ctx, size_t pi, unsigned worker)
     sd_kv next, *grp = NULL;
     size_t gn, gcap = 0, max = sd__spill_entries(d->o.memory_limit / 3 / d->nparts, 1u << 12);
     /* the shares read the skip bits at random, each holding its part */
-    const uint8_t *skip = d->skip.base;
-    uint64_t reads = 0, reads_max = d->skip.keep / PAGE / d->nparts + 1;
+    const uint8_t *skip = d->map[M_SKIP].base;
+    uint64_t reads = 0, reads_max = d->map[M_SKIP].keep / PAGE / d->nparts + 1;
     int rc, more;
     (void)worker;
     if (sd__kv_sort(p->keys, p->nkeys)) {
@@ -458,8 +431,8 @@ static void part_candidates(void *ctx, size_t pi, unsigned worker)
             uint64_t doc = next.val & DOC_MASK;
             if (++reads == reads_max) {
                 reads = 0;
-                if (d->skip.size > d->skip.keep)
-                    sd_fmap_trim(&d->skip);
+                if (d->map[M_SKIP].size > d->map[M_SKIP].keep)
+                    sd_fmap_trim(&d->map[M_SKIP]);
             }
             if (!(skip[doc / 8] >> (doc % 8) & 1)) {
                 if (SD_GROW(grp, gcap, gn + 1)) {
@@ -570,7 +543,7 @@ static int verify(sd_dedup *d, sd_uf *uf)
             for (i = 0; i < cn; i++)
                 if (ok[i]) {
                     sd__uf_union(uf, chunk[i].key, chunk[i].val);
-                    sd_fmap_touch(&d->parents, 2 * PAGE);
+                    sd_fmap_touch(&d->map[M_PARENTS], 2 * PAGE);
                     d->stats.verified++;
                 }
             d->stats.candidates += cn;
@@ -599,8 +572,8 @@ static void sim_one(void *ctx, size_t i, unsigned worker)
     uint8_t fl = flags_of(d)[i];
     float sim;
     sd_err e;
-    if (i % (d->parents.keep / 16 + 1) == 0) /* 13 bytes a document walked */
-        trim_maps(d);
+    if (i % (d->map[M_PARENTS].keep / 16 + 1) == 0) /* 13 bytes a document walked */
+        sd__dedup_maps_trim(d);
     if (r == i || (fl & DOC_ABSENT))
         return;
     if (fl & DOC_EXACT) {
@@ -624,17 +597,12 @@ static int results(sd_dedup *d, sd_uf *uf)
     uint64_t next_cluster = 0, i;
     uint8_t *flags = flags_of(d);
     uint32_t *aux;
-    uint64_t walked = 0;
-    if (sd_fmap_grow(&d->aux, (uint64_t)(d->n ? d->n : 1) * sizeof(uint32_t)) != 0)
+    if (sd_fmap_grow(&d->map[M_AUX], (uint64_t)(d->n ? d->n : 1) * sizeof(uint32_t)) != 0)
         return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
     aux = aux_of(d);
     for (i = 0; i < d->n; i++) {
         uint64_t r = sd__uf_find(uf, i);
-        walked += r == i ? 13 : 13 + PAGE; /* and the root's page */
-        if (walked >= d->parents.keep) {
-            walked = 0;
-            trim_maps(d);
-        }
+        sd__dedup_walked(d, r == i ? 13 : 13 + PAGE, d->map[M_PARENTS].keep); /* root's page */
         uf->parent[i] = r; /* r <= i: roots come first, so this flattens */
         if (flags[i] & DOC_ABSENT) {
             d->stats.absent++;
@@ -649,7 +617,7 @@ static int results(sd_dedup *d, sd_uf *uf)
     uf->parent = NULL; /* the parents stay, as representatives */
     d->io_failed = 0;
     sd__pool_for(d->pool, d->n, sim_one, d);
-    trim_maps(d);
+    sd__dedup_maps_trim(d);
     return d->io_failed ? sd__errorf(&d->err, SD_EIO, "cannot read back signatures") : 0;
 }
 
@@ -665,7 +633,7 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     for (i = 0; i < d->n; i++) {
         if (flags_of(d)[i] & (DOC_ABSENT | DOC_EMPTY))
             flags_of(d)[i] |= DOC_SKIP;
-        sd_fmap_touch(&d->flags, 1);
+        sd_fmap_touch(&d->map[M_FLAGS], 1);
     }
     /* the batch buffers are not needed any more */
     drop_sketches(d);
@@ -676,13 +644,13 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     d->bh_cap = d->recbuf_cap = 0;
     if (d->n && d->sig_fd < 0)
         return sd__errorf(&d->err, SD_EIO, "no signature file");
-    if (sd_fmap_grow(&d->parents, (uint64_t)(d->n ? d->n : 1) * sizeof(uint64_t)) != 0)
+    if (sd_fmap_grow(&d->map[M_PARENTS], (uint64_t)(d->n ? d->n : 1) * sizeof(uint64_t)) != 0)
         return sd__errorf(&d->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
     uf.parent = parents_of(d);
     uf.n = d->n;
     for (i = 0; i < d->n; i++) {
         uf.parent[i] = i;
-        sd_fmap_touch(&d->parents, sizeof *uf.parent);
+        sd_fmap_touch(&d->map[M_PARENTS], sizeof *uf.parent);
     }
     if ((rc = exact_groups(d, &uf)) != 0)
         goto done;
@@ -697,7 +665,7 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     if ((rc = skip_bits(d)) != 0)
         goto done;
     sd__pool_for(d->pool, d->nparts, part_candidates, d);
-    sd_fmap_release(&d->skip);
+    sd_fmap_release(&d->map[M_SKIP]);
     for (p = 0; p < d->nparts; p++) {
         d->stats.spilled += d->parts[p].spilled;
         d->parts[p].spilled = 0;
@@ -720,7 +688,7 @@ int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     if (progress)
         progress(ud, "cluster", d->n, d->n);
 done:
-    uf.parent = NULL; /* the file-backed array is d->parents */
+    uf.parent = NULL; /* the file-backed array is d->map[M_PARENTS] */
     sd__uf_release(&uf);
     return rc;
 }
@@ -733,11 +701,7 @@ void sd__dedup_spill_get(const sd_dedup *d, uint64_t i, sd_dedup_result *r)
     const uint32_t *aux = aux_of(d);
     uint8_t fl = flags_of(d)[i];
     float sim;
-    *d->walked += rep == i ? 13 : 13 + PAGE;
-    if (*d->walked >= d->aux.keep) {
-        *d->walked = 0;
-        trim_maps(d);
-    }
+    sd__dedup_walked(d, rep == i ? 13 : 13 + PAGE, d->map[M_AUX].keep);
     r->absent = (fl & DOC_ABSENT) != 0;
     r->exact = (fl & DOC_EXACT) != 0;
     r->rep = rep;

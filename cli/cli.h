@@ -160,4 +160,9 @@ void fmt_bytes(char *buf, size_t n, uint64_t bytes);
 /* Progress on by default when stderr is a terminal. */
 int progress_default(void);
 
+/* Room for `bytes` at *p: realloc'd memory or, with `mapped` (--memory),
+ * the file-backed array m, whose contents *p then points to. 0, or -1
+ * with errno set. */
+int grow_array(void **p, sd_fmap *m, int mapped, uint64_t bytes);
+
 #endif

@@ -936,24 +936,11 @@ typedef struct feed {
 static int grow_records(dedup_run *r)
 {
     size_t cap = r->cap ? r->cap * 2 : 4096;
-    if (r->mapped) {
-        if (sd_fmap_grow(&r->meta_map, (uint64_t)cap * sizeof(rec_meta)) != 0 ||
-            (r->spool && sd_fmap_grow(&r->raw_map, (uint64_t)cap * sizeof(rec_raw)) != 0))
-            return -1;
-        r->meta = r->meta_map.base;
-        r->raw = r->raw_map.base;
-    } else {
-        rec_meta *p = realloc(r->meta, cap * sizeof *p);
-        if (p == NULL)
-            return -1;
-        r->meta = p;
-        if (r->spool) {
-            rec_raw *q = realloc(r->raw, cap * sizeof *q);
-            if (q == NULL)
-                return -1;
-            r->raw = q;
-        }
-    }
+    if (grow_array((void **)&r->meta, &r->meta_map, r->mapped, (uint64_t)cap * sizeof *r->meta))
+        return -1;
+    if (r->spool &&
+        grow_array((void **)&r->raw, &r->raw_map, r->mapped, (uint64_t)cap * sizeof *r->raw))
+        return -1;
     r->cap = cap;
     return 0;
 }

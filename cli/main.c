@@ -186,3 +186,20 @@ void fmt_bytes(char *buf, size_t n, uint64_t bytes)
     else
         snprintf(buf, n, "%.2f GB", (double)bytes / 1e9);
 }
+
+int grow_array(void **p, sd_fmap *m, int mapped, uint64_t bytes)
+{
+    void *q;
+    if (mapped) {
+        if (sd_fmap_grow(m, bytes) != 0)
+            return -1;
+        *p = m->base;
+        return 0;
+    }
+    if (bytes > SIZE_MAX || (q = realloc(*p, (size_t)bytes)) == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    *p = q;
+    return 0;
+}

@@ -82,32 +82,16 @@ static int records_room(trace_run *r, size_t n, uint64_t bytes)
         size_t cap = r->cap ? r->cap : 1024;
         while (cap < n)
             cap *= 2;
-        if (r->mapped) {
-            if (sd_fmap_grow(&r->rmap, (uint64_t)cap * sizeof *r->r) != 0)
-                return -1;
-            r->r = r->rmap.base;
-        } else {
-            trec *p = realloc(r->r, cap * sizeof *p);
-            if (!p)
-                return -1;
-            r->r = p;
-        }
+        if (grow_array((void **)&r->r, &r->rmap, r->mapped, (uint64_t)cap * sizeof *r->r) != 0)
+            return -1;
         r->cap = cap;
     }
     if (bytes > r->str_cap) {
         uint64_t cap = r->str_cap ? r->str_cap : 1 << 16;
         while (cap < bytes)
             cap *= 2;
-        if (r->mapped) {
-            if (sd_fmap_grow(&r->smap, cap) != 0)
-                return -1;
-            r->str = r->smap.base;
-        } else {
-            char *p = realloc(r->str, (size_t)cap);
-            if (!p)
-                return -1;
-            r->str = p;
-        }
+        if (grow_array((void **)&r->str, &r->smap, r->mapped, cap) != 0)
+            return -1;
         r->str_cap = cap;
     }
     return 0;

@@ -145,16 +145,29 @@ void sd__trace_trim(sd_trace *t)
     sd_fmap_trim(&t->dmap);
 }
 
-int sd__trace_docs_room(sd_trace *t, size_t n)
+/*
+ * Room for `need` elements of `size` at *p, *cap of them held: grown in
+ * memory (SD_GROW), or under a memory limit in the file-backed array m,
+ * whose pages go at each sd__trace_trim(). Returns 0, SD_ENOMEM or SD_EIO.
+ */
+static int grow_room(const sd_trace *t, void **p, size_t *cap, sd_fmap *m, size_t need, size_t size)
 {
     if (!t->o.memory_limit)
-        return SD_GROW(t->docs, t->cap, n) != 0
-                   ? sd__errorf(&t->err, SD_ENOMEM, "out of memory for %zu documents", n)
-                   : 0;
-    if (sd_fmap_grow(&t->dmap, (uint64_t)(n ? n : 1) * sizeof *t->docs) != 0)
-        return sd__errorf(&t->err, SD_EIO, "cannot grow a temporary file: %s", strerror(errno));
-    t->docs = t->dmap.base;
-    t->cap = (size_t)(t->dmap.size / sizeof *t->docs);
+        return sd__grow(p, cap, need, size);
+    if (sd_fmap_grow(m, (uint64_t)(need ? need : 1) * size) != 0)
+        return SD_EIO;
+    *p = m->base;
+    *cap = (size_t)(m->size / size);
+    return 0;
+}
+
+int sd__trace_docs_room(sd_trace *t, size_t n)
+{
+    int rc = grow_room(t, (void **)&t->docs, &t->cap, &t->dmap, n, sizeof *t->docs);
+    if (rc == SD_ENOMEM)
+        return sd__errorf(&t->err, rc, "out of memory for %zu documents", n);
+    if (rc)
+        return sd__errorf(&t->err, rc, "cannot grow a temporary file: %s", strerror(errno));
     return 0;
 }
 
@@ -168,29 +181,16 @@ static size_t chunk_pairs(const sd_trace *t)
     return n < 16 ? 16 : n > 256 ? 256 : (size_t)n;
 }
 
-/*
- * Room for np passages and ne of their edits: in memory, or under a memory
- * limit in file-backed arrays whose pages go with the documents' at each
- * sd__trace_trim(). caps[] counts the elements held. Returns 0, SD_ENOMEM
- * or SD_EIO.
- */
+/* Room for np passages and ne of their edits (grow_room); caps[] counts
+ * the elements held. */
 static int grow_passages(sd_trace *t, size_t np, size_t ne, size_t caps[4])
 {
-    if (!t->o.memory_limit)
-        return SD_GROW(t->tp, caps[0], np) || SD_GROW(t->pass, caps[1], np) ||
-                       SD_GROW(t->tedit, caps[2], ne) || SD_GROW(t->changes, caps[3], ne)
-                   ? SD_ENOMEM
-                   : 0;
-    if (sd_fmap_grow(&t->pmap[0], (uint64_t)np * sizeof *t->tp) ||
-        sd_fmap_grow(&t->pmap[1], (uint64_t)np * sizeof *t->pass) ||
-        sd_fmap_grow(&t->pmap[2], (uint64_t)ne * sizeof *t->tedit) ||
-        sd_fmap_grow(&t->pmap[3], (uint64_t)ne * sizeof *t->changes))
-        return SD_EIO;
-    t->tp = t->pmap[0].base;
-    t->pass = t->pmap[1].base;
-    t->tedit = t->pmap[2].base;
-    t->changes = t->pmap[3].base;
-    return 0;
+    int rc;
+    if ((rc = grow_room(t, (void **)&t->tp, &caps[0], &t->pmap[0], np, sizeof *t->tp)) ||
+        (rc = grow_room(t, (void **)&t->pass, &caps[1], &t->pmap[1], np, sizeof *t->pass)) ||
+        (rc = grow_room(t, (void **)&t->tedit, &caps[2], &t->pmap[2], ne, sizeof *t->tedit)))
+        return rc;
+    return grow_room(t, (void **)&t->changes, &caps[3], &t->pmap[3], ne, sizeof *t->changes);
 }
 
 void sd_trace_options_init(sd_trace_options *o)

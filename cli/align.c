@@ -19,35 +19,51 @@ typedef struct doc_text {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: syndic align [options] DOC_A DOC_B\n"
-               "\n"
-               "Prints the passages DOC_A and DOC_B share, each as DOC_A has it, with the\n"
-               "words that differ marked: [-only in A-]{+only in B+}.\n"
-               "A document is the first record of its input (a text or HTML file, a JSONL file).\n"
-               "\n"
-               "  -m, --min-passage N     fewest tokens (words) a shared passage has (default 30)\n"
-               "      --min-identity X    lowest share of equal words in a passage (default 0.5)\n"
-               "      --exact             no folding of British spellings and honorifics\n"
-               "      --color, --no-color colour the differences (default: on a terminal)\n"
-               "  -h, --help              this help\n"
-               "\n"
-               "Exit: 0 passages found, 1 none or a run error, 2 usage error.\n");
+    fprintf(f,
+            "usage: syndic align [options] DOC_A DOC_B\n"
+            "\n"
+            "Prints the passages DOC_A and DOC_B share, each as DOC_A has it, with the\n"
+            "words that differ marked: [-only in A-]{+only in B+}.\n"
+            "A document is the first record of its input, read as syndic trace reads it:\n"
+            "a text file, an HTML page (its article text; see syndic extract), JSONL, a\n"
+            "web crawl (.warc, .warc.gz), or - for standard input.\n"
+            "\n"
+            "  -o, --output FILE       write to FILE (default: standard output)\n"
+            "  -m, --min-passage N     fewest tokens (words) a shared passage has (default 30)\n"
+            "      --min-identity X    lowest share of equal words in a passage (default 0.5)\n"
+            "      --exact             no folding of British spellings and honorifics\n"
+            "      --all-text          every word may start a passage, a site's menus,\n"
+            "                          lists and footers too (default: article prose only)\n"
+            "      --id-field F        JSONL id field (default id)\n"
+            "      --text-field F      JSONL text field (default text)\n"
+            "      --html-field F      JSONL field holding a page's HTML (default html)\n"
+            "      --whole-page        compare pages by all their visible text, not the article\n"
+            "      --color, --no-color colour the differences (default: on a terminal)\n"
+            "  -q, --quiet             no messages\n"
+            "  -h, --help              this help\n"
+            "\n"
+            "Exit: 0 passages found, 1 none or a run error, 2 usage error.\n");
 }
 
-/* Reads the first record of `path` into *d. Returns 0 or -1 after saying why. */
-static int read_first(const char *path, doc_text *d)
+/* Reads the first record of `path` into *d, a page by its article text
+ * (or all its text with PAGE_WHOLE in flags), as trace compares it.
+ * Returns 0 or -1 after saying why. */
+static int read_first(const char *path, const sd_reader_options *ro, int flags, doc_text *d)
 {
     sd_reader *r = NULL;
+    page_reader *pr = NULL;
+    const sd_article *art = NULL;
     sd_record rec;
     int rc, ok = -1;
     memset(d, 0, sizeof *d);
-    if (sd_reader_new(NULL, &r) != 0 || sd_reader_add(r, path) != 0) {
+    if (sd_reader_new(ro, &r) != 0 || sd_reader_add(r, path) != 0 ||
+        page_reader_new(r, NULL, flags | PAGE_KEEP_EMPTY, 1, &pr) != 0) {
         cli_error("out of memory");
         goto done;
     }
-    rc = sd_reader_next(r, &rec);
+    rc = page_reader_next(pr, &rec, &art);
     if (rc < 0) {
-        cli_error("cannot read '%s': %s", path, sd_reader_errmsg(r));
+        cli_error("cannot read '%s': %s", path, page_reader_errmsg(pr));
         goto done;
     }
     if (rc == 0) {
@@ -55,14 +71,16 @@ static int read_first(const char *path, doc_text *d)
         goto done;
     }
     if (rec.error || !rec.text) {
-        cli_error("cannot read '%s': %s", path,
-                  rec.errmsg  ? rec.errmsg
-                  : rec.error ? sd_strerror(rec.error)
-                              : "no text");
+        const char *why = rec.errmsg           ? rec.errmsg
+                          : rec.error          ? sd_strerror(rec.error)
+                          : art && art->reason ? art->reason
+                                               : "no text";
+        cli_error("cannot read '%s': %s%s", path,
+                  art && !rec.error ? "page has no article text: " : "", why);
         goto done;
     }
     d->text = malloc(rec.text_len + 1);
-    d->id = strdup(path);
+    d->id = rec.id && rec.id_len ? strndup(rec.id, rec.id_len) : strdup(path);
     if (!d->text || !d->id) {
         cli_error("out of memory");
         goto done;
@@ -72,13 +90,14 @@ static int read_first(const char *path, doc_text *d)
     d->len = rec.text_len;
     ok = 0;
 done:
+    page_reader_free(pr);
     sd_reader_free(r);
     return ok;
 }
 
 /* Prints p[0..n) with runs of white space (line breaks included) shown as
  * one space, so a passage reads as a paragraph. */
-static void put_flat(const char *p, size_t n)
+static void put_flat(out *o, const char *p, size_t n)
 {
     size_t i;
     int space = 0;
@@ -89,57 +108,75 @@ static void put_flat(const char *p, size_t n)
             continue;
         }
         if (space)
-            putchar(' ');
+            out_char(o, ' ');
         space = 0;
-        putchar(c);
+        out_char(o, c);
     }
     if (space)
-        putchar(' ');
+        out_char(o, ' ');
 }
 
-static void print_passage(const doc_text *a, const doc_text *b, const sd_passage *p, size_t no,
-                          int color)
+static void print_passage(out *o, const doc_text *a, const doc_text *b, const sd_passage *p,
+                          size_t no, int color)
 {
     const char *del0 = color ? "\033[31m[-" : "[-", *del1 = color ? "-]\033[0m" : "-]";
     const char *ins0 = color ? "\033[32m{+" : "{+", *ins1 = color ? "+}\033[0m" : "+}";
     uint64_t at = p->a.start;
     size_t i;
-    printf("%s== passage %zu: A bytes %llu-%llu (%llu words), B bytes %llu-%llu (%llu words), "
-           "%.1f%% identical%s\n",
-           color ? "\033[1m" : "", no, (unsigned long long)p->a.start, (unsigned long long)p->a.end,
-           (unsigned long long)p->tokens_a, (unsigned long long)p->b.start,
-           (unsigned long long)p->b.end, (unsigned long long)p->tokens_b, 100.0 * p->identity,
-           color ? "\033[0m" : "");
+    out_printf(o,
+               "%s== passage %zu: A bytes %llu-%llu (%llu words), B bytes %llu-%llu (%llu words), "
+               "%.1f%% identical%s\n",
+               color ? "\033[1m" : "", no, (unsigned long long)p->a.start,
+               (unsigned long long)p->a.end, (unsigned long long)p->tokens_a,
+               (unsigned long long)p->b.start, (unsigned long long)p->b.end,
+               (unsigned long long)p->tokens_b, 100.0 * p->identity, color ? "\033[0m" : "");
     for (i = 0; i < p->n_changes; i++) {
         const sd_change *c = &p->changes[i];
         if (c->a.start > at)
-            put_flat(a->text + at, (size_t)(c->a.start - at));
+            put_flat(o, a->text + at, (size_t)(c->a.start - at));
         if (c->a.end > c->a.start) {
-            fputs(del0, stdout);
-            put_flat(a->text + c->a.start, (size_t)(c->a.end - c->a.start));
-            fputs(del1, stdout);
+            out_str(o, del0);
+            put_flat(o, a->text + c->a.start, (size_t)(c->a.end - c->a.start));
+            out_str(o, del1);
         }
         if (c->b.end > c->b.start) {
-            fputs(ins0, stdout);
-            put_flat(b->text + c->b.start, (size_t)(c->b.end - c->b.start));
-            fputs(ins1, stdout);
+            out_str(o, ins0);
+            put_flat(o, b->text + c->b.start, (size_t)(c->b.end - c->b.start));
+            out_str(o, ins1);
         }
         if (c->a.end > at)
             at = c->a.end;
     }
     if (p->a.end > at)
-        put_flat(a->text + at, (size_t)(p->a.end - at));
-    fputs("\n\n", stdout);
+        put_flat(o, a->text + at, (size_t)(p->a.end - at));
+    out_str(o, "\n\n");
 }
 
-enum { OPT_MIN_ID = 256, OPT_EXACT, OPT_COLOR, OPT_NO_COLOR };
+enum {
+    OPT_MIN_ID = 256,
+    OPT_EXACT,
+    OPT_COLOR,
+    OPT_NO_COLOR,
+    OPT_ALL_TEXT,
+    OPT_ID_FIELD,
+    OPT_TEXT_FIELD,
+    OPT_HTML_FIELD,
+    OPT_WHOLE_PAGE
+};
 
 static const struct option long_opts[] = {
+    {"output", required_argument, NULL, 'o'},
     {"min-passage", required_argument, NULL, 'm'},
     {"min-identity", required_argument, NULL, OPT_MIN_ID},
     {"exact", no_argument, NULL, OPT_EXACT},
+    {"all-text", no_argument, NULL, OPT_ALL_TEXT},
+    {"id-field", required_argument, NULL, OPT_ID_FIELD},
+    {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
+    {"html-field", required_argument, NULL, OPT_HTML_FIELD},
+    {"whole-page", no_argument, NULL, OPT_WHOLE_PAGE},
     {"color", no_argument, NULL, OPT_COLOR},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -147,18 +184,23 @@ static const struct option long_opts[] = {
 int cmd_align(int argc, char **argv)
 {
     sd_trace_options opt;
+    sd_reader_options ro;
     doc_text a, b;
     sd_passage *p = NULL;
     size_t n = 0, i;
     uint64_t cov_a = 0, cov_b = 0;
-    int c, rc, status = EXIT_RUN, color = isatty(STDOUT_FILENO);
+    const char *output = NULL;
+    out o;
+    int c, rc, status = EXIT_RUN, color = -1, flags = 0, opened = 0;
 
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     sd_trace_options_init(&opt);
+    sd_reader_options_init(&ro);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:m:qh", long_opts, NULL)) != -1) {
         switch (c) {
+        case 'o': output = optarg; break;
         case 'm':
             if (parse_unsigned("--min-passage", optarg, 4, 100000, &opt.min_passage))
                 return EXIT_USAGE;
@@ -168,8 +210,14 @@ int cmd_align(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case OPT_EXACT: opt.exact = 1; break;
+        case OPT_ALL_TEXT: opt.all_text = 1; break;
+        case OPT_ID_FIELD: ro.id_field = optarg; break;
+        case OPT_TEXT_FIELD: ro.text_field = optarg; break;
+        case OPT_HTML_FIELD: ro.html_field = optarg; break;
+        case OPT_WHOLE_PAGE: flags |= PAGE_WHOLE; break;
         case OPT_COLOR: color = 1; break;
         case OPT_NO_COLOR: color = 0; break;
+        case 'q': cli_quiet = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -179,28 +227,39 @@ int cmd_align(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (read_first(argv[optind], &a) != 0 || read_first(argv[optind + 1], &b) != 0)
+    if (color < 0) /* colour only on a terminal */
+        color = !(output && strcmp(output, "-") != 0) && isatty(STDOUT_FILENO);
+    if (read_first(argv[optind], &ro, flags, &a) != 0 ||
+        read_first(argv[optind + 1], &ro, flags, &b) != 0)
         goto done;
     rc = sd_align_pair(a.text, a.len, b.text, b.len, &opt, &p, &n);
     if (rc != 0) {
         cli_error("cannot align: %s", sd_strerror(rc));
         goto done;
     }
+    if (out_open(&o, output) != 0)
+        goto done;
+    opened = 1;
     for (i = 0; i < n; i++) {
         cov_a += p[i].a.end - p[i].a.start;
         cov_b += p[i].b.end - p[i].b.start;
     }
-    printf("A: %s (%zu bytes)\nB: %s (%zu bytes)\n%zu shared passage%s", a.id, a.len, b.id, b.len,
-           n, n == 1 ? "" : "s");
+    out_printf(&o, "A: %s (%zu bytes)\nB: %s (%zu bytes)\n%zu shared passage%s", a.id, a.len, b.id,
+               b.len, n, n == 1 ? "" : "s");
     if (n)
-        printf(", about %.0f%% of A and %.0f%% of B",
-               a.len ? 100.0 * (double)cov_a / (double)a.len : 0.0,
-               b.len ? 100.0 * (double)cov_b / (double)b.len : 0.0);
-    fputs("\n\n", stdout);
+        out_printf(&o, ", about %.0f%% of A and %.0f%% of B",
+                   a.len ? 100.0 * (double)cov_a / (double)a.len : 0.0,
+                   b.len ? 100.0 * (double)cov_b / (double)b.len : 0.0);
+    out_str(&o, "\n\n");
     for (i = 0; i < n; i++)
-        print_passage(&a, &b, &p[i], i + 1, color);
+        print_passage(&o, &a, &b, &p[i], i + 1, color);
+    opened = 0;
+    if (out_close(&o) != 0)
+        goto done;
     status = n ? EXIT_OK : EXIT_RUN;
 done:
+    if (opened)
+        out_close(&o);
     sd_passages_free(p, n);
     free(a.text);
     free(a.id);

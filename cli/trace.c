@@ -207,10 +207,16 @@ static void usage(FILE *f)
             "\n"
             "  -o, --output FILE       write results to FILE (default: standard output)\n"
             "  -m, --min-passage N     fewest tokens (words) a shared passage has (default 30)\n"
-            "      --max-df N          ignore fingerprints found in more than N documents\n"
-            "                          (default: max(16, 1%% of the documents), at most 500)\n"
+            "      --max-df N          expert: ignore fingerprints found in more than N\n"
+            "                          documents, to bound the cost on a corpus of few texts\n"
+            "                          printed very often (default: none; a story printed on\n"
+            "                          any number of pages is one story, at a cost linear in\n"
+            "                          its copies); what is dropped is counted with -v\n"
             "      --min-identity X    lowest share of equal words in a passage (default 0.5)\n"
             "      --exact             no folding of British spellings and honorifics\n"
+            "      --all-text          every word may start a passage, a site's menus, lists\n"
+            "                          and footers too (default: only article prose does, and\n"
+            "                          text only one site prints links nothing)\n"
             "      --passages          also write a \"passage\" line per aligned passage\n"
             "      --no-text           leave the consensus text out of story lines\n"
             "      --doc-text          doc lines carry the document's text (for syndic report)\n"
@@ -476,7 +482,8 @@ enum {
     OPT_HTML,
     OPT_SHARE,
     OPT_MEMORY,
-    OPT_TMPDIR
+    OPT_TMPDIR,
+    OPT_ALL_TEXT
 };
 
 static const struct option long_opts[] = {
@@ -485,6 +492,7 @@ static const struct option long_opts[] = {
     {"max-df", required_argument, NULL, OPT_MAX_DF},
     {"min-identity", required_argument, NULL, OPT_MIN_ID},
     {"exact", no_argument, NULL, OPT_EXACT},
+    {"all-text", no_argument, NULL, OPT_ALL_TEXT},
     {"passages", no_argument, NULL, OPT_PASSAGES},
     {"no-text", no_argument, NULL, OPT_NO_TEXT},
     {"doc-text", no_argument, NULL, OPT_DOC_TEXT},
@@ -708,6 +716,7 @@ int cmd_trace(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case OPT_EXACT: topt.exact = 1; break;
+        case OPT_ALL_TEXT: topt.all_text = 1; break;
         case OPT_PASSAGES: with_passages = 1; break;
         case OPT_NO_TEXT: with_text = 0; break;
         case OPT_DOC_TEXT: doc_text = TEXT_ALL; break;
@@ -806,9 +815,9 @@ int cmd_trace(int argc, char **argv)
         /* hand the batch over when it is full or the input ends; texts
          * live in the arena until then, since a record's pointers last
          * only until the next read */
-        if (nb &&
-            (rc == 0 || nb == BATCH_DOCS ||
-             (rec.error == 0 && rec.text && used + rec.text_len + rec.date_len > arena_cap))) {
+        if (nb && (rc == 0 || nb == BATCH_DOCS ||
+                   (rec.error == 0 && rec.text &&
+                    used + rec.text_len + rec.date_len + rec.url_len > arena_cap))) {
             if (sd_trace_add(job, docs, nb) != 0) {
                 cli_error("%s", sd_trace_errmsg(job));
                 goto done;
@@ -842,15 +851,15 @@ int cmd_trace(int argc, char **argv)
                          (unsigned long long)rec.offset, r.errs[r.r[r.n - 1].err].msg);
             }
         } else if (rec.text) {
-            if (rec.text_len + rec.date_len > arena_cap) {
+            if (rec.text_len + rec.date_len + rec.url_len > arena_cap) {
                 /* the arena is empty here (the batch was just handed over) */
-                char *p = realloc(arena, rec.text_len + rec.date_len);
+                char *p = realloc(arena, rec.text_len + rec.date_len + rec.url_len);
                 if (!p) {
                     cli_error("out of memory");
                     goto done;
                 }
                 arena = p;
-                arena_cap = rec.text_len + rec.date_len;
+                arena_cap = rec.text_len + rec.date_len + rec.url_len;
             }
             memcpy(arena + used, rec.text, rec.text_len);
             docs[nb].text = arena + used;
@@ -861,6 +870,12 @@ int cmd_trace(int argc, char **argv)
                 docs[nb].date = arena + used;
                 docs[nb].date_len = rec.date_len;
                 used += rec.date_len;
+            }
+            if (rec.url && rec.url_len && used + rec.url_len <= arena_cap) {
+                memcpy(arena + used, rec.url, rec.url_len);
+                docs[nb].url = arena + used;
+                docs[nb].url_len = rec.url_len;
+                used += rec.url_len;
             }
         }
         nb++;
@@ -897,12 +912,18 @@ int cmd_trace(int argc, char **argv)
                 noun(st.stories, "story", "stories"), (unsigned long long)st.passages,
                 noun(st.passages, "passage", "passages"), r.nerrs, noun(r.nerrs, "error", "errors"),
                 (double)st.bytes / 1e6, secs, secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
+        if (st.dropped)
+            fprintf(stderr,
+                    "syndic: --max-df %u: %llu fingerprints found in more documents were left out; "
+                    "text printed more often than that links nothing\n",
+                    st.max_df, (unsigned long long)st.dropped);
         if (cli_verbose)
             fprintf(stderr,
-                    "syndic: k %u, window %u, max-df %u; %llu fingerprints, %llu dropped as "
-                    "too common, %llu candidate pairs\n",
-                    st.k, st.w, st.max_df, (unsigned long long)st.fingerprints,
-                    (unsigned long long)st.dropped, (unsigned long long)st.pairs);
+                    "syndic: k %u, window %u; %llu fingerprints of article prose, %llu candidate "
+                    "pairs; %llu passages between pages of one site that no other site prints "
+                    "left out\n",
+                    st.k, st.w, (unsigned long long)st.fingerprints, (unsigned long long)st.pairs,
+                    (unsigned long long)st.site_passages);
         if (cli_verbose && topt.memory_limit) {
             char sp[32];
             fmt_bytes(sp, sizeof sp, st.spilled);

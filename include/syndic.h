@@ -555,18 +555,30 @@ typedef struct sd_trace_options {
      * passages and stories themselves stay in memory. Not with comm. */
     uint64_t memory_limit;
     const char *tmpdir;
+    /* 1: every word may start a passage. By default only an article's
+     * running prose does: a site's furniture (menus, headline and teaser
+     * lists, bylines, copyright lines, comment widgets), told from the
+     * text itself, never links two documents, and a passage stops where it
+     * meets a stretch of it; where a text has sentence punctuation, a
+     * passage holds two sentence ends or more. */
+    unsigned all_text;
 } sd_trace_options;
 
 void sd_trace_options_init(sd_trace_options *o);
 
 /* One document for sd_trace_add(). text NULL marks a record that failed to
  * read: it keeps its index and joins no story. date (ISO 8601, may be NULL)
- * lets the earliest copy be named the origin. */
+ * lets the earliest copy be named the origin. Zero it before filling it:
+ * fields may be added at its end. */
 typedef struct sd_trace_doc {
     const char *text;
     size_t len;
     const char *date;
     size_t date_len;
+    /* its URL (may be NULL): pages of one site (one host) share text that
+     * is the site's own, not a story (see sd_trace_options.all_text) */
+    const char *url;
+    size_t url_len;
 } sd_trace_doc;
 
 typedef struct sd_range {
@@ -640,9 +652,11 @@ typedef struct sd_trace_stats {
     unsigned k, w;         /* k-gram length and winnowing window */
     uint64_t pairs;        /* candidate document pairs aligned */
     uint64_t passages, stories;
-    uint64_t exchanged; /* bytes sent between processes, all of them (comm) */
-    uint64_t spilled;   /* bytes written to temporary files (memory_limit):
-                           key runs and the documents' store */
+    uint64_t exchanged;     /* bytes sent between processes, all of them (comm) */
+    uint64_t spilled;       /* bytes written to temporary files (memory_limit):
+                               key runs and the documents' store */
+    uint64_t site_passages; /* passages between pages of one site that no
+                               other site printed: the site's own text */
 } sd_trace_stats;
 
 typedef struct sd_trace sd_trace;

@@ -2,8 +2,9 @@
 # Writes a web-crawl archive as large crawls publish them: a WARC/1.1 file
 # with one gzip member per record, a warcinfo record, then a response record
 # (HTTP headers and the page) per HTML file given, its URI made from the
-# file's name. Used by the CLI golden tests, so the archive is written here,
-# not stored.
+# file's name: https://SITE.example/NAME, SITE the name's first two words
+# (harbour-gazette-bakery.html is a page of harbour-gazette.example). Used
+# by the CLI golden tests, so the archive is written here, not stored.
 #
 # usage: sh tests/mkwarc.sh OUT.warc.gz PAGE.html...
 set -eu
@@ -34,6 +35,7 @@ record warcinfo "" "application/warc-fields" "$tmp/info" 0
 n=1
 for page in "$@"; do
   name=$(basename "$page" .html)
+  site=$(echo "$name" | cut -d- -f1-2)
   charset=utf-8
   grep -qi 'charset=windows-1252' "$page" && charset=windows-1252
   {
@@ -42,6 +44,6 @@ for page in "$@"; do
     printf 'Content-Length: %s\r\n\r\n' "$(wc -c <"$page" | tr -d ' ')"
     cat "$page"
   } >"$tmp/body"
-  record response "https://news.example/$name" "application/http; msgtype=response" "$tmp/body" $n
+  record response "https://$site.example/$name" "application/http; msgtype=response" "$tmp/body" $n
   n=$((n + 1))
 done

@@ -199,13 +199,16 @@ static const char *american =
     "The council said the behavior of the organization had been a defense of the center "
     "of town, and He said the neighbors would analyze the color of the harbor walls. "
     "Officials told reporters that NATO and the program would honor the labor of the "
-    "theater and its catalog, \"a gray day\" - as the mayor put it - for the neighborhood.";
+    "theater and its catalog, \"a gray day\" - as the mayor put it - for the neighborhood. "
+    "Repairs to the old bridge are expected to take three more weeks, the council added.";
 static const char *british =
     "The council said the behaviour of the organisation had been a defence of the centre "
     "of town, and Mr Renn said the neighbours would analyse the colour of the harbour walls. "
     "Officials told reporters that Nato and the programme would honour the labour of the "
-    "theatre and its catalogue, \xe2\x80\x9c" "a grey day\xe2\x80\x9d \xe2\x80\x94 as the mayor put it \xe2\x80\x94 for the "
-    "neighbourhood.";
+    "theatre and its catalogue, \xe2\x80\x9c"
+    "a grey day\xe2\x80\x9d \xe2\x80\x94 as the mayor put it \xe2\x80\x94 for the "
+    "neighbourhood. Repairs to the old bridge are expected to take three more weeks, the council "
+    "added.";
 
 /* British spellings, honorifics, curly quotes and dashes, broken bytes. */
 TEST(trace_spelling_quotes_broken_bytes)
@@ -238,11 +241,15 @@ TEST(trace_spelling_quotes_broken_bytes)
     for (i = 0; i < sd_trace_passage_count(t); i++) {
         p = sd_trace_passage(t, i);
         if (p->doc_a == 0 && p->doc_b == 1) {
-            /* "He said" against "Mr Renn said": one change, the rest equal */
+            /* "He said" against "Mr Renn said": one change, the rest
+             * equal; the filler around, words with no function words,
+             * is no article prose and stays out (but for the few words
+             * that share a window of the story's words) */
             CHECK_EQ_U64(p->n_changes, 1);
             CHECK_EQ_U64(p->columns - p->equal, 1);
-            CHECK_EQ_U64(p->a.start, 0);
-            CHECK_EQ_U64(p->b.end, b.n - 2);
+            CHECK_EQ_U64(p->a.start, strlen(filler));
+            CHECK(p->b.end >= strlen(filler) + strlen(british) - 1);
+            CHECK(p->b.end < strlen(filler) + strlen(british) + 64);
         }
         if (p->doc_a == 0 && p->doc_b == 2)
             CHECK(p->identity > 0.95);
@@ -294,7 +301,8 @@ TEST(trace_template_does_not_link)
     sd_trace *t;
     for (i = 0; i < 20; i++) {
         sbuf b = {0};
-        puts_(&b, "Home | News | Sport | Weather | Contact | Subscribe to the Daily Gazette today\n");
+        puts_(&b,
+              "Home | News | Sport | Weather | Contact | Subscribe to the Daily Gazette today\n");
         random_words(&b, 150);
         puts_(&b, " the minister told reporters on Tuesday. ");
         random_words(&b, 100);
@@ -544,8 +552,10 @@ TEST(trace_every_allocation_failing_in_turn)
             rc = sd_trace_finish(t, NULL, NULL);
         CHECK(rc == 0 || rc == SD_ENOMEM);
         if (rc == 0) {
+            /* documents sharing a fingerprint are linked to the first of
+             * them (a star): 0-1 and 0-2, and 0 is the origin */
             CHECK_EQ_U64(sd_trace_story_count(t), 1);
-            CHECK_EQ_U64(sd_trace_passage_count(t), 3);
+            CHECK_EQ_U64(sd_trace_passage_count(t), 2);
         }
         fail_at = -1;
         sd_trace_free(t);

@@ -134,3 +134,16 @@ int sd__u64_sort(uint64_t *v, size_t n)
     sd__free(tmp);
     return 0;
 }
+
+size_t sd__kv_lower(const sd_kv *v, size_t n, uint64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}

@@ -21,6 +21,10 @@ typedef struct sd_kv {
  * SD_ENOMEM (v unchanged). */
 int sd__kv_sort(sd_kv *v, size_t n);
 
+/* The first index i of v[0..n), sorted by key, with v[i].key >= key (n
+ * when none). */
+size_t sd__kv_lower(const sd_kv *v, size_t n, uint64_t key);
+
 /* Sorts an array of uint64_t ascending. Returns 0 or SD_ENOMEM. */
 int sd__u64_sort(uint64_t *v, size_t n);
 

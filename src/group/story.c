@@ -1,20 +1,34 @@
 /*
  * story.c: stories as clusters of aligned spans, and what each copy did.
  *
- * Every passage gives two spans (its token range in each document), joined
- * in a union-find. Within one document the spans are swept in order of
- * start, and a span that overlaps the one reaching furthest so far by at
- * least min(min_passage, half the shorter span) joins its set. So spans of
- * the same story in one page meet, while a page that carries two stories
- * one after the other keeps them apart: the story is a cluster of spans, a
- * page may belong to several. The root of a set is its smallest span, so
- * stories are numbered in order of their first passage.
- *
- * Then, per story: the members (documents with a span in it), the origin
- * (earliest date when dates are known, else the copy whose alignments
- * with the others have the most equal tokens), the consensus (the origin's spans: its text that
- * other copies share), and per member, from its passages with the origin: the share of the
- * consensus it carries, what of it it lacks, what it added and changed, and from those its role.
+ *   1. spans: every passage gives two spans (its token range in each
+ *      document), joined in a union-find; spans of one document that
+ *      overlap by at least min(min_passage, half the shorter span) are
+ *      joined (the sweep keeps the span reaching furthest so far); and the
+ *      passages of one pair of documents that lie close together, with
+ *      only article prose between them in both (a paraphrased or dropped
+ *      paragraph, a moved one), are joined when one of their two stories
+ *      is the pair's alone: one article shared by two pages is one story,
+ *      however many passages its alignment gives, while two stories other
+ *      pages print apart stay apart. A
+ *      page that carries two stories one after the other keeps them
+ *      apart: a story is a cluster of spans, and a page may be in several.
+ *      The root of a set is its smallest span, so stories are numbered in
+ *      order of their first passage.
+ *   2. per story: the members (documents with a span in it) and the
+ *      origin: the earliest date when dates are known; else, of the copies
+ *      that carry nearly the most of the story (their alignment with any
+ *      one other copy has 90% or more of the most equal words any has),
+ *      the one that is most purely the story (a wire original rather than
+ *      a page wrapping it).
+ *   3. candidates are linked as stars (a fingerprint's documents to its
+ *      first), so a copy may have no passage with the origin: it is then
+ *      aligned against the origin here, on the k-grams of the story's
+ *      spans in both; so k copies cost about 2k alignments in all.
+ *   4. the consensus (the origin's spans: its text other copies share),
+ *      and per copy, from its passages with the origin: the share of the
+ *      consensus it carries, what of it it lacks, what it added and
+ *      changed, and from those its role.
  */
 #include <string.h>
 
@@ -22,6 +36,13 @@
 #include "base/keysort.h"
 #include "group/trace_int.h"
 #include "group/unionfind.h"
+
+/* Passages of one pair join one story when the gap between them is at
+ * most JOIN_GAP tokens in both documents (a paraphrased paragraph), or
+ * at most 4 in one and JOIN_ONE_SIDED in the other (paragraphs dropped),
+ * and all article prose. */
+#define JOIN_GAP(minp) (4 * (uint32_t)(minp))
+#define JOIN_ONE_SIDED(minp) (20 * (uint32_t)(minp))
 
 typedef struct ival {
     uint32_t a, b; /* tokens [a, b) */
@@ -143,8 +164,6 @@ typedef struct work {
     ivals *cover; /* per member: merged spans */
     size_t ncover;
     ivals ocov, mcov, tmp, added, changed;
-    uint64_t *agree; /* per member: equal tokens of its alignments */
-    size_t agree_cap;
 } work;
 
 /* Index of document doc among a story's members (sorted by document). */
@@ -163,9 +182,10 @@ static size_t member_of(const sd_story_member *m, size_t n, uint64_t doc)
 
 /*
  * Fills member m (not the origin) of a story from its passages with the
- * origin: share, identity, lacks, added, changed, role.
+ * origin (sp[0..nsp), passage indexes of the story): share, identity,
+ * lacks, added, changed, role.
  */
-static int analyze_member(sd_trace *t, const sd_kv *sp, size_t nsp, uint32_t origin,
+static int analyze_member(sd_trace *t, const size_t *sp, size_t nsp, uint32_t origin,
                           const ivals *cons, uint64_t cons_tok, const ivals *mspans,
                           sd_story_member *mb, moff *mo, rstore *rs, work *w)
 {
@@ -177,7 +197,7 @@ static int analyze_member(sd_trace *t, const sd_kv *sp, size_t nsp, uint32_t ori
 
     w->ocov.n = w->mcov.n = w->added.n = w->changed.n = 0;
     for (i = 0; i < nsp; i++) {
-        const sd_tp *p = &t->tp[sp[i].val];
+        const sd_tp *p = &t->tp[sp[i]];
         int m_is_a;
         if (!((p->da == doc && p->db == origin) || (p->db == doc && p->da == origin))) {
             if (p->da == doc || p->db == doc) {
@@ -248,24 +268,530 @@ static int analyze_member(sd_trace *t, const sd_kv *sp, size_t nsp, uint32_t ori
     return 0;
 }
 
+/* Whether tokens [a, b) of document d are all article prose. */
+static int all_article(const sd_tdoc *d, uint32_t a, uint32_t b)
+{
+    return b <= a || sd__bits_count(d->art, a, b) == (size_t)(b - a);
+}
+
+/* Tokens between the two ranges [x0, x1) and [y0, y1) of one document,
+ * in whichever order they come; the gap's bounds in *g0, *g1. */
+static uint32_t gap_between(uint32_t x0, uint32_t x1, uint32_t y0, uint32_t y1, uint32_t *g0,
+                            uint32_t *g1)
+{
+    if (y0 >= x1) {
+        *g0 = x1;
+        *g1 = y0;
+    } else if (x0 >= y1) {
+        *g0 = y1;
+        *g1 = x0;
+    } else {
+        *g0 = *g1 = 0;
+    }
+    return *g1 - *g0;
+}
+
+/*
+ * Passages of one pair come together, in order of their start in the
+ * first document. Neighbours close in both documents, with only article
+ * prose between them (a paraphrased, dropped or moved paragraph), are one
+ * article: joined, when one of the two stories the spans made so far is
+ * the pair's alone. Two stories that other pages print apart stay apart,
+ * however close two pages print them.
+ */
+static int join_pairs(sd_trace *t, sd_uf *uf)
+{
+    size_t np = t->npass, ns = 2 * np, i;
+    uint32_t near = JOIN_GAP(t->o.min_passage), far = JOIN_ONE_SIDED(t->o.min_passage);
+    uint32_t *d1, *d2; /* per root: the first two documents of its set, UINT32_MAX: none */
+    uint8_t *more;     /* per root: a third document */
+    d1 = sd__reallocarray(NULL, ns, sizeof *d1);
+    d2 = sd__reallocarray(NULL, ns, sizeof *d2);
+    more = sd__calloc(ns, 1);
+    if (!d1 || !d2 || !more) {
+        sd__free(d1);
+        sd__free(d2);
+        sd__free(more);
+        return SD_ENOMEM;
+    }
+    memset(d1, 0xFF, ns * sizeof *d1);
+    memset(d2, 0xFF, ns * sizeof *d2);
+    for (i = 0; i < ns; i++) {
+        uint64_t r = sd__uf_find(uf, i);
+        uint32_t doc = i & 1 ? t->tp[i / 2].db : t->tp[i / 2].da;
+        if (d1[r] == UINT32_MAX || d1[r] == doc)
+            d1[r] = doc;
+        else if (d2[r] == UINT32_MAX || d2[r] == doc)
+            d2[r] = doc;
+        else
+            more[r] = 1;
+    }
+    for (i = 1; i < np; i++) {
+        const sd_tp *p = &t->tp[i - 1], *q = &t->tp[i];
+        uint32_t a0, a1, b0, b1, ga, gb;
+        uint64_t rp, rq;
+        if (p->da != q->da || p->db != q->db)
+            continue;
+        rp = sd__uf_find(uf, 2 * (i - 1));
+        rq = sd__uf_find(uf, 2 * i);
+        if (rp == rq || (more[rp] && more[rq]))
+            continue;
+        ga = gap_between(p->p.a0, p->p.a1, q->p.a0, q->p.a1, &a0, &a1);
+        gb = gap_between(p->p.b0, p->p.b1, q->p.b0, q->p.b1, &b0, &b1);
+        if (!((ga <= near && gb <= near) || ((ga <= 4 || gb <= 4) && ga <= far && gb <= far)))
+            continue;
+        if (all_article(&t->docs[p->da], a0, a1) && all_article(&t->docs[p->db], b0, b1))
+            sd__uf_union(uf, 2 * (i - 1), 2 * i);
+    }
+    sd__free(d1);
+    sd__free(d2);
+    sd__free(more);
+    return 0;
+}
+
+/*
+ * 1. The union-find over spans (span 2i is passage i's side in its first
+ * document, 2i + 1 in its second): a passage's two sides; overlapping
+ * spans of one document; close passages of one pair. `order` is scratch
+ * of 2 np entries.
+ */
+static int join_spans(sd_trace *t, sd_uf *uf, sd_kv *order)
+{
+    size_t np = t->npass, ns = 2 * np, i, best = SIZE_MAX;
+    int rc;
+    for (i = 0; i < np; i++) {
+        sd__uf_union(uf, 2 * i, 2 * i + 1);
+        order[2 * i].key = ((uint64_t)t->tp[i].da << 32) | t->tp[i].p.a0;
+        order[2 * i].val = 2 * i;
+        order[2 * i + 1].key = ((uint64_t)t->tp[i].db << 32) | t->tp[i].p.b0;
+        order[2 * i + 1].val = 2 * i + 1;
+    }
+    if ((rc = sd__kv_sort(order, ns)) != 0)
+        return rc;
+    /* overlapping spans of one document */
+    for (i = 0; i < ns; i++) {
+        size_t x = order[i].val;
+        const sd_tp *p = &t->tp[x / 2];
+        uint32_t doc = x & 1 ? p->db : p->da, a0 = x & 1 ? p->p.b0 : p->p.a0,
+                 a1 = x & 1 ? p->p.b1 : p->p.a1;
+        if (best != SIZE_MAX) {
+            const sd_tp *q = &t->tp[best / 2];
+            uint32_t bdoc = best & 1 ? q->db : q->da, b0 = best & 1 ? q->p.b0 : q->p.a0,
+                     b1 = best & 1 ? q->p.b1 : q->p.a1;
+            if (bdoc != doc) {
+                best = SIZE_MAX;
+            } else {
+                uint32_t end = a1 < b1 ? a1 : b1, la = a1 - a0, lb = b1 - b0;
+                uint32_t ov = end > a0 ? end - a0 : 0, half = ((la < lb ? la : lb) + 1) / 2;
+                uint32_t need = t->o.min_passage < half ? t->o.min_passage : half;
+                if (ov > 0 && ov >= need)
+                    sd__uf_union(uf, x, best);
+                if (a1 > b1)
+                    best = x;
+            }
+        }
+        if (best == SIZE_MAX)
+            best = x;
+    }
+    return join_pairs(t, uf);
+}
+
+/*
+ * 2. The origin among a story's nm members (sorted by document), from
+ * the story's passages sp[0..nsp) and each member's merged spans: the
+ * earliest date; then, of the members whose alignment with one other
+ * member has 90% or more of the most equal words any member has, the
+ * one that is most purely the story; then the first. Returns the
+ * member's index.
+ */
+static size_t pick_origin(const sd_trace *t, const sd_story_member *mem, size_t nm,
+                          const size_t *sp, size_t nsp, const ivals *cover, uint64_t *eqbest)
+{
+    size_t i, j, best = 0;
+    uint64_t top = 0;
+    memset(eqbest, 0, nm * sizeof *eqbest);
+    /* per member, the equal words of its best partner; passages of one
+     * pair are consecutive in sp */
+    for (i = 0; i < nsp; i = j) {
+        const sd_tp *p = &t->tp[sp[i]];
+        uint64_t sum = 0;
+        size_t ma = member_of(mem, nm, p->da), mb = member_of(mem, nm, p->db);
+        for (j = i; j < nsp && t->tp[sp[j]].da == p->da && t->tp[sp[j]].db == p->db; j++)
+            sum += t->tp[sp[j]].p.equal;
+        if (sum > eqbest[ma])
+            eqbest[ma] = sum;
+        if (sum > eqbest[mb])
+            eqbest[mb] = sum;
+    }
+    for (i = 0; i < nm; i++)
+        if (eqbest[i] > top)
+            top = eqbest[i];
+    for (i = 1; i < nm; i++) {
+        const sd_tdoc *d = &t->docs[mem[i].doc], *bd = &t->docs[mem[best].doc];
+        int dc = date_cmp(d, bd), full_i = 10 * eqbest[i] >= 9 * top,
+            full_b = 10 * eqbest[best] >= 9 * top;
+        if (dc < 0) {
+            best = i;
+        } else if (dc == 0) {
+            /* most purely the story: its spans over its length */
+            uint64_t ci = iv_len(&cover[i]) * (bd->n ? bd->n : 1);
+            uint64_t cb = iv_len(&cover[best]) * (d->n ? d->n : 1);
+            if ((full_i && !full_b) || (full_i == full_b && ci > cb))
+                best = i;
+        }
+    }
+    return best;
+}
+
+/* A k-gram table of one document's spans: k-gram hash to its first
+ * position (open addressing, key 0 empty). */
+typedef struct ktab {
+    uint64_t *key;
+    uint32_t *pos;
+    size_t mask, cap;
+} ktab;
+
+static uint64_t kg_hash(const uint32_t *h, uint32_t i, unsigned k)
+{
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    unsigned j;
+    for (j = 0; j < k; j++)
+        x = (x ^ h[i + j]) * 0xff51afd7ed558ccdull;
+    return (x ^ (x >> 29)) | 1;
+}
+
+static int ktab_build(ktab *kt, const sd_tdoc *d, const ivals *iv, unsigned k)
+{
+    size_t n = 0, size = 64, i;
+    uint32_t x;
+    for (i = 0; i < iv->n; i++)
+        n += iv->v[i].b - iv->v[i].a;
+    while (size < 2 * n + 2)
+        size *= 2;
+    if (size > kt->cap) {
+        sd__free(kt->key);
+        sd__free(kt->pos);
+        kt->key = sd__malloc(size * sizeof *kt->key);
+        kt->pos = sd__malloc(size * sizeof *kt->pos);
+        kt->cap = kt->key && kt->pos ? size : 0;
+        if (!kt->cap)
+            return SD_ENOMEM;
+    }
+    kt->mask = size - 1;
+    memset(kt->key, 0, size * sizeof *kt->key);
+    for (i = 0; i < iv->n; i++)
+        for (x = iv->v[i].a; x + k <= iv->v[i].b; x++) {
+            uint64_t hv = kg_hash(d->h, x, k);
+            size_t j = (size_t)(hv * 0x9E3779B97F4A7C15ull) & kt->mask;
+            while (kt->key[j] && kt->key[j] != hv)
+                j = (j + 1) & kt->mask;
+            if (!kt->key[j]) {
+                kt->key[j] = hv;
+                kt->pos[j] = x;
+            }
+        }
+    return 0;
+}
+
+/*
+ * 3. Aligns member m (document md, merged spans mcov) against the origin
+ * (document od, whose spans' k-grams are in kt) on the k-grams they
+ * share, and adds the passages to the story. Returns 0 or an error code.
+ */
+static int align_to_origin(sd_trace *t, sd_aligner *al, sd_tpassages *out, uint64_t **anch,
+                           size_t *acap, const ktab *kt, uint32_t od, uint32_t md,
+                           const ivals *mcov, uint64_t story)
+{
+    const sd_tdoc *o = &t->docs[od], *m = &t->docs[md];
+    int m_first = md < od;
+    const sd_tdoc *da = m_first ? m : o, *db = m_first ? o : m;
+    sd_tseq a = {da->h, da->off, da->end, da->n, da->art},
+            b = {db->h, db->off, db->end, db->n, db->art};
+    sd_align_params p;
+    size_t i, na = 0;
+    uint32_t x;
+    int rc;
+    for (i = 0; i < mcov->n; i++)
+        for (x = mcov->v[i].a; x + t->k <= mcov->v[i].b; x++) {
+            uint64_t hv = kg_hash(m->h, x, t->k);
+            size_t j = (size_t)(hv * 0x9E3779B97F4A7C15ull) & kt->mask;
+            while (kt->key[j] && kt->key[j] != hv)
+                j = (j + 1) & kt->mask;
+            if (!kt->key[j])
+                continue;
+            if (SD_GROW(*anch, *acap, na + 1))
+                return SD_ENOMEM;
+            (*anch)[na++] =
+                m_first ? ((uint64_t)x << 32 | kt->pos[j]) : ((uint64_t)kt->pos[j] << 32 | x);
+        }
+    if (na == 0)
+        return 0;
+    p.k = t->k;
+    p.min_passage = t->o.min_passage;
+    p.max_gap = t->o.max_gap;
+    p.min_identity = t->o.min_identity;
+    p.cut = t->o.all_text ? 0 : t->o.min_passage;
+    sd__tpassages_reset(out);
+    if ((rc = sd__align(al, &a, &b, *anch, na, &p, out)) != 0)
+        return rc;
+    return sd__trace_add_passages(t, m_first ? md : od, m_first ? od : md, out, story);
+}
+
+/* Sorts the passages by (first document, second document, start in the
+ * first), in place: those aligned against an origin join their pairs'. */
+static int sort_passages(sd_trace *t)
+{
+    size_t np = t->npass, i;
+    sd_kv *k;
+    uint8_t *done;
+    int rc = SD_ENOMEM;
+    if (np < 2)
+        return 0;
+    k = sd__reallocarray(NULL, np, sizeof *k);
+    done = sd__calloc(np, 1);
+    if (!k || !done)
+        goto out;
+    for (i = 0; i < np; i++) {
+        k[i].key = (uint64_t)t->tp[i].da << 32 | t->tp[i].db;
+        k[i].val = (uint64_t)t->tp[i].p.a0 << 32 | (uint64_t)i;
+    }
+    if ((rc = sd__kv_sort(k, np)) != 0)
+        goto out;
+    /* position i takes passage k[i]; follow each cycle once */
+    for (i = 0; i < np; i++) {
+        size_t j = i;
+        sd_tp tp0;
+        sd_passage p0;
+        if (done[i] || (uint32_t)k[i].val == i) {
+            done[i] = 1;
+            continue;
+        }
+        tp0 = t->tp[i];
+        p0 = t->pass[i];
+        for (;;) {
+            size_t src = (uint32_t)k[j].val;
+            done[j] = 1;
+            if (src == i) {
+                t->tp[j] = tp0;
+                t->pass[j] = p0;
+                break;
+            }
+            t->tp[j] = t->tp[src];
+            t->pass[j] = t->pass[src];
+            j = src;
+        }
+    }
+    rc = 0;
+out:
+    sd__free(k);
+    sd__free(done);
+    return rc;
+}
+
+/*
+ * 0. Passages that run across a story boundary other pages show are cut
+ * there. Two pages that print the same two stories one after the other
+ * align them as one passage; in such a page, a span that ends where
+ * another, of a page with another partner, starts (within CUT_SLACK
+ * tokens) is a boundary between two stories that other pages print
+ * apart, and every passage of other partners running across it is cut in
+ * two (its other side where the alignment puts the same token).
+ */
+#define CUT_SLACK(minp) ((uint32_t)(minp) / 2)
+
+/* The token of the other side that an alignment puts against token c of
+ * side `a_side` (1: the first document's) of passage p. */
+static uint32_t map_across(const sd_trace *t, const sd_tp *p, int a_side, uint32_t c)
+{
+    uint32_t from0 = a_side ? p->p.a0 : p->p.b0, to0 = a_side ? p->p.b0 : p->p.a0;
+    int64_t delta = 0;
+    size_t e;
+    for (e = 0; e < p->p.nedit; e++) {
+        const sd_tedit *te = &t->tedit[p->p.edit0 + e];
+        uint32_t f0 = a_side ? te->a0 : te->b0, f1 = a_side ? te->a1 : te->b1;
+        uint32_t g0 = a_side ? te->b0 : te->a0, g1 = a_side ? te->b1 : te->a1;
+        if (f1 <= c && !(f0 == f1 && f0 == c)) {
+            delta += (int64_t)(g1 - g0) - (int64_t)(f1 - f0);
+            continue;
+        }
+        if (f0 < c) /* inside an edit: its start */
+            return g0;
+        break;
+    }
+    return (uint32_t)((int64_t)to0 + (int64_t)(c - from0) + delta);
+}
+
+/* Splits passage i at token ca of its first document (cb of its second):
+ * the part before stays at i, the part after is appended, each with its
+ * edits and columns (an edit's columns taken as its longer side). */
+static int split_at(sd_trace *t, size_t i, uint32_t ca, uint32_t cb, sd_tpassages *tmp)
+{
+    sd_tp p = t->tp[i];
+    uint64_t uneq[2] = {0, 0}, ecols[2] = {0, 0};
+    size_t e, n0 = t->npass;
+    int k, rc;
+    /* never inside an edit: at its start */
+    for (e = 0; e < p.p.nedit; e++) {
+        const sd_tedit *te = &t->tedit[p.p.edit0 + e];
+        if ((te->a0 < ca && ca < te->a1) || (te->b0 < cb && cb < te->b1)) {
+            ca = te->a0;
+            cb = te->b0;
+            break;
+        }
+    }
+    if (ca <= p.p.a0 || ca >= p.p.a1 || cb <= p.p.b0 || cb >= p.p.b1)
+        return 0;
+    sd__tpassages_reset(tmp);
+    if (SD_GROW(tmp->v, tmp->cap, 2) || SD_GROW(tmp->e, tmp->ecap, p.p.nedit + 1))
+        return SD_ENOMEM;
+    memset(tmp->v, 0, 2 * sizeof *tmp->v);
+    tmp->v[0].a0 = p.p.a0;
+    tmp->v[0].a1 = ca;
+    tmp->v[0].b0 = p.p.b0;
+    tmp->v[0].b1 = cb;
+    tmp->v[1].a0 = ca;
+    tmp->v[1].a1 = p.p.a1;
+    tmp->v[1].b0 = cb;
+    tmp->v[1].b1 = p.p.b1;
+    /* edits are in order: those of the first part come first */
+    for (e = 0; e < p.p.nedit; e++) {
+        const sd_tedit *te = &t->tedit[p.p.edit0 + e];
+        uint32_t la = te->a1 - te->a0, lb = te->b1 - te->b0;
+        k = te->a0 >= ca && te->b0 >= cb;
+        tmp->e[tmp->ne++] = *te;
+        tmp->v[k].nedit++;
+        uneq[k] += la;
+        ecols[k] += la > lb ? la : lb; /* an edit's columns: its longer side */
+    }
+    tmp->v[1].edit0 = tmp->v[0].nedit;
+    for (k = 0; k < 2; k++) {
+        sd_tpass *x = &tmp->v[k];
+        x->equal = (uint32_t)((x->a1 - x->a0) - uneq[k]);
+        x->cols = (uint32_t)(x->equal + ecols[k]);
+    }
+    tmp->n = 2;
+    /* both parts are appended; the first then takes passage i's place */
+    if ((rc = sd__trace_add_passages(t, p.da, p.db, tmp, UINT64_MAX)) != 0)
+        return rc;
+    t->tp[i] = t->tp[n0];
+    t->pass[i] = t->pass[n0];
+    t->tp[n0] = t->tp[n0 + 1];
+    t->pass[n0] = t->pass[n0 + 1];
+    t->npass--;
+    return 0;
+}
+
+static int cut_passages(sd_trace *t)
+{
+    size_t np = t->npass, ns = 2 * np, i, j, ncut = 0, ccap = 0;
+    uint32_t slack = CUT_SLACK(t->o.min_passage), minp = t->o.min_passage;
+    sd_kv *sp = NULL, *cut = NULL; /* cut: (doc << 32 | token, partners) */
+    sd_tpassages tmp;
+    int rc = SD_ENOMEM;
+    if (np < 2 || t->o.all_text)
+        return 0;
+    sd__tpassages_init(&tmp);
+    if ((sp = sd__reallocarray(NULL, ns, sizeof *sp)) == NULL)
+        goto done;
+    for (i = 0; i < np; i++) {
+        sp[2 * i].key = (uint64_t)t->tp[i].da << 32 | t->tp[i].p.a0;
+        sp[2 * i].val = 2 * i;
+        sp[2 * i + 1].key = (uint64_t)t->tp[i].db << 32 | t->tp[i].p.b0;
+        sp[2 * i + 1].val = 2 * i + 1;
+    }
+    if ((rc = sd__kv_sort(sp, ns)) != 0)
+        goto done;
+    rc = SD_ENOMEM;
+    /* boundaries: a span ending where one of another partner starts */
+    for (i = 0; i < ns; i++) {
+        const sd_tp *y = &t->tp[sp[i].val / 2];
+        int ya = !(sp[i].val & 1);
+        uint32_t doc = ya ? y->da : y->db, ye = ya ? y->p.a1 : y->p.b1, ys = ya ? y->p.a0 : y->p.b0,
+                 yp = ya ? y->db : y->da;
+        uint64_t from = (uint64_t)doc << 32 | (ye > slack ? ye - slack : 0);
+        for (j = sd__kv_lower(sp, ns, from);
+             j < ns && sp[j].key <= ((uint64_t)doc << 32 | (ye + slack)); j++) {
+            const sd_tp *z = &t->tp[sp[j].val / 2];
+            int za = !(sp[j].val & 1);
+            uint32_t zs = za ? z->p.a0 : z->p.b0, zp = za ? z->db : z->da;
+            if (zp == yp || zs < ys + minp)
+                continue;
+            if (SD_GROW(cut, ccap, ncut + 1))
+                goto done;
+            cut[ncut].key = (uint64_t)doc << 32 | zs;
+            cut[ncut++].val = (uint64_t)yp << 32 | zp;
+            break;
+        }
+    }
+    if (ncut == 0) {
+        rc = 0;
+        goto done;
+    }
+    if ((rc = sd__kv_sort(cut, ncut)) != 0)
+        goto done;
+    /* every passage of a third partner running across a boundary is cut
+     * at it, on the side it was seen (the first boundary in each) */
+    for (i = 0; i < np; i++) {
+        int side;
+        for (side = 0; side < 2; side++) {
+            const sd_tp *p = &t->tp[i];
+            uint32_t doc = side ? p->db : p->da, s0 = side ? p->p.b0 : p->p.a0,
+                     s1 = side ? p->p.b1 : p->p.a1, partner = side ? p->da : p->db;
+            uint64_t from = (uint64_t)doc << 32 | (s0 + minp);
+            for (j = sd__kv_lower(cut, ncut, from);
+                 j < ncut && cut[j].key + minp <= ((uint64_t)doc << 32 | s1); j++) {
+                uint32_t c = (uint32_t)cut[j].key, other;
+                if ((uint32_t)(cut[j].val >> 32) == partner || (uint32_t)cut[j].val == partner)
+                    continue;
+                other = map_across(t, p, !side, c);
+                if (side ? (other <= p->p.a0 || other >= p->p.a1)
+                         : (other <= p->p.b0 || other >= p->p.b1))
+                    break;
+                if ((rc = split_at(t, i, side ? other : c, side ? c : other, &tmp)) != 0)
+                    goto done;
+                rc = SD_ENOMEM;
+                break;
+            }
+        }
+    }
+    rc = sort_passages(t);
+done:
+    sd__tpassages_release(&tmp);
+    sd__free(sp);
+    sd__free(cut);
+    return rc;
+}
+
 int sd__trace_stories(sd_trace *t)
 {
     size_t np = t->npass, ns = 2 * np, i, j, nst = 0, nmem = 0, s;
     sd_uf uf;
     sd_kv *order = NULL, *mk = NULL, *pk = NULL, *dk = NULL;
-    uint64_t *sid = NULL;
+    uint64_t *sid = NULL, *eqbest = NULL, *anch = NULL;
+    size_t *sp = NULL, spcap = 0, eqcap = 0, acap = 0;
     moff *mo = NULL;
     rstore rs = {NULL, 0, 0};
     work w;
+    ktab kt = {NULL, NULL, 0, 0};
+    sd_aligner al;
+    sd_tpassages out;
     int rc = SD_ENOMEM;
 
     memset(&w, 0, sizeof w);
     memset(&uf, 0, sizeof uf);
+    sd__aligner_init(&al);
+    sd__tpassages_init(&out);
     t->doc_story_at = sd__calloc(t->n + 1, sizeof *t->doc_story_at);
     if (!t->doc_story_at)
         return SD_ENOMEM;
+    if ((rc = cut_passages(t)) != 0)
+        return rc;
+    sd__trace_fix_changes(t);
+    np = t->npass;
+    ns = 2 * np;
     if (np == 0)
         return 0;
+    rc = SD_ENOMEM;
     if (sd__uf_init(&uf, ns) != 0)
         goto fail;
     order = sd__reallocarray(NULL, ns, sizeof *order);
@@ -274,44 +800,9 @@ int sd__trace_stories(sd_trace *t)
     sid = sd__reallocarray(NULL, ns, sizeof *sid);
     if (!order || !mk || !pk || !sid)
         goto fail;
-    for (i = 0; i < np; i++) {
-        sd__uf_union(&uf, 2 * i, 2 * i + 1);
-        order[2 * i].key = ((uint64_t)t->tp[i].da << 32) | t->tp[i].p.a0;
-        order[2 * i].val = 2 * i;
-        order[2 * i + 1].key = ((uint64_t)t->tp[i].db << 32) | t->tp[i].p.b0;
-        order[2 * i + 1].val = 2 * i + 1;
-    }
-    if ((rc = sd__kv_sort(order, ns)) != 0)
+    if ((rc = join_spans(t, &uf, order)) != 0)
         goto fail;
     rc = SD_ENOMEM;
-    /* join overlapping spans of one document */
-    {
-        size_t best = SIZE_MAX;
-        for (i = 0; i < ns; i++) {
-            size_t x = order[i].val;
-            const sd_tp *p = &t->tp[x / 2];
-            uint32_t doc = x & 1 ? p->db : p->da, a0 = x & 1 ? p->p.b0 : p->p.a0,
-                     a1 = x & 1 ? p->p.b1 : p->p.a1;
-            if (best != SIZE_MAX) {
-                const sd_tp *q = &t->tp[best / 2];
-                uint32_t bdoc = best & 1 ? q->db : q->da, b0 = best & 1 ? q->p.b0 : q->p.a0,
-                         b1 = best & 1 ? q->p.b1 : q->p.a1;
-                if (bdoc != doc) {
-                    best = SIZE_MAX;
-                } else {
-                    uint32_t end = a1 < b1 ? a1 : b1, la = a1 - a0, lb = b1 - b0;
-                    uint32_t ov = end > a0 ? end - a0 : 0, half = ((la < lb ? la : lb) + 1) / 2;
-                    uint32_t need = t->o.min_passage < half ? t->o.min_passage : half;
-                    if (ov > 0 && ov >= need)
-                        sd__uf_union(&uf, x, best);
-                    if (a1 > b1)
-                        best = x;
-                }
-            }
-            if (best == SIZE_MAX)
-                best = x;
-        }
-    }
     /* number stories by root (the smallest span of each set) */
     for (i = 0; i < ns; i++) {
         uint64_t r = sd__uf_find(&uf, i);
@@ -348,8 +839,9 @@ int sd__trace_stories(sd_trace *t)
         size_t mi = 0, si = 0, pi = 0;
         for (s = 0; s < nst; s++) {
             sd_story *st = &t->stories[s];
-            size_t m0 = mi, nm, best = 0, ps;
-            uint64_t best_cov = 0;
+            size_t m0 = mi, nm, best, ps, nsp, q;
+            uint64_t best_cov;
+            uint32_t od;
             if (s % 256 == 255)
                 sd__trace_trim(t); /* under a memory limit: the pages read so far */
             /* this story's members and their merged spans */
@@ -372,40 +864,64 @@ int sd__trace_stories(sd_trace *t)
             }
             mi++;
             si = j;
-            /* this story's passages, and per member the equal tokens of its
-             * alignments: the copy agreeing most with the others is the
-             * likeliest origin when dates do not tell */
+            for (j = 0; j < nm; j++)
+                iv_merge(&w.cover[j]);
+            /* this story's passages, as indexes */
             for (ps = pi; ps < np && pk[ps].key == s; ps++)
                 ;
-            if (SD_GROW(w.agree, w.agree_cap, nm) != 0)
+            nsp = ps - pi;
+            if (SD_GROW(sp, spcap, nsp + nm + 1) != 0 || SD_GROW(eqbest, eqcap, nm) != 0)
                 goto fail;
-            memset(w.agree, 0, nm * sizeof *w.agree);
-            for (j = pi; j < ps; j++) {
-                const sd_tp *p = &t->tp[pk[j].val];
-                w.agree[member_of(t->members + m0, nm, p->da)] += p->p.equal;
-                w.agree[member_of(t->members + m0, nm, p->db)] += p->p.equal;
-            }
-            for (j = 0; j < nm; j++) {
-                const sd_tdoc *d = &t->docs[t->members[m0 + j].doc], *bd;
-                iv_merge(&w.cover[j]);
-                if (j == 0)
-                    continue;
-                bd = &t->docs[t->members[m0 + best].doc];
-                {
-                    /* ties go to the copy that is most purely the story
-                     * (a wire original rather than a page wrapping it) */
-                    int dc = date_cmp(d, bd);
-                    uint64_t cj = iv_len(&w.cover[j]) * (bd->n ? bd->n : 1);
-                    uint64_t cb = iv_len(&w.cover[best]) * (d->n ? d->n : 1);
-                    if (dc < 0 || (dc == 0 && (w.agree[j] > w.agree[best] ||
-                                               (w.agree[j] == w.agree[best] && cj > cb))))
-                        best = j;
+            for (j = 0; j < nsp; j++)
+                sp[j] = (size_t)pk[pi + j].val;
+            pi = ps;
+            best = pick_origin(t, t->members + m0, nm, sp, nsp, w.cover, eqbest);
+            od = (uint32_t)t->members[m0 + best].doc;
+            /* members with no passage with the origin are aligned to it */
+            if (nm > 2) {
+                int built = 0;
+                size_t nsp0 = nsp;
+                for (j = 0; j < nm; j++) {
+                    uint32_t md = (uint32_t)t->members[m0 + j].doc;
+                    size_t before = t->npass;
+                    if (j == best)
+                        continue;
+                    for (q = 0; q < nsp0; q++) {
+                        const sd_tp *p = &t->tp[sp[q]];
+                        if ((p->da == md && p->db == od) || (p->db == md && p->da == od))
+                            break;
+                    }
+                    if (q < nsp0)
+                        continue;
+                    if (!built) {
+                        if ((rc = ktab_build(&kt, &t->docs[od], &w.cover[best], t->k)) != 0)
+                            goto fail;
+                        built = 1;
+                    }
+                    if ((rc = align_to_origin(t, &al, &out, &anch, &acap, &kt, od, md, &w.cover[j],
+                                              s)) != 0)
+                        goto fail;
+                    rc = SD_ENOMEM;
+                    for (q = before; q < t->npass; q++) {
+                        const sd_tp *p = &t->tp[q];
+                        int m_is_a = p->da == md;
+                        if (SD_GROW(sp, spcap, nsp + 1) ||
+                            iv_push(&w.cover[j], m_is_a ? p->p.a0 : p->p.b0,
+                                    m_is_a ? p->p.a1 : p->p.b1) ||
+                            iv_push(&w.cover[best], m_is_a ? p->p.b0 : p->p.a0,
+                                    m_is_a ? p->p.b1 : p->p.a1))
+                            goto fail;
+                        sp[nsp++] = q;
+                        st->passages++;
+                    }
+                    iv_merge(&w.cover[j]);
                 }
+                iv_merge(&w.cover[best]);
             }
             best_cov = iv_len(&w.cover[best]);
             st->id = s;
-            st->origin = t->members[m0 + best].doc;
-            st->origin_by_date = t->docs[st->origin].date != NULL;
+            st->origin = od;
+            st->origin_by_date = t->docs[od].date != NULL;
             st->consensus_tokens = best_cov;
             st->n_members = nm;
             for (j = 0; j < nm; j++) {
@@ -419,12 +935,11 @@ int sd__trace_stories(sd_trace *t)
                     mb->identity = 1;
                     continue;
                 }
-                if ((rc = analyze_member(t, pk + pi, ps - pi, (uint32_t)st->origin, &w.cover[best],
-                                         best_cov, &w.cover[j], mb, o, &rs, &w)) != 0)
+                if ((rc = analyze_member(t, sp, nsp, od, &w.cover[best], best_cov, &w.cover[j], mb,
+                                         o, &rs, &w)) != 0)
                     goto fail;
                 rc = SD_ENOMEM;
             }
-            pi = ps;
             for (j = 0; j < nm; j++) {
                 sd__free(w.cover[j].v);
                 w.cover[j].v = NULL;
@@ -468,6 +983,11 @@ int sd__trace_stories(sd_trace *t)
     }
     for (i = 0; i < t->n; i++)
         t->doc_story_at[i + 1] += t->doc_story_at[i];
+    /* the passages aligned against origins join their pairs' */
+    if ((rc = sort_passages(t)) != 0)
+        goto fail;
+    sd__trace_fix_changes(t);
+    t->stats.passages = t->npass;
     rc = 0;
 fail:
     sd__uf_release(&uf);
@@ -486,6 +1006,12 @@ fail:
     sd__free(w.tmp.v);
     sd__free(w.added.v);
     sd__free(w.changed.v);
-    sd__free(w.agree);
+    sd__free(kt.key);
+    sd__free(kt.pos);
+    sd__free(sp);
+    sd__free(eqbest);
+    sd__free(anch);
+    sd__aligner_release(&al);
+    sd__tpassages_release(&out);
     return rc;
 }

@@ -181,16 +181,64 @@ static size_t chunk_pairs(const sd_trace *t)
     return n < 16 ? 16 : n > 256 ? 256 : (size_t)n;
 }
 
-/* Room for np passages and ne of their edits (grow_room); caps[] counts
- * the elements held. */
-static int grow_passages(sd_trace *t, size_t np, size_t ne, size_t caps[4])
+/* Room for np passages and ne of their edits (grow_room); t->pcaps[]
+ * counts the elements held. */
+static int grow_passages(sd_trace *t, size_t np, size_t ne)
 {
+    size_t *caps = t->pcaps;
     int rc;
     if ((rc = grow_room(t, (void **)&t->tp, &caps[0], &t->pmap[0], np, sizeof *t->tp)) ||
         (rc = grow_room(t, (void **)&t->pass, &caps[1], &t->pmap[1], np, sizeof *t->pass)) ||
         (rc = grow_room(t, (void **)&t->tedit, &caps[2], &t->pmap[2], ne, sizeof *t->tedit)))
         return rc;
     return grow_room(t, (void **)&t->changes, &caps[3], &t->pmap[3], ne, sizeof *t->changes);
+}
+
+int sd__trace_add_passages(sd_trace *t, uint32_t a, uint32_t b, const sd_tpassages *out,
+                           uint64_t story)
+{
+    const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
+    size_t j, e;
+    int rc;
+    if ((rc = grow_passages(t, t->npass + out->n + 1, t->nedits + out->ne + 1)) != 0)
+        return rc;
+    for (j = 0; j < out->n; j++) {
+        const sd_tpass *ps = &out->v[j];
+        sd_passage *pp = &t->pass[t->npass];
+        sd_tp *tp = &t->tp[t->npass];
+        memset(pp, 0, sizeof *pp);
+        tp->da = a;
+        tp->db = b;
+        tp->p = *ps;
+        tp->p.edit0 = t->nedits;
+        pp->doc_a = a;
+        pp->doc_b = b;
+        pp->a = sd__trace_bytes(da, ps->a0, ps->a1);
+        pp->b = sd__trace_bytes(db, ps->b0, ps->b1);
+        pp->tokens_a = ps->a1 - ps->a0;
+        pp->tokens_b = ps->b1 - ps->b0;
+        pp->columns = ps->cols;
+        pp->equal = ps->equal;
+        pp->identity = ps->cols ? (double)ps->equal / (double)ps->cols : 1.0;
+        pp->story = story;
+        pp->n_changes = ps->nedit;
+        for (e = 0; e < ps->nedit; e++) {
+            const sd_tedit *te = &out->e[ps->edit0 + e];
+            t->tedit[t->nedits + e] = *te;
+            t->changes[t->nedits + e].a = sd__trace_bytes(da, te->a0, te->a1);
+            t->changes[t->nedits + e].b = sd__trace_bytes(db, te->b0, te->b1);
+        }
+        t->nedits += ps->nedit;
+        t->npass++;
+    }
+    return 0;
+}
+
+void sd__trace_fix_changes(sd_trace *t)
+{
+    size_t q;
+    for (q = 0; q < t->npass; q++)
+        t->pass[q].changes = t->changes + t->tp[q].p.edit0;
 }
 
 void sd_trace_options_init(sd_trace_options *o)
@@ -236,6 +284,8 @@ int sd_trace_new(const sd_trace_options *o, sd_trace **out)
         t->o.max_gap = t->o.min_passage / 2 + 4;
     sd__winnow_params(t->o.min_passage, &t->k, &t->w);
     t->tokflags = o->exact ? 0u : (SD_TOK_FOLD_SPELLING | SD_TOK_DROP_HONORIFICS);
+    if (!o->all_text && sd__prose_lex_init(&t->lex, t->o.seed, t->tokflags) != 0)
+        goto fail;
     if (sd__pool_new(o->threads, &t->pool) != 0)
         goto fail;
     t->tok = sd__calloc(sd__pool_size(t->pool), sizeof *t->tok);
@@ -265,6 +315,40 @@ void sd_trace_release_pages(sd_trace *t)
     sd__trace_trim(t);
 }
 
+/*
+ * Marks which of document d's tokens are article prose and where its
+ * sentences end (text/prose.h), in bits kept in the arena; with all_text,
+ * every token is prose and no sentence is counted. Returns 0 or SD_ENOMEM.
+ */
+static int mark_doc(const sd_trace *t, sd_arena *a, sd_tdoc *d)
+{
+    size_t words = SD_PROSE_WORDS(d->n);
+    if (d->n == 0)
+        return 0;
+    if ((d->art = arena_alloc(a, 2 * words * sizeof *d->art)) == NULL)
+        return SD_ENOMEM;
+    d->ends = d->art + words;
+    if (t->o.all_text) {
+        memset(d->art, 0xFF, words * sizeof *d->art);
+        memset(d->ends, 0, words * sizeof *d->ends);
+        d->pflags = 0;
+        return 0;
+    }
+    return sd__prose_mark(&t->lex, d->text, d->len, d->h, d->off, d->end, d->n, t->o.min_passage,
+                          d->art, d->ends, &d->pflags);
+}
+
+/* Keeps, of fp[0..n), the fingerprints whose k tokens are all article
+ * prose (site furniture never starts a passage); returns how many. */
+static size_t article_fps(const sd_tdoc *d, sd_fp *fp, size_t n, unsigned k)
+{
+    size_t i, o = 0;
+    for (i = 0; i < n; i++)
+        if (sd__bits_count(d->art, fp[i].pos, fp[i].pos + k) == k)
+            fp[o++] = fp[i];
+    return o;
+}
+
 /* Prepares document base + i of the current batch: copies, tokenizes and
  * winnows it. Failures are kept in the document's rc. */
 static void prepare_one(void *ctx, size_t i, unsigned worker)
@@ -277,6 +361,7 @@ static void prepare_one(void *ctx, size_t i, unsigned worker)
     int rc;
 
     memset(d, 0, sizeof *d);
+    d->site = sd__trace_site(src->url, src->url_len);
     if (src->date && src->date_len) {
         d->date = sd__strndup(src->date, src->date_len);
         if (!d->date) {
@@ -321,10 +406,12 @@ static void prepare_one(void *ctx, size_t i, unsigned worker)
         }
         d->n = tk->n;
     }
-    if ((rc = sd__winnow(tk->v, tk->n, t->k, t->w, &d->fp, &d->nfp, &cap)) != 0) {
+    if ((rc = mark_doc(t, &t->arena[worker], d)) != 0 ||
+        (rc = sd__winnow(tk->v, tk->n, t->k, t->w, &d->fp, &d->nfp, &cap)) != 0) {
         d->rc = rc;
         return;
     }
+    d->nfp = article_fps(d, d->fp, d->nfp, t->k);
     if (t->o.memory_limit && d->nfp) {
         /* the fingerprints join the text in the file-backed store */
         sd_fp *fp = arena_alloc(&t->arena[worker], d->nfp * sizeof *fp);
@@ -371,7 +458,9 @@ int sd__trace_put_doc(sd_trace *t, size_t i, const sd_trace_doc *src, size_t nto
                       const uint32_t *tok)
 {
     sd_tdoc *d = &t->docs[i];
+    int rc;
     memset(d, 0, sizeof *d);
+    d->site = sd__trace_site(src->url, src->url_len);
     if (src->date && src->date_len) {
         if ((d->date = sd__strndup(src->date, src->date_len)) == NULL)
             return SD_ENOMEM;
@@ -394,6 +483,8 @@ int sd__trace_put_doc(sd_trace *t, size_t i, const sd_trace_doc *src, size_t nto
         d->off = d->h + ntok;
         d->end = d->off + ntok;
         d->n = ntok;
+        if ((rc = mark_doc(t, &t->arena[0], d)) != 0)
+            return rc;
     }
     t->stats.bytes += d->len;
     t->stats.tokens += d->n;
@@ -456,6 +547,24 @@ typedef struct align_ctx {
     int *rc;               /* per pair */
 } align_ctx;
 
+/* A passage shorter than two sentences (a headline and the sentence of a
+ * teaser, a caption) links nothing: where a text has sentence
+ * punctuation, its side of a passage must hold two sentence ends. Drops
+ * the passages of `out` that do not (their edits stay unused). */
+static void keep_sentences(const sd_tdoc *da, const sd_tdoc *db, sd_tpassages *out)
+{
+    size_t i, o = 0;
+    for (i = 0; i < out->n; i++) {
+        const sd_tpass *ps = &out->v[i];
+        if ((da->pflags & SD_PROSE_PUNCT) && sd__bits_count(da->ends, ps->a0, ps->a1) < 2)
+            continue;
+        if ((db->pflags & SD_PROSE_PUNCT) && sd__bits_count(db->ends, ps->b0, ps->b1) < 2)
+            continue;
+        out->v[o++] = *ps;
+    }
+    out->n = o;
+}
+
 /* Aligns candidate pair i into its own slot. */
 static void align_one(void *ctx, size_t i, unsigned worker)
 {
@@ -463,7 +572,8 @@ static void align_one(void *ctx, size_t i, unsigned worker)
     const sd_kv *g = c->anc + c->pair_at[i];
     size_t n = c->pair_at[i + 1] - c->pair_at[i], j;
     const sd_tdoc *da = &c->t->docs[g[0].key >> 32], *db = &c->t->docs[(uint32_t)g[0].key];
-    sd_tseq a = {da->h, da->off, da->end, da->n}, b = {db->h, db->off, db->end, db->n};
+    sd_tseq a = {da->h, da->off, da->end, da->n, da->art},
+            b = {db->h, db->off, db->end, db->n, db->art};
     sd_align_params p;
     uint64_t *anch = sd__reallocarray(NULL, n, sizeof *anch);
     if (!anch) {
@@ -476,8 +586,11 @@ static void align_one(void *ctx, size_t i, unsigned worker)
     p.min_passage = c->t->o.min_passage;
     p.max_gap = c->t->o.max_gap;
     p.min_identity = c->t->o.min_identity;
+    p.cut = c->t->o.all_text ? 0 : c->t->o.min_passage;
     c->rc[i] = sd__align(&c->al[worker], &a, &b, anch, n, &p, &c->out[i]);
     sd__free(anch);
+    if (c->rc[i] == 0)
+        keep_sentences(da, db, &c->out[i]);
 }
 
 /* Where the candidate pairs come from, in (pair, anchor) order: anchors
@@ -551,9 +664,8 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, sd_keyb
                          const sd_cand_stats *cs_in)
 {
     const sd_fp **fps = NULL;
-    size_t *nfp = NULL, nanc = 0, npair = 0, i, j, total = 0, tedits = 0, q, expect = 0;
+    size_t *nfp = NULL, nanc = 0, npair = 0, i, expect = 0;
     size_t *pair_at = NULL, pcap = 0, ccap = 0, na, okeys = 0;
-    size_t caps[4] = {0, 0, 0, 0};
     sd_kv *anc = NULL, *chunk = NULL;
     sd_cand_stats cs;
     sd_keybuf kb;
@@ -654,44 +766,13 @@ have_candidates:
          * alignments are let go, so they are never all held at once */
         for (i = 0; i < n; i++) {
             uint64_t key = chunk[pair_at[i]].key;
-            uint32_t a = (uint32_t)(key >> 32), b = (uint32_t)key;
-            const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
-            const sd_tpassages *out = &c.out[i];
             if (c.rc[i]) {
                 rc = c.rc[i];
                 goto fail;
             }
-            if ((rc = grow_passages(t, total + out->n + 1, tedits + out->ne + 1, caps)) != 0)
+            if ((rc = sd__trace_add_passages(t, (uint32_t)(key >> 32), (uint32_t)key, &c.out[i],
+                                             UINT64_MAX)) != 0)
                 goto fail;
-            for (j = 0; j < out->n; j++) {
-                const sd_tpass *ps = &out->v[j];
-                sd_passage *pp = &t->pass[total];
-                size_t e;
-                memset(pp, 0, sizeof *pp);
-                t->tp[total].da = a;
-                t->tp[total].db = b;
-                t->tp[total].p = *ps;
-                t->tp[total].p.edit0 = tedits;
-                pp->doc_a = a;
-                pp->doc_b = b;
-                pp->a = sd__trace_bytes(da, ps->a0, ps->a1);
-                pp->b = sd__trace_bytes(db, ps->b0, ps->b1);
-                pp->tokens_a = ps->a1 - ps->a0;
-                pp->tokens_b = ps->b1 - ps->b0;
-                pp->columns = ps->cols;
-                pp->equal = ps->equal;
-                pp->identity = ps->cols ? (double)ps->equal / (double)ps->cols : 1.0;
-                pp->story = UINT64_MAX;
-                pp->n_changes = ps->nedit;
-                for (e = 0; e < ps->nedit; e++) {
-                    const sd_tedit *te = &out->e[ps->edit0 + e];
-                    t->tedit[tedits + e] = *te;
-                    t->changes[tedits + e].a = sd__trace_bytes(da, te->a0, te->a1);
-                    t->changes[tedits + e].b = sd__trace_bytes(db, te->b0, te->b1);
-                }
-                tedits += ps->nedit;
-                total++;
-            }
         }
         npair += n;
         sd__trace_trim(t);
@@ -705,12 +786,10 @@ have_candidates:
         goto fail;
     }
     t->stats.pairs = npair;
-    if ((rc = grow_passages(t, 1, 1, caps)) != 0)
+    if ((rc = grow_passages(t, 1, 1)) != 0)
         goto fail;
-    for (q = 0; q < total; q++)
-        t->pass[q].changes = t->changes + t->tp[q].p.edit0;
-    t->npass = total;
-    t->stats.passages = total;
+    sd__trace_fix_changes(t);
+    t->stats.passages = t->npass;
 fail:
     if (rc)
         sd__errorf(&t->err, rc, "finding passages: %s", sd_strerror(rc));
@@ -733,12 +812,9 @@ fail_keep:
     return rc;
 }
 
-unsigned sd__trace_max_df(const sd_trace *t, uint64_t docs)
+unsigned sd__trace_max_df(const sd_trace *t)
 {
-    uint64_t m = docs / 100;
-    if (t->o.max_df)
-        return t->o.max_df;
-    return (unsigned)(m < 16 ? 16 : m > 500 ? 500 : m);
+    return t->o.max_df ? t->o.max_df : SD__NO_CAP;
 }
 
 int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud)
@@ -761,10 +837,12 @@ int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud)
         if ((rc = find_passages(t, progress, ud, &anc, &cs)) != 0)
             return rc;
     } else {
-        t->stats.max_df = sd__trace_max_df(t, t->n);
+        t->stats.max_df = sd__trace_max_df(t);
         if ((rc = find_passages(t, progress, ud, NULL, NULL)) != 0)
             return rc;
     }
+    if ((rc = sd__trace_site_filter(t)) != 0)
+        return sd__errorf(&t->err, rc, "telling sites apart: %s", sd_strerror(rc));
     if (progress && progress(ud, "stories", 0, t->npass))
         return sd__errorf(&t->err, SD_ECANCELED, "canceled");
     if ((rc = sd__trace_stories(t)) != 0)
@@ -850,6 +928,7 @@ void sd_trace_free(sd_trace *t)
         }
     sd__free(t->arena);
     sd__pool_free(t->pool);
+    sd__prose_lex_release(&t->lex);
     if (t->o.memory_limit) {
         for (i = 0; i < 4; i++)
             sd_fmap_release(&t->pmap[i]);

@@ -28,7 +28,7 @@
 /* The head of a document on its way to process 0; its text, date and
  * tokens (hashes, starts, ends) follow. */
 typedef struct doc_msg {
-    uint64_t doc, absent, len, date_len, ntok;
+    uint64_t doc, absent, len, date_len, ntok, site;
 } doc_msg;
 
 /* Keys a process sends in one round under a memory limit (an eighth of
@@ -230,6 +230,7 @@ static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
             m.len = d->absent ? 0 : d->len;
             m.date_len = d->date ? d->date_len : 0;
             m.ntok = d->n;
+            m.site = d->site;
             if (sd__exch_putn(x, 0, &m, sizeof m) || sd__exch_putn(x, 0, d->text, m.len) ||
                 sd__exch_putn(x, 0, d->date, m.date_len) ||
                 sd__exch_putn(x, 0, d->h, 3 * sizeof(uint32_t) * d->n))
@@ -248,6 +249,7 @@ static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
                 rc = sd__errorf(&t->err, SD_EIO, "a document from another process is damaged");
                 goto done;
             }
+            memset(&src, 0, sizeof src);
             src.text = m.absent ? NULL : (const char *)got + at;
             src.len = (size_t)m.len;
             src.date = m.date_len ? (const char *)got + at + m.len : NULL;
@@ -264,6 +266,7 @@ static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
                 rc = sd__errorf(&t->err, rc, "out of memory for the documents");
                 goto done;
             }
+            t->docs[m.doc].site = m.site;
         }
         sd__free(got);
         got = NULL;
@@ -300,7 +303,7 @@ int sd__trace_dist_candidates(sd_trace *t, sd_progress_fn progress, void *ud, sd
         rc = sd__errorf(&t->err, SD_ETOOBIG, "more than %u documents", UINT32_MAX);
         goto done;
     }
-    t->stats.max_df = sd__trace_max_df(t, v[0]);
+    t->stats.max_df = sd__trace_max_df(t);
     if (progress && progress(ud, "candidates", 0, v[0])) {
         rc = sd__errorf(&t->err, SD_ECANCELED, "canceled");
         goto done;

@@ -14,6 +14,7 @@
 #include "match/passages.h"
 #include "sketch/winnow.h"
 #include "syndic.h"
+#include "text/prose.h"
 #include "text/tokenize.h"
 
 typedef struct sd_tdoc {
@@ -27,6 +28,10 @@ typedef struct sd_tdoc {
     size_t len;
     char *date;
     size_t date_len;
+    uint64_t *art;   /* per token, a bit: article prose (text/prose.h) */
+    uint64_t *ends;  /* per token, a bit: a sentence ends after it */
+    unsigned pflags; /* SD_PROSE_* of the text */
+    uint64_t site;   /* hash of its URL's site (trace_site.c), 0 when unknown */
     int absent;
     int fp_in_arena; /* fp lives in the arena (under a memory limit) */
     int rc;          /* failure while preparing it */
@@ -60,14 +65,16 @@ struct sd_trace {
     /* the batch being prepared */
     const sd_trace_doc *batch;
     size_t base;
-    sd_tokens *tok;  /* per worker */
-    sd_arena *arena; /* per worker */
+    sd_tokens *tok;   /* per worker */
+    sd_arena *arena;  /* per worker */
+    sd_prose_lex lex; /* function words and formulas, for telling furniture */
     /* passages: tp[i] (token form, edits in tedit) and pass[i] (public form) */
     sd_tp *tp;
     sd_tedit *tedit;
     sd_passage *pass;
     sd_change *changes;
-    size_t npass;
+    size_t npass, nedits;
+    size_t pcaps[4]; /* elements held in the four arrays above */
     sd_fmap pmap[4]; /* under a memory limit, the four arrays above */
     /* stories */
     sd_story *stories;
@@ -77,6 +84,15 @@ struct sd_trace {
     uint64_t *doc_story; /* story ids per document, doc_story_at[d] .. [d+1] */
     size_t *doc_story_at;
 };
+
+/* Appends the passages `out` of documents a < b (token ranges, edits into
+ * out->e) to the job's, with their byte ranges, in story `story`
+ * (UINT64_MAX: not yet known). Returns 0, SD_ENOMEM or SD_EIO. */
+int sd__trace_add_passages(struct sd_trace *t, uint32_t a, uint32_t b, const sd_tpassages *out,
+                           uint64_t story);
+/* Points every passage's changes into the changes array, once it no
+ * longer moves. */
+void sd__trace_fix_changes(struct sd_trace *t);
 
 /* Builds stories from t->tp / t->pass (story.c). Returns 0 or SD_ENOMEM. */
 int sd__trace_stories(struct sd_trace *t);
@@ -91,14 +107,17 @@ int sd__trace_docs_room(struct sd_trace *t, size_t n);
 void sd__trace_trim(struct sd_trace *t);
 
 /* trace.c: documents added (without the finished check), all documents
- * dropped, the max_df cap for a job of `docs` documents. */
+ * dropped, the max_df cap in use (SD__NO_CAP when none). */
 int sd__trace_add_docs(struct sd_trace *t, const sd_trace_doc *docs, size_t n);
 void sd__trace_drop_docs(struct sd_trace *t);
 /* Sets document i (within t->docs' capacity) from a text and its tokens
  * made elsewhere: tok holds the hashes, starts and ends, ntok of each. */
 int sd__trace_put_doc(struct sd_trace *t, size_t i, const sd_trace_doc *src, size_t ntok,
                       const uint32_t *tok);
-unsigned sd__trace_max_df(const struct sd_trace *t, uint64_t docs);
+unsigned sd__trace_max_df(const struct sd_trace *t);
+/* max_df when no cap applies (the default): a fingerprint links every
+ * document that has it, as a star (sd__pair_group). */
+#define SD__NO_CAP 0xFFFFFFFFu
 
 /* trace_spill.c: keys under a memory limit: a buffer of a quarter of it,
  * spilled as sorted runs when full; opened as one sorted stream. */
@@ -126,6 +145,12 @@ int sd__trace_spill_candidates(struct sd_trace *t, sd_keybuf *anc, sd_cand_stats
  * process 0 at its index in the whole input (the others keep none). */
 int sd__trace_dist_candidates(struct sd_trace *t, sd_progress_fn progress, void *ud, sd_keybuf *anc,
                               sd_cand_stats *cs);
+
+/* trace_site.c: the site of a URL (a hash of its host's registrable part,
+ * never 0), or 0 when it is not a URL; and the removal of passages between
+ * pages of one site that no other site confirms. Returns 0 or SD_ENOMEM. */
+uint64_t sd__trace_site(const char *url, size_t n);
+int sd__trace_site_filter(struct sd_trace *t);
 
 /* Byte range of tokens [t0, t1) of document d; an empty token range gives
  * an empty byte range at its position. */

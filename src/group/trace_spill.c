@@ -64,18 +64,47 @@ int sd__keybuf_open(sd_trace *t, sd_keybuf *b, sd_merge **m)
                           m, &t->err);
 }
 
+/* A group's postings held at once when no cap on documents applies: past
+ * this, the documents paired so far are written out and only the hub's
+ * postings kept, so a fingerprint on a million pages never needs a
+ * million postings in memory. */
+#define GROUP_FLUSH 4096
+
+/* Pairs the whole documents in grp[0..*gn) (sd__pair_group) when it holds
+ * more than the hub's postings, and keeps only the hub's (the first
+ * document's, at most MAX_OCC of them) for the rest of the group. */
+static int flush_group(sd_trace *t, sd_kv *grp, size_t *gn, sd_keybuf *anc, sd_kv **out,
+                       size_t *ocap, uint64_t *made)
+{
+    size_t nh = 0, nout = 0;
+    int rc;
+    while (nh < *gn && (grp[nh].val >> 32) == (grp[0].val >> 32))
+        nh++;
+    if (*gn > nh) {
+        rc = sd__pair_group(grp, *gn, MAX_OCC, MAX_ANCHORS - (size_t)*made, out, &nout, ocap);
+        if (rc)
+            return sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
+        *made += nout;
+        if ((rc = sd__keybuf_add(t, anc, *out, nout)) != 0)
+            return rc;
+    }
+    *gn = nh < MAX_OCC ? nh : MAX_OCC;
+    return 0;
+}
+
 int sd__trace_group_postings(sd_trace *t, sd_keybuf *post, sd_keybuf *anc, sd_cand_stats *cs)
 {
     sd_kv *grp = NULL, next;
     sd_merge *m = NULL;
-    size_t gn = 0, gcap = 0, nout = 0, ocap = 0;
+    size_t gn = 0, gcap = 0, ocap = 0;
     sd_kv *out = NULL;
     uint64_t made = 0;
-    int rc, more;
+    int rc, more, capped = t->stats.max_df != SD__NO_CAP;
     if ((rc = sd__keybuf_open(t, post, &m)) != 0)
         return rc;
     /* whole fingerprints from the merge, grouped as sd__anchors() does; a
-     * group is kept only while it stays within max_df documents */
+     * group under a cap is kept only while it stays within max_df
+     * documents, one without is paired as it comes */
     more = sd__merge_next(m, &next);
     while (more > 0) {
         uint64_t key = next.key, df = 0, last = UINT64_MAX;
@@ -85,6 +114,10 @@ int sd__trace_group_postings(sd_trace *t, sd_keybuf *post, sd_keybuf *anc, sd_ca
             if (doc != last) {
                 df++;
                 last = doc;
+                /* grp holds whole documents here */
+                if (!capped && gn >= GROUP_FLUSH &&
+                    (rc = flush_group(t, grp, &gn, anc, &out, &ocap, &made)) != 0)
+                    goto done;
             }
             if (df <= t->stats.max_df) {
                 if (SD_GROW(grp, gcap, gn + 1)) {
@@ -103,14 +136,7 @@ int sd__trace_group_postings(sd_trace *t, sd_keybuf *post, sd_keybuf *anc, sd_ca
             cs->dropped++;
             continue;
         }
-        nout = 0;
-        rc = sd__pair_group(grp, gn, MAX_OCC, MAX_ANCHORS - (size_t)made, &out, &nout, &ocap);
-        if (rc) {
-            rc = sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
-            goto done;
-        }
-        made += nout;
-        if ((rc = sd__keybuf_add(t, anc, out, nout)) != 0)
+        if ((rc = flush_group(t, grp, &gn, anc, &out, &ocap, &made)) != 0)
             goto done;
     }
     rc = more < 0 ? more : 0;

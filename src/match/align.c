@@ -17,6 +17,12 @@
  *   4. the gaps between a chain's matches are aligned exactly (unit-cost
  *      edit distance with traceback), which gives the columns, the equal
  *      ones and the runs of changes.
+ *
+ * Where the sequences say which tokens are article prose, a match is cut
+ * where either side has a stretch of `cut` tokens or more that are not
+ * (a site's footer or menu two pages of one site share), and no chain or
+ * extension crosses such a stretch on both sides: a story and the
+ * template around it are never one passage.
  */
 #include "match/align.h"
 
@@ -25,6 +31,7 @@
 
 #include "base/alloc.h"
 #include "syndic.h"
+#include "text/prose.h"
 
 #define RESYNC_SKIP 4
 #define RESYNC_RUN 4
@@ -303,6 +310,114 @@ static int gap_ok(size_t ga, size_t gb, size_t g, size_t g1)
     return (ga <= RESYNC_SKIP && gb <= g1) || (gb <= RESYNC_SKIP && ga <= g1);
 }
 
+/* Offset x in [0, len) where a stretch of p->cut tokens that are not
+ * article prose starts in a at a0 + x or in b at b0 + x (the stretch may
+ * go on past len), or len when none does. */
+static size_t furn_fwd(const sd_tseq *a, const sd_tseq *b, size_t a0, size_t b0, size_t len,
+                       unsigned cut)
+{
+    size_t xa = SIZE_MAX, xb = SIZE_MAX;
+    if (!cut || len == 0)
+        return len;
+    if (a->art)
+        xa = sd__bits_clear_run(a->art, a->n, a0, a0 + len, cut);
+    if (b->art)
+        xb = sd__bits_clear_run(b->art, b->n, b0, b0 + len, cut);
+    xa = xa == SIZE_MAX ? len : xa - a0;
+    xb = xb == SIZE_MAX ? len : xb - b0;
+    return xa < xb ? xa : xb;
+}
+
+/* Clear bits of m (a sequence of n tokens) just before position p, up to
+ * `want` of them. */
+static size_t clear_before(const uint64_t *m, size_t p, size_t want)
+{
+    size_t k = 0;
+    while (k < want && p > k && !sd__bit(m, p - k - 1))
+        k++;
+    return k;
+}
+
+/* The same from the right: the largest x <= len such that neither
+ * [a0 + x, a0 + len) nor [b0 + x, b0 + len) holds the end of such a
+ * stretch (which may begin before a0 or b0); 0 when none does. */
+static size_t furn_back(const sd_tseq *a, const sd_tseq *b, size_t a0, size_t b0, size_t len,
+                        unsigned cut)
+{
+    size_t i, ra = 0, rb = 0, ea = len, eb = len, best = 0;
+    if (!cut)
+        return 0;
+    for (i = len; i-- > 0;) {
+        if (a->art && !sd__bit(a->art, a0 + i)) {
+            if (ra++ == 0)
+                ea = i + 1;
+        } else {
+            ra = 0;
+        }
+        if (b->art && !sd__bit(b->art, b0 + i)) {
+            if (rb++ == 0)
+                eb = i + 1;
+        } else {
+            rb = 0;
+        }
+        if (ra >= cut)
+            return ea;
+        if (rb >= cut)
+            return eb;
+    }
+    /* the stretches that reach the start may go on before it */
+    if (ra && ra + clear_before(a->art, a0, cut - ra) >= cut)
+        best = ea;
+    if (rb && rb + clear_before(b->art, b0, cut - rb) >= cut && eb > best)
+        best = eb;
+    return best;
+}
+
+/* How much of a run of r equal tokens at a[ri..], b[rj..] an extension
+ * from the chain end (ea, eb) may take: up to where a stretch of
+ * furniture starts, counting the tokens it skipped; 0 when one starts
+ * in the skip or at ri, rj. */
+static size_t ext_fwd(const sd_tseq *a, const sd_tseq *b, size_t ea, size_t eb, size_t ri,
+                      size_t rj, size_t r, unsigned cut)
+{
+    size_t ca = SIZE_MAX, cb = SIZE_MAX, la = r, lb = r;
+    if (!cut)
+        return r;
+    if (a->art)
+        ca = sd__bits_clear_run(a->art, a->n, ea, ri + r, cut);
+    if (b->art)
+        cb = sd__bits_clear_run(b->art, b->n, eb, rj + r, cut);
+    if (ca != SIZE_MAX)
+        la = ca <= ri ? 0 : ca - ri;
+    if (cb != SIZE_MAX)
+        lb = cb <= rj ? 0 : cb - rj;
+    return la < lb ? la : lb;
+}
+
+/* Offset of the first token at or after x (below len) that is article
+ * prose in both a and b, or len. */
+static size_t next_article(const sd_tseq *a, const sd_tseq *b, size_t a0, size_t b0, size_t x,
+                           size_t len)
+{
+    while (x < len &&
+           ((a->art && !sd__bit(a->art, a0 + x)) || (b->art && !sd__bit(b->art, b0 + x))))
+        x++;
+    return x;
+}
+
+/* Whether a chain may go on across the gap a[a0..a1) x b[b0..b1): gap_ok,
+ * and a gap on both sides never holds a stretch of furniture. */
+static int join_ok(const sd_tseq *a, const sd_tseq *b, size_t a0, size_t a1, size_t b0, size_t b1,
+                   size_t g, size_t g1, unsigned cut)
+{
+    if (!gap_ok(a1 - a0, b1 - b0, g, g1))
+        return 0;
+    if (!cut || a1 - a0 <= RESYNC_SKIP || b1 - b0 <= RESYNC_SKIP)
+        return 1;
+    return !(a->art && sd__bits_clear_run(a->art, a->n, a0, a1, cut) != SIZE_MAX) &&
+           !(b->art && sd__bits_clear_run(b->art, b->n, b0, b1, cut) != SIZE_MAX);
+}
+
 /* Scratch layout: anchors keys, MEMs and chains share one allocation. */
 static int scratch(sd_aligner *al, size_t bytes)
 {
@@ -364,9 +479,17 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
                 continue;
             back = run_back(a, b, pa, pb, SIZE_MAX);
             fwd = run_fwd(a, b, pa, pb, SIZE_MAX);
-            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)(pa - back), (uint32_t)(pb - back),
-                              (uint32_t)(back + fwd))) != 0)
-                goto fail;
+            /* the match, less the stretches of furniture in it */
+            {
+                size_t s0 = pa - back, t0 = pb - back, len = back + fwd, x = 0;
+                while (x < len) {
+                    size_t piece = furn_fwd(a, b, s0 + x, t0 + x, len - x, p->cut);
+                    if (piece && (rc = add_mem(&m, &nm, &mcap, (uint32_t)(s0 + x),
+                                               (uint32_t)(t0 + x), (uint32_t)piece)) != 0)
+                        goto fail;
+                    x = next_article(a, b, s0, t0, x + piece, len);
+                }
+            }
             curd = dg;
             cur_end = pa + fwd;
         }
@@ -394,7 +517,7 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
                 continue;
             ga = m[i].a + t - q->ea;
             gb = m[i].b + t - q->eb;
-            if (!gap_ok(ga, gb, G, G1))
+            if (!join_ok(a, b, q->ea, q->ea + ga, q->eb, q->eb + gb, G, G1, p->cut))
                 continue;
             if (ga + gb < bestgap) {
                 bestgap = ga + gb;
@@ -431,21 +554,31 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
         uint32_t h = ch[c].head;
         while (resync_back(a, b, m[h].a, m[h].b, &ri, &rj)) {
             size_t r = run_back(a, b, ri, rj, SIZE_MAX);
-            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)(ri - r), (uint32_t)(rj - r),
-                              (uint32_t)r)) != 0)
+            size_t x = furn_back(a, b, ri - r, rj - r, r, p->cut); /* never into furniture */
+            if (x >= r)
+                break;
+            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)(ri - r + x), (uint32_t)(rj - r + x),
+                              (uint32_t)(r - x))) != 0)
                 goto fail;
             m[nm - 1].next = h;
             h = (uint32_t)(nm - 1);
+            if (x > 0)
+                break;
         }
         ch[c].head = h;
         while (resync_fwd(a, b, ch[c].ea, ch[c].eb, &ri, &rj)) {
             size_t r = run_fwd(a, b, ri, rj, SIZE_MAX);
-            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)ri, (uint32_t)rj, (uint32_t)r)) != 0)
+            size_t x = ext_fwd(a, b, ch[c].ea, ch[c].eb, ri, rj, r, p->cut);
+            if (x == 0)
+                break;
+            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)ri, (uint32_t)rj, (uint32_t)x)) != 0)
                 goto fail;
             m[ch[c].tail].next = (uint32_t)(nm - 1);
             ch[c].tail = (uint32_t)(nm - 1);
-            ch[c].ea = (uint32_t)(ri + r);
-            ch[c].eb = (uint32_t)(rj + r);
+            ch[c].ea = (uint32_t)(ri + x);
+            ch[c].eb = (uint32_t)(rj + x);
+            if (x < r)
+                break;
         }
     }
     /* a chain lying inside another one's extended region is the same
@@ -489,7 +622,8 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
                     continue;
                 ga = da0 - ch[c].ea;
                 gb = db0 - ch[c].eb;
-                if (gap_ok(ga, gb, G, G1) && ga + gb < bestgap) {
+                if (join_ok(a, b, ch[c].ea, da0, ch[c].eb, db0, G, G1, p->cut) &&
+                    ga + gb < bestgap) {
                     bestgap = ga + gb;
                     best = d;
                 }

@@ -26,6 +26,7 @@ typedef struct sd_tseq {
     const uint32_t *off;
     const uint32_t *end;
     size_t n;
+    const uint64_t *art; /* per token a bit: article prose (text/prose.h); NULL: all */
 } sd_tseq;
 
 typedef struct sd_align_params {
@@ -33,6 +34,8 @@ typedef struct sd_align_params {
     unsigned min_passage; /* fewest tokens a passage has on each side */
     unsigned max_gap;     /* most tokens skipped between chained matches */
     double min_identity;  /* lowest share of equal columns kept */
+    unsigned cut;         /* a passage never runs through this many tokens that
+                             are not article prose (in either sequence); 0: no cut */
 } sd_align_params;
 
 /* A run of unequal columns: tokens [a0, a1) of A against [b0, b1) of B

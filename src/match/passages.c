@@ -10,41 +10,34 @@
 #include "base/alloc.h"
 #include "syndic.h"
 
-/* Appends the anchors of one fingerprint group g[0..n) (sorted by document,
- * then position; val = doc << 32 | pos). */
+/*
+ * Appends the anchors of one fingerprint group g[0..n) (sorted by document,
+ * then position; val = doc << 32 | pos). The group is linked as a star: its
+ * first document (the hub) is paired with every other one, so k documents
+ * sharing a fingerprint make k - 1 pairs, not k(k - 1)/2. A story printed
+ * on thousands of pages then costs as many alignments as it has copies; the
+ * copies still meet, through the hub's spans (story.c).
+ */
 int sd__pair_group(const sd_kv *g, size_t n, unsigned max_occ, size_t max_anchors, sd_kv **out,
                    size_t *nout, size_t *cap)
 {
-    size_t i, j;
-    size_t run_i = 0;
-    for (i = 0; i < n; i++) {
-        uint64_t di = g[i].val >> 32;
-        if (i > 0 && (g[i - 1].val >> 32) == di)
-            run_i++;
-        else
-            run_i = 0;
-        if (run_i >= max_occ)
+    uint64_t hub = n ? g[0].val >> 32 : 0;
+    size_t nh = 0, i, j, run = 0;
+    while (nh < n && (g[nh].val >> 32) == hub)
+        nh++;
+    for (i = nh; i < n; i++) {
+        uint64_t d = g[i].val >> 32;
+        run = (g[i - 1].val >> 32) == d ? run + 1 : 0;
+        if (run >= max_occ)
             continue;
-        {
-            size_t run_j = 0;
-            for (j = i + 1; j < n; j++) {
-                uint64_t dj = g[j].val >> 32;
-                if (dj == di)
-                    continue;
-                if ((g[j - 1].val >> 32) == dj)
-                    run_j++;
-                else
-                    run_j = 0;
-                if (run_j >= max_occ)
-                    continue;
-                if (*nout >= max_anchors)
-                    return SD_ETOOBIG;
-                if (SD_GROW(*out, *cap, *nout + 1) != 0)
-                    return SD_ENOMEM;
-                (*out)[*nout].key = (di << 32) | dj;
-                (*out)[*nout].val = ((g[i].val & 0xffffffffu) << 32) | (g[j].val & 0xffffffffu);
-                (*nout)++;
-            }
+        for (j = 0; j < nh && j < max_occ; j++) {
+            if (*nout >= max_anchors)
+                return SD_ETOOBIG;
+            if (SD_GROW(*out, *cap, *nout + 1) != 0)
+                return SD_ENOMEM;
+            (*out)[*nout].key = (hub << 32) | d;
+            (*out)[*nout].val = ((g[j].val & 0xffffffffu) << 32) | (g[i].val & 0xffffffffu);
+            (*nout)++;
         }
     }
     return 0;

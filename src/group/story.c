@@ -681,6 +681,26 @@ static int split_at(sd_trace *t, size_t i, uint32_t ca, uint32_t cb, sd_tpassage
     return 0;
 }
 
+/* Whether more spans of document doc (in sp, sorted) end or start within
+ * slack of token c than run across it: a boundary between two stories
+ * that other pages print apart, not a copy cut short where another copy
+ * picks up after a dropped paragraph, with full copies running across. */
+static int boundary_holds(const sd_trace *t, const sd_kv *sp, size_t ns, uint32_t doc, uint32_t c,
+                          uint32_t slack, uint32_t minp)
+{
+    size_t j, at = 0, across = 0;
+    for (j = sd__kv_lower(sp, ns, (uint64_t)doc << 32); j < ns && sp[j].key >> 32 == doc; j++) {
+        const sd_tp *p = &t->tp[sp[j].val / 2];
+        int a = !(sp[j].val & 1);
+        uint32_t s0 = a ? p->p.a0 : p->p.b0, s1 = a ? p->p.a1 : p->p.b1;
+        if ((s0 + slack >= c && s0 <= c + slack) || (s1 + slack >= c && s1 <= c + slack))
+            at++;
+        else if (s0 + minp <= c && s1 >= c + minp)
+            across++;
+    }
+    return at > across;
+}
+
 static int cut_passages(sd_trace *t)
 {
     size_t np = t->npass, ns = 2 * np, i, j, ncut = 0, ccap = 0;
@@ -714,7 +734,7 @@ static int cut_passages(sd_trace *t)
             const sd_tp *z = &t->tp[sp[j].val / 2];
             int za = !(sp[j].val & 1);
             uint32_t zs = za ? z->p.a0 : z->p.b0, zp = za ? z->db : z->da;
-            if (zp == yp || zs < ys + minp)
+            if (zp == yp || zs < ys + minp || !boundary_holds(t, sp, ns, doc, zs, slack, minp))
                 continue;
             if (SD_GROW(cut, ccap, ncut + 1))
                 goto done;

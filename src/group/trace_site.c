@@ -160,6 +160,61 @@ static size_t shared_outside(const kset *s, const sd_tdoc *b, unsigned k, const 
     return got;
 }
 
+/* Whether a[i..i+4) equals b[j..j+4), within both. */
+static int four_equal(const sd_tdoc *a, const sd_tdoc *b, uint32_t i, uint32_t j)
+{
+    uint32_t x;
+    if (i + 4 > a->n || j + 4 > b->n)
+        return 0;
+    for (x = 0; x < 4; x++)
+        if (a->h[i + x] != b->h[j + x])
+            return 0;
+    return 1;
+}
+
+/*
+ * Widens [a0, a1) x [b0, b1) over the equal tokens around it, stepping
+ * over a few unequal ones where four equal follow (a table's columns in
+ * another order, a broken byte): what both print next to the passages.
+ */
+static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0, uint32_t *a1,
+                  uint32_t *b1)
+{
+    uint32_t da, db;
+    for (;;) {
+        while (*a1 < a->n && *b1 < b->n && a->h[*a1] == b->h[*b1])
+            (*a1)++, (*b1)++;
+        for (da = 0; da <= 4; da++) {
+            for (db = 0; db <= 4; db++)
+                if ((da || db) && four_equal(a, b, *a1 + da, *b1 + db))
+                    break;
+            if (db <= 4)
+                break;
+        }
+        if (da > 4)
+            break;
+        *a1 += da;
+        *b1 += db;
+    }
+    for (;;) {
+        while (*a0 > 0 && *b0 > 0 && a->h[*a0 - 1] == b->h[*b0 - 1])
+            (*a0)--, (*b0)--;
+        for (da = 1; da <= 5; da++) {
+            for (db = 1; db <= 5; db++)
+                if ((da > 1 || db > 1) && *a0 >= da + 3 && *b0 >= db + 3 &&
+                    four_equal(a, b, *a0 - da - 3, *b0 - db - 3))
+                    break;
+            if (db <= 5)
+                break;
+        }
+        if (da > 5)
+            break;
+        *a0 -= da - 1;
+        *b0 -= db - 1;
+        (*a0)--, (*b0)--;
+    }
+}
+
 /* How many of the k-grams of b[lo, hi) are in s. */
 static size_t shared_in(const kset *s, const sd_tdoc *b, unsigned k, uint32_t lo, uint32_t hi)
 {
@@ -179,9 +234,10 @@ static size_t shared_in(const kset *s, const sd_tdoc *b, unsigned k, uint32_t lo
  * order of their start in a), look like two pages of one site. They must
  * share `enough` k-grams besides their passages; and either
  *   - a quarter as many outside the stretch from the first passage to the
- *     last, widened over the equal tokens around it: what a story carries
- *     besides its prose (a table, names on lines of their own) lies there
- *     in both copies, a site's menus and footer around it; or
+ *     last, widened over the equal tokens around it (widen()): what a
+ *     story carries besides its prose (a table, names on lines of their
+ *     own) lies there in both copies, a site's menus and footer around it;
+ *     or
  *   - two of their passages hold between them, in both, a stretch of two
  *     passages' length or more that the other does not have: the site's
  *     text around two different articles.
@@ -209,10 +265,7 @@ static int one_site(const kset *s, const sd_tdoc *a, const sd_tdoc *b, unsigned 
             a1 = tp[q].p.a1;
         }
     }
-    while (a0 > 0 && b0 > 0 && a->h[a0 - 1] == b->h[b0 - 1])
-        a0--, b0--;
-    while (a1 < a->n && b1 < b->n && a->h[a1] == b->h[b1])
-        a1++, b1++;
+    widen(a, b, &a0, &b0, &a1, &b1);
     return shared_outside(s, b, k, tp, np, b0, b1, enough / 4) >= enough / 4;
 }
 

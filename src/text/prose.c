@@ -290,7 +290,8 @@ static unsigned gap_kind(const unsigned char *s, size_t a, size_t e, int last)
         else if ((c == '.' || c == '!' || c == '?') && gap_spaced(s, i + 1, e, last))
             k |= GAP_STOP;
         else if (c == 0xC2 && i + 1 < e && s[i + 1] == 0xA9 &&
-                 (i == a || s[i - 1] == ' ' || s[i - 1] == '(' || s[i - 1] == '\t'))
+                 (i == 0 || s[i - 1] == ' ' || s[i - 1] == '(' || s[i - 1] == '\t' ||
+                  s[i - 1] == '\n'))
             k |= GAP_COPY;
         else if (c == 0xE3 && i + 2 < e && s[i + 1] == 0x80 && s[i + 2] == 0x82)
             k |= GAP_END; /* 。 */
@@ -480,6 +481,12 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
         }
         u[k].kind = classify(&u[k], *flags);
     }
+    /* a unit that goes on with a sentence the unit before left open (a
+     * link or a name on a line of its own cut it) is running text too */
+    for (k = 1; k < nu; k++)
+        if (u[k].kind == U_FURN && u[k - 1].kind == U_TEXT && !u[k].nformula &&
+            !sd__bit(ends, u[k - 1].t1 - 1) && s[off[u[k].t0]] >= 'a' && s[off[u[k].t0]] <= 'z')
+            u[k].kind = U_TEXT;
     /* a short unit between two running-text units joins them */
     for (k = 1; k + 1 < nu; k++)
         if (u[k].kind == U_FURN && u[k].t1 - u[k].t0 <= BRIDGE_WORDS && u[k - 1].kind == U_TEXT &&

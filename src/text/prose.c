@@ -315,6 +315,7 @@ typedef struct unit {
     uint32_t nf, ns;    /* function words, sentence ends */
     uint32_t nlisted;   /* words in a script the function-word lists cover */
     uint32_t nformula;  /* legal formulas starting in it, and "©" before its words */
+    unsigned char low;  /* cut out of a long line for its lack of function words */
     unsigned char kind; /* U_* */
 } unit;
 
@@ -374,6 +375,7 @@ static int push_unit(unit **u, size_t *nu, size_t *cap, size_t t0, size_t t1)
         return SD_ENOMEM;
     (*u)[*nu].t0 = (uint32_t)t0;
     (*u)[*nu].t1 = (uint32_t)t1;
+    (*u)[*nu].low = 0;
     (*nu)++;
     return 0;
 }
@@ -410,6 +412,7 @@ static int line_units(const uint8_t *tf, size_t t0, size_t t1, unsigned flags, u
                 if ((rc = push_unit(u, nu, cap, piece, low_start)) != 0 ||
                     (rc = push_unit(u, nu, cap, low_start, j)) != 0)
                     return rc;
+                (*u)[*nu - 1].low = 1;
                 piece = j;
             }
             low_start = SIZE_MAX;
@@ -484,7 +487,7 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
     /* a unit that goes on with a sentence the unit before left open (a
      * link or a name on a line of its own cut it) is running text too */
     for (k = 1; k < nu; k++)
-        if (u[k].kind == U_FURN && u[k - 1].kind == U_TEXT && !u[k].nformula &&
+        if (u[k].kind == U_FURN && u[k - 1].kind == U_TEXT && !u[k].nformula && !u[k].low &&
             !sd__bit(ends, u[k - 1].t1 - 1) && s[off[u[k].t0]] >= 'a' && s[off[u[k].t0]] <= 'z')
             u[k].kind = U_TEXT;
     /* a short unit between two running-text units joins them */

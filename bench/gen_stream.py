@@ -353,51 +353,62 @@ def main():
         print("gen_stream: skipped: ../shared/data/l3s-gn1 absent (its pages are the templates)",
               file=sys.stderr)
         sys.exit(2)
-    rng = random.Random(a.seed)
     tpls = load_templates()
     arts = load_sources()
-    rng.shuffle(arts)
     big = [int(x) for x in a.copies.split(",") if x]
     nstory = len(big) + a.small + a.unrelated
     if nstory > len(arts):
         sys.exit("gen_stream: %d stories asked, %d real articles" % (nstory, len(arts)))
-    counts = big + [rng.randint(2, 5) for _ in range(a.small)] + [1] * a.unrelated
-    # pages: (story, kind); shuffled so copies come in any order
-    pages = [(s, "verbatim" if c == 0 else rng.choice(KINDS)) for s, n in enumerate(counts)
-             for c in range(n)]
-    rng.shuffle(pages)
-    # sites: each template serves 5 to 15 pages, as a site's pages share it
-    site_of, order = [], list(range(len(tpls)))
-    rng.shuffle(order)
-    t = 0
-    while len(site_of) < len(pages):
-        site_of += [order[t % len(order)]] * rng.randint(5, 15)
-        t += 1
-    site_of = site_of[:len(pages)]
-    rng.shuffle(site_of)
+    # Two random streams: the first story's copies come from rb, all other
+    # pages from ra, so changing the first number of --copies changes only
+    # how many copies of the first story there are (the scaling run).
+    ra, rb = random.Random(a.seed), random.Random(a.seed * 7919 + 17)
+    ra.shuffle(arts)
+    counts = big + [ra.randint(2, 5) for _ in range(a.small)] + [1] * a.unrelated
+
+    def specs(rng, stories):
+        """Pages (story, kind, template) of the stories, sites in blocks:
+        each template serves 5 to 15 pages, as a site's pages share it."""
+        pages = [(s, "verbatim" if c == 0 else rng.choice(KINDS)) for s in stories
+                 for c in range(counts[s])]
+        rng.shuffle(pages)
+        site_of, order = [], list(range(len(tpls)))
+        rng.shuffle(order)
+        t = 0
+        while len(site_of) < len(pages):
+            site_of += [order[t % len(order)]] * rng.randint(5, 15)
+            t += 1
+        rng.shuffle(site_of)
+        return [(s, k, site_of[i]) for i, (s, k) in enumerate(pages)]
+
+    def content(rng, s, kind, tpl):
+        lines = copy_of(rng, arts[s], kind)
+        stories = [s]
+        if rng.random() < a.two:
+            s2 = rng.randrange(1, len(counts))
+            if s2 != s:
+                lines += copy_of(rng, arts[s2], "verbatim")
+                stories.append(s2)
+        teas = teaser_block(rng, arts[:nstory], set(stories)) if rng.random() < a.teasers else None
+        if a.format == "text":
+            return text_page(tpl, lines, teas, rng.random() < a.squeeze), stories
+        return html_page(tpl, lines, teas), stories
+
+    others = [content(ra, s, k, tpls[t]) + (tpls[t],) for s, k, t in specs(ra, range(1, len(counts)))]
+    firsts = [content(rb, s, k, tpls[t]) + (tpls[t],) for s, k, t in specs(rb, [0])] if big else []
+    pages = list(others)
+    for p in firsts:
+        pages.insert(rb.randrange(len(pages) + 1), p)
     os.makedirs(a.out, exist_ok=True)
     truth, n_ok = [], 0
     with open(os.path.join(a.out, "corpus.jsonl"), "w", encoding="utf-8") as f:
-        for i, (s, kind) in enumerate(pages):
-            tpl = tpls[site_of[i]]
-            lines = copy_of(rng, arts[s], kind)
-            stories = [s]
-            if rng.random() < a.two:
-                s2 = rng.randrange(len(counts))
-                if s2 != s:
-                    lines += copy_of(rng, arts[s2], "verbatim")
-                    stories.append(s2)
-            teas = teaser_block(rng, arts[:nstory], set(stories)) if rng.random() < a.teasers else None
+        for i, (body, stories, tpl) in enumerate(pages):
+            if body is None:
+                continue
             rec = {"id": "p%05d" % i}
             if not a.no_url:
                 rec["url"] = "https://%s/stream/%d" % (tpl["host"], i)
-            if a.format == "text":
-                rec["text"] = text_page(tpl, lines, teas, rng.random() < a.squeeze)
-            else:
-                h = html_page(tpl, lines, teas)
-                if h is None:
-                    continue
-                rec["html"] = h
+            rec["text" if a.format == "text" else "html"] = body
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
             truth.append({"id": rec["id"], "stories": stories, "site": tpl["host"]})
             n_ok += 1

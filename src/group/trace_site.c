@@ -10,10 +10,11 @@
  *
  *   1. a passage is a site passage when its two documents are pages of one
  *      site: their URLs have the same host (its last two labels, three
- *      under a country's "co.", "com.", ...), or, when one has no URL,
- *      they share the text of a site's template besides their passages
- *      (one_site(): copies of a story on two sites share the story, and
- *      what it carries around its prose, but no menus and footers);
+ *      under a country's "co.", "com.", ...), or they share the text of a
+ *      site's template besides their passages (one_site(): copies of a
+ *      story on two sites share the story, and what it carries around its
+ *      prose, but no menus and footers; the papers of one group, on hosts
+ *      of their own, share a template);
  *   2. a site passage is kept only where a passage between pages of
  *      different sites covers half of it or more, in one of its two
  *      documents (a copy linked to the story through another page of its
@@ -129,26 +130,22 @@ static int kset_build(kset *s, const sd_tdoc *d, unsigned k)
 }
 
 /*
- * How many k-grams of document b lying outside [lo, hi) are in s (a's
- * k-grams), up to `enough`, skipping those inside the b sides of the
- * passages tp[0..np).
+ * How many k-grams of document b lying outside the zones z[0..2 nz) (each
+ * a token range [z[2i], z[2i + 1]) of b, in any order) are in s (a's
+ * k-grams), up to `enough`.
  */
-static size_t shared_outside(const kset *s, const sd_tdoc *b, unsigned k, const sd_tp *tp,
-                             size_t np, uint32_t lo, uint32_t hi, size_t enough)
+static size_t shared_outside(const kset *s, const sd_tdoc *b, unsigned k, const uint32_t *z,
+                             size_t nz, size_t enough)
 {
     size_t i, q, got = 0;
     for (i = 0; i + k <= b->n && got < enough; i++) {
         uint64_t x;
         size_t j;
-        if (i + k > lo && i < hi) {
-            i = hi - 1;
-            continue;
-        }
-        for (q = 0; q < np && !(i + k > tp[q].p.b0 && i < tp[q].p.b1); q++)
+        for (q = 0; q < nz && !(i + k > z[2 * q] && i < z[2 * q + 1]); q++)
             ;
-        if (q < np) {
-            if (tp[q].p.b1 > i + 1)
-                i = tp[q].p.b1 - 1; /* past this passage */
+        if (q < nz) {
+            if (z[2 * q + 1] > i + 1)
+                i = z[2 * q + 1] - 1; /* past this zone */
             continue;
         }
         x = kgram(b->h, i, k);
@@ -172,46 +169,52 @@ static int four_equal(const sd_tdoc *a, const sd_tdoc *b, uint32_t i, uint32_t j
     return 1;
 }
 
+/* Unequal tokens widen() steps over: a few on both sides (a changed
+ * word, columns in another order), a short line on one (a caption or
+ * "Read more" one copy inserted). */
+#define WIDEN_BOTH 4
+#define WIDEN_ONE 12
+
+/* Whether widen() may skip da tokens of a and db of b. */
+static int skip_ok(uint32_t da, uint32_t db)
+{
+    return (da || db) && ((da <= WIDEN_BOTH && db <= WIDEN_BOTH) || da == 0 || db == 0);
+}
+
 /*
  * Widens [a0, a1) x [b0, b1) over the equal tokens around it, stepping
- * over a few unequal ones where four equal follow (a table's columns in
- * another order, a broken byte): what both print next to the passages.
+ * over a few unequal ones where four equal follow: what both print next
+ * to the passages.
  */
 static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0, uint32_t *a1,
                   uint32_t *b1)
 {
     uint32_t da, db;
+    int found;
     for (;;) {
         while (*a1 < a->n && *b1 < b->n && a->h[*a1] == b->h[*b1])
             (*a1)++, (*b1)++;
-        for (da = 0; da <= 4; da++) {
-            for (db = 0; db <= 4; db++)
-                if ((da || db) && four_equal(a, b, *a1 + da, *b1 + db))
-                    break;
-            if (db <= 4)
-                break;
-        }
-        if (da > 4)
+        found = 0;
+        for (da = 0; da <= WIDEN_ONE && !found; da++)
+            for (db = 0; db <= WIDEN_ONE && !found; db++)
+                found = skip_ok(da, db) && four_equal(a, b, *a1 + da, *b1 + db);
+        if (!found)
             break;
-        *a1 += da;
-        *b1 += db;
+        *a1 += da - 1;
+        *b1 += db - 1;
     }
     for (;;) {
         while (*a0 > 0 && *b0 > 0 && a->h[*a0 - 1] == b->h[*b0 - 1])
             (*a0)--, (*b0)--;
-        for (da = 1; da <= 5; da++) {
-            for (db = 1; db <= 5; db++)
-                if ((da > 1 || db > 1) && *a0 >= da + 3 && *b0 >= db + 3 &&
-                    four_equal(a, b, *a0 - da - 3, *b0 - db - 3))
-                    break;
-            if (db <= 5)
-                break;
-        }
-        if (da > 5)
+        found = 0;
+        for (da = 0; da <= WIDEN_ONE && !found; da++)
+            for (db = 0; db <= WIDEN_ONE && !found; db++)
+                found = skip_ok(da, db) && *a0 >= da + 4 && *b0 >= db + 4 &&
+                        four_equal(a, b, *a0 - da - 4, *b0 - db - 4);
+        if (!found)
             break;
-        *a0 -= da - 1;
-        *b0 -= db - 1;
-        (*a0)--, (*b0)--;
+        *a0 -= da - 1 + 4;
+        *b0 -= db - 1 + 4;
     }
 }
 
@@ -234,28 +237,23 @@ static size_t shared_in(const kset *s, const sd_tdoc *b, unsigned k, uint32_t lo
  * order of their start in a), look like two pages of one site. They must
  * share `enough` k-grams besides their passages; and either
  *   - a quarter as many outside the stretch from the first passage to the
- *     last, widened over the equal tokens around it (widen()): what a
- *     story carries besides its prose (a table, names on lines of their
- *     own) lies there in both copies, a site's menus and footer around it;
- *     or
+ *     last, widened over the equal tokens around it (widen(): what a
+ *     story carries besides its prose, a table, names on lines of their
+ *     own, lies there in both copies, a site's menus and footer around
+ *     it); or
  *   - two of their passages hold between them, in both, a stretch of two
  *     passages' length or more that the other does not have: the site's
  *     text around two different articles.
+ * z is room for 2 np tokens.
  */
 static int one_site(const kset *s, const sd_tdoc *a, const sd_tdoc *b, unsigned k, const sd_tp *tp,
-                    size_t np, size_t enough, unsigned minp)
+                    size_t np, size_t enough, unsigned minp, uint32_t *z)
 {
     uint32_t a0 = UINT32_MAX, b0 = UINT32_MAX, a1 = 0, b1 = 0;
     size_t q;
-    if (shared_outside(s, b, k, tp, np, 0, 0, enough) < enough)
-        return 0;
-    for (q = 0; q + 1 < np; q++) {
-        const sd_tpass *p = &tp[q].p, *r = &tp[q + 1].p;
-        if (r->a0 >= p->a1 + 2 * minp && r->b0 >= p->b1 + 2 * minp &&
-            5 * shared_in(s, b, k, p->b1, r->b0) < r->b0 - p->b1)
-            return 1;
-    }
     for (q = 0; q < np; q++) {
+        z[2 * q] = tp[q].p.b0;
+        z[2 * q + 1] = tp[q].p.b1;
         if (tp[q].p.b0 < b0) {
             b0 = tp[q].p.b0;
             a0 = tp[q].p.a0;
@@ -265,8 +263,18 @@ static int one_site(const kset *s, const sd_tdoc *a, const sd_tdoc *b, unsigned 
             a1 = tp[q].p.a1;
         }
     }
+    if (shared_outside(s, b, k, z, np, enough) < enough)
+        return 0;
+    for (q = 0; q + 1 < np; q++) {
+        const sd_tpass *p = &tp[q].p, *r = &tp[q + 1].p;
+        if (r->a0 >= p->a1 + 2 * minp && r->b0 >= p->b1 + 2 * minp &&
+            5 * shared_in(s, b, k, p->b1, r->b0) < r->b0 - p->b1)
+            return 1;
+    }
     widen(a, b, &a0, &b0, &a1, &b1);
-    return shared_outside(s, b, k, tp, np, b0, b1, enough / 4) >= enough / 4;
+    z[0] = b0;
+    z[1] = b1;
+    return shared_outside(s, b, k, z, 1, enough / 4) >= enough / 4;
 }
 
 /* Tokens of [a, b) covered by the merged, sorted intervals iv[0..n). */
@@ -298,6 +306,8 @@ int sd__trace_site_filter(sd_trace *t)
     sd_kv *cov = NULL;
     size_t *at = NULL;
     kset ks = {NULL, 0, 0};
+    uint32_t *zone = NULL;
+    size_t zcap = 0;
     uint32_t built = UINT32_MAX;
     size_t enough = SITE_KGRAMS(t->o.min_passage), nsite = 0;
     int rc = SD_ENOMEM;
@@ -314,15 +324,16 @@ int sd__trace_site_filter(sd_trace *t)
         int same;
         for (j = i + 1; j < np && t->tp[j].da == a && t->tp[j].db == b; j++)
             ;
-        if (da->site && db->site) {
-            same = da->site == db->site;
-        } else {
+        same = da->site && da->site == db->site;
+        if (!same) {
             if (built != a) {
                 if (kset_build(&ks, da, t->k) != 0)
                     goto done;
                 built = a;
             }
-            same = one_site(&ks, da, db, t->k, t->tp + i, j - i, enough, t->o.min_passage);
+            if (SD_GROW(zone, zcap, 2 * (j - i)))
+                goto done;
+            same = one_site(&ks, da, db, t->k, t->tp + i, j - i, enough, t->o.min_passage, zone);
         }
         if (same) {
             memset(site + i, 1, j - i);
@@ -387,6 +398,7 @@ int sd__trace_site_filter(sd_trace *t)
     rc = 0;
 done:
     sd__free(ks.v);
+    sd__free(zone);
     sd__free(site);
     sd__free(cov);
     sd__free(at);

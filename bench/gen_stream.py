@@ -394,7 +394,9 @@ def main():
             return text_page(tpl, lines, teas, rng.random() < a.squeeze), stories
         return html_page(tpl, lines, teas), stories
 
-    others = [content(ra, s, k, tpls[t]) + (tpls[t],) for s, k, t in specs(ra, range(1, len(counts)))]
+    first = 1 if big else 0  # the story whose copies come from rb
+    others = [content(ra, s, k, tpls[t]) + (tpls[t],)
+              for s, k, t in specs(ra, range(first, len(counts)))]
     firsts = [content(rb, s, k, tpls[t]) + (tpls[t],) for s, k, t in specs(rb, [0])] if big else []
     pages = list(others)
     for p in firsts:

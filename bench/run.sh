@@ -72,3 +72,6 @@ fi
 
 echo "== trace: passages and stories (bench/trace_bench.sh)"
 BUILD=$BUILD sh bench/trace_bench.sh
+
+echo "== trace on a news stream: real articles in real site templates (bench/stream_bench.sh)"
+BUILD=$BUILD sh bench/stream_bench.sh

@@ -58,6 +58,9 @@ static const char *const formulas[] = {
     "terms and conditions",
     "may not be published broadcast",
     "rewritten or redistributed",
+    "is a trade mark of",
+    "is a trademark of",
+    "is a registered trademark of",
     "alle rechte vorbehalten",
     "tous droits réservés",
     "todos los derechos reservados",
@@ -512,6 +515,22 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
             for (j = u[k].t0; j < u[r - 1].t1; j++)
                 art[j >> 6] |= (uint64_t)1 << (j & 63);
         k = r;
+    }
+    /* a legal formula inside a long unit (a page squeezed into one line,
+     * a footer run into the text) takes its sentence out of the article */
+    for (i = 0; i < n; i++) {
+        size_t a, b;
+        if (!(tf[i] & T_FORMULA) || !sd__bit(art, i))
+            continue;
+        for (a = i;
+             a > 0 && !sd__bit(ends, a - 1) && !(tf[a - 1] & T_BREAK) && i - a < FORMULA_UNIT_MAX;
+             a--)
+            ;
+        for (b = i;
+             b + 1 < n && !sd__bit(ends, b) && !(tf[b] & T_BREAK) && b - i < FORMULA_UNIT_MAX; b++)
+            ;
+        for (; a <= b; a++)
+            art[a >> 6] &= ~((uint64_t)1 << (a & 63));
     }
     rc = 0;
 done:

@@ -6,9 +6,11 @@
 Writes the 100 texts (5 Wikipedia sources, 95 answers; bytes decoded as
 UTF-8, else Windows-1252) to a JSONL file, runs TRACE_RUN (bench/trace_run)
 on it, and reports per category (cut, light, heavy, non) the mean share of an
-answer's bytes that passages link to its task's source, and how many answers
-are linked to their source at all. Expected: cut > light > heavy > non, and
-no non-reuse answer linked. Prints "skipped: ..." when the data is absent.
+answer's bytes that lie in a story its task's source is in, and how many
+answers share a story with their source at all. Expected: cut > light >
+heavy > non, and no non-reuse answer linked. CLOUGH_ALL_TEXT=1 runs trace
+with every word allowed to start a passage (--all-text), as suits texts that
+are not news pages. Prints "skipped: ..." when the data is absent.
 """
 import csv
 import json
@@ -45,17 +47,22 @@ def main():
         with open(corpus, "w", encoding="utf-8") as out:
             for f, t in zip(files, texts):
                 out.write(json.dumps({"id": f, "text": t}) + "\n")
-        res = subprocess.run([sys.argv[1], corpus, "1"], capture_output=True, text=True, check=True)
-    covered = defaultdict(list)  # answer index -> byte ranges linked to its source
+        all_text = os.environ.get("CLOUGH_ALL_TEXT", "0")
+        res = subprocess.run([sys.argv[1], corpus, "1", "0", "0", all_text], capture_output=True,
+                             text=True, check=True)
+    # an answer's bytes in a story its source is in (trace links copies
+    # to the first document with each passage and aligns them against the
+    # story's origin, so not every copy has a passage with the source)
+    covered = defaultdict(list)  # answer index -> byte ranges in its source's stories
+    src_of = {index[f]: index.get("orig_task%s.txt" % task[f]) for f in cat if cat[f] != "orig"}
     for line in res.stdout.splitlines():
         o = json.loads(line)
-        if o["type"] != "passage":
+        if o["type"] != "story":
             continue
-        a, b = o["a"], o["b"]
-        for x, y in ((a, b), (b, a)):
-            fx, fy = files[x["doc"]], files[y["doc"]]
-            if fx in cat and fy == "orig_task%s.txt" % task[fx]:
-                covered[x["doc"]].append((x["start"], x["end"]))
+        members = {c["doc"]: c for c in o["copies"]}
+        for d, c in members.items():
+            if src_of.get(d) is not None and src_of[d] in members:
+                covered[d].extend(tuple(r) for r in c["spans"])
     share = defaultdict(list)
     linked = defaultdict(int)
     for f in cat:

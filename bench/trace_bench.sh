@@ -41,5 +41,6 @@ done
 "$RUN" "$OUT/big/corpus.jsonl" 1 0 1 >/dev/null
 python3 bench/eval_trace.py "$OUT/big/truth.json" "$OUT/big/out.jsonl"
 
-echo "== 3. Clough-Stevenson short answers"
+echo "== 3. Clough-Stevenson short answers (default, then --all-text)"
 python3 bench/clough_trace.py "$RUN"
+CLOUGH_ALL_TEXT=1 python3 bench/clough_trace.py "$RUN"

@@ -7,7 +7,8 @@
  *
  *   trace_run CORPUS.jsonl THREADS [MIN_PASSAGE [EXACT]] > out.jsonl
  *
- * EXACT 1 turns off spelling and honorific folding (sd_trace_options.exact).
+ * EXACT 1 turns off spelling and honorific folding (sd_trace_options.exact);
+ * ALL_TEXT 1 lets every word start a passage (sd_trace_options.all_text).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -17,11 +18,16 @@
 
 #include "syndic.h"
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+    return clock_s(CLOCK_MONOTONIC);
 }
 
 typedef struct corpus {
@@ -75,9 +81,9 @@ int main(int argc, char **argv)
     sd_trace_doc *d;
     sd_trace_stats st;
     size_t i, j, k;
-    double t0, t1, t2;
+    double t0, t1, t2, c0, c2;
     if (argc < 3) {
-        fprintf(stderr, "usage: trace_run CORPUS.jsonl THREADS [MIN_PASSAGE [EXACT]]\n");
+        fprintf(stderr, "usage: trace_run CORPUS.jsonl THREADS [MIN_PASSAGE [EXACT [ALL_TEXT]]]\n");
         return 2;
     }
     if (load(argv[1], &c) != 0)
@@ -88,12 +94,15 @@ int main(int argc, char **argv)
         o.min_passage = (unsigned)atoi(argv[3]);
     if (argc > 4)
         o.exact = (unsigned)atoi(argv[4]);
+    if (argc > 5)
+        o.all_text = (unsigned)atoi(argv[5]);
     d = calloc(c.n ? c.n : 1, sizeof *d);
     for (i = 0; i < c.n; i++) {
         d[i].text = c.text[i];
         d[i].len = c.len[i];
     }
     t0 = now();
+    c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     if (sd_trace_new(&o, &t) != 0)
         return 1;
     for (i = 0; i < c.n; i += 4096)
@@ -107,6 +116,7 @@ int main(int argc, char **argv)
         return 1;
     }
     t2 = now();
+    c2 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     for (i = 0; i < sd_trace_passage_count(t); i++) {
         const sd_passage *p = sd_trace_passage(t, i);
         printf("{\"type\":\"passage\",\"story\":%llu,\"a\":{\"doc\":%llu,\"start\":%llu,\"end\":%llu},"
@@ -135,11 +145,12 @@ int main(int argc, char **argv)
     fprintf(stderr,
             "trace_run: %zu docs, %.1f MB, threads %u: add %.2f s, finish %.2f s, total %.2f s, "
             "%.1f MB/s, %.1f MB/s per thread; %llu pairs, %llu passages, %llu stories, "
-            "max_df %u, %llu fingerprints dropped\n",
+            "max_df %u, %llu fingerprints dropped; CPU %.2f s (%.1f MB/s per CPU second)\n",
             c.n, (double)c.bytes / 1e6, o.threads, t1 - t0, t2 - t1, t2 - t0,
             (double)c.bytes / 1e6 / (t2 - t0), (double)c.bytes / 1e6 / (t2 - t0) / o.threads,
             (unsigned long long)st.pairs, (unsigned long long)st.passages,
-            (unsigned long long)st.stories, st.max_df, (unsigned long long)st.dropped);
+            (unsigned long long)st.stories, st.max_df, (unsigned long long)st.dropped, c2 - c0,
+            (double)c.bytes / 1e6 / (c2 - c0));
     sd_trace_free(t);
     for (i = 0; i < c.n; i++)
         free(c.text[i]);

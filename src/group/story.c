@@ -769,7 +769,6 @@ static int cut_passages(sd_trace *t)
                     break;
                 if ((rc = split_at(t, i, side ? other : c, side ? c : other, &tmp)) != 0)
                     goto done;
-                rc = SD_ENOMEM;
                 break;
             }
         }
@@ -784,7 +783,7 @@ done:
 
 int sd__trace_stories(sd_trace *t)
 {
-    size_t np = t->npass, ns = 2 * np, i, j, nst = 0, nmem = 0, s;
+    size_t np, ns, i, j, nst = 0, nmem = 0, s;
     sd_uf uf;
     sd_kv *order = NULL, *mk = NULL, *pk = NULL, *dk = NULL;
     uint64_t *sid = NULL, *eqbest = NULL, *anch = NULL;

@@ -92,10 +92,14 @@ uint64_t sd__trace_site(const char *url, size_t n)
     return XXH3_64bits(host + start, hl - start) | 1;
 }
 
-/* The hash of the k tokens at h[i..]. */
+/* The hash of the k tokens at h[i..] (never 0). */
 static uint64_t kgram(const uint32_t *h, size_t i, unsigned k)
 {
-    return XXH3_64bits(h + i, k * sizeof *h) | 1;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    unsigned j;
+    for (j = 0; j < k; j++)
+        x = (x ^ h[i + j]) * 0xff51afd7ed558ccdull;
+    return (x ^ (x >> 29)) | 1;
 }
 
 /* A set of one document's k-grams (open addressing, 0 empty). */
@@ -129,30 +133,37 @@ static int kset_build(kset *s, const sd_tdoc *d, unsigned k)
     return 0;
 }
 
+/* Of the k-grams outside the zones, every STRIDE-th is looked up: the
+ * text pages share lies in long runs, which a sample counts as well. */
+#define STRIDE 2
+
 /*
  * How many k-grams of document b lying outside the zones z[0..2 nz) (each
  * a token range [z[2i], z[2i + 1]) of b, in any order) are in s (a's
- * k-grams), up to `enough`.
+ * k-grams), up to `enough`: every STRIDE-th looked up, each found
+ * counting STRIDE.
  */
 static size_t shared_outside(const kset *s, const sd_tdoc *b, unsigned k, const uint32_t *z,
                              size_t nz, size_t enough)
 {
     size_t i, q, got = 0;
-    for (i = 0; i + k <= b->n && got < enough; i++) {
+    if (s->v == NULL)
+        return 0;
+    for (i = 0; i + k <= b->n && got < enough; i += STRIDE) {
         uint64_t x;
         size_t j;
         for (q = 0; q < nz && !(i + k > z[2 * q] && i < z[2 * q + 1]); q++)
             ;
         if (q < nz) {
-            if (z[2 * q + 1] > i + 1)
-                i = z[2 * q + 1] - 1; /* past this zone */
+            if (z[2 * q + 1] > i + STRIDE)
+                i = z[2 * q + 1] - STRIDE; /* past this zone */
             continue;
         }
         x = kgram(b->h, i, k);
         j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
         while (s->v[j] && s->v[j] != x)
             j = (j + 1) & s->mask;
-        got += s->v[j] == x;
+        got += s->v[j] == x ? STRIDE : 0;
     }
     return got;
 }
@@ -222,6 +233,8 @@ static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0
 static size_t shared_in(const kset *s, const sd_tdoc *b, unsigned k, uint32_t lo, uint32_t hi)
 {
     size_t i, got = 0;
+    if (s->v == NULL)
+        return 0;
     for (i = lo; i + k <= hi; i++) {
         uint64_t x = kgram(b->h, i, k);
         size_t j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
@@ -361,7 +374,6 @@ int sd__trace_site_filter(sd_trace *t)
     }
     if ((rc = sd__kv_sort(cov, nc)) != 0)
         goto done;
-    rc = SD_ENOMEM;
     /* merged in place, per document */
     for (i = 0, o = 0; i < nc; i++) {
         if (o && cov[o - 1].key >> 32 == cov[i].key >> 32 && cov[i].key <= cov[o - 1].val) {

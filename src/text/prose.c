@@ -47,7 +47,6 @@
  * sequences, so case and spelling variants fold as the tokenizer folds. */
 static const char *const formulas[] = {
     "copyright",
-    "all rights reserved",
     "rights reserved",
     "privacy policy",
     "cookie policy",
@@ -58,9 +57,8 @@ static const char *const formulas[] = {
     "terms and conditions",
     "may not be published broadcast",
     "rewritten or redistributed",
-    "is a trade mark of",
-    "is a trademark of",
-    "is a registered trademark of",
+    "trade mark of",
+    "trademark of",
     "alle rechte vorbehalten",
     "tous droits réservés",
     "todos los derechos reservados",
@@ -111,14 +109,33 @@ int sd__prose_fword(const sd_prose_lex *lx, uint32_t h)
     return fword(lx, h);
 }
 
+/* A small set of token hashes (open addressing in SMALL_SET slots, 0
+ * empty): the abbreviations, the formulas' first words. */
+#define SMALL_SET 128
+
+static void small_add(uint32_t *set, uint32_t h)
+{
+    uint32_t s = (h * 2654435761u) & (SMALL_SET - 1);
+    while (set[s] && set[s] != h)
+        s = (s + 1) & (SMALL_SET - 1);
+    set[s] = h;
+}
+
+static int small_has(const uint32_t *set, uint32_t h)
+{
+    uint32_t s = (h * 2654435761u) & (SMALL_SET - 1);
+    while (set[s]) {
+        if (set[s] == h)
+            return 1;
+        s = (s + 1) & (SMALL_SET - 1);
+    }
+    return 0;
+}
+
 /* Whether a token hash is a listed abbreviation. */
 static int is_abbrev(const sd_prose_lex *lx, uint32_t h)
 {
-    size_t i;
-    for (i = 0; i < lx->nab; i++)
-        if (lx->ab[i] == h)
-            return 1;
-    return 0;
+    return small_has(lx->abset, h ? h : 1);
 }
 
 /* The token hashes of p, appended to *v (count *n, capacity *cap); the
@@ -177,11 +194,12 @@ int sd__prose_lex_init(sd_prose_lex *lx, uint64_t seed, unsigned tokflags)
     lx->nph = nform;
     for (i = 0; i < nform; i++)
         if (lx->ph_at[i + 1] > lx->ph_at[i])
-            lx->first_bloom[(lx->ph[lx->ph_at[i]] >> 6) & 3] |= (uint64_t)1
-                                                                << (lx->ph[lx->ph_at[i]] & 63);
+            small_add(lx->firsts, lx->ph[lx->ph_at[i]]);
     for (i = 0; i < nab; i++)
         if ((rc = hashes_of(abbrevs[i], seed, tokflags, &tk, &lx->ab, &lx->nab, &abcap, &got)) != 0)
             goto fail;
+    for (i = 0; i < lx->nab; i++)
+        small_add(lx->abset, lx->ab[i] ? lx->ab[i] : 1);
     sd__tokens_release(&tk);
     return 0;
 fail:
@@ -296,11 +314,10 @@ static unsigned gap_kind(const unsigned char *s, size_t a, size_t e, int last)
                  (i == 0 || s[i - 1] == ' ' || s[i - 1] == '(' || s[i - 1] == '\t' ||
                   s[i - 1] == '\n'))
             k |= GAP_COPY;
-        else if (c == 0xE3 && i + 2 < e && s[i + 1] == 0x80 && s[i + 2] == 0x82)
-            k |= GAP_END; /* 。 */
-        else if (c == 0xEF && i + 2 < e && s[i + 1] == 0xBC &&
-                 (s[i + 2] == 0x81 || s[i + 2] == 0x9F))
-            k |= GAP_END; /* ！ ？ */
+        else if ((c == 0xE3 && i + 2 < e && s[i + 1] == 0x80 && s[i + 2] == 0x82) ||
+                 (c == 0xEF && i + 2 < e && s[i + 1] == 0xBC &&
+                  (s[i + 2] == 0x81 || s[i + 2] == 0x9F)))
+            k |= GAP_END; /* 。 ！ ？ */
     }
     return k;
 }
@@ -339,7 +356,7 @@ static int listed_script(unsigned char b)
 static int formula_at(const sd_prose_lex *lx, const uint32_t *h, size_t i, size_t n)
 {
     size_t f;
-    if (!((lx->first_bloom[(h[i] >> 6) & 3] >> (h[i] & 63)) & 1))
+    if (!small_has(lx->firsts, h[i] ? h[i] : 1))
         return 0;
     for (f = 0; f < lx->nph; f++) {
         size_t a = lx->ph_at[f], len = lx->ph_at[f + 1] - a, j;
@@ -446,7 +463,8 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
      * function word */
     for (i = 0; i < n; i++) {
         size_t a = end[i], e = i + 1 < n ? off[i + 1] : len;
-        unsigned g = gap_kind(s, a, e, i + 1 == n);
+        /* most gaps are one space: nothing to look at */
+        unsigned g = e - a == 1 && s[a] == ' ' ? 0 : gap_kind(s, a, e, i + 1 == n);
         int stop = (g & GAP_END) != 0;
         if (!stop && (g & GAP_STOP)) {
             /* a period after an initial or an abbreviation, or after a

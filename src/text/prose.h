@@ -44,9 +44,10 @@ typedef struct sd_prose_lex {
     uint32_t *ph;    /* the formulas' token hashes, one after the other */
     uint32_t *ph_at; /* formula i is ph[ph_at[i] .. ph_at[i + 1]) */
     size_t nph;
-    uint64_t first_bloom[4]; /* bit (h & 255) of each formula's first token */
-    uint32_t *ab;            /* abbreviations a period does not end a sentence after */
+    uint32_t firsts[128]; /* the formulas' first token hashes, a set (prose.c) */
+    uint32_t *ab;         /* abbreviations a period does not end a sentence after */
     size_t nab;
+    uint32_t abset[128]; /* the same, as a set */
 } sd_prose_lex;
 
 /* Builds the lexicon for hashes made with `seed` and sd__tokenize_ex's

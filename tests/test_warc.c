@@ -378,3 +378,75 @@ TEST(warc_meta_charset_scan)
     CHECK_EQ_INT(sd__html_meta_charset("<p>charset=utf-8</p>", 20, cs, sizeof cs), 0);
     CHECK_EQ_INT(sd__html_meta_charset("<meta name=x>", 13, cs, sizeof cs), 0);
 }
+
+/*
+ * Records larger than the look-ahead (the window is reallocated while a
+ * record's header is being used: issue 14's heap-use-after-free): a 400 KB
+ * page, a page behind a 1 MB HTTP header line, both plain and one gzip
+ * member each, then a record without WARC-Type (an error line) and a
+ * small page after them, which must still be read.
+ */
+TEST(warc_large_records_and_untyped)
+{
+    bytes http = {0}, big = {0}, hdr = {0}, file = {0}, gz = {0};
+    char path[512];
+    got g[8];
+    size_t i, n, pass;
+    char *line = malloc((size_t)1 << 20);
+    puts_(&http, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>");
+    for (i = 0; i < 40000; i++)
+        puts_(&http, "word word ");
+    puts_(&http, "</p></body></html>");
+    warc_record(&big, "response", "http://example.org/big", "big", "application/http", http.p,
+                http.n, -1);
+    http.n = 0;
+    memset(line, 'a', ((size_t)1 << 20) - 1);
+    line[((size_t)1 << 20) - 1] = '\0';
+    puts_(&http, "HTTP/1.1 200 OK\r\nX-Long: ");
+    puts_(&http, line);
+    puts_(&http, "\r\nContent-Type: text/html\r\n\r\n");
+    put(&http, PAGE, sizeof PAGE - 1);
+    warc_record(&hdr, "response", "http://example.org/hdr", "hdr", "application/http", http.p,
+                http.n, -1);
+    for (pass = 0; pass < 2; pass++) {
+        bytes *parts[4];
+        bytes untyped = {0}, last = {0};
+        puts_(&untyped, "WARC/1.1\r\nWARC-Record-ID: <urn:uuid:untyped>\r\nContent-Length: 5"
+                        "\r\n\r\nhello\r\n\r\n");
+        response(&last, "http://example.org/c", "ccccccc", -1);
+        parts[0] = &big;
+        parts[1] = &hdr;
+        parts[2] = &untyped;
+        parts[3] = &last;
+        file.n = 0;
+        for (i = 0; i < 4; i++) {
+            if (pass == 0)
+                put(&file, parts[i]->p, parts[i]->n);
+            else
+                gzip_member(&file, parts[i]->p, parts[i]->n);
+        }
+        snprintf(path, sizeof path, "%s/large%zu.warc%s", sd_test_tmpdir(), pass,
+                 pass ? ".gz" : "");
+        write_file(path, &file);
+        n = read_all(path, 0, g, 8);
+        CHECK_EQ_INT(n, 4);
+        CHECK_EQ_INT(g[0].error, 0);
+        CHECK_EQ_STR(g[0].id, "urn:uuid:big");
+        CHECK(g[0].has_html);
+        CHECK_EQ_INT(g[1].error, 0);
+        CHECK_EQ_STR(g[1].id, "urn:uuid:hdr");
+        CHECK(g[1].page_ok);
+        CHECK_EQ_INT(g[2].error, SD_EFORMAT);
+        CHECK_EQ_STR(g[2].id, "urn:uuid:untyped");
+        CHECK(strstr(g[2].msg, "has no WARC-Type") != NULL);
+        check_good(&g[3], "urn:uuid:ccccccc", "http://example.org/c");
+        free(untyped.p);
+        free(last.p);
+    }
+    free(line);
+    free(http.p);
+    free(big.p);
+    free(hdr.p);
+    free(file.p);
+    free(gz.p);
+}

@@ -718,6 +718,9 @@ static int doc_kind(const char *v, size_t n)
 
 /* ---- records ---------------------------------------------------------------------------- */
 
+/* What a record's WARC-Type says about it. */
+enum { REC_UNTYPED, REC_RESPONSE, REC_RESOURCE, REC_OTHER };
+
 static void set_msg(sd_warc *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void set_msg(sd_warc *w, const char *fmt, ...)
@@ -760,7 +763,7 @@ static int error_record(sd_warc *w, sd_record *rec, int code, uint64_t offset, i
  * SD_ENOMEM.
  */
 static int page_record(sd_warc *w, sd_record *rec, const char *block, size_t n, int http,
-                       const char *wtype, size_t wtype_len, uint64_t offset)
+                       const char *wtype, uint64_t offset)
 {
     const char *body = block, *ct = NULL, *te = NULL, *ce = NULL;
     size_t blen = n, ct_len = 0, te_len = 0, ce_len = 0;
@@ -784,8 +787,8 @@ static int page_record(sd_warc *w, sd_record *rec, const char *block, size_t n, 
     }
     kind = doc_kind(ct, ct_len);
     if (kind == 0) {
-        set_msg(w, "%.*s record at byte %llu is %.*s, not a page", (int)wtype_len, wtype,
-                (unsigned long long)offset, (int)(ct_len > 80 ? 80 : ct_len), ct);
+        set_msg(w, "%s record at byte %llu is %.*s, not a page", wtype, (unsigned long long)offset,
+                (int)(ct_len > 80 ? 80 : ct_len), ct);
         return error_record(w, rec, SD_EFORMAT, offset, 1);
     }
     sd__buf_reset(&w->body);
@@ -869,7 +872,7 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
         size_t vlen, tlen = 0;
         const char *type;
         const wbreak *br;
-        int rc, have_id;
+        int rc, have_id, kind;
         /* skip blank lines between records */
         for (;;) {
             if ((rc = want_bytes(w, 1)) != 0)
@@ -950,7 +953,14 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
         if ((v = header(w->win.p + start, he, "WARC-Date", &vlen)) != NULL &&
             set_field(&w->date, v, vlen))
             return SD_ENOMEM;
+        /* Only what the type is, not a pointer to it, outlives the reads
+         * below: want_bytes() may move the window. */
         type = header(w->win.p + start, he, "WARC-Type", &tlen);
+        kind = type == NULL                                         ? REC_UNTYPED
+               : tlen == 8 && strncasecmp(type, "response", 8) == 0 ? REC_RESPONSE
+               : tlen == 8 && strncasecmp(type, "resource", 8) == 0 ? REC_RESOURCE
+                                                                    : REC_OTHER;
+        type = NULL;
         v = header(w->win.p + start, he, "Content-Length", &vlen);
         clen = parse_len(v, vlen);
         if (clen < 0) {
@@ -1006,9 +1016,14 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
             }
         }
         w->pos = blk + (size_t)clen;
-        if (type && ((tlen == 8 && strncasecmp(type, "response", 8) == 0) ||
-                     (tlen == 8 && strncasecmp(type, "resource", 8) == 0))) {
-            int http = strncasecmp(type, "response", 8) == 0;
+        if (kind == REC_UNTYPED) {
+            /* every record says what it is: without a type it cannot be
+             * told whether it holds a page, so it is reported */
+            set_msg(w, "WARC record at byte %llu has no WARC-Type", (unsigned long long)offset);
+            return error_record(w, rec, SD_EFORMAT, offset, have_id);
+        }
+        if (kind == REC_RESPONSE || kind == REC_RESOURCE) {
+            int http = kind == REC_RESPONSE;
             if (!http) {
                 /* a resource's type is in its WARC header */
                 sd__buf_reset(&w->tmp);
@@ -1023,7 +1038,8 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
                 if (sd__buf_printf(&w->id, "%s@%llu", w->path, (unsigned long long)offset))
                     return SD_ENOMEM;
             }
-            rc = page_record(w, rec, w->win.p + blk, (size_t)clen, http, type, tlen, offset);
+            rc = page_record(w, rec, w->win.p + blk, (size_t)clen, http,
+                             http ? "response" : "resource", offset);
             if (rc == 1 && rec->error == 0) {
                 /* raw is the whole WARC record, header and block, so that
                  * it can be written out again unchanged */

@@ -195,11 +195,16 @@ typedef struct sd_comm {
 
 /*
  * A reader turns inputs (files, directories, "-" for standard input) into
- * records, numbered densely in input order. Formats are told apart by name
- * and content: `.jsonl` (optionally `.gz` / `.zst`) gives one record per line;
- * `.warc` / `.warc.gz` one per response record; `.html` / `.htm` one per file;
- * anything else is a plain-text document, one per file. Directories are
- * walked recursively in byte order of names, so the order is reproducible.
+ * records, numbered densely in input order. The format is told from the
+ * first bytes after decompression ("WARC/1." WARC, '{' JSON Lines, '[' a
+ * JSON array, '<' HTML), else from the name (`.csv`, `.tsv` and `.json` among
+ * them; see docs/input.md), unless sd_reader_options.format forces one.
+ * JSONL, JSON, CSV and TSV give one record per object or row; WARC one per
+ * response record; HTML and text one per file. Files that are not text (an
+ * image, an archive, a program) are refused with an error record saying
+ * what they look like. Directories are walked recursively in byte order of
+ * names, so the order is reproducible; a FIFO, socket or device found in a
+ * walk is refused, not opened.
  *
  * Every input yields at least one record: a file that cannot be read, a bad
  * line, a truncated stream produce records whose `error` is set, and reading
@@ -210,13 +215,16 @@ typedef enum sd_format {
     SD_FORMAT_TEXT,  /* one document per file */
     SD_FORMAT_JSONL, /* one record per line */
     SD_FORMAT_HTML,  /* one page per file */
-    SD_FORMAT_WARC   /* one page per response record */
+    SD_FORMAT_WARC,  /* one page per response record */
+    SD_FORMAT_JSON,  /* a JSON array of objects, or objects one after another */
+    SD_FORMAT_CSV,   /* comma-separated values, a header row naming the columns */
+    SD_FORMAT_TSV    /* tab-separated values, a header row naming the columns */
 } sd_format;
 
 typedef struct sd_reader_options {
-    const char *id_field;   /* JSONL field holding the id; default "id" */
-    const char *text_field; /* JSONL field holding the text; default "text" */
-    const char *html_field; /* JSONL field holding HTML; default "html" */
+    const char *id_field;   /* JSON field or CSV column holding the id; default "id" */
+    const char *text_field; /* JSON field or CSV column holding the text; default "text" */
+    const char *html_field; /* JSON field or CSV column holding HTML; default "html" */
     size_t max_record;      /* largest record in bytes; default 64 MiB */
     sd_format format;       /* force a format for files; default AUTO */
     int repair_utf8;        /* JSONL: repair invalid UTF-8 (U+FFFD) instead of

@@ -158,7 +158,7 @@ TEST(input_error_records_exact)
     /* line 4 is blank: skipped, but counted */
     CHECK_EQ_STR(v[3].id, "d");
     CHECK_EQ_INT(v[3].error, SD_EMISSING);
-    CHECK_EQ_STR(v[3].msg, "missing field \"text\"");
+    CHECK_EQ_STR(v[3].msg, "missing field \"text\"; the record has \"id\", \"body\"");
     CHECK_EQ_U64(v[3].line, 5);
     CHECK_EQ_U64(v[3].offset, off[5]);
 
@@ -492,8 +492,13 @@ TEST(input_forced_format)
     rec_copy v[4];
     tmp_path(path, sizeof path, "lines.data");
     put_file(path, text, sizeof text - 1);
-    CHECK_EQ_U64(read_one(path, v, 4), 1); /* unknown extension: one text document */
+    /* unknown extension: the content says JSON Lines */
+    CHECK_EQ_U64(read_one(path, v, 4), 2);
+    CHECK_EQ_STR(v[1].text, "y");
     sd_reader_options_init(&o);
+    o.format = SD_FORMAT_TEXT; /* forced: one text document */
+    CHECK_EQ_U64(read_paths(&o, &p, 1, v, 4), 1);
+    CHECK_EQ_INT(v[0].error, 0);
     o.format = SD_FORMAT_JSONL;
     CHECK_EQ_U64(read_paths(&o, &p, 1, v, 4), 2);
     CHECK_EQ_STR(v[1].text, "y");

@@ -104,7 +104,7 @@ static void check_lines(got *g, size_t n, const char *path)
     CHECK_EQ_U64(g[1].offset, 34); /* line 1 is 32 bytes, line 2 empty */
     CHECK_EQ_STR(g[2].id, "c");
     CHECK_EQ_INT(g[2].error, SD_EMISSING);
-    CHECK_EQ_STR(g[2].msg, "missing field \"text\"");
+    CHECK_EQ_STR(g[2].msg, "missing field \"text\"; the record has \"id\"");
     CHECK_EQ_STR(g[3].id, "7");
     CHECK_EQ_STR(g[3].text, "number id");
     snprintf(want, sizeof want, "%s:6", path);

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "base/alloc.h"
@@ -26,7 +25,7 @@ void sd__inputs_release(sd_inputs *q)
 {
     size_t i;
     for (i = q->pos; i < q->n; i++)
-        sd__free(q->v[i]);
+        sd__free(q->v[i].path);
     sd__free(q->v);
     memset(q, 0, sizeof *q);
 }
@@ -38,7 +37,8 @@ int sd__inputs_add(sd_inputs *q, const char *path)
         sd__free(p);
         return SD_ENOMEM;
     }
-    q->v[q->n++] = p;
+    q->v[q->n].path = p;
+    q->v[q->n++].walked = 0;
     return 0;
 }
 
@@ -98,8 +98,10 @@ static int expand_dir(sd_inputs *q, const char *dir)
         } else {
             rc = SD_ENOMEM;
         }
-        if (rc == 0)
-            memcpy(q->v + q->pos, names, n * sizeof *names);
+        for (i = 0; rc == 0 && i < n; i++) {
+            q->v[q->pos + i].path = names[i];
+            q->v[q->pos + i].walked = 1;
+        }
     }
     if (rc != 0)
         for (i = 0; i < n; i++)
@@ -108,21 +110,21 @@ static int expand_dir(sd_inputs *q, const char *dir)
     return rc;
 }
 
-int sd__inputs_next(sd_inputs *q, char **path)
+int sd__inputs_next(sd_inputs *q, char **path, int *walked)
 {
     while (q->pos < q->n) {
-        char *p = q->v[q->pos];
+        char *p = q->v[q->pos].path;
         struct stat sb;
         int rc;
+        *walked = q->v[q->pos].walked;
+        q->v[q->pos++].path = NULL;
         if (strcmp(p, "-") == 0 || stat(p, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            q->v[q->pos++] = NULL;
             *path = p;
             return 1;
         }
-        q->v[q->pos++] = NULL;
         rc = expand_dir(q, p);
         if (rc == SD_ENOMEM) {
-            q->v[--q->pos] = p; /* left queued, as it was */
+            q->v[--q->pos].path = p; /* left queued, as it was */
             return SD_ENOMEM;
         }
         if (rc == 1) {
@@ -132,29 +134,4 @@ int sd__inputs_next(sd_inputs *q, char **path)
         sd__free(p);
     }
     return 0;
-}
-
-/* Whether s ends with suffix, ignoring ASCII case. */
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-sd_format sd__format_of_name(const char *path)
-{
-    static const char *const jsonl[] = {".jsonl",  ".jsonl.gz",  ".jsonl.zst", ".jsonl.zstd",
-                                        ".ndjson", ".ndjson.gz", ".ndjson.zst"};
-    static const char *const html[] = {".html",   ".htm",      ".html.gz",
-                                       ".htm.gz", ".html.zst", ".htm.zst"};
-    size_t i;
-    for (i = 0; i < sizeof jsonl / sizeof jsonl[0]; i++)
-        if (ends_with(path, jsonl[i]))
-            return SD_FORMAT_JSONL;
-    if (ends_with(path, ".warc") || ends_with(path, ".warc.gz"))
-        return SD_FORMAT_WARC;
-    for (i = 0; i < sizeof html / sizeof html[0]; i++)
-        if (ends_with(path, html[i]))
-            return SD_FORMAT_HTML;
-    return SD_FORMAT_TEXT;
 }

@@ -14,8 +14,13 @@
 
 #include "syndic.h"
 
+typedef struct sd_input {
+    char *path;
+    int walked; /* found in a directory, not named by the caller */
+} sd_input;
+
 typedef struct sd_inputs {
-    char **v; /* paths still to take, v[pos..n) */
+    sd_input *v; /* inputs still to take, v[pos..n) */
     size_t n, cap, pos;
 } sd_inputs;
 
@@ -26,14 +31,10 @@ void sd__inputs_release(sd_inputs *q);
 int sd__inputs_add(sd_inputs *q, const char *path);
 
 /* Takes the next input that is not a directory (expanding directories on
- * the way) into *path, which the caller frees with sd__free. A directory
- * that cannot be listed is handed out as it is, so opening it fails and
- * reports why. Returns 1, 0 when the queue is empty, or SD_ENOMEM. */
-int sd__inputs_next(sd_inputs *q, char **path);
-
-/* The format a file's name implies: .jsonl/.ndjson (and .gz, .zst) JSONL,
- * .warc/.warc.gz WARC, .html/.htm (and .gz) HTML, anything else TEXT.
- * Case is ignored. */
-sd_format sd__format_of_name(const char *path);
+ * the way) into *path, which the caller frees with sd__free; *walked says
+ * whether it was found in a directory. A directory that cannot be listed
+ * is handed out as it is, so opening it fails and reports why. Returns 1,
+ * 0 when the queue is empty, or SD_ENOMEM. */
+int sd__inputs_next(sd_inputs *q, char **path, int *walked);
 
 #endif

@@ -25,8 +25,9 @@ typedef struct parser {
     size_t nrepl;
     char *err;
     size_t errlen;
-    int rc;     /* first failure */
-    sd_buf key; /* a member name decoded, when it has escapes */
+    int rc;        /* first failure */
+    sd_buf key;    /* a member name decoded, when it has escapes */
+    sd_buf *names; /* when set: the top-level member names, listed */
 } parser;
 
 static int fail(parser *ps, int code, const char *what)
@@ -295,6 +296,24 @@ static int parse_literal(parser *ps, const char *word, size_t len)
 
 static int parse_value(parser *ps, int depth, sd_jsonl_field *f);
 
+/* Adds a member name, quoted, to a list that stops growing at 200 bytes
+ * (a message names the members a record has, not all of a huge one). */
+static void list_name(sd_buf *b, const char *name, size_t n)
+{
+    size_t k;
+    if (b->len >= 200) {
+        if (memcmp(b->p + b->len - 3, "...", 3) != 0)
+            sd__buf_append(b, ", ...", 5);
+        return;
+    }
+    if (b->len)
+        sd__buf_append(b, ", ", 2);
+    sd__buf_putc(b, '"');
+    for (k = 0; k < n && k < 64; k++)
+        sd__buf_putc(b, (unsigned char)name[k] < 0x20 || name[k] == '"' ? '?' : name[k]);
+    sd__buf_putc(b, '"');
+}
+
 static int parse_object(parser *ps, int depth, sd_jsonl_field *fields, size_t nf)
 {
     ps->i++; /* '{' */
@@ -329,6 +348,8 @@ static int parse_object(parser *ps, int depth, sd_jsonl_field *fields, size_t nf
             name = ps->key.p;
             name_len = ps->key.len;
         }
+        if (ps->names && depth == 1)
+            list_name(ps->names, name, name_len);
         for (k = 0; fields && k < nf; k++)
             if (fields[k].name_len == name_len && memcmp(fields[k].name, name, name_len) == 0)
                 hit = &fields[k];
@@ -419,6 +440,26 @@ static int parse_value(parser *ps, int depth, sd_jsonl_field *f)
         }
         return fail(ps, SD_EFORMAT, "unexpected character");
     }
+}
+
+int sd__jsonl_members(const char *p, size_t n, sd_buf *names)
+{
+    char err[8];
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.p = (const unsigned char *)p;
+    ps.n = n;
+    ps.repair = 1;
+    ps.err = err;
+    ps.errlen = sizeof err;
+    ps.names = names;
+    sd__buf_init(&ps.key, 0);
+    sd__buf_reset(names);
+    skip_ws(&ps);
+    if (ps.i < n && ps.p[ps.i] == '{')
+        parse_object(&ps, 1, NULL, 0);
+    sd__buf_release(&ps.key);
+    return sd__buf_reserve(names, 0);
 }
 
 int sd__jsonl_parse(const char *p, size_t n, sd_jsonl_field *fields, size_t nf, int repair,

@@ -37,4 +37,9 @@ typedef struct sd_jsonl_field {
 int sd__jsonl_parse(const char *p, size_t n, sd_jsonl_field *fields, size_t nf, int repair,
                     size_t *nrepl, char *err, size_t errlen);
 
+/* Lists the top-level member names of the object p[0..n) into names, each
+ * quoted, separated by ", " ("\"id\", \"content\""), up to about 200
+ * bytes; as far as the object parses. Returns 0 or SD_ENOMEM. */
+int sd__jsonl_members(const char *p, size_t n, sd_buf *names);
+
 #endif

@@ -2,13 +2,16 @@
  * reader.c: the public reader: inputs (files, directories, standard input)
  * to records.
  *
- * files.c expands the inputs, stream.c undoes compression, jsonl.c parses a
- * line, charset.c decodes a document; this file turns them into records.
- * JSONL lines are found in a window of decompressed bytes that never grows
- * past max_record plus one block: a longer line is reported and skipped to
- * its newline without being kept. A damaged or truncated stream ends its
- * file with one error record after everything that decoded. Every input
- * that has content yields at least one record.
+ * files.c expands the inputs, stream.c undoes compression, sniff.c tells
+ * the format from the first bytes, split.c finds where a record ends,
+ * jsonl.c and csv.c parse one, charset.c decodes a document; this file
+ * turns them into records. JSONL lines, JSON values and CSV rows are found
+ * in a window of decompressed bytes that never grows past max_record plus
+ * one block: a longer record is reported and passed over without being
+ * kept. Damage in a compressed stream gives one error record after
+ * everything that decoded before it, and reading resumes at the next intact
+ * gzip member or zstd frame. Every input that has content yields at least
+ * one record.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,18 +20,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "input/charset.h"
+#include "input/csv.h"
 #include "input/files.h"
 #include "input/jsonl.h"
+#include "input/sniff.h"
+#include "input/split.h"
 #include "input/stream.h"
 #include "input/warc.h"
 #include "syndic.h"
+#include "text/utf8.h"
 
 #define BLOCK ((size_t)1 << 20)
+#define SNIFF ((size_t)4096) /* bytes decompressed to tell the format */
+
+/* The JSON and CSV fields asked for, in this order. */
+enum { F_ID, F_TEXT, F_HTML, F_URL, F_DATE, NFIELDS };
+
+/* Where a JSON file is between values. */
+enum { JS_START, JS_VALUE, JS_SEP, JS_DONE, JS_STREAM };
 
 /* Where a record's fields point: in reader-owned buffers or the line. */
 struct sd_reader {
@@ -43,8 +58,15 @@ struct sd_reader {
     sd_buf pending;
     size_t pend_pos;
     uint64_t dec_off; /* decompressed offset of pending[pend_pos] */
-    uint64_t line;    /* lines consumed so far in the current file */
     int at_eof;
+    int ended_broken;      /* the stream broke and nothing intact follows */
+    sd_split sp;           /* where records end; sp.newlines counts lines consumed */
+    int js;                /* JSON: JS_* */
+    sd_csv_row row;        /* CSV: the fields of the row read */
+    int csv_cols[NFIELDS]; /* CSV: each field's column, -1 when none */
+    size_t ncols;          /* CSV: columns of the header, 0 before it is read */
+    int csv_bad;           /* CSV: the header row did not parse */
+    sd_buf names;          /* member or column names, for a message */
     /* the record handed out */
     sd_buf text, html, id, url, date, msg;
     sd_warc *warc; /* the WARC reader of the current file */
@@ -101,6 +123,8 @@ int sd_reader_new(const sd_reader_options *o, sd_reader **out)
     sd__buf_init(&r->url, 0);
     sd__buf_init(&r->date, 0);
     sd__buf_init(&r->msg, 0);
+    sd__buf_init(&r->names, 0);
+    sd__csv_row_init(&r->row);
     *out = r;
     return 0;
 fail:
@@ -188,43 +212,194 @@ static void compact(sd_reader *r)
     r->pend_pos = 0;
 }
 
-/*
- * Reads past the rest of a line longer than max_record, keeping at most a
- * block of it, and leaves the window just after its newline. Returns 0 or
- * a buffer error.
- */
-static int skip_long_line(sd_reader *r)
+/* Reads a block more into the window (consumed bytes dropped first).
+ * Returns 1 when bytes came, 0 at the end of the input (r->st.failed tells
+ * whether the stream broke), or a buffer error. */
+static int more(sd_reader *r)
 {
+    int rc;
+    if (r->at_eof)
+        return 0;
+    compact(r);
+    if (sd__stream_read(&r->st, &r->pending, BLOCK, &rc) > 0)
+        return 1;
+    if (rc)
+        return rc;
+    r->at_eof = 1;
+    return 0;
+}
+
+/* Moves past n bytes of the window. Pointers into the window stay valid
+ * until the next more(), which may move it. */
+static void consume(sd_reader *r, size_t n)
+{
+    r->pend_pos += n;
+    r->dec_off += n;
+}
+
+enum { TAKE_END, TAKE_REC, TAKE_BIG, TAKE_BROKEN };
+
+/*
+ * Finds the next record of the file with the scanner r->sp and consumes
+ * it. Returns TAKE_REC with its bytes (terminator included) at *p, *len,
+ * valid until the next call; TAKE_BIG for a record over max_record, passed
+ * over without being kept; TAKE_BROKEN when the stream broke before the
+ * record ended (its bytes are part of the damage); TAKE_END at the end of
+ * the file; or a buffer error. *line and *off say where the record began.
+ */
+static int take(sd_reader *r, const char **p, size_t *len, uint64_t *line, uint64_t *off)
+{
+    size_t scanned = 0, e = 0;
+    int rc;
+    sd__split_reset(&r->sp);
+    *line = r->sp.newlines + 1;
+    *off = r->dec_off;
     for (;;) {
-        char *e = memchr(r->pending.p + r->pend_pos, '\n', r->pending.len - r->pend_pos);
-        int rc;
-        if (e) {
-            size_t upto = (size_t)(e - r->pending.p) + 1;
-            r->dec_off += upto - r->pend_pos;
-            r->pend_pos = upto;
-            return 0;
+        size_t have = r->pending.len - r->pend_pos;
+        if (scanned < have) {
+            /* offsets, not pointers: more() moves the window */
+            e = sd__split_scan(&r->sp, r->pending.p + r->pend_pos + scanned, have - scanned);
+            if (e) {
+                e += scanned;
+                break;
+            }
+            scanned = have;
         }
-        r->dec_off += r->pending.len - r->pend_pos;
-        sd__buf_reset(&r->pending);
-        r->pend_pos = 0;
-        if (sd__stream_read(&r->st, &r->pending, BLOCK, &rc) == 0) {
-            r->at_eof = 1;
+        if (have > r->o.max_record) {
+            /* too long to keep: scan on through blocks, keeping none */
+            for (;;) {
+                consume(r, r->pending.len - r->pend_pos);
+                sd__buf_reset(&r->pending);
+                r->pend_pos = 0;
+                if (sd__stream_read(&r->st, &r->pending, BLOCK, &rc) == 0) {
+                    r->at_eof = 1;
+                    return rc ? rc : TAKE_BIG;
+                }
+                if ((e = sd__split_scan(&r->sp, r->pending.p, r->pending.len)) != 0) {
+                    consume(r, e);
+                    return TAKE_BIG;
+                }
+            }
+        }
+        if ((rc = more(r)) < 0)
             return rc;
+        if (rc == 0)
+            break;
+    }
+    if (e == 0) { /* the input ended inside the record */
+        size_t have = r->pending.len - r->pend_pos;
+        if (r->st.failed && !r->ended_broken) {
+            consume(r, have);
+            return TAKE_BROKEN;
         }
+        if (have == 0)
+            return TAKE_END;
+        e = have;
+    }
+    if (e > r->o.max_record) {
+        consume(r, e);
+        return TAKE_BIG;
+    }
+    *p = r->pending.p + r->pend_pos;
+    *len = e;
+    consume(r, e);
+    return TAKE_REC;
+}
+
+/* The error record of a record over max_record. */
+static int too_big(sd_reader *r, sd_record *rec, uint64_t line, uint64_t off)
+{
+    sd__buf_reset(&r->id);
+    set_msg(r, "record exceeds %zu bytes", r->o.max_record);
+    error_record(r, rec, SD_ETOOBIG, line, off);
+    return 1;
+}
+
+/* The error record of damage in the compressed stream, at the record it
+ * cut; reading resumes at the next intact gzip member or zstd frame when
+ * there is one. */
+static int broken(sd_reader *r, sd_record *rec, uint64_t line, uint64_t off)
+{
+    int code = r->st.failed;
+    if (sd__stream_resync(&r->st))
+        r->at_eof = 0;
+    else
+        r->ended_broken = 1;
+    sd__buf_reset(&r->id);
+    set_msg(r, "%s", r->st.errmsg);
+    error_record(r, rec, code, line, off);
+    return 1;
+}
+
+/* Whether record `index` is this process's (every record without a share,
+ * and every record of its own files when whole files are shared). */
+static int mine(const sd_reader *r, uint64_t index)
+{
+    return r->o.share.count <= 1 || r->o.share.files ||
+           sd_share_owner(&r->o.share, index) == r->o.share.index;
+}
+
+/* Trims a record's line ending and, on the file's first line, a UTF-8 byte
+ * order mark (Windows tools write one); white space only gives length 0. */
+static void trim(const char **p, size_t *len, uint64_t *off)
+{
+    size_t k;
+    while (*len && ((*p)[*len - 1] == '\n' || (*p)[*len - 1] == '\r'))
+        (*len)--;
+    if (*off == 0 && *len >= 3 && memcmp(*p, "\xEF\xBB\xBF", 3) == 0) {
+        *p += 3;
+        *len -= 3;
+        *off += 3;
+    }
+    for (k = 0; k < *len && ((*p)[k] == ' ' || (*p)[k] == '\t' || (*p)[k] == '\r'); k++)
+        ;
+    if (k == *len)
+        *len = 0;
+}
+
+/* Fills *rec as a good record from the fields decoded into r's buffers;
+ * `have` says which fields are set (bit per F_*). */
+static void good_record(sd_reader *r, sd_record *rec, unsigned have, const char *raw, size_t len,
+                        uint64_t line, uint64_t off)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->index = r->index++;
+    rec->id = r->id.p;
+    rec->id_len = r->id.len;
+    rec->raw = raw; /* the window is only compacted on the next call */
+    rec->raw_len = len;
+    rec->source = r->cur_path;
+    rec->line = line;
+    rec->offset = off;
+    rec->format = r->cur_fmt;
+    if (have & (1u << F_URL)) {
+        rec->url = r->url.p;
+        rec->url_len = r->url.len;
+    }
+    if (have & (1u << F_DATE)) {
+        rec->date = r->date.p;
+        rec->date_len = r->date.len;
+    }
+    if (have & (1u << F_HTML)) {
+        rec->html = r->html.p;
+        rec->html_len = r->html.len;
+    }
+    if (have & (1u << F_TEXT)) {
+        rec->text = r->text.p;
+        rec->text_len = r->text.len;
     }
 }
 
-/* The JSONL fields asked of the parser, in this order. */
-enum { F_ID, F_TEXT, F_HTML, F_URL, F_DATE, NFIELDS };
-
-/* Parses one non-blank line into *rec (a record or an error record).
- * Returns 1, or SD_ENOMEM. */
-static int jsonl_record(sd_reader *r, sd_record *rec, const char *line, size_t len, uint64_t off)
+/* Parses one JSON object (a JSONL line or a JSON value) into *rec (a
+ * record or an error record). Returns 1, or SD_ENOMEM. */
+static int json_record(sd_reader *r, sd_record *rec, const char *line, size_t len, uint64_t lineno,
+                       uint64_t off)
 {
     sd_jsonl_field f[NFIELDS];
     sd_buf *bufs[NFIELDS];
-    char msg[200];
+    char msg[400];
     size_t nrepl = 0, k;
+    unsigned have = 0;
     int rc;
     f[F_ID].name = r->o.id_field;
     f[F_TEXT].name = r->o.text_field;
@@ -247,59 +422,60 @@ static int jsonl_record(sd_reader *r, sd_record *rec, const char *line, size_t l
         sd__buf_reset(&r->id);
     if (rc == 0 && f[F_TEXT].kind != SD_JSONL_STRING && f[F_HTML].kind != SD_JSONL_STRING) {
         rc = f[F_TEXT].kind == SD_JSONL_ABSENT ? SD_EMISSING : SD_EFORMAT;
-        snprintf(msg, sizeof msg,
-                 rc == SD_EMISSING ? "missing field \"%s\"" : "field \"%s\" is not a string",
-                 r->o.text_field);
+        if (rc == SD_EMISSING && sd__jsonl_members(line, len, &r->names) == 0)
+            /* name what the record has: the usual cause is a field
+             * named otherwise (content, body, article) */
+            snprintf(msg, sizeof msg, "missing field \"%s\"; the record has %s", r->o.text_field,
+                     r->names.len ? r->names.p : "no fields");
+        else
+            snprintf(msg, sizeof msg,
+                     rc == SD_EMISSING ? "missing field \"%s\"" : "field \"%s\" is not a string",
+                     r->o.text_field);
     }
     if (r->id.len == 0 &&
         (rc != 0 || f[F_ID].kind == SD_JSONL_ABSENT || f[F_ID].kind == SD_JSONL_OTHER)) {
         sd__buf_reset(&r->id);
-        if (sd__buf_printf(&r->id, "%s:%llu", r->cur_path, (unsigned long long)r->line))
+        if (sd__buf_printf(&r->id, "%s:%llu", r->cur_path, (unsigned long long)lineno))
             return SD_ENOMEM;
     }
     if (rc) {
         set_msg(r, "%s", msg);
-        error_record(r, rec, rc, r->line, off);
+        error_record(r, rec, rc, lineno, off);
         rec->raw = line;
         rec->raw_len = len;
         return 1;
     }
-    memset(rec, 0, sizeof *rec);
+    for (k = 0; k < NFIELDS; k++)
+        if (f[k].kind == SD_JSONL_STRING)
+            have |= 1u << k;
+    good_record(r, rec, have, line, len, lineno, off);
     rec->repaired = nrepl;
-    rec->index = r->index++;
-    rec->id = r->id.p;
-    rec->id_len = r->id.len;
-    rec->raw = line; /* the window is only compacted on the next call */
-    rec->raw_len = len;
-    rec->source = r->cur_path;
-    rec->line = r->line;
-    rec->offset = off;
-    rec->format = SD_FORMAT_JSONL;
-    if (f[F_URL].kind == SD_JSONL_STRING) {
-        rec->url = r->url.p;
-        rec->url_len = r->url.len;
-    }
-    if (f[F_DATE].kind == SD_JSONL_STRING) {
-        rec->date = r->date.p;
-        rec->date_len = r->date.len;
-    }
-    if (f[F_HTML].kind == SD_JSONL_STRING) {
-        rec->html = r->html.p;
-        rec->html_len = r->html.len;
-    }
-    if (f[F_TEXT].kind == SD_JSONL_STRING) {
-        rec->text = r->text.p;
-        rec->text_len = r->text.len;
-    }
     return 1;
 }
 
-/* Whether record `index` is this process's (every record without a share,
- * and every record of its own files when whole files are shared). */
-static int mine(const sd_reader *r, uint64_t index)
+enum { PIECE = 2 };
+
+/*
+ * The next record's bytes, trimmed (trim()), blank lines passed over:
+ * PIECE with them in *p, *len; 1 with an error record in *rec (a record
+ * over max_record, damage in the stream); 0 at the end of the file; or a
+ * buffer error.
+ */
+static int next_piece(sd_reader *r, sd_record *rec, const char **p, size_t *len, uint64_t *line,
+                      uint64_t *off)
 {
-    return r->o.share.count <= 1 || r->o.share.files ||
-           sd_share_owner(&r->o.share, index) == r->o.share.index;
+    for (;;) {
+        int rc = take(r, p, len, line, off);
+        if (rc < 0 || rc == TAKE_END)
+            return rc;
+        if (rc == TAKE_BIG)
+            return too_big(r, rec, *line, *off);
+        if (rc == TAKE_BROKEN)
+            return broken(r, rec, *line, *off);
+        trim(p, len, off);
+        if (*len)
+            return PIECE; /* a blank line is counted, and gives no record */
+    }
 }
 
 /* Next JSONL record of the current file: 1 produced, 0 file done, or
@@ -307,78 +483,286 @@ static int mine(const sd_reader *r, uint64_t index)
 static int next_jsonl(sd_reader *r, sd_record *rec)
 {
     for (;;) {
-        char *nl = NULL, *line;
-        size_t len, k;
-        uint64_t off;
-        int rc;
-        /* Find a complete line in the window, reading more as needed. */
-        for (;;) {
-            size_t have = r->pending.len - r->pend_pos;
-            nl = have ? memchr(r->pending.p + r->pend_pos, '\n', have) : NULL;
-            if (nl || r->at_eof)
-                break;
-            if (have > r->o.max_record) {
-                /* An oversized line: report it and skip to its end. */
-                off = r->dec_off;
-                r->line++;
-                if ((rc = skip_long_line(r)) != 0)
-                    return rc;
-                sd__buf_reset(&r->id);
-                set_msg(r, "record exceeds %zu bytes", r->o.max_record);
-                error_record(r, rec, SD_ETOOBIG, r->line, off);
-                return 1;
-            }
-            compact(r);
-            if (sd__stream_read(&r->st, &r->pending, BLOCK, &rc) == 0) {
-                if (rc)
-                    return rc;
-                r->at_eof = 1;
-            }
-        }
-        line = r->pending.p ? r->pending.p + r->pend_pos : NULL;
-        len = nl ? (size_t)(nl - line) : r->pending.len - r->pend_pos;
-        off = r->dec_off;
-        if (nl == NULL && r->st.failed) {
-            /* The stream broke: a partial last line is part of the damage,
-             * reported once, at that line. */
-            r->line++;
-            r->dec_off += len;
-            r->pend_pos += len;
-            sd__buf_reset(&r->id);
-            set_msg(r, "%s", r->st.errmsg);
-            error_record(r, rec, r->st.failed, r->line, off);
-            r->st.failed = 0;
-            return 1;
-        }
-        if (len == 0 && nl == NULL)
-            return 0;
-        r->pend_pos += len + (nl != NULL);
-        r->dec_off += len + (nl != NULL);
-        r->line++;
-        if (len > r->o.max_record) {
-            sd__buf_reset(&r->id);
-            set_msg(r, "record exceeds %zu bytes", r->o.max_record);
-            error_record(r, rec, SD_ETOOBIG, r->line, off);
-            return 1;
-        }
-        if (len && line[len - 1] == '\r')
-            len--;
-        if (r->line == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-            /* A byte order mark before the first line (Windows tools
-             * write one) is not part of the record. */
-            line += 3;
-            len -= 3;
-            off += 3;
-        }
-        for (k = 0; k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'); k++)
-            ;
-        if (k == len)
-            continue; /* a blank line: counted, no record */
+        const char *line = NULL;
+        size_t len = 0;
+        uint64_t lineno, off;
+        int rc = next_piece(r, rec, &line, &len, &lineno, &off);
+        if (rc != PIECE)
+            return rc;
         if (!mine(r, r->index)) {
             r->index++; /* another process's record: counted, not parsed */
             continue;
         }
-        return jsonl_record(r, rec, line, len, off);
+        return json_record(r, rec, line, len, lineno, off);
+    }
+}
+
+/* Skips white space (and a byte order mark at the start of the file),
+ * counting lines; *c gets the next byte, or -1 at the end of the input.
+ * Returns 0 or a buffer error. */
+static int skip_space(sd_reader *r, int *c)
+{
+    for (;;) {
+        int rc;
+        while (r->pend_pos < r->pending.len) {
+            unsigned char b = (unsigned char)r->pending.p[r->pend_pos];
+            if (r->dec_off == 0 && b == 0xEF && r->pending.len - r->pend_pos >= 3 &&
+                memcmp(r->pending.p + r->pend_pos, "\xEF\xBB\xBF", 3) == 0) {
+                consume(r, 3);
+                continue;
+            }
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                *c = b;
+                return 0;
+            }
+            r->sp.newlines += b == '\n';
+            consume(r, 1);
+        }
+        if ((rc = more(r)) < 0)
+            return rc;
+        if (rc == 0) {
+            *c = -1;
+            return 0;
+        }
+    }
+}
+
+/* An error record for a byte out of place between JSON values, which is
+ * consumed. */
+static int json_misplaced(sd_reader *r, sd_record *rec, int c, const char *what)
+{
+    uint64_t off = r->dec_off, line = r->sp.newlines + 1;
+    consume(r, 1);
+    sd__buf_reset(&r->id);
+    set_msg(r, "invalid JSON: %s, found '%c'", what, c >= 0x20 && c < 0x7f ? c : '?');
+    error_record(r, rec, SD_EFORMAT, line, off);
+    return 1;
+}
+
+/*
+ * Next record of a JSON file: the objects of a top-level array, read one
+ * at a time (the array is never held whole), or objects one after another
+ * (pretty-printed JSON Lines). 1 produced, 0 file done, or SD_ENOMEM.
+ */
+static int next_json(sd_reader *r, sd_record *rec)
+{
+    for (;;) {
+        const char *v = NULL;
+        size_t len = 0;
+        uint64_t lineno, off;
+        int c, rc;
+        if ((rc = skip_space(r, &c)) != 0)
+            return rc;
+        if (c < 0) {
+            if (r->st.failed && !r->ended_broken)
+                return broken(r, rec, r->sp.newlines + 1, r->dec_off);
+            if (r->js == JS_VALUE || r->js == JS_SEP) {
+                r->js = JS_DONE;
+                sd__buf_reset(&r->id);
+                set_msg(r, "invalid JSON: the array is not closed (no ']' before the end)");
+                error_record(r, rec, SD_ETRUNC, r->sp.newlines + 1, r->dec_off);
+                return 1;
+            }
+            return 0;
+        }
+        if (r->js == JS_START || r->js == JS_DONE) {
+            if (c == '[') {
+                consume(r, 1);
+                r->js = JS_VALUE;
+                continue;
+            }
+            if (r->js == JS_DONE)
+                return json_misplaced(r, rec, c, "expected nothing after the array");
+            r->js = JS_STREAM;
+        }
+        if (r->js == JS_SEP) {
+            if (c == ',' || c == ']') {
+                consume(r, 1);
+                r->js = c == ',' ? JS_VALUE : JS_DONE;
+                continue;
+            }
+            /* a missing comma: said once, and the value is still read */
+            r->js = JS_VALUE;
+            sd__buf_reset(&r->id);
+            set_msg(r, "invalid JSON: expected ',' or ']' after a value");
+            error_record(r, rec, SD_EFORMAT, r->sp.newlines + 1, r->dec_off);
+            return 1;
+        }
+        if (r->js == JS_VALUE && c == ']') {
+            consume(r, 1); /* an empty array, or a trailing comma */
+            r->js = JS_DONE;
+            continue;
+        }
+        if (c == ',' && r->js == JS_STREAM) {
+            consume(r, 1); /* objects separated by commas, without brackets */
+            continue;
+        }
+        if (c == ',' || c == ']' || c == '}')
+            return json_misplaced(r, rec, c, "expected a value");
+        rc = next_piece(r, rec, &v, &len, &lineno, &off);
+        if (r->js == JS_VALUE)
+            r->js = JS_SEP;
+        if (rc != PIECE)
+            return rc;
+        if (!mine(r, r->index)) {
+            r->index++;
+            continue;
+        }
+        return json_record(r, rec, v, len, lineno, off);
+    }
+}
+
+/* Reads the header row of a CSV file: which column holds which field. */
+static int csv_header(sd_reader *r, sd_record *rec, const char *row, size_t len, uint64_t line,
+                      uint64_t off)
+{
+    const char *names[NFIELDS];
+    char msg[200];
+    size_t k, c;
+    int rc;
+    names[F_ID] = r->o.id_field;
+    names[F_TEXT] = r->o.text_field;
+    names[F_HTML] = r->o.html_field;
+    names[F_URL] = "url";
+    names[F_DATE] = "date";
+    rc = sd__csv_split(&r->row, row, len, r->sp.delim, msg, sizeof msg);
+    if (rc == SD_ENOMEM)
+        return rc;
+    if (rc) {
+        /* the rows cannot be read without it: each says so */
+        r->csv_bad = 1;
+        r->ncols = 1;
+        sd__buf_reset(&r->id);
+        set_msg(r, "header row: %s", msg);
+        error_record(r, rec, rc, line, off);
+        return 1;
+    }
+    r->ncols = r->row.n;
+    sd__buf_reset(&r->names);
+    for (k = 0; k < NFIELDS; k++)
+        r->csv_cols[k] = -1;
+    for (c = r->row.n; c-- > 0;) {
+        const char *name = r->row.out.p + r->row.f[c].off;
+        size_t n = r->row.f[c].len;
+        for (k = 0; k < NFIELDS; k++)
+            if (strlen(names[k]) == n && memcmp(names[k], name, n) == 0)
+                r->csv_cols[k] = (int)c; /* the first column of a name wins */
+    }
+    for (c = 0; c < r->row.n; c++) {
+        size_t n = r->row.f[c].len;
+        if (r->names.len >= 200) {
+            sd__buf_append(&r->names, ", ...", 5);
+            break;
+        }
+        sd__buf_printf(&r->names, "%s\"%.*s\"", c ? ", " : "", (int)(n > 64 ? 64 : n),
+                       r->row.out.p + r->row.f[c].off);
+    }
+    return sd__buf_reserve(&r->names, 0);
+}
+
+/* Copies field k of the row into b, checked as UTF-8 (repaired when the
+ * options say so). 0, 1 when it is not valid UTF-8, or a buffer error. */
+static int csv_field(sd_reader *r, int col, sd_buf *b, size_t *nrepl)
+{
+    const char *p = r->row.out.p + r->row.f[col].off;
+    size_t n = r->row.f[col].len, fixed = 0;
+    int rc;
+    sd__buf_reset(b);
+    if (sd__utf8_valid(p, n) == n)
+        rc = sd__buf_append(b, p, n);
+    else if (!r->o.repair_utf8)
+        return 1;
+    else
+        rc = sd__utf8_repair(p, n, b, &fixed);
+    *nrepl += fixed;
+    return rc ? rc : sd__buf_reserve(b, 0);
+}
+
+/* Turns a CSV row into *rec (a record or an error record): 1 or SD_ENOMEM. */
+static int csv_record(sd_reader *r, sd_record *rec, const char *row, size_t len, uint64_t line,
+                      uint64_t off)
+{
+    sd_buf *bufs[NFIELDS];
+    char msg[400];
+    size_t nrepl = 0, k;
+    unsigned have = 0;
+    int rc = 0;
+    bufs[F_ID] = &r->id;
+    bufs[F_TEXT] = &r->text;
+    bufs[F_HTML] = &r->html;
+    bufs[F_URL] = &r->url;
+    bufs[F_DATE] = &r->date;
+    sd__buf_reset(&r->id);
+    if (r->csv_bad) {
+        rc = SD_EFORMAT;
+        snprintf(msg, sizeof msg, "the header row (line 1) does not parse");
+    } else if ((rc = sd__csv_split(&r->row, row, len, r->sp.delim, msg, sizeof msg)) == 0) {
+        if (r->row.n != r->ncols) {
+            rc = SD_EFORMAT;
+            snprintf(msg, sizeof msg, "row has %zu fields, the header %zu", r->row.n, r->ncols);
+        } else if (r->csv_cols[F_TEXT] < 0 && r->csv_cols[F_HTML] < 0) {
+            rc = SD_EMISSING;
+            snprintf(msg, sizeof msg, "missing column \"%s\"; the header has %s", r->o.text_field,
+                     r->names.p);
+        }
+    }
+    if (rc == SD_ENOMEM)
+        return rc;
+    for (k = 0; (rc == 0 || rc == SD_EMISSING) && k < NFIELDS; k++) {
+        int c = r->csv_cols[k], bad;
+        if (c < 0 || (rc != 0 && k != F_ID))
+            continue; /* a row without its text still has its id */
+        if ((bad = csv_field(r, c, bufs[k], &nrepl)) < 0)
+            return bad;
+        if (bad) {
+            rc = SD_EUTF8;
+            snprintf(msg, sizeof msg, "invalid UTF-8 in column %d", c + 1);
+            break;
+        }
+        have |= 1u << k;
+    }
+    if (r->id.len == 0 || !(have & (1u << F_ID))) {
+        sd__buf_reset(&r->id);
+        if (sd__buf_printf(&r->id, "%s:%llu", r->cur_path, (unsigned long long)line))
+            return SD_ENOMEM;
+    }
+    if (rc) {
+        set_msg(r, "%s", msg);
+        error_record(r, rec, rc, line, off);
+        rec->raw = row;
+        rec->raw_len = len;
+        return 1;
+    }
+    /* an empty html cell is no page: a row has text or html */
+    if ((have & (1u << F_HTML)) && r->html.len == 0 && (have & (1u << F_TEXT)))
+        have &= ~(1u << F_HTML);
+    good_record(r, rec, have, row, len, line, off);
+    rec->repaired = nrepl;
+    return 1;
+}
+
+/* Next CSV or TSV record: the first row is the header, each later row a
+ * record. 1 produced, 0 file done, or SD_ENOMEM. */
+static int next_csv(sd_reader *r, sd_record *rec)
+{
+    for (;;) {
+        const char *row = NULL;
+        size_t len = 0;
+        uint64_t lineno, off;
+        int rc = next_piece(r, rec, &row, &len, &lineno, &off);
+        if (rc != PIECE)
+            return rc;
+        if (r->ncols == 0) {
+            rc = csv_header(r, rec, row, len, lineno, off);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        if (!mine(r, r->index)) {
+            r->index++;
+            continue;
+        }
+        return csv_record(r, rec, row, len, lineno, off);
     }
 }
 
@@ -472,17 +856,59 @@ static int whole_file(sd_reader *r, sd_record *rec)
     return 1;
 }
 
-/* Tells standard input's format from its first non-space byte. */
-static sd_format sniff(const sd_buf *b)
+/* What kind of file st_mode is, for a message. */
+static const char *file_kind(unsigned mode)
 {
-    size_t i = 0;
-    while (i < b->len && (b->p[i] == ' ' || b->p[i] == '\n' || b->p[i] == '\t' || b->p[i] == '\r'))
-        i++;
-    if (i < b->len && b->p[i] == '{')
-        return SD_FORMAT_JSONL;
-    if (i < b->len && b->p[i] == '<')
-        return SD_FORMAT_HTML;
-    return SD_FORMAT_TEXT;
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    return "not a regular file";
+}
+
+/* Hands out a whole-file error record with the message set: 1. */
+static int file_error(sd_reader *r, sd_record *rec, int code, int *produced)
+{
+    error_record(r, rec, code, 0, 0);
+    r->open = 2;
+    *produced = 1;
+    return 1;
+}
+
+/*
+ * Decompresses the file's first bytes and tells its format from them (or
+ * takes the forced one), refusing data that is not text. Returns 1 with
+ * r->cur_fmt set, 0 after filling *rec with an error record, or SD_ENOMEM.
+ */
+static int sniff_format(sd_reader *r, sd_record *rec)
+{
+    char what[160];
+    int rc = 0;
+    while (r->pending.len < SNIFF &&
+           sd__stream_read(&r->st, &r->pending, SNIFF - r->pending.len, &rc) > 0)
+        ;
+    if (rc == SD_ENOMEM)
+        return SD_ENOMEM;
+    what[0] = '\0';
+    if (r->o.format == SD_FORMAT_WARC) /* a crawl holds binary bodies */
+        r->cur_fmt = SD_FORMAT_WARC;
+    else if (r->o.format != SD_FORMAT_AUTO)
+        r->cur_fmt = sd__sniff_binary(r->pending.p, r->pending.len, what, sizeof what)
+                         ? SD_FORMAT_AUTO
+                         : r->o.format;
+    else
+        r->cur_fmt = sd__sniff(r->pending.p ? r->pending.p : "", r->pending.len, r->cur_path, what,
+                               sizeof what);
+    if (r->cur_fmt == SD_FORMAT_AUTO) {
+        set_msg(r, "'%s' is not text: it looks like %s", r->cur_path, what);
+        error_record(r, rec, SD_EFORMAT, 0, 0);
+        return 0;
+    }
+    return 1;
 }
 
 /*
@@ -492,10 +918,11 @@ static sd_format sniff(const sd_buf *b)
 static int open_next(sd_reader *r, sd_record *rec, int *produced)
 {
     char *path;
-    int rc;
+    int rc, walked;
+    struct stat sb;
     *produced = 0;
     for (;;) {
-        rc = sd__inputs_next(&r->inputs, &path);
+        rc = sd__inputs_next(&r->inputs, &path, &walked);
         if (rc <= 0)
             return rc;
         if (SD_GROW(r->fcount, r->fcap, r->nfiles + 1)) {
@@ -510,38 +937,56 @@ static int open_next(sd_reader *r, sd_record *rec, int *produced)
     }
     r->cur_path = path;
     r->cur_fmt = r->o.format != SD_FORMAT_AUTO ? r->o.format : sd__format_of_name(path);
-    r->line = 0;
     r->dec_off = 0;
     r->at_eof = 0;
+    r->ended_broken = 0;
     r->open = 1;
+    r->js = JS_START;
+    r->ncols = 0;
+    r->csv_bad = 0;
+    sd__split_init(&r->sp, SD_SPLIT_LINE, 0);
     sd__buf_reset(&r->pending);
     sd__buf_reset(&r->id);
     sd__buf_reset(&r->msg);
     r->pend_pos = 0;
+    if (walked && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* found in a directory: a FIFO would block the run, a device
+         * never ends; named on the command line, it is read */
+        set_msg(r, "'%s' is %s, not a regular file: not read", path, file_kind(sb.st_mode));
+        return file_error(r, rec, SD_EIO, produced);
+    }
     rc = sd__stream_open(&r->st, path);
     if (rc == SD_ENOMEM)
         return SD_ENOMEM;
     if (rc != 0 || (r->st.failed && r->st.raw_bytes == 0)) {
         set_msg(r, "cannot read '%s': %s", path, rc != 0 ? strerror(errno) : r->st.errmsg);
-        error_record(r, rec, SD_EIO, 0, 0);
+        return file_error(r, rec, SD_EIO, produced);
+    }
+    if ((rc = sniff_format(r, rec)) <= 0) {
+        if (rc < 0)
+            return rc;
         r->open = 2;
         *produced = 1;
         return 1;
     }
-    if (strcmp(path, "-") == 0 && r->o.format == SD_FORMAT_AUTO) {
-        if (sd__stream_read(&r->st, &r->pending, BLOCK, &rc) == 0 && rc == SD_ENOMEM)
-            return SD_ENOMEM;
-        r->cur_fmt = sniff(&r->pending);
-    }
     if (r->cur_fmt == SD_FORMAT_WARC) {
-        /* WARC dispatch point: src/input/warc.c reads the file from here
-         * (its own gzip members, so that damage is skipped), starting with
-         * the block r->st has read but not decoded. */
-        rc = sd__warc_open_fd(r->st.fd, r->st.in + r->st.in_pos, r->st.in_len - r->st.in_pos, path,
-                              &r->o, &r->st.raw_bytes, &r->warc);
+        /* WARC dispatch point: src/input/warc.c reads the file from its
+         * first byte (its own gzip members, so that damage is skipped):
+         * the raw bytes the sniff read are all still in r->st.in. */
+        if (r->st.raw_bytes != r->st.in_len) {
+            set_msg(r, "cannot read '%s' as WARC: its first %zu bytes took more than a block", path,
+                    SNIFF);
+            return file_error(r, rec, SD_EFORMAT, produced);
+        }
+        rc = sd__warc_open_fd(r->st.fd, r->st.in, r->st.in_len, path, &r->o, &r->st.raw_bytes,
+                              &r->warc);
         return rc ? rc : 1;
     }
-    if (r->cur_fmt != SD_FORMAT_JSONL) {
+    if (r->cur_fmt == SD_FORMAT_JSON)
+        sd__split_init(&r->sp, SD_SPLIT_JSON, 0);
+    else if (r->cur_fmt == SD_FORMAT_CSV || r->cur_fmt == SD_FORMAT_TSV)
+        sd__split_init(&r->sp, SD_SPLIT_CSV, r->cur_fmt == SD_FORMAT_CSV ? ',' : '\t');
+    else if (r->cur_fmt != SD_FORMAT_JSONL) {
         rc = whole_file(r, rec);
         r->open = 2;
         *produced = rc == 1;
@@ -560,12 +1005,12 @@ int sd_reader_count_files(const sd_reader *r, size_t *nfiles)
     sd_inputs q;
     size_t i;
     char *path;
-    int rc = 0;
+    int rc = 0, walked;
     *nfiles = 0;
     sd__inputs_init(&q);
     for (i = r->inputs.pos; i < r->inputs.n && rc == 0; i++)
-        rc = sd__inputs_add(&q, r->inputs.v[i]);
-    while (rc == 0 && (rc = sd__inputs_next(&q, &path)) > 0) {
+        rc = sd__inputs_add(&q, r->inputs.v[i].path);
+    while (rc == 0 && (rc = sd__inputs_next(&q, &path, &walked)) > 0) {
         sd__free(path);
         (*nfiles)++;
         rc = 0;
@@ -607,7 +1052,10 @@ int sd_reader_next(sd_reader *r, sd_record *rec)
                 return handed(r);
             }
         }
-        rc = r->warc ? sd__warc_next(r->warc, rec) : next_jsonl(r, rec);
+        rc = r->warc                         ? sd__warc_next(r->warc, rec)
+             : r->cur_fmt == SD_FORMAT_JSON  ? next_json(r, rec)
+             : r->cur_fmt == SD_FORMAT_JSONL ? next_jsonl(r, rec)
+                                             : next_csv(r, rec);
         if (rc > 0 && r->warc)
             rec->index = r->index++;
         if (rc < 0)
@@ -640,5 +1088,7 @@ void sd_reader_free(sd_reader *r)
     sd__buf_release(&r->url);
     sd__buf_release(&r->date);
     sd__buf_release(&r->msg);
+    sd__buf_release(&r->names);
+    sd__csv_row_release(&r->row);
     sd__free(r);
 }

@@ -20,6 +20,7 @@
 #include "syndic.h"
 
 #define BLOCK ((size_t)1 << 20)
+#define TAIL 8 /* bytes kept from one block to the next while seeking a magic */
 
 void sd__stream_close(sd_stream *s)
 {
@@ -49,12 +50,29 @@ static int fill_in(sd_stream *s)
                  (unsigned long long)s->raw_bytes, strerror(errno));
         return -1;
     }
+    if (n == 0) {
+        s->in_eof = 1; /* the last block stays, used up: the WARC reader starts from it */
+        return 0;
+    }
     s->in_len = (size_t)n;
     s->in_pos = 0;
     s->raw_bytes += (uint64_t)n;
-    if (n == 0)
-        s->in_eof = 1;
     return 0;
+}
+
+/* Whether p[0..4) starts a zstd frame, or a skippable frame (pzstd writes
+ * one first, holding the sizes of the frames that follow). */
+static int zstd_magic(const unsigned char *p)
+{
+    if (p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
+        return 1;
+    return (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
+}
+
+/* Whether p[0..3) starts a gzip member (magic, deflate, no reserved flag). */
+static int gzip_magic(const unsigned char *p)
+{
+    return p[0] == 0x1f && p[1] == 0x8b && p[2] == 8 && (p[3] & 0xe0) == 0;
 }
 
 int sd__stream_open(sd_stream *s, const char *path)
@@ -67,15 +85,14 @@ int sd__stream_open(sd_stream *s, const char *path)
         errno = e;
         return SD_EIO;
     }
-    s->in = sd__malloc(BLOCK);
+    s->in = sd__malloc(BLOCK + TAIL);
     if (s->in == NULL)
         return SD_ENOMEM;
     if (fill_in(s))
         return 0;
     if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b)
         s->comp = SD_COMP_GZIP;
-    else if (s->in_len >= 4 && s->in[0] == 0x28 && s->in[1] == 0xb5 && s->in[2] == 0x2f &&
-             s->in[3] == 0xfd)
+    else if (s->in_len >= 4 && zstd_magic(s->in))
         s->comp = SD_COMP_ZSTD;
     if (s->comp == SD_COMP_GZIP) {
         if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
@@ -117,6 +134,7 @@ static size_t gzip_step(sd_stream *s, unsigned char *out, size_t room)
         if (s->in_pos == s->in_len)
             return 0;
         inflateReset(&s->z); /* the next member of a concatenation */
+        s->member_off = consumed(s);
         s->z_member_done = 0;
     }
     s->z.next_in = s->in + s->in_pos;
@@ -135,13 +153,19 @@ static size_t gzip_step(sd_stream *s, unsigned char *out, size_t room)
     return room - s->z.avail_out;
 }
 
-/* One step of zstd, as gzip_step. */
+/*
+ * One step of zstd, as gzip_step. The decoder is given only the input its
+ * next step needs (the hint it returned), and a call that filled `out` is
+ * followed by one that only drains: so no call both hands out bytes and
+ * fails, and a failure (whose call reports no output) loses nothing that
+ * decoded before the damaged block.
+ */
 static size_t zstd_step(sd_stream *s, unsigned char *out, size_t room)
 {
     ZSTD_inBuffer in;
     ZSTD_outBuffer ob;
-    size_t rc;
-    if (s->in_pos == s->in_len) {
+    size_t rc, feed;
+    if (s->in_pos == s->in_len && !s->zstd_full) {
         if (s->zstd_left) {
             s->failed = SD_ETRUNC;
             snprintf(s->errmsg, sizeof s->errmsg, "truncated zstd stream at byte %llu",
@@ -149,22 +173,89 @@ static size_t zstd_step(sd_stream *s, unsigned char *out, size_t room)
         }
         return 0;
     }
+    feed = s->zstd_full ? 0 : s->zstd_left ? s->zstd_left : 1;
+    if (feed > s->in_len - s->in_pos)
+        feed = s->in_len - s->in_pos;
     in.src = s->in;
-    in.size = s->in_len;
+    in.size = s->in_pos + feed;
     in.pos = s->in_pos;
     ob.dst = out;
     ob.size = room;
     ob.pos = 0;
     rc = ZSTD_decompressStream(s->zd, &ob, &in);
-    s->in_pos = in.pos;
     if (ZSTD_isError(rc)) {
         s->failed = SD_EFORMAT;
         snprintf(s->errmsg, sizeof s->errmsg, "corrupt zstd stream at byte %llu: %s", consumed(s),
                  ZSTD_getErrorName(rc));
-    } else {
-        s->zstd_left = rc;
+        return 0;
     }
+    s->in_pos = in.pos;
+    s->zstd_left = rc;
+    s->zstd_full = ob.pos == room;
     return ob.pos;
+}
+
+static int is_magic(const sd_stream *s, const unsigned char *p)
+{
+    return s->comp == SD_COMP_GZIP ? gzip_magic(p) : zstd_magic(p);
+}
+
+int sd__stream_resync(sd_stream *s)
+{
+    size_t m = 4, n;
+    uint64_t from = consumed(s);
+    char what[64];
+    if (s->failed != SD_EFORMAT || s->comp == SD_COMP_NONE)
+        return 0;
+    snprintf(what, sizeof what, "%s", s->comp == SD_COMP_GZIP ? "gzip member" : "zstd frame");
+    for (;;) {
+        size_t i;
+        for (i = s->in_pos; i + m <= s->in_len; i++)
+            if (is_magic(s, s->in + i) &&
+                s->raw_bytes - (s->in_len - i) != s->member_off) /* not the failed one */
+                break;
+        if (i + m <= s->in_len) {
+            s->in_pos = i;
+            break;
+        }
+        if (s->in_eof) {
+            s->in_pos = s->in_len;
+            n = strlen(s->errmsg);
+            snprintf(s->errmsg + n, sizeof s->errmsg - n, "; no %s after it", what);
+            return 0;
+        }
+        /* keep the last bytes: a magic may straddle two blocks */
+        n = s->in_len - i;
+        memmove(s->in, s->in + i, n);
+        {
+            ssize_t got;
+            do
+                got = read(s->fd, s->in + n, BLOCK + TAIL - n);
+            while (got < 0 && errno == EINTR);
+            if (got <= 0) {
+                s->in_eof = 1;
+                got = 0;
+            }
+            s->raw_bytes += (uint64_t)got;
+            s->in_len = n + (size_t)got;
+            s->in_pos = 0;
+        }
+    }
+    n = strlen(s->errmsg);
+    snprintf(s->errmsg + n, sizeof s->errmsg - n,
+             "; bytes %llu to %llu skipped, reading resumed at the next %s",
+             (unsigned long long)from, (unsigned long long)consumed(s), what);
+    s->member_off = consumed(s);
+    if (s->comp == SD_COMP_GZIP) {
+        inflateReset(&s->z);
+        s->z_member_done = 0;
+    } else {
+        ZSTD_DCtx_reset(s->zd, ZSTD_reset_session_only);
+        s->zstd_left = 0;
+        s->zstd_full = 0;
+    }
+    s->failed = 0;
+    return 1;
 }
 
 size_t sd__stream_read(sd_stream *s, sd_buf *b, size_t want, int *bufrc)

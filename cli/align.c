@@ -191,7 +191,7 @@ int cmd_align(int argc, char **argv)
     uint64_t cov_a = 0, cov_b = 0;
     const char *output = NULL;
     out o;
-    int c, rc, status = EXIT_RUN, color = -1, flags = 0, opened = 0;
+    int c, rc, status = EXIT_RUN, color = -1, flags = 0;
 
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
@@ -239,7 +239,6 @@ int cmd_align(int argc, char **argv)
     }
     if (out_open(&o, output) != 0)
         goto done;
-    opened = 1;
     for (i = 0; i < n; i++) {
         cov_a += p[i].a.end - p[i].a.start;
         cov_b += p[i].b.end - p[i].b.start;
@@ -253,13 +252,10 @@ int cmd_align(int argc, char **argv)
     out_str(&o, "\n\n");
     for (i = 0; i < n; i++)
         print_passage(&o, &a, &b, &p[i], i + 1, color);
-    opened = 0;
     if (out_close(&o) != 0)
         goto done;
     status = n ? EXIT_OK : EXIT_RUN;
 done:
-    if (opened)
-        out_close(&o);
     sd_passages_free(p, n);
     free(a.text);
     free(a.id);

@@ -34,9 +34,11 @@ static void usage(FILE *f)
             "      --exact             no folding of British spellings and honorifics\n"
             "      --all-text          every word may start a passage, a site's menus,\n"
             "                          lists and footers too (default: article prose only)\n"
-            "      --id-field F        JSONL id field (default id)\n"
-            "      --text-field F      JSONL text field (default text)\n"
-            "      --html-field F      JSONL field holding a page's HTML (default html)\n"
+            "      --format F          read both as F: jsonl, json, text, html, warc, csv,\n"
+            "                          tsv (default: told from content and name)\n"
+            "      --id-field F        JSON field or CSV column of the id (default id)\n"
+            "      --text-field F      JSON field or CSV column of the text (default text)\n"
+            "      --html-field F      JSON field or CSV column of a page's HTML (default html)\n"
             "      --whole-page        compare pages by all their visible text, not the article\n"
             "      --color, --no-color colour the differences (default: on a terminal)\n"
             "  -q, --quiet             no messages\n"
@@ -161,7 +163,8 @@ enum {
     OPT_ID_FIELD,
     OPT_TEXT_FIELD,
     OPT_HTML_FIELD,
-    OPT_WHOLE_PAGE
+    OPT_WHOLE_PAGE,
+    OPT_FORMAT
 };
 
 static const struct option long_opts[] = {
@@ -170,6 +173,7 @@ static const struct option long_opts[] = {
     {"min-identity", required_argument, NULL, OPT_MIN_ID},
     {"exact", no_argument, NULL, OPT_EXACT},
     {"all-text", no_argument, NULL, OPT_ALL_TEXT},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
     {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
     {"html-field", required_argument, NULL, OPT_HTML_FIELD},
@@ -211,6 +215,10 @@ int cmd_align(int argc, char **argv)
             break;
         case OPT_EXACT: opt.exact = 1; break;
         case OPT_ALL_TEXT: opt.all_text = 1; break;
+        case OPT_FORMAT:
+            if (parse_format(optarg, &ro.format))
+                return EXIT_USAGE;
+            break;
         case OPT_ID_FIELD: ro.id_field = optarg; break;
         case OPT_TEXT_FIELD: ro.text_field = optarg; break;
         case OPT_HTML_FIELD: ro.html_field = optarg; break;

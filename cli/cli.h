@@ -142,6 +142,25 @@ int progress_cb(void *ud, const char *stage, uint64_t done, uint64_t total);
 void progress_done(progress *p);
 double now_seconds(void);
 
+/* ---- input (input.c) ---- */
+
+/* --format NAME: auto, jsonl, json, text, html, warc, csv or tsv. 0, or -1
+ * after a usage error. */
+int parse_format(const char *s, sd_format *fmt);
+
+/* Warnings for failed records: an input that could not be read at all is
+ * an error message; a missing field is said once, naming the fields the
+ * record has and the option to use; others are warnings, the first
+ * WARNINGS_SHOWN of them. */
+#define WARNINGS_SHOWN 20
+typedef struct record_warnings {
+    uint64_t shown, hidden, missing;
+} record_warnings;
+/* Says what is wrong with failed record rec (msg, or its errmsg when NULL). */
+void warn_record(record_warnings *w, const sd_record *rec, const char *msg);
+/* The failed records that were not warned about one by one. */
+uint64_t warn_hidden(const record_warnings *w);
+
 /* ---- option parsing helpers ---- */
 
 /* Parses a number; prints a usage error naming `opt` and returns -1 if bad. */

@@ -21,7 +21,6 @@
 
 #define BATCH_BYTES (8u << 20)
 #define BATCH_DOCS 16384
-#define MAX_ERRORS_SHOWN 20
 
 /* What is kept of each record until the output is written: 24 bytes, its
  * id and URL (in memory, or with --memory in a temporary file), and with
@@ -108,9 +107,11 @@ static void usage(FILE *f)
         "      --num-perm N      MinHash signature length, multiple of 8 (default 256)\n"
         "      --bands B --rows R  LSH banding (default: chosen from the threshold)\n"
         "      --seed N          hash seed (default 0)\n"
-        "      --id-field F      JSONL id field (default id)\n"
-        "      --text-field F    JSONL text field (default text)\n"
-        "      --html-field F    JSONL field holding a page's HTML (default html)\n"
+        "      --format F        read every input as F: jsonl, json, text, html, warc,\n"
+        "                        csv or tsv (default: told from its content and name)\n"
+        "      --id-field F      JSON field or CSV column of the id (default id)\n"
+        "      --text-field F    JSON field or CSV column of the text (default text)\n"
+        "      --html-field F    JSON field or CSV column of a page's HTML (default html)\n"
         "      --whole-page      compare pages by all their visible text, not the article\n"
         "      --repair-utf8     repair invalid UTF-8 in JSONL text instead of failing the record\n"
         "      --memory LIMIT    stay within LIMIT (512M, 4G): past half of it, signatures\n"
@@ -249,17 +250,6 @@ static int remember_error(dedup_run *r, rec_meta *m, const sd_record *rec, const
         return -1;
     m->err = (int32_t)r->nerrs++;
     return 0;
-}
-
-static void report_error(size_t shown, const sd_record *rec)
-{
-    if (cli_quiet || shown >= MAX_ERRORS_SHOWN)
-        return;
-    if (rec->line)
-        cli_warn("%s:%llu (byte %llu): %s", rec->source, (unsigned long long)rec->line,
-                 (unsigned long long)rec->offset, rec->errmsg);
-    else
-        cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset, rec->errmsg);
 }
 
 /* Record i's index in the whole input (under mpirun i counts this
@@ -922,7 +912,7 @@ typedef struct batch {
 typedef struct feed {
     dedup_run *r;
     page_reader *pages; /* the reader, with pages' article text */
-    size_t errors_shown;
+    record_warnings warned;
     uint64_t total_bytes;
     int failed; /* reading failed; a message was printed */
     /* with a reader thread: two batches handed back and forth */
@@ -978,7 +968,7 @@ static int note_record(feed *fd, sd_record *rec, const sd_article *art)
         rec->errmsg = "record has no text";
     }
     if (rec->error) {
-        report_error(fd->errors_shown++, rec);
+        warn_record(&fd->warned, rec, NULL);
         if (remember_error(r, m, rec, NULL) != 0)
             goto oom;
     }
@@ -1178,7 +1168,8 @@ enum {
     OPT_WHOLE_PAGE,
     OPT_MEMORY,
     OPT_TMPDIR,
-    OPT_SHARE
+    OPT_SHARE,
+    OPT_FORMAT
 };
 
 static const struct option long_opts[] = {
@@ -1190,6 +1181,7 @@ static const struct option long_opts[] = {
     {"bands", required_argument, NULL, OPT_BANDS},
     {"rows", required_argument, NULL, OPT_ROWS},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
     {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
     {"repair-utf8", no_argument, NULL, OPT_REPAIR},
@@ -1263,6 +1255,10 @@ int cmd_dedup(int argc, char **argv)
             if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))
                 return EXIT_USAGE;
             dopt.seed = seed;
+            break;
+        case OPT_FORMAT:
+            if (parse_format(optarg, &ropt.format))
+                return EXIT_USAGE;
             break;
         case OPT_ID_FIELD: ropt.id_field = optarg; break;
         case OPT_TEXT_FIELD: ropt.text_field = optarg; break;
@@ -1378,9 +1374,7 @@ int cmd_dedup(int argc, char **argv)
     skipped_all = r.nskipped;
     if (r.comm) {
         /* the whole run's figures, for process 0's summary */
-        uint64_t over =
-            r.nerrs - r.nskipped > MAX_ERRORS_SHOWN ? r.nerrs - r.nskipped - MAX_ERRORS_SHOWN : 0;
-        over = mpi_sum(over);
+        uint64_t over = mpi_sum(warn_hidden(&fd.warned));
         n_all = mpi_sum(r.n);
         failed_all = mpi_sum(r.nerrs - r.nskipped);
         skipped_all = mpi_sum(r.nskipped);
@@ -1394,9 +1388,9 @@ int cmd_dedup(int argc, char **argv)
     if (!cli_quiet) {
         double secs = now_seconds() - t0;
         char size[32], skipped[64] = "";
-        if (!r.comm && r.nerrs - r.nskipped > MAX_ERRORS_SHOWN)
-            cli_warn("%zu more records failed; each has an \"error\" line in the output",
-                     r.nerrs - r.nskipped - MAX_ERRORS_SHOWN);
+        if (!r.comm && warn_hidden(&fd.warned))
+            cli_warn("%llu more records failed; each has an \"error\" line in the output",
+                     (unsigned long long)warn_hidden(&fd.warned));
         fmt_bytes(size, sizeof size, total_bytes);
         if (skipped_all)
             snprintf(skipped, sizeof skipped, ", %llu skipped", (unsigned long long)skipped_all);

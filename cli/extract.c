@@ -34,9 +34,11 @@ static void usage(FILE *f)
             "      --whole-page      all visible text of the page, not just the article\n"
             "      --min-words N     fewest words of a paragraph outside the article's run\n"
             "                        of text (default 10)\n"
-            "      --html-field F    JSONL field holding HTML (default html)\n"
-            "      --text-field F    JSONL field holding text (default text)\n"
-            "      --id-field F      JSONL id field (default id)\n"
+            "      --format F        read every input as F: jsonl, json, text, html, warc,\n"
+            "                        csv or tsv (default: told from its content and name)\n"
+            "      --html-field F    JSON field or CSV column of the HTML (default html)\n"
+            "      --text-field F    JSON field or CSV column of the text (default text)\n"
+            "      --id-field F      JSON field or CSV column of the id (default id)\n"
             "  -j, --threads N       pages extracted at once (default: one per CPU)\n"
             "      --timing          report extraction time per page on stderr (median,\n"
             "                        mean, 90th percentile; with -v every page); one thread\n"
@@ -117,6 +119,7 @@ typedef struct extract_run {
     double *times;
     size_t n_times, cap_times;
     uint64_t records, errors, no_article;
+    record_warnings warned;
 } extract_run;
 
 static void write_error(extract_run *r, const sd_record *rec, const char *msg)
@@ -254,12 +257,7 @@ static int one_record(extract_run *r, const sd_record *rec, const sd_article *ar
     r->records++;
     if (rec->error) {
         r->errors++;
-        if (rec->line)
-            cli_warn("%s:%llu (byte %llu): %s", rec->source, (unsigned long long)rec->line,
-                     (unsigned long long)rec->offset, rec->errmsg);
-        else
-            cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset,
-                     rec->errmsg);
+        warn_record(&r->warned, rec, NULL);
         write_error(r, rec, rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
         return 0;
     }
@@ -330,6 +328,7 @@ int cmd_extract(int argc, char **argv)
         {"html-field", required_argument, NULL, 'H'},
         {"text-field", required_argument, NULL, 'T'},
         {"id-field", required_argument, NULL, 'I'},
+        {"format", required_argument, NULL, 'F'},
         {"timing", no_argument, NULL, 't'},
         {"threads", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
@@ -360,6 +359,10 @@ int cmd_extract(int argc, char **argv)
         case 'H': ro.html_field = optarg; break;
         case 'T': ro.text_field = optarg; break;
         case 'I': ro.id_field = optarg; break;
+        case 'F':
+            if (parse_format(optarg, &ro.format))
+                return EXIT_USAGE;
+            break;
         case 't': r.timing = 1; break;
         case 'j':
             if (parse_unsigned("--threads", optarg, 1, 256, &threads))
@@ -415,6 +418,9 @@ int cmd_extract(int argc, char **argv)
         status = EXIT_RUN;
     if (r.errors && status == EXIT_OK)
         status = EXIT_RUN;
+    if (!cli_quiet && warn_hidden(&r.warned))
+        cli_warn("%llu more records failed; each has an error in the output",
+                 (unsigned long long)warn_hidden(&r.warned));
     if (!cli_quiet)
         fprintf(stderr, "syndic: %llu %s, %llu without an article, %llu failed\n",
                 (unsigned long long)r.records, noun(r.records, "page", "pages"),

@@ -16,7 +16,6 @@
 
 #define BATCH_BYTES (32u << 20)
 #define BATCH_DOCS 4096
-#define MAX_ERRORS_SHOWN 20
 
 /* What is kept of each record for the output: 24 bytes here, and its id,
  * URL (WARC-Target-URI or JSONL url) and date (WARC-Date or JSONL date),
@@ -223,9 +222,11 @@ static void usage(FILE *f)
             "      --html FILE         also write the story report, a self-contained web page,\n"
             "                          to FILE; JSON lines then go out only with -o\n"
             "      --seed N            hash seed (default 0)\n"
-            "      --id-field F        JSONL id field (default id)\n"
-            "      --text-field F      JSONL text field (default text)\n"
-            "      --html-field F      JSONL field holding a page's HTML (default html)\n"
+            "      --format F          read every input as F: jsonl, json, text, html,\n"
+            "                          warc, csv or tsv (default: told from its content)\n"
+            "      --id-field F        JSON field or CSV column of the id (default id)\n"
+            "      --text-field F      JSON field or CSV column of the text (default text)\n"
+            "      --html-field F      JSON field or CSV column of a page's HTML (default html)\n"
             "      --whole-page        compare pages by all their visible text, not the article\n"
             "      --repair-utf8       repair invalid UTF-8 in JSONL text instead of failing\n"
             "      --memory LIMIT      bounded memory (512M, 4G): texts and tokens in a mapped\n"
@@ -483,7 +484,8 @@ enum {
     OPT_SHARE,
     OPT_MEMORY,
     OPT_TMPDIR,
-    OPT_ALL_TEXT
+    OPT_ALL_TEXT,
+    OPT_FORMAT
 };
 
 static const struct option long_opts[] = {
@@ -501,6 +503,7 @@ static const struct option long_opts[] = {
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"tmpdir", required_argument, NULL, OPT_TMPDIR},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
     {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
     {"repair-utf8", no_argument, NULL, OPT_REPAIR},
@@ -692,7 +695,8 @@ int cmd_trace(int argc, char **argv)
     unsigned seed = 0;
     sd_trace_doc *docs = NULL;
     char *arena = NULL;
-    size_t arena_cap = BATCH_BYTES, i, shown = 0, nb = 0, used = 0;
+    size_t arena_cap = BATCH_BYTES, i, nb = 0, used = 0;
+    record_warnings warned = {0};
     double t0;
     sd_trace_stats st;
 
@@ -735,6 +739,10 @@ int cmd_trace(int argc, char **argv)
             if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))
                 return EXIT_USAGE;
             topt.seed = seed;
+            break;
+        case OPT_FORMAT:
+            if (parse_format(optarg, &ropt.format))
+                return EXIT_USAGE;
             break;
         case OPT_ID_FIELD: ropt.id_field = optarg; break;
         case OPT_TEXT_FIELD: ropt.text_field = optarg; break;
@@ -843,13 +851,8 @@ int cmd_trace(int argc, char **argv)
         }
         memset(&docs[nb], 0, sizeof docs[nb]);
         if (rec.error || skip[0]) {
-            if (rec.error && !cli_quiet && shown++ < MAX_ERRORS_SHOWN) {
-                char line[32] = "";
-                if (rec.line)
-                    snprintf(line, sizeof line, ":%llu", (unsigned long long)rec.line);
-                cli_warn("%s%s (byte %llu): %s", rec.source ? rec.source : "-", line,
-                         (unsigned long long)rec.offset, r.errs[r.r[r.n - 1].err].msg);
-            }
+            if (rec.error)
+                warn_record(&warned, &rec, r.errs[r.r[r.n - 1].err].msg);
         } else if (rec.text) {
             if (rec.text_len + rec.date_len + rec.url_len > arena_cap) {
                 /* the arena is empty here (the batch was just handed over) */

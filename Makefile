@@ -170,17 +170,31 @@ tsan:
 valgrind: $(TESTS)
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(TESTS)
 
-# libFuzzer needs clang. FUZZ_TIME seconds per target.
+# libFuzzer needs clang (Debian's clang and libclang-rt-dev: install-deps.sh
+# --ci). The library is built once with coverage instrumentation
+# (fuzzer-no-link) under ASan+UBSan, then each target runs FUZZ_TIME seconds
+# from its saved corpus; what it finds new goes to build/fuzz-lf/new/, a
+# crashing input to build/fuzz-lf/ (and the run fails). The last line counts
+# the targets that ran clean.
 FUZZ_TIME ?= 60
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 fuzz:
-	@mkdir -p build/fuzz-lf
-	@for f in $(FUZZ_SRC); do \
-	  n=$$(basename $$f .c); \
-	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc $(PKG_CFLAGS) \
-	    -o build/fuzz-lf/$$n $$f $(LIB_SRC) $(ALL_LIBS) || exit 1; \
-	  mkdir -p fuzz/corpus/$$n; \
-	  build/fuzz-lf/$$n -max_total_time=$(FUZZ_TIME) fuzz/corpus/$$n || exit 1; \
-	done
+	$(MAKE) CC=clang BUILD=build/fuzz-lf WERROR= \
+	  CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  build/fuzz-lf/libsyndic.a
+	@set -e; n=0; for f in $(FUZZ_SRC); do \
+	  t=$$(basename $$f .c); \
+	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) -Iinclude -Isrc \
+	    $(PKG_CFLAGS) -o build/fuzz-lf/$$t $$f build/fuzz-lf/libsyndic.a $(ALL_LIBS); \
+	  mkdir -p build/fuzz-lf/new/$$t fuzz/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	  build/fuzz-lf/$$t -max_total_time=$(FUZZ_TIME) -timeout=30 -rss_limit_mb=2048 \
+	    -max_len=65536 -print_final_stats=0 -artifact_prefix=build/fuzz-lf/$$t- \
+	    build/fuzz-lf/new/$$t fuzz/corpus/$$t 2>build/fuzz-lf/$$t.log \
+	    || { tail -40 build/fuzz-lf/$$t.log; echo "fuzz: $$t failed"; exit 1; }; \
+	  grep -E '^#[0-9]+.*DONE' build/fuzz-lf/$$t.log | tail -1; \
+	  n=$$((n + 1)); \
+	done; echo "$$n passed, 0 failed"
 
 lint: $(REPORT_GEN)
 	BUILD=$(BUILD) sh scripts/lint.sh

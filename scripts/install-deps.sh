@@ -5,6 +5,11 @@ set -e
 
 PKGS="make gcc libc6-dev pkg-config libutf8proc-dev libxxhash-dev libzstd-dev \
 zlib1g-dev libjansson-dev libxml2-dev libuchardet-dev openmpi-bin libopenmpi-dev"
+# What CI adds (`install-deps.sh --ci`, as .ci/run calls it): clang and its
+# libFuzzer runtime for `make fuzz`, and the linters of `make lint`. A plain
+# `make` or `make check` needs none of them.
+CI_PKGS="clang libclang-rt-dev clang-format clang-tidy cppcheck"
+[ "${1:-}" = "--ci" ] && PKGS="$PKGS $CI_PKGS"
 [ -n "$SYNDIC_EXTRA_PKGS" ] && PKGS="$PKGS $SYNDIC_EXTRA_PKGS"
 
 missing=""

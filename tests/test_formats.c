@@ -244,9 +244,10 @@ TEST(formats_not_text_refused)
         snprintf(want, sizeof want, "'%s' is not text: it looks like %s", tmp(cases[i].name),
                  cases[i].want);
         CHECK(strncmp(v[0].msg, want, strlen(want)) == 0);
-        /* forcing a text format does not make it text */
+        /* forcing a text format does not make a known binary format
+         * text; a NUL byte alone is then the text's business */
         CHECK_EQ_U64(read_fmt(tmp(cases[i].name), SD_FORMAT_TEXT, 0, v, 2), 1);
-        CHECK_EQ_INT(v[0].error, SD_EFORMAT);
+        CHECK_EQ_INT(v[0].error, strstr(cases[i].want, "NUL") ? 0 : SD_EFORMAT);
     }
     /* UTF-16 text has NUL bytes and a byte order mark: it is text */
     put(tmp("u16.txt"), "\xff\xfeh\0i\0", 6);

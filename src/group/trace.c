@@ -877,8 +877,8 @@ int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stori
 {
     if (!t->finished || doc >= t->n || !t->doc_story_at)
         return SD_EINVAL;
-    *stories = t->doc_story + t->doc_story_at[doc];
     *n = t->doc_story_at[doc + 1] - t->doc_story_at[doc];
+    *stories = *n ? t->doc_story + t->doc_story_at[doc] : NULL; /* none: no array */
     return 0;
 }
 

@@ -339,12 +339,15 @@ static int mine(const sd_reader *r, uint64_t index)
            sd_share_owner(&r->o.share, index) == r->o.share.index;
 }
 
-/* Trims a record's line ending and, on the file's first line, a UTF-8 byte
- * order mark (Windows tools write one); white space only gives length 0. */
+/* Trims a record's line ending ("\n", "\r\n" or a last line's "\r") and,
+ * on the file's first line, a UTF-8 byte order mark (Windows tools write
+ * one); white space only gives length 0. */
 static void trim(const char **p, size_t *len, uint64_t *off)
 {
     size_t k;
-    while (*len && ((*p)[*len - 1] == '\n' || (*p)[*len - 1] == '\r'))
+    if (*len && (*p)[*len - 1] == '\n')
+        (*len)--;
+    if (*len && (*p)[*len - 1] == '\r')
         (*len)--;
     if (*off == 0 && *len >= 3 && memcmp(*p, "\xEF\xBB\xBF", 3) == 0) {
         *p += 3;
@@ -897,7 +900,7 @@ static int sniff_format(sd_reader *r, sd_record *rec)
     if (r->o.format == SD_FORMAT_WARC) /* a crawl holds binary bodies */
         r->cur_fmt = SD_FORMAT_WARC;
     else if (r->o.format != SD_FORMAT_AUTO)
-        r->cur_fmt = sd__sniff_binary(r->pending.p, r->pending.len, what, sizeof what)
+        r->cur_fmt = sd__sniff_magic(r->pending.p, r->pending.len, what, sizeof what)
                          ? SD_FORMAT_AUTO
                          : r->o.format;
     else

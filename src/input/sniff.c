@@ -112,10 +112,9 @@ static void describe(char *what, size_t cap, const char *kind, const char *m, si
     snprintf(what + n, cap - n, "\")");
 }
 
-int sd__sniff_binary(const char *p, size_t n, char *what, size_t cap)
+int sd__sniff_magic(const char *p, size_t n, char *what, size_t cap)
 {
-    const unsigned char *u = (const unsigned char *)p;
-    size_t i, ctl = 0, m = n < SAMPLE ? n : SAMPLE;
+    size_t i;
     for (i = 0; i < sizeof magics / sizeof magics[0]; i++)
         if (n >= magics[i].at + magics[i].len &&
             memcmp(p + magics[i].at, magics[i].magic, magics[i].len) == 0) {
@@ -125,6 +124,15 @@ int sd__sniff_binary(const char *p, size_t n, char *what, size_t cap)
             describe(what, cap, magics[i].what, p + magics[i].at, magics[i].len);
             return 1;
         }
+    return 0;
+}
+
+int sd__sniff_binary(const char *p, size_t n, char *what, size_t cap)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t i, ctl = 0, m = n < SAMPLE ? n : SAMPLE;
+    if (sd__sniff_magic(p, n, what, cap))
+        return 1;
     /* UTF-16 and UTF-32 text has NUL bytes; its byte order mark says so */
     if (n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
         return 0;
@@ -148,6 +156,16 @@ int sd__sniff_binary(const char *p, size_t n, char *what, size_t cap)
     return 0;
 }
 
+/* Whether the object at p[i] is spread over lines ("{" alone on the first):
+ * JSON text, one object after another; else one object per line. */
+static int json_spread(const char *p, size_t n, size_t i)
+{
+    size_t k = i + 1;
+    while (k < n && (p[k] == ' ' || p[k] == '\t'))
+        k++;
+    return k < n && (p[k] == '\n' || p[k] == '\r');
+}
+
 sd_format sd__sniff(const char *p, size_t n, const char *path, char *what, size_t cap)
 {
     sd_format by_name = sd__format_of_name(path);
@@ -159,20 +177,16 @@ sd_format sd__sniff(const char *p, size_t n, const char *path, char *what, size_
     /* a WARC file holds images and compressed bodies: its mark first */
     if (n - i >= 7 && memcmp(p + i, "WARC/1.", 7) == 0)
         return SD_FORMAT_WARC;
+    if (sd__sniff_magic(p, n, what, cap))
+        return SD_FORMAT_AUTO;
+    /* JSON with a NUL in it is JSON whose records fail one by one */
+    if (i < n && (p[i] == '[' || p[i] == '{') && by_name != SD_FORMAT_CSV &&
+        by_name != SD_FORMAT_TSV)
+        return p[i] == '[' || json_spread(p, n, i) ? SD_FORMAT_JSON : SD_FORMAT_JSONL;
     if (sd__sniff_binary(p, n, what, cap))
         return SD_FORMAT_AUTO;
     if (by_name == SD_FORMAT_CSV || by_name == SD_FORMAT_TSV)
         return by_name;
-    if (i < n && p[i] == '[')
-        return SD_FORMAT_JSON;
-    if (i < n && p[i] == '{') {
-        /* an object spread over lines ("{" alone on the first) is JSON
-         * text, one object after another; else one object per line */
-        size_t k = i + 1;
-        while (k < n && (p[k] == ' ' || p[k] == '\t'))
-            k++;
-        return k < n && (p[k] == '\n' || p[k] == '\r') ? SD_FORMAT_JSON : SD_FORMAT_JSONL;
-    }
     if (n - i >= 2 && p[i] == '<' &&
         (p[i + 1] == '!' || p[i + 1] == '?' ||
          ((p[i + 1] | 0x20) >= 'a' && (p[i + 1] | 0x20) <= 'z')))

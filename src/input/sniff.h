@@ -29,7 +29,10 @@ sd_format sd__format_of_name(const char *path);
  */
 sd_format sd__sniff(const char *p, size_t n, const char *path, char *what, size_t cap);
 
-/* Only the not-text test of sd__sniff: 1 with `what` set, else 0. */
+/* Only the not-text test of sd__sniff: 1 with `what` set, else 0. The
+ * magic numbers alone are sd__sniff_magic (a forced format refuses only
+ * those: its records fail one by one otherwise). */
 int sd__sniff_binary(const char *p, size_t n, char *what, size_t cap);
+int sd__sniff_magic(const char *p, size_t n, char *what, size_t cap);
 
 #endif

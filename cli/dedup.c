@@ -899,13 +899,20 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
 /* ---- reading and sketching ---- */
 
 /* A batch of documents: texts copied into an arena (a record's pointers last
- * only until the next read), kept as offsets so the arena may grow. */
+ * only until the next read), kept as offsets so the arena may grow. A
+ * record larger than BORROW_BYTES is not copied: it ends the batch, which
+ * borrows its text from the reader, and the reader waits until the batch
+ * is sketched (a record is then held once, in the reader, not three times:
+ * there and in both arenas). */
+#define BORROW_BYTES (BATCH_BYTES / 2)
+#define BORROWED (SIZE_MAX - 1)
 typedef struct batch {
     sd_doc docs[BATCH_DOCS];
     size_t off[BATCH_DOCS]; /* SIZE_MAX for a record that failed */
     size_t n;
     char *arena;
     size_t used, cap;
+    const char *big; /* the borrowed text (off BORROWED), or NULL */
 } batch;
 
 /* The reading side: owns the records' metadata until reading ends. */
@@ -998,7 +1005,8 @@ static int fill_batch(feed *fd, batch *b)
     int more = 1;
     b->n = 0;
     b->used = 0;
-    while (b->n < BATCH_DOCS && b->used < BATCH_BYTES) {
+    b->big = NULL;
+    while (b->n < BATCH_DOCS && b->used < BATCH_BYTES && b->big == NULL) {
         sd_record rec;
         const sd_article *art;
         int rc = page_reader_next(fd->pages, &rec, &art);
@@ -1014,7 +1022,12 @@ static int fill_batch(feed *fd, batch *b)
             return -1;
         b->off[b->n] = SIZE_MAX;
         b->docs[b->n].len = 0;
-        if (rec.error == 0 && rec.text) {
+        if (rec.error == 0 && rec.text && rec.text_len > BORROW_BYTES) {
+            b->big = rec.text;
+            b->off[b->n] = BORROWED;
+            b->docs[b->n].len = rec.text_len;
+            fd->total_bytes += rec.text_len;
+        } else if (rec.error == 0 && rec.text) {
             if (b->used + rec.text_len > b->cap) {
                 size_t cap = b->cap ? b->cap : BATCH_BYTES;
                 char *p;
@@ -1038,7 +1051,10 @@ static int fill_batch(feed *fd, batch *b)
         b->n++;
     }
     for (i = 0; i < b->n; i++)
-        b->docs[i].text = b->off[i] == SIZE_MAX ? NULL : b->arena ? b->arena + b->off[i] : "";
+        b->docs[i].text = b->off[i] == SIZE_MAX   ? NULL
+                          : b->off[i] == BORROWED ? b->big
+                          : b->arena              ? b->arena + b->off[i]
+                                                  : "";
     return more;
 }
 
@@ -1064,6 +1080,9 @@ static void *feed_main(void *arg)
         fd->full[k] = rc >= 0;
         fd->done = rc <= 0;
         pthread_cond_broadcast(&fd->cv);
+        /* a borrowed text lives in the reader until it is sketched */
+        while (rc > 0 && fd->slot[k].big && fd->full[k] && !fd->stop)
+            pthread_cond_wait(&fd->cv, &fd->mu);
         pthread_mutex_unlock(&fd->mu);
         if (rc <= 0)
             break;

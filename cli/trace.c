@@ -855,14 +855,22 @@ int cmd_trace(int argc, char **argv)
                 warn_record(&warned, &rec, r.errs[r.r[r.n - 1].err].msg);
         } else if (rec.text) {
             if (rec.text_len + rec.date_len + rec.url_len > arena_cap) {
-                /* the arena is empty here (the batch was just handed over) */
-                char *p = realloc(arena, rec.text_len + rec.date_len + rec.url_len);
-                if (!p) {
-                    cli_error("out of memory");
+                /* larger than the arena, which is empty here (the batch
+                 * was just handed over): added straight from the reader,
+                 * not copied, so the record is not held twice */
+                sd_trace_doc one;
+                memset(&one, 0, sizeof one);
+                one.text = rec.text;
+                one.len = rec.text_len;
+                one.date = rec.date;
+                one.date_len = rec.date ? rec.date_len : 0;
+                one.url = rec.url;
+                one.url_len = rec.url ? rec.url_len : 0;
+                if (sd_trace_add(job, &one, 1) != 0) {
+                    cli_error("%s", sd_trace_errmsg(job));
                     goto done;
                 }
-                arena = p;
-                arena_cap = rec.text_len + rec.date_len + rec.url_len;
+                continue;
             }
             memcpy(arena + used, rec.text, rec.text_len);
             docs[nb].text = arena + used;

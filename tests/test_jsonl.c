@@ -28,7 +28,7 @@ typedef struct parsed {
 
 static void parse(parsed *o, const char *line, size_t n)
 {
-    sd_jsonl_field f[2];
+    sd_jsonl_field f[2] = {{0}};
     sd__buf_init(&o->id, 0);
     sd__buf_init(&o->text, 0);
     f[0].name = "id";
@@ -92,7 +92,7 @@ TEST(jsonl_errors_name_the_column)
 
 TEST(jsonl_repairs_utf8_when_asked)
 {
-    sd_jsonl_field f[1];
+    sd_jsonl_field f[1] = {{0}};
     sd_buf b;
     char err[100];
     size_t nrepl = 0;
@@ -246,7 +246,7 @@ TEST(jsonl_repair_equals_utf8_repair)
     int t;
     for (t = 0; t < 3000; t++) {
         sd_buf line, want, got;
-        sd_jsonl_field f[1];
+        sd_jsonl_field f[1] = {{0}};
         char err[160];
         size_t nrepl = 0, wrepl = 0, start, i, n = (size_t)(rnd() % 40);
         int rc;
@@ -274,4 +274,29 @@ TEST(jsonl_repair_equals_utf8_repair)
         sd__buf_release(&want);
         sd__buf_release(&got);
     }
+}
+
+/* With direct_ok, a string that needs no unescaping stays in the line (no
+ * copy); one with an escape or a repair is decoded into the buffer. */
+TEST(jsonl_direct_strings)
+{
+    static const char plain[] = "{\"text\": \"caf\xc3\xa9 au lait\", \"text\": \"x\"}";
+    static const char esc[] = "{\"text\": \"a\\nb\"}";
+    sd_jsonl_field f[1] = {{0}};
+    sd_buf b;
+    char err[100];
+    sd__buf_init(&b, 0);
+    f[0].name = "text";
+    f[0].name_len = 4;
+    f[0].value = &b;
+    f[0].direct_ok = 1;
+    CHECK_EQ_INT(sd__jsonl_parse(plain, sizeof plain - 1, f, 1, 0, NULL, err, sizeof err), 0);
+    CHECK_EQ_INT(f[0].kind, SD_JSONL_STRING);
+    CHECK(f[0].direct == plain + 35); /* the last "text" wins */
+    CHECK_EQ_U64(f[0].direct_len, 1);
+    CHECK_EQ_U64(b.len, 0);
+    CHECK_EQ_INT(sd__jsonl_parse(esc, sizeof esc - 1, f, 1, 0, NULL, err, sizeof err), 0);
+    CHECK(f[0].direct == NULL);
+    CHECK_EQ_STR(b.p, "a\nb");
+    sd__buf_release(&b);
 }

@@ -25,9 +25,10 @@ typedef struct parser {
     size_t nrepl;
     char *err;
     size_t errlen;
-    int rc;        /* first failure */
-    sd_buf key;    /* a member name decoded, when it has escapes */
-    sd_buf *names; /* when set: the top-level member names, listed */
+    int rc;                 /* first failure */
+    sd_buf key;             /* a member name decoded, when it has escapes */
+    sd_buf *names;          /* when set: the top-level member names, listed */
+    sd_jsonl_field *direct; /* the field whose string may stay in the line */
 } parser;
 
 static int fail(parser *ps, int code, const char *what)
@@ -151,9 +152,9 @@ static int put(parser *ps, sd_buf *out, const void *s, size_t len)
 /* Parses the string at ps->i (which is '"'); decodes into out when given. */
 static int parse_string(parser *ps, sd_buf *out)
 {
-    size_t run;
+    size_t run, start;
     ps->i++;
-    run = ps->i;
+    run = start = ps->i;
     for (;;) {
         unsigned char c;
         while (ps->i + 8 <= ps->n) {
@@ -167,8 +168,13 @@ static int parse_string(parser *ps, sd_buf *out)
             return fail(ps, SD_EFORMAT, "unterminated string");
         c = ps->p[ps->i];
         if (c == '"') {
-            if (put(ps, out, ps->p + run, ps->i - run))
+            if (ps->direct && out && out->len == 0 && run == start) {
+                /* nothing was unescaped or repaired: no copy */
+                ps->direct->direct = (const char *)ps->p + run;
+                ps->direct->direct_len = ps->i - run;
+            } else if (put(ps, out, ps->p + run, ps->i - run)) {
                 return ps->rc;
+            }
             ps->i++;
             return 0;
         }
@@ -403,6 +409,7 @@ static int parse_array(parser *ps, int depth)
 static int parse_value(parser *ps, int depth, sd_jsonl_field *f)
 {
     unsigned char c;
+    int rc;
     if (depth > MAX_DEPTH)
         return fail(ps, SD_EFORMAT, "nesting too deep");
     if (ps->i >= ps->n)
@@ -414,16 +421,22 @@ static int parse_value(parser *ps, int depth, sd_jsonl_field *f)
             return fail(ps, SD_ENOMEM, "");
         sd__buf_reset(f->value);
         f->kind = SD_JSONL_OTHER;
+        f->direct = NULL;
     }
     switch (c) {
     case '"':
         if (f == NULL)
             return parse_string(ps, NULL);
         f->kind = SD_JSONL_STRING;
-        if (parse_string(ps, f->value)) {
+        f->direct = NULL;
+        ps->direct = f->direct_ok ? f : NULL;
+        rc = parse_string(ps, f->value);
+        ps->direct = NULL;
+        if (rc) {
             /* A string that broke halfway is no value: an error record
              * must not take a partial id from it. */
             f->kind = SD_JSONL_OTHER;
+            f->direct = NULL;
             sd__buf_reset(f->value);
         }
         return ps->rc;
@@ -476,6 +489,8 @@ int sd__jsonl_parse(const char *p, size_t n, sd_jsonl_field *fields, size_t nf, 
     sd__buf_init(&ps.key, 0);
     for (k = 0; k < nf; k++) {
         fields[k].kind = SD_JSONL_ABSENT;
+        fields[k].direct = NULL;
+        fields[k].direct_len = 0;
         sd__buf_reset(fields[k].value);
     }
     skip_ws(&ps);

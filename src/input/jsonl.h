@@ -23,8 +23,13 @@ enum { SD_JSONL_ABSENT = 0, SD_JSONL_STRING, SD_JSONL_NUMBER, SD_JSONL_OTHER };
 typedef struct sd_jsonl_field {
     const char *name; /* member name to look for (NUL-terminated) */
     size_t name_len;
-    int kind;      /* out: SD_JSONL_* of the value found (last one wins) */
-    sd_buf *value; /* out: decoded string, or a number's text */
+    int kind;           /* out: SD_JSONL_* of the value found (last one wins) */
+    sd_buf *value;      /* out: decoded string, or a number's text */
+    int direct_ok;      /* in: a string may be handed as its bytes in the line */
+    const char *direct; /* out, with direct_ok: a string that needed no
+                           unescaping nor repair is not copied: its bytes
+                           in the line (value is then empty); else NULL */
+    size_t direct_len;
 } sd_jsonl_field;
 
 /*

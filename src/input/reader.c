@@ -417,6 +417,9 @@ static int json_record(sd_reader *r, sd_record *rec, const char *line, size_t le
     for (k = 0; k < NFIELDS; k++) {
         f[k].name_len = strlen(f[k].name);
         f[k].value = bufs[k];
+        /* the big fields stay in the window when they need no decoding:
+         * a record's text is then held once, not twice */
+        f[k].direct_ok = k == F_TEXT || k == F_HTML;
     }
     rc = sd__jsonl_parse(line, len, f, NFIELDS, r->o.repair_utf8, &nrepl, msg, sizeof msg);
     if (rc == SD_ENOMEM)
@@ -453,6 +456,14 @@ static int json_record(sd_reader *r, sd_record *rec, const char *line, size_t le
             have |= 1u << k;
     good_record(r, rec, have, line, len, lineno, off);
     rec->repaired = nrepl;
+    if (f[F_TEXT].kind == SD_JSONL_STRING && f[F_TEXT].direct) {
+        rec->text = f[F_TEXT].direct;
+        rec->text_len = f[F_TEXT].direct_len;
+    }
+    if (f[F_HTML].kind == SD_JSONL_STRING && f[F_HTML].direct) {
+        rec->html = f[F_HTML].direct;
+        rec->html_len = f[F_HTML].direct_len;
+    }
     return 1;
 }
 

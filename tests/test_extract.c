@@ -72,32 +72,33 @@ TEST(extract_keeps_article_drops_boilerplate)
 {
     char html[8192];
     sd_article a;
-    snprintf(html, sizeof html,
-             "<!DOCTYPE html><html><head><title>Bridge closes | Daily Example</title>"
-             "<meta property=\"og:title\" content=\"Old bridge to close for repairs\">"
-             "<style>p { color: red }</style><script>var ads = 'Buy now';</script></head>"
-             "<body><header class=\"site-header\"><a href=\"/\">Daily Example</a>"
-             "<nav><ul><li><a href=\"/news\">News</a></li><li><a href=\"/sport\">Sport</a></li>"
-             "<li><a href=\"/weather\">Weather and forecasts for the whole region</a></li></ul></nav>"
-             "</header>"
-             "<main><article><h1>Old bridge to close for repairs</h1>"
-             "<p class=\"byline\">By Jane Reporter</p>"
-             "<div class=\"share-bar\"><a href=\"#\">Share on Facebook</a> <a href=\"#\">Tweet</a></div>"
-             "<p>%s</p><p>%s</p><h2>Businesses worried</h2><p>%s</p>"
-             "<figure><img src=\"b.jpg\"><figcaption>The old bridge, seen from the east bank in a "
-             "photograph taken last year.</figcaption></figure>"
-             "</article>"
-             "<aside class=\"related\"><h3>Related stories</h3><ul>"
-             "<li><a href=\"/a\">Council approves a new budget for roads and bridges this year</a></li>"
-             "<li><a href=\"/b\">Floods: what the engineers found under the river this winter</a></li>"
-             "</ul></aside>"
-             "<section id=\"comments\"><h3>Comments</h3><div class=\"comment\"><p>I cross this bridge "
-             "every day and I have been saying for years that the supports were in a bad state, "
-             "nobody listened to us.</p></div></section></main>"
-             "<footer><p>Copyright 2024 Daily Example. All rights reserved. Read our privacy policy "
-             "and the terms of use before you comment on any of the stories here.</p></footer>"
-             "</body></html>",
-             P1, P2, P3);
+    snprintf(
+        html, sizeof html,
+        "<!DOCTYPE html><html><head><title>Bridge closes | Daily Example</title>"
+        "<meta property=\"og:title\" content=\"Old bridge to close for repairs\">"
+        "<style>p { color: red }</style><script>var ads = 'Buy now';</script></head>"
+        "<body><header class=\"site-header\"><a href=\"/\">Daily Example</a>"
+        "<nav><ul><li><a href=\"/news\">News</a></li><li><a href=\"/sport\">Sport</a></li>"
+        "<li><a href=\"/weather\">Weather and forecasts for the whole region</a></li></ul></nav>"
+        "</header>"
+        "<main><article><h1>Old bridge to close for repairs</h1>"
+        "<p class=\"byline\">By Jane Reporter</p>"
+        "<div class=\"share-bar\"><a href=\"#\">Share on Facebook</a> <a href=\"#\">Tweet</a></div>"
+        "<p>%s</p><p>%s</p><h2>Businesses worried</h2><p>%s</p>"
+        "<figure><img src=\"b.jpg\"><figcaption>The old bridge, seen from the east bank in a "
+        "photograph taken last year.</figcaption></figure>"
+        "</article>"
+        "<aside class=\"related\"><h3>Related stories</h3><ul>"
+        "<li><a href=\"/a\">Council approves a new budget for roads and bridges this year</a></li>"
+        "<li><a href=\"/b\">Floods: what the engineers found under the river this winter</a></li>"
+        "</ul></aside>"
+        "<section id=\"comments\"><h3>Comments</h3><div class=\"comment\"><p>I cross this bridge "
+        "every day and I have been saying for years that the supports were in a bad state, "
+        "nobody listened to us.</p></div></section></main>"
+        "<footer><p>Copyright 2024 Daily Example. All rights reserved. Read our privacy policy "
+        "and the terms of use before you comment on any of the stories here.</p></footer>"
+        "</body></html>",
+        P1, P2, P3);
     CHECK_EQ_INT(extract_str(html, &a), 0);
     CHECK_EQ_INT(a.found, 1);
     CHECK_EQ_STR(a.title, "Old bridge to close for repairs");
@@ -133,20 +134,21 @@ TEST(extract_drops_appended_story)
 {
     char html[8192];
     sd_article a;
-    snprintf(html, sizeof html,
-             "<html><body><div id=\"page\">"
-             "<div class=\"story\"><h1>Old bridge to close</h1><p>%s</p><p>%s</p><p>%s</p></div>"
-             "<div class=\"more-stories\"><h2>More stories</h2>"
-             "<div class=\"teaser\"><h3><a href=\"/x\">Farmers hope for rain</a></h3><p>After a dry "
-             "spring the farmers of the valley are waiting for rain, and some fear the harvest will be "
-             "poor again this year.</p></div>"
-             "<div class=\"teaser\"><h3><a href=\"/y\">School opens new library</a></h3><p>The new "
-             "library at the primary school was opened on Friday by the mayor, who read a story to the "
-             "children.</p></div>"
-             "<div class=\"teaser\"><h3><a href=\"/z\">Choir wins a prize</a></h3><p>The town choir "
-             "won second prize at the national festival, the first prize it has won in twenty "
-             "years.</p></div></div></div></body></html>",
-             P1, P2, P3);
+    snprintf(
+        html, sizeof html,
+        "<html><body><div id=\"page\">"
+        "<div class=\"story\"><h1>Old bridge to close</h1><p>%s</p><p>%s</p><p>%s</p></div>"
+        "<div class=\"more-stories\"><h2>More stories</h2>"
+        "<div class=\"teaser\"><h3><a href=\"/x\">Farmers hope for rain</a></h3><p>After a dry "
+        "spring the farmers of the valley are waiting for rain, and some fear the harvest will be "
+        "poor again this year.</p></div>"
+        "<div class=\"teaser\"><h3><a href=\"/y\">School opens new library</a></h3><p>The new "
+        "library at the primary school was opened on Friday by the mayor, who read a story to the "
+        "children.</p></div>"
+        "<div class=\"teaser\"><h3><a href=\"/z\">Choir wins a prize</a></h3><p>The town choir "
+        "won second prize at the national festival, the first prize it has won in twenty "
+        "years.</p></div></div></div></body></html>",
+        P1, P2, P3);
     CHECK_EQ_INT(extract_str(html, &a), 0);
     CHECK_EQ_U64(a.n_paragraphs, 3);
     CHECK_PARA(a, 0, P1);
@@ -158,15 +160,16 @@ TEST(extract_drops_appended_story)
     /* Another story of the same kind, unmarked, after the article in the
      * same column: teasers aside, it is a separate element, and the
      * article's run of paragraphs wins. */
-    snprintf(html, sizeof html,
-             "<html><body><div class=\"column\">"
-             "<div><h1>Old bridge to close</h1><p>%s</p><p>%s</p><p>%s</p><p>%s</p></div>"
-             "<div class=\"ad\"><a href=\"/ad\">Advertisement</a></div>"
-             "<div class=\"promo\"><h2><a href=\"/next\">Next: Farmers hope for rain</a></h2>"
-             "<p>After a dry spring the farmers of the valley are waiting for rain, and some fear the "
-             "harvest will be poor again this year.</p></div>"
-             "</div></body></html>",
-             P1, P2, P3, P1);
+    snprintf(
+        html, sizeof html,
+        "<html><body><div class=\"column\">"
+        "<div><h1>Old bridge to close</h1><p>%s</p><p>%s</p><p>%s</p><p>%s</p></div>"
+        "<div class=\"ad\"><a href=\"/ad\">Advertisement</a></div>"
+        "<div class=\"promo\"><h2><a href=\"/next\">Next: Farmers hope for rain</a></h2>"
+        "<p>After a dry spring the farmers of the valley are waiting for rain, and some fear the "
+        "harvest will be poor again this year.</p></div>"
+        "</div></body></html>",
+        P1, P2, P3, P1);
     CHECK_EQ_INT(extract_str(html, &a), 0);
     CHECK_EQ_U64(a.n_paragraphs, 4);
     CHECK(strstr(a.text, "farmers") == NULL);
@@ -182,7 +185,8 @@ TEST(extract_decodes_charsets_and_entities)
         "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">"
         "<title>Caf\xe9</title></head><body><div><p>Le caf\xe9 de la place a rouvert ses portes "
         "apr\xe8s trois mois de travaux, et le patron dit qu\x92il a gard\xe9 les prix de "
-        "l\x92" "an dernier, un caf\xe9 pour deux \x80.</p></div></body></html>";
+        "l\x92"
+        "an dernier, un caf\xe9 pour deux \x80.</p></div></body></html>";
     sd_article a;
     CHECK_EQ_INT(sd_extract(page, sizeof page - 1, NULL, NULL, &a), 0);
     check_invariants(&a);
@@ -217,12 +221,11 @@ TEST(extract_decodes_charsets_and_entities)
 
 TEST(extract_says_when_there_is_no_article)
 {
-    static const char menu[] =
-        "<html><head><title>Index</title></head><body><nav><ul>"
-        "<li><a href=\"/1\">Home</a></li><li><a href=\"/2\">News</a></li>"
-        "<li><a href=\"/3\">Contact us</a></li></ul></nav>"
-        "<div class=\"gallery\"><img src=\"1.jpg\"><img src=\"2.jpg\"></div>"
-        "<footer>Copyright 2024</footer></body></html>";
+    static const char menu[] = "<html><head><title>Index</title></head><body><nav><ul>"
+                               "<li><a href=\"/1\">Home</a></li><li><a href=\"/2\">News</a></li>"
+                               "<li><a href=\"/3\">Contact us</a></li></ul></nav>"
+                               "<div class=\"gallery\"><img src=\"1.jpg\"><img src=\"2.jpg\"></div>"
+                               "<footer>Copyright 2024</footer></body></html>";
     sd_article a;
     CHECK_EQ_INT(extract_str(menu, &a), 0);
     CHECK_EQ_INT(a.found, 0);
@@ -285,7 +288,9 @@ TEST(extract_line_breaks_and_lists)
              P1, P2, P3);
     CHECK_EQ_INT(extract_str(html, &a), 0);
     CHECK_EQ_U64(a.n_paragraphs, 6);
-    CHECK_PARA(a, 1, "First line of a poem that the mayor read\nsecond line of the poem\nthird line of it");
+    CHECK_PARA(
+        a, 1,
+        "First line of a poem that the mayor read\nsecond line of the poem\nthird line of it");
     CHECK_PARA(a, 2, "A list item that belongs to the article and says something.");
     CHECK_PARA(a, 4, "code  kept\n  as is");
     if (a.n_paragraphs == 6) {
@@ -315,7 +320,8 @@ TEST(extract_limits_and_bad_arguments)
                  0);
     sd_article_release(&a);
     /* invalid UTF-8 is repaired */
-    CHECK_EQ_INT(extract_str("<p>caf\xc3 \xff\xfe" " bytes that are not UTF-8 in a paragraph that "
+    CHECK_EQ_INT(extract_str("<p>caf\xc3 \xff\xfe"
+                             " bytes that are not UTF-8 in a paragraph that "
                              "is long enough to count as one.</p>",
                              &a),
                  0);
@@ -530,4 +536,53 @@ TEST(extract_reads_indonesian)
     CHECK(a.text != NULL && strstr(a.text, "dengan perahu") != NULL);
     CHECK(a.text != NULL && strstr(a.text, "Olahraga") == NULL);
     sd_article_release(&a);
+}
+
+/* 100,000 nested elements, never closed (1.3 MB), each with a block of
+ * prose at min_words 1: the whole page is one run, 100,000 levels deep.
+ * Every step that walked up the parent chain per block (the container's
+ * children, the hints between a block and the container, the context of
+ * short blocks) made this quadratic: minutes instead of a fraction of a
+ * second. The result is checked, not the time (benches time). */
+TEST(extract_deep_unclosed_nesting_is_linear)
+{
+    static const char unit[] = "<div>and the ";
+    const size_t levels = 100000, ul = sizeof unit - 1;
+    char *html = malloc(levels * ul + 1);
+    sd_extract_options o;
+    sd_article a;
+    size_t i;
+    CHECK(html != NULL);
+    if (html == NULL)
+        return;
+    for (i = 0; i < levels; i++)
+        memcpy(html + i * ul, unit, ul);
+    html[levels * ul] = '\0';
+    sd_extract_options_init(&o);
+    o.min_words = 1;
+    CHECK_EQ_INT(sd_extract(html, levels * ul, "utf-8", &o, &a), 0);
+    check_invariants(&a);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK_EQ_U64(a.n_paragraphs, levels);
+    if (a.n_paragraphs == levels)
+        CHECK_PARA(a, levels - 1, "and the");
+    sd_article_release(&a);
+    /* the same depth of inline elements with a line break in each: the
+     * element owning each line is found without a walk down the stack */
+    {
+        static const char line[] = "<span>and the<br>";
+        const size_t sl = sizeof line - 1;
+        char *h2 = malloc(levels * sl + 1);
+        CHECK(h2 != NULL);
+        if (h2 != NULL) {
+            for (i = 0; i < levels; i++)
+                memcpy(h2 + i * sl, line, sl);
+            CHECK_EQ_INT(sd_extract(h2, levels * sl, "utf-8", &o, &a), 0);
+            check_invariants(&a);
+            CHECK_EQ_INT(a.found, 1);
+            sd_article_release(&a);
+            free(h2);
+        }
+    }
+    free(html);
 }

@@ -36,6 +36,10 @@
 struct ex_open {
     const xmlChar *name; /* interned by the parser's dictionary */
     uint32_t node;       /* EX_NONE when not recorded (skipped) */
+    uint32_t rec;        /* the innermost recorded node at or below this entry */
+    uint32_t own_node;   /* the innermost boundary node at or below: owns text */
+    uint32_t epoch;      /* x->head_epoch when pushed: head and title flags count
+                            only while it is current */
     uint8_t boundary;    /* starting or ending it ends the current block */
     uint8_t skip;        /* it began a skipped subtree */
     uint8_t link, pre, title, head;
@@ -489,16 +493,12 @@ static int final_punct(const char *p, size_t n)
     return 0;
 }
 
-/* The element that owns text now: the innermost open boundary element. */
+/* The element that owns text now: the innermost open boundary element.
+ * Each stack entry carries it, so this costs nothing however deep the
+ * page nests (a walk down the stack here was quadratic in the depth). */
 static uint32_t owner(const ex *x)
 {
-    size_t i = x->depth;
-    while (i > 0) {
-        const struct ex_open *o = &x->stack[--i];
-        if (o->boundary && o->node != EX_NONE)
-            return o->node;
-    }
-    return 0;
+    return x->depth > 0 ? x->stack[x->depth - 1].own_node : 0;
 }
 
 /* Ends the current block and files it, if it holds any word. */
@@ -582,6 +582,9 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     memset(o, 0, sizeof *o);
     o->name = xname;
     o->node = EX_NONE;
+    o->rec = x->depth > 0 ? x->stack[x->depth - 1].rec : 0;
+    o->own_node = x->depth > 0 ? x->stack[x->depth - 1].own_node : 0;
+    o->epoch = x->head_epoch;
     x->depth++;
     if (x->skip) {
         x->skip++;
@@ -627,10 +630,11 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     if ((x->in_head || x->in_title) && kind == K_BLOCK && strcmp(name, "head") != 0 &&
         strcmp(name, "html") != 0) {
         /* Body markup inside <head> or an unclosed <title>: the head has
-         * ended, whatever the parser thinks. */
-        for (k = 0; k + 1 < x->depth; k++)
-            x->stack[k].head = x->stack[k].title = 0;
+         * ended, whatever the parser thinks. A new epoch voids the head
+         * and title flags of the open entries at once. */
         x->in_head = x->in_title = 0;
+        x->head_epoch++;
+        o->epoch = x->head_epoch;
     }
     if (strcmp(name, "head") == 0) {
         o->head = 1;
@@ -670,14 +674,7 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     }
     {
         ex_node *nd = &x->nodes[x->n_nodes];
-        size_t i = x->depth - 1;
-        uint32_t parent = 0;
-        while (i > 0) {
-            if (x->stack[--i].node != EX_NONE) {
-                parent = x->stack[i].node;
-                break;
-            }
-        }
+        uint32_t parent = o->rec; /* still the entry below's: nearest recorded */
         nd->parent = parent;
         nd->first_block = nd->end_block = (uint32_t)x->n_blocks;
         nd->tag = ti ? ti->tag : T_OTHER;
@@ -685,6 +682,9 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
         nd->depth = x->nodes[parent].depth + 1;
         nd->sig = fnv(fnv(2166136261u, name), cls ? cls : "");
         o->node = (uint32_t)x->n_nodes++;
+        o->rec = o->node;
+        if (o->boundary)
+            o->own_node = o->node;
     }
 }
 
@@ -706,9 +706,9 @@ static void pop(ex *x)
         x->in_link--;
     if (o->pre)
         x->in_pre--;
-    if (o->title)
+    if (o->title && o->epoch == x->head_epoch)
         x->in_title--;
-    if (o->head)
+    if (o->head && o->epoch == x->head_epoch)
         x->in_head--;
     if (o->boundary)
         x->brk = 0;

@@ -111,10 +111,11 @@ typedef struct ex {
     unsigned in_pre;
     unsigned in_title;
     unsigned in_head;
-    int space;     /* a space is pending before the next word */
-    int in_word;   /* the last byte appended was inside a word */
-    int brk;       /* the current block follows a <br> */
-    char word[32]; /* the current word, lowercased (truncated) */
+    uint32_t head_epoch; /* bumped when body markup ends the head early */
+    int space;           /* a space is pending before the next word */
+    int in_word;         /* the last byte appended was inside a word */
+    int brk;             /* the current block follows a <br> */
+    char word[32];       /* the current word, lowercased (truncated) */
     size_t word_len;
     int word_long; /* the current word did not fit in `word` */
     ex_block cur;  /* the block being filled (start set when it began) */

@@ -26,19 +26,76 @@
 #include "syndic.h"
 #include "text/extract_int.h"
 
+/*
+ * The thresholds, each with why it has its value. They were set on pages
+ * written for the tests and checked on the two labelled sets (see
+ * docs/extract.md); they describe text, not any site.
+ */
+/* Fewest function words on the page to name its language: below it, a
+ * page of a few menu words would get a language by chance. */
+#define LANG_MIN_STOPS 5
+/* A block more than half links is a list of links, not prose. */
+#define LINKS_MAX 0.5
+/* From this share of links on, a block reads as a linked headline with a
+ * summary: only its unlinked words are judged as prose. */
+#define LINKS_TEASER 0.3
+/* Function words among the unlinked words of such a summary: a fifth,
+ * well inside prose (English prose runs 0.35 to 0.5), out of reach of a
+ * list of names or product words. */
+#define TEASER_MIN_STOPS 0.2
+/* Function words among a block's words for prose: an eighth. Headlines,
+ * menus and captions in telegraphic style run below it. */
+#define PROSE_MIN_STOPS 0.12
+/* A block three times min_words long is prose at half that rate: long
+ * technical or listing-like paragraphs carry fewer function words. */
+#define LONG_PROSE_FACTOR 3
+#define LONG_PROSE_MIN_STOPS 0.06
+/* A block whose words are three quarters links counts wholly against the
+ * run; between LINKS_MAX and this, against it in proportion. */
+#define LINKS_ALL 0.75
+/* A misnamed element: two prose blocks of 40 words in all, prose being
+ * two fifths of its words, is a paragraph run, not a menu or a byline. */
+#define MISNAMED_MIN_BLOCKS 2
+#define MISNAMED_MIN_WORDS 40
+#define MISNAMED_PROSE_SHARE 0.4
+/* A wrapper with two fifths of the page's words is page-wide: its name
+ * ("content-with-sidebar") says nothing of a widget. */
+#define PAGE_WIDE_SHARE 0.4
+/* A comment-named wrapper loses its name only with nine tenths of the
+ * page's prose: a comment thread longer than its article keeps it. */
+#define COMMENT_PAGE_PROSE 0.9
+/* Teasers: units of 2 to 12 blocks and at most 150 words, three or more
+ * of one kind side by side (fewer is a pair of paragraphs, not a list). */
+#define TEASER_MIN_BLOCKS 2
+#define TEASER_MAX_BLOCKS 12
+#define TEASER_MAX_WORDS 150
+#define TEASER_MIN_RUN 3
+/* An element named as the article's body wins over an equal run by a
+ * quarter: the name is strong evidence, not a veto on the others. */
+#define BODY_BONUS 1.25
+/* Lists after prose: nine or more table cells (three rows of three) or
+ * three or more lines broken by <br>. */
+#define LIST_MIN_CELLS 9
+#define LIST_MIN_LINES 3
+/* A paragraph with more than nine tenths of its words in links is a list
+ * of links even inside the article. */
+#define LINKED_PARA_MAX 0.9
+
 /* What a block is, on its own and then in context. */
 enum { B_DROP = 0, B_SHORT, B_GOOD, B_LINES };
 
 typedef struct sel {
     ex *x;
     const sd_extract_options *o;
-    uint16_t *inh;   /* inherited F_* per node */
-    double *pre;     /* prefix sums of block values */
-    uint32_t *goodw; /* prefix sums of prose words */
-    uint32_t *allw;  /* prefix sums of all words */
-    uint32_t *goodb; /* prefix counts of prose blocks */
-    uint32_t *linkb; /* prefix counts of link blocks (links are most words) */
-    uint8_t *cls;    /* B_* per block in the container */
+    uint16_t *inh;              /* inherited F_* per node */
+    double *pre;                /* prefix sums of block values */
+    uint32_t *goodw;            /* prefix sums of prose words */
+    uint32_t *allw;             /* prefix sums of all words */
+    uint32_t *goodb;            /* prefix counts of prose blocks */
+    uint32_t *linkb;            /* prefix counts of link blocks (links are most words) */
+    uint8_t *cls;               /* B_* per block in the container */
+    uint32_t *kid_start, *kids; /* children of each node (build_kids) */
+    uint16_t *rel;              /* hints below the container (local_hints) */
 } sel;
 
 /* The page's language: the one whose function words occur most. */
@@ -53,7 +110,7 @@ static void pick_language(ex *x)
     for (k = 1; k < sd__stop_nlangs && k < SD_STOP_MAX_LANGS; k++)
         if (sum[k] > sum[best])
             best = k;
-    x->lang = sum[best] >= 5 ? (int)best : -1;
+    x->lang = sum[best] >= LANG_MIN_STOPS ? (int)best : -1;
     for (i = 0; i < x->n_blocks; i++)
         x->blocks[i].stops = x->lang >= 0 ? x->blocks[i].stop[x->lang] : 0;
 }
@@ -63,28 +120,30 @@ static double link_density(const ex_block *b)
     return b->words ? (double)b->link_words / b->words : 0;
 }
 
-#ifndef RELAX_BELOW
+/* A page with under 60 words of prose by function words (scores,
+ * results, timetables) is judged again without them: a short article
+ * has three paragraphs of twenty words. */
 #define RELAX_BELOW 60
-#endif
 
 /* True when a block reads as prose on its own. */
 static int is_prose(const ex *x, const ex_block *b, unsigned min_words)
 {
     double sd;
-    if (b->words < min_words || link_density(b) > 0.5)
+    if (b->words < min_words || link_density(b) > LINKS_MAX)
         return 0;
-    if (link_density(b) > 0.3) {
+    if (link_density(b) > LINKS_TEASER) {
         /* a linked headline and its summary: the summary must read as
          * prose on its own */
         uint32_t plain = b->words - b->link_words;
         if (plain < min_words || x->lang < 0 || 2 * b->cjk > b->words)
             return 0;
-        return (double)b->stops / plain >= 0.2;
+        return (double)b->stops / plain >= TEASER_MIN_STOPS;
     }
     if (x->lang < 0 || x->relaxed || 2 * b->cjk > b->words)
         return 1; /* no function words to go by */
     sd = (double)b->stops / b->words;
-    return sd >= 0.12 || (b->words >= 3 * min_words && sd >= 0.06);
+    return sd >= PROSE_MIN_STOPS ||
+           (b->words >= LONG_PROSE_FACTOR * min_words && sd >= LONG_PROSE_MIN_STOPS);
 }
 
 /* Inherited hints, top-down (a parent always precedes its children). */
@@ -125,11 +184,12 @@ static void clear_misnamed(sel *s, uint16_t *own)
         g = s->goodw[nd->end_block] - s->goodw[nd->first_block];
         w = s->allw[nd->end_block] - s->allw[nd->first_block];
         nb = s->goodb[nd->end_block] - s->goodb[nd->first_block];
-        if ((own[i] & F_NOPROSE) && nb >= 2 && g >= 40 && 5.0 * g >= 2.0 * w)
+        if ((own[i] & F_NOPROSE) && nb >= MISNAMED_MIN_BLOCKS && g >= MISNAMED_MIN_WORDS &&
+            g >= MISNAMED_PROSE_SHARE * w)
             own[i] &= (uint16_t)~F_NOPROSE;
-        if (!(own[i] & F_BAD) || 5.0 * w < 2.0 * all)
+        if (!(own[i] & F_BAD) || w < PAGE_WIDE_SHARE * all)
             continue;
-        if ((own[i] & F_BAD) == F_COMMENT && 10.0 * g < 9.0 * good)
+        if ((own[i] & F_BAD) == F_COMMENT && g < COMMENT_PAGE_PROSE * good)
             continue;
         own[i] &= (uint16_t)~F_BAD;
     }
@@ -166,11 +226,12 @@ static int mark_teasers(sel *s, uint16_t *own)
     for (i = 1; i < x->n_nodes; i++) {
         const ex_node *nd = &x->nodes[i];
         uint32_t nb = nd->end_block - nd->first_block, w, links;
-        if (nb < 2 || nb > 12 || nd->tag == T_P)
+        if (nb < TEASER_MIN_BLOCKS || nb > TEASER_MAX_BLOCKS || nd->tag == T_P)
             continue;
         w = s->allw[nd->end_block] - s->allw[nd->first_block];
         links = s->linkb[nd->end_block] - s->linkb[nd->first_block];
-        if (w > 150 || links == 0 || s->goodb[nd->end_block] - s->goodb[nd->first_block] > 1)
+        if (w > TEASER_MAX_WORDS || links == 0 ||
+            s->goodb[nd->end_block] - s->goodb[nd->first_block] > 1)
             continue;
         if (sd__grow((void **)&t, &cap, n + 1, sizeof *t)) {
             sd__free(t);
@@ -186,7 +247,7 @@ static int mark_teasers(sel *s, uint16_t *own)
     for (i = 0; i < n; i = j) {
         for (j = i + 1; j < n && t[j].parent == t[i].parent && t[j].sig == t[i].sig; j++)
             ;
-        if (j - i >= 3) {
+        if (j - i >= TEASER_MIN_RUN) {
             size_t k;
             for (k = i; k < j; k++)
                 own[t[k].node] |= F_RELATED;
@@ -203,8 +264,9 @@ static double block_value(const sel *s, const ex_block *b)
     double ld = link_density(b);
     if (s->inh[b->node] & F_BAD)
         return -(double)b->words;
-    if (ld > 0.5) /* a link list, or a paragraph rich in links: less so */
-        return -(double)b->words * (ld >= 0.75 ? 1.0 : (ld - 0.5) * 4.0);
+    if (ld > LINKS_MAX) /* a link list, or a paragraph rich in links: less so */
+        return -(double)b->words *
+               (ld >= LINKS_ALL ? 1.0 : (ld - LINKS_MAX) / (LINKS_ALL - LINKS_MAX));
     if (b->tag == T_H1 || b->tag == T_H2)
         return 0;
     if (is_prose(x, b, s->o->min_words))
@@ -214,17 +276,49 @@ static double block_value(const sel *s, const ex_block *b)
 
 /*
  * Where the child of element `top` holding block i ends (its subtree's
- * blocks end there); i + 1 for a loose block: one whose element is top
- * itself, or an element above top (text around an inline element that
- * holds a block boundary).
+ * blocks end there); i + 1 for a loose block, one inside top's range but
+ * inside none of its children's. Children are in document order with
+ * disjoint ranges, so a binary search finds the one that holds i, at a
+ * cost that does not grow with the page's depth.
  */
-static uint32_t child_end(const ex *x, uint32_t top, uint32_t i)
+static uint32_t child_end(const sel *s, uint32_t top, uint32_t i)
 {
-    uint32_t n = x->blocks[i].node, end;
-    while (n != EX_NONE && n != top && x->nodes[n].parent != top)
-        n = x->nodes[n].parent;
-    end = (n == EX_NONE || n == top) ? i + 1 : x->nodes[n].end_block;
-    return end > i ? end : i + 1;
+    const ex *x = s->x;
+    uint32_t lo = s->kid_start[top], hi = s->kid_start[top + 1];
+    while (lo < hi) { /* the first child starting after block i */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x->nodes[s->kids[mid]].first_block <= i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > s->kid_start[top]) {
+        const ex_node *c = &x->nodes[s->kids[lo - 1]];
+        if (c->first_block <= i && i < c->end_block)
+            return c->end_block;
+    }
+    return i + 1;
+}
+
+/* Each element's children, in document order: kids[kid_start[p] ..
+ * kid_start[p + 1]). Nodes are numbered in document order, parents first,
+ * so one counting pass and one filling pass build it. Returns 0 or
+ * SD_ENOMEM. */
+static int build_kids(sel *s)
+{
+    const ex *x = s->x;
+    size_t n = x->n_nodes, i;
+    s->kid_start = sd__calloc(n + 2, sizeof *s->kid_start);
+    s->kids = sd__malloc((n ? n : 1) * sizeof *s->kids);
+    if (s->kid_start == NULL || s->kids == NULL)
+        return SD_ENOMEM;
+    for (i = 1; i < n; i++)
+        s->kid_start[x->nodes[i].parent + 2]++;
+    for (i = 2; i < n + 2; i++)
+        s->kid_start[i] += s->kid_start[i - 1];
+    for (i = 1; i < n; i++)
+        s->kids[s->kid_start[x->nodes[i].parent + 1]++] = (uint32_t)i;
+    return 0;
 }
 
 /* The article's place: a run of sibling subtrees [first, end) of blocks
@@ -248,13 +342,20 @@ static region pick_region(const sel *s)
     size_t p;
     for (p = 0; p < x->n_nodes; p++) {
         const ex_node *nd = &x->nodes[p];
-        uint32_t i = nd->first_block, run = i;
-        double cur = 0, bonus = (nd->own & F_BODY) ? 1.25 : 1.0;
+        uint32_t i = nd->first_block, run = i, k = s->kid_start[p];
+        double cur = 0, bonus = (nd->own & F_BODY) ? BODY_BONUS : 1.0;
         if (nd->end_block == nd->first_block)
             continue;
+        /* each child once, each loose block once: every block is loose in
+         * one element only, so the whole loop is linear in the page */
         while (i < nd->end_block) {
-            uint32_t seg_end = child_end(x, (uint32_t)p, i);
-            double v = s->pre[seg_end] - s->pre[i];
+            uint32_t seg_end = i + 1;
+            double v;
+            while (k < s->kid_start[p + 1] && x->nodes[s->kids[k]].end_block <= i)
+                k++;
+            if (k < s->kid_start[p + 1] && x->nodes[s->kids[k]].first_block <= i)
+                seg_end = x->nodes[s->kids[k]].end_block;
+            v = s->pre[seg_end] - s->pre[i];
             if (cur <= 0) {
                 cur = v;
                 run = i;
@@ -285,14 +386,14 @@ static int list_kind(const sel *s, uint32_t first, uint32_t end)
     uint32_t k, cells = 0, lines = 0;
     for (k = first; k < end; k++) {
         const ex_block *b = &x->blocks[k];
-        if (link_density(b) > 0.5 || (s->inh[b->node] & F_BAD))
+        if (link_density(b) > LINKS_MAX || (s->inh[b->node] & F_BAD))
             return 0;
         cells += b->tag == T_CELL;
         lines += k > first && b->cont;
     }
-    if (cells == end - first && cells >= 9)
+    if (cells == end - first && cells >= LIST_MIN_CELLS)
         return T_CELL;
-    if (lines + 1 == end - first && lines >= 2)
+    if (lines + 1 == end - first && lines + 1 >= LIST_MIN_LINES)
         return T_BR;
     return 0;
 }
@@ -306,13 +407,13 @@ static uint32_t list_after(const sel *s, uint32_t top, uint32_t i)
     uint32_t stop = x->nodes[top].end_block, end, end2;
     if (i >= stop)
         return 0;
-    end = child_end(x, top, i);
+    end = child_end(s, top, i);
     if (list_kind(s, i, end))
         return end;
     /* a subheading: one short block, then a list */
-    if (end != i + 1 || b->words >= s->o->min_words || link_density(b) > 0.5 ||
+    if (end != i + 1 || b->words >= s->o->min_words || link_density(b) > LINKS_MAX ||
         (s->inh[b->node] & F_BAD) || end >= stop ||
-        !list_kind(s, end, end2 = child_end(x, top, end)))
+        !list_kind(s, end, end2 = child_end(s, top, end)))
         return 0;
     return end2;
 }
@@ -344,17 +445,20 @@ static void take_lists(const sel *s, region *r)
     }
 }
 
-/* Hints between a block's element and the container (both excluded from
- * the container's side: names on the container itself were judged with
- * it). */
-static unsigned local_hints(const ex *x, const uint16_t *own, uint32_t node, uint32_t top)
+/* Hints between each node and the container (both excluded: names on the
+ * container itself were judged with it) into rel[], for the container's
+ * subtree: its nodes follow it in document order, deeper than it. A
+ * node outside the subtree (a loose block's element above it) gets none.
+ * One pass: a walk up from every block was quadratic on deep pages. */
+static void local_hints(sel *s, const uint16_t *own, uint32_t top)
 {
-    unsigned f = 0;
-    while (node != top && node != EX_NONE) {
-        f |= own[node];
-        node = x->nodes[node].parent;
+    const ex *x = s->x;
+    size_t i;
+    memset(s->rel, 0, x->n_nodes * sizeof *s->rel);
+    for (i = (size_t)top + 1; i < x->n_nodes && x->nodes[i].depth > x->nodes[top].depth; i++) {
+        uint32_t par = x->nodes[i].parent;
+        s->rel[i] = (uint16_t)(own[i] | (par == top ? 0 : s->rel[par]));
     }
-    return f;
 }
 
 /* Keeps the short blocks [i, j) of a list (classify's cls, from `first`)
@@ -379,14 +483,16 @@ static void classify(sel *s, const uint16_t *own, region r)
 {
     const ex *x = s->x;
     uint32_t i, first = r.first, end = r.end, top = r.node;
+    int seen;
+    local_hints(s, own, top);
     for (i = first; i < end; i++) {
         const ex_block *b = &x->blocks[i];
-        unsigned f = local_hints(x, own, b->node, top);
+        unsigned f = s->rel[b->node];
         uint8_t k;
         if ((f & F_BAD) || b->tag == T_H1)
             k = B_DROP;
-        else if (link_density(b) > 0.5)
-            k = (b->tag == T_P && b->words >= s->o->min_words && link_density(b) < 0.9)
+        else if (link_density(b) > LINKS_MAX)
+            k = (b->tag == T_P && b->words >= s->o->min_words && link_density(b) < LINKED_PARA_MAX)
                     ? B_SHORT /* a paragraph rich in links: kept in context */
                     : B_DROP;
         else if (is_prose(x, b, s->o->min_words))
@@ -406,7 +512,7 @@ static void classify(sel *s, const uint16_t *own, region r)
             j++;
         for (k = i; k < j; k++)
             ok &= s->cls[k - first] != B_DROP;
-        if (ok && j - i >= 3)
+        if (ok && j - i >= LIST_MIN_LINES)
             keep_after_prose(s, first, i, j);
         i = j;
     }
@@ -421,33 +527,24 @@ static void classify(sel *s, const uint16_t *own, region r)
             i++;
             continue;
         }
-        if (ok && j - i >= 9)
+        if (ok && j - i >= LIST_MIN_CELLS)
             keep_after_prose(s, first, i, j);
         i = j;
     }
     /* A short block stays when prose comes before and after it (a short
-     * paragraph, a subheading). */
-    for (i = first; i < end; i++) {
-        uint32_t j;
-        int before = 0, after = 0;
-        if (s->cls[i - first] != B_SHORT)
-            continue;
-        for (j = i; j > first; j--) {
-            uint8_t k = s->cls[j - 1 - first];
-            if (k == B_GOOD) {
-                before = 1;
-                break;
-            }
-        }
-        for (j = i + 1; j < end; j++) {
-            uint8_t k = s->cls[j - first];
-            if (k == B_GOOD) {
-                after = 1;
-                break;
-            }
-        }
-        if (!(before && after))
+     * paragraph, a subheading): a pass forward marks the blocks with prose
+     * before them, a pass back drops the short ones with none after. */
+    for (i = first, seen = 0; i < end; i++) {
+        uint8_t k = s->cls[i - first];
+        if (k == B_SHORT && !seen)
             s->cls[i - first] = B_DROP;
+        seen |= k == B_GOOD;
+    }
+    for (i = end, seen = 0; i > first; i--) {
+        uint8_t k = s->cls[i - 1 - first];
+        if (k == B_SHORT && !seen)
+            s->cls[i - 1 - first] = B_DROP;
+        seen |= k == B_GOOD;
     }
 }
 
@@ -556,13 +653,14 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
     }
     own = sd__malloc(x->n_nodes * sizeof *own);
     s.inh = sd__malloc(x->n_nodes * sizeof *s.inh);
+    s.rel = sd__malloc(x->n_nodes * sizeof *s.rel);
     s.pre = sd__malloc((x->n_blocks + 1) * sizeof *s.pre);
     s.goodw = sd__malloc((x->n_blocks + 1) * sizeof *s.goodw);
     s.allw = sd__malloc((x->n_blocks + 1) * sizeof *s.allw);
     s.goodb = sd__malloc((x->n_blocks + 1) * sizeof *s.goodb);
     s.linkb = sd__malloc((x->n_blocks + 1) * sizeof *s.linkb);
-    if (own == NULL || s.inh == NULL || s.pre == NULL || s.goodw == NULL || s.allw == NULL ||
-        s.goodb == NULL || s.linkb == NULL)
+    if (own == NULL || s.inh == NULL || s.rel == NULL || s.pre == NULL || s.goodw == NULL ||
+        s.allw == NULL || s.goodb == NULL || s.linkb == NULL || build_kids(&s) != 0)
         goto fail;
     for (i = 0; i < x->n_nodes; i++)
         own[i] = x->nodes[i].own;
@@ -580,7 +678,7 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
             s.allw[i + 1] = s.allw[i] + x->blocks[i].words;
             s.goodw[i + 1] = s.goodw[i] + (g ? x->blocks[i].words : 0);
             s.goodb[i + 1] = s.goodb[i] + (uint32_t)g;
-            s.linkb[i + 1] = s.linkb[i] + (link_density(&x->blocks[i]) > 0.5);
+            s.linkb[i + 1] = s.linkb[i] + (link_density(&x->blocks[i]) > LINKS_MAX);
         }
         if (x->relaxed || x->lang < 0 || s.goodw[x->n_blocks] >= RELAX_BELOW)
             break;
@@ -635,6 +733,9 @@ done:
     sd__free(s.goodb);
     sd__free(s.linkb);
     sd__free(s.cls);
+    sd__free(s.rel);
+    sd__free(s.kid_start);
+    sd__free(s.kids);
     return 0;
 fail:
     sd__buf_release(&text);
@@ -647,5 +748,8 @@ fail:
     sd__free(s.goodb);
     sd__free(s.linkb);
     sd__free(s.cls);
+    sd__free(s.rel);
+    sd__free(s.kid_start);
+    sd__free(s.kids);
     return rc ? rc : SD_ENOMEM;
 }

@@ -18,35 +18,42 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: syndic extract [options] INPUT...\n"
-            "\n"
-            "Writes the article text of each page: by default a header line per page\n"
-            "(\"### id  url\") then its paragraphs; with --jsonl one JSON object per page:\n"
-            "  {\"id\":...,\"url\":...,\"date\":...,\"title\":...,\"charset\":...,\"lang\":...,\n"
-            "   \"paragraphs\":[...],\"text\":...}   (\"no_article\":true, or \"error\":...)\n"
-            "\n"
-            "INPUT: .html/.htm files (also .gz), directories, .warc/.warc.gz, JSONL with an\n"
-            "html (or text) field, or - for stdin.\n"
-            "\n"
-            "  -o, --output FILE     write to FILE (default: standard output)\n"
-            "      --jsonl           one JSON object per page\n"
-            "      --whole-page      all visible text of the page, not just the article\n"
-            "      --min-words N     fewest words of a paragraph outside the article's run\n"
-            "                        of text (default 10)\n"
-            "      --format F        read every input as F: jsonl, json, text, html, warc,\n"
-            "                        csv or tsv (default: told from its content and name)\n"
-            "      --html-field F    JSON field or CSV column of the HTML (default html)\n"
-            "      --text-field F    JSON field or CSV column of the text (default text)\n"
-            "      --id-field F      JSON field or CSV column of the id (default id)\n"
-            "  -j, --threads N       pages extracted at once (default: one per CPU)\n"
-            "      --timing          report extraction time per page on stderr (median,\n"
-            "                        mean, 90th percentile; with -v every page); one thread\n"
-            "  -q, --quiet           no warnings and no summary\n"
-            "  -v, --verbose         more detail\n"
-            "  -h, --help            this help\n"
-            "\n"
-            "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
+    fprintf(
+        f,
+        "usage: syndic extract [options] INPUT...\n"
+        "\n"
+        "Writes the article text of each page: by default a header line per page\n"
+        "(\"### id  url\") then its paragraphs; with --jsonl one JSON object per page:\n"
+        "  {\"id\":...,\"url\":...,\"date\":...,\"title\":...,\"author\":...,\"published\":...,\n"
+        "   \"charset\":...,\"lang\":...,\"method\":...,\"paragraphs\":[...],\"text\":...}\n"
+        "  (\"no_article\":true, or \"error\":...); metadata fields only when the page has them\n"
+        "\n"
+        "INPUT: .html/.htm files (also .gz), directories, .warc/.warc.gz, JSONL with an\n"
+        "html (or text) field, or - for stdin.\n"
+        "\n"
+        "  -o, --output FILE     write to FILE (default: standard output)\n"
+        "      --jsonl           one JSON object per page\n"
+        "      --whole-page      all visible text of the page, not just the article\n"
+        "      --comments        readers' comments too, as a separate list (\"comments\")\n"
+        "      --tables, --no-tables  keep (default) or drop tables inside the article\n"
+        "      --captions        keep figure captions inside the article\n"
+        "      --links           keep link targets (\"links\": [start, end, url] in text)\n"
+        "      --markdown        the text as Markdown (with --jsonl: a \"markdown\" field)\n"
+        "      --min-words N     fewest words of a paragraph outside the article's run\n"
+        "                        of text (default 10)\n"
+        "      --format F        read every input as F: jsonl, json, text, html, warc,\n"
+        "                        csv or tsv (default: told from its content and name)\n"
+        "      --html-field F    JSON field or CSV column of the HTML (default html)\n"
+        "      --text-field F    JSON field or CSV column of the text (default text)\n"
+        "      --id-field F      JSON field or CSV column of the id (default id)\n"
+        "  -j, --threads N       pages extracted at once (default: one per CPU)\n"
+        "      --timing          report extraction time per page on stderr (median,\n"
+        "                        mean, 90th percentile; with -v every page); one thread\n"
+        "  -q, --quiet           no warnings and no summary\n"
+        "  -v, --verbose         more detail\n"
+        "  -h, --help            this help\n"
+        "\n"
+        "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
 }
 
 static const char *kind_name(sd_para_kind k)
@@ -114,13 +121,124 @@ static int text_article(const char *t, size_t n, sd_article *a)
 
 typedef struct extract_run {
     out o;
-    int jsonl, whole_page, timing;
+    int jsonl, whole_page, timing, markdown, comments;
     sd_extract_options eo;
     double *times;
     size_t n_times, cap_times;
     uint64_t records, errors, no_article;
     record_warnings warned;
 } extract_run;
+
+/* Writes s[0..n) with each line after the first prefixed. */
+static void write_prefixed(out *o, const char *s, size_t n, const char *prefix)
+{
+    size_t i, at = 0;
+    out_str(o, prefix);
+    for (i = 0; i < n; i++)
+        if (s[i] == '\n') {
+            out_write(o, s + at, i + 1 - at);
+            out_str(o, prefix);
+            at = i + 1;
+        }
+    out_write(o, s + at, n - at);
+}
+
+/* Writes text[s, e) with its links (sorted, from *li on) as Markdown
+ * links [text](url), the others as they are. */
+static void write_md_span(out *o, const sd_article *a, const char *text, size_t s, size_t e,
+                          size_t *li, const char *prefix)
+{
+    size_t at = s;
+    while (*li < a->n_links && a->links[*li].end <= s)
+        (*li)++;
+    while (*li < a->n_links && a->links[*li].start < e) {
+        const sd_link *l = &a->links[*li];
+        size_t ls = l->start < at ? at : l->start, le = l->end > e ? e : l->end;
+        write_prefixed(o, text + at, ls - at, at == s ? prefix : "");
+        out_char(o, '[');
+        write_prefixed(o, text + ls, le - ls, "");
+        out_str(o, "](");
+        out_str(o, l->url);
+        out_char(o, ')');
+        at = le;
+        (*li)++;
+    }
+    write_prefixed(o, text + at, e - at, at == s ? prefix : "");
+}
+
+/* The article as Markdown: headings at their level, list items, quotes,
+ * fenced preformatted text, table rows, captions in italics, links when
+ * kept. Paragraphs are separated by blank lines; a table's rows are lines
+ * of one block, its first row a header. */
+static void write_markdown(out *o, const sd_article *a, const char *text)
+{
+    size_t i, li = 0;
+    for (i = 0; i < a->n_paragraphs; i++) {
+        const sd_paragraph *p = &a->paragraphs[i];
+        const sd_paragraph *next = i + 1 < a->n_paragraphs ? &a->paragraphs[i + 1] : NULL;
+        switch (p->kind) {
+        case SD_PARA_HEADING: {
+            unsigned lv = p->level >= 1 && p->level <= 6 ? p->level : 2;
+            char hashes[8] = "######";
+            hashes[lv] = '\0';
+            out_str(o, hashes);
+            out_char(o, ' ');
+            write_md_span(o, a, text, p->start, p->end, &li, "");
+            break;
+        }
+        case SD_PARA_ITEM: write_md_span(o, a, text, p->start, p->end, &li, "- "); break;
+        case SD_PARA_QUOTE: write_md_span(o, a, text, p->start, p->end, &li, "> "); break;
+        case SD_PARA_PRE:
+            out_str(o, "```\n");
+            out_write(o, text + p->start, p->end - p->start);
+            out_str(o, "\n```");
+            break;
+        case SD_PARA_CAPTION:
+            out_char(o, '*');
+            write_md_span(o, a, text, p->start, p->end, &li, "");
+            out_char(o, '*');
+            break;
+        case SD_PARA_CELL: {
+            /* a row: this cell and those after it up to the next row start */
+            size_t cells = 0, k, row0 = i;
+            int first_row = i == 0 || a->paragraphs[i - 1].kind != SD_PARA_CELL;
+            for (k = i; k < a->n_paragraphs && a->paragraphs[k].kind == SD_PARA_CELL &&
+                        (k == i || a->paragraphs[k].level == 0);
+                 k++) {
+                out_str(o, k == i ? "| " : " | ");
+                write_md_span(o, a, text, a->paragraphs[k].start, a->paragraphs[k].end, &li, "");
+                cells++;
+            }
+            out_str(o, " |");
+            if (first_row) {
+                out_str(o, "\n|");
+                for (k = 0; k < cells; k++)
+                    out_str(o, " --- |");
+            }
+            i = row0 + cells - 1;
+            next = i + 1 < a->n_paragraphs ? &a->paragraphs[i + 1] : NULL;
+            if (next && next->kind == SD_PARA_CELL) {
+                out_char(o, '\n');
+                continue;
+            }
+            break;
+        }
+        default: write_md_span(o, a, text, p->start, p->end, &li, ""); break;
+        }
+        out_str(o, next && next->kind == SD_PARA_ITEM && p->kind == SD_PARA_ITEM ? "\n" : "\n\n");
+    }
+}
+
+/* Writes `,"key":"value"` when the value is not empty. */
+static void write_field(out *o, const char *key, const char *v)
+{
+    if (v == NULL || *v == '\0')
+        return;
+    out_str(o, ",\"");
+    out_str(o, key);
+    out_str(o, "\":");
+    out_json_str(o, v, strlen(v));
+}
 
 static void write_error(extract_run *r, const sd_record *rec, const char *msg)
 {
@@ -167,6 +285,13 @@ static void write_article(extract_run *r, const sd_record *rec, const sd_article
         }
         out_str(o, ",\"title\":");
         out_json_str(o, a->title ? a->title : "", a->title ? a->title_len : 0);
+        write_field(o, "author", a->author);
+        write_field(o, "published", a->date);
+        write_field(o, "modified", a->date_modified);
+        write_field(o, "site_name", a->site_name);
+        write_field(o, "page_lang", a->page_lang);
+        write_field(o, "canonical_url", a->canonical_url);
+        write_field(o, "description", a->description);
         out_str(o, ",\"charset\":");
         {
             /* the reader decoded the page; the extractor saw UTF-8 */
@@ -177,6 +302,7 @@ static void write_article(extract_run *r, const sd_record *rec, const sd_article
             out_str(o, ",\"lang\":");
             out_json_str(o, a->lang, strlen(a->lang));
         }
+        write_field(o, "method", a->method);
         if (!a->found) {
             out_str(o, ",\"no_article\":true,\"reason\":");
             out_json_str(o, a->reason ? a->reason : "", a->reason ? strlen(a->reason) : 0);
@@ -203,6 +329,42 @@ static void write_article(extract_run *r, const sd_record *rec, const sd_article
         } else {
             out_str(o, "\"\"");
         }
+        if (a->n_links) {
+            size_t base = a->n_paragraphs ? a->paragraphs[0].start : 0;
+            out_str(o, ",\"links\":[");
+            for (i = 0; i < a->n_links; i++) {
+                out_str(o, i ? ",[" : "[");
+                out_u64(o, a->links[i].start - base);
+                out_char(o, ',');
+                out_u64(o, a->links[i].end - base);
+                out_char(o, ',');
+                out_json_str(o, a->links[i].url, strlen(a->links[i].url));
+                out_char(o, ']');
+            }
+            out_char(o, ']');
+        }
+        if (r->comments) {
+            out_str(o, ",\"comments\":[");
+            for (i = 0; i < a->n_comments; i++) {
+                if (i)
+                    out_char(o, ',');
+                out_json_str(o, a->comments_text + a->comments[i].start,
+                             a->comments[i].end - a->comments[i].start);
+            }
+            out_char(o, ']');
+        }
+        if (r->markdown) {
+            out o2;
+            if (out_open_mem(&o2) == 0) {
+                write_markdown(&o2, a, text);
+                while (o2.len > 0 && o2.buf[o2.len - 1] == '\n')
+                    o2.len--;
+                out_str(o, ",\"markdown\":");
+                out_json_str(o, o2.buf, o2.len);
+                o2.len = 0;
+                out_close(&o2);
+            }
+        }
         out_str(o, "}\n");
         return;
     }
@@ -219,9 +381,19 @@ static void write_article(extract_run *r, const sd_record *rec, const sd_article
         out_str(o, ")\n\n");
         return;
     }
-    for (i = 0; i < a->n_paragraphs; i++) {
-        const sd_paragraph *p = &a->paragraphs[i];
-        out_write(o, text + p->start, p->end - p->start);
+    if (r->markdown) {
+        write_markdown(o, a, text);
+    } else {
+        for (i = 0; i < a->n_paragraphs; i++) {
+            const sd_paragraph *p = &a->paragraphs[i];
+            out_write(o, text + p->start, p->end - p->start);
+            out_str(o, "\n\n");
+        }
+    }
+    for (i = 0; i < a->n_comments; i++) {
+        out_str(o, "--- comment\n");
+        out_write(o, a->comments_text + a->comments[i].start,
+                  a->comments[i].end - a->comments[i].start);
         out_str(o, "\n\n");
     }
 }
@@ -324,6 +496,12 @@ int cmd_extract(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"jsonl", no_argument, NULL, 'J'},
         {"whole-page", no_argument, NULL, 'W'},
+        {"comments", no_argument, NULL, 'C'},
+        {"tables", no_argument, NULL, 'B'},
+        {"no-tables", no_argument, NULL, 'N'},
+        {"captions", no_argument, NULL, 'P'},
+        {"links", no_argument, NULL, 'L'},
+        {"markdown", no_argument, NULL, 'M'},
         {"min-words", required_argument, NULL, 'm'},
         {"html-field", required_argument, NULL, 'H'},
         {"text-field", required_argument, NULL, 'T'},
@@ -352,6 +530,15 @@ int cmd_extract(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'J': r.jsonl = 1; break;
         case 'W': r.whole_page = 1; break;
+        case 'C':
+            r.comments = 1;
+            r.eo.flags |= SD_EXTRACT_COMMENTS;
+            break;
+        case 'B': r.eo.flags &= ~SD_EXTRACT_NO_TABLES; break;
+        case 'N': r.eo.flags |= SD_EXTRACT_NO_TABLES; break;
+        case 'P': r.eo.flags |= SD_EXTRACT_CAPTIONS; break;
+        case 'L': r.eo.flags |= SD_EXTRACT_LINKS; break;
+        case 'M': r.markdown = 1; break;
         case 'm':
             if (parse_unsigned("--min-words", optarg, 1, 1000, &r.eo.min_words))
                 return EXIT_USAGE;

@@ -134,6 +134,7 @@ static int enqueue(page_reader *p, const sd_record *rec)
         p->pages[p->npages].html = e->rec.html;
         p->pages[p->npages].len = e->rec.html_len;
         p->pages[p->npages].charset_hint = "utf-8"; /* the reader decoded it */
+        p->pages[p->npages].url = e->rec.url;       /* NUL-terminated by put() */
         p->npages++;
     }
     p->bytes += total;

@@ -427,7 +427,18 @@ typedef struct sd_extract_options {
                            article's run of text (default 10) */
     size_t max_html;    /* largest markup parsed in bytes; default 16 MiB.
                            Larger pages fail with SD_ETOOBIG */
+    unsigned flags;     /* SD_EXTRACT_* below; default 0 */
+    const char *url;    /* the page's address when known, or NULL: a date
+                           in it is the last resort for sd_article.date */
 } sd_extract_options;
+
+/* sd_extract_options.flags */
+#define SD_EXTRACT_COMMENTS                                                                        \
+    1u                          /* readers' comments into sd_article.comments                      \
+                                   (never into text) */
+#define SD_EXTRACT_NO_TABLES 2u /* drop tables inside the article */
+#define SD_EXTRACT_LINKS 4u     /* link targets into sd_article.links */
+#define SD_EXTRACT_CAPTIONS 8u  /* keep figure captions inside the article */
 
 /* Fills *o with the defaults. */
 void sd_extract_options_init(sd_extract_options *o);
@@ -438,13 +449,23 @@ typedef enum sd_para_kind {
     SD_PARA_ITEM,     /* a list item */
     SD_PARA_QUOTE,    /* a block quotation */
     SD_PARA_PRE,      /* preformatted text (line breaks kept) */
-    SD_PARA_CELL      /* table text */
+    SD_PARA_CELL,     /* table text */
+    SD_PARA_CAPTION   /* a figure's caption (with SD_EXTRACT_CAPTIONS) */
 } sd_para_kind;
 
 typedef struct sd_paragraph {
     size_t start, end; /* bytes of sd_article.text, half-open */
     sd_para_kind kind;
+    unsigned level; /* a heading's level (1 to 6); for a cell, 1 when it
+                       starts a table row, else 0 */
 } sd_paragraph;
+
+/* A link inside the text (SD_EXTRACT_LINKS): text[start, end) links to
+ * url, a NUL-terminated string owned by the article. */
+typedef struct sd_link {
+    size_t start, end;
+    const char *url;
+} sd_link;
 
 typedef struct sd_article {
     char *title; /* the page's title (og:title, <title> or the first
@@ -463,6 +484,28 @@ typedef struct sd_article {
     int found;           /* 1 when an article was found, 0 when not */
     const char *reason;  /* when found is 0: a static sentence saying why
                             ("no text", "no run of prose", ...); else NULL */
+    const char *method;  /* static: how the text was found: "article" (a run
+                            of prose won clearly), "fallback" (none did: the
+                            best block by looser rules), "whole-page"; ""
+                            when found is 0 */
+    /* The page's metadata, each valid UTF-8 with a NUL after it, "" when
+     * the page does not give it. Dates are YYYY-MM-DD. */
+    char *author;        /* meta author, JSON-LD author, a byline link */
+    char *date;          /* published: JSON-LD, meta tags, <time>, the URL */
+    char *date_modified; /* modified: JSON-LD, meta tags */
+    char *site_name;     /* og:site_name, JSON-LD publisher */
+    char *page_lang;     /* as the page declares it: <html lang>, og:locale */
+    char *canonical_url; /* <link rel=canonical>, og:url */
+    char *description;   /* meta description, og:description */
+    /* Readers' comments (SD_EXTRACT_COMMENTS): each comment's text is
+     * comments[i] in comments_text, its paragraphs joined by "\n\n". */
+    char *comments_text;
+    size_t comments_text_len;
+    sd_paragraph *comments;
+    size_t n_comments;
+    sd_link *links; /* SD_EXTRACT_LINKS: the links inside text, in order */
+    size_t n_links;
+    char *link_urls; /* where the links' urls live */
 } sd_article;
 
 /*
@@ -501,6 +544,8 @@ typedef struct sd_page {
     const char *html; /* markup, decoded or not */
     size_t len;
     const char *charset_hint; /* as for sd_extract(); may be NULL */
+    const char *url;          /* the page's address, or NULL (as
+                                 sd_extract_options.url) */
 } sd_page;
 
 typedef struct sd_extractor sd_extractor;

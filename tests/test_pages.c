@@ -9,7 +9,9 @@
 #include "test.h"
 
 static const char *const page_names[] = {
-    "coastal-news.html", "harbour-gazette-bakery.html", "harbour-gazette.html",
+    "coastal-news.html",
+    "harbour-gazette-bakery.html",
+    "harbour-gazette.html",
     "section-front.html",
 };
 #define NPAGES (sizeof page_names / sizeof page_names[0])
@@ -108,6 +110,7 @@ TEST(extractor_page_failures_stay_with_the_page)
     sd_page pages[3];
     sd_article out[3];
     int rc[3];
+    memset(pages, 0, sizeof pages);
     memset(big, 'a', sizeof big);
     memcpy(big, "<p>", 3);
     memset(out, 0, sizeof out);

@@ -43,6 +43,8 @@ struct ex_open {
     uint8_t boundary;    /* starting or ending it ends the current block */
     uint8_t skip;        /* it began a skipped subtree */
     uint8_t link, pre, title, head;
+    uint8_t ld;        /* a JSON-LD script: read it when it ends */
+    uint32_t link_idx; /* with link: its entry in x->links, or EX_NONE */
 };
 
 /* What the parser must do with an element. */
@@ -83,7 +85,7 @@ static const tag_info tags[] = {
     {"figcaption", K_BLOCK, T_CAPTION, F_CAPTION},
     {"figure", K_BLOCK, T_FIGURE, F_CAPTION},
     {"footer", K_BLOCK, T_FOOTER, F_FOOTER},
-    {"form", K_BLOCK, T_FORM, 0},
+    {"form", K_BLOCK, T_FORM, F_FORM},
     {"frame", K_SKIP, T_OTHER, 0},
     {"frameset", K_SKIP, T_OTHER, 0},
     {"h1", K_BLOCK, T_H1, 0},
@@ -524,6 +526,11 @@ static void flush(ex *x)
             b->end = (uint32_t)end;
             b->node = owner(x);
             b->tag = x->nodes[b->node].tag;
+            b->level = x->nodes[b->node].level;
+            if (b->tag == T_CELL && x->row_pending) {
+                b->row = 1;
+                x->row_pending = 0;
+            }
             b->final_punct = (uint8_t)final_punct(x->text.p + b->start, end - b->start);
             if (b->cont && (x->n_blocks == 0 || x->blocks[x->n_blocks - 1].node != b->node))
                 b->cont = 0;
@@ -562,6 +569,55 @@ static uint32_t fnv(uint32_t h, const char *s)
     return h;
 }
 
+/* Whether a start tag may carry metadata (extract_meta.c): the head's
+ * tags, <html lang>, <time>, scripts (JSON-LD) and itemprop dates. */
+static int meta_tag_wanted(const char *name, const xmlChar **attrs)
+{
+    size_t k;
+    switch (name[0]) {
+    case 'h':
+        if (strcmp(name, "html") == 0)
+            return 1;
+        break;
+    case 'l':
+        if (strcmp(name, "link") == 0)
+            return 1;
+        break;
+    case 'm':
+        if (strcmp(name, "meta") == 0)
+            return 1;
+        break;
+    case 's':
+        if (strcmp(name, "script") == 0)
+            return 1;
+        break;
+    case 't':
+        if (strcmp(name, "time") == 0)
+            return 1;
+        break;
+    default: break;
+    }
+    for (k = 0; attrs && attrs[k]; k += 2)
+        if (strcasecmp((const char *)attrs[k], "itemprop") == 0)
+            return 1;
+    return 0;
+}
+
+/* Records a link that starts here; returns its index or EX_NONE (out of
+ * memory: the link is lost, not the page). */
+static uint32_t add_link(ex *x, const char *href)
+{
+    ex_link *l;
+    size_t at = x->hrefs.len;
+    if (x->n_links >= UINT32_MAX - 1 || SD_GROW(x->links, x->cap_links, x->n_links + 1) ||
+        sd__buf_append(&x->hrefs, href, strlen(href) + 1) != 0)
+        return EX_NONE;
+    l = &x->links[x->n_links];
+    l->start = l->end = (uint32_t)x->text.len;
+    l->href = (uint32_t)at;
+    return (uint32_t)x->n_links++;
+}
+
 static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
 {
     ex *x = ctx;
@@ -570,7 +626,7 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     struct ex_open *o;
     unsigned own = ti ? ti->own : 0;
     int kind = ti ? ti->kind : K_INLINE, hidden = 0;
-    const char *cls = NULL, *meta_prop = NULL, *meta_content = NULL;
+    const char *cls = NULL, *meta_prop = NULL, *meta_content = NULL, *href = NULL;
     size_t k;
     if (x->err)
         return;
@@ -590,6 +646,10 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
         x->skip++;
         o->skip = 1;
         return;
+    }
+    if (meta_tag_wanted(name, attrs)) {
+        sd__ex_meta_tag(x, name, (const char *const *)attrs);
+        o->ld = (uint8_t)x->meta.in_ld;
     }
     for (k = 0; attrs && attrs[k]; k += 2) {
         const char *an = (const char *)attrs[k], *av = (const char *)attrs[k + 1];
@@ -615,6 +675,8 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
             meta_prop = av;
         } else if (strcasecmp(an, "content") == 0) {
             meta_content = av;
+        } else if (strcasecmp(an, "href") == 0) {
+            href = av;
         }
     }
     if (meta_prop && meta_content && strcmp(name, "meta") == 0 && x->ogtitle.len == 0 &&
@@ -659,7 +721,10 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     }
     if (ti && ti->tag == T_A) {
         o->link = 1;
+        o->link_idx = EX_NONE;
         x->in_link++;
+        if (x->want_links && href && *href && x->in_link == 1)
+            o->link_idx = add_link(x, href);
     } else if (ti && ti->tag == T_PRE) {
         o->pre = 1;
         x->in_pre++;
@@ -681,6 +746,9 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
         nd->own = (uint16_t)own;
         nd->depth = x->nodes[parent].depth + 1;
         nd->sig = fnv(fnv(2166136261u, name), cls ? cls : "");
+        nd->level = (uint8_t)(ti && (ti->tag == T_H1 || ti->tag == T_H2) ? name[1] - '0' : 0);
+        if (ti && ti->tag == T_BLOCK && strcmp(name, "tr") == 0)
+            x->row_pending = 1;
         o->node = (uint32_t)x->n_nodes++;
         o->rec = o->node;
         if (o->boundary)
@@ -695,6 +763,8 @@ static void pop(ex *x)
     if (o->skip) {
         x->skip--;
         x->depth--;
+        if (o->ld)
+            sd__ex_meta_ld_end(x);
         return;
     }
     if (o->boundary)
@@ -702,8 +772,11 @@ static void pop(ex *x)
     x->depth--;
     if (o->node != EX_NONE)
         x->nodes[o->node].end_block = (uint32_t)x->n_blocks;
-    if (o->link)
+    if (o->link) {
         x->in_link--;
+        if (o->link_idx != EX_NONE)
+            x->links[o->link_idx].end = (uint32_t)x->text.len;
+    }
     if (o->pre)
         x->in_pre--;
     if (o->title && o->epoch == x->head_epoch)
@@ -737,8 +810,13 @@ static void on_end(void *ctx, const xmlChar *name)
 static void on_chars(void *ctx, const xmlChar *ch, int len)
 {
     ex *x = ctx;
-    if (x->err || x->skip || len <= 0)
+    if (x->err || len <= 0)
         return;
+    if (x->skip) {
+        if (x->skip == 1 && x->meta.in_ld)
+            sd__ex_meta_ld_text(x, (const char *)ch, (size_t)len);
+        return;
+    }
     if (x->in_title) {
         add_title(&x->title, (const char *)ch, (size_t)len);
         return;
@@ -810,6 +888,17 @@ void sd_article_release(sd_article *a)
     sd__free(a->title);
     sd__free(a->text);
     sd__free(a->paragraphs);
+    sd__free(a->author);
+    sd__free(a->date);
+    sd__free(a->date_modified);
+    sd__free(a->site_name);
+    sd__free(a->page_lang);
+    sd__free(a->canonical_url);
+    sd__free(a->description);
+    sd__free(a->comments_text);
+    sd__free(a->comments);
+    sd__free(a->links);
+    sd__free(a->link_urls);
     memset(a, 0, sizeof *a);
 }
 
@@ -821,6 +910,9 @@ static void ex_release(ex *x)
     sd__buf_release(&x->text);
     sd__buf_release(&x->title);
     sd__buf_release(&x->ogtitle);
+    sd__buf_release(&x->meta.ld);
+    sd__buf_release(&x->hrefs);
+    sd__free(x->links);
 }
 
 /* Both entry points: decode, parse, select. */
@@ -851,6 +943,9 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
     sd__buf_init(&x.text, 0);
     sd__buf_init(&x.title, 0);
     sd__buf_init(&x.ogtitle, 0);
+    sd__buf_init(&x.meta.ld, 0);
+    sd__buf_init(&x.hrefs, 0);
+    x.want_links = (o.flags & SD_EXTRACT_LINKS) != 0;
     x.lang = -1;
     if (len >= 3 && memcmp(html, "\xEF\xBB\xBF", 3) == 0) {
         declared = "utf-8";
@@ -890,7 +985,8 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
     }
     if ((rc = sd__ex_parse(&x, html ? html : "", len)) != 0)
         goto fail;
-    if ((rc = sd__ex_select(&x, &o, whole_page, out)) != 0)
+    if ((rc = sd__ex_select(&x, &o, whole_page, out)) != 0 ||
+        (rc = sd__ex_meta_out(&x, o.url, out)) != 0)
         goto fail;
     sd__buf_release(&dec);
     ex_release(&x);

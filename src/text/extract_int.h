@@ -59,7 +59,8 @@ enum {
     F_HIDDEN = 1 << 9,   /* screen-reader-only text */
     F_CAPTION = 1 << 10, /* figure and caption text */
     F_POS = 1 << 11,     /* article, content, entry, post, story, body, text */
-    F_BODY = 1 << 12     /* itemprop=articleBody and the like: the body itself */
+    F_BODY = 1 << 12,    /* itemprop=articleBody and the like: the body itself */
+    F_FORM = 1 << 13     /* a form (a comment form, a search box): never text */
 };
 
 #define F_BAD                                                                                      \
@@ -67,6 +68,33 @@ enum {
      F_HEADER | F_HIDDEN | F_CAPTION)
 
 #define EX_NONE UINT32_MAX
+
+/* Metadata fields (extract_meta.c). */
+enum { M_AUTHOR = 0, M_DATE, M_MODIFIED, M_SITE, M_LANG, M_CANONICAL, M_DESC, M_COUNT };
+
+/* One metadata value and the rank of where it came from (0: none yet;
+ * lower is more trusted). Values are cut to the array: metadata longer
+ * than that is not metadata. */
+typedef struct ex_meta_field {
+    uint8_t rank;
+    char v[512];
+} ex_meta_field;
+
+/* JSON-LD read per script at most: past it, a page's structured data is
+ * not worth the memory. */
+#define EX_MAX_LD ((size_t)1 << 20)
+
+typedef struct ex_meta {
+    ex_meta_field f[M_COUNT];
+    sd_buf ld; /* the JSON-LD script being read */
+    int in_ld;
+} ex_meta;
+
+/* A link inside the text: bytes [start, end) of ex.text point to the url
+ * at href in ex.hrefs (NUL-terminated). */
+typedef struct ex_link {
+    uint32_t start, end, href;
+} ex_link;
 
 typedef struct ex_node {
     uint32_t parent;      /* EX_NONE for a top element */
@@ -76,6 +104,7 @@ typedef struct ex_node {
     uint16_t own;   /* F_* of this element */
     uint32_t depth; /* 0 for a top element */
     uint32_t sig;   /* hash of the tag and class, to spot repeated units */
+    uint8_t level;  /* a heading's level (1..6), else 0 */
 } ex_node;
 
 typedef struct ex_block {
@@ -91,6 +120,8 @@ typedef struct ex_block {
     uint16_t tag;                     /* T_* of the owning element (or of its block kind) */
     uint8_t cont;                     /* continues the previous block after a <br> */
     uint8_t final_punct;              /* text ends with sentence punctuation */
+    uint8_t level;                    /* heading level 1..6, 0 for others */
+    uint8_t row;                      /* a cell that starts a table row */
 } ex_block;
 
 /* The state of one extraction. */
@@ -102,7 +133,14 @@ typedef struct ex {
     sd_buf text;    /* all block texts, back to back */
     sd_buf title;   /* <title> text */
     sd_buf ogtitle; /* og:title / twitter:title */
-    int err;        /* first failure inside a callback (SD_ENOMEM, SD_ETOOBIG) */
+    ex_meta meta;   /* author, dates, site name ... (extract_meta.c) */
+    ex_link *links; /* with SD_EXTRACT_LINKS: links in text order */
+    size_t n_links, cap_links;
+    sd_buf hrefs;    /* the links' targets */
+    int want_links;  /* record links */
+    int row_pending; /* a <tr> opened since the last cell */
+    uint8_t heading; /* level of the heading being read */
+    int err;         /* first failure inside a callback (SD_ENOMEM, SD_ETOOBIG) */
     /* parse state */
     struct ex_open *stack;
     size_t depth, cap_stack;
@@ -127,6 +165,15 @@ typedef struct ex {
     uint32_t chosen;                   /* the element extract_select.c picked, and */
     uint32_t chosen_first, chosen_end; /* the run of its blocks */
 } ex;
+
+/* extract_meta.c: metadata from a start tag's attributes (name, value
+ * pairs, NULL-terminated); JSON-LD script text and its end; a date in
+ * text as YYYY-MM-DD (1 when found); the fields into the article. */
+void sd__ex_meta_tag(ex *x, const char *tag, const char *const *attrs);
+void sd__ex_meta_ld_text(ex *x, const char *p, size_t n);
+void sd__ex_meta_ld_end(ex *x);
+int sd__ex_parse_date(const char *p, size_t n, char out[11]);
+int sd__ex_meta_out(ex *x, const char *url, sd_article *out);
 
 /* extract.c: parses html[0..n) (valid UTF-8) into x. Returns 0 or an SD_E*
  * code. */

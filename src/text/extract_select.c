@@ -81,8 +81,14 @@
  * of links even inside the article. */
 #define LINKED_PARA_MAX 0.9
 
+/* The best run of prose wins clearly with 25 words kept (a short news
+ * brief); under that, a candidate by looser rules with three times the
+ * words is the article instead (the run was a stray line). */
+#define FALLBACK_BELOW 25
+#define FALLBACK_RATIO 3
+
 /* What a block is, on its own and then in context. */
-enum { B_DROP = 0, B_SHORT, B_GOOD, B_LINES };
+enum { B_DROP = 0, B_SHORT, B_GOOD, B_LINES, B_CAPTION };
 
 typedef struct sel {
     ex *x;
@@ -489,7 +495,10 @@ static void classify(sel *s, const uint16_t *own, region r)
         const ex_block *b = &x->blocks[i];
         unsigned f = s->rel[b->node];
         uint8_t k;
-        if ((f & F_BAD) || b->tag == T_H1)
+        if ((s->o->flags & SD_EXTRACT_CAPTIONS) && (f & F_BAD) == F_CAPTION && b->tag != T_H1)
+            k = B_CAPTION;
+        else if ((f & F_BAD) || b->tag == T_H1 ||
+                 ((s->o->flags & SD_EXTRACT_NO_TABLES) && b->tag == T_CELL))
             k = B_DROP;
         else if (link_density(b) > LINKS_MAX)
             k = (b->tag == T_P && b->words >= s->o->min_words && link_density(b) < LINKED_PARA_MAX)
@@ -548,38 +557,95 @@ static void classify(sel *s, const uint16_t *own, region r)
     }
 }
 
-/* Appends block b's text as a paragraph (or as a line of the previous one
- * when it continues it after a <br>). */
-static int emit(sd_buf *text, sd_paragraph **paras, size_t *n, size_t *cap, const ex *x,
-                const ex_block *b, int join)
+/* The text being written: paragraphs, and links with their targets'
+ * offsets in x->hrefs until the end (the array of urls is made last). */
+typedef struct outb {
+    sd_buf text;
+    sd_paragraph *paras;
+    size_t np, cap;
+    sd_link *links;
+    size_t nl, capl;
+    size_t link_cur; /* first of x->links that may still overlap a block */
+} outb;
+
+static int is_space_at(const ex *x, uint32_t i)
+{
+    return x->text.p[i] == ' ' || x->text.p[i] == '\n';
+}
+
+/* The links of block b, written at text offset `base`: each clipped to the
+ * block and to its words. Returns 0 or SD_ENOMEM. */
+static int emit_links(outb *ob, const ex *x, const ex_block *b, size_t base)
+{
+    size_t k;
+    while (ob->link_cur < x->n_links && x->links[ob->link_cur].end <= b->start)
+        ob->link_cur++;
+    for (k = ob->link_cur; k < x->n_links && x->links[k].start < b->end; k++) {
+        const ex_link *l = &x->links[k];
+        uint32_t s0 = l->start > b->start ? l->start : b->start;
+        uint32_t e0 = l->end < b->end ? l->end : b->end;
+        while (s0 < e0 && is_space_at(x, s0))
+            s0++;
+        while (e0 > s0 && is_space_at(x, e0 - 1))
+            e0--;
+        if (s0 >= e0)
+            continue;
+        if (sd__grow((void **)&ob->links, &ob->capl, ob->nl + 1, sizeof *ob->links))
+            return SD_ENOMEM;
+        ob->links[ob->nl].start = base + (s0 - b->start);
+        ob->links[ob->nl].end = base + (e0 - b->start);
+        ob->links[ob->nl].url = (const char *)(uintptr_t)l->href; /* an offset until done */
+        ob->nl++;
+    }
+    return 0;
+}
+
+/* Appends block b's text as a paragraph of kind `kind`, or with join 1 as
+ * a line of the previous one (it continues it after a <br>), with join 2
+ * as a paragraph of the previous one's entry (a comment's paragraphs). */
+static int emit(outb *ob, const ex *x, const ex_block *b, int join, sd_para_kind kind)
 {
     int rc;
-    if (join && *n > 0) {
-        if ((rc = sd__buf_putc(text, '\n')) != 0 ||
-            (rc = sd__buf_append(text, x->text.p + b->start, b->end - b->start)) != 0)
+    size_t base;
+    if (join && ob->np > 0) {
+        if ((rc = sd__buf_append(&ob->text, "\n\n", join == 2 ? 2 : 1)) != 0)
             return rc;
-        (*paras)[*n - 1].end = text->len;
-        return 0;
+        base = ob->text.len;
+        if ((rc = sd__buf_append(&ob->text, x->text.p + b->start, b->end - b->start)) != 0)
+            return rc;
+        ob->paras[ob->np - 1].end = ob->text.len;
+        return x->n_links ? emit_links(ob, x, b, base) : 0;
     }
-    if (*n > 0 && (rc = sd__buf_append(text, "\n\n", 2)) != 0)
+    if (ob->np > 0 && (rc = sd__buf_append(&ob->text, "\n\n", 2)) != 0)
         return rc;
-    if (sd__grow((void **)paras, cap, *n + 1, sizeof **paras))
+    if (sd__grow((void **)&ob->paras, &ob->cap, ob->np + 1, sizeof *ob->paras))
         return SD_ENOMEM;
-    (*paras)[*n].start = text->len;
-    if ((rc = sd__buf_append(text, x->text.p + b->start, b->end - b->start)) != 0)
+    base = ob->text.len;
+    ob->paras[ob->np].start = base;
+    if ((rc = sd__buf_append(&ob->text, x->text.p + b->start, b->end - b->start)) != 0)
         return rc;
-    (*paras)[*n].end = text->len;
+    ob->paras[ob->np].end = ob->text.len;
+    ob->paras[ob->np].kind = kind;
+    ob->paras[ob->np].level = kind == SD_PARA_HEADING ? b->level
+                              : kind == SD_PARA_CELL  ? b->row
+                                                      : 0;
+    ob->np++;
+    return x->n_links ? emit_links(ob, x, b, base) : 0;
+}
+
+/* The paragraph kind a block's element gives. */
+static sd_para_kind block_kind(const ex_block *b)
+{
     switch (b->tag) {
     case T_H1:
-    case T_H2: (*paras)[*n].kind = SD_PARA_HEADING; break;
-    case T_LI: (*paras)[*n].kind = SD_PARA_ITEM; break;
-    case T_QUOTE: (*paras)[*n].kind = SD_PARA_QUOTE; break;
-    case T_PRE: (*paras)[*n].kind = SD_PARA_PRE; break;
-    case T_CELL: (*paras)[*n].kind = SD_PARA_CELL; break;
-    default: (*paras)[*n].kind = SD_PARA_TEXT; break;
+    case T_H2: return SD_PARA_HEADING;
+    case T_LI: return SD_PARA_ITEM;
+    case T_QUOTE: return SD_PARA_QUOTE;
+    case T_PRE: return SD_PARA_PRE;
+    case T_CELL: return SD_PARA_CELL;
+    case T_CAPTION: return SD_PARA_CAPTION;
+    default: return SD_PARA_TEXT;
     }
-    (*n)++;
-    return 0;
 }
 
 /* Copies p[0..n) into a new NUL-terminated string (an empty one for n 0). */
@@ -618,19 +684,245 @@ static int set_title(const ex *x, sd_article *out)
     return out->title ? 0 : SD_ENOMEM;
 }
 
+/* Kept words of a classified region [first, end). */
+static size_t kept_words(const sel *s, region r)
+{
+    size_t w = 0;
+    uint32_t i;
+    for (i = r.first; i < r.end; i++)
+        if (s->cls[i - r.first] != B_DROP)
+            w += s->x->blocks[i].words;
+    return w;
+}
+
+/*
+ * The value of a block under the looser rules of the fallback: every
+ * unlinked word counts, however short the block and whatever its function
+ * words (a listing, lines split by <br>, verse, a recipe, a table); names
+ * and link lists still count against.
+ */
+static double loose_value(const sel *s, const ex_block *b)
+{
+    if ((s->inh[b->node] & (F_BAD | F_FORM)) || link_density(b) > LINKS_MAX)
+        return -(double)b->words;
+    if (b->tag == T_H1)
+        return 0;
+    return (double)(b->words - b->link_words);
+}
+
+/* Classifies a fallback region: every block not named like boilerplate
+ * (the container's names and those above it count too: the looser rules
+ * loosen what text is, not what names say), not mostly links and not the
+ * headline stays. */
+static void classify_loose(sel *s, region r)
+{
+    const ex *x = s->x;
+    uint32_t i;
+    for (i = r.first; i < r.end; i++) {
+        const ex_block *b = &x->blocks[i];
+        int drop = (s->inh[b->node] & (F_BAD | F_FORM)) || link_density(b) > LINKS_MAX ||
+                   b->tag == T_H1 || ((s->o->flags & SD_EXTRACT_NO_TABLES) && b->tag == T_CELL);
+        s->cls[i - r.first] = drop ? B_DROP : B_GOOD;
+    }
+}
+
+/* Writes the blocks of a classified region. */
+static int emit_region(sel *s, outb *ob, region r)
+{
+    const ex *x = s->x;
+    uint32_t i;
+    int rc;
+    for (i = r.first; i < r.end; i++) {
+        const ex_block *b = &x->blocks[i];
+        uint8_t k = s->cls[i - r.first];
+        int join = b->cont && i > r.first && s->cls[i - 1 - r.first] != B_DROP;
+        if (k == B_DROP)
+            continue;
+        if ((rc = emit(ob, x, b, join, k == B_CAPTION ? SD_PARA_CAPTION : block_kind(b))) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/*
+ * Readers' comments (SD_EXTRACT_COMMENTS): the blocks under a comment
+ * name outside the article, less headings, forms, link lists, bylines,
+ * dates and share bars. A comment is the run of blocks of one unit: the
+ * innermost element below the comment section that is named as a comment
+ * or is a list item or an <article>; blocks straight in the section are a
+ * comment each. Units are found top-down in one pass over the nodes.
+ * Returns 0 or SD_ENOMEM.
+ */
+static int collect_comments(sel *s, const uint16_t *own, region r, outb *cb)
+{
+    const ex *x = s->x;
+    uint32_t *unit = s->kid_start; /* reused: the children are no longer needed */
+    uint32_t *sec = s->kids;
+    uint32_t i, prev_unit = EX_NONE;
+    int rc;
+    for (i = 0; i < x->n_nodes; i++) {
+        uint32_t par = x->nodes[i].parent;
+        int in_sec = par != EX_NONE && sec[par] != EX_NONE;
+        if (!in_sec && !(own[i] & F_COMMENT)) {
+            unit[i] = sec[i] = EX_NONE;
+            continue;
+        }
+        sec[i] = in_sec ? sec[par] : i;
+        unit[i] = (own[i] & F_COMMENT) || x->nodes[i].tag == T_LI || x->nodes[i].tag == T_ARTICLE
+                      ? i
+                      : unit[par];
+    }
+    for (i = 0; i < x->n_blocks; i++) {
+        const ex_block *b = &x->blocks[i];
+        uint32_t u = unit[b->node];
+        if (u == EX_NONE || (i >= r.first && i < r.end && s->cls[i - r.first] != B_DROP))
+            continue;
+        if ((s->inh[b->node] & (F_NAV | F_SHARE | F_META | F_HIDDEN | F_FORM | F_HEADER)) ||
+            link_density(b) > LINKS_MAX || b->tag == T_H1 || b->tag == T_H2)
+            continue;
+        if (u == sec[b->node])
+            u = EX_NONE - 1 - i; /* straight in the section: a comment of its own */
+        if ((rc = emit(cb, x, b, u != prev_unit ? 0 : b->cont ? 1 : 2, SD_PARA_TEXT)) != 0)
+            return rc;
+        prev_unit = u;
+    }
+    return 0;
+}
+
+/* Turns the links' href offsets into urls in one owned block. Returns 0
+ * or SD_ENOMEM. */
+static int finish_links(const ex *x, outb *ob, sd_article *out)
+{
+    size_t k, total = 0;
+    char *urls;
+    if (ob->nl == 0)
+        return 0;
+    for (k = 0; k < ob->nl; k++)
+        total += strlen(x->hrefs.p + (uintptr_t)ob->links[k].url) + 1;
+    urls = sd__malloc(total);
+    if (urls == NULL)
+        return SD_ENOMEM;
+    total = 0;
+    for (k = 0; k < ob->nl; k++) {
+        const char *h = x->hrefs.p + (uintptr_t)ob->links[k].url;
+        size_t n = strlen(h) + 1;
+        memcpy(urls + total, h, n);
+        ob->links[k].url = urls + total;
+        total += n;
+    }
+    out->links = ob->links;
+    out->n_links = ob->nl;
+    out->link_urls = urls;
+    ob->links = NULL;
+    return 0;
+}
+
+/* Hands a finished text over to the article (an empty string for none). */
+static int take_text(outb *ob, char **text, size_t *len)
+{
+    int rc;
+    if ((rc = sd__buf_reserve(&ob->text, 0)) != 0)
+        return rc;
+    ob->text.p[ob->text.len] = '\0';
+    *text = ob->text.p;
+    *len = ob->text.len;
+    sd__buf_init(&ob->text, 0);
+    return 0;
+}
+
+static void sel_release(sel *s)
+{
+    sd__free(s->inh);
+    sd__free(s->pre);
+    sd__free(s->goodw);
+    sd__free(s->allw);
+    sd__free(s->goodb);
+    sd__free(s->linkb);
+    sd__free(s->cls);
+    sd__free(s->rel);
+    sd__free(s->kid_start);
+    sd__free(s->kids);
+}
+
+/*
+ * Chooses the article's blocks into ob: the best run of prose (method
+ * "article"), or when none wins clearly (no prose at all, nothing kept,
+ * or a few words where a candidate by looser rules holds several times
+ * more) that candidate ("fallback"). Sets out->method and *rr to the
+ * region written. Returns 0 or SD_ENOMEM.
+ */
+static int choose(sel *s, uint16_t *own, outb *ob, sd_article *out, region *rr)
+{
+    ex *x = s->x;
+    region r = {0, 0, 0}, r2;
+    size_t i, w1 = 0, w2 = 0;
+    int any_good = s->goodw[x->n_blocks] > 0, rc;
+    uint8_t *cls1 = NULL;
+    clear_misnamed(s, own);
+    if ((rc = mark_teasers(s, own)) != 0)
+        return rc;
+    inherit(s, own);
+    if (any_good) {
+        s->pre[0] = 0;
+        for (i = 0; i < x->n_blocks; i++)
+            s->pre[i + 1] = s->pre[i] + block_value(s, &x->blocks[i]);
+        r = pick_region(s);
+        take_lists(s, &r);
+        s->cls = sd__malloc(r.end > r.first ? r.end - r.first : 1);
+        if (s->cls == NULL)
+            return SD_ENOMEM;
+        classify(s, own, r);
+        w1 = kept_words(s, r);
+    }
+    if (w1 < FALLBACK_BELOW) {
+        s->pre[0] = 0;
+        for (i = 0; i < x->n_blocks; i++)
+            s->pre[i + 1] = s->pre[i] + loose_value(s, &x->blocks[i]);
+        r2 = pick_region(s);
+        cls1 = s->cls;
+        s->cls = sd__malloc(r2.end > r2.first ? r2.end - r2.first : 1);
+        if (s->cls == NULL) {
+            s->cls = cls1;
+            return SD_ENOMEM;
+        }
+        classify_loose(s, r2);
+        w2 = kept_words(s, r2);
+        if (w2 > 0 && w2 >= FALLBACK_RATIO * w1) {
+            sd__free(cls1);
+            out->method = "fallback";
+            *rr = r2;
+            x->chosen = r2.node;
+            x->chosen_first = r2.first;
+            x->chosen_end = r2.end;
+            return emit_region(s, ob, r2);
+        }
+        sd__free(s->cls);
+        s->cls = cls1;
+    }
+    out->method = "article";
+    *rr = r;
+    x->chosen = r.node;
+    x->chosen_first = r.first;
+    x->chosen_end = r.end;
+    return w1 > 0 ? emit_region(s, ob, r) : 0;
+}
+
 int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article *out)
 {
     sel s;
     uint16_t *own = NULL;
-    sd_buf text;
-    sd_paragraph *paras = NULL;
-    size_t np = 0, cap = 0, i;
-    region r;
-    int rc = SD_ENOMEM, any_good = 0;
+    outb ob, cb;
+    size_t i;
+    region r = {0, 0, 0};
+    int rc = SD_ENOMEM;
     memset(&s, 0, sizeof s);
+    memset(&ob, 0, sizeof ob);
+    memset(&cb, 0, sizeof cb);
     s.x = x;
     s.o = o;
-    sd__buf_init(&text, 0);
+    sd__buf_init(&ob.text, 0);
+    sd__buf_init(&cb.text, 0);
+    out->method = "";
     pick_language(x);
     out->lang = x->lang >= 0 ? sd__stop_lang_names[x->lang] : "";
     if ((rc = set_title(x, out)) != 0)
@@ -639,15 +931,14 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
     if (whole_page) {
         for (i = 0; i < x->n_blocks; i++) {
             const ex_block *b = &x->blocks[i];
-            if ((rc = emit(&text, &paras, &np, &cap, x, b, b->cont)) != 0)
+            if ((rc = emit(&ob, x, b, b->cont, block_kind(b))) != 0)
                 goto fail;
         }
-        out->found = np > 0;
-        out->reason = np > 0 ? NULL : "no text";
+        out->method = ob.np > 0 ? "whole-page" : "";
+        out->reason = ob.np > 0 ? NULL : "no text";
         goto done;
     }
     if (x->n_blocks == 0) {
-        out->found = 0;
         out->reason = "no text";
         goto done;
     }
@@ -684,72 +975,40 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
             break;
         x->relaxed = 1;
     }
-    any_good = s.goodw[x->n_blocks] > 0;
-    if (!any_good) {
-        out->found = 0;
-        out->reason = "no run of prose";
-        goto done;
-    }
-    clear_misnamed(&s, own);
-    if ((rc = mark_teasers(&s, own)) != 0)
+    if ((rc = choose(&s, own, &ob, out, &r)) != 0)
         goto fail;
     rc = SD_ENOMEM;
-    inherit(&s, own);
-    s.pre[0] = 0;
-    for (i = 0; i < x->n_blocks; i++)
-        s.pre[i + 1] = s.pre[i] + block_value(&s, &x->blocks[i]);
-    r = pick_region(&s);
-    take_lists(&s, &r);
-    x->chosen = r.node;
-    x->chosen_first = r.first;
-    x->chosen_end = r.end;
-    s.cls = sd__malloc(r.end > r.first ? r.end - r.first : 1);
-    if (s.cls == NULL)
-        goto fail;
-    classify(&s, own, r);
-    for (i = r.first; i < r.end; i++) {
-        const ex_block *b = &x->blocks[i];
-        int join = b->cont && i > r.first && s.cls[i - 1 - r.first] != B_DROP;
-        if (s.cls[i - r.first] == B_DROP)
-            continue;
-        if ((rc = emit(&text, &paras, &np, &cap, x, b, join)) != 0)
-            goto fail;
+    if (ob.np == 0) {
+        out->method = "";
+        out->reason = "no run of prose";
     }
-    out->found = np > 0;
-    out->reason = np > 0 ? NULL : "no run of prose";
-done:
-    if ((rc = sd__buf_reserve(&text, 0)) != 0)
+    if ((o->flags & SD_EXTRACT_COMMENTS) && (rc = collect_comments(&s, own, r, &cb)) != 0)
         goto fail;
-    text.p[text.len] = '\0';
-    out->text = text.p;
-    out->text_len = text.len;
-    out->paragraphs = paras;
-    out->n_paragraphs = np;
+done:
+    out->found = ob.np > 0;
+    if ((rc = finish_links(x, &ob, out)) != 0 ||
+        (rc = take_text(&ob, &out->text, &out->text_len)) != 0)
+        goto fail;
+    out->paragraphs = ob.paras;
+    out->n_paragraphs = ob.np;
+    ob.paras = NULL;
+    if ((rc = take_text(&cb, &out->comments_text, &out->comments_text_len)) != 0)
+        goto fail;
+    out->comments = cb.paras;
+    out->n_comments = cb.np;
+    cb.paras = NULL;
+    sd__free(cb.links);
     sd__free(own);
-    sd__free(s.inh);
-    sd__free(s.pre);
-    sd__free(s.goodw);
-    sd__free(s.allw);
-    sd__free(s.goodb);
-    sd__free(s.linkb);
-    sd__free(s.cls);
-    sd__free(s.rel);
-    sd__free(s.kid_start);
-    sd__free(s.kids);
+    sel_release(&s);
     return 0;
 fail:
-    sd__buf_release(&text);
-    sd__free(paras);
+    sd__buf_release(&ob.text);
+    sd__free(ob.paras);
+    sd__free(ob.links);
+    sd__buf_release(&cb.text);
+    sd__free(cb.paras);
+    sd__free(cb.links);
     sd__free(own);
-    sd__free(s.inh);
-    sd__free(s.pre);
-    sd__free(s.goodw);
-    sd__free(s.allw);
-    sd__free(s.goodb);
-    sd__free(s.linkb);
-    sd__free(s.cls);
-    sd__free(s.rel);
-    sd__free(s.kid_start);
-    sd__free(s.kids);
+    sel_release(&s);
     return rc ? rc : SD_ENOMEM;
 }

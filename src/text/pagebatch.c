@@ -48,11 +48,13 @@ static void extract_one(void *ctx, size_t i, unsigned worker)
 {
     sd_extractor *x = ctx;
     const sd_page *p = &x->pages[i];
+    sd_extract_options o = x->opts; /* each page its own address */
     (void)worker;
+    o.url = p->url;
     sd_article_release(&x->out[i]);
     x->rc[i] = x->whole_page
-                   ? sd_extract_whole_page(p->html, p->len, p->charset_hint, &x->opts, &x->out[i])
-                   : sd_extract(p->html, p->len, p->charset_hint, &x->opts, &x->out[i]);
+                   ? sd_extract_whole_page(p->html, p->len, p->charset_hint, &o, &x->out[i])
+                   : sd_extract(p->html, p->len, p->charset_hint, &o, &x->out[i]);
 }
 
 int sd_extractor_run(sd_extractor *x, const sd_page *pages, size_t n, sd_article *out, int *rc)

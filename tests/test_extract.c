@@ -586,3 +586,295 @@ TEST(extract_deep_unclosed_nesting_is_linear)
     }
     free(html);
 }
+
+/* A page whose article is lines split by <br> under a heading, with no
+ * sentence of prose (a race calendar), beside a comment policy that is
+ * one line of prose: the run of prose would be that line. The looser
+ * rules find the calendar, and the article says it took that path. */
+TEST(extract_falls_back_to_lines_without_prose)
+{
+    static const char page[] =
+        "<html><head><title>Calendar 2031</title></head><body>"
+        "<nav><a href=\"/\">Home</a> <a href=\"/races\">Races</a> <a "
+        "href=\"/teams\">Teams</a></nav>"
+        "<div class=\"entry\"><h1>Touring car calendar 2031</h1>"
+        "<p>Round 1: 9 March - Brandvale<br>Round 2: 6 April - Kessock<br>"
+        "Round 3: 20 April - Old Mill Park<br>Round 4: 4 May - Lakeside<br>"
+        "Round 5: 18 May - Harrow Ring<br>Round 6: 3 August - Harbour Circuit</p>"
+        "<p>* Dates may change</p></div>"
+        "<div class=\"respond\"><form><p>Comments that are rude to other readers will not "
+        "be approved by the moderator of this site.</p><textarea></textarea></form></div>"
+        "<footer>All rights reserved</footer></body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK_EQ_STR(a.method, "fallback");
+    CHECK(strstr(a.text, "Round 1: 9 March - Brandvale\nRound 2: 6 April - Kessock") != NULL);
+    CHECK(strstr(a.text, "Round 6: 3 August - Harbour Circuit") != NULL);
+    CHECK(strstr(a.text, "moderator") == NULL);
+    CHECK(strstr(a.text, "Races") == NULL);
+    sd_article_release(&a);
+
+    /* a plain article says it won as a run of prose */
+    {
+        char html[4096];
+        snprintf(html, sizeof html,
+                 "<html><body><div><p>%s</p><p>%s</p><p>%s</p></div></body></html>", P1, P2, P3);
+        CHECK_EQ_INT(extract_str(html, &a), 0);
+        CHECK_EQ_STR(a.method, "article");
+        sd_article_release(&a);
+    }
+    /* a page of links only has no candidate at all: no article, no method */
+    CHECK_EQ_INT(extract_str("<html><body><ul><li><a href=\"/1\">One story today</a></li>"
+                             "<li><a href=\"/2\">Another story today</a></li></ul></body></html>",
+                             &a),
+                 0);
+    CHECK_EQ_INT(a.found, 0);
+    CHECK_EQ_STR(a.method, "");
+    sd_article_release(&a);
+}
+
+/* A recipe: ingredients as short list items and steps as short
+ * imperative lines, few function words; nothing reads as prose, and the
+ * fallback keeps the recipe, not the menu. */
+TEST(extract_falls_back_to_a_recipe)
+{
+    static const char page[] =
+        "<html><body><ul class=\"menu\"><li><a href=\"/\">Recipes</a></li>"
+        "<li><a href=\"/b\">Baking</a></li><li><a href=\"/s\">Soups</a></li></ul>"
+        "<div class=\"recipe\"><h1>Barley soup</h1><h2>Ingredients</h2><ul>"
+        "<li>200 g pearl barley</li><li>2 carrots, diced</li><li>1 onion, chopped</li>"
+        "<li>1.5 l vegetable stock</li><li>Salt, pepper, parsley</li></ul>"
+        "<h2>Method</h2><ol><li>Rinse barley.</li><li>Soften onion and carrots in butter.</li>"
+        "<li>Add stock and barley; simmer 40 minutes.</li><li>Season, add parsley.</li></ol>"
+        "</div></body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK_EQ_STR(a.method, "fallback");
+    CHECK(strstr(a.text, "200 g pearl barley") != NULL);
+    CHECK(strstr(a.text, "simmer 40 minutes") != NULL);
+    CHECK(strstr(a.text, "Baking") == NULL);
+    sd_article_release(&a);
+}
+
+/* Names weigh against the text, they do not veto it: an article whose
+ * container is named as a layout state ("has-sidebar", "no-comments"), an
+ * opinion piece named "commentary", and an embedded post named after a
+ * social network between the article's paragraphs all stay. */
+TEST(extract_names_do_not_veto_the_article)
+{
+    char html[8192];
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html><body><div class=\"layout has-sidebar no-comments\">"
+             "<div class=\"commentary-piece\"><p>%s</p><p>%s</p>"
+             "<div class=\"social-media-embed\"><blockquote class=\"twitter-tweet\"><p>The bridge "
+             "is closed again and the detour adds twenty minutes to my trip to work.</p>"
+             "&mdash; A reader (@reader) <a href=\"https://example.org/s/1\">May 2, 2031</a>"
+             "</blockquote></div><p>%s</p></div>"
+             "<div class=\"sidebar\"><p>Subscribe to our weekly letter for the best of the week "
+             "in your inbox every Sunday morning, free of charge.</p></div></div></body></html>",
+             P1, P2, P3);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK(strstr(a.text, P1) != NULL);
+    CHECK(strstr(a.text, P3) != NULL);
+    CHECK(strstr(a.text, "the detour adds twenty minutes") != NULL);
+    CHECK(strstr(a.text, "Subscribe") == NULL);
+    sd_article_release(&a);
+}
+
+/* An article interrupted by a figure with a caption, an embedded
+ * advertisement, a subheading, a short list and a small table comes out
+ * whole: the run goes on over them. Captions stay out by default and
+ * come in with SD_EXTRACT_CAPTIONS; tables go with SD_EXTRACT_NO_TABLES. */
+TEST(extract_runs_over_interruptions)
+{
+    char html[8192];
+    sd_extract_options o;
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html><body><article><h1>Old bridge to close</h1><p>%s</p>"
+             "<figure><img src=\"b.jpg\"><figcaption>The bridge from the east bank, last "
+             "spring.</figcaption></figure>"
+             "<div class=\"ad-slot\"><iframe src=\"https://ads.example/x\"></iframe>"
+             "<a href=\"/ad\">Advertisement</a></div>"
+             "<p>%s</p><h2>What changes for drivers</h2>"
+             "<ul><li>The northern road takes all traffic.</li><li>Buses run every ten "
+             "minutes.</li></ul>"
+             "<table><tr><th>Route</th><th>Minutes</th></tr><tr><td>Old bridge</td><td>12</td></tr>"
+             "<tr><td>Northern road</td><td>19</td></tr></table>"
+             "<p>%s</p></article>"
+             "<aside class=\"related\"><a href=\"/1\">Council approves a new budget for "
+             "roads</a></aside>"
+             "</body></html>",
+             P1, P2, P3);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK(strstr(a.text, P1) != NULL);
+    CHECK(strstr(a.text, P2) != NULL);
+    CHECK(strstr(a.text, P3) != NULL);
+    CHECK(strstr(a.text, "What changes for drivers") != NULL);
+    CHECK(strstr(a.text, "Buses run every ten minutes.") != NULL);
+    CHECK(strstr(a.text, "Northern road") != NULL);
+    CHECK(strstr(a.text, "east bank") == NULL);
+    CHECK(strstr(a.text, "Advertisement") == NULL);
+    CHECK(strstr(a.text, "budget") == NULL);
+    {
+        size_t i, cells = 0, rows = 0, heads = 0;
+        for (i = 0; i < a.n_paragraphs; i++) {
+            cells += a.paragraphs[i].kind == SD_PARA_CELL;
+            rows += a.paragraphs[i].kind == SD_PARA_CELL && a.paragraphs[i].level == 1;
+            heads += a.paragraphs[i].kind == SD_PARA_HEADING && a.paragraphs[i].level == 2;
+        }
+        CHECK_EQ_U64(cells, 6);
+        CHECK_EQ_U64(rows, 3);
+        CHECK_EQ_U64(heads, 1);
+    }
+    sd_article_release(&a);
+
+    sd_extract_options_init(&o);
+    o.flags = SD_EXTRACT_CAPTIONS | SD_EXTRACT_NO_TABLES;
+    CHECK_EQ_INT(sd_extract(html, strlen(html), NULL, &o, &a), 0);
+    check_invariants(&a);
+    CHECK(strstr(a.text, "The bridge from the east bank, last spring.") != NULL);
+    CHECK(strstr(a.text, "Northern road") == NULL);
+    CHECK(strstr(a.text, P3) != NULL);
+    sd_article_release(&a);
+}
+
+/* Readers' comments: never in the text; with SD_EXTRACT_COMMENTS a list
+ * of their own, one entry per comment (its paragraphs together), without
+ * the commenters' names, dates, reply links or the comment form. */
+TEST(extract_comments_apart)
+{
+    char html[8192];
+    sd_extract_options o;
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html><body><div class=\"post\"><h1>Old bridge to close</h1><p>%s</p><p>%s</p>"
+             "<p>%s</p></div>"
+             "<div id=\"comments\"><h3>3 responses</h3><ol class=\"comment-list\">"
+             "<li class=\"comment\"><div class=\"comment-author\">Ann Ferris</div>"
+             "<div class=\"comment-meta\">May 2, 2031</div>"
+             "<p>About time. I cross this bridge every day.</p><p>The cracks were plain to see.</p>"
+             "<div class=\"reply\"><a href=\"#r\">Reply</a></div>"
+             "<ol class=\"children\"><li class=\"comment\"><div class=\"comment-author\">Bo</div>"
+             "<p>Same here, it shook when lorries went over.</p></li></ol></li>"
+             "<li class=\"comment\"><div class=\"comment-author\">Cy</div>"
+             "<p>Six months is too long for a bridge this small.</p></li></ol>"
+             "<div id=\"respond\"><h3>Leave a reply</h3><form><p>Your email address will not be "
+             "published.</p><textarea></textarea></form></div></div></body></html>",
+             P1, P2, P3);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_U64(a.n_paragraphs, 3);
+    CHECK_EQ_U64(a.n_comments, 0);
+    CHECK(strstr(a.text, "cracks") == NULL);
+    sd_article_release(&a);
+
+    sd_extract_options_init(&o);
+    o.flags = SD_EXTRACT_COMMENTS;
+    CHECK_EQ_INT(sd_extract(html, strlen(html), NULL, &o, &a), 0);
+    check_invariants(&a);
+    CHECK_EQ_U64(a.n_paragraphs, 3);
+    CHECK(strstr(a.text, "cracks") == NULL);
+    CHECK_EQ_U64(a.n_comments, 3);
+    if (a.n_comments == 3) {
+        CHECK_EQ_MEM(a.comments_text + a.comments[0].start, a.comments[0].end - a.comments[0].start,
+                     "About time. I cross this bridge every day.\n\nThe cracks were plain to see.");
+        CHECK_EQ_MEM(a.comments_text + a.comments[1].start, a.comments[1].end - a.comments[1].start,
+                     "Same here, it shook when lorries went over.");
+        CHECK_EQ_MEM(a.comments_text + a.comments[2].start, a.comments[2].end - a.comments[2].start,
+                     "Six months is too long for a bridge this small.");
+    }
+    CHECK(a.comments_text != NULL && strstr(a.comments_text, "Ann Ferris") == NULL);
+    CHECK(a.comments_text != NULL && strstr(a.comments_text, "email address") == NULL);
+    CHECK(a.comments_text != NULL && strstr(a.comments_text, "Reply") == NULL);
+    sd_article_release(&a);
+}
+
+/* Links kept (SD_EXTRACT_LINKS): each a span of the text with its
+ * target; without the flag, none. */
+TEST(extract_keeps_link_targets)
+{
+    static const char page[] =
+        "<html><body><div><p>The council voted on Tuesday to close the <a "
+        "href=\"https://example.org/bridge\">old bridge</a> for repairs, after engineers found "
+        "that two of its supports had cracked during the <a href=\"/floods\"> winter floods "
+        "</a>.</p></div></body></html>";
+    sd_extract_options o;
+    sd_article a;
+    sd_extract_options_init(&o);
+    o.flags = SD_EXTRACT_LINKS;
+    CHECK_EQ_INT(sd_extract(page, sizeof page - 1, NULL, &o, &a), 0);
+    check_invariants(&a);
+    CHECK_EQ_U64(a.n_links, 2);
+    if (a.n_links == 2) {
+        CHECK_EQ_MEM(a.text + a.links[0].start, a.links[0].end - a.links[0].start, "old bridge");
+        CHECK_EQ_STR(a.links[0].url, "https://example.org/bridge");
+        CHECK_EQ_MEM(a.text + a.links[1].start, a.links[1].end - a.links[1].start, "winter floods");
+        CHECK_EQ_STR(a.links[1].url, "/floods");
+    }
+    sd_article_release(&a);
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK_EQ_U64(a.n_links, 0);
+    sd_article_release(&a);
+}
+
+/* Metadata from each of its sources, the more trusted winning whatever
+ * the order: JSON-LD over meta tags over <time> over the address. */
+TEST(extract_reads_metadata)
+{
+    char html[8192];
+    sd_extract_options o;
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html lang=\"en-GB\"><head><title>Bridge</title>"
+             "<meta name=\"author\" content=\"Desk Editor\">"
+             "<meta property=\"article:published_time\" content=\"2031-05-01T08:00:00Z\">"
+             "<meta property=\"og:site_name\" content=\"Daily Example\">"
+             "<meta name=\"description\" content=\"The old bridge closes for six months.\">"
+             "<link rel=\"canonical\" href=\"https://daily.example/news/bridge\">"
+             "<script type=\"application/ld+json\">{\"@context\":\"https://schema.org\","
+             "\"@graph\":[{\"@type\":\"WebSite\",\"name\":\"x\"},{\"@type\":\"NewsArticle\","
+             "\"datePublished\":\"2031-05-02T09:30:00+01:00\",\"dateModified\":\"2031-05-03\","
+             "\"author\":[{\"@type\":\"Person\",\"name\":\"Jane Reporter\"}],"
+             "\"publisher\":{\"name\":\"Daily Example Ltd\"}}]}</script>"
+             "<script type=\"application/ld+json\">{broken</script></head>"
+             "<body><time datetime=\"2030-01-01\">last year</time><div><p>%s</p><p>%s</p></div>"
+             "</body></html>",
+             P1, P2);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_STR(a.author, "Jane Reporter");
+    CHECK_EQ_STR(a.date, "2031-05-02");
+    CHECK_EQ_STR(a.date_modified, "2031-05-03");
+    CHECK_EQ_STR(a.site_name, "Daily Example");
+    CHECK_EQ_STR(a.page_lang, "en-GB");
+    CHECK_EQ_STR(a.canonical_url, "https://daily.example/news/bridge");
+    CHECK_EQ_STR(a.description, "The old bridge closes for six months.");
+    CHECK(strstr(a.text, "ld+json") == NULL && strstr(a.text, "schema.org") == NULL);
+    sd_article_release(&a);
+
+    /* no JSON-LD: the meta tags; a <time>; and last the address */
+    snprintf(html, sizeof html,
+             "<html><head><meta name=\"byl\" content=\"By Sam Writer\"></head><body>"
+             "<p class=\"date\"><time datetime=\"Tue, 06 May 2031 10:00:00 GMT\">Tuesday</time></p>"
+             "<div><p>%s</p><p>%s</p></div></body></html>",
+             P1, P2);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_STR(a.author, "By Sam Writer");
+    CHECK_EQ_STR(a.date, "2031-05-06");
+    CHECK_EQ_STR(a.date_modified, "");
+    CHECK_EQ_STR(a.site_name, "");
+    sd_article_release(&a);
+    sd_extract_options_init(&o);
+    o.url = "https://news.example/2031/05/07/bridge-closes?ref=rss";
+    snprintf(html, sizeof html, "<html><body><div><p>%s</p><p>%s</p></div></body></html>", P1, P2);
+    CHECK_EQ_INT(sd_extract(html, strlen(html), NULL, &o, &a), 0);
+    CHECK_EQ_STR(a.date, "2031-05-07");
+    sd_article_release(&a);
+    o.url = "https://2031.example/12345678/story";
+    CHECK_EQ_INT(sd_extract(html, strlen(html), NULL, &o, &a), 0);
+    CHECK_EQ_STR(a.date, "");
+    sd_article_release(&a);
+}

@@ -157,77 +157,78 @@ typedef struct name_hint {
     uint16_t flag;
 } name_hint;
 
-/* Matched anywhere in the lowercased class and id. */
+/* Matched anywhere in the lowercased class and id. Sorted: value_hints()
+ * tries at each byte only the patterns that start with it. */
 static const name_hint sub_hints[] = {
+    {"addthis", F_SHARE},
+    {"advert", F_PROMO},
+    {"also-read", F_RELATED},
+    {"article", F_POS},
+    {"author", F_META},
+    {"banner", F_PROMO},
+    {"blog", F_POS},
+    {"breadcrumb", F_NAV},
+    {"byline", F_META},
+    {"caption", F_CAPTION},
+    {"colophon", F_FOOTER},
     {"comment", F_COMMENT},
+    {"content", F_POS},
+    {"copyright", F_FOOTER},
+    {"credit", F_META},
+    {"dateline", F_META},
     {"disqus", F_COMMENT},
-    {"respond", F_COMMENT},
-    {"related", F_RELATED},
-    {"recommend", F_RELATED},
-    {"trending", F_RELATED},
-    {"popular", F_RELATED},
-    {"most-read", F_RELATED},
-    {"mostread", F_RELATED},
+    {"donat", F_PROMO},
+    {"entry", F_POS},
+    {"follow-us", F_SHARE},
+    {"footer", F_FOOTER},
+    {"hentry", F_POS},
+    {"masthead", F_HEADER},
     {"more-stories", F_RELATED},
     {"morestories", F_RELATED},
-    {"outbrain", F_RELATED},
-    {"taboola", F_RELATED},
-    {"readmore", F_RELATED},
-    {"read-more", F_RELATED},
-    {"recirc", F_RELATED},
-    {"upnext", F_RELATED},
-    {"up-next", F_RELATED},
-    {"next-article", F_RELATED},
-    {"also-read", F_RELATED},
-    {"share", F_SHARE},
-    {"sharing", F_SHARE},
-    {"social", F_SHARE},
-    {"addthis", F_SHARE},
-    {"follow-us", F_SHARE},
-    {"promo", F_PROMO},
-    {"sponsor", F_PROMO},
-    {"advert", F_PROMO},
-    {"newsletter", F_PROMO},
-    {"subscri", F_PROMO},
-    {"signup", F_PROMO},
-    {"sign-up", F_PROMO},
-    {"paywall", F_PROMO},
-    {"donat", F_PROMO},
-    {"banner", F_PROMO},
-    {"sidebar", F_SIDEBAR},
-    {"side-bar", F_SIDEBAR},
-    {"footer", F_FOOTER},
-    {"copyright", F_FOOTER},
-    {"colophon", F_FOOTER},
-    {"breadcrumb", F_NAV},
+    {"most-read", F_RELATED},
+    {"mostread", F_RELATED},
     {"navbar", F_NAV},
     {"navigation", F_NAV},
+    {"newsletter", F_PROMO},
+    {"next-article", F_RELATED},
+    {"offscreen", F_HIDDEN},
+    {"outbrain", F_RELATED},
     {"pagination", F_NAV},
+    {"paywall", F_PROMO},
+    {"popular", F_RELATED},
+    {"post", F_POS},
+    {"promo", F_PROMO},
+    {"prose", F_POS},
+    {"read-more", F_RELATED},
+    {"readmore", F_RELATED},
+    {"recirc", F_RELATED},
+    {"recommend", F_RELATED},
+    {"related", F_RELATED},
+    {"respond", F_COMMENT},
+    {"screen-reader", F_HIDDEN},
+    {"share", F_SHARE},
+    {"sharing", F_SHARE},
+    {"side-bar", F_SIDEBAR},
+    {"sidebar", F_SIDEBAR},
+    {"sign-up", F_PROMO},
+    {"signup", F_PROMO},
+    {"site-header", F_HEADER},
     {"skip-link", F_NAV},
     {"skiplink", F_NAV},
-    {"toolbar", F_NAV},
-    {"byline", F_META},
-    {"dateline", F_META},
-    {"timestamp", F_META},
-    {"author", F_META},
-    {"caption", F_CAPTION},
-    {"credit", F_META},
-    {"masthead", F_HEADER},
-    {"site-header", F_HEADER},
-    {"topbar", F_HEADER},
+    {"social", F_SHARE},
+    {"sponsor", F_PROMO},
     {"sr-only", F_HIDDEN},
-    {"screen-reader", F_HIDDEN},
+    {"story", F_POS},
+    {"subscri", F_PROMO},
+    {"taboola", F_RELATED},
+    {"timestamp", F_META},
+    {"toolbar", F_NAV},
+    {"topbar", F_HEADER},
+    {"trending", F_RELATED},
+    {"up-next", F_RELATED},
+    {"upnext", F_RELATED},
     {"visually-hidden", F_HIDDEN},
     {"visuallyhidden", F_HIDDEN},
-    {"offscreen", F_HIDDEN},
-    {"article", F_POS},
-    {"content", F_POS},
-    {"entry", F_POS},
-    {"story", F_POS},
-    {"post", F_POS},
-    {"prose", F_POS},
-    {"hentry", F_POS},
-    {"blog", F_POS},
 };
 
 /* Matched against whole parts of the class and id, split at any byte that
@@ -242,34 +243,122 @@ static const name_hint part_hints[] = {
     {"byline", F_META},   {"keywords", F_META}, {"dates", F_META},
 };
 
-/* Names that say "this is the article's body" outright; on an element
+/* Sorted, as sub_hints. Names that say "this is the article's body"
+ * outright; on an element
  * they outweigh any boilerplate word in its other names
  * ("entry-content entry-content-read-more"). */
 static const char *const body_names[] = {
-    "articlebody",  "article-body",    "article_body",     "article__body", "articletext",
-    "article-text", "article-content", "article__content", "entry-content", "entry-body",
-    "post-content", "post-body",       "postbody",         "post-entry",    "story-body",
-    "storybody",    "story-content",   "story-text",       "body-text",     "bodytext",
-    "main-content", "content-body",
+    "article-body", "article-content", "article-text",  "article__body", "article__content",
+    "article_body", "articlebody",     "articletext",   "body-text",     "bodytext",
+    "content-body", "entry-body",      "entry-content", "main-content",  "post-body",
+    "post-content", "post-entry",      "postbody",      "story-body",    "story-content",
+    "story-text",   "storybody",
 };
 
-/* The F_* hints a class or id value gives. */
-static unsigned value_hints(const char *v)
+/* Words before a name that make it a state of the element, not what it
+ * is: "has-sidebar", "no-comments", "with-related" name a layout. */
+static const char *const modifiers[] = {"has-",  "no-", "with-", "without-", "show-",
+                                        "hide-", "is-", "has_",  "no_",      "with_"};
+
+/* Endings that turn a boilerplate word into another word: "commentary"
+ * is an opinion piece, "shared" and "sharepoint" are not share bars. */
+static int other_word(const char *pat, const char *after)
+{
+    if (strcmp(pat, "comment") == 0)
+        return strncmp(after, "ary", 3) == 0 || strncmp(after, "ator", 4) == 0;
+    if (strcmp(pat, "share") == 0)
+        return after[0] == 'd' || strncmp(after, "point", 5) == 0;
+    return 0;
+}
+
+/* True when the pattern at low[at..) is a name of the element: not after
+ * a modifier, not the start of a longer other word. */
+static int names_at(const char *low, size_t at, const char *pat, size_t plen)
+{
+    size_t k;
+    for (k = 0; k < sizeof modifiers / sizeof modifiers[0]; k++) {
+        size_t ml = strlen(modifiers[k]);
+        if (at >= ml && memcmp(low + at - ml, modifiers[k], ml) == 0 &&
+            (at == ml || !(low[at - ml - 1] >= 'a' && low[at - ml - 1] <= 'z')))
+            return 0;
+    }
+    return !other_word(pat, low + at + plen);
+}
+
+/* The first of `count` sorted strings (at `stride` bytes apart, each
+ * starting with a const char *) whose first byte is c or more. */
+static size_t first_from(const void *arr, size_t count, size_t stride, char c)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *s = *(const char *const *)((const char *)arr + mid * stride);
+        if ((unsigned char)s[0] < (unsigned char)c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Where each letter's patterns start in the sorted tables, for one
+ * extraction. */
+static void hint_index(ex *x)
+{
+    int c;
+    for (c = 0; c <= 26; c++) {
+        x->sub_at[c] = (uint8_t)first_from(sub_hints, sizeof sub_hints / sizeof sub_hints[0],
+                                           sizeof sub_hints[0], (char)('a' + c));
+        x->body_at[c] = (uint8_t)first_from(body_names, sizeof body_names / sizeof body_names[0],
+                                            sizeof body_names[0], (char)('a' + c));
+    }
+}
+
+/* The F_* hints a class or id value gives. The patterns are sorted, so
+ * each byte of the value is tried against the few that start with it.
+ * Pages repeat the same few values thousands of times: the answer for a
+ * value is kept by its 64-bit hash in a small table. */
+static unsigned value_hints(ex *x, const char *v)
 {
     char low[256];
     size_t n = 0, i, k, start;
     unsigned f = 0;
-    for (; v[n] && n + 1 < sizeof low; n++)
+    uint64_t h = 1469598103934665603ull;
+    struct ex_hint_memo *memo;
+    for (; v[n] && n + 1 < sizeof low; n++) {
         low[n] = (char)((v[n] >= 'A' && v[n] <= 'Z') ? v[n] + 32 : v[n]);
+        h = (h ^ (unsigned char)low[n]) * 1099511628211ull;
+    }
     low[n] = '\0';
     if (n == 0)
         return 0;
-    for (k = 0; k < sizeof body_names / sizeof body_names[0]; k++)
-        if (strstr(low, body_names[k]))
-            return F_BODY | F_POS;
-    for (k = 0; k < sizeof sub_hints / sizeof sub_hints[0]; k++)
-        if (strstr(low, sub_hints[k].pat))
-            f |= sub_hints[k].flag;
+    memo = &x->memo[h % EX_HINT_MEMO];
+    if (memo->hash == h && memo->used)
+        return memo->flags;
+    for (i = 0; i < n && !(f & F_BODY); i++) {
+        if (low[i] < 'a' || low[i] > 'z')
+            continue;
+        for (k = x->body_at[low[i] - 'a']; k < x->body_at[low[i] - 'a' + 1]; k++)
+            if (strncmp(low + i, body_names[k], strlen(body_names[k])) == 0) {
+                f = F_BODY | F_POS;
+                break;
+            }
+    }
+    for (i = 0; i < n && !(f & F_BODY); i++) {
+        if (low[i] < 'a' || low[i] > 'z')
+            continue;
+        for (k = x->sub_at[low[i] - 'a']; k < x->sub_at[low[i] - 'a' + 1]; k++) {
+            size_t pl;
+            if (f & sub_hints[k].flag || low[i + 1] != sub_hints[k].pat[1])
+                continue;
+            pl = strlen(sub_hints[k].pat);
+            if (strncmp(low + i, sub_hints[k].pat, pl) == 0 &&
+                names_at(low, i, sub_hints[k].pat, pl))
+                f |= sub_hints[k].flag;
+        }
+    }
+    if (f & F_BODY)
+        goto done;
     for (i = 0; i <= n;) {
         while (i < n && !((low[i] >= 'a' && low[i] <= 'z') || (low[i] >= '0' && low[i] <= '9')))
             i++;
@@ -279,14 +368,21 @@ static unsigned value_hints(const char *v)
         if (i == start)
             break;
         for (k = 0; k < sizeof part_hints / sizeof part_hints[0]; k++)
-            if (strlen(part_hints[k].pat) == i - start &&
+            if (part_hints[k].pat[0] == low[start] && strlen(part_hints[k].pat) == i - start &&
                 memcmp(part_hints[k].pat, low + start, i - start) == 0)
                 f |= part_hints[k].flag;
     }
+    /* An embedded post or video (a tweet, "social-embed") is the
+     * article's own content, whatever network's name it carries. */
+    if (strstr(low, "embed") || strstr(low, "tweet") || strstr(low, "instagram-media"))
+        f &= ~(unsigned)(F_SHARE | F_PROMO | F_RELATED | F_SIDEBAR);
+done:
+    memo->hash = h;
+    memo->flags = (uint16_t)f;
+    memo->used = 1;
     return f;
 }
 
-/* The F_* hints of an ARIA role. */
 static unsigned role_hints(const char *r)
 {
     if (strcasecmp(r, "navigation") == 0 || strcasecmp(r, "menu") == 0 ||
@@ -656,10 +752,10 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
         if (av == NULL)
             av = "";
         if (strcasecmp(an, "class") == 0) {
-            own |= value_hints(av);
+            own |= value_hints(x, av);
             cls = av;
         } else if (strcasecmp(an, "id") == 0) {
-            own |= value_hints(av);
+            own |= value_hints(x, av);
         } else if (strcasecmp(an, "role") == 0) {
             own |= role_hints(av);
         } else if (strcasecmp(an, "itemprop") == 0) {
@@ -826,11 +922,13 @@ static void on_chars(void *ctx, const xmlChar *ch, int len)
     add_text(x, (const char *)ch, (size_t)len);
 }
 
-static void on_ignore(void *ctx, const xmlChar *ch, int len)
+/* Script and style text, which libxml2 hands over as CDATA: only a
+ * JSON-LD script's is read (metadata); the rest is never text. */
+static void on_cdata(void *ctx, const xmlChar *ch, int len)
 {
-    (void)ctx;
-    (void)ch;
-    (void)len;
+    ex *x = ctx;
+    if (!x->err && len > 0 && x->skip == 1 && x->meta.in_ld)
+        sd__ex_meta_ld_text(x, (const char *)ch, (size_t)len);
 }
 
 int sd__ex_parse(ex *x, const char *html, size_t n)
@@ -855,7 +953,7 @@ int sd__ex_parse(ex *x, const char *html, size_t n)
     sax.endElement = on_end;
     sax.characters = on_chars;
     sax.ignorableWhitespace = on_chars;
-    sax.cdataBlock = on_ignore;
+    sax.cdataBlock = on_cdata;
     ctxt = htmlCreateMemoryParserCtxt(html, (int)n);
     if (ctxt == NULL)
         return SD_ENOMEM;
@@ -915,12 +1013,108 @@ static void ex_release(ex *x)
     sd__free(x->links);
 }
 
+/* True when h[i..n) starts with the ASCII name `lname` (lowercase), in
+ * any case, followed by a byte that ends a tag name. */
+static int tag_is(const char *h, size_t n, size_t i, const char *lname)
+{
+    size_t k, l = strlen(lname);
+    if (i + l >= n)
+        return 0;
+    for (k = 0; k < l; k++)
+        if ((h[i + k] | 0x20) != lname[k])
+            return 0;
+    return h[i + l] == '>' || h[i + l] == ' ' || h[i + l] == '/' || h[i + l] == '\t' ||
+           h[i + l] == '\n' || h[i + l] == '\r' || h[i + l] == '\f';
+}
+
+/*
+ * Copies html[0..n) into out without comments and without the contents of
+ * <script>, <style> and <svg> elements, keeping their tags (and JSON-LD
+ * scripts whole, for the metadata). On news pages over half of the bytes
+ * are these, which libxml2 reads a character at a time only for the
+ * extractor to skip them; a scan for '<' here is several times cheaper.
+ * A script or style ends where libxml2 ends it in recovery mode, at
+ * "</script" or "</style" in any case; an svg at the first "</svg" (what
+ * an svg nested in it leaves is still inside the outer one, which the
+ * extractor skips). Returns 0 (out empty when nothing was cut) or
+ * SD_ENOMEM.
+ */
+static int strip_raw_text(const char *h, size_t n, sd_buf *out)
+{
+    size_t i = 0, done = 0;
+    int rc;
+    sd__buf_reset(out);
+    while (i < n) {
+        const char *lt = memchr(h + i, '<', n - i);
+        size_t at, end, close;
+        const char *name;
+        if (lt == NULL)
+            break;
+        at = (size_t)(lt - h);
+        if (at + 4 <= n && memcmp(h + at, "<!--", 4) == 0) {
+            /* a comment: gone whole (libxml2 would read it a character at
+             * a time to report nothing the extractor uses) */
+            const char *e = memmem(h + at + 4, n - at - 4, "-->", 3);
+            if ((rc = sd__buf_append(out, h + done, at - done)) != 0)
+                return rc;
+            done = i = e ? (size_t)(e - h) + 3 : n;
+            continue;
+        }
+        name = tag_is(h, n, at + 1, "script")  ? "</script"
+               : tag_is(h, n, at + 1, "style") ? "</style"
+               : tag_is(h, n, at + 1, "svg")   ? "</svg"
+                                               : NULL;
+        if (name == NULL) {
+            i = at + 1;
+            continue;
+        }
+        /* the end of the start tag, quotes respected */
+        {
+            char q = 0;
+            for (end = at + 1; end < n; end++) {
+                if (q) {
+                    if (h[end] == q)
+                        q = 0;
+                } else if (h[end] == '"' || h[end] == '\'') {
+                    q = h[end];
+                } else if (h[end] == '>') {
+                    break;
+                }
+            }
+        }
+        if (end >= n)
+            break;
+        end++;
+        if (memmem(h + at, end - at, "ld+json", 7) != NULL) {
+            i = end;
+            continue;
+        }
+        /* the closing tag */
+        for (close = end; close < n; close++) {
+            size_t k, l = strlen(name);
+            if (h[close] != '<' || close + l > n)
+                continue;
+            for (k = 1; k < l && (h[close + k] | 0x20) == name[k]; k++)
+                ;
+            if (k == l)
+                break;
+        }
+        if ((rc = sd__buf_append(out, h + done, end - done)) != 0)
+            return rc;
+        done = close < n ? close : n;
+        i = done;
+    }
+    if (done == 0 && out->len == 0)
+        return 0;
+    return sd__buf_append(out, h + done, n - done);
+}
+
 /* Both entry points: decode, parse, select. */
 static int run(const char *html, size_t len, const char *hint, const sd_extract_options *opt,
                int whole_page, sd_article *out)
 {
     sd_extract_options o;
-    sd_buf dec;
+    sd_buf dec, raw;
     ex x;
     const char *declared = hint;
     char meta[64];
@@ -940,12 +1134,14 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
         return SD_ETOOBIG;
     memset(&x, 0, sizeof x);
     sd__buf_init(&dec, 0);
+    sd__buf_init(&raw, 0);
     sd__buf_init(&x.text, 0);
     sd__buf_init(&x.title, 0);
     sd__buf_init(&x.ogtitle, 0);
     sd__buf_init(&x.meta.ld, 0);
     sd__buf_init(&x.hrefs, 0);
     x.want_links = (o.flags & SD_EXTRACT_LINKS) != 0;
+    hint_index(&x);
     x.lang = -1;
     if (len >= 3 && memcmp(html, "\xEF\xBB\xBF", 3) == 0) {
         declared = "utf-8";
@@ -983,16 +1179,24 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
         html = dec.p;
         len = k;
     }
+    if ((rc = strip_raw_text(html ? html : "", len, &raw)) != 0)
+        goto fail;
+    if (raw.len > 0) {
+        html = raw.p;
+        len = raw.len;
+    }
     if ((rc = sd__ex_parse(&x, html ? html : "", len)) != 0)
         goto fail;
     if ((rc = sd__ex_select(&x, &o, whole_page, out)) != 0 ||
         (rc = sd__ex_meta_out(&x, o.url, out)) != 0)
         goto fail;
     sd__buf_release(&dec);
+    sd__buf_release(&raw);
     ex_release(&x);
     return 0;
 fail:
     sd__buf_release(&dec);
+    sd__buf_release(&raw);
     ex_release(&x);
     {
         const char *cs = out->charset;

@@ -124,6 +124,14 @@ typedef struct ex_block {
     uint8_t row;                      /* a cell that starts a table row */
 } ex_block;
 
+/* Class and id values already rated in this extraction, by hash. */
+#define EX_HINT_MEMO 256
+struct ex_hint_memo {
+    uint64_t hash;
+    uint16_t flags;
+    uint8_t used;
+};
+
 /* The state of one extraction. */
 typedef struct ex {
     ex_node *nodes;
@@ -159,7 +167,9 @@ typedef struct ex {
     ex_block cur;  /* the block being filled (start set when it began) */
     int cur_open;
     uint32_t lang_counts[SD_STOP_MAX_LANGS];
-    int lang;                          /* index of the page's language, -1 if none */
+    int lang; /* index of the page's language, -1 if none */
+    struct ex_hint_memo memo[EX_HINT_MEMO];
+    uint8_t sub_at[27], body_at[27];   /* first pattern of each letter (extract.c) */
     int relaxed;                       /* prose is judged without function words: the page
                                           has almost none that pass (scores, listings) */
     uint32_t chosen;                   /* the element extract_select.c picked, and */

@@ -878,3 +878,48 @@ TEST(extract_reads_metadata)
     CHECK_EQ_STR(a.date, "");
     sd_article_release(&a);
 }
+
+/* Sections named by their heading, not by a class: readers' comments
+ * under "12 Comments" in plain paragraphs, and posts under "You may also
+ * like" that read as prose. Neither goes into the text; the comments come
+ * out as comments when asked. A subheading inside the article that only
+ * starts with such a word ("Comments from the mayor") names nothing. */
+TEST(extract_sections_named_by_their_heading)
+{
+    char html[8192];
+    sd_extract_options o;
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html><body><div class=\"main\"><h1>Old bridge to close</h1><p>%s</p>"
+             "<h3>Comments from the mayor</h3><p>%s</p><p>%s</p>"
+             "<div class=\"box\"><h4>You may also like</h4>"
+             "<p>The new library at the primary school was opened on Friday by the mayor, who "
+             "read a story to the children in the hall.</p>"
+             "<p>The town choir won second prize at the national festival, the first prize it "
+             "has won in twenty years of trying.</p></div>"
+             "<div class=\"box2\"><div class=\"hd\">12 Comments</div>"
+             "<p>I have crossed that bridge every day for twenty years and never felt it "
+             "shake until this winter.<br>Posted by Ann on May 2</p>"
+             "<p>Six months seems a long time for a bridge of that size, but better safe than "
+             "sorry I suppose.<br>Posted by Bo on May 2</p></div></div></body></html>",
+             P1, P2, P3);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK(strstr(a.text, P1) != NULL);
+    CHECK(strstr(a.text, "Comments from the mayor") != NULL);
+    CHECK(strstr(a.text, P3) != NULL);
+    CHECK(strstr(a.text, "library") == NULL);
+    CHECK(strstr(a.text, "choir") == NULL);
+    CHECK(strstr(a.text, "shake") == NULL);
+    CHECK(strstr(a.text, "better safe") == NULL);
+    sd_article_release(&a);
+    sd_extract_options_init(&o);
+    o.flags = SD_EXTRACT_COMMENTS;
+    CHECK_EQ_INT(sd_extract(html, strlen(html), NULL, &o, &a), 0);
+    check_invariants(&a);
+    CHECK_EQ_U64(a.n_comments, 2);
+    if (a.n_comments == 2)
+        CHECK_EQ_MEM(a.comments_text + a.comments[1].start, a.comments[1].end - a.comments[1].start,
+                     "Six months seems a long time for a bridge of that size, but better safe than "
+                     "sorry I suppose.\nPosted by Bo on May 2");
+    sd_article_release(&a);
+}

@@ -85,6 +85,9 @@
  * brief); under that, a candidate by looser rules with three times the
  * words is the article instead (the run was a stray line). */
 #define FALLBACK_BELOW 25
+/* A section's heading has at most six words ("Readers' comments on this
+ * story" is already long). */
+#define HEADING_MAX_WORDS 6
 #define FALLBACK_RATIO 3
 
 /* What a block is, on its own and then in context. */
@@ -102,7 +105,14 @@ typedef struct sel {
     uint8_t *cls;               /* B_* per block in the container */
     uint32_t *kid_start, *kids; /* children of each node (build_kids) */
     uint16_t *rel;              /* hints below the container (local_hints) */
+    uint16_t *bflag;            /* hints per block from a section's heading */
 } sel;
+
+/* A block's hints: its elements' names, and its section's heading. */
+static unsigned hints_of(const sel *s, const ex_block *b)
+{
+    return s->inh[b->node] | s->bflag[b - s->x->blocks];
+}
 
 /* The page's language: the one whose function words occur most. */
 static void pick_language(ex *x)
@@ -201,6 +211,140 @@ static void clear_misnamed(sel *s, uint16_t *own)
     }
 }
 
+/*
+ * Sections named by their heading rather than by a class: "Comments",
+ * "12 responses", "Related articles", "You may also like". Not the names
+ * news sites give their own sections ("Top stories", "Latest news"):
+ * those head the article as often as a list. The phrase is
+ * the whole heading (numbers and punctuation aside), so a subheading that
+ * merely starts with such a word inside an article names nothing. A few
+ * languages' usual wordings; lowercase ASCII or UTF-8.
+ */
+static const char *const comment_heads[] = {
+    "comments",
+    "comment",
+    "reader comments",
+    "readers comments",
+    "user comments",
+    "your comments",
+    "leave a comment",
+    "leave a reply",
+    "post a comment",
+    "add a comment",
+    "add your comment",
+    "have your say",
+    "your views",
+    "responses",
+    "replies",
+    "comments are closed",
+    "comments are now closed for this story",
+    "kommentare",
+    "commentaires",
+    "comentarios",
+    "comentários",
+    "commenti",
+    "reacties",
+    "komentarze",
+};
+static const char *const related_heads[] = {
+    "related",
+    "related articles",
+    "related stories",
+    "related posts",
+    "related content",
+    "related news",
+    "related links",
+    "more stories",
+    "you may also like",
+    "you might also like",
+    "recommended",
+    "recommended for you",
+    "recommended stories",
+    "most popular",
+    "most read",
+    "trending",
+    "trending now",
+    "read next",
+    "see also",
+    "more on this story",
+    "popular posts",
+    "você pode gostar",
+    "veja também",
+    "leia também",
+    "lesen sie auch",
+    "mehr zum thema",
+    "à lire aussi",
+    "lire aussi",
+    "sur le même sujet",
+    "te puede interesar",
+    "noticias relacionadas",
+    "articoli correlati",
+    "potrebbe interessarti",
+    "zie ook",
+};
+
+/* The F_* a heading's text gives its section (F_COMMENT, F_RELATED), or 0. */
+static unsigned heading_names(const char *p, size_t n)
+{
+    char low[64];
+    size_t k = 0, i, j;
+    for (i = 0; i < n && k + 1 < sizeof low; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        if ((c >= 'a' && c <= 'z') || c >= 0x80)
+            low[k++] = (char)c;
+        else if (c == '\'' || c == 0x27)
+            continue;
+        else if (k > 0 && low[k - 1] != ' ')
+            low[k++] = ' '; /* digits, spaces and punctuation separate words */
+    }
+    if (i < n)
+        return 0; /* too long to be such a heading */
+    while (k > 0 && low[k - 1] == ' ')
+        k--;
+    low[k] = '\0';
+    for (j = 0; j < sizeof comment_heads / sizeof comment_heads[0]; j++)
+        if (strcmp(low, comment_heads[j]) == 0)
+            return F_COMMENT;
+    for (j = 0; j < sizeof related_heads / sizeof related_heads[0]; j++)
+        if (strcmp(low, related_heads[j]) == 0)
+            return F_RELATED;
+    return 0;
+}
+
+/* Marks the blocks of sections that a heading names: from the heading to
+ * the end of the element around it. A heading is a heading element, or a
+ * short unlinked block that does not end a sentence. */
+static void mark_headed_sections(sel *s)
+{
+    const ex *x = s->x;
+    uint32_t i, end = 0;
+    unsigned cur = 0;
+    memset(s->bflag, 0, x->n_blocks * sizeof *s->bflag);
+    for (i = 0; i < x->n_blocks; i++) {
+        const ex_block *b = &x->blocks[i];
+        unsigned f;
+        if (i < end)
+            s->bflag[i] = (uint16_t)cur;
+        if (b->words > HEADING_MAX_WORDS || b->link_words > 0 ||
+            (b->final_punct && b->tag != T_H1 && b->tag != T_H2))
+            continue;
+        if ((f = heading_names(x->text.p + b->start, b->end - b->start)) == 0)
+            continue;
+        {
+            uint32_t par = x->nodes[b->node].parent;
+            uint32_t e = par == EX_NONE ? (uint32_t)x->n_blocks : x->nodes[par].end_block;
+            if (e > end) {
+                end = e;
+                cur = f;
+            }
+            /* the heading itself goes with its section, never into text */
+            s->bflag[i] = (uint16_t)(f | F_HEADER);
+        }
+    }
+}
+
 /* A candidate teaser: its parent and name signature, for grouping. */
 typedef struct teaser {
     uint32_t parent, sig, node;
@@ -268,7 +412,7 @@ static double block_value(const sel *s, const ex_block *b)
 {
     const ex *x = s->x;
     double ld = link_density(b);
-    if (s->inh[b->node] & F_BAD)
+    if (hints_of(s, b) & F_BAD)
         return -(double)b->words;
     if (ld > LINKS_MAX) /* a link list, or a paragraph rich in links: less so */
         return -(double)b->words *
@@ -392,7 +536,7 @@ static int list_kind(const sel *s, uint32_t first, uint32_t end)
     uint32_t k, cells = 0, lines = 0;
     for (k = first; k < end; k++) {
         const ex_block *b = &x->blocks[k];
-        if (link_density(b) > LINKS_MAX || (s->inh[b->node] & F_BAD))
+        if (link_density(b) > LINKS_MAX || (hints_of(s, b) & F_BAD))
             return 0;
         cells += b->tag == T_CELL;
         lines += k > first && b->cont;
@@ -418,7 +562,7 @@ static uint32_t list_after(const sel *s, uint32_t top, uint32_t i)
         return end;
     /* a subheading: one short block, then a list */
     if (end != i + 1 || b->words >= s->o->min_words || link_density(b) > LINKS_MAX ||
-        (s->inh[b->node] & F_BAD) || end >= stop ||
+        (hints_of(s, b) & F_BAD) || end >= stop ||
         !list_kind(s, end, end2 = child_end(s, top, end)))
         return 0;
     return end2;
@@ -493,7 +637,7 @@ static void classify(sel *s, const uint16_t *own, region r)
     local_hints(s, own, top);
     for (i = first; i < end; i++) {
         const ex_block *b = &x->blocks[i];
-        unsigned f = s->rel[b->node];
+        unsigned f = s->rel[b->node] | s->bflag[i];
         uint8_t k;
         if ((s->o->flags & SD_EXTRACT_CAPTIONS) && (f & F_BAD) == F_CAPTION && b->tag != T_H1)
             k = B_CAPTION;
@@ -703,7 +847,7 @@ static size_t kept_words(const sel *s, region r)
  */
 static double loose_value(const sel *s, const ex_block *b)
 {
-    if ((s->inh[b->node] & (F_BAD | F_FORM)) || link_density(b) > LINKS_MAX)
+    if ((hints_of(s, b) & (F_BAD | F_FORM)) || link_density(b) > LINKS_MAX)
         return -(double)b->words;
     if (b->tag == T_H1)
         return 0;
@@ -720,7 +864,7 @@ static void classify_loose(sel *s, region r)
     uint32_t i;
     for (i = r.first; i < r.end; i++) {
         const ex_block *b = &x->blocks[i];
-        int drop = (s->inh[b->node] & (F_BAD | F_FORM)) || link_density(b) > LINKS_MAX ||
+        int drop = (hints_of(s, b) & (F_BAD | F_FORM)) || link_density(b) > LINKS_MAX ||
                    b->tag == T_H1 || ((s->o->flags & SD_EXTRACT_NO_TABLES) && b->tag == T_CELL);
         s->cls[i - r.first] = drop ? B_DROP : B_GOOD;
     }
@@ -775,12 +919,15 @@ static int collect_comments(sel *s, const uint16_t *own, region r, outb *cb)
     for (i = 0; i < x->n_blocks; i++) {
         const ex_block *b = &x->blocks[i];
         uint32_t u = unit[b->node];
+        if (u == EX_NONE && (s->bflag[i] & F_COMMENT))
+            u = b->node; /* under a "Comments" heading: a comment per element */
         if (u == EX_NONE || (i >= r.first && i < r.end && s->cls[i - r.first] != B_DROP))
             continue;
         if ((s->inh[b->node] & (F_NAV | F_SHARE | F_META | F_HIDDEN | F_FORM | F_HEADER)) ||
-            link_density(b) > LINKS_MAX || b->tag == T_H1 || b->tag == T_H2)
+            link_density(b) > LINKS_MAX || b->tag == T_H1 || b->tag == T_H2 ||
+            (s->bflag[i] & F_HEADER))
             continue;
-        if (u == sec[b->node])
+        if (unit[b->node] != EX_NONE && u == sec[b->node])
             u = EX_NONE - 1 - i; /* straight in the section: a comment of its own */
         if ((rc = emit(cb, x, b, u != prev_unit ? 0 : b->cont ? 1 : 2, SD_PARA_TEXT)) != 0)
             return rc;
@@ -842,6 +989,7 @@ static void sel_release(sel *s)
     sd__free(s->rel);
     sd__free(s->kid_start);
     sd__free(s->kids);
+    sd__free(s->bflag);
 }
 
 /*
@@ -862,6 +1010,7 @@ static int choose(sel *s, uint16_t *own, outb *ob, sd_article *out, region *rr)
     if ((rc = mark_teasers(s, own)) != 0)
         return rc;
     inherit(s, own);
+    mark_headed_sections(s);
     if (any_good) {
         s->pre[0] = 0;
         for (i = 0; i < x->n_blocks; i++)
@@ -950,8 +1099,10 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
     s.allw = sd__malloc((x->n_blocks + 1) * sizeof *s.allw);
     s.goodb = sd__malloc((x->n_blocks + 1) * sizeof *s.goodb);
     s.linkb = sd__malloc((x->n_blocks + 1) * sizeof *s.linkb);
-    if (own == NULL || s.inh == NULL || s.rel == NULL || s.pre == NULL || s.goodw == NULL ||
-        s.allw == NULL || s.goodb == NULL || s.linkb == NULL || build_kids(&s) != 0)
+    s.bflag = sd__malloc((x->n_blocks + 1) * sizeof *s.bflag);
+    if (s.bflag == NULL || own == NULL || s.inh == NULL || s.rel == NULL || s.pre == NULL ||
+        s.goodw == NULL || s.allw == NULL || s.goodb == NULL || s.linkb == NULL ||
+        build_kids(&s) != 0)
         goto fail;
     for (i = 0; i < x->n_nodes; i++)
         own[i] = x->nodes[i].own;

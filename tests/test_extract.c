@@ -923,3 +923,37 @@ TEST(extract_sections_named_by_their_heading)
                      "sorry I suppose.\nPosted by Bo on May 2");
     sd_article_release(&a);
 }
+
+/* A listing after the article's prose: plain list items (the teams that
+ * qualified), and lines each followed by a shop's address as its link
+ * text. Both are the article's own; an address as link text cites a
+ * source, it is no way off the page. A list of linked headlines after
+ * them is still a list of links and goes. */
+TEST(extract_keeps_listings_after_prose)
+{
+    char html[8192];
+    sd_article a;
+    snprintf(
+        html, sizeof html,
+        "<html><body><div class=\"post\"><p>%s</p><p>%s</p>"
+        "<p>Here are the gifts we would buy for a collector this winter, with where to find "
+        "them at a fair price:</p>"
+        "<p>1) A model steam engine<br><a href=\"https://shop.example/a\">https://shop.example/a"
+        "</a><br>2) A boxed set of old maps<br><a href=\"https://shop.example/b\">"
+        "https://shop.example/b</a><br>3) A brass telescope<br><a "
+        "href=\"https://shop.example/c\">www.shop.example/c</a></p>"
+        "<p>The teams that have qualified for the finals so far, with the group that "
+        "each of them won:</p><ul><li>Northland (Group A)</li><li>Easterby (Group B)</li>"
+        "<li>Westmark (Group C)</li><li>Southport (Group D)</li></ul></div>"
+        "<ul class=\"more\"><li><a href=\"/x\">Council approves a new budget for roads</a></li>"
+        "<li><a href=\"/y\">Floods: what the engineers found</a></li>"
+        "<li><a href=\"/z\">Choir wins second prize</a></li></ul></body></html>",
+        P1, P2);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK(strstr(a.text, "Westmark (Group C)") != NULL);
+    CHECK(strstr(a.text, "Southport (Group D)") != NULL);
+    CHECK(strstr(a.text, "1) A model steam engine\nhttps://shop.example/a") != NULL);
+    CHECK(strstr(a.text, "www.shop.example/c") != NULL);
+    CHECK(strstr(a.text, "budget") == NULL);
+    sd_article_release(&a);
+}

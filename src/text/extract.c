@@ -45,6 +45,9 @@ struct ex_open {
     uint8_t link, pre, title, head;
     uint8_t ld;        /* a JSON-LD script: read it when it ends */
     uint32_t link_idx; /* with link: its entry in x->links, or EX_NONE */
+    uint32_t link_pos; /* with link: the text's length and the block's link */
+    uint32_t link_lw;  /* words when it opened, and how many blocks were filed */
+    uint32_t link_blk;
 };
 
 /* What the parser must do with an element. */
@@ -818,6 +821,9 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     if (ti && ti->tag == T_A) {
         o->link = 1;
         o->link_idx = EX_NONE;
+        o->link_pos = (uint32_t)x->text.len;
+        o->link_lw = x->cur_open ? x->cur.link_words : 0;
+        o->link_blk = (uint32_t)x->n_blocks;
         x->in_link++;
         if (x->want_links && href && *href && x->in_link == 1)
             o->link_idx = add_link(x, href);
@@ -852,6 +858,29 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     }
 }
 
+/* A link whose text is an address ("https://..." or "www...") cites a
+ * source in the text; it is not a way off the page, so its words do not
+ * count as link words (a list of products each with its shop's address
+ * would otherwise read as a list of links). */
+static void unlink_address(ex *x, const struct ex_open *o)
+{
+    const char *p;
+    size_t n;
+    if (!x->cur_open || x->n_blocks != o->link_blk || o->link_pos > x->text.len)
+        return;
+    end_word(x);
+    p = x->text.p + o->link_pos;
+    n = x->text.len - o->link_pos;
+    while (n > 0 && *p == ' ') {
+        p++;
+        n--;
+    }
+    if ((n >= 7 && strncasecmp(p, "http://", 7) == 0) ||
+        (n >= 8 && strncasecmp(p, "https://", 8) == 0) ||
+        (n >= 4 && strncasecmp(p, "www.", 4) == 0))
+        x->cur.link_words = o->link_lw;
+}
+
 /* Closes the element on top of the stack. */
 static void pop(ex *x)
 {
@@ -870,6 +899,8 @@ static void pop(ex *x)
         x->nodes[o->node].end_block = (uint32_t)x->n_blocks;
     if (o->link) {
         x->in_link--;
+        if (x->in_link == 0)
+            unlink_address(x, o);
         if (o->link_idx != EX_NONE)
             x->links[o->link_idx].end = (uint32_t)x->text.len;
     }

@@ -533,16 +533,19 @@ static region pick_region(const sel *s)
 static int list_kind(const sel *s, uint32_t first, uint32_t end)
 {
     const ex *x = s->x;
-    uint32_t k, cells = 0, lines = 0;
+    uint32_t k, cells = 0, lines = 0, items = 0;
     for (k = first; k < end; k++) {
         const ex_block *b = &x->blocks[k];
         if (link_density(b) > LINKS_MAX || (hints_of(s, b) & F_BAD))
             return 0;
         cells += b->tag == T_CELL;
+        items += b->tag == T_LI;
         lines += k > first && b->cont;
     }
     if (cells == end - first && cells >= LIST_MIN_CELLS)
         return T_CELL;
+    if (items == end - first && items >= LIST_MIN_LINES)
+        return T_LI;
     if (lines + 1 == end - first && lines + 1 >= LIST_MIN_LINES)
         return T_BR;
     return 0;
@@ -670,17 +673,20 @@ static void classify(sel *s, const uint16_t *own, region r)
         i = j;
     }
     /* A table after prose, likewise: a run of nine or more cells, none of
-     * them mostly links (standings, results, a timetable). */
+     * them mostly links (standings, results, a timetable); and a list of
+     * three or more plain items (the teams that qualified, what a new
+     * version brings). */
     for (i = first; i < end;) {
         uint32_t j = i;
+        uint16_t tag = x->blocks[i].tag;
         int ok = 1;
-        while (j < end && x->blocks[j].tag == T_CELL)
-            ok &= s->cls[j++ - first] != B_DROP;
-        if (j == i) {
+        if (tag != T_CELL && tag != T_LI) {
             i++;
             continue;
         }
-        if (ok && j - i >= LIST_MIN_CELLS)
+        while (j < end && x->blocks[j].tag == tag)
+            ok &= s->cls[j++ - first] != B_DROP;
+        if (ok && j - i >= (tag == T_CELL ? LIST_MIN_CELLS : LIST_MIN_LINES))
             keep_after_prose(s, first, i, j);
         i = j;
     }

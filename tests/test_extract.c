@@ -957,3 +957,32 @@ TEST(extract_keeps_listings_after_prose)
     CHECK(strstr(a.text, "budget") == NULL);
     sd_article_release(&a);
 }
+
+/* A digest whose later items lead with a headline link longer than their
+ * summary: alone each looks like a link, but beside items that read as
+ * prose they are items of the same list and stay, up to the last one. */
+TEST(extract_keeps_digest_items_led_by_long_links)
+{
+    static const char page[] =
+        "<html><body><div class=\"post\"><p>Good morning! Here is the news you need to know "
+        "this Tuesday, in the order that we think it matters to you.</p><ol>"
+        "<li><strong><a href=\"/1\">The carrier's chief is stepping down</a>.</strong> He will "
+        "hand the reins to the president, who has been with the company for ten years.</li>"
+        "<li><strong><a href=\"/2\">The bank wants the start-up to turn a profit</a>.</strong> It "
+        "told the executives to look for new sources of money as it tries to rescue it.</li>"
+        "<li><strong><a href=\"/3\">A search company has bought a small cloud start-up that was "
+        "once a key part of a rival's plans for its business</a>.</strong> The start-up helped "
+        "the rival win customers.</li>"
+        "<li><strong><a href=\"/4\">Teenagers love wireless earphones and they are putting them "
+        "at the top of their holiday wish lists this year</a>.</strong> That is according to a "
+        "new survey.</li></ol></div>"
+        "<ul class=\"links\"><li><a href=\"/a\">Home</a></li><li><a href=\"/b\">Tech</a></li></ul>"
+        "</body></html>";
+    sd_article a;
+    CHECK_EQ_INT(extract_str(page, &a), 0);
+    CHECK(strstr(a.text, "hand the reins") != NULL);
+    CHECK(strstr(a.text, "win customers") != NULL);
+    CHECK(strstr(a.text, "according to a new survey") != NULL);
+    CHECK(strstr(a.text, "Tech") == NULL);
+    sd_article_release(&a);
+}

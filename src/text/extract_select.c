@@ -407,6 +407,17 @@ static int mark_teasers(sel *s, uint16_t *own)
     return 0;
 }
 
+/* A list item led by a long linked headline and followed by a summary of
+ * its own (half of min_words or more unlinked words): a digest's item.
+ * Alone it looks like a link; beside items that read as prose it is one
+ * of them. */
+static int linked_item(const sel *s, const ex_block *b)
+{
+    double ld = link_density(b);
+    return b->tag == T_LI && ld > LINKS_MAX && ld < LINKED_PARA_MAX &&
+           2 * (b->words - b->link_words) >= s->o->min_words;
+}
+
 /* The value of a block for choosing the container. */
 static double block_value(const sel *s, const ex_block *b)
 {
@@ -414,6 +425,8 @@ static double block_value(const sel *s, const ex_block *b)
     double ld = link_density(b);
     if (hints_of(s, b) & F_BAD)
         return -(double)b->words;
+    if (linked_item(s, b))
+        return 0;       /* a digest's item: judged with its list (classify) */
     if (ld > LINKS_MAX) /* a link list, or a paragraph rich in links: less so */
         return -(double)b->words *
                (ld >= LINKS_ALL ? 1.0 : (ld - LINKS_MAX) / (LINKS_ALL - LINKS_MAX));
@@ -670,6 +683,23 @@ static void classify(sel *s, const uint16_t *own, region r)
             ok &= s->cls[k - first] != B_DROP;
         if (ok && j - i >= LIST_MIN_LINES)
             keep_after_prose(s, first, i, j);
+        i = j;
+    }
+    /* A list whose items read as prose for the most part keeps its
+     * digest items (a linked headline and its summary) too. */
+    for (i = first; i < end;) {
+        uint32_t j = i, good = 0, k;
+        if (x->blocks[i].tag != T_LI) {
+            i++;
+            continue;
+        }
+        while (j < end && x->blocks[j].tag == T_LI)
+            good += s->cls[j++ - first] == B_GOOD;
+        if (2 * good >= j - i)
+            for (k = i; k < j; k++)
+                if (s->cls[k - first] == B_DROP && linked_item(s, &x->blocks[k]) &&
+                    !((s->rel[x->blocks[k].node] | s->bflag[k]) & F_BAD))
+                    s->cls[k - first] = B_LINES;
         i = j;
     }
     /* A table after prose, likewise: a run of nine or more cells, none of

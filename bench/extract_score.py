@@ -182,6 +182,7 @@ def rouge_lsum(gold, pred, ascii_only):
     return 2 * p * rr / (p + rr) if p + rr else 0.0
 
 
+URL_DATE_RE = re.compile(r"/(20[0-9][0-9])/([01][0-9])/([0-3][0-9])/")
 META_FIELDS = ("author", "published", "modified", "site_name", "page_lang", "canonical_url")
 
 
@@ -252,6 +253,18 @@ def score_set(name, syndic, worst, timing, show_meta=False, comments=False):
     if show_meta:
         print("%-16s metadata: %s (of %d pages)" % (
             "", ", ".join("%s %d" % (k, meta[k]) for k in META_FIELDS), len(rows)))
+        # a check of the dates: where the gold's address holds a full date,
+        # does the published date the page gives agree with it?
+        agree = with_url = 0
+        for key, g in sorted(gold.items()):
+            m = URL_DATE_RE.search(g.get("url", ""))
+            pub = (pages.get(key) or {}).get("published")
+            if m and pub:
+                with_url += 1
+                agree += pub == "%s-%s-%s" % m.groups()
+        if with_url:
+            print("%-16s published date equal to the date in the gold's address: %d of %d" % (
+                "", agree, with_url))
     if comments:
         crow, leaks = [], 0
         for key, g in sorted(gold.items()):

@@ -65,6 +65,7 @@ static const char *kind_name(sd_para_kind k)
     case SD_PARA_QUOTE: return "quote";
     case SD_PARA_PRE: return "pre";
     case SD_PARA_CELL: return "cell";
+    case SD_PARA_CAPTION: return "caption";
     default: return "text";
     }
 }

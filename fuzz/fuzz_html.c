@@ -4,6 +4,8 @@
  * Invariants: no crash; the text and title are valid UTF-8 with a NUL after
  * them; paragraphs are in order inside the text, separated by a blank line,
  * and cover it exactly; found agrees with the paragraphs and the reason.
+ * Once more with comments, links and captions on: links in order inside
+ * the text, comments inside theirs, metadata valid, dates YYYY-MM-DD.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +41,18 @@ static void check(const sd_article *a)
     }
     if (pos != a->text_len)
         abort();
+    /* links lie inside the text, in order; comments inside their text */
+    for (i = 0; i < a->n_links; i++)
+        if (a->links[i].start >= a->links[i].end || a->links[i].end > a->text_len ||
+            a->links[i].url == NULL || (i > 0 && a->links[i].start < a->links[i - 1].start))
+            abort();
+    for (i = 0; i < a->n_comments; i++)
+        if (a->comments[i].start >= a->comments[i].end || a->comments[i].end > a->comments_text_len)
+            abort();
+    if (a->author == NULL || a->date == NULL || a->method == NULL ||
+        sd__utf8_valid(a->author, strlen(a->author)) != strlen(a->author) ||
+        (a->date[0] && strlen(a->date) != 10))
+        abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -54,5 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sd_extract_whole_page(p, size, NULL, NULL, &a) == 0)
         check(&a);
     sd_article_release(&a);
+    {
+        sd_extract_options o;
+        sd_extract_options_init(&o);
+        o.flags = SD_EXTRACT_COMMENTS | SD_EXTRACT_LINKS | SD_EXTRACT_CAPTIONS;
+        o.url = "https://example.org/2031/05/07/page";
+        if (sd_extract(p, size, NULL, &o, &a) == 0)
+            check(&a);
+        sd_article_release(&a);
+    }
     return 0;
 }

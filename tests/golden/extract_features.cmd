@@ -1,0 +1,1 @@
+$SYNDIC extract -q --jsonl --comments --links --captions --no-tables tests/golden/data/pages/allotment.html

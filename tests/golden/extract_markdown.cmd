@@ -1,0 +1,1 @@
+$SYNDIC extract -q --markdown --links --comments tests/golden/data/pages/allotment.html

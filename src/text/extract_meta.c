@@ -318,9 +318,8 @@ void sd__ex_meta_tag(ex *x, const char *tag, const char *const *attrs)
     int pubdate = 0;
     for (k = 0; attrs && attrs[k]; k += 2) {
         const char *an = attrs[k], *av = attrs[k + 1] ? attrs[k + 1] : "";
-        if (strcasecmp(an, "name") == 0 || strcasecmp(an, "property") == 0)
-            name = av;
-        else if (strcasecmp(an, "http-equiv") == 0 && name == NULL)
+        if (strcasecmp(an, "name") == 0 || strcasecmp(an, "property") == 0 ||
+            (strcasecmp(an, "http-equiv") == 0 && name == NULL))
             name = av;
         else if (strcasecmp(an, "content") == 0)
             content = av;

@@ -85,9 +85,9 @@
  * brief); under that, a candidate by looser rules with three times the
  * words is the article instead (the run was a stray line). */
 #define FALLBACK_BELOW 25
-/* A section's heading has at most six words ("Readers' comments on this
- * story" is already long). */
-#define HEADING_MAX_WORDS 6
+/* A section's heading has at most eight words ("Comments are now closed
+ * for this story" has seven). */
+#define HEADING_MAX_WORDS 8
 #define FALLBACK_RATIO 3
 
 /* What a block is, on its own and then in context. */
@@ -1164,7 +1164,6 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
     }
     if ((rc = choose(&s, own, &ob, out, &r)) != 0)
         goto fail;
-    rc = SD_ENOMEM;
     if (ob.np == 0) {
         out->method = "";
         out->reason = "no run of prose";

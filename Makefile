@@ -54,7 +54,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
+.PHONY: all deps check man test-man test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
         fuzz lint bench demo install clean
 
 all: $(STATIC) $(SHARED) $(PROG) syndic
@@ -132,7 +132,7 @@ deps:
 check: deps
 	$(MAKE) WERROR=-Werror all $(TESTS) $(REPLAY)
 	@rm -f build/check.log
-	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz 2>&1 | tee -a build/check.log; \
+	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz test-man 2>&1 | tee -a build/check.log; \
 	  $(MAKE) asan 2>&1 | tee -a build/check.log; \
 	  if [ -f tests/browser/report.test.mjs ]; then $(MAKE) test-browser 2>&1 | tee -a build/check.log; fi
 	@awk '/^[0-9]+ passed, [0-9]+ failed/ {p += $$1; f += $$3} \
@@ -149,6 +149,18 @@ test-fuzz: $(REPLAY)
 	  name=$${t##*/replay_}; \
 	  $$t fuzz/corpus/$$name || exit 1; \
 	done
+
+# The man page's OPTIONS section is the commands' --help texts (scripts/man.sh):
+# `make man` rewrites it; test-man fails when the page in the tree differs.
+man: $(PROG)
+	sh scripts/man.sh $(PROG) < docs/syndic.1 > $(BUILD)/syndic.1 && mv $(BUILD)/syndic.1 docs/syndic.1
+
+test-man: $(PROG)
+	@sh scripts/man.sh $(PROG) < docs/syndic.1 > $(BUILD)/syndic.1
+	@if cmp -s $(BUILD)/syndic.1 docs/syndic.1; then echo "man page: docs/syndic.1 matches the --help texts"; echo "1 passed, 0 failed"; \
+	else diff docs/syndic.1 $(BUILD)/syndic.1 | head -20; \
+	  echo "man page: docs/syndic.1 differs from the --help texts; run make man"; \
+	  echo "0 passed, 1 failed"; exit 1; fi
 
 test-browser: $(PROG)
 	sh tests/browser/run.sh $(PROG)

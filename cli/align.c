@@ -40,7 +40,7 @@ static void usage(FILE *f)
             "      --text-field F      JSON field or CSV column of the text (default text)\n"
             "      --html-field F      JSON field or CSV column of a page's HTML (default html)\n"
             "      --whole-page        compare pages by all their visible text, not the article\n"
-            "      --color, --no-color colour the differences (default: on a terminal)\n"
+            "      --color, --no-color  colour the differences (default: on a terminal)\n"
             "  -q, --quiet             no messages\n"
             "  -h, --help              this help\n"
             "\n"
@@ -202,7 +202,8 @@ int cmd_align(int argc, char **argv)
     sd_trace_options_init(&opt);
     sd_reader_options_init(&ro);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:m:qh", long_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:m:qh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'm':
@@ -227,16 +228,21 @@ int cmd_align(int argc, char **argv)
         case OPT_NO_COLOR: color = 0; break;
         case 'q': cli_quiet = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default: return cli_bad_option("align", long_opts, c, argv);
         }
     }
     if (argc - optind != 2) {
         cli_error("align: give exactly two documents");
-        usage(stderr);
+        cli_see_help("align");
         return EXIT_USAGE;
     }
     if (color < 0) /* colour only on a terminal */
         color = !(output && strcmp(output, "-") != 0) && isatty(STDOUT_FILENO);
+    {
+        const out_path outs[] = {{"-o", output, 0}};
+        if (out_check_paths(outs, 1, argv + optind, 2) != 0)
+            return EXIT_USAGE;
+    }
     if (read_first(argv[optind], &ro, flags, &a) != 0 ||
         read_first(argv[optind + 1], &ro, flags, &b) != 0)
         goto done;

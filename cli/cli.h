@@ -86,10 +86,49 @@ int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *
 
 /* ---- output ---- */
 
+/*
+ * An output file written safely: under a hidden temporary name in the
+ * destination's directory, renamed into place by outfile_commit(), removed
+ * by outfile_abort() and, when the program is stopped, by the handlers of
+ * out_signals(). A device or FIFO is written directly (tmp NULL).
+ */
+typedef struct outfile {
+    char *path; /* the destination (a symbolic link's target) */
+    char *tmp;  /* the temporary, or NULL when writing directly */
+    int fd;     /* open for writing; the caller closes it before commit */
+} outfile;
+
+/* Opens f for writing `path`. 0, or -1 after printing why. */
+int outfile_open(outfile *f, const char *path);
+/* Puts the written file in place. 0, or -1 after printing why. */
+int outfile_commit(outfile *f);
+/* Removes the temporary (the destination is left as it was). */
+void outfile_abort(outfile *f);
+/* Installs the handlers that remove temporaries on SIGINT, SIGTERM, SIGHUP
+ * and SIGPIPE (then die of the signal), and at exit. */
+void out_signals(void);
+/* Removes every temporary now (before an abnormal end: MPI_Abort). */
+void out_remove_temps(void);
+
+/*
+ * Checks the output paths of a command before any input is read: that
+ * each one's directory exists and is writable, that no two name the same
+ * file (or both standard output), and that none is one of the inputs (same
+ * device and inode) or a file an input directory holds. v[i].opt names the
+ * option ("-o"); a NULL path is skipped, "-" is standard output; dir_ok
+ * lets the path be a directory (--keep). 0, or -1 after printing why.
+ */
+typedef struct out_path {
+    const char *opt, *path;
+    int dir_ok;
+} out_path;
+int out_check_paths(const out_path *v, size_t n, char *const *inputs, int ninputs);
+
 /* A buffered writer to a FILE; write errors are remembered and reported by
  * out_close(). */
 typedef struct out {
     FILE *f;
+    outfile file;     /* with owned: the file being written */
     const char *name; /* for messages */
     char *buf;
     size_t len, cap;
@@ -114,8 +153,11 @@ void out_json_str(out *o, const char *p, size_t n);
 /* A number with up to 4 decimals, as JSON ("0.8125", "1"). */
 void out_json_num(out *o, double v);
 void out_flush(out *o);
-/* Flushes and closes; returns 0, or -1 after printing the write error. */
+/* Flushes and closes, and puts the file in place; returns 0, or -1 after
+ * printing the write error (the destination is then left as it was). */
 int out_close(out *o);
+/* Closes after a failed run: the destination is left as it was. */
+void out_abort(out *o);
 
 /*
  * The story report (report.c): one self-contained HTML page holding the
@@ -129,16 +171,29 @@ void report_tail(out *o);
 
 /* ---- progress ---- */
 
-/* A progress line on stderr, redrawn at most 10 times a second. */
+/*
+ * Progress on stderr: bytes and records read out of the total when it is
+ * known (the inputs' sizes), the rates and an ETA; then the library's
+ * stages with their counts. On a terminal one line, redrawn in place at
+ * most 10 times a second; otherwise (a log file) a plain line every few
+ * seconds and when a stage starts, without escape codes.
+ */
 typedef struct progress {
-    int on;
-    double start, last;
-    uint64_t bytes_total;
+    int on, tty, drawn;
+    double start, last, stage_start;
+    uint64_t bytes_total; /* of the inputs, 0 when unknown */
+    const char *stage;
 } progress;
 
 void progress_init(progress *p, int on);
+/* Sums the sizes of the inputs (files, directories walked as the reader
+ * walks them); a pipe leaves the total unknown. */
+void progress_total(progress *p, char *const *inputs, int n);
+/* While reading: `bytes` of the inputs consumed, `records` read. */
+void progress_read(progress *p, uint64_t bytes, uint64_t records);
 /* An sd_progress_fn: `ud` is a progress*. */
 int progress_cb(void *ud, const char *stage, uint64_t done, uint64_t total);
+/* Clears the terminal's progress line before other output. */
 void progress_done(progress *p);
 double now_seconds(void);
 
@@ -162,6 +217,17 @@ void warn_record(record_warnings *w, const sd_record *rec, const char *msg);
 uint64_t warn_hidden(const record_warnings *w);
 
 /* ---- option parsing helpers ---- */
+
+struct option;
+/* The candidate closest to `word` when it looks like a slip of the fingers
+ * ("dedupe" for "dedup"), else NULL. */
+const char *cli_nearest(const char *word, const char *const *cands, size_t n);
+/* After getopt_long (with opterr 0 and ':' leading the short options)
+ * returned c, '?' or ':': says what was wrong in one line, with the nearest
+ * option for a typo and a pointer to --help; returns EXIT_USAGE. */
+int cli_bad_option(const char *cmd, const struct option *opts, int c, char **argv);
+/* The one line after a usage error: where the options are described. */
+void cli_see_help(const char *cmd);
 
 /* Parses a number; prints a usage error naming `opt` and returns -1 if bad. */
 int parse_double(const char *opt, const char *s, double lo, double hi, double *res);

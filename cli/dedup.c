@@ -82,6 +82,10 @@ typedef struct dedup_run {
     char *far;         /* representatives' ids held by other processes: */
     sd_kv_far *far_at; /* (record, offset of its length and id in far) */
     size_t nfar;
+    char *const *inputs; /* the input arguments, for --keep's file paths */
+    int ninputs;
+    uint64_t kept_records, kept_bytes; /* what --keep wrote (this process) */
+    int kept_dir;                      /* --keep wrote file documents to a directory */
 } dedup_run;
 
 static void usage(FILE *f)
@@ -564,6 +568,8 @@ typedef struct keep_out {
     char *zbuf;
     size_t zcap;
     int failed;
+    outfile file;            /* written under a temporary name, put in place at the end */
+    uint64_t records, bytes; /* kept, and their bytes before compression */
 } keep_out;
 
 static int ends_with(const char *s, const char *suffix)
@@ -576,6 +582,7 @@ static void keep_write(keep_out *k, const void *p, size_t n)
 {
     if (k->failed || n == 0)
         return;
+    k->bytes += n;
     if (k->gz) {
         if (gzwrite(k->gz, p, (unsigned)n) != (int)n)
             k->failed = 1;
@@ -594,14 +601,15 @@ static void keep_write(keep_out *k, const void *p, size_t n)
     }
 }
 
-static int keep_close(keep_out *k)
+/* Finishes the kept file: with `commit` it is put in place, else (or when
+ * writing failed) its temporary is removed. 0 or -1. */
+static int keep_close(keep_out *k, int commit)
 {
     if (k->gz) {
         if (gzclose(k->gz) != Z_OK)
             k->failed = 1;
-        return k->failed ? -1 : 0;
-    }
-    if (k->zc) {
+        k->gz = NULL;
+    } else if (k->zc) {
         ZSTD_inBuffer in = {NULL, 0, 0};
         size_t left;
         do {
@@ -614,17 +622,25 @@ static int keep_close(keep_out *k)
         } while (left);
         ZSTD_freeCCtx(k->zc);
         free(k->zbuf);
+        k->zc = NULL;
     }
-    if (k->f && fclose(k->f) != 0)
+    if (k->f && k->f != stdout && fclose(k->f) != 0)
         k->failed = 1;
+    else if (k->f == stdout && fflush(stdout) != 0)
+        k->failed = 1;
+    k->f = NULL;
+    if (commit && !k->failed)
+        return outfile_commit(&k->file);
+    outfile_abort(&k->file);
     return k->failed ? -1 : 0;
 }
 
-/* Makes the directories of `path` (up to its last '/'). */
-static int make_parents(char *path)
+/* Makes the directories of `path` (up to its last '/') below the first
+ * `from` bytes, which exist. */
+static int make_parents(char *path, size_t from)
 {
     char *s;
-    for (s = path + 1; *s; s++) {
+    for (s = path + from; *s; s++) {
         if (*s == '/') {
             *s = '\0';
             if (mkdir(path, 0777) != 0 && errno != EEXIST) {
@@ -637,14 +653,36 @@ static int make_parents(char *path)
     return 0;
 }
 
-/* A relative path under the keep directory for a document id (a path): no
- * leading '/', no "." or ".." components. */
-static char *keep_path(const char *dir, const char *id, size_t len)
+/*
+ * Where a kept file document goes under the keep directory: its path
+ * relative to the input argument it came from (under a directory argument,
+ * its path inside it; a file argument, its name), with no "." or ".."
+ * components.
+ */
+static char *keep_path(const char *dir, const char *id, size_t len, char *const *inputs,
+                       int ninputs)
 {
-    size_t dl = strlen(dir), i = 0, w;
+    size_t dl = strlen(dir), i = 0, w, best = 0;
     char *p = malloc(dl + len + 2);
+    int k;
     if (p == NULL)
         return NULL;
+    for (k = 0; k < ninputs; k++) {
+        size_t n = strlen(inputs[k]);
+        while (n > 1 && inputs[k][n - 1] == '/')
+            n--;
+        if (n == len && memcmp(inputs[k], id, n) == 0) {
+            /* a file argument: its name */
+            const char *slash = memrchr(id, '/', len);
+            best = slash ? (size_t)(slash - id) + 1 : 0;
+            break;
+        }
+        if (n < len && n > best && memcmp(inputs[k], id, n) == 0 &&
+            (id[n] == '/' || inputs[k][n - 1] == '/'))
+            best = id[n] == '/' ? n + 1 : n;
+    }
+    id += best;
+    len -= best;
     memcpy(p, dir, dl);
     w = dl;
     if (w && p[w - 1] != '/')
@@ -688,11 +726,136 @@ static void put_keep(void *ud, const void *p, size_t n)
     keep_write(ud, p, n);
 }
 
+/* Into a kept file document: a keep_out writing plain bytes. */
 static void put_file(void *ud, const void *p, size_t n)
 {
-    FILE *f = ud;
-    if (fwrite(p, 1, n, f) != n)
-        clearerr(f);
+    keep_write(ud, p, n);
+}
+
+/* The paths kept file documents went to, so that two documents that would
+ * land on one file (two file arguments with one name) are an error, not a
+ * silent overwrite: an open-addressed set of strings. */
+typedef struct name_set {
+    char **v;
+    size_t n, cap;
+} name_set;
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+    return h;
+}
+
+/* Adds s: 1 when added (the set owns it), 0 when already there, -1 when
+ * out of memory. */
+static int name_add(name_set *ns, char *s)
+{
+    size_t i;
+    if (2 * (ns->n + 1) > ns->cap) {
+        size_t cap = ns->cap ? 2 * ns->cap : 256, k;
+        char **v = calloc(cap, sizeof *v);
+        if (v == NULL)
+            return -1;
+        for (k = 0; k < ns->cap; k++)
+            if (ns->v[k]) {
+                for (i = name_hash(ns->v[k]) & (cap - 1); v[i]; i = (i + 1) & (cap - 1))
+                    ;
+                v[i] = ns->v[k];
+            }
+        free(ns->v);
+        ns->v = v;
+        ns->cap = cap;
+    }
+    for (i = name_hash(s) & (ns->cap - 1); ns->v[i]; i = (i + 1) & (ns->cap - 1))
+        if (strcmp(ns->v[i], s) == 0)
+            return 0;
+    ns->v[i] = s;
+    ns->n++;
+    return 1;
+}
+
+static void name_set_release(name_set *ns)
+{
+    size_t i;
+    for (i = 0; i < ns->cap; i++)
+        free(ns->v[i]);
+    free(ns->v);
+}
+
+/* Writes kept record i as the file dst (a temporary, renamed into place).
+ * 0 or -1 after saying why. */
+static int keep_one_file(dedup_run *r, size_t i, const char *dst, size_t from)
+{
+    keep_out k;
+    char *mk = strdup(dst);
+    int rc = mk && make_parents(mk, from) == 0 ? 0 : -1;
+    free(mk);
+    if (rc != 0) {
+        cli_error("--keep: cannot write '%s': %s", dst, strerror(errno));
+        return -1;
+    }
+    memset(&k, 0, sizeof k);
+    if (outfile_open(&k.file, dst) != 0)
+        return -1;
+    if ((k.f = fdopen(k.file.fd, "wb")) == NULL) {
+        close(k.file.fd);
+        k.failed = 1;
+    } else if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_file, &k)) {
+        k.failed = 1;
+    }
+    if (keep_close(&k, 1) != 0) {
+        cli_error("--keep: cannot write '%s': %s", dst, strerror(errno ? errno : EIO));
+        return -1;
+    }
+    r->kept_records++;
+    r->kept_bytes += r->raw[i].len;
+    return 0;
+}
+
+static int kept(const dedup_run *r, const sd_dedup *d, size_t i);
+
+/* One file per kept document under the directory `path`, at its path
+ * relative to its input argument (under mpirun, each process writes its
+ * own documents' files). 0 or -1 after saying why. */
+static int keep_files(const char *path, dedup_run *r, const sd_dedup *d)
+{
+    name_set seen = {0};
+    size_t i;
+    int rc = -1;
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        cli_error("--keep: cannot create directory '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    for (i = 0; i < r->n; i++) {
+        const char *id;
+        char *dst;
+        int added;
+        walk_at(r);
+        if (!kept(r, d, i))
+            continue;
+        id = ids_at(r, &r->own, r->meta[i].id_off, r->meta[i].id_len);
+        dst = id ? keep_path(path, id, r->meta[i].id_len, r->inputs, r->ninputs) : NULL;
+        if (dst == NULL || (added = name_add(&seen, dst)) < 0) {
+            free(dst);
+            cli_error("out of memory");
+            goto done;
+        }
+        if (added == 0) {
+            cli_error("--keep: two kept documents would both be '%s' (inputs with the same "
+                      "name); keep them in separate runs",
+                      dst);
+            free(dst);
+            goto done;
+        }
+        if (keep_one_file(r, i, dst, strlen(path)) != 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    name_set_release(&seen);
+    return rc;
 }
 
 /* Whether --keep writes record i: it read, and is its cluster's
@@ -709,6 +872,7 @@ static int kept(const dedup_run *r, const sd_dedup *d, size_t i)
  * (one gzip member per record, as crawls are published), else a newline. */
 static void keep_end(keep_out *k, int warcs)
 {
+    k->records++;
     if (warcs) {
         keep_write(k, "\r\n\r\n", 4);
         if (k->gz && !k->failed && gzflush(k->gz, Z_FINISH) != Z_OK)
@@ -721,10 +885,17 @@ static void keep_end(keep_out *k, int warcs)
 static int keep_open(keep_out *k, const char *path)
 {
     memset(k, 0, sizeof *k);
+    k->file.fd = -1;
+    if (strcmp(path, "-") == 0) {
+        k->f = stdout;
+        return 0;
+    }
+    if (outfile_open(&k->file, path) != 0)
+        return -1;
     if (ends_with(path, ".gz")) {
-        k->gz = gzopen(path, "wb6");
+        k->gz = gzdopen(k->file.fd, "wb6");
     } else {
-        k->f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+        k->f = fdopen(k->file.fd, "wb");
         if (k->f && ends_with(path, ".zst")) {
             k->zc = ZSTD_createCCtx();
             k->zcap = ZSTD_CStreamOutSize();
@@ -733,8 +904,9 @@ static int keep_open(keep_out *k, const char *path)
                 cli_error("--keep: out of memory");
                 ZSTD_freeCCtx(k->zc);
                 free(k->zbuf);
-                if (k->f != stdout)
-                    fclose(k->f);
+                k->zc = NULL;
+                k->failed = 1;
+                keep_close(k, 0);
                 return -1;
             }
             ZSTD_CCtx_setParameter(k->zc, ZSTD_c_compressionLevel, 3);
@@ -742,6 +914,8 @@ static int keep_open(keep_out *k, const char *path)
     }
     if (k->f == NULL && k->gz == NULL) {
         cli_error("--keep: cannot open '%s' for writing: %s", path, strerror(errno));
+        close(k->file.fd);
+        outfile_abort(&k->file);
         return -1;
     }
     return 0;
@@ -788,10 +962,16 @@ static void frame_kept(out *blk, dedup_run *r, const sd_dedup *d, size_t i)
         blk->failed = EIO;
 }
 
-static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
+/* Writes the kept records: into the directory `path` (file documents, put
+ * in place one by one), or into the file `path`, left open in *kout (f NULL
+ * when there is none) for the caller to close when every output is done. 0
+ * or -1 after saying why. */
+static int write_keep(const char *path, dedup_run *r, const sd_dedup *d, keep_out *kout)
 {
     size_t i, files = 0, lines = 0, warcs = 0;
     keep_out k;
+    memset(kout, 0, sizeof *kout);
+    kout->file.fd = -1;
     fflush(r->spool);
     for (i = 0; i < r->n; i++) {
         walk_at(r);
@@ -818,36 +998,8 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         return -1;
     }
     if (files) {
-        /* One file per kept document under the directory `path` (under
-         * mpirun, each process writes its own documents' files). */
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-            cli_error("--keep: cannot create directory '%s': %s", path, strerror(errno));
-            return -1;
-        }
-        for (i = 0; i < r->n; i++) {
-            char *dst;
-            FILE *f;
-            walk_at(r);
-            if (!kept(r, d, i))
-                continue;
-            {
-                const char *id = ids_at(r, &r->own, r->meta[i].id_off, r->meta[i].id_len);
-                dst = id ? keep_path(path, id, r->meta[i].id_len) : NULL;
-            }
-            if (dst == NULL || make_parents(dst) != 0 || (f = fopen(dst, "wb")) == NULL) {
-                cli_error("--keep: cannot write '%s': %s", dst ? dst : path, strerror(errno));
-                free(dst);
-                return -1;
-            }
-            if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_file, f) ||
-                fclose(f) != 0) {
-                cli_error("--keep: cannot write '%s'", dst);
-                free(dst);
-                return -1;
-            }
-            free(dst);
-        }
-        return 0;
+        r->kept_dir = 1;
+        return keep_files(path, r, d);
     }
     if (r->comm == NULL) {
         if (keep_open(&k, path) != 0)
@@ -861,6 +1013,11 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
                 break;
             }
             keep_end(&k, warcs != 0);
+        }
+        if (k.failed) {
+            cli_error("--keep: cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+            keep_close(&k, 0);
+            return -1;
         }
     } else {
         /* the kept records in input order, a run at a time, to process 0 */
@@ -876,24 +1033,43 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d)
         }
         if (mpi_sum((uint64_t)bad)) {
             if (opened)
-                keep_close(&k);
+                keep_close(&k, 0);
             return -1;
         }
         rc = gather_in_order(r, d, frame_kept, put_frames, &kf);
         if (rc != 0) {
             cli_error("--keep: cannot gather the kept records");
             if (opened)
-                keep_close(&k);
+                keep_close(&k, 0);
             return -1;
         }
         if (!opened)
             return 0;
     }
-    if (keep_close(&k) != 0) {
-        cli_error("--keep: cannot write '%s'", path);
-        return -1;
-    }
+    r->kept_records = k.records;
+    r->kept_bytes = k.bytes;
+    *kout = k;
     return 0;
+}
+
+/* The summary's line of what --keep wrote: records, bytes, where. */
+static void keep_summary(const char *path, const dedup_run *r)
+{
+    char size[32], disk[48] = "";
+    struct stat st;
+    fmt_bytes(size, sizeof size, r->kept_bytes);
+    if (!r->kept_dir && strcmp(path, "-") != 0 &&
+        (ends_with(path, ".gz") || ends_with(path, ".zst")) && stat(path, &st) == 0) {
+        char z[32];
+        fmt_bytes(z, sizeof z, (uint64_t)st.st_size);
+        snprintf(disk, sizeof disk, ", %s compressed", z);
+    }
+    fprintf(stderr, "syndic: --keep wrote %llu %s (%s%s) to %s%s%s\n",
+            (unsigned long long)r->kept_records,
+            r->kept_dir ? noun(r->kept_records, "file", "files")
+                        : noun(r->kept_records, "record", "records"),
+            size, disk, r->kept_dir ? "the directory " : "",
+            strcmp(path, "-") == 0 ? "standard output" : path, r->kept_dir ? "/" : "");
 }
 
 /* ---- reading and sketching ---- */
@@ -913,6 +1089,7 @@ typedef struct batch {
     char *arena;
     size_t used, cap;
     const char *big; /* the borrowed text (off BORROWED), or NULL */
+    uint64_t bytes_at, records_at; /* input consumed, records read, when it was filled */
 } batch;
 
 /* The reading side: owns the records' metadata until reading ends. */
@@ -920,6 +1097,7 @@ typedef struct feed {
     dedup_run *r;
     page_reader *pages; /* the reader, with pages' article text */
     record_warnings warned;
+    sd_reader *reader;  /* under it: how many bytes it consumed */
     uint64_t total_bytes;
     int failed; /* reading failed; a message was printed */
     /* with a reader thread: two batches handed back and forth */
@@ -1055,6 +1233,8 @@ static int fill_batch(feed *fd, batch *b)
                           : b->off[i] == BORROWED ? b->big
                           : b->arena              ? b->arena + b->off[i]
                                                   : "";
+    b->bytes_at = sd_reader_bytes(fd->reader);
+    b->records_at = fd->r->n;
     return more;
 }
 
@@ -1100,7 +1280,6 @@ static void *feed_main(void *arg)
 static int feed_run(feed *fd, sd_dedup *job, unsigned threads, progress *prog, double *t_sketch)
 {
     int rc = 0, k = 0;
-    uint64_t sketched = 0;
     pthread_t tid;
     if (threads == 1) {
         for (;;) {
@@ -1116,7 +1295,7 @@ static int feed_run(feed *fd, sd_dedup *job, unsigned threads, progress *prog, d
                 break;
             }
             *t_sketch += now_seconds() - t;
-            progress_cb(prog, "sketch", fd->r->n, 0);
+            progress_read(prog, fd->slot[0].bytes_at, fd->slot[0].records_at);
             if (!more)
                 break;
         }
@@ -1146,8 +1325,7 @@ static int feed_run(feed *fd, sd_dedup *job, unsigned threads, progress *prog, d
             rc = -1;
         }
         *t_sketch += now_seconds() - t;
-        sketched += b->n;
-        progress_cb(prog, "sketch", sketched, 0);
+        progress_read(prog, b->bytes_at, b->records_at);
         pthread_mutex_lock(&fd->mu);
         fd->full[k] = 0;
         if (rc)
@@ -1231,6 +1409,7 @@ int cmd_dedup(int argc, char **argv)
     int c, status = EXIT_RUN, show_progress = progress_default(), completed = 0;
     unsigned seed = 0;
     feed fd;
+    keep_out kept;
     size_t i;
     double t0, t_sketch = 0, t_finish = 0, t;
     uint64_t total_bytes = 0, n_all, failed_all, skipped_all;
@@ -1242,7 +1421,8 @@ int cmd_dedup(int argc, char **argv)
     sd_dedup_options_init(&dopt);
     sd_reader_options_init(&ropt);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:t:n:j:qvh", long_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:t:n:j:qvh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case OPT_KEEP: keep = optarg; break;
@@ -1303,12 +1483,12 @@ int cmd_dedup(int argc, char **argv)
         case 'q': cli_quiet = 1; break;
         case 'v': cli_verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default: return cli_bad_option("dedup", long_opts, c, argv);
         }
     }
     if (optind >= argc) {
         cli_error("dedup: no input; give files, directories or - for standard input");
-        usage(stderr);
+        cli_see_help("dedup");
         return EXIT_USAGE;
     }
     if ((dopt.bands == 0) != (dopt.rows == 0)) {
@@ -1331,6 +1511,16 @@ int cmd_dedup(int argc, char **argv)
             show_progress = 0;
     }
 
+    r.inputs = argv + optind;
+    r.ninputs = argc - optind;
+    if (mpi_rank() == 0) {
+        /* every output can be written, before hours of reading */
+        const out_path outs[] = {{"-o", output, 0}, {"--keep", keep, 1}};
+        if (out_check_paths(outs, 2, r.inputs, r.ninputs) != 0) {
+            status = r.comm ? EXIT_RUN : EXIT_USAGE;
+            goto done;
+        }
+    }
     if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0 ||
         page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (r.whole_page ? PAGE_WHOLE : 0),
                         dopt.threads, &fd.pages) != 0) {
@@ -1366,8 +1556,11 @@ int cmd_dedup(int argc, char **argv)
         goto done;
 
     progress_init(&prog, show_progress);
+    if (!r.comm) /* under mpirun a process reads a share: no total */
+        progress_total(&prog, r.inputs, r.ninputs);
     t0 = now_seconds();
     fd.r = &r;
+    fd.reader = reader;
     if (feed_run(&fd, job, dopt.threads, &prog, &t_sketch) != 0)
         goto done_out;
     if (r.comm && share_files_read(r.comm, reader, r.n) != 0)
@@ -1382,10 +1575,17 @@ int cmd_dedup(int argc, char **argv)
     progress_done(&prog);
     if (write_results(&o, &r, job) != 0)
         goto done_out;
-    if (out_close(&o) != 0)
+    /* the results and the kept records go in place together, at the end */
+    if (keep && write_keep(keep, &r, job, &kept) != 0)
+        goto done_out;
+    if (out_close(&o) != 0) {
+        keep_close(&kept, 0);
         goto done;
-    if (keep && write_keep(keep, &r, job) != 0)
+    }
+    if (keep && keep_close(&kept, 1) != 0) {
+        cli_error("--keep: cannot write '%s': %s", keep, strerror(errno ? errno : EIO));
         goto done;
+    }
 
     sd_dedup_get_stats(job, &st);
     n_all = r.n;
@@ -1398,6 +1598,10 @@ int cmd_dedup(int argc, char **argv)
         failed_all = mpi_sum(r.nerrs - r.nskipped);
         skipped_all = mpi_sum(r.nskipped);
         total_bytes = mpi_sum(total_bytes);
+        if (r.kept_dir) { /* each process wrote its own documents' files */
+            r.kept_records = mpi_sum(r.kept_records);
+            r.kept_bytes = mpi_sum(r.kept_bytes);
+        }
         if (mpi_rank() != 0)
             cli_quiet = 1;
         else if (over && !cli_quiet)
@@ -1422,6 +1626,8 @@ int cmd_dedup(int argc, char **argv)
                 (unsigned long long)st.exact_duplicates, (unsigned long long)failed_all,
                 noun(failed_all, "error", "errors"), skipped, size, secs,
                 secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
+        if (keep)
+            keep_summary(keep, &r);
         if (cli_verbose)
             fprintf(stderr,
                     "syndic: LSH %u bands x %u rows; %llu candidate %s, %llu verified; "
@@ -1447,7 +1653,7 @@ int cmd_dedup(int argc, char **argv)
     goto done;
 
 done_out:
-    out_close(&o);
+    out_abort(&o);
 done:
     if (!completed && r.comm)
         mpi_abort(EXIT_RUN); /* the other processes would wait for this one */

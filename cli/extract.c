@@ -547,7 +547,8 @@ int cmd_extract(int argc, char **argv)
     sd_extract_options_init(&r.eo);
     sd_reader_options_init(&ro);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:j:qvh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:j:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'J': r.jsonl = 1; break;
@@ -580,12 +581,18 @@ int cmd_extract(int argc, char **argv)
         case 'q': cli_quiet = 1; break;
         case 'v': cli_verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default: return cli_bad_option("extract", longopts, c, argv);
         }
     }
     if (optind >= argc) {
-        usage(stderr);
+        cli_error("extract: no input; give files, directories or - for standard input");
+        cli_see_help("extract");
         return EXIT_USAGE;
+    }
+    {
+        const out_path outs[] = {{"-o", output, 0}};
+        if (out_check_paths(outs, 1, argv + optind, argc - optind) != 0)
+            return EXIT_USAGE;
     }
     if (sd_reader_new(&ro, &reader) != 0 ||
         (!r.timing &&
@@ -627,7 +634,9 @@ int cmd_extract(int argc, char **argv)
             break;
         }
     }
-    if (out_close(&r.o) != 0)
+    if (status != EXIT_OK)
+        out_abort(&r.o); /* a failed run leaves no half-written file */
+    else if (out_close(&r.o) != 0)
         status = EXIT_RUN;
     if (r.errors && status == EXIT_OK)
         status = EXIT_RUN;

@@ -339,6 +339,7 @@ void mpi_abort(int status)
 {
     if (active) {
         fflush(NULL);
+        out_remove_temps(); /* MPI_Abort ends the process without exit() */
         MPI_Abort(MPI_COMM_WORLD, status);
     }
 }

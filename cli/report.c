@@ -65,6 +65,8 @@ static void usage(FILE *f)
                "TRACE.jsonl: a file, or - for standard input.\n"
                "\n"
                "  -o, --output FILE     write the page to FILE (default: standard output)\n"
+               "      --max-line SIZE   the longest line read (default 256M); a longer one is\n"
+               "                        reported and skipped\n"
                "  -q, --quiet           no warnings and no summary\n"
                "  -h, --help            this help\n"
                "\n"
@@ -93,38 +95,249 @@ static void write_escaped(out *o, const char *p, size_t n)
     out_write(o, p + n - run, run);
 }
 
+/* The longest line `syndic report` reads by default (--max-line): a doc
+ * line carries a whole document's text (--doc-text), so it can be long,
+ * but a line past this is no trace line, and reading it would take memory
+ * without bound. */
+#define REPORT_MAX_LINE ((uint64_t)256 << 20)
+
+/* Reads one line (without its end) into *buf. Returns its length, -1 at
+ * the end of the input, -2 on a read error, or -3 for a line longer than
+ * `max` (then skipped to its end; *raw counts its bytes). *raw is the
+ * bytes consumed, line end included. */
+static ssize_t read_line(FILE *in, char **buf, size_t *cap, size_t max, uint64_t *raw)
+{
+    size_t n = 0;
+    int c, too_long = 0;
+    *raw = 0;
+    while ((c = getc_unlocked(in)) != EOF) {
+        (*raw)++;
+        if (c == '\n')
+            break;
+        if (too_long)
+            continue;
+        if (n == max) {
+            too_long = 1;
+            continue;
+        }
+        if (n + 1 >= *cap) {
+            size_t ncap = *cap ? *cap * 2 : 1 << 16;
+            char *p = realloc(*buf, ncap);
+            if (p == NULL) {
+                errno = ENOMEM;
+                return -2;
+            }
+            *buf = p;
+            *cap = ncap;
+        }
+        (*buf)[n++] = (char)c;
+    }
+    if (ferror(in))
+        return -2;
+    if (c == EOF && *raw == 0)
+        return -1;
+    if (too_long)
+        return -3;
+    while (n && (*buf)[n - 1] == '\r')
+        n--;
+    return (ssize_t)n;
+}
+
+/* ---- what a trace line is: the shape docs/trace.schema.json gives ---- */
+
+static int is_index(const json_t *v)
+{
+    return json_is_integer(v) && json_integer_value(v) >= 0;
+}
+
+static int is_ranges(const json_t *v, size_t width)
+{
+    size_t i, k;
+    json_t *r;
+    if (!json_is_array(v))
+        return 0;
+    json_array_foreach(v, i, r)
+    {
+        if (!json_is_array(r) || json_array_size(r) != width)
+            return 0;
+        for (k = 0; k < width; k++)
+            if (!is_index(json_array_get(r, k)))
+                return 0;
+    }
+    return 1;
+}
+
+static int opt_string(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return v == NULL || json_is_string(v);
+}
+
+/* Ranges of `width` numbers, or nothing (the script takes none as empty). */
+static int opt_ranges(const json_t *o, const char *key, size_t width)
+{
+    const json_t *v = json_object_get(o, key);
+    return v == NULL || is_ranges(v, width);
+}
+
+static int opt_number(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return v == NULL || json_is_number(v);
+}
+
+/* ok, a field `key`'s check; when it failed, *why names the field. */
+static int field(const char *key, int ok, const char **why)
+{
+    if (!ok && !*why)
+        *why = key;
+    return ok;
+}
+
+static int side_ok(const json_t *s, const char **why)
+{
+    return json_is_object(s) && field("doc", is_index(json_object_get(s, "doc")), why) &&
+           field("start", is_index(json_object_get(s, "start")), why) &&
+           field("end", is_index(json_object_get(s, "end")), why) &&
+           field("id", opt_string(s, "id"), why);
+}
+
+/*
+ * Checks that a line is a trace line the report's script can show: a
+ * story, passage or doc object with the fields it reads, of their kinds.
+ * Returns its type, or NULL with a reason in msg.
+ */
+static const char *trace_line_check(const json_t *v, char *msg, size_t n)
+{
+    const char *type, *why = NULL;
+    int ok;
+    if (!json_is_object(v)) {
+        snprintf(msg, n, "not a trace line (a JSON %s, not an object)",
+                 json_is_array(v) ? "array" : "value");
+        return NULL;
+    }
+    type = json_string_value(json_object_get(v, "type"));
+    if (type == NULL) {
+        snprintf(msg, n, "not a trace line (no \"type\")");
+        return NULL;
+    }
+    /* the fields the report's script reads must be of their kinds; those
+     * it can do without may be missing */
+    if (strcmp(type, "story") == 0) {
+        const json_t *copies = json_object_get(v, "copies"), *origin = json_object_get(v, "origin"),
+                     *c;
+        size_t i;
+        ok = field("story", is_index(json_object_get(v, "story")), &why) &&
+             field("origin",
+                   !origin || (json_is_object(origin) && is_index(json_object_get(origin, "doc"))),
+                   &why) &&
+             field("consensus", opt_ranges(v, "consensus", 2), &why) &&
+             field("text", opt_string(v, "text"), &why) &&
+             field("copies", !copies || json_is_array(copies), &why);
+        json_array_foreach(copies, i, c)
+        {
+            if (!ok)
+                break;
+            ok = field("copies", json_is_object(c), &why) &&
+                 field("copies[].doc", is_index(json_object_get(c, "doc")), &why) &&
+                 field("copies[].share", opt_number(c, "share"), &why) &&
+                 field("copies[].identity", opt_number(c, "identity"), &why) &&
+                 field("copies[].role", opt_string(c, "role"), &why) &&
+                 field("copies[].spans", opt_ranges(c, "spans", 2), &why) &&
+                 field("copies[].added", opt_ranges(c, "added", 2), &why) &&
+                 field("copies[].lacks", opt_ranges(c, "lacks", 2), &why) &&
+                 field("copies[].changed", opt_ranges(c, "changed", 2), &why);
+        }
+    } else if (strcmp(type, "passage") == 0) {
+        ok = field("story", is_index(json_object_get(v, "story")), &why) &&
+             field("a", side_ok(json_object_get(v, "a"), &why), &why) &&
+             field("b", side_ok(json_object_get(v, "b"), &why), &why) &&
+             field("changes", opt_ranges(v, "changes", 4), &why);
+    } else if (strcmp(type, "doc") == 0) {
+        const json_t *st = json_object_get(v, "stories"), *x;
+        size_t i;
+        ok = field("doc", is_index(json_object_get(v, "doc")), &why) &&
+             field("id", json_is_string(json_object_get(v, "id")), &why) &&
+             field("stories", !st || json_is_array(st), &why) &&
+             field("text", opt_string(v, "text"), &why) &&
+             field("url", opt_string(v, "url"), &why) &&
+             field("date", opt_string(v, "date"), &why) &&
+             field("error", opt_string(v, "error"), &why) &&
+             field("skipped", opt_string(v, "skipped"), &why) &&
+             field("file", opt_string(v, "file"), &why);
+        json_array_foreach(st, i, x)
+        {
+            if (!ok)
+                break;
+            ok = field("stories", is_index(x), &why);
+        }
+    } else {
+        snprintf(msg, n, "not a trace line (\"type\" is \"%.40s\")", type);
+        return NULL;
+    }
+    if (!ok) {
+        snprintf(msg, n, "not a trace line: a %s without a valid \"%s\"", type, why);
+        return NULL;
+    }
+    return type;
+}
+
+/* What a first line that is no trace line looks like, for the message. */
+static const char *looks_like(const json_t *v)
+{
+    if (json_is_object(v) && json_object_get(v, "cluster") && json_object_get(v, "duplicate_of"))
+        return " (it looks like the output of syndic dedup)";
+    if (json_is_object(v) && json_object_get(v, "paragraphs"))
+        return " (it looks like the output of syndic extract --jsonl)";
+    return "";
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option long_opts[] = {
         {"output", required_argument, NULL, 'o'},
+        {"max-line", required_argument, NULL, 'L'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *output = NULL, *path;
+    uint64_t max_line = REPORT_MAX_LINE;
     FILE *in;
     out o;
     char *line = NULL;
-    size_t cap = 0, lineno = 0, items = 0, stories = 0, texts = 0, passages = 0, bad = 0;
-    unsigned long long offset = 0;
+    size_t cap = 0, lineno = 0, items = 0, stories = 0, texts = 0, passages = 0, bad = 0, good = 0;
+    uint64_t offset = 0, raw;
     ssize_t got;
     int c, status = EXIT_RUN;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
+        case 'L':
+            if (parse_size("--max-line", optarg, 1024, &max_line))
+                return EXIT_USAGE;
+            if (max_line > SIZE_MAX / 2)
+                max_line = SIZE_MAX / 2;
+            break;
         case 'q': cli_quiet = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default: return cli_bad_option("report", long_opts, c, argv);
         }
     }
     if (optind != argc - 1) {
         cli_error("report: give one trace file (the JSON lines of syndic trace), or -");
-        usage(stderr);
+        cli_see_help("report");
         return EXIT_USAGE;
     }
     path = argv[optind];
+    {
+        const out_path outs[] = {{"-o", output, 0}};
+        if (out_check_paths(outs, 1, argv + optind, 1) != 0)
+            return EXIT_USAGE;
+    }
     in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!in) {
         cli_error("cannot open '%s': %s", path, strerror(errno));
@@ -138,61 +351,84 @@ int cmd_report(int argc, char **argv)
         return EXIT_RUN;
     }
     report_head(&o);
-    while ((got = getline(&line, &cap, in)) > 0) {
-        size_t n = (size_t)got;
+    while ((got = read_line(in, &line, &cap, (size_t)max_line, &raw)) != -1 && got != -2) {
         json_error_t jerr;
-        json_t *v;
-        const char *type;
+        json_t *v = NULL;
+        const char *type = NULL;
+        char msg[256];
         lineno++;
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            n--;
-        if (n == 0) {
-            offset += (unsigned long long)got;
+        if (got == 0) {
+            offset += raw;
             continue;
         }
-        v = json_loadb(line, n, JSON_REJECT_DUPLICATES, &jerr);
-        type = v && json_is_object(v) ? json_string_value(json_object_get(v, "type")) : NULL;
+        if (got == -3)
+            snprintf(msg, sizeof msg, "line longer than %llu %s (--max-line): not a trace line",
+                     (unsigned long long)(max_line % (1 << 20) == 0 ? max_line >> 20
+                                          : max_line % 1024 == 0    ? max_line >> 10
+                                                                    : max_line),
+                     max_line % (1 << 20) == 0 ? "MiB"
+                     : max_line % 1024 == 0    ? "KiB"
+                                               : "bytes");
+        else if ((v = json_loadb(line, (size_t)got, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+            snprintf(msg, sizeof msg, "not JSON: %s (column %d)", jerr.text, jerr.column);
+        else
+            type = trace_line_check(v, msg, sizeof msg);
+        if (!type && good == 0 && bad == 0) {
+            /* the first line decides whether this is a trace at all */
+            cli_error("'%s' is not a trace (the JSON lines of syndic trace): line %zu: %s%s", path,
+                      lineno, msg, looks_like(v));
+            json_decref(v);
+            free(line);
+            if (in != stdin)
+                fclose(in);
+            out_abort(&o);
+            return EXIT_RUN;
+        }
         if (items++)
             out_char(&o, ',');
         if (!type) {
-            char msg[256];
-            if (!v)
-                snprintf(msg, sizeof msg, "not JSON: %s (column %d)", jerr.text, jerr.column);
-            else
-                snprintf(msg, sizeof msg, "not a trace line (no \"type\")");
             if (!cli_quiet && bad < 10)
-                cli_warn("%s:%zu (byte %llu): %s", path, lineno, offset, msg);
+                cli_warn("%s:%zu (byte %llu): %s; line skipped", path, lineno,
+                         (unsigned long long)offset, msg);
             bad++;
             out_str(&o, "{\"type\":\"error\",\"file\":");
             out_json_str(&o, path, strlen(path));
-            out_printf(&o, ",\"line\":%zu,\"offset\":%llu,\"error\":", lineno, offset);
+            out_printf(&o, ",\"line\":%zu,\"offset\":%llu,\"error\":", lineno,
+                       (unsigned long long)offset);
             out_json_str(&o, msg, strlen(msg));
             out_str(&o, "}\n");
         } else {
+            good++;
             stories += strcmp(type, "story") == 0;
             passages += strcmp(type, "passage") == 0;
             texts += strcmp(type, "doc") == 0 && json_is_string(json_object_get(v, "text"));
-            write_escaped(&o, line, n);
+            write_escaped(&o, line, (size_t)got);
             out_char(&o, '\n');
         }
         json_decref(v);
-        offset += (unsigned long long)got;
+        offset += raw;
     }
-    if (ferror(in)) {
+    if (got == -2) {
         cli_error("cannot read '%s': %s", path, strerror(errno));
         free(line);
         if (in != stdin)
             fclose(in);
-        report_tail(&o);
-        out_close(&o);
+        out_abort(&o);
         return EXIT_RUN;
     }
     free(line);
     if (in != stdin)
         fclose(in);
+    if (good == 0) {
+        cli_error("'%s' is not a trace (the JSON lines of syndic trace): it has no lines", path);
+        out_abort(&o);
+        return EXIT_RUN;
+    }
     report_tail(&o);
     if (out_close(&o) != 0)
         return EXIT_RUN;
+    if (bad > 10 && !cli_quiet)
+        cli_warn("%zu more lines skipped; each is listed in the report", bad - 10);
     if (stories && (!texts || !passages))
         cli_warn("%s has no %s: the report shows each story's consensus and coverage but not "
                  "its copies side by side (trace with --doc-text --passages)",
@@ -200,7 +436,7 @@ int cmd_report(int argc, char **argv)
     if (!cli_quiet)
         fprintf(stderr,
                 "syndic: story report of %zu %s written to %s (%zu lines read, %zu "
-                "unreadable)\n",
+                "skipped)\n",
                 stories, noun(stories, "story", "stories"),
                 output && strcmp(output, "-") != 0 ? output : "standard output", lineno, bad);
     status = bad ? EXIT_RUN : EXIT_OK;

@@ -452,17 +452,13 @@ static void write_lines(out *o, const trace_run *r, sd_trace *t, int with_text, 
     }
 }
 
-/* The story report: every story with its text, every passage, and the
- * texts of the documents in a story. Returns 0 or -1 after saying why. */
-static int write_report(const char *path, const trace_run *r, sd_trace *t)
+/* The story report into h, opened on its file: every story with its text,
+ * every passage, and the texts of the documents in a story. */
+static void write_report(out *h, const trace_run *r, sd_trace *t)
 {
-    out h;
-    if (out_open(&h, path) != 0)
-        return -1;
-    report_head(&h);
-    write_lines(&h, r, t, 1, 1, TEXT_IN_STORY, 1);
-    report_tail(&h);
-    return out_close(&h);
+    report_head(h);
+    write_lines(h, r, t, 1, 1, TEXT_IN_STORY, 1);
+    report_tail(h);
 }
 
 enum {
@@ -704,7 +700,8 @@ int cmd_trace(int argc, char **argv)
     sd_trace_options_init(&topt);
     sd_reader_options_init(&ropt);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:m:j:qvh", long_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:m:j:qvh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'm':
@@ -758,12 +755,12 @@ int cmd_trace(int argc, char **argv)
         case 'q': cli_quiet = 1; break;
         case 'v': cli_verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default: return cli_bad_option("trace", long_opts, c, argv);
         }
     }
     if (optind >= argc) {
         cli_error("trace: no input; give files, directories or - for standard input");
-        usage(stderr);
+        cli_see_help("trace");
         return EXIT_USAGE;
     }
     if (show_progress && cli_quiet)
@@ -775,6 +772,14 @@ int cmd_trace(int argc, char **argv)
         ropt.share = comm->share;
         if (comm->share.index != 0)
             show_progress = 0;
+    }
+    if (mpi_rank() == 0) {
+        /* every output can be written, before hours of reading */
+        const out_path outs[] = {{"-o", output, 0}, {"--html", html, 0}};
+        if (out_check_paths(outs, 2, argv + optind, argc - optind) != 0) {
+            status = comm ? EXIT_RUN : EXIT_USAGE;
+            goto done;
+        }
     }
     if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0 ||
         page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (whole_page ? PAGE_WHOLE : 0), topt.threads,
@@ -793,6 +798,8 @@ int cmd_trace(int argc, char **argv)
         goto done;
     out_opened = 1;
     progress_init(&prog, show_progress);
+    if (!comm) /* under mpirun a process reads a share: no total */
+        progress_total(&prog, argv + optind, argc - optind);
     t0 = now_seconds();
     /* under a memory limit a batch's texts take at most a 16th of it (the
      * job's copies and tokens of them, about 3.3 bytes a byte, are held
@@ -830,7 +837,7 @@ int cmd_trace(int argc, char **argv)
                 cli_error("%s", sd_trace_errmsg(job));
                 goto done;
             }
-            progress_cb(&prog, "read", r.n, 0);
+            progress_read(&prog, sd_reader_bytes(reader), r.n);
             nb = 0;
             used = 0;
         }
@@ -908,13 +915,18 @@ int cmd_trace(int argc, char **argv)
         }
     }
     write_lines(&o, &r, job, with_text, with_passages, doc_text, 0);
+    if (html) {
+        /* the JSON lines and the report go in place together, at the end */
+        out h;
+        if (out_open(&h, html) != 0)
+            goto done;
+        write_report(&h, &r, job);
+        if (out_close(&h) != 0)
+            goto done;
+    }
     out_opened = 0;
     if (out_close(&o) != 0)
         goto done;
-    if (html) {
-        if (write_report(html, &r, job) != 0)
-            goto done;
-    }
     sd_trace_get_stats(job, &st);
     if (!cli_quiet) {
         double secs = now_seconds() - t0;
@@ -958,7 +970,7 @@ done:
     if (!completed && comm)
         mpi_abort(EXIT_RUN); /* the other processes would wait for this one */
     if (out_opened)
-        out_close(&o);
+        out_abort(&o);
     records_release(&r);
     free(docs);
     free(arena);

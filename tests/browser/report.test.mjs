@@ -18,15 +18,16 @@ const browser = await chromium.launch({
 });
 let passed = 0, failed = 0;
 
-// A fresh page per test; every console error or page error fails the test.
-async function test(name, fn, viewport) {
+// A fresh page per test (the report, or the page at `at`); every console
+// error or page error fails the test.
+async function test(name, fn, viewport, at) {
   const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = [];
   page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
   page.on("pageerror", (e) => problems.push("page error: " + e.message));
   try {
-    await page.goto(url);
+    await page.goto(at || url);
     await page.waitForSelector("html[data-ready='1']", { timeout: 10000 });
     await fn(page);
     if (problems.length) throw new Error(problems.join("; "));
@@ -191,6 +192,18 @@ await test("readable on a phone: no sideways scrolling", async (page) => {
   check((await wide()) <= 1, "story fits: " + (await wide()));
   await page.screenshot({ path: dir + "/report-phone.png", fullPage: false });
 }, { width: 390, height: 844 });
+
+await test("a saved trace with damaged lines still renders, and lists them", async (page) => {
+  const s = await page.textContent("#summary");
+  check(s.includes(stories.length + " stories"), "every story is shown: " + s);
+  const shown = await page.locator("table.stories tbody tr").count();
+  check(shown === stories.length, "rows " + shown + ", stories " + stories.length);
+  const lists = await page.textContent(".lists");
+  check(/Trace lines that could not be read \(3\)/.test(lists), "three damaged lines listed");
+  check(/trace-damaged\.jsonl:3 \(byte \d+\): not a trace line: a story without a valid "story"/.test(lists),
+    "the damaged story line is named by file and line");
+  check(/trace-damaged\.jsonl:5 \(byte \d+\): not JSON/.test(lists), "the line that is not JSON is named");
+}, null, "file://" + dir + "/report-damaged.html");
 
 await browser.close();
 console.log(passed + " passed, " + failed + " failed");

@@ -37,4 +37,12 @@ sh tests/mkwarc.sh $OUT/crawl.warc.gz examples/pages/*.html
 INPUTS="examples/trace $OUT/crawl.warc.gz tests/browser/data"
 "$SYNDIC" trace -q --html $OUT/report.html $INPUTS || [ $? = 1 ]
 "$SYNDIC" trace -q $INPUTS > $OUT/trace.jsonl || [ $? = 1 ]
+# The saved trace with damaged lines among its own: syndic report lists
+# and skips them (exit 1), and the page must still render.
+{ head -2 $OUT/trace.jsonl
+  echo '{"type":"story","story":"seven","copies":7}'
+  echo '{"type":"doc","doc":3}'
+  echo 'not json'
+  tail -n +3 $OUT/trace.jsonl; } > $OUT/trace-damaged.jsonl
+"$SYNDIC" report -q $OUT/trace-damaged.jsonl -o $OUT/report-damaged.html || [ $? = 1 ]
 node tests/browser/report.test.mjs $OUT

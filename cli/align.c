@@ -47,6 +47,16 @@ static void usage(FILE *f)
             "Exit: 0 passages found, 1 none or a run error, 2 usage error.\n");
 }
 
+/* Says why `path` cannot be read; the reader's messages may already name
+ * it ("cannot read 'x': ..."), and then are not prefixed again. */
+static void cannot_read(const char *path, const char *why)
+{
+    if (strncmp(why, "cannot read '", 13) == 0)
+        cli_error("%s", why);
+    else
+        cli_error("cannot read '%s': %s", path, why);
+}
+
 /* Reads the first record of `path` into *d, a page by its article text
  * (or all its text with PAGE_WHOLE in flags), as trace compares it.
  * Returns 0 or -1 after saying why. */
@@ -65,7 +75,7 @@ static int read_first(const char *path, const sd_reader_options *ro, int flags, 
     }
     rc = page_reader_next(pr, &rec, &art);
     if (rc < 0) {
-        cli_error("cannot read '%s': %s", path, page_reader_errmsg(pr));
+        cannot_read(path, page_reader_errmsg(pr));
         goto done;
     }
     if (rc == 0) {
@@ -77,8 +87,10 @@ static int read_first(const char *path, const sd_reader_options *ro, int flags, 
                           : rec.error          ? sd_strerror(rec.error)
                           : art && art->reason ? art->reason
                                                : "no text";
-        cli_error("cannot read '%s': %s%s", path,
-                  art && !rec.error ? "page has no article text: " : "", why);
+        if (art && !rec.error)
+            cli_error("cannot read '%s': page has no article text: %s", path, why);
+        else
+            cannot_read(path, why);
         goto done;
     }
     d->text = malloc(rec.text_len + 1);

@@ -150,6 +150,11 @@ void out_printf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void out_u64(out *o, uint64_t v);
 /* A JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
 void out_json_str(out *o, const char *p, size_t n);
+/* Text for a terminal or a line-based text output, with its control
+ * characters shown as escapes (\n, \t, \x1b; C1 controls as \x9b) and
+ * backslashes doubled, so that no input can fake a line or send a
+ * terminal escape sequence. */
+void out_text_safe(out *o, const char *p, size_t n);
 /* A number with up to 4 decimals, as JSON ("0.8125", "1"). */
 void out_json_num(out *o, double v);
 void out_flush(out *o);

@@ -264,9 +264,9 @@ static void write_error(extract_run *r, const sd_record *rec, const char *msg)
         out_str(o, "}\n");
     } else {
         out_str(o, "### ");
-        out_write(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
+        out_text_safe(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
         out_str(o, "\nerror: ");
-        out_str(o, msg);
+        out_text_safe(o, msg, strlen(msg));
         out_str(o, "\n\n");
     }
 }
@@ -374,10 +374,10 @@ static void write_article(extract_run *r, const sd_record *rec, const sd_article
         return;
     }
     out_str(o, "### ");
-    out_write(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
+    out_text_safe(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
     if (rec->url) {
         out_str(o, "  ");
-        out_write(o, rec->url, rec->url_len);
+        out_text_safe(o, rec->url, rec->url_len);
     }
     out_char(o, '\n');
     if (!a->found) {

@@ -599,6 +599,40 @@ void out_json_str(out *o, const char *s, size_t n)
     out_char(o, '"');
 }
 
+void out_text_safe(out *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i, run = 0;
+    for (i = 0; i < n; i++) {
+        unsigned c = p[i];
+        /* C0 controls and DEL; C1 controls are U+0080-U+009F, C2 80-9F */
+        int c1 = c == 0xC2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F;
+        if (c >= 0x20 && c != 0x7F && c != '\\' && !c1) {
+            run++;
+            continue;
+        }
+        out_write(o, p + i - run, run);
+        run = 0;
+        if (c == '\\') {
+            out_write(o, "\\\\", 2);
+            continue;
+        }
+        if (c1)
+            c = p[++i];
+        {
+            char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            switch (c) {
+            case '\n': out_write(o, "\\n", 2); break;
+            case '\r': out_write(o, "\\r", 2); break;
+            case '\t': out_write(o, "\\t", 2); break;
+            default: out_write(o, e, 4);
+            }
+        }
+    }
+    out_write(o, p + n - run, run);
+}
+
 void out_json_num(out *o, double v)
 {
     char tmp[32];

@@ -30,13 +30,19 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARNINGS) $(WERROR) \
               -Iinclude -Isrc -Itests $(PKG_CFLAGS) $(CFLAGS)
 ALL_LIBS   := $(PKG_LIBS) -pthread -lm
 
-# Open MPI (Debian's libopenmpi-dev): with it, the program runs under mpirun
-# (cli/mpi.c, the one file that calls MPI; the library never does). MPI=0
-# builds without it.
+# Open MPI (Debian's libopenmpi-dev): with it, the program runs under mpirun.
+# The program itself does not link MPI (resolving Open MPI at start-up cost
+# every plain run tens of milliseconds): under a launcher it loads
+# syndic-mpi.so, built from cli/mpi/shim.c (the one file that calls MPI; the
+# library never does), from beside itself or from $(PREFIX)/lib/syndic.
+# MPI=0 builds no shim.
 MPI ?= $(shell $(PKG_CONFIG) --exists ompi-c 2>/dev/null && echo 1 || echo 0)
+MPI_SHIM := $(BUILD)/syndic-mpi.so
+MPI_DIR  := $(PREFIX)/lib/syndic
 ifeq ($(MPI),1)
-MPI_CFLAGS := -DSYNDIC_MPI $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags ompi-c))
+MPI_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags ompi-c))
 MPI_LIBS   := $(shell $(PKG_CONFIG) --libs ompi-c)
+SHIM       := $(MPI_SHIM)
 endif
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
@@ -57,7 +63,7 @@ REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 .PHONY: all deps check man test-man test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
         fuzz lint bench demo install clean
 
-all: $(STATIC) $(SHARED) $(PROG) syndic
+all: $(STATIC) $(SHARED) $(PROG) $(SHIM) syndic
 
 # A convenience link at the top so README commands read `./syndic ...`; only
 # the default build makes it, so sanitizer builds never re-point it.
@@ -97,7 +103,11 @@ $(BUILD)/cli/report.o: cli/report.c $(REPORT_GEN)
 
 $(BUILD)/cli/mpi.o: cli/mpi.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(MPI_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Icli -DSYNDIC_MPI_DIR='"$(MPI_DIR)"' -MMD -MP -c -o $@ $<
+
+$(MPI_SHIM): cli/mpi/shim.c cli/mpi/shim.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icli $(MPI_CFLAGS) -shared -o $@ $< $(LDFLAGS) $(MPI_LIBS)
 
 $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -107,7 +117,7 @@ $(SHARED): $(LIB_OBJ)
 	$(CC) -shared -o $@ $^ $(LDFLAGS) $(ALL_LIBS)
 
 $(PROG): $(CLI_OBJ) $(STATIC)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LDFLAGS) $(ALL_LIBS) $(MPI_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LDFLAGS) $(ALL_LIBS) -ldl
 
 $(TESTS): $(TEST_OBJ) $(STATIC)
 	@mkdir -p $(dir $@)
@@ -141,7 +151,7 @@ check: deps
 test-unit: $(TESTS)
 	$(TESTS)
 
-test-cli: $(PROG)
+test-cli: $(PROG) $(SHIM)
 	sh tests/cli.sh $(PROG)
 
 test-fuzz: $(REPLAY)
@@ -234,6 +244,8 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/syndic
 	install -m 644 $(STATIC) $(SHARED) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/syndic.h $(DESTDIR)$(PREFIX)/include/
+	@if [ -f $(MPI_SHIM) ]; then install -d $(DESTDIR)$(MPI_DIR) && \
+	  install -m 644 $(MPI_SHIM) $(DESTDIR)$(MPI_DIR)/; fi
 	@if [ -f docs/syndic.1 ]; then install -m 644 docs/syndic.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 
 clean:
@@ -246,3 +258,4 @@ $(BUILD)/bench/%: bench/%.c tests/ref/jaccard.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/ref/jaccard.c $(STATIC) $(LDFLAGS) $(ALL_LIBS)
 bench-bin: $(BENCH_BIN)
+

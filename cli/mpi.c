@@ -1,21 +1,24 @@
 /*
- * mpi.c: runs under mpirun. The only file of syndic that calls MPI: the
- * library talks to the other processes through the sd_comm made here, and
- * the commands gather their output to process 0 through mpi_gather_write().
+ * mpi.c: runs under mpirun. The library talks to the other processes
+ * through the sd_comm made here, and the commands gather their output to
+ * process 0 through mpi_gather_write().
  *
- * A build without MPI (no libopenmpi-dev) compiles the same functions
- * without it: run plainly they do nothing; started by mpirun they say that
- * this syndic cannot take part.
+ * The program does not link MPI: resolving Open MPI and its dependencies
+ * at start-up cost every plain run tens of milliseconds. Only when a
+ * launcher started the process does mpi_start() load syndic-mpi.so (built
+ * from mpi/shim.c, the one file that calls MPI) and call MPI through its
+ * table. A build without Open MPI has no shim: run plainly, nothing
+ * changes; started by mpirun, it says that this syndic cannot take part.
  */
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
-
-#ifdef SYNDIC_MPI
-#include <mpi.h>
-#endif
+#include "mpi/shim.h"
 
 /* Whether a launcher (mpirun, srun) started this process. */
 static int launched(void)
@@ -177,120 +180,91 @@ int share_files_read(sd_comm *c, const sd_reader *r, uint64_t mine)
     return rc ? -1 : 0;
 }
 
-#ifdef SYNDIC_MPI
+/* ---- MPI, loaded only under a launcher ---- */
 
 static int active;
 static sd_comm comm;
-
-/* Bytes a pair of processes moves in one MPI call: counts are ints. */
-#define ROUND_BYTES ((uint64_t)256 << 20)
+static const syndic_mpi *mpi;
+static char shim_path[PATH_MAX];
 
 /*
- * sd_comm.alltoallv with 64-bit lengths: in rounds of at most ROUND_BYTES
- * per pair, each round's pieces copied into buffers whose offsets fit MPI's
- * ints.
+ * Where syndic-mpi.so is: beside the program (the build tree), else where
+ * `make install` puts it. 0 with shim_path set, or -1.
  */
+static int find_shim(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash &&
+            snprintf(shim_path, sizeof shim_path, "%.*s/syndic-mpi.so", (int)(slash - exe), exe) <
+                (int)sizeof shim_path &&
+            access(shim_path, R_OK) == 0)
+            return 0;
+    }
+#ifdef SYNDIC_MPI_DIR
+    if (snprintf(shim_path, sizeof shim_path, "%s/syndic-mpi.so", SYNDIC_MPI_DIR) <
+            (int)sizeof shim_path &&
+        access(shim_path, R_OK) == 0)
+        return 0;
+#endif
+    shim_path[0] = '\0';
+    return -1;
+}
+
 static int do_alltoallv(void *ud, const void *send, const uint64_t *send_len, void *recv,
                         const uint64_t *recv_len)
 {
-    int np = (int)comm.share.count, p, rc = 0;
-    uint64_t most = 0, done = 0, *soff, *roff;
-    int *sc, *sd, *rc_, *rd;
-    char *sb = NULL, *rb = NULL;
     (void)ud;
-    soff = calloc((size_t)np, sizeof *soff);
-    roff = calloc((size_t)np, sizeof *roff);
-    sc = calloc((size_t)np * 4, sizeof *sc);
-    if (!soff || !roff || !sc) {
-        rc = -1;
-        goto done;
-    }
-    sd = sc + np;
-    rc_ = sd + np;
-    rd = rc_ + np;
-    for (p = 0; p < np; p++) {
-        if (p)
-            soff[p] = soff[p - 1] + send_len[p - 1], roff[p] = roff[p - 1] + recv_len[p - 1];
-        if (send_len[p] > most)
-            most = send_len[p];
-        if (recv_len[p] > most)
-            most = recv_len[p];
-    }
-    if (MPI_Allreduce(MPI_IN_PLACE, &most, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD) !=
-        MPI_SUCCESS) {
-        rc = -1;
-        goto done;
-    }
-    for (done = 0; done < most; done += ROUND_BYTES) {
-        size_t st = 0, rt = 0;
-        for (p = 0; p < np; p++) {
-            uint64_t s = send_len[p] > done ? send_len[p] - done : 0,
-                     r = recv_len[p] > done ? recv_len[p] - done : 0;
-            sc[p] = (int)(s < ROUND_BYTES ? s : ROUND_BYTES);
-            rc_[p] = (int)(r < ROUND_BYTES ? r : ROUND_BYTES);
-            sd[p] = (int)st;
-            rd[p] = (int)rt;
-            st += (size_t)sc[p];
-            rt += (size_t)rc_[p];
-        }
-        {
-            char *s2 = realloc(sb, st ? st : 1), *r2;
-            if (s2 == NULL) {
-                rc = -1;
-                goto done;
-            }
-            sb = s2;
-            r2 = realloc(rb, rt ? rt : 1);
-            if (r2 == NULL) {
-                rc = -1;
-                goto done;
-            }
-            rb = r2;
-        }
-        for (p = 0; p < np; p++)
-            if (sc[p])
-                memcpy(sb + sd[p], (const char *)send + soff[p] + done, (size_t)sc[p]);
-        if (MPI_Alltoallv(sb, sc, sd, MPI_BYTE, rb, rc_, rd, MPI_BYTE, MPI_COMM_WORLD) !=
-            MPI_SUCCESS) {
-            rc = -1;
-            goto done;
-        }
-        for (p = 0; p < np; p++)
-            if (rc_[p])
-                memcpy((char *)recv + roff[p] + done, rb + rd[p], (size_t)rc_[p]);
-    }
-done:
-    free(soff);
-    free(roff);
-    free(sc);
-    free(sb);
-    free(rb);
-    return rc;
+    return mpi->alltoallv(send, send_len, recv, recv_len);
 }
 
 static int do_allgather(void *ud, const uint64_t *in, size_t n, uint64_t *all)
 {
     (void)ud;
-    if (n > INT32_MAX)
-        return -1;
-    return MPI_Allgather(in, (int)n, MPI_UINT64_T, all, (int)n, MPI_UINT64_T, MPI_COMM_WORLD) !=
-           MPI_SUCCESS;
+    return mpi->allgather(in, n, all);
 }
 
 int mpi_start(int *argc, char ***argv)
 {
-    int rank, size;
+    void *h;
+    const syndic_mpi *(*entry)(void);
+    unsigned rank, size;
     if (!launched())
         return 0;
-    if (MPI_Init(argc, argv) != MPI_SUCCESS) {
+    if (find_shim() != 0) {
+        cli_error("this syndic cannot run under mpirun: syndic-mpi.so is not beside it%s "
+                  "(build with Open MPI's libopenmpi-dev installed)",
+#ifdef SYNDIC_MPI_DIR
+                  " nor in " SYNDIC_MPI_DIR
+#else
+                  ""
+#endif
+        );
+        return -1;
+    }
+    /* global, so that the plug-ins Open MPI loads in turn find libmpi */
+    h = dlopen(shim_path, RTLD_NOW | RTLD_GLOBAL);
+    if (h == NULL) {
+        cli_error("cannot load %s: %s", shim_path, dlerror());
+        return -1;
+    }
+    *(void **)&entry = dlsym(h, SYNDIC_MPI_SHIM_SYMBOL);
+    if (entry == NULL || (mpi = entry()) == NULL || mpi->version != SYNDIC_MPI_SHIM_VERSION) {
+        cli_error("%s is not this syndic's MPI shim (rebuild with make)", shim_path);
+        mpi = NULL;
+        return -1;
+    }
+    if (mpi->init(argc, argv, &rank, &size) != 0) {
         cli_error("MPI_Init failed");
         return -1;
     }
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
     active = 1;
-    comm.share.index = (unsigned)rank;
-    comm.share.count = (unsigned)size;
+    comm.share.index = rank;
+    comm.share.count = size;
     comm.share.block = MPI_SHARE_BLOCK;
     {
         /* SYNDIC_SHARE_BLOCK: records per block (tests use small blocks) */
@@ -311,7 +285,7 @@ sd_comm *mpi_comm(void)
 
 int mpi_built(void)
 {
-    return 1;
+    return find_shim() == 0;
 }
 
 unsigned mpi_rank(void)
@@ -323,16 +297,15 @@ int mpi_worst(int status)
 {
     int worst = status;
     if (active)
-        MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        mpi->max_int(&worst);
     return worst;
 }
 
 uint64_t mpi_sum(uint64_t v)
 {
-    uint64_t s = v;
     if (active)
-        MPI_Allreduce(&v, &s, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-    return s;
+        mpi->sum_u64(&v);
+    return v;
 }
 
 void mpi_abort(int status)
@@ -340,63 +313,37 @@ void mpi_abort(int status)
     if (active) {
         fflush(NULL);
         out_remove_temps(); /* MPI_Abort ends the process without exit() */
-        MPI_Abort(MPI_COMM_WORLD, status);
+        mpi->abort(status);
     }
 }
 
 int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *p, size_t n),
                      void *ud)
 {
-    uint64_t len = n, *lens = NULL;
-    int np = (int)comm.share.count, q;
+    uint64_t *lens = NULL;
+    unsigned np = comm.share.count, q;
     char *piece = NULL;
     if (!active) {
         put(ud, p, n);
         return 0;
     }
-    if (comm.share.index == 0) {
-        lens = malloc((size_t)np * sizeof *lens);
-        if (lens == NULL)
-            return -1;
-    }
-    if (MPI_Gather(&len, 1, MPI_UINT64_T, lens, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD) !=
-        MPI_SUCCESS) {
+    if (comm.share.index != 0) /* the others send their bytes to process 0 */
+        return mpi->gather_u64(n, NULL) != 0 ? -1 : mpi->send(p, n, 0);
+    lens = malloc((size_t)np * sizeof *lens);
+    if (lens == NULL || mpi->gather_u64(n, lens) != 0) {
         free(lens);
         return -1;
-    }
-    if (comm.share.index != 0) {
-        /* sent in pieces that fit an int */
-        const char *c = p;
-        while (len) {
-            int k = len > (1u << 30) ? 1 << 30 : (int)len;
-            if (MPI_Send(c, k, MPI_BYTE, 0, 7, MPI_COMM_WORLD) != MPI_SUCCESS)
-                return -1;
-            c += k;
-            len -= (uint64_t)k;
-        }
-        return 0;
     }
     put(ud, p, n);
     for (q = 1; q < np; q++) {
         /* each process's bytes are handed to put() whole */
-        uint64_t at = 0;
         char *np_ = realloc(piece, lens[q] ? (size_t)lens[q] : 1);
-        if (np_ == NULL) {
-            free(piece);
+        if (np_ == NULL || mpi->recv(np_, lens[q], q) != 0) {
+            free(np_ ? np_ : piece);
             free(lens);
             return -1;
         }
         piece = np_;
-        while (at < lens[q]) {
-            int k = lens[q] - at > (1u << 30) ? 1 << 30 : (int)(lens[q] - at);
-            if (MPI_Recv(piece + at, k, MPI_BYTE, q, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
-                MPI_SUCCESS) {
-                free(piece);
-                free(lens);
-                return -1;
-            }
-            at += (uint64_t)k;
-        }
         if (lens[q])
             put(ud, piece, (size_t)lens[q]);
     }
@@ -409,62 +356,7 @@ void mpi_stop(void)
 {
     if (active) {
         sd_share_release(&comm.share);
-        MPI_Finalize();
+        mpi->finalize();
     }
     active = 0;
 }
-
-#else /* no MPI */
-
-int mpi_start(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    if (launched()) {
-        cli_error("this syndic was built without MPI; install libopenmpi-dev and rebuild "
-                  "to run it under mpirun");
-        return -1;
-    }
-    return 0;
-}
-
-sd_comm *mpi_comm(void)
-{
-    return NULL;
-}
-
-int mpi_built(void)
-{
-    return 0;
-}
-
-unsigned mpi_rank(void)
-{
-    return 0;
-}
-
-int mpi_worst(int status)
-{
-    return status;
-}
-
-uint64_t mpi_sum(uint64_t v)
-{
-    return v;
-}
-
-void mpi_abort(int status)
-{
-    (void)status;
-}
-
-int mpi_gather_write(const void *p, size_t n, void (*put)(void *ud, const void *p, size_t n),
-                     void *ud)
-{
-    put(ud, p, n);
-    return 0;
-}
-
-void mpi_stop(void) {}
-
-#endif

@@ -3,7 +3,7 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
-files=$(ls src/*/*.c src/*/*.h cli/*.c cli/*.h include/*.h 2>/dev/null)
+files=$(ls src/*/*.c src/*/*.h cli/*.c cli/*.h cli/mpi/*.c cli/mpi/*.h include/*.h 2>/dev/null)
 
 # Banned: unbounded string functions and ones that print or exit from the
 # library.
@@ -25,8 +25,8 @@ if command -v clang-format >/dev/null && [ -f .clang-format ]; then
   done
 fi
 if command -v clang-tidy >/dev/null; then
-  clang-tidy --quiet $files -- -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I"${BUILD:-build}/gen" \
-    $(pkg-config --cflags libxml-2.0 uchardet 2>/dev/null) 2>/dev/null | grep -E 'warning:|error:' && status=1
+  clang-tidy --quiet $files -- -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -Icli -I"${BUILD:-build}/gen" \
+    $(pkg-config --cflags libxml-2.0 uchardet ompi-c 2>/dev/null) 2>/dev/null | grep -E 'warning:|error:' && status=1
 fi
 [ $status = 0 ] && echo "lint: clean"
 exit $status

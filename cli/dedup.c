@@ -624,9 +624,7 @@ static int keep_close(keep_out *k, int commit)
         free(k->zbuf);
         k->zc = NULL;
     }
-    if (k->f && k->f != stdout && fclose(k->f) != 0)
-        k->failed = 1;
-    else if (k->f == stdout && fflush(stdout) != 0)
+    if (k->f && (k->f == stdout ? fflush(stdout) : fclose(k->f)) != 0)
         k->failed = 1;
     k->f = NULL;
     if (commit && !k->failed)
@@ -1418,6 +1416,7 @@ int cmd_dedup(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.ids_fd = -1;
     memset(&fd, 0, sizeof fd);
+    memset(&kept, 0, sizeof kept);
     sd_dedup_options_init(&dopt);
     sd_reader_options_init(&ropt);
     optind = 1;
@@ -1579,7 +1578,8 @@ int cmd_dedup(int argc, char **argv)
     if (keep && write_keep(keep, &r, job, &kept) != 0)
         goto done_out;
     if (out_close(&o) != 0) {
-        keep_close(&kept, 0);
+        if (keep)
+            keep_close(&kept, 0);
         goto done;
     }
     if (keep && keep_close(&kept, 1) != 0) {

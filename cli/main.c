@@ -169,7 +169,7 @@ int cli_bad_option(const char *cmd, const struct option *opts, int c, char **arg
         const char *eq = strchr(arg, '=');
         size_t n = 0, len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
         const char *near;
-        while (opts[n].name && n < 64) {
+        while (n < 64 && opts[n].name) {
             names[n] = opts[n].name;
             n++;
         }

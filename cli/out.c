@@ -196,7 +196,7 @@ int outfile_open(outfile *f, const char *path)
         cli_error("cannot open '%s' for writing: too many output files", path);
         goto fail;
     }
-    /* the mode a new file gets (or the one it replaces had) */
+    /* the mode of a new file, or that of the file it replaces */
     mask = umask(0);
     umask(mask);
     if (fchmod(f->fd, have ? st.st_mode & 07777 : 0666 & ~mask) != 0) {

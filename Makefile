@@ -60,7 +60,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check man test-man test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
+.PHONY: all deps check man test-man bench-icu test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
         fuzz lint bench demo install clean
 
 all: $(STATIC) $(SHARED) $(PROG) $(SHIM) syndic
@@ -259,3 +259,13 @@ $(BUILD)/bench/%: bench/%.c tests/ref/jaccard.c $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/ref/jaccard.c $(STATIC) $(LDFLAGS) $(ALL_LIBS)
 bench-bin: $(BENCH_BIN)
 
+# How syndic's tokenizer (a token per letter in Thai, Lao, Khmer, Myanmar)
+# compares with ICU's dictionary word breaker on speed and token counts;
+# needs libicu-dev, which syndic itself does not use (see docs/languages.md).
+$(BUILD)/bench/icu_segment: bench/icu/segment.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags icu-uc) -o $@ $< $(STATIC) $(LDFLAGS) \
+	  $(ALL_LIBS) $(shell $(PKG_CONFIG) --libs icu-uc)
+bench-icu: $(BUILD)/bench/icu_segment
+	@for f in tests/golden/data/lang/th.txt tests/golden/data/lang/lo.txt \
+	  tests/golden/data/lang/km.txt tests/golden/data/lang/my.txt; do $(BUILD)/bench/icu_segment $$f 7; done

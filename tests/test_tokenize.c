@@ -167,9 +167,19 @@ TEST(tokenize_cases)
     expect_tokens(__LINE__, "zero\xE2\x80\x8Bwidth join\xE2\x80\x8D", "zero\xE2\x80\x8Bwidth",
                   "join", NULL);
     expect_tokens(__LINE__, "cafe\xCC\x81 na\xC3\xAFve", "cafe\xCC\x81", "na\xC3\xAFve", NULL);
-    expect_tokens(
-        __LINE__, "\xE0\xB8\xAA\xE0\xB8\xA7\xE0\xB8\xB1\xE0\xB8\xAA\xE0\xB8\x94\xE0\xB8\xB5 ok",
-        "\xE0\xB8\xAA\xE0\xB8\xA7\xE0\xB8\xB1\xE0\xB8\xAA\xE0\xB8\x94\xE0\xB8\xB5", "ok", NULL);
+    /* Thai, Lao, Khmer and Myanmar have no spaces between words: each
+     * letter with its marks is a token, as in CJK (sawatdi: s, wa, s, di). */
+    expect_tokens(__LINE__,
+                  "\xE0\xB8\xAA\xE0\xB8\xA7\xE0\xB8\xB1\xE0\xB8\xAA\xE0\xB8\x94\xE0\xB8\xB5 ok",
+                  "\xE0\xB8\xAA", "\xE0\xB8\xA7\xE0\xB8\xB1", "\xE0\xB8\xAA",
+                  "\xE0\xB8\x94\xE0\xB8\xB5", "ok", NULL);
+    /* Thai with a leading vowel and a tone mark: เมื่อ is e, mue' */
+    expect_tokens(__LINE__, "เมื่อ", "เ", "มื่", "อ", NULL);
+    expect_tokens(__LINE__, "ເຮືອ", "ເ", "ຮື", "ອ", NULL);   /* Lao */
+    expect_tokens(__LINE__, "កោះ", "កោះ", NULL);           /* Khmer: ka with vowel and final */
+    expect_tokens(__LINE__, "ក្អែក", "ក្", "អែ", "ក", NULL); /* Khmer coeng: a new token */
+    expect_tokens(__LINE__, "ကျွန်း", "ကျွ", "န်း", NULL);     /* Myanmar */
+    expect_tokens(__LINE__, "abcไทยdef", "abc", "ไ", "ท", "ย", "def", NULL);
     expect_tokens(__LINE__, "", NULL);
     expect_tokens(__LINE__, "... !! -- \xE2\x80\x94 \xC2\xA0", NULL);
     /* Halfwidth katakana with its voicing mark is one token. */
@@ -204,6 +214,13 @@ TEST(tokenize_equal_hashes)
                           "le"),
                  one_hash("file")); /* fi ligature */
     CHECK_EQ_U64(one_hash("\xEF\xBC\x92\xEF\xBC\x90\xEF\xBC\x92\xEF\xBC\x91"), one_hash("2021"));
+    /* Russian ё is folded to е (composed, decomposed, capital); Ukrainian
+     * ї keeps its diaeresis */
+    CHECK_EQ_U64(one_hash("ёлка"), one_hash("елка"));
+    CHECK_EQ_U64(one_hash("Ёлка"), one_hash("елка"));
+    CHECK_EQ_U64(one_hash("е\xCC\x88лка"), one_hash("елка"));
+    CHECK_EQ_U64(one_hash("всё"), one_hash("все"));
+    CHECK(one_hash("їжак") != one_hash("іжак"));
     CHECK(one_hash("nato") != one_hash("natos"));
     CHECK(one_hash("don't") != one_hash("dont"));
 }
@@ -279,46 +296,26 @@ TEST(tokenize_fast_path_equals_slow_path_mixed)
     /* Pieces that meet ASCII words in every way the fast path must hand over:
      * accented letters, marks, ignorables, typographic apostrophes, CJK,
      * fullwidth forms, separators, emoji, invalid bytes. */
-    static const char *const piece[] = {"a",
-                                        "Z",
-                                        "7",
-                                        "'",
-                                        " ",
-                                        ".",
-                                        "don",
-                                        "t",
-                                        "\xC3\xA9",
-                                        "\xC3\x89",
-                                        "e\xCC\x81",
-                                        "\xCC\x81",
-                                        "\xE2\x80\x99",
-                                        "\xE2\x80\x98",
-                                        "\xCA\xBC",
-                                        "\xEF\xBC\x87",
-                                        "\xC2\xAD",
-                                        "\xE2\x80\x8B",
-                                        "\xE2\x80\x8D",
-                                        "\xEF\xBB\xBF",
-                                        "\xE6\x9D\xB1",
-                                        "\xED\x95\x9C",
-                                        "\xEF\xBD\xB6",
-                                        "\xEF\xBE\x9E",
-                                        "\xEF\xBC\xAE",
-                                        "\xE2\x80\x94",
-                                        "\xC2\xA0",
-                                        "\xF0\x9F\x98\x80",
-                                        "\xEF\xB8\x8F",
-                                        "\xC3\x9F",
-                                        "\xCE\xA3",
-                                        "\xE0\xB8\xAA",
-                                        "\xD9\xA3",
-                                        "\xC2\xB2",
-                                        "\xE2\x85\xA0",
-                                        "_",
-                                        "\xE1\x84\x80",
-                                        "\xE1\x85\xA1",
-                                        "\xFF",
-                                        "\xC0"};
+    static const char *const piece[] = {
+        "a", "Z", "7", "'", " ", ".", "don", "t", "\xC3\xA9", "\xC3\x89", "e\xCC\x81", "\xCC\x81",
+        "\xE2\x80\x99", "\xE2\x80\x98", "\xCA\xBC", "\xEF\xBC\x87", "\xC2\xAD", "\xE2\x80\x8B",
+        "\xE2\x80\x8D", "\xEF\xBB\xBF", "\xE6\x9D\xB1", "\xED\x95\x9C", "\xEF\xBD\xB6",
+        "\xEF\xBE\x9E", "\xEF\xBC\xAE", "\xE2\x80\x94", "\xC2\xA0", "\xF0\x9F\x98\x80",
+        "\xEF\xB8\x8F", "\xC3\x9F", "\xCE\xA3", "\xE0\xB8\xAA", "\xD9\xA3", "\xC2\xB2",
+        "\xE2\x85\xA0", "_", "\xE1\x84\x80", "\xE1\x85\xA1", "\xE1\x86\xA8", "\xEA\xB0\x80",
+        /* Thai: letters, a leading vowel,
+         * marks in either order, sara am
+         * (which NFKC decomposes) */
+        "\xE0\xB8\x81", "\xE0\xB9\x80", "\xE0\xB8\xB8", "\xE0\xB9\x88", "\xE0\xB8\xB3",
+        /* Lao ho no, Khmer coeng, Myanmar
+         * u and ii (which compose) */
+        "\xE0\xBB\x9C", "\xE1\x9F\x92", "\xE1\x80\xA5", "\xE1\x80\xAE",
+        /* Cyrillic: e, diaeresis, capital
+         * yo, i, short i */
+        "\xD0\xB5", "\xCC\x88", "\xD0\x81", "\xD1\x96", "\xD0\xB9",
+        /* marks of other classes, out of
+         * order, and a compatibility ideograph */
+        "\xCC\xA3", "\xCD\x85", "\xEF\xA4\x80", "\xFF", "\xC0"};
     char text[600];
     int it, bad = 0;
     for (it = 0; it < 4000 && bad < 5; it++) {

@@ -216,23 +216,29 @@ static int is_apostrophe(uint32_t cp)
 }
 
 /*
- * Ideographs (with their extensions, compatibility forms and radicals), kana
- * and hangul: scripts written without spaces between words, where each
- * character is a token.
+ * Scripts written without spaces between words, where each character (with
+ * the marks that compose with it) is a token and passages are found by
+ * runs of characters, as shingles of characters: ideographs (with their
+ * extensions, compatibility forms and radicals), kana and hangul; Thai,
+ * Lao, Myanmar, Khmer, Tai Le, New Tai Lue, Tai Tham and Tai Viet. A Thai
+ * paragraph is otherwise one "word" per phrase, so a shared paragraph of
+ * 2 kB is fifteen tokens and never a passage.
  */
 static int is_cjk(uint32_t cp)
 {
     if (cp < 0x1100)
-        return 0;
+        return (cp >= 0x0E01 && cp <= 0x0EFF) || (cp >= 0x1000 && cp <= 0x109F);
     if (cp < 0x3000)
-        return cp <= 0x11FF || (cp >= 0x2E80 && cp <= 0x2FDF);
+        return cp <= 0x11FF || (cp >= 0x1780 && cp <= 0x17FF) || (cp >= 0x1950 && cp <= 0x19FF) ||
+               (cp >= 0x1A20 && cp <= 0x1AAF) || (cp >= 0x2E80 && cp <= 0x2FDF);
     if (cp <= 0x9FFF)
         return (cp >= 0x3005 && cp <= 0x3007) || (cp >= 0x3021 && cp <= 0x3029) ||
                (cp >= 0x3038 && cp <= 0x303B) || (cp >= 0x3040 && cp <= 0x30FF) ||
                (cp >= 0x3100 && cp <= 0x318F) || (cp >= 0x31A0 && cp <= 0x31BF) ||
                (cp >= 0x31F0 && cp <= 0x31FF) || cp >= 0x3400;
     if (cp < 0xAC00)
-        return cp >= 0xA960 && cp <= 0xA97F;
+        return (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xA9E0 && cp <= 0xA9FF) ||
+               (cp >= 0xAA60 && cp <= 0xAADF);
     if (cp <= 0xD7FF)
         return 1;
     if (cp < 0x10000)
@@ -368,9 +374,40 @@ static int scan_word(scratch *sc, const char *p, size_t n, size_t start, int for
 }
 
 /*
+ * Whether the fold buffer is already its own normalized form, so that
+ * utf8proc's decomposition and recomposition (most of a short token's time
+ * in Thai, CJK or Cyrillic text) can be skipped: no character decomposes,
+ * case-folds or takes part in a composition, combining marks are in
+ * canonical order, and nothing is a hangul jamo or syllable (those compose
+ * by rule, not by table).
+ */
+static int stable(const scratch *sc)
+{
+    const char *p = sc->fold.p;
+    size_t i = 0, n = sc->fold.len, len;
+    unsigned last = 0, ccc;
+    while (i < n) {
+        uint32_t cp = decode(p + i, n - i, &len);
+        const utf8proc_property_t *pr;
+        if (cp == SD_UTF8_INVALID || (cp >= 0x1100 && cp <= 0x11FF) ||
+            (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xAC00 && cp <= 0xD7FF))
+            return 0;
+        pr = utf8proc_get_property((utf8proc_int32_t)cp);
+        ccc = (unsigned)(unsigned short)pr->combining_class;
+        if (pr->decomp_seqindex != UINT16_MAX || pr->casefold_seqindex != UINT16_MAX ||
+            pr->comb_index != UINT16_MAX || (ccc && ccc < last))
+            return 0;
+        last = ccc;
+        i += len;
+    }
+    return 1;
+}
+
+/*
  * Normalizes the word in the fold buffer; *out / *outn get the bytes (in
  * scratch memory). A pure ASCII word is lowercased in place (unless
- * `force`), anything else goes through utf8proc.
+ * `force`), a word already normalized (stable()) is taken as it is, and
+ * anything else goes through utf8proc.
  */
 static int finish(scratch *sc, int force, const char **out, size_t *outn)
 {
@@ -386,9 +423,9 @@ static int finish(scratch *sc, int force, const char **out, size_t *outn)
         *outn = sc->fold.len;
         return 0;
     }
-    if (sc->fold.len == 0) {
+    if (sc->fold.len == 0 || (!force && stable(sc))) {
         *out = sc->fold.p;
-        *outn = 0;
+        *outn = sc->fold.len;
         return 0;
     }
     for (;;) {
@@ -402,10 +439,20 @@ static int finish(scratch *sc, int force, const char **out, size_t *outn)
             return SD_ENOMEM;
     }
     /* Compatibility forms may decompose to typographic apostrophes (U+0149
-     * gives U+02BC): fold those too. */
-    for (r = 0; r < m; r++)
-        if (is_apostrophe((uint32_t)sc->cp[r]))
-            sc->cp[r] = '\'';
+     * gives U+02BC): fold those too. Russian ё is written е as often as
+     * not (careful search folds it): decomposed, it is е and a combining
+     * diaeresis, which is dropped after е (only: Ukrainian ї keeps its). */
+    {
+        utf8proc_ssize_t w = 0;
+        for (r = 0; r < m; r++) {
+            if (is_apostrophe((uint32_t)sc->cp[r]))
+                sc->cp[r] = '\'';
+            else if (sc->cp[r] == 0x0308 && w > 0 && sc->cp[w - 1] == 0x0435)
+                continue;
+            sc->cp[w++] = sc->cp[r];
+        }
+        m = w;
+    }
     r = utf8proc_reencode(sc->cp, m, NORM_OPTS);
     if (r < 0)
         return SD_EINVAL;

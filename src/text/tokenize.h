@@ -3,9 +3,10 @@
  *
  * A token is a maximal run of letters, marks and digits (Unicode categories
  * L*, M*, N*), with an apostrophe or right single quote between two letters
- * kept inside the word ("don't", "l'homme"). Each CJK ideograph, kana or
- * hangul syllable is a token of its own (with the marks that compose with
- * it). Default-ignorable characters (soft hyphen, zero-width space and
+ * kept inside the word ("don't", "l'homme"). In scripts written without
+ * spaces between words, each character is a token of its own (with the
+ * marks that compose with it): CJK ideographs, kana, hangul syllables, and
+ * the letters of Thai, Lao, Myanmar, Khmer and the Tai scripts. Default-ignorable characters (soft hyphen, zero-width space and
  * joiners, BOM, word joiner, variation selectors) are skipped inside a word
  * and separate elsewhere. Everything else, underscore included, separates
  * tokens.
@@ -13,8 +14,9 @@
  * Each token keeps the byte range of its original spelling in the input and
  * the 64-bit XXH3 hash (with the given seed) of its normalized form: NFKC,
  * full case folding, ignorables dropped, apostrophes (U+2019, U+2018,
- * U+02BC, U+FF07) made ASCII, so "Ｎａｔｏ", "NATO" and "nato" hash alike,
- * as do "Straße" and "STRASSE". ASCII words take a fast path that never
+ * U+02BC, U+FF07) made ASCII, Russian ё folded to е; so "Ｎａｔｏ", "NATO"
+ * and "nato" hash alike, as do "Straße" and "STRASSE", and "ёлка" and
+ * "елка". ASCII words take a fast path that never
  * calls utf8proc (sd__tokenize_slow is the check that it agrees).
  *
  * Input should be valid UTF-8 (the reader guarantees it); an invalid byte

@@ -17,20 +17,8 @@
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
 
+#include "../timing.h"
 #include "text/tokenize.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* Words ICU finds in p[0..n): boundaries whose rule status is a word
  * (letters, ideographs, kana, numbers), not spaces or punctuation. */

@@ -1514,7 +1514,8 @@ int cmd_dedup(int argc, char **argv)
     r.ninputs = argc - optind;
     if (mpi_rank() == 0) {
         /* every output can be written, before hours of reading */
-        const out_path outs[] = {{"-o", output, 0}, {"--keep", keep, 1}};
+        /* results go to standard output unless -o says otherwise */
+        const out_path outs[] = {{"-o", output ? output : "-", 0}, {"--keep", keep, 1}};
         if (out_check_paths(outs, 2, r.inputs, r.ninputs) != 0) {
             status = r.comm ? EXIT_RUN : EXIT_USAGE;
             goto done;

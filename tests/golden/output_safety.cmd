@@ -12,6 +12,7 @@ ln -s in.jsonl $TMP/link.jsonl
 run $SYNDIC dedup -o $TMP/link.jsonl $TMP/in.jsonl
 run $SYNDIC dedup -o $TMP/same.jsonl --keep $TMP/./same.jsonl $TMP/in.jsonl
 run $SYNDIC dedup -o - --keep - $TMP/in.jsonl
+run $SYNDIC dedup --keep - $TMP/in.jsonl
 mkdir $TMP/dir && cp tests/golden/data/files/a.txt $TMP/dir/
 run $SYNDIC dedup -o $TMP/dir/a.txt $TMP/dir
 $SYNDIC trace -q --passages --doc-text examples/trace > $TMP/t.jsonl && cp $TMP/t.jsonl $TMP/t0.jsonl

@@ -60,7 +60,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check man test-man bench-icu test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
+.PHONY: all deps check man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
         fuzz lint bench demo install clean
 
 all: $(STATIC) $(SHARED) $(PROG) $(SHIM) syndic
@@ -258,6 +258,11 @@ $(BUILD)/bench/%: bench/%.c tests/ref/jaccard.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/ref/jaccard.c $(STATIC) $(LDFLAGS) $(ALL_LIBS)
 bench-bin: $(BENCH_BIN)
+
+# Start-up cost of a plain run (shared objects, loader instructions, CPU
+# and wall time); STARTUP_BEFORE=path/to/old/syndic compares two builds.
+bench-startup: $(PROG)
+	sh bench/startup.sh $(STARTUP_BEFORE) $(PROG)
 
 # How syndic's tokenizer (a token per letter in Thai, Lao, Khmer, Myanmar)
 # compares with ICU's dictionary word breaker on speed and token counts;

@@ -6,9 +6,11 @@
  * kept inside the word ("don't", "l'homme"). In scripts written without
  * spaces between words, each character is a token of its own (with the
  * marks that compose with it): CJK ideographs, kana, hangul syllables, and
- * the letters of Thai, Lao, Myanmar, Khmer and the Tai scripts. Default-ignorable characters (soft
- * hyphen, zero-width space and joiners, BOM, word joiner, variation selectors) are skipped inside a
- * word and separate elsewhere. Everything else, underscore included, separates tokens.
+ * the letters of Thai, Lao, Myanmar, Khmer and the Tai scripts.
+ * Default-ignorable characters (soft hyphen, zero-width space and joiners,
+ * BOM, word joiner, variation selectors) are skipped inside a word and
+ * separate elsewhere. Everything else, underscore included, separates
+ * tokens.
  *
  * Each token keeps the byte range of its original spelling in the input and
  * the 64-bit XXH3 hash (with the given seed) of its normalized form: NFKC,

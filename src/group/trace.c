@@ -547,6 +547,21 @@ typedef struct align_ctx {
     int *rc;               /* per pair */
 } align_ctx;
 
+/* Whether tokens [t0, t1) of d, a text with sentence punctuation, hold
+ * fewer than two sentence ends, unless they are written in a script the
+ * function-word lists do not cover (Thai and Lao write no sentence
+ * punctuation; sampled first bytes tell). */
+static int too_few_sentences(const sd_tdoc *d, uint32_t t0, uint32_t t1)
+{
+    size_t i, step, latin = 0, seen = 0;
+    if (!(d->pflags & SD_PROSE_PUNCT) || sd__bits_count(d->ends, t0, t1) >= 2)
+        return 0;
+    step = (t1 - t0) / 32 + 1;
+    for (i = t0; i < t1; i += step, seen++)
+        latin += (unsigned char)d->text[d->off[i]] < 0xD5;
+    return 2 * latin >= seen;
+}
+
 /* A passage shorter than two sentences (a headline and the sentence of a
  * teaser, a caption) links nothing: where a text has sentence
  * punctuation, its side of a passage must hold two sentence ends. Drops
@@ -556,9 +571,7 @@ static void keep_sentences(const sd_tdoc *da, const sd_tdoc *db, sd_tpassages *o
     size_t i, o = 0;
     for (i = 0; i < out->n; i++) {
         const sd_tpass *ps = &out->v[i];
-        if ((da->pflags & SD_PROSE_PUNCT) && sd__bits_count(da->ends, ps->a0, ps->a1) < 2)
-            continue;
-        if ((db->pflags & SD_PROSE_PUNCT) && sd__bits_count(db->ends, ps->b0, ps->b1) < 2)
+        if (too_few_sentences(da, ps->a0, ps->a1) || too_few_sentences(db, ps->b0, ps->b1))
             continue;
         out->v[o++] = *ps;
     }

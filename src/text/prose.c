@@ -293,6 +293,29 @@ static int gap_spaced(const unsigned char *s, size_t i, size_t e, int last)
     return last;
 }
 
+/* Whether s[i..e) starts with a full stop of a script that writes one of
+ * its own: 。 ！ ？ (CJK), ។ ៕ (Khmer), ။ (Myanmar), । ॥ (Devanagari),
+ * ؟ (Arabic), ። (Ethiopic), ։ (Armenian). */
+static int full_stop(const unsigned char *s, size_t i, size_t e)
+{
+    unsigned c = s[i];
+    if (c == 0xD8 && i + 1 < e)
+        return s[i + 1] == 0x9F;
+    if (c == 0xD6 && i + 1 < e)
+        return s[i + 1] == 0x89;
+    if (i + 2 >= e)
+        return 0;
+    switch (c) {
+    case 0xE3: return s[i + 1] == 0x80 && s[i + 2] == 0x82;
+    case 0xEF: return s[i + 1] == 0xBC && (s[i + 2] == 0x81 || s[i + 2] == 0x9F);
+    case 0xE1:
+        return (s[i + 1] == 0x9F && (s[i + 2] == 0x94 || s[i + 2] == 0x95)) ||
+               (s[i + 1] == 0x81 && s[i + 2] == 0x8B) || (s[i + 1] == 0x8D && s[i + 2] == 0xA2);
+    case 0xE0: return s[i + 1] == 0xA5 && (s[i + 2] == 0xA4 || s[i + 2] == 0xA5);
+    default: return 0;
+    }
+}
+
 /* What lies between two tokens: a unit boundary, a sentence end, a "©"
  * as a sign of its own (after a space or a bracket, not inside a word:
  * "Ã©" is a broken "é"). */
@@ -314,10 +337,8 @@ static unsigned gap_kind(const unsigned char *s, size_t a, size_t e, int last)
                  (i == 0 || s[i - 1] == ' ' || s[i - 1] == '(' || s[i - 1] == '\t' ||
                   s[i - 1] == '\n'))
             k |= GAP_COPY;
-        else if ((c == 0xE3 && i + 2 < e && s[i + 1] == 0x80 && s[i + 2] == 0x82) ||
-                 (c == 0xEF && i + 2 < e && s[i + 1] == 0xBC &&
-                  (s[i + 2] == 0x81 || s[i + 2] == 0x9F)))
-            k |= GAP_END; /* 。 ！ ？ */
+        else if (full_stop(s, i, e))
+            k |= GAP_END;
     }
     return k;
 }
@@ -518,7 +539,7 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
             u[k].kind = U_BRIDGE;
     /* regions: runs of running text; the article ones are marked */
     for (k = 0; k < nu;) {
-        size_t r = k, w = 0, sends = 0, j;
+        size_t r = k, w = 0, sends = 0, listed = 0, j;
         if (u[k].kind == U_FURN) {
             k++;
             continue;
@@ -526,9 +547,12 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
         for (; r < nu && u[r].kind != U_FURN; r++) {
             w += u[r].t1 - u[r].t0;
             sends += u[r].ns;
+            listed += u[r].nlisted;
         }
+        /* a region in a script the lists do not cover (Thai and Lao write
+         * no sentence punctuation) is judged by its length alone */
         if (w >= REGION_PASSAGES * (size_t)min_passage &&
-            (!(*flags & SD_PROSE_PUNCT) ||
+            (!(*flags & SD_PROSE_PUNCT) || 2 * listed < w ||
              (sends >= REGION_SENTENCES && sends * WORDS_PER_SENTENCE >= w)))
             for (j = u[k].t0; j < u[r - 1].t1; j++)
                 art[j >> 6] |= (uint64_t)1 << (j & 63);

@@ -142,13 +142,13 @@ static int32_t records_error(trace_run *r, const char *msg, size_t msg_len, int 
                              const char *source, size_t source_len, uint64_t line, uint64_t offset)
 {
     terr *e;
+    if (r->nerr >= INT32_MAX) /* errs is indexed by int32_t */
+        return -1;
     if (r->nerr == r->errs_cap) {
         size_t cap = r->errs_cap ? 2 * r->errs_cap : 64;
         terr *p = realloc(r->errs, cap * sizeof *p);
-        if (!p || r->nerr >= INT32_MAX) {
-            free(p == r->errs ? NULL : p);
-            return -1;
-        }
+        if (!p)
+            return -1; /* r->errs is still the block it was */
         r->errs = p;
         r->errs_cap = cap;
     }

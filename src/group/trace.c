@@ -28,8 +28,6 @@
 #include "group/trace_int.h"
 #include "match/passages.h"
 
-#define MAX_OCC 4
-#define MAX_ANCHORS ((size_t)1 << 31)
 #define CHUNK_MIN ((size_t)1 << 20)
 #define CHUNK_MAX ((size_t)64 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -714,8 +712,8 @@ static int find_passages(sd_trace *t, sd_progress_fn progress, void *ud, sd_keyb
         fps[i] = t->docs[i].fp;
         nfp[i] = t->docs[i].nfp;
     }
-    if ((rc = sd__candidates(fps, nfp, t->n, t->stats.max_df, MAX_OCC, MAX_ANCHORS, &anc, &nanc,
-                             &cs)) != 0)
+    if ((rc = sd__candidates(fps, nfp, t->n, t->stats.max_df, SD__MAX_OCC, SD__MAX_ANCHORS, &anc,
+                             &nanc, &cs)) != 0)
         goto fail;
     kb.v = anc;
     kb.n = kb.cap = nanc;

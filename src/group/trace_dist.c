@@ -22,9 +22,6 @@
 #include "base/exch.h"
 #include "group/trace_int.h"
 
-#define MAX_OCC 4
-#define MAX_ANCHORS ((size_t)1 << 31)
-
 /* The head of a document on its way to process 0; its text, date and
  * tokens (hashes, starts, ends) follow. */
 typedef struct doc_msg {
@@ -102,8 +99,8 @@ static int postings_step(sd_trace *t, sd_exch *x, sd_keybuf *anc, sd_cand_stats 
     if (t->o.memory_limit) {
         rc = sd__trace_group_postings(t, &post, anc, cs);
     } else {
-        rc = sd__anchors(post.v, post.n, t->stats.max_df, MAX_OCC, MAX_ANCHORS, &anc->v, &anc->n,
-                         cs);
+        rc = sd__anchors(post.v, post.n, t->stats.max_df, SD__MAX_OCC, SD__MAX_ANCHORS, &anc->v,
+                         &anc->n, cs);
         anc->cap = anc->n;
         if (rc)
             rc = sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
@@ -161,8 +158,8 @@ static int anchors_step(sd_trace *t, sd_exch *x, sd_keybuf *anc)
         if ((rc = sd__exch_max(x, &more)) != 0)
             goto done;
     } while (more);
-    if (total > MAX_ANCHORS) {
-        rc = sd__errorf(&t->err, SD_ETOOBIG, "more than %zu candidate anchors", MAX_ANCHORS);
+    if (total > SD__MAX_ANCHORS) {
+        rc = sd__errorf(&t->err, SD_ETOOBIG, "more than %zu candidate anchors", SD__MAX_ANCHORS);
         goto done;
     }
     /* process 0's anchors replace this process's own */

@@ -115,6 +115,14 @@ void sd__trace_drop_docs(struct sd_trace *t);
 int sd__trace_put_doc(struct sd_trace *t, size_t i, const sd_trace_doc *src, size_t ntok,
                       const uint32_t *tok);
 unsigned sd__trace_max_df(const struct sd_trace *t);
+/* Occurrences of one fingerprint in one document that are paired: a line
+ * a page repeats (a caption under each photo) would otherwise make the
+ * square of its repeats in anchors; four keep a repeated paragraph found. */
+#define SD__MAX_OCC 4
+/* Anchors one job makes at most (SD_ETOOBIG past them): 2^31 of 16 bytes,
+ * 32 GiB, far past what a corpus that fits a machine makes with stars. */
+#define SD__MAX_ANCHORS ((size_t)1 << 31)
+
 /* max_df when no cap applies (the default): a fingerprint links every
  * document that has it, as a star (sd__pair_group). */
 #define SD__NO_CAP 0xFFFFFFFFu

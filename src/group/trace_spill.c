@@ -12,9 +12,6 @@
 #include "base/spill.h"
 #include "group/trace_int.h"
 
-#define MAX_OCC 4
-#define MAX_ANCHORS ((size_t)1 << 31)
-
 void sd__keybuf_init(sd_keybuf *b, const sd_trace *t)
 {
     memset(b, 0, sizeof *b);
@@ -72,7 +69,7 @@ int sd__keybuf_open(sd_trace *t, sd_keybuf *b, sd_merge **m)
 
 /* Pairs the whole documents in grp[0..*gn) (sd__pair_group) when it holds
  * more than the hub's postings, and keeps only the hub's (the first
- * document's, at most MAX_OCC of them) for the rest of the group. */
+ * document's, at most SD__MAX_OCC of them) for the rest of the group. */
 static int flush_group(sd_trace *t, sd_kv *grp, size_t *gn, sd_keybuf *anc, sd_kv **out,
                        size_t *ocap, uint64_t *made)
 {
@@ -81,14 +78,15 @@ static int flush_group(sd_trace *t, sd_kv *grp, size_t *gn, sd_keybuf *anc, sd_k
     while (nh < *gn && (grp[nh].val >> 32) == (grp[0].val >> 32))
         nh++;
     if (*gn > nh) {
-        rc = sd__pair_group(grp, *gn, MAX_OCC, MAX_ANCHORS - (size_t)*made, out, &nout, ocap);
+        rc = sd__pair_group(grp, *gn, SD__MAX_OCC, SD__MAX_ANCHORS - (size_t)*made, out, &nout,
+                            ocap);
         if (rc)
             return sd__errorf(&t->err, rc, "finding candidates: %s", sd_strerror(rc));
         *made += nout;
         if ((rc = sd__keybuf_add(t, anc, *out, nout)) != 0)
             return rc;
     }
-    *gn = nh < MAX_OCC ? nh : MAX_OCC;
+    *gn = nh < SD__MAX_OCC ? nh : SD__MAX_OCC;
     return 0;
 }
 

@@ -442,24 +442,34 @@ static int add_mem(mem **m, size_t *n, size_t *cap, uint32_t a, uint32_t b, uint
     return 0;
 }
 
-int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t *anchors,
-              size_t nanch, const sd_align_params *p, sd_tpassages *out)
-{
-    uint64_t *keys;
-    mem *m = NULL;
-    chain *ch = NULL;
-    uint32_t *active = NULL;
-    size_t nk = 0, nm = 0, mcap = 0, nch = 0, chcap = 0, nact = 0, actcap = 0, i, c;
-    size_t first_pass = out->n;
-    uint32_t G = p->max_gap, G1 = 3 * p->min_passage, k = p->k ? p->k : 1;
-    int rc = 0;
+/* One alignment's working state: the MEMs, the chains over them, the
+ * chains still open while MEMs come in order. */
+typedef struct aln {
+    const sd_tseq *a, *b;
+    const sd_align_params *p;
+    uint32_t g, g1; /* the gaps a chain may skip on both sides, on one */
+    mem *m;
+    size_t nm, mcap;
+    chain *ch;
+    size_t nch, chcap;
+    uint32_t *active;
+    size_t nact, actcap;
+} aln;
 
-    if (nanch == 0 || a->n == 0 || b->n == 0)
-        return 0;
+/* 1. Each anchor whose k tokens really agree grows into a maximal exact
+ * match, less the stretches of furniture in it; anchors inside a MEM
+ * already found on their diagonal are skipped. MEMs end sorted by start. */
+static int find_mems(aln *x, sd_aligner *al, const uint64_t *anchors, size_t nanch)
+{
+    const sd_tseq *a = x->a, *b = x->b;
+    uint32_t k = x->p->k ? x->p->k : 1;
+    uint64_t *keys, curd = UINT64_MAX;
+    size_t nk = 0, i, cur_end = 0;
+    int rc;
     if (scratch(al, nanch * sizeof *keys) != 0)
         return SD_ENOMEM;
     keys = al->mem;
-    /* 1. verified anchors keyed by (diagonal, position in A) */
+    /* verified anchors keyed by (diagonal, position in A) */
     for (i = 0; i < nanch; i++) {
         uint32_t pa = (uint32_t)(anchors[i] >> 32), pb = (uint32_t)anchors[i];
         if ((size_t)pa + k > a->n || (size_t)pb + k > b->n)
@@ -469,43 +479,45 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
         keys[nk++] = ((uint64_t)((size_t)pa + b->n - pb) << 32) | pa;
     }
     qsort(keys, nk, sizeof *keys, cmp_u64);
-    {
-        uint64_t curd = UINT64_MAX;
-        size_t cur_end = 0;
-        for (i = 0; i < nk; i++) {
-            uint64_t dg = keys[i] >> 32;
-            size_t pa = (uint32_t)keys[i], pb = pa + b->n - (size_t)dg, back, fwd;
-            if (dg == curd && pa < cur_end)
-                continue;
-            back = run_back(a, b, pa, pb, SIZE_MAX);
-            fwd = run_fwd(a, b, pa, pb, SIZE_MAX);
-            /* the match, less the stretches of furniture in it */
-            {
-                size_t s0 = pa - back, t0 = pb - back, len = back + fwd, x = 0;
-                while (x < len) {
-                    size_t piece = furn_fwd(a, b, s0 + x, t0 + x, len - x, p->cut);
-                    if (piece && (rc = add_mem(&m, &nm, &mcap, (uint32_t)(s0 + x),
-                                               (uint32_t)(t0 + x), (uint32_t)piece)) != 0)
-                        goto fail;
-                    x = next_article(a, b, s0, t0, x + piece, len);
-                }
-            }
-            curd = dg;
-            cur_end = pa + fwd;
+    for (i = 0; i < nk; i++) {
+        uint64_t dg = keys[i] >> 32;
+        size_t pa = (uint32_t)keys[i], pb = pa + b->n - (size_t)dg, back, fwd, s0, t0, len, at;
+        if (dg == curd && pa < cur_end)
+            continue;
+        back = run_back(a, b, pa, pb, SIZE_MAX);
+        fwd = run_fwd(a, b, pa, pb, SIZE_MAX);
+        s0 = pa - back;
+        t0 = pb - back;
+        len = back + fwd;
+        for (at = 0; at < len;) {
+            size_t piece = furn_fwd(a, b, s0 + at, t0 + at, len - at, x->p->cut);
+            if (piece && (rc = add_mem(&x->m, &x->nm, &x->mcap, (uint32_t)(s0 + at),
+                                       (uint32_t)(t0 + at), (uint32_t)piece)) != 0)
+                return rc;
+            at = next_article(a, b, s0, t0, at + piece, len);
         }
+        curd = dg;
+        cur_end = pa + fwd;
     }
-    if (nm > 1)
-        qsort(m, nm, sizeof *m, cmp_mem);
+    if (x->nm > 1)
+        qsort(x->m, x->nm, sizeof *x->m, cmp_mem);
+    return 0;
+}
 
-    /* 2. chains: each MEM continues the active chain with the smallest gap */
-    for (i = 0; i < nm; i++) {
+/* 2. Each MEM continues the open chain it continues with the smallest gap
+ * (monotone in both documents), or starts its own. */
+static int build_chains(aln *x)
+{
+    mem *m = x->m;
+    size_t i, reach = x->g > x->g1 ? x->g : x->g1;
+    for (i = 0; i < x->nm; i++) {
         size_t best = NONE, bestgap = SIZE_MAX, j, t_best = 0;
-        for (j = 0; j < nact;) {
-            chain *q = &ch[active[j]];
+        for (j = 0; j < x->nact;) {
+            chain *q = &x->ch[x->active[j]];
             size_t t = 0, ga, gb;
-            if ((size_t)q->ea + (G > G1 ? G : G1) < m[i].a) { /* can never be continued */
-                memmove(active + j, active + j + 1, (nact - j - 1) * sizeof *active);
-                nact--;
+            if ((size_t)q->ea + reach < m[i].a) { /* can never be continued */
+                memmove(x->active + j, x->active + j + 1, (x->nact - j - 1) * sizeof *x->active);
+                x->nact--;
                 continue;
             }
             j++;
@@ -517,16 +529,16 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
                 continue;
             ga = m[i].a + t - q->ea;
             gb = m[i].b + t - q->eb;
-            if (!join_ok(a, b, q->ea, q->ea + ga, q->eb, q->eb + gb, G, G1, p->cut))
+            if (!join_ok(x->a, x->b, q->ea, q->ea + ga, q->eb, q->eb + gb, x->g, x->g1, x->p->cut))
                 continue;
             if (ga + gb < bestgap) {
                 bestgap = ga + gb;
-                best = (size_t)(q - ch);
+                best = (size_t)(q - x->ch);
                 t_best = t;
             }
         }
         if (best != NONE) {
-            chain *q = &ch[best];
+            chain *q = &x->ch[best];
             m[i].a += (uint32_t)t_best;
             m[i].b += (uint32_t)t_best;
             m[i].len -= (uint32_t)t_best;
@@ -535,64 +547,80 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
             q->ea = m[i].a + m[i].len;
             q->eb = m[i].b + m[i].len;
         } else {
-            if (SD_GROW(ch, chcap, nch + 1) != 0 || SD_GROW(active, actcap, nact + 1) != 0) {
-                rc = SD_ENOMEM;
-                goto fail;
-            }
-            ch[nch].head = ch[nch].tail = (uint32_t)i;
-            ch[nch].ea = m[i].a + m[i].len;
-            ch[nch].eb = m[i].b + m[i].len;
-            active[nact++] = (uint32_t)nch;
-            nch++;
+            chain *q;
+            if (SD_GROW(x->ch, x->chcap, x->nch + 1) != 0 ||
+                SD_GROW(x->active, x->actcap, x->nact + 1) != 0)
+                return SD_ENOMEM;
+            q = &x->ch[x->nch];
+            q->head = q->tail = (uint32_t)i;
+            q->ea = m[i].a + m[i].len;
+            q->eb = m[i].b + m[i].len;
+            x->active[x->nact++] = (uint32_t)x->nch;
+            x->nch++;
         }
     }
+    return 0;
+}
 
-    /* 3. extend each chain at both ends; every resynchronized run becomes a
-     * MEM of the chain, so the gaps to align stay small */
-    for (c = 0; c < nch; c++) {
+/* 3. Each chain is extended at both ends over small edits, never into
+ * furniture; every resynchronized run becomes a MEM of the chain, so the
+ * gaps to align stay small. */
+static int extend_chains(aln *x)
+{
+    const sd_tseq *a = x->a, *b = x->b;
+    size_t c;
+    int rc;
+    for (c = 0; c < x->nch; c++) {
         size_t ri, rj;
-        uint32_t h = ch[c].head;
-        while (resync_back(a, b, m[h].a, m[h].b, &ri, &rj)) {
+        uint32_t h = x->ch[c].head;
+        while (resync_back(a, b, x->m[h].a, x->m[h].b, &ri, &rj)) {
             size_t r = run_back(a, b, ri, rj, SIZE_MAX);
-            size_t x = furn_back(a, b, ri - r, rj - r, r, p->cut); /* never into furniture */
-            if (x >= r)
+            size_t at = furn_back(a, b, ri - r, rj - r, r, x->p->cut);
+            if (at >= r)
                 break;
-            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)(ri - r + x), (uint32_t)(rj - r + x),
-                              (uint32_t)(r - x))) != 0)
-                goto fail;
-            m[nm - 1].next = h;
-            h = (uint32_t)(nm - 1);
-            if (x > 0)
+            if ((rc = add_mem(&x->m, &x->nm, &x->mcap, (uint32_t)(ri - r + at),
+                              (uint32_t)(rj - r + at), (uint32_t)(r - at))) != 0)
+                return rc;
+            x->m[x->nm - 1].next = h;
+            h = (uint32_t)(x->nm - 1);
+            if (at > 0)
                 break;
         }
-        ch[c].head = h;
-        while (resync_fwd(a, b, ch[c].ea, ch[c].eb, &ri, &rj)) {
+        x->ch[c].head = h;
+        while (resync_fwd(a, b, x->ch[c].ea, x->ch[c].eb, &ri, &rj)) {
             size_t r = run_fwd(a, b, ri, rj, SIZE_MAX);
-            size_t x = ext_fwd(a, b, ch[c].ea, ch[c].eb, ri, rj, r, p->cut);
-            if (x == 0)
+            size_t take = ext_fwd(a, b, x->ch[c].ea, x->ch[c].eb, ri, rj, r, x->p->cut);
+            if (take == 0)
                 break;
-            if ((rc = add_mem(&m, &nm, &mcap, (uint32_t)ri, (uint32_t)rj, (uint32_t)x)) != 0)
-                goto fail;
-            m[ch[c].tail].next = (uint32_t)(nm - 1);
-            ch[c].tail = (uint32_t)(nm - 1);
-            ch[c].ea = (uint32_t)(ri + x);
-            ch[c].eb = (uint32_t)(rj + x);
-            if (x < r)
+            if ((rc = add_mem(&x->m, &x->nm, &x->mcap, (uint32_t)ri, (uint32_t)rj,
+                              (uint32_t)take)) != 0)
+                return rc;
+            x->m[x->ch[c].tail].next = (uint32_t)(x->nm - 1);
+            x->ch[c].tail = (uint32_t)(x->nm - 1);
+            x->ch[c].ea = (uint32_t)(ri + take);
+            x->ch[c].eb = (uint32_t)(rj + take);
+            if (take < r)
                 break;
         }
     }
-    /* a chain lying inside another one's extended region is the same
-     * passage found twice (or a stray repeat within it): drop it */
-    for (c = 0; c < nch; c++) {
-        size_t d;
-        uint32_t sa = m[ch[c].head].a, sb = m[ch[c].head].b;
-        for (d = 0; d < nch; d++) {
+    return 0;
+}
+
+/* A chain lying inside another one's extended region is the same passage
+ * found twice (or a stray repeat within it): dropped. */
+static void drop_contained(aln *x)
+{
+    chain *ch = x->ch;
+    size_t c, d;
+    for (c = 0; c < x->nch; c++) {
+        uint32_t sa = x->m[ch[c].head].a, sb = x->m[ch[c].head].b;
+        for (d = 0; d < x->nch; d++) {
             uint32_t da0, db0;
             int inside;
             if (d == c || ch[d].head == NONE)
                 continue;
-            da0 = m[ch[d].head].a;
-            db0 = m[ch[d].head].b;
+            da0 = x->m[ch[d].head].a;
+            db0 = x->m[ch[d].head].b;
             inside = da0 <= sa && db0 <= sb && ch[c].ea <= ch[d].ea && ch[c].eb <= ch[d].eb;
             if (inside &&
                 (d < c || ch[c].ea - sa < ch[d].ea - da0 || ch[c].eb - sb < ch[d].eb - db0)) {
@@ -603,26 +631,31 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
         if (ch[c].head == NONE)
             ch[c].ea = ch[c].eb = 0;
     }
+}
 
-    /* chains that now end close before another one starts (an insertion
-     * longer than a resync skip between them) are joined */
-    for (c = 0; c < nch; c++) {
+/* Chains that now end close before another one starts (an insertion
+ * longer than a resync skip between them) are joined. */
+static void join_chains(aln *x)
+{
+    chain *ch = x->ch;
+    size_t c;
+    for (c = 0; c < x->nch; c++) {
         for (;;) {
             size_t d, best = NONE, bestgap = SIZE_MAX;
             if (ch[c].head == NONE)
                 break;
-            for (d = 0; d < nch; d++) {
+            for (d = 0; d < x->nch; d++) {
                 uint32_t da0, db0;
                 size_t ga, gb;
                 if (d == c || ch[d].head == NONE)
                     continue;
-                da0 = m[ch[d].head].a;
-                db0 = m[ch[d].head].b;
+                da0 = x->m[ch[d].head].a;
+                db0 = x->m[ch[d].head].b;
                 if (da0 < ch[c].ea || db0 < ch[c].eb)
                     continue;
                 ga = da0 - ch[c].ea;
                 gb = db0 - ch[c].eb;
-                if (join_ok(a, b, ch[c].ea, da0, ch[c].eb, db0, G, G1, p->cut) &&
+                if (join_ok(x->a, x->b, ch[c].ea, da0, ch[c].eb, db0, x->g, x->g1, x->p->cut) &&
                     ga + gb < bestgap) {
                     bestgap = ga + gb;
                     best = d;
@@ -630,58 +663,84 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
             }
             if (best == NONE)
                 break;
-            m[ch[c].tail].next = ch[best].head;
+            x->m[ch[c].tail].next = ch[best].head;
             ch[c].tail = ch[best].tail;
             ch[c].ea = ch[best].ea;
             ch[c].eb = ch[best].eb;
             ch[best].head = NONE;
         }
     }
+}
 
-    /* 4. fill each chain's gaps; keep it if long and close enough */
-    for (c = 0; c < nch; c++) {
-        uint32_t sa, sb, ea = ch[c].ea, eb = ch[c].eb, cols = 0, equal = 0, pa, pb, x;
+/* 4. Each chain's gaps are aligned exactly; the chain is a passage if it
+ * is long and close enough. */
+static int emit_passages(aln *x, sd_aligner *al, sd_tpassages *out)
+{
+    const sd_align_params *p = x->p;
+    size_t c;
+    int rc;
+    for (c = 0; c < x->nch; c++) {
+        const chain *q = &x->ch[c];
+        uint32_t sa, sb, cols = 0, equal = 0, pa, pb, i;
         size_t first_edit = out->ne;
         sd_tpass *ps;
-        if (ch[c].head == NONE)
+        if (q->head == NONE)
             continue;
-        sa = m[ch[c].head].a;
-        sb = m[ch[c].head].b;
-        pa = sa;
-        pb = sb;
-        for (x = ch[c].head; x != NONE; x = m[x].next) {
-            if ((rc = fill_gap(al, a, b, pa, m[x].a, pb, m[x].b, out, first_edit, &cols, &equal)) !=
-                0)
-                goto fail;
-            cols += m[x].len;
-            equal += m[x].len;
-            pa = m[x].a + m[x].len;
-            pb = m[x].b + m[x].len;
+        sa = pa = x->m[q->head].a;
+        sb = pb = x->m[q->head].b;
+        for (i = q->head; i != NONE; i = x->m[i].next) {
+            if ((rc = fill_gap(al, x->a, x->b, pa, x->m[i].a, pb, x->m[i].b, out, first_edit, &cols,
+                               &equal)) != 0)
+                return rc;
+            cols += x->m[i].len;
+            equal += x->m[i].len;
+            pa = x->m[i].a + x->m[i].len;
+            pb = x->m[i].b + x->m[i].len;
         }
-        if (ea - sa < p->min_passage || eb - sb < p->min_passage ||
+        if (q->ea - sa < p->min_passage || q->eb - sb < p->min_passage ||
             (double)equal < p->min_identity * (double)cols) {
             out->ne = first_edit;
             continue;
         }
-        if (SD_GROW(out->v, out->cap, out->n + 1) != 0) {
-            rc = SD_ENOMEM;
-            goto fail;
-        }
+        if (SD_GROW(out->v, out->cap, out->n + 1) != 0)
+            return SD_ENOMEM;
         ps = &out->v[out->n++];
         ps->a0 = sa;
-        ps->a1 = ea;
+        ps->a1 = q->ea;
         ps->b0 = sb;
-        ps->b1 = eb;
+        ps->b1 = q->eb;
         ps->cols = cols;
         ps->equal = equal;
         ps->edit0 = first_edit;
         ps->nedit = out->ne - first_edit;
     }
-    if (out->n > first_pass)
+    return 0;
+}
+
+int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t *anchors,
+              size_t nanch, const sd_align_params *p, sd_tpassages *out)
+{
+    aln x;
+    size_t first_pass = out->n;
+    int rc;
+    if (nanch == 0 || a->n == 0 || b->n == 0)
+        return 0;
+    memset(&x, 0, sizeof x);
+    x.a = a;
+    x.b = b;
+    x.p = p;
+    x.g = p->max_gap;
+    x.g1 = 3 * p->min_passage;
+    if ((rc = find_mems(&x, al, anchors, nanch)) == 0 && (rc = build_chains(&x)) == 0 &&
+        (rc = extend_chains(&x)) == 0) {
+        drop_contained(&x);
+        join_chains(&x);
+        rc = emit_passages(&x, al, out);
+    }
+    if (rc == 0 && out->n > first_pass)
         qsort(out->v + first_pass, out->n - first_pass, sizeof *out->v, cmp_pass);
-fail:
-    sd__free(m);
-    sd__free(ch);
-    sd__free(active);
+    sd__free(x.m);
+    sd__free(x.ch);
+    sd__free(x.active);
     return rc;
 }

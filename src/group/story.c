@@ -537,6 +537,76 @@ static int align_to_origin(sd_trace *t, sd_aligner *al, sd_tpassages *out, uint6
     return sd__trace_add_passages(t, m_first ? md : od, m_first ? od : md, out, story);
 }
 
+/* Scratch for aligning copies against their story's origin. */
+typedef struct to_origin {
+    ktab kt;
+    sd_aligner al;
+    sd_tpassages out;
+    uint64_t *anch;
+    size_t acap;
+} to_origin;
+
+static void to_origin_release(to_origin *r)
+{
+    sd__free(r->kt.key);
+    sd__free(r->kt.pos);
+    sd__free(r->anch);
+    sd__aligner_release(&r->al);
+    sd__tpassages_release(&r->out);
+}
+
+/*
+ * 3. The members of story s (mem[0..nm), their merged spans in cover[])
+ * that have no passage with the origin (member best) among the story's
+ * passages (*sp)[0..*nsp) are aligned against it: their passages join the
+ * story and *sp, their spans the covers of the member and the origin.
+ * Returns 0 or an error code.
+ */
+static int align_missing(sd_trace *t, to_origin *r, sd_story *st, uint64_t s,
+                         const sd_story_member *mem, size_t nm, size_t best, ivals *cover,
+                         size_t **sp, size_t *spcap, size_t *nsp)
+{
+    uint32_t od = (uint32_t)mem[best].doc;
+    size_t nsp0 = *nsp, j, q;
+    int built = 0, rc;
+    if (nm <= 2)
+        return 0; /* two members always have a passage between them */
+    for (j = 0; j < nm; j++) {
+        uint32_t md = (uint32_t)mem[j].doc;
+        size_t before = t->npass;
+        if (j == best)
+            continue;
+        for (q = 0; q < nsp0; q++) {
+            const sd_tp *p = &t->tp[(*sp)[q]];
+            if ((p->da == md && p->db == od) || (p->db == md && p->da == od))
+                break;
+        }
+        if (q < nsp0)
+            continue;
+        if (!built) {
+            if ((rc = ktab_build(&r->kt, &t->docs[od], &cover[best], t->k)) != 0)
+                return rc;
+            built = 1;
+        }
+        if ((rc = align_to_origin(t, &r->al, &r->out, &r->anch, &r->acap, &r->kt, od, md, &cover[j],
+                                  s)) != 0)
+            return rc;
+        for (q = before; q < t->npass; q++) {
+            const sd_tp *p = &t->tp[q];
+            int m_is_a = p->da == md;
+            if (SD_GROW(*sp, *spcap, *nsp + 1) ||
+                iv_push(&cover[j], m_is_a ? p->p.a0 : p->p.b0, m_is_a ? p->p.a1 : p->p.b1) ||
+                iv_push(&cover[best], m_is_a ? p->p.b0 : p->p.a0, m_is_a ? p->p.b1 : p->p.a1))
+                return SD_ENOMEM;
+            (*sp)[(*nsp)++] = q;
+            st->passages++;
+        }
+        iv_merge(&cover[j]);
+    }
+    iv_merge(&cover[best]);
+    return 0;
+}
+
 /* Sorts the passages by (first document, second document, start in the
  * first), in place: those aligned against an origin join their pairs'. */
 static int sort_passages(sd_trace *t)
@@ -786,20 +856,19 @@ int sd__trace_stories(sd_trace *t)
     size_t np, ns, i, j, nst = 0, nmem = 0, s;
     sd_uf uf;
     sd_kv *order = NULL, *mk = NULL, *pk = NULL, *dk = NULL;
-    uint64_t *sid = NULL, *eqbest = NULL, *anch = NULL;
-    size_t *sp = NULL, spcap = 0, eqcap = 0, acap = 0;
+    uint64_t *sid = NULL, *eqbest = NULL;
+    size_t *sp = NULL, spcap = 0, eqcap = 0;
     moff *mo = NULL;
     rstore rs = {NULL, 0, 0};
     work w;
-    ktab kt = {NULL, NULL, 0, 0};
-    sd_aligner al;
-    sd_tpassages out;
+    to_origin r2;
     int rc = SD_ENOMEM;
 
     memset(&w, 0, sizeof w);
     memset(&uf, 0, sizeof uf);
-    sd__aligner_init(&al);
-    sd__tpassages_init(&out);
+    memset(&r2, 0, sizeof r2);
+    sd__aligner_init(&r2.al);
+    sd__tpassages_init(&r2.out);
     t->doc_story_at = sd__calloc(t->n + 1, sizeof *t->doc_story_at);
     if (!t->doc_story_at)
         return SD_ENOMEM;
@@ -858,7 +927,7 @@ int sd__trace_stories(sd_trace *t)
         size_t mi = 0, si = 0, pi = 0;
         for (s = 0; s < nst; s++) {
             sd_story *st = &t->stories[s];
-            size_t m0 = mi, nm, best, ps, nsp, q;
+            size_t m0 = mi, nm, best, ps, nsp;
             uint64_t best_cov;
             uint32_t od;
             if (s % 256 == 255)
@@ -897,46 +966,10 @@ int sd__trace_stories(sd_trace *t)
             best = pick_origin(t, t->members + m0, nm, sp, nsp, w.cover, eqbest);
             od = (uint32_t)t->members[m0 + best].doc;
             /* members with no passage with the origin are aligned to it */
-            if (nm > 2) {
-                int built = 0;
-                size_t nsp0 = nsp;
-                for (j = 0; j < nm; j++) {
-                    uint32_t md = (uint32_t)t->members[m0 + j].doc;
-                    size_t before = t->npass;
-                    if (j == best)
-                        continue;
-                    for (q = 0; q < nsp0; q++) {
-                        const sd_tp *p = &t->tp[sp[q]];
-                        if ((p->da == md && p->db == od) || (p->db == md && p->da == od))
-                            break;
-                    }
-                    if (q < nsp0)
-                        continue;
-                    if (!built) {
-                        if ((rc = ktab_build(&kt, &t->docs[od], &w.cover[best], t->k)) != 0)
-                            goto fail;
-                        built = 1;
-                    }
-                    if ((rc = align_to_origin(t, &al, &out, &anch, &acap, &kt, od, md, &w.cover[j],
-                                              s)) != 0)
-                        goto fail;
-                    rc = SD_ENOMEM;
-                    for (q = before; q < t->npass; q++) {
-                        const sd_tp *p = &t->tp[q];
-                        int m_is_a = p->da == md;
-                        if (SD_GROW(sp, spcap, nsp + 1) ||
-                            iv_push(&w.cover[j], m_is_a ? p->p.a0 : p->p.b0,
-                                    m_is_a ? p->p.a1 : p->p.b1) ||
-                            iv_push(&w.cover[best], m_is_a ? p->p.b0 : p->p.a0,
-                                    m_is_a ? p->p.b1 : p->p.a1))
-                            goto fail;
-                        sp[nsp++] = q;
-                        st->passages++;
-                    }
-                    iv_merge(&w.cover[j]);
-                }
-                iv_merge(&w.cover[best]);
-            }
+            if ((rc = align_missing(t, &r2, st, s, t->members + m0, nm, best, w.cover, &sp, &spcap,
+                                    &nsp)) != 0)
+                goto fail;
+            rc = SD_ENOMEM;
             best_cov = iv_len(&w.cover[best]);
             st->id = s;
             st->origin = od;
@@ -1025,12 +1058,8 @@ fail:
     sd__free(w.tmp.v);
     sd__free(w.added.v);
     sd__free(w.changed.v);
-    sd__free(kt.key);
-    sd__free(kt.pos);
     sd__free(sp);
     sd__free(eqbest);
-    sd__free(anch);
-    sd__aligner_release(&al);
-    sd__tpassages_release(&out);
+    to_origin_release(&r2);
     return rc;
 }

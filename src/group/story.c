@@ -537,6 +537,41 @@ static int align_to_origin(sd_trace *t, sd_aligner *al, sd_tpassages *out, uint6
     return sd__trace_add_passages(t, m_first ? md : od, m_first ? od : md, out, story);
 }
 
+/*
+ * 4. Story s's figures and, per member (mem[0..nm), their merged spans in
+ * w->cover; member best is the origin), its spans, share, identity,
+ * lacks, added, changed and role, from the story's passages sp[0..nsp).
+ * Ranges go to rs, their places to mo[]. Returns 0 or SD_ENOMEM.
+ */
+static int analyze_story(sd_trace *t, sd_story *st, uint64_t s, sd_story_member *mem, moff *mo,
+                         size_t nm, size_t best, const size_t *sp, size_t nsp, rstore *rs, work *w)
+{
+    uint32_t od = (uint32_t)mem[best].doc;
+    uint64_t best_cov = iv_len(&w->cover[best]);
+    size_t j;
+    int rc;
+    st->id = s;
+    st->origin = od;
+    st->origin_by_date = t->docs[od].date != NULL;
+    st->consensus_tokens = best_cov;
+    st->n_members = nm;
+    for (j = 0; j < nm; j++) {
+        sd_story_member *mb = &mem[j];
+        if (put_ranges(rs, &t->docs[mb->doc], &w->cover[j], &mo[j].at[0], &mo[j].n[0]))
+            return SD_ENOMEM;
+        if (j == best) {
+            mb->role = SD_ROLE_FULL;
+            mb->share = 1;
+            mb->identity = 1;
+            continue;
+        }
+        if ((rc = analyze_member(t, sp, nsp, od, &w->cover[best], best_cov, &w->cover[j], mb,
+                                 &mo[j], rs, w)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Scratch for aligning copies against their story's origin. */
 typedef struct to_origin {
     ktab kt;
@@ -928,8 +963,6 @@ int sd__trace_stories(sd_trace *t)
         for (s = 0; s < nst; s++) {
             sd_story *st = &t->stories[s];
             size_t m0 = mi, nm, best, ps, nsp;
-            uint64_t best_cov;
-            uint32_t od;
             if (s % 256 == 255)
                 sd__trace_trim(t); /* under a memory limit: the pages read so far */
             /* this story's members and their merged spans */
@@ -964,34 +997,15 @@ int sd__trace_stories(sd_trace *t)
                 sp[j] = (size_t)pk[pi + j].val;
             pi = ps;
             best = pick_origin(t, t->members + m0, nm, sp, nsp, w.cover, eqbest);
-            od = (uint32_t)t->members[m0 + best].doc;
             /* members with no passage with the origin are aligned to it */
             if ((rc = align_missing(t, &r2, st, s, t->members + m0, nm, best, w.cover, &sp, &spcap,
                                     &nsp)) != 0)
                 goto fail;
             rc = SD_ENOMEM;
-            best_cov = iv_len(&w.cover[best]);
-            st->id = s;
-            st->origin = od;
-            st->origin_by_date = t->docs[od].date != NULL;
-            st->consensus_tokens = best_cov;
-            st->n_members = nm;
-            for (j = 0; j < nm; j++) {
-                sd_story_member *mb = &t->members[m0 + j];
-                moff *o = &mo[m0 + j];
-                if (put_ranges(&rs, &t->docs[mb->doc], &w.cover[j], &o->at[0], &o->n[0]))
-                    goto fail;
-                if (j == best) {
-                    mb->role = SD_ROLE_FULL;
-                    mb->share = 1;
-                    mb->identity = 1;
-                    continue;
-                }
-                if ((rc = analyze_member(t, sp, nsp, od, &w.cover[best], best_cov, &w.cover[j], mb,
-                                         o, &rs, &w)) != 0)
-                    goto fail;
-                rc = SD_ENOMEM;
-            }
+            if ((rc = analyze_story(t, st, s, t->members + m0, mo + m0, nm, best, sp, nsp, &rs,
+                                    &w)) != 0)
+                goto fail;
+            rc = SD_ENOMEM;
             for (j = 0; j < nm; j++) {
                 sd__free(w.cover[j].v);
                 w.cover[j].v = NULL;

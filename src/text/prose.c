@@ -18,6 +18,12 @@
 /* A running-text unit with no sentence end and this many words or more is
  * a headline (a teaser's, a list's) unless it is long (a cut paragraph). */
 #define HEADLINE_WORDS 5
+/* A unit with no sentence end is a sentence cut short (a truncated copy's
+ * last paragraph), not a headline, when it ends on a function word or has
+ * CUT_WORDS words with CUT_FW_PCT percent function words or more
+ * (headlines are short and drop them). */
+#define CUT_WORDS 15
+#define CUT_FW_PCT 25
 #define LONG_UNIT_WORDS 40
 /* Function words, in percent of a unit's words, below which it is not
  * running text (English prose has 35 to 50; menus and names 0 to 10;
@@ -357,6 +363,9 @@ typedef struct unit {
     uint32_t nlisted;   /* words in a script the function-word lists cover */
     uint32_t nformula;  /* legal formulas starting in it, and "©" before its words */
     unsigned char low;  /* cut out of a long line for its lack of function words */
+    unsigned char cut;  /* reads as a sentence cut short, not a headline: it ends on a
+                           function word, or is long and has function words at a
+                           prose rate */
     unsigned char kind; /* U_* */
 } unit;
 
@@ -400,7 +409,8 @@ static unsigned char classify(const unit *u, unsigned flags)
     if ((flags & SD_PROSE_FWORDS) && 2 * u->nlisted >= nw &&
         (uint64_t)u->nf * 100 < (uint64_t)UNIT_MIN_FW_PCT * nw)
         return U_FURN;
-    if ((flags & SD_PROSE_PUNCT) && u->ns == 0 && nw >= HEADLINE_WORDS && nw < LONG_UNIT_WORDS)
+    if ((flags & SD_PROSE_PUNCT) && u->ns == 0 && nw >= HEADLINE_WORDS && nw < LONG_UNIT_WORDS &&
+        !u->cut)
         return U_FURN; /* a headline */
     if (nw <= FORMULA_UNIT_MAX && u->nformula)
         return U_FURN;
@@ -518,12 +528,16 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
     for (k = 0; k < nu; k++) {
         size_t j;
         u[k].nf = u[k].ns = u[k].nlisted = u[k].nformula = 0;
+        u[k].cut = (tf[u[k].t1 - 1] & T_FW) != 0;
         for (j = u[k].t0; j < u[k].t1; j++) {
             u[k].nf += (tf[j] & T_FW) != 0;
             u[k].nlisted += (tf[j] & T_LISTED) != 0;
             u[k].nformula += (tf[j] & T_FORMULA) != 0;
             u[k].ns += (uint32_t)sd__bit(ends, j);
         }
+        if (u[k].t1 - u[k].t0 >= CUT_WORDS &&
+            100 * (uint64_t)u[k].nf >= CUT_FW_PCT * (uint64_t)(u[k].t1 - u[k].t0))
+            u[k].cut = 1;
         u[k].kind = classify(&u[k], *flags);
     }
     /* a unit that goes on with a sentence the unit before left open (a

@@ -3,6 +3,7 @@
 #   make            library (static and shared) and the syndic program
 #   make check      set-up, then every test: unit, CLI golden, ASan+UBSan, fuzz replay
 #   make demo       set-up, build, run syndic on examples/
+#   make python     the Python package (python/) into build/python/lib
 #   make asan tsan valgrind fuzz lint bench install
 #
 # Honours CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR. Dependencies come from pkg-config.
@@ -60,7 +61,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
+.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
         fuzz lint bench demo install clean
 
 all: $(STATIC) $(SHARED) $(PROG) $(SHIM) syndic
@@ -90,14 +91,15 @@ $(BUILD)/gen/stopwords_data.o: $(STOP_GEN)
 fuzz: $(STOP_GEN)
 
 # ---- generated source: the story report's script and style -------------------
-# cli/report/*.{js,css} become C strings with their CSP digests (cli/report.c).
-REPORT_ASSETS := cli/report/report.js cli/report/report.css
+# src/write/report/*.{js,css} become C strings with their CSP digests
+# (src/write/report.c, the library's sd_report_head and sd_report_tail).
+REPORT_ASSETS := src/write/report/report.js src/write/report/report.css
 REPORT_GEN := $(BUILD)/gen/report_assets.h
 $(REPORT_GEN): $(REPORT_ASSETS) scripts/embed.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed.sh report_js=cli/report/report.js report_css=cli/report/report.css > $@.tmp \
+	sh scripts/embed.sh report_js=src/write/report/report.js report_css=src/write/report/report.css > $@.tmp \
 	  && mv $@.tmp $@
-$(BUILD)/cli/report.o: cli/report.c $(REPORT_GEN)
+$(BUILD)/src/write/report.o: src/write/report.c $(REPORT_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -MMD -MP -c -o $@ $<
 
@@ -142,7 +144,7 @@ deps:
 check: deps
 	$(MAKE) WERROR=-Werror all $(TESTS) $(REPLAY)
 	@rm -f build/check.log
-	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz test-man 2>&1 | tee -a build/check.log; \
+	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz test-man test-python 2>&1 | tee -a build/check.log; \
 	  $(MAKE) asan 2>&1 | tee -a build/check.log; \
 	  if [ -f tests/browser/report.test.mjs ]; then $(MAKE) test-browser 2>&1 | tee -a build/check.log; fi
 	@awk '/^[0-9]+ passed, [0-9]+ failed/ {p += $$1; f += $$3} \
@@ -159,6 +161,33 @@ test-fuzz: $(REPLAY)
 	  name=$${t##*/replay_}; \
 	  $$t fuzz/corpus/$$name || exit 1; \
 	done
+
+# ---- the Python package (python/, see python/README.md) -------------------------
+# A CPython extension over the public API, linked with the static library,
+# built with Debian's python3 (python3-dev, python3-setuptools) into
+# build/python/lib: `PYTHONPATH=build/python/lib python3 -c 'import syndic'`.
+# `make python-install` installs it for the user (site-packages of ~/.local).
+PYTHON ?= /usr/bin/python3
+PY_LIB := $(abspath $(BUILD)/python/lib)
+python: $(STATIC)
+	cd python && SYNDIC_LIB=$(abspath $(STATIC)) SYNDIC_LIBS="$(PKG_LIBS)" $(PYTHON) setup.py -q \
+	  build_py -d $(PY_LIB) build_ext -b $(PY_LIB) -t $(abspath $(BUILD)/python/tmp)
+	@rm -rf python/build python/syndic.egg-info
+
+python-install: $(STATIC)
+	cd python && SYNDIC_LIB=$(abspath $(STATIC)) SYNDIC_LIBS="$(PKG_LIBS)" $(PYTHON) setup.py -q \
+	  build -b $(abspath $(BUILD)/python/dist) install --user
+	@rm -rf python/build python/dist python/syndic.egg-info
+
+# pytest over the package, against the program built here (SYNDIC_PROG).
+test-python: python $(PROG)
+	cd python && SYNDIC_PROG=$(abspath $(PROG)) PYTHONPATH=$(PY_LIB) $(PYTHON) -m pytest -q -p no:cacheprovider tests
+
+# dedup of a bench corpus from Python against the program (the binding's
+# overhead) and against datasketch (DATASKETCH_SRC, a checkout; skipped
+# without it).
+bench-python: python $(PROG) bench-bin
+	PYTHON=$(PYTHON) PYTHONPATH=$(PY_LIB) sh bench/python_bench.sh $(PROG)
 
 # The man page's OPTIONS section is the commands' --help texts (scripts/man.sh):
 # `make man` rewrites it; test-man fails when the page in the tree differs.

@@ -58,24 +58,24 @@ static void cannot_read(const char *path, const char *why)
 }
 
 /* Reads the first record of `path` into *d, a page by its article text
- * (or all its text with PAGE_WHOLE in flags), as trace compares it.
+ * (or all its text with SD_PAGE_WHOLE in flags), as trace compares it.
  * Returns 0 or -1 after saying why. */
 static int read_first(const char *path, const sd_reader_options *ro, int flags, doc_text *d)
 {
     sd_reader *r = NULL;
-    page_reader *pr = NULL;
+    sd_page_reader *pr = NULL;
     const sd_article *art = NULL;
     sd_record rec;
     int rc, ok = -1;
     memset(d, 0, sizeof *d);
     if (sd_reader_new(ro, &r) != 0 || sd_reader_add(r, path) != 0 ||
-        page_reader_new(r, NULL, flags | PAGE_KEEP_EMPTY, 1, &pr) != 0) {
+        sd_page_reader_new(r, NULL, flags | SD_PAGE_KEEP_EMPTY, 1, &pr) != 0) {
         cli_error("out of memory");
         goto done;
     }
-    rc = page_reader_next(pr, &rec, &art);
+    rc = sd_page_reader_next(pr, &rec, &art);
     if (rc < 0) {
-        cannot_read(path, page_reader_errmsg(pr));
+        cannot_read(path, sd_page_reader_errmsg(pr));
         goto done;
     }
     if (rc == 0) {
@@ -104,7 +104,7 @@ static int read_first(const char *path, const sd_reader_options *ro, int flags, 
     d->len = rec.text_len;
     ok = 0;
 done:
-    page_reader_free(pr);
+    sd_page_reader_free(pr);
     sd_reader_free(r);
     return ok;
 }
@@ -235,7 +235,7 @@ int cmd_align(int argc, char **argv)
         case OPT_ID_FIELD: ro.id_field = optarg; break;
         case OPT_TEXT_FIELD: ro.text_field = optarg; break;
         case OPT_HTML_FIELD: ro.html_field = optarg; break;
-        case OPT_WHOLE_PAGE: flags |= PAGE_WHOLE; break;
+        case OPT_WHOLE_PAGE: flags |= SD_PAGE_WHOLE; break;
         case OPT_COLOR: color = 1; break;
         case OPT_NO_COLOR: color = 0; break;
         case 'q': cli_quiet = 1; break;

@@ -20,25 +20,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
-/*
- * A reader whose records carry the text a command compares: a text
- * record's own text; for a page (HTML, WARC, JSONL html) its extracted
- * article text, or with PAGE_WHOLE all its visible text, the extraction in
- * *art (else NULL; art may be NULL). A page without such text comes back
- * failed (rec->error, rec->errmsg), or with PAGE_KEEP_EMPTY as a record
- * whose *art says why (found 0, text NULL). Pages are extracted in batches
- * on `threads` threads (0: one per CPU) with options eo (NULL: defaults).
- * page_reader_next() returns as sd_reader_next() does; pointers stay valid
- * until the next call.
- */
-enum { PAGE_WHOLE = 1, PAGE_KEEP_EMPTY = 2 };
-typedef struct page_reader page_reader;
-int page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
-                    page_reader **pr);
-int page_reader_next(page_reader *p, sd_record *rec, const sd_article **art);
-const char *page_reader_errmsg(const page_reader *p);
-void page_reader_free(page_reader *p);
-
 /* Messages in git's style: "syndic: cannot read 'x': reason". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

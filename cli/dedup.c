@@ -1086,16 +1086,16 @@ typedef struct batch {
     size_t n;
     char *arena;
     size_t used, cap;
-    const char *big; /* the borrowed text (off BORROWED), or NULL */
+    const char *big;               /* the borrowed text (off BORROWED), or NULL */
     uint64_t bytes_at, records_at; /* input consumed, records read, when it was filled */
 } batch;
 
 /* The reading side: owns the records' metadata until reading ends. */
 typedef struct feed {
     dedup_run *r;
-    page_reader *pages; /* the reader, with pages' article text */
+    sd_page_reader *pages; /* the reader, with pages' article text */
     record_warnings warned;
-    sd_reader *reader;  /* under it: how many bytes it consumed */
+    sd_reader *reader; /* under it: how many bytes it consumed */
     uint64_t total_bytes;
     int failed; /* reading failed; a message was printed */
     /* with a reader thread: two batches handed back and forth */
@@ -1185,9 +1185,9 @@ static int fill_batch(feed *fd, batch *b)
     while (b->n < BATCH_DOCS && b->used < BATCH_BYTES && b->big == NULL) {
         sd_record rec;
         const sd_article *art;
-        int rc = page_reader_next(fd->pages, &rec, &art);
+        int rc = sd_page_reader_next(fd->pages, &rec, &art);
         if (rc < 0) {
-            cli_error("cannot read input: %s", page_reader_errmsg(fd->pages));
+            cli_error("cannot read input: %s", sd_page_reader_errmsg(fd->pages));
             return -1;
         }
         if (rc == 0) {
@@ -1522,8 +1522,8 @@ int cmd_dedup(int argc, char **argv)
         }
     }
     if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0 ||
-        page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (r.whole_page ? PAGE_WHOLE : 0),
-                        dopt.threads, &fd.pages) != 0) {
+        sd_page_reader_new(reader, NULL, SD_PAGE_KEEP_EMPTY | (r.whole_page ? SD_PAGE_WHOLE : 0),
+                           dopt.threads, &fd.pages) != 0) {
         cli_error("out of memory");
         goto done;
     }
@@ -1680,7 +1680,7 @@ done:
     if (r.spool)
         fclose(r.spool);
     sd_dedup_free(job);
-    page_reader_free(fd.pages);
+    sd_page_reader_free(fd.pages);
     sd_reader_free(reader);
     return status;
 }

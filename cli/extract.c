@@ -539,7 +539,7 @@ int cmd_extract(int argc, char **argv)
     extract_run r;
     sd_reader_options ro;
     sd_reader *reader = NULL;
-    page_reader *pages = NULL;
+    sd_page_reader *pages = NULL;
     const char *output = NULL;
     int c, i, rc, status = EXIT_OK;
     unsigned threads = 0;
@@ -596,8 +596,8 @@ int cmd_extract(int argc, char **argv)
     }
     if (sd_reader_new(&ro, &reader) != 0 ||
         (!r.timing &&
-         page_reader_new(reader, &r.eo, PAGE_KEEP_EMPTY | (r.whole_page ? PAGE_WHOLE : 0), threads,
-                         &pages) != 0)) {
+         sd_page_reader_new(reader, &r.eo, SD_PAGE_KEEP_EMPTY | (r.whole_page ? SD_PAGE_WHOLE : 0),
+                            threads, &pages) != 0)) {
         cli_error("out of memory");
         sd_reader_free(reader);
         return EXIT_RUN;
@@ -605,12 +605,12 @@ int cmd_extract(int argc, char **argv)
     for (i = optind; i < argc; i++)
         if (sd_reader_add(reader, argv[i]) != 0) {
             cli_error("out of memory");
-            page_reader_free(pages);
+            sd_page_reader_free(pages);
             sd_reader_free(reader);
             return EXIT_RUN;
         }
     if (out_open(&r.o, output) != 0) {
-        page_reader_free(pages);
+        sd_page_reader_free(pages);
         sd_reader_free(reader);
         return EXIT_RUN;
     }
@@ -621,11 +621,11 @@ int cmd_extract(int argc, char **argv)
             r.t_read = now_seconds();
             r.c_read = cpu_seconds();
         }
-        rc = pages ? page_reader_next(pages, &rec, &art) : sd_reader_next(reader, &rec);
+        rc = pages ? sd_page_reader_next(pages, &rec, &art) : sd_reader_next(reader, &rec);
         if (rc == 0)
             break;
         if (rc < 0) {
-            cli_error("%s", pages ? page_reader_errmsg(pages) : sd_reader_errmsg(reader));
+            cli_error("%s", pages ? sd_page_reader_errmsg(pages) : sd_reader_errmsg(reader));
             status = EXIT_RUN;
             break;
         }
@@ -651,7 +651,7 @@ int cmd_extract(int argc, char **argv)
         report_timing(&r);
     free(r.times);
     free(r.cpu);
-    page_reader_free(pages);
+    sd_page_reader_free(pages);
     sd_reader_free(reader);
     return status;
 }

@@ -227,25 +227,10 @@ int parse_unsigned(const char *opt, const char *s, unsigned lo, unsigned hi, uns
 
 int parse_size(const char *opt, const char *s, uint64_t lo, uint64_t *res)
 {
-    char *end;
-    unsigned long long v;
-    uint64_t mul = 1;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (!errno && end != s && *s != '-') {
-        const char *unit = *end ? strchr("KMGT", toupper((unsigned char)*end)) : NULL;
-        if (unit) {
-            mul = 1ull << (10 * (unit - "KMGT" + 1));
-            end++;
-        }
-        if (mul > 1 && *end == 'i')
-            end++;
-        if (*end == 'b' || *end == 'B')
-            end++;
-        if (*end == '\0' && v <= UINT64_MAX / mul && v * mul >= lo) {
-            *res = v * mul;
-            return 0;
-        }
+    uint64_t v;
+    if (sd_parse_size(s, &v) == 0 && v >= lo) {
+        *res = v;
+        return 0;
     }
     cli_error("%s wants a size of at least %llu bytes, such as 512M or 4G, not '%s'", opt,
               (unsigned long long)lo, s);

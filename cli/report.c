@@ -2,15 +2,8 @@
  * report.c: the story report, one self-contained HTML page a person opens
  * to see who printed what; `syndic report TRACE.jsonl` makes it from a
  * saved trace, and `syndic trace --html FILE` through report_head() and
- * report_tail().
- *
- * The page holds the trace's JSON lines as one JSON array inside a
- * <script type="application/json"> element, with <, > and & escaped as
- * \u003c, \u003e and \u0026 so that no input text can end the element or
- * open markup; the page's own script builds the view from it with
- * textContent only. A Content-Security-Policy names the page's one script
- * and one style by their SHA-256 digests and allows nothing else: no
- * network, no other script, no plug-ins.
+ * report_tail(). The page's frame, script and style are the library's
+ * (sd_report_head() in src/write/report.c); the lines are checked here.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,36 +12,25 @@
 #include <string.h>
 
 #include "cli.h"
-#include "report_assets.h" /* generated: report_js, report_css, digests */
 
+static int out_cb(void *ud, const void *p, size_t n)
+{
+    out_write(ud, p, n);
+    return 0;
+}
+
+/* The library writes the page's frame (sd_report_head/tail) and escapes
+ * the JSON inside it; what goes to `out` fails there, not here. */
 void report_head(out *o)
 {
-    out_str(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-               "script-src 'sha256-");
-    out_str(o, report_js_sha256);
-    out_str(o, "'; style-src 'sha256-");
-    out_str(o, report_css_sha256);
-    out_str(o, "'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
-               "<meta name=\"referrer\" content=\"no-referrer\">\n"
-               "<title>syndic: stories</title>\n<style>");
-    out_str(o, report_css);
-    out_str(o, "</style>\n</head>\n<body>\n"
-               "<header class=\"top\"><a class=\"brand\" href=\"#\">syndic</a>"
-               "<span id=\"summary\"></span></header>\n"
-               "<main id=\"app\"><noscript>The report needs JavaScript to show the stories; "
-               "the trace is in this file's source as JSON.</noscript></main>\n"
-               "<script type=\"application/json\" id=\"trace\">[\n");
+    sd_report_head(out_cb, o);
     o->html_safe = 1;
 }
 
 void report_tail(out *o)
 {
     o->html_safe = 0;
-    out_str(o, "]</script>\n<script>");
-    out_str(o, report_js);
-    out_str(o, "</script>\n</body>\n</html>\n");
+    sd_report_tail(out_cb, o);
 }
 
 static void usage(FILE *f)
@@ -72,27 +54,6 @@ static void usage(FILE *f)
                "\n"
                "Exit: 0 ok, 1 lines that could not be read (each listed in the page) or a\n"
                "run error, 2 usage error.\n");
-}
-
-/* Writes line [p, p+n) with < > & escaped; the line is valid JSON, where
- * those bytes occur only inside strings, so \u escapes keep its meaning. */
-static void write_escaped(out *o, const char *p, size_t n)
-{
-    size_t i, run = 0;
-    for (i = 0; i < n; i++) {
-        const char *e = p[i] == '<'   ? "\\u003c"
-                        : p[i] == '>' ? "\\u003e"
-                        : p[i] == '&' ? "\\u0026"
-                                      : NULL;
-        if (!e) {
-            run++;
-            continue;
-        }
-        out_write(o, p + i - run, run);
-        run = 0;
-        out_str(o, e);
-    }
-    out_write(o, p + n - run, run);
 }
 
 /* The longest line `syndic report` reads by default (--max-line): a doc
@@ -402,7 +363,7 @@ int cmd_report(int argc, char **argv)
             stories += strcmp(type, "story") == 0;
             passages += strcmp(type, "passage") == 0;
             texts += strcmp(type, "doc") == 0 && json_is_string(json_object_get(v, "text"));
-            write_escaped(&o, line, (size_t)got);
+            sd_report_json(out_cb, &o, line, (size_t)got);
             out_char(&o, '\n');
         }
         json_decref(v);

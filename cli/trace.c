@@ -687,7 +687,7 @@ int cmd_trace(int argc, char **argv)
     int c, rc, status = EXIT_RUN, show_progress = progress_default(), with_passages = 0;
     int with_text = 1, out_opened = 0, whole_page = 0, doc_text = TEXT_NONE, completed = 0;
     sd_comm *comm = NULL;
-    page_reader *pages = NULL;
+    sd_page_reader *pages = NULL;
     unsigned seed = 0;
     sd_trace_doc *docs = NULL;
     char *arena = NULL;
@@ -782,8 +782,8 @@ int cmd_trace(int argc, char **argv)
         }
     }
     if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0 ||
-        page_reader_new(reader, NULL, PAGE_KEEP_EMPTY | (whole_page ? PAGE_WHOLE : 0), topt.threads,
-                        &pages) != 0) {
+        sd_page_reader_new(reader, NULL, SD_PAGE_KEEP_EMPTY | (whole_page ? SD_PAGE_WHOLE : 0),
+                           topt.threads, &pages) != 0) {
         cli_error("out of memory");
         goto done;
     }
@@ -822,9 +822,9 @@ int cmd_trace(int argc, char **argv)
         sd_record rec;
         const sd_article *art;
         char skip[160];
-        rc = page_reader_next(pages, &rec, &art);
+        rc = sd_page_reader_next(pages, &rec, &art);
         if (rc < 0) {
-            cli_error("cannot read input: %s", page_reader_errmsg(pages));
+            cli_error("cannot read input: %s", sd_page_reader_errmsg(pages));
             goto done;
         }
         /* hand the batch over when it is full or the input ends; texts
@@ -975,7 +975,7 @@ done:
     free(docs);
     free(arena);
     sd_trace_free(job);
-    page_reader_free(pages);
+    sd_page_reader_free(pages);
     sd_reader_free(reader);
     return status;
 }

@@ -53,6 +53,15 @@ enum {
 /* Returns a short lowercase description of an SD_E* code; never NULL. */
 const char *sd_strerror(int code);
 
+/*
+ * Parses a size in bytes as the program's --memory takes it: digits with an
+ * optional unit K, M, G or T (powers of 1024, either case), an optional
+ * "i" after the unit and an optional trailing "B": "512M", "4G", "4GiB",
+ * "1048576". Returns 0 with *bytes set, or SD_EINVAL for anything else
+ * (a sign, a fraction, an unknown unit, an overflow).
+ */
+int sd_parse_size(const char *s, uint64_t *bytes);
+
 /* ---- memory ---------------------------------------------------------------- */
 
 /*
@@ -562,6 +571,40 @@ int sd_extractor_run(sd_extractor *x, const sd_page *pages, size_t n, sd_article
 
 void sd_extractor_free(sd_extractor *x);
 
+/*
+ * Records with their text resolved, for callers that compare texts (the
+ * program's dedup and trace do): a text record passes through with its own
+ * text; a page (an HTML file, a WARC response, a JSONL record with an html
+ * field) gets its article text (sd_extract()), or with SD_PAGE_WHOLE all
+ * its visible text (sd_extract_whole_page()), and the extraction in *art.
+ * A page without such text comes back as a failed record (error
+ * SD_EMISSING, errmsg "page has no article text (no run of prose)" and the
+ * like), or with SD_PAGE_KEEP_EMPTY as a record with text NULL whose *art
+ * says why (found 0). Pages are extracted in batches of 256 (or 64 MiB of
+ * records) on an extractor of `threads` threads (0: one per online CPU)
+ * with options `eo` (NULL: defaults), records kept in input order; a
+ * corpus without pages pays nothing.
+ *
+ * The page reader reads from `r`, which must outlive it and which the
+ * caller must not read from while it is in use. Not thread-safe.
+ */
+#define SD_PAGE_WHOLE 1      /* a page's visible text, not its article's */
+#define SD_PAGE_KEEP_EMPTY 2 /* a page without text is a record, not a failure */
+
+typedef struct sd_page_reader sd_page_reader;
+
+/* Returns 0, SD_EINVAL (r or out NULL), SD_ENOMEM. */
+int sd_page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
+                       sd_page_reader **out);
+/* As sd_reader_next(): 1 with a record, 0 at the end, or a negative code
+ * that stops reading. *art (art may be NULL) is the page's extraction, or
+ * NULL for a text record or a failed one. Pointers in *rec and *art stay
+ * valid until the next call. */
+int sd_page_reader_next(sd_page_reader *p, sd_record *rec, const sd_article **art);
+/* The reason reading stopped; "" if it did not. */
+const char *sd_page_reader_errmsg(const sd_page_reader *p);
+void sd_page_reader_free(sd_page_reader *p);
+
 /* SD_PUBLIC_TRACE: passage-level reuse (issue 5) is declared below. */
 
 /*
@@ -763,6 +806,28 @@ void sd_trace_free(sd_trace *t);
 int sd_align_pair(const char *a, size_t na, const char *b, size_t nb, const sd_trace_options *o,
                   sd_passage **out, size_t *n);
 void sd_passages_free(sd_passage *p, size_t n);
+
+/*
+ * The story report: one self-contained HTML page (no network access) that
+ * shows a trace's stories, their copies side by side and the documents in
+ * no story, as `syndic trace --html` writes it. The page is the frame
+ * around a JSON array of the trace's lines (each a story, passage or doc
+ * object of docs/output.md, with the texts: what `syndic trace --doc-text
+ * --passages` prints): write sd_report_head(), then the lines through
+ * sd_report_json() separated by commas (a newline after each keeps the
+ * page readable), then sd_report_tail(). sd_report_json() writes JSON text
+ * with <, > and & as \u003c, \u003e and \u0026, so that no input text can
+ * end the script element or open markup; it keeps the JSON's meaning.
+ *
+ * `w` is called with the page's bytes in order and returns 0, or non-zero
+ * to stop (the function then returns SD_EIO). Each returns 0, SD_EINVAL
+ * (w NULL, or p NULL with a length) or SD_EIO. Thread-safe.
+ */
+typedef int (*sd_write_fn)(void *ud, const void *p, size_t n);
+
+int sd_report_head(sd_write_fn w, void *ud);
+int sd_report_json(sd_write_fn w, void *ud, const char *p, size_t n);
+int sd_report_tail(sd_write_fn w, void *ud);
 
 #ifdef __cplusplus
 }

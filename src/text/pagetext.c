@@ -1,6 +1,6 @@
 /*
- * pagetext.c: records with their text resolved, for the commands that
- * compare texts (dedup, trace).
+ * pagetext.c: records with their text resolved, for the callers that
+ * compare texts (the program's dedup and trace, the Python package).
  *
  * A text record passes straight through. A page (an HTML file, a WARC
  * response, a JSONL record with an html field) gets its article text, or
@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "base/alloc.h"
+#include "syndic.h"
 
 #define PAGES_PER_BATCH 256
 #define QUEUE_BYTES ((size_t)64 << 20)
@@ -29,7 +30,7 @@ typedef struct queued {
     char msg[160]; /* the reason a page failed */
 } queued;
 
-struct page_reader {
+struct sd_page_reader {
     sd_reader *reader;
     sd_extractor *x;
     int whole_page, keep_empty;
@@ -46,25 +47,30 @@ struct page_reader {
     char errmsg[256];
 };
 
-int page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
-                    page_reader **pr)
+int sd_page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
+                       sd_page_reader **pr)
 {
-    page_reader *p = calloc(1, sizeof *p);
+    sd_page_reader *p;
+    if (pr == NULL)
+        return SD_EINVAL;
     *pr = NULL;
+    if (r == NULL)
+        return SD_EINVAL;
+    p = sd__calloc(1, sizeof *p);
     if (p == NULL)
         return SD_ENOMEM;
     p->reader = r;
-    p->whole_page = (flags & PAGE_WHOLE) != 0;
-    p->keep_empty = (flags & PAGE_KEEP_EMPTY) != 0;
+    p->whole_page = (flags & SD_PAGE_WHOLE) != 0;
+    p->keep_empty = (flags & SD_PAGE_KEEP_EMPTY) != 0;
     if (eo)
         p->eo = *eo;
     else
         sd_extract_options_init(&p->eo);
-    p->pages = calloc(PAGES_PER_BATCH, sizeof *p->pages);
-    p->arts = calloc(PAGES_PER_BATCH, sizeof *p->arts);
-    p->rcs = calloc(PAGES_PER_BATCH, sizeof *p->rcs);
+    p->pages = sd__calloc(PAGES_PER_BATCH, sizeof *p->pages);
+    p->arts = sd__calloc(PAGES_PER_BATCH, sizeof *p->arts);
+    p->rcs = sd__calloc(PAGES_PER_BATCH, sizeof *p->rcs);
     if (p->pages == NULL || p->arts == NULL || p->rcs == NULL) {
-        page_reader_free(p);
+        sd_page_reader_free(p);
         return SD_ENOMEM;
     }
     p->threads = threads;
@@ -72,11 +78,11 @@ int page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsig
     return 0;
 }
 
-static void drop_queue(page_reader *p)
+static void drop_queue(sd_page_reader *p)
 {
     size_t i;
     for (i = 0; i < p->n; i++)
-        free(p->q[i].block);
+        sd__free(p->q[i].block);
     p->n = p->pos = 0;
     p->bytes = 0;
     p->npages = 0;
@@ -96,7 +102,7 @@ static const char *put(char *block, size_t *at, const char *s, size_t len)
 }
 
 /* Appends a copy of rec to the queue. Returns 0 or SD_ENOMEM. */
-static int enqueue(page_reader *p, const sd_record *rec)
+static int enqueue(sd_page_reader *p, const sd_record *rec)
 {
     queued *e;
     size_t srclen = rec->source ? strlen(rec->source) : 0;
@@ -107,7 +113,7 @@ static int enqueue(page_reader *p, const sd_record *rec)
            at = 0;
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 64;
-        queued *q = realloc(p->q, cap * sizeof *q);
+        queued *q = sd__realloc(p->q, cap * sizeof *q);
         if (q == NULL)
             return SD_ENOMEM;
         p->q = q;
@@ -115,7 +121,7 @@ static int enqueue(page_reader *p, const sd_record *rec)
     }
     e = &p->q[p->n];
     memset(e, 0, sizeof *e);
-    e->block = malloc(total);
+    e->block = sd__malloc(total);
     if (e->block == NULL)
         return SD_ENOMEM;
     e->rec = *rec;
@@ -143,7 +149,7 @@ static int enqueue(page_reader *p, const sd_record *rec)
 }
 
 /* Gives each queued page its text, or its failure. */
-static int resolve(page_reader *p)
+static int resolve(sd_page_reader *p)
 {
     size_t i;
     if (p->npages == 0)
@@ -185,7 +191,7 @@ static int resolve(page_reader *p)
     return 0;
 }
 
-int page_reader_next(page_reader *p, sd_record *rec, const sd_article **art)
+int sd_page_reader_next(sd_page_reader *p, sd_record *rec, const sd_article **art)
 {
     int rc;
     if (art)
@@ -224,7 +230,7 @@ int page_reader_next(page_reader *p, sd_record *rec, const sd_article **art)
     }
     if (resolve(p) != 0)
         goto oom;
-    return page_reader_next(p, rec, art);
+    return sd_page_reader_next(p, rec, art);
 oom:
     drop_queue(p);
     p->failed = 1;
@@ -232,24 +238,24 @@ oom:
     return -1;
 }
 
-const char *page_reader_errmsg(const page_reader *p)
+const char *sd_page_reader_errmsg(const sd_page_reader *p)
 {
     return p->errmsg[0] ? p->errmsg : sd_reader_errmsg(p->reader);
 }
 
-void page_reader_free(page_reader *p)
+void sd_page_reader_free(sd_page_reader *p)
 {
     size_t i;
     if (p == NULL)
         return;
     drop_queue(p);
-    free(p->q);
+    sd__free(p->q);
     if (p->arts)
         for (i = 0; i < PAGES_PER_BATCH; i++)
             sd_article_release(&p->arts[i]);
-    free(p->arts);
-    free(p->pages);
-    free(p->rcs);
+    sd__free(p->arts);
+    sd__free(p->pages);
+    sd__free(p->rcs);
     sd_extractor_free(p->x);
-    free(p);
+    sd__free(p);
 }

@@ -181,7 +181,7 @@ python-install: $(STATIC)
 
 # pytest over the package, against the program built here (SYNDIC_PROG).
 test-python: python $(PROG)
-	cd python && SYNDIC_PROG=$(abspath $(PROG)) PYTHONPATH=$(PY_LIB) $(PYTHON) -m pytest -q -p no:cacheprovider tests
+	cd python && SYNDIC_PROG=$(abspath $(PROG)) PYTHONPATH=$(PY_LIB) $(PYTHON) -P -m pytest -q -p no:cacheprovider tests
 
 # dedup of a bench corpus from Python against the program (the binding's
 # overhead) and against datasketch (DATASKETCH_SRC, a checkout; skipped

@@ -883,7 +883,7 @@ static PyObject *py_extract(PyObject *mod, PyObject *args, PyObject *kw)
     sd_article a;
     (void)mod;
     sd_extract_options_init(&o);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zz$ppppIn:extract", names, &html, &url, &charset,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zz$pppppIn:extract", names, &html, &url, &charset,
                                      &whole, &comments, &links, &captions, &no_tables, &o.min_words,
                                      &max_html))
         return NULL;

@@ -21,9 +21,9 @@ InputError (bad input or option; also a ValueError), OutOfMemoryError
 Canceled.
 """
 from array import array
-import json
 import math
 import re
+import threading
 
 from . import _syndic
 from ._syndic import Canceled, Error, FileError, InputError, OutOfMemoryError
@@ -236,6 +236,8 @@ class Deduper:
         self._ids = None
         self._n = 0
         self._result = None
+        self._pending = None  # the batch being sketched while the next is read
+        self._failure = None
 
     def add(self, text, id=None):
         """Adds one document (str, bytes, or None for a record that could
@@ -258,15 +260,37 @@ class Deduper:
         for d in _docs(docs):
             self.add(d.text, d.id)
 
+    def _wait(self):
+        """Waits for the batch being sketched; raises what it raised."""
+        if self._pending is not None:
+            self._pending.join()
+            self._pending = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _sketch(self, batch):
+        try:
+            self._job.add(batch)
+        except BaseException as e:  # handed to the caller's thread by _wait
+            self._failure = e
+
     def _flush(self):
+        """Hands the batch over to be sketched on a thread of its own (the
+        library releases the GIL), so that reading the next batch (a file
+        through syndic.read, a generator) overlaps with it, as the program
+        overlaps reading and sketching."""
+        self._wait()
         if self._batch:
             batch, self._batch, self._bytes = self._batch, [], 0
-            self._job.add(batch)
+            self._pending = threading.Thread(target=self._sketch, args=(batch,), daemon=True)
+            self._pending.start()
 
     def finish(self):
         """Finds and clusters the duplicates; returns the DedupResult."""
         if self._result is None:
             self._flush()
+            self._wait()
             self._job.finish()
             c, r, s, f = self._job.results()
             self._result = DedupResult(c, r, s, f, self._ids, self._job.stats())
@@ -282,6 +306,11 @@ class Deduper:
 
     def __exit__(self, *exc):
         self._batch = []
+        try:
+            self._wait()
+        except Exception:
+            if exc[0] is None:
+                raise
         return False
 
 
@@ -291,10 +320,10 @@ def dedup(texts, threshold=0.8, ngram=5, threads=None, num_perm=256, bands=0, ro
     (id, text) pairs, dicts, Records, a pandas Series; a generator streams),
     as `syndic dedup` finds them. Returns a DedupResult (with as_frame, a
     pandas DataFrame). See Deduper for the options."""
-    d = Deduper(threshold=threshold, ngram=ngram, num_perm=num_perm, bands=bands, rows=rows,
-                threads=threads, seed=seed, memory=memory, tmpdir=tmpdir)
-    d.add_many(texts)
-    res = d.finish()
+    with Deduper(threshold=threshold, ngram=ngram, num_perm=num_perm, bands=bands, rows=rows,
+                 threads=threads, seed=seed, memory=memory, tmpdir=tmpdir) as d:
+        d.add_many(texts)
+        res = d.finish()
     res._index = _index_of(texts)
     return res.to_frame() if as_frame else res
 

@@ -238,7 +238,7 @@ def test_one_million_records_within_memory():
 
 
 def test_records_stream_within_memory():
-    n, base, peak, spilled = memory_run(100_000, "16M")
+    n, base, peak, spilled = memory_run(50_000, "16M")
     results = n * (8 * 3 + 2) + n * 60
-    assert n == 100_000 and spilled > 0
+    assert n == 50_000 and spilled > 0
     assert peak - base <= 16 * 2**20 + results, (peak - base) / 1e6

@@ -180,7 +180,7 @@ python-install: $(STATIC)
 	@rm -rf python/build python/dist python/syndic.egg-info
 
 # pytest over the package, against the program built here (SYNDIC_PROG).
-test-python: python $(PROG)
+test-python: python $(PROG) $(BUILD)/bench/gen_dedup
 	cd python && SYNDIC_PROG=$(abspath $(PROG)) PYTHONPATH=$(PY_LIB) $(PYTHON) -P -m pytest -q -p no:cacheprovider tests
 
 # dedup of a bench corpus from Python against the program (the binding's

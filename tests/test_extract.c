@@ -986,3 +986,32 @@ TEST(extract_keeps_digest_items_led_by_long_links)
     CHECK(strstr(a.text, "Tech") == NULL);
     sd_article_release(&a);
 }
+
+/* Paragraphs of the article each wrapped whole in a link (as some sites
+ * and archived copies of pages print them) are the article: a link of
+ * two sentences or more is prose, not a way off the page. A list of
+ * headline links beside it still goes. */
+TEST(extract_keeps_paragraphs_wrapped_in_links)
+{
+    char html[8192];
+    sd_article a;
+    snprintf(html, sizeof html,
+             "<html><body><ul class=\"nav\"><li><a href=\"/\">Home</a></li>"
+             "<li><a href=\"/n\">News</a></li><li><a href=\"/s\">Sport</a></li></ul>"
+             "<div id=\"content\"><h2>Bridge to close</h2>"
+             "<p><a href=\"javascript:void(0)\">%s %s</a></p>"
+             "<p><a href=\"javascript:void(0)\">%s %s</a></p></div>"
+             "<div class=\"more\"><h3>More news</h3><ul>"
+             "<li><a href=\"/a\">Council approves a new budget for roads and bridges this year"
+             "</a></li><li><a href=\"/b\">Floods: what the engineers found under the river this "
+             "winter</a></li><li><a href=\"/c\">School term to start a week later after the "
+             "storms</a></li></ul></div></body></html>",
+             P1, P2, P3, P1);
+    CHECK_EQ_INT(extract_str(html, &a), 0);
+    CHECK_EQ_INT(a.found, 1);
+    CHECK(a.text != NULL && strstr(a.text, P2) != NULL);
+    CHECK(a.text != NULL && strstr(a.text, P3) != NULL);
+    CHECK(a.text != NULL && strstr(a.text, "under the river") == NULL);
+    CHECK(a.text != NULL && strstr(a.text, "Sport") == NULL);
+    sd_article_release(&a);
+}

@@ -858,11 +858,32 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     }
 }
 
-/* A link whose text is an address ("https://..." or "www...") cites a
- * source in the text; it is not a way off the page, so its words do not
- * count as link words (a list of products each with its shop's address
- * would otherwise read as a list of links). */
-static void unlink_address(ex *x, const struct ex_open *o)
+/* A link of this many words or more with LINK_PROSE_SENTENCES sentence
+ * ends is a paragraph of the article some site wrapped in a link, not a
+ * way off the page: a headline link has one sentence at most. */
+#define LINK_PROSE_WORDS 40
+#define LINK_PROSE_SENTENCES 2
+
+/* How many sentences end in p[0..n): a '.', '?' or '!' before a space
+ * and an uppercase letter, or at the end. */
+static unsigned sentence_ends(const char *p, size_t n)
+{
+    size_t i;
+    unsigned got = 0;
+    for (i = 0; i < n; i++) {
+        if (p[i] != '.' && p[i] != '?' && p[i] != '!')
+            continue;
+        if (i + 1 == n || (i + 2 < n && p[i + 1] == ' ' && p[i + 2] >= 'A' && p[i + 2] <= 'Z'))
+            got++;
+    }
+    return got;
+}
+
+/* A link's words stop counting as link words when the link is no way off
+ * the page: its text is an address ("https://..." or "www...") citing a
+ * source in the text (a list of products each with its shop's address
+ * would otherwise read as a list of links), or a paragraph of prose. */
+static void unlink_text(ex *x, const struct ex_open *o)
 {
     const char *p;
     size_t n;
@@ -875,9 +896,13 @@ static void unlink_address(ex *x, const struct ex_open *o)
         p++;
         n--;
     }
+    while (n > 0 && p[n - 1] == ' ')
+        n--;
     if ((n >= 7 && strncasecmp(p, "http://", 7) == 0) ||
         (n >= 8 && strncasecmp(p, "https://", 8) == 0) ||
-        (n >= 4 && strncasecmp(p, "www.", 4) == 0))
+        (n >= 4 && strncasecmp(p, "www.", 4) == 0) ||
+        (x->cur.link_words - o->link_lw >= LINK_PROSE_WORDS &&
+         sentence_ends(p, n) >= LINK_PROSE_SENTENCES))
         x->cur.link_words = o->link_lw;
 }
 
@@ -900,7 +925,7 @@ static void pop(ex *x)
     if (o->link) {
         x->in_link--;
         if (x->in_link == 0)
-            unlink_address(x, o);
+            unlink_text(x, o);
         if (o->link_idx != EX_NONE)
             x->links[o->link_idx].end = (uint32_t)x->text.len;
     }

@@ -424,3 +424,62 @@ TEST(stream_story_printed_300_times)
         free(docs[i]);
     free(a);
 }
+
+/* An article that is mostly a list (a meal plan for each week, a table's
+ * rows), its lines no prose, under a short prose introduction; its copy
+ * on another site has one long line of the list rewritten (its words in
+ * another order) and its last weeks cut. The list both print after the
+ * rewritten line is the article going on, not a template the two pages
+ * share: they carry one story. */
+TEST(stream_list_article_with_a_rewritten_line)
+{
+    enum { WEEKS = 5, LINES = 8, WORDS = 14 };
+    site s1 = make_site(0), s2 = make_site(0);
+    sbuf full = {0}, copy = {0};
+    char *docs[2], line[WORDS * 12 + 2];
+    uint64_t item[LINES][WORDS];
+    size_t w, l, i;
+    sd_trace *t;
+    puts_(&full, "W11 W12 W13 in W14\n");
+    paragraph(&full, 5);
+    puts_(&copy, full.p);
+    for (l = 0; l < LINES; l++)
+        for (i = 0; i < WORDS; i++)
+            item[l][i] = sd_test_xorshift(&rs) % 100000;
+    for (w = 0; w < WEEKS; w++) {
+        snprintf(line, sizeof line, "Week %zu\n", w + 1);
+        puts_(&full, line);
+        if (w + 2 < WEEKS)
+            puts_(&copy, line);
+        for (l = 0; l < LINES; l++) {
+            size_t o = 0;
+            item[l][w % WORDS] += 1; /* each week changes a word */
+            for (i = 0; i < WORDS; i++)
+                o += (size_t)snprintf(line + o, sizeof line - o, "W%llu%s",
+                                      (unsigned long long)item[l][i], i + 1 < WORDS ? " " : "\n");
+            puts_(&full, line);
+            if (w + 2 >= WEEKS)
+                continue;
+            if (w == 0 && l == 2) {
+                /* the rewritten line: the same words, reversed */
+                o = 0;
+                for (i = WORDS; i-- > 0;)
+                    o += (size_t)snprintf(line + o, sizeof line - o, "W%llu%s",
+                                          (unsigned long long)item[l][i], i ? " " : "\n");
+            }
+            puts_(&copy, line);
+        }
+    }
+    docs[0] = page(&s1, (const char *const *)&full.p, 1, 0);
+    docs[1] = page(&s2, (const char *const *)&copy.p, 1, 0);
+    t = run_docs(docs, NULL, 2, 0);
+    CHECK_EQ_U64(sd_trace_story_count(t), 1);
+    CHECK(share_story(t, 0, 1));
+    sd_trace_free(t);
+    free(docs[0]);
+    free(docs[1]);
+    free(full.p);
+    free(copy.p);
+    free_site(&s1);
+    free_site(&s2);
+}

@@ -108,10 +108,11 @@ typedef struct kset {
     size_t mask, cap;
 } kset;
 
-static int kset_build(kset *s, const sd_tdoc *d, unsigned k)
+/* Makes s the set of the k-grams starting in tokens [lo, hi) of d. */
+static int kset_build(kset *s, const sd_tdoc *d, unsigned k, size_t lo, size_t hi)
 {
     size_t i, size = 16;
-    while (size < 2 * d->n + 2)
+    while (size < 2 * (hi - lo) + 2)
         size *= 2;
     if (size > s->cap) {
         sd__free(s->v);
@@ -123,7 +124,7 @@ static int kset_build(kset *s, const sd_tdoc *d, unsigned k)
     }
     s->mask = size - 1;
     memset(s->v, 0, size * sizeof *s->v);
-    for (i = 0; i + k <= d->n; i++) {
+    for (i = lo; i + k <= hi; i++) {
         uint64_t x = kgram(d->h, i, k);
         size_t j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
         while (s->v[j] && s->v[j] != x)
@@ -133,6 +134,18 @@ static int kset_build(kset *s, const sd_tdoc *d, unsigned k)
     return 0;
 }
 
+/* Whether s holds k-gram x. */
+static int kset_has(const kset *s, uint64_t x)
+{
+    size_t j;
+    if (s == NULL || s->v == NULL)
+        return 0;
+    j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
+    while (s->v[j] && s->v[j] != x)
+        j = (j + 1) & s->mask;
+    return s->v[j] == x;
+}
+
 /* Of the k-grams outside the zones, every STRIDE-th is looked up: the
  * text pages share lies in long runs, which a sample counts as well. */
 #define STRIDE 2
@@ -140,18 +153,17 @@ static int kset_build(kset *s, const sd_tdoc *d, unsigned k)
 /*
  * How many k-grams of document b lying outside the zones z[0..2 nz) (each
  * a token range [z[2i], z[2i + 1]) of b, in any order) are in s (a's
- * k-grams), up to `enough`: every STRIDE-th looked up, each found
- * counting STRIDE.
+ * k-grams) and not in `skip` (NULL: none), up to `enough`: every STRIDE-th
+ * looked up, each found counting STRIDE.
  */
-static size_t shared_outside(const kset *s, const sd_tdoc *b, unsigned k, const uint32_t *z,
-                             size_t nz, size_t enough)
+static size_t shared_outside(const kset *s, const kset *skip, const sd_tdoc *b, unsigned k,
+                             const uint32_t *z, size_t nz, size_t enough)
 {
     size_t i, q, got = 0;
     if (s->v == NULL)
         return 0;
     for (i = 0; i + k <= b->n && got < enough; i += STRIDE) {
         uint64_t x;
-        size_t j;
         for (q = 0; q < nz && !(i + k > z[2 * q] && i < z[2 * q + 1]); q++)
             ;
         if (q < nz) {
@@ -160,10 +172,7 @@ static size_t shared_outside(const kset *s, const sd_tdoc *b, unsigned k, const 
             continue;
         }
         x = kgram(b->h, i, k);
-        j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
-        while (s->v[j] && s->v[j] != x)
-            j = (j + 1) & s->mask;
-        got += s->v[j] == x ? STRIDE : 0;
+        got += kset_has(s, x) && !kset_has(skip, x) ? STRIDE : 0;
     }
     return got;
 }
@@ -180,17 +189,11 @@ static int four_equal(const sd_tdoc *a, const sd_tdoc *b, uint32_t i, uint32_t j
     return 1;
 }
 
-/* Unequal tokens widen() steps over: a few on both sides (a changed
- * word, columns in another order), a short line on one (a caption or
- * "Read more" one copy inserted). */
-#define WIDEN_BOTH 4
-#define WIDEN_ONE 12
-
-/* Whether widen() may skip da tokens of a and db of b. */
-static int skip_ok(uint32_t da, uint32_t db)
-{
-    return (da || db) && ((da <= WIDEN_BOTH && db <= WIDEN_BOTH) || da == 0 || db == 0);
-}
+/* Unequal tokens widen() steps over, on one side or both: a changed
+ * word, columns in another order, a line one copy rewrote (a list's line
+ * with its words moved), a short line one copy inserted (a caption,
+ * "Read more"). */
+#define WIDEN_SKIP 16
 
 /*
  * Widens [a0, a1) x [b0, b1) over the equal tokens around it, stepping
@@ -206,9 +209,9 @@ static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0
         while (*a1 < a->n && *b1 < b->n && a->h[*a1] == b->h[*b1])
             (*a1)++, (*b1)++;
         found = 0;
-        for (da = 0; da <= WIDEN_ONE && !found; da++)
-            for (db = 0; db <= WIDEN_ONE && !found; db++)
-                found = skip_ok(da, db) && four_equal(a, b, *a1 + da, *b1 + db);
+        for (da = 0; da <= WIDEN_SKIP && !found; da++)
+            for (db = 0; db <= WIDEN_SKIP && !found; db++)
+                found = (da || db) && four_equal(a, b, *a1 + da, *b1 + db);
         if (!found)
             break;
         *a1 += da - 1;
@@ -218,9 +221,9 @@ static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0
         while (*a0 > 0 && *b0 > 0 && a->h[*a0 - 1] == b->h[*b0 - 1])
             (*a0)--, (*b0)--;
         found = 0;
-        for (da = 0; da <= WIDEN_ONE && !found; da++)
-            for (db = 0; db <= WIDEN_ONE && !found; db++)
-                found = skip_ok(da, db) && *a0 >= da + 4 && *b0 >= db + 4 &&
+        for (da = 0; da <= WIDEN_SKIP && !found; da++)
+            for (db = 0; db <= WIDEN_SKIP && !found; db++)
+                found = (da || db) && *a0 >= da + 4 && *b0 >= db + 4 &&
                         four_equal(a, b, *a0 - da - 4, *b0 - db - 4);
         if (!found)
             break;
@@ -233,15 +236,8 @@ static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0
 static size_t shared_in(const kset *s, const sd_tdoc *b, unsigned k, uint32_t lo, uint32_t hi)
 {
     size_t i, got = 0;
-    if (s->v == NULL)
-        return 0;
-    for (i = lo; i + k <= hi; i++) {
-        uint64_t x = kgram(b->h, i, k);
-        size_t j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
-        while (s->v[j] && s->v[j] != x)
-            j = (j + 1) & s->mask;
-        got += s->v[j] == x;
-    }
+    for (i = lo; i + k <= hi; i++)
+        got += (size_t)kset_has(s, kgram(b->h, i, k));
     return got;
 }
 
@@ -257,10 +253,13 @@ static size_t shared_in(const kset *s, const sd_tdoc *b, unsigned k, uint32_t lo
  *   - two of their passages hold between them, in both, a stretch of two
  *     passages' length or more that the other does not have: the site's
  *     text around two different articles.
- * z is room for 2 np tokens.
+ * A k-gram the widened stretch of a holds is no template's: an article
+ * that repeats itself (a menu plan for each week, a table's rows) is
+ * shared outside that stretch too where one copy is cut shorter.
+ * z is room for 2 np tokens; zs is scratch for a set.
  */
-static int one_site(const kset *s, const sd_tdoc *a, const sd_tdoc *b, unsigned k, const sd_tp *tp,
-                    size_t np, size_t enough, unsigned minp, uint32_t *z)
+static int one_site(const kset *s, kset *zs, const sd_tdoc *a, const sd_tdoc *b, unsigned k,
+                    const sd_tp *tp, size_t np, size_t enough, unsigned minp, uint32_t *z)
 {
     uint32_t a0 = UINT32_MAX, b0 = UINT32_MAX, a1 = 0, b1 = 0;
     size_t q;
@@ -276,7 +275,7 @@ static int one_site(const kset *s, const sd_tdoc *a, const sd_tdoc *b, unsigned 
             a1 = tp[q].p.a1;
         }
     }
-    if (shared_outside(s, b, k, z, np, enough) < enough)
+    if (shared_outside(s, NULL, b, k, z, np, enough) < enough)
         return 0;
     for (q = 0; q + 1 < np; q++) {
         const sd_tpass *p = &tp[q].p, *r = &tp[q + 1].p;
@@ -287,7 +286,11 @@ static int one_site(const kset *s, const sd_tdoc *a, const sd_tdoc *b, unsigned 
     widen(a, b, &a0, &b0, &a1, &b1);
     z[0] = b0;
     z[1] = b1;
-    return shared_outside(s, b, k, z, 1, enough / 4) >= enough / 4;
+    if (shared_outside(s, NULL, b, k, z, 1, enough / 4) < enough / 4)
+        return 0;
+    if (kset_build(zs, a, k, a0, a1) != 0)
+        return -1;
+    return shared_outside(s, zs, b, k, z, 1, enough / 4) >= enough / 4;
 }
 
 /* Tokens of [a, b) covered by the merged, sorted intervals iv[0..n). */
@@ -318,7 +321,7 @@ int sd__trace_site_filter(sd_trace *t)
     uint8_t *site = NULL;
     sd_kv *cov = NULL;
     size_t *at = NULL;
-    kset ks = {NULL, 0, 0};
+    kset ks = {NULL, 0, 0}, zs = {NULL, 0, 0};
     uint32_t *zone = NULL;
     size_t zcap = 0;
     uint32_t built = UINT32_MAX;
@@ -340,13 +343,16 @@ int sd__trace_site_filter(sd_trace *t)
         same = da->site && da->site == db->site;
         if (!same) {
             if (built != a) {
-                if (kset_build(&ks, da, t->k) != 0)
+                if (kset_build(&ks, da, t->k, 0, da->n) != 0)
                     goto done;
                 built = a;
             }
             if (SD_GROW(zone, zcap, 2 * (j - i)))
                 goto done;
-            same = one_site(&ks, da, db, t->k, t->tp + i, j - i, enough, t->o.min_passage, zone);
+            same =
+                one_site(&ks, &zs, da, db, t->k, t->tp + i, j - i, enough, t->o.min_passage, zone);
+            if (same < 0)
+                goto done;
         }
         if (same) {
             memset(site + i, 1, j - i);
@@ -410,6 +416,7 @@ int sd__trace_site_filter(sd_trace *t)
     rc = 0;
 done:
     sd__free(ks.v);
+    sd__free(zs.v);
     sd__free(zone);
     sd__free(site);
     sd__free(cov);

@@ -1001,7 +1001,6 @@ int sd__trace_stories(sd_trace *t)
             if ((rc = align_missing(t, &r2, st, s, t->members + m0, nm, best, w.cover, &sp, &spcap,
                                     &nsp)) != 0)
                 goto fail;
-            rc = SD_ENOMEM;
             if ((rc = analyze_story(t, st, s, t->members + m0, mo + m0, nm, best, sp, nsp, &rs,
                                     &w)) != 0)
                 goto fail;

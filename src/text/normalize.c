@@ -20,8 +20,13 @@
  *   -ll-  -> -l-    travelled, cancelling, modeller, counsellor, marvellous
  *
  * Words are lowercase ASCII (the form NFKC and case folding give); a part
- * after an apostrophe ("labour's") is kept as it is. Pure, no state.
+ * after an apostrophe ("labour's") is kept as it is. Every word of a text
+ * passes through here, and almost none folds: a bitmap of the first four
+ * letters a foldable word can start with (built once from the same table
+ * and lists, so it admits every word the folds change) turns the others
+ * away before the table and the rules are searched.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "text/tokenize.h"
@@ -273,15 +278,67 @@ static size_t fold_word(const char *w, size_t n, char *out)
     return l;
 }
 
+/* The first four letters of the words fold_word may change: bit
+ * start4_index(w) is set when some table entry, or some prefix, stem and
+ * British infix of a rule, begins with w[0..4). */
+#define START4 (26 * 26 * 26 * 26)
+static uint64_t start4[START4 / 64 + 1];
+static pthread_once_t start4_once = PTHREAD_ONCE_INIT;
+
+static size_t start4_index(const char *w)
+{
+    return (((size_t)(w[0] - 'a') * 26 + (size_t)(w[1] - 'a')) * 26 + (size_t)(w[2] - 'a')) * 26 +
+           (size_t)(w[3] - 'a');
+}
+
+/* Marks the first four letters of a, b and c written one after the other
+ * (at least four letters, all lowercase ASCII). */
+static void start4_mark(const char *a, const char *b, const char *c)
+{
+    char w[4];
+    size_t n = 0;
+    const char *part[3];
+    int k;
+    part[0] = a;
+    part[1] = b;
+    part[2] = c;
+    for (k = 0; k < 3 && n < 4; k++)
+        for (; *part[k] && n < 4; part[k]++)
+            w[n++] = *part[k];
+    if (n == 4) {
+        size_t i = start4_index(w);
+        start4[i / 64] |= (uint64_t)1 << (i % 64);
+    }
+}
+
+static void start4_build(void)
+{
+    size_t i, r;
+    for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        start4_mark(pairs[i].gb, "", "");
+    for (r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        const char *const *st, *const *pre;
+        for (st = rules[r].stems; *st; st++) {
+            start4_mark("", *st, rules[r].from);
+            for (pre = rules[r].prefixes; *pre; pre++)
+                start4_mark(*pre, *st, rules[r].from);
+        }
+    }
+}
+
 size_t sd__fold_spelling(const char *w, size_t n, char *out)
 {
-    size_t head, l;
+    size_t head, l, i;
     if (n < 4 || n > FOLD_MAX)
         return 0;
     for (head = 0; head < n && w[head] != '\''; head++)
         if (w[head] < 'a' || w[head] > 'z')
             return 0;
-    if (head < 4 || (l = fold_word(w, head, out)) == 0)
+    if (head < 4)
+        return 0;
+    pthread_once(&start4_once, start4_build);
+    i = start4_index(w);
+    if (!((start4[i / 64] >> (i % 64)) & 1) || (l = fold_word(w, head, out)) == 0)
         return 0;
     memcpy(out + l, w + head, n - head);
     return l + n - head;

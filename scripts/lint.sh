@@ -25,8 +25,17 @@ if command -v clang-format >/dev/null && [ -f .clang-format ]; then
   done
 fi
 if command -v clang-tidy >/dev/null; then
+  # A crash of clang-tidy on one file leaves the files after it unchecked:
+  # that fails the lint too.
+  tidy_log=$(mktemp)
   clang-tidy --quiet $files -- -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -Icli -I"${BUILD:-build}/gen" \
-    $(pkg-config --cflags libxml-2.0 uchardet ompi-c 2>/dev/null) 2>/dev/null | grep -E 'warning:|error:' && status=1
+    $(pkg-config --cflags libxml-2.0 uchardet ompi-c 2>/dev/null) >"$tidy_log" 2>&1
+  grep -E 'warning:|error:' "$tidy_log" && status=1
+  if grep -qE 'Stack dump|Segmentation fault' "$tidy_log"; then
+    grep -A6 'Stack dump' "$tidy_log"
+    echo "lint: clang-tidy crashed (the files after that one went unchecked)"; status=1
+  fi
+  rm -f "$tidy_log"
 fi
 [ $status = 0 ] && echo "lint: clean"
 exit $status

@@ -288,20 +288,29 @@ static int names_at(const char *low, size_t at, const char *pat, size_t plen)
     return !other_word(pat, low + at + plen);
 }
 
-/* The first of `count` sorted strings (at `stride` bytes apart, each
- * starting with a const char *) whose first byte is c or more. */
-static size_t first_from(const void *arr, size_t count, size_t stride, char c)
+/* The first of the sorted strings key(0) .. key(count - 1) whose first
+ * byte is c or more. */
+static size_t first_from(const char *(*key)(size_t), size_t count, char c)
 {
     size_t lo = 0, hi = count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const char *s = *(const char *const *)((const char *)arr + mid * stride);
-        if ((unsigned char)s[0] < (unsigned char)c)
+        if ((unsigned char)key(mid)[0] < (unsigned char)c)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
+}
+
+static const char *sub_key(size_t i)
+{
+    return sub_hints[i].pat;
+}
+
+static const char *body_key(size_t i)
+{
+    return body_names[i];
 }
 
 /* Where each letter's patterns start in the sorted tables, for one
@@ -310,10 +319,10 @@ static void hint_index(ex *x)
 {
     int c;
     for (c = 0; c <= 26; c++) {
-        x->sub_at[c] = (uint8_t)first_from(sub_hints, sizeof sub_hints / sizeof sub_hints[0],
-                                           sizeof sub_hints[0], (char)('a' + c));
-        x->body_at[c] = (uint8_t)first_from(body_names, sizeof body_names / sizeof body_names[0],
-                                            sizeof body_names[0], (char)('a' + c));
+        x->sub_at[c] =
+            (uint8_t)first_from(sub_key, sizeof sub_hints / sizeof sub_hints[0], (char)('a' + c));
+        x->body_at[c] = (uint8_t)first_from(body_key, sizeof body_names / sizeof body_names[0],
+                                            (char)('a' + c));
     }
 }
 

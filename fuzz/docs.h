@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 #define FUZZ_MAX_DOCS 64
 

@@ -23,7 +23,7 @@
 #include "base/buf.h"
 #include "input/jsonl.h"
 #include "syndic.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

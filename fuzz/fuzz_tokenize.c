@@ -15,7 +15,7 @@
 
 #include "base/buf.h"
 #include "text/tokenize.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "syndic.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "syndic.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 static inline int fuzz_utf8(const char *p, size_t n)
 {

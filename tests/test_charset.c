@@ -7,7 +7,7 @@
 #include "base/buf.h"
 #include "input/charset.h"
 #include "test.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 static void decode(const char *p, size_t n, const char *declared, sd_buf *out,
                    const char **used, size_t *nrepl)
@@ -90,4 +90,18 @@ TEST(charset_declared_japanese)
     decode("plain", 5, "x-no-such-charset", &b, &used, &nrepl);
     CHECK_EQ_MEM(b.p, b.len, "plain");
     sd__buf_release(&b);
+}
+
+TEST(charset_meta_scan)
+{
+    char cs[64];
+    static const char a[] = "<html><head><META HTTP-EQUIV=\"Content-Type\" "
+                            "CONTENT=\"text/html; charset=ISO-8859-1\"></head>";
+    static const char b[] = "<meta charset='koi8-r'><p>x</p>";
+    CHECK_EQ_INT(sd__html_meta_charset(a, sizeof a - 1, cs, sizeof cs), 1);
+    CHECK_EQ_STR(cs, "ISO-8859-1");
+    CHECK_EQ_INT(sd__html_meta_charset(b, sizeof b - 1, cs, sizeof cs), 1);
+    CHECK_EQ_STR(cs, "koi8-r");
+    CHECK_EQ_INT(sd__html_meta_charset("<p>charset=utf-8</p>", 20, cs, sizeof cs), 0);
+    CHECK_EQ_INT(sd__html_meta_charset("<meta name=x>", 13, cs, sizeof cs), 0);
 }

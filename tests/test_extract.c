@@ -9,7 +9,7 @@
 
 #include "syndic.h"
 #include "test.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 static const char P1[] =
     "The city council voted on Tuesday to close the old bridge for repairs, after engineers "

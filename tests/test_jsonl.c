@@ -11,7 +11,7 @@
 #include "input/jsonl.h"
 #include "syndic.h"
 #include "test.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 static uint64_t state = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void)

@@ -13,7 +13,7 @@
 #include "syndic.h"
 #include "test.h"
 #include "text/tokenize.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 #define SEED 0x5EEDu
 

@@ -8,7 +8,7 @@
 #include "base/buf.h"
 #include "syndic.h"
 #include "test.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 /*
  * The reference decoder, written from the definition: the count of leading

@@ -365,20 +365,6 @@ TEST(warc_whole_file_gzip_and_limits)
     free(file.p);
 }
 
-TEST(warc_meta_charset_scan)
-{
-    char cs[64];
-    static const char a[] = "<html><head><META HTTP-EQUIV=\"Content-Type\" "
-                            "CONTENT=\"text/html; charset=ISO-8859-1\"></head>";
-    static const char b[] = "<meta charset='koi8-r'><p>x</p>";
-    CHECK_EQ_INT(sd__html_meta_charset(a, sizeof a - 1, cs, sizeof cs), 1);
-    CHECK_EQ_STR(cs, "ISO-8859-1");
-    CHECK_EQ_INT(sd__html_meta_charset(b, sizeof b - 1, cs, sizeof cs), 1);
-    CHECK_EQ_STR(cs, "koi8-r");
-    CHECK_EQ_INT(sd__html_meta_charset("<p>charset=utf-8</p>", 20, cs, sizeof cs), 0);
-    CHECK_EQ_INT(sd__html_meta_charset("<meta name=x>", 13, cs, sizeof cs), 0);
-}
-
 /*
  * Records larger than the look-ahead (the window is reallocated while a
  * record's header is being used: issue 14's heap-use-after-free): a 400 KB

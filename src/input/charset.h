@@ -22,4 +22,16 @@
 int sd__decode_to_utf8(const char *p, size_t n, const char *declared, sd_buf *out,
                        const char **used, size_t *nrepl);
 
+/* Case-insensitive search for the ASCII `needle` in p[0..n): its first
+ * occurrence, or NULL. */
+const char *sd__find_ci(const char *p, size_t n, const char *needle);
+
+/*
+ * The charset an HTML page declares in its first 4 KB: <meta charset=...>
+ * or <meta http-equiv=Content-Type content="...; charset=...">, copied into
+ * out (NUL-terminated, at most cap - 1 bytes). Returns 1 when found, else
+ * 0. Pure and thread-safe.
+ */
+int sd__html_meta_charset(const char *p, size_t n, char *out, size_t cap);
+
 #endif

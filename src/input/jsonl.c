@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "syndic.h"
-#include "text/utf8.h"
 
 #define MAX_DEPTH 512
 

@@ -34,7 +34,7 @@
 #include "input/stream.h"
 #include "input/warc.h"
 #include "syndic.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 #define BLOCK ((size_t)1 << 20)
 #define SNIFF ((size_t)4096) /* bytes decompressed to tell the format */

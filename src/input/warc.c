@@ -47,7 +47,7 @@ typedef struct wbreak {
 } wbreak;
 
 struct sd_warc {
-    int fd, own_fd;
+    int fd;
     char *path;
     size_t max_record;
     uint64_t *raw_count, raw_local;
@@ -75,58 +75,6 @@ struct sd_warc {
     sd_buf html, text, id, url, date, msg, body, tmp;
     char charset[64];
 };
-
-/* ---- <meta> charset ------------------------------------------------------- */
-
-/* Case-insensitive search for the ASCII needle in p[0..n). */
-static const char *find_ci(const char *p, size_t n, const char *needle)
-{
-    size_t m = strlen(needle), i;
-    for (i = 0; i + m <= n; i++)
-        if (((p[i] | 0x20) == needle[0]) && strncasecmp(p + i, needle, m) == 0)
-            return p + i;
-    return NULL;
-}
-
-/*
- * Scans <meta ...> tags in the first 4 KB for "charset=" (both forms the
- * HTML5 prescan knows carry it); the first tag that names one wins.
- */
-int sd__html_meta_charset(const char *p, size_t n, char *out, size_t cap)
-{
-    const char *end, *m;
-    if (cap == 0)
-        return 0;
-    out[0] = '\0';
-    if (n > 4096)
-        n = 4096;
-    end = p + n;
-    while ((m = find_ci(p, (size_t)(end - p), "<meta")) != NULL) {
-        const char *close = memchr(m, '>', (size_t)(end - m));
-        const char *c, *tag_end = close ? close : end;
-        size_t k = 0;
-        p = m + 5;
-        c = find_ci(m, (size_t)(tag_end - m), "charset");
-        if (c == NULL)
-            continue;
-        c += 7;
-        while (c < tag_end && (*c == ' ' || *c == '\t'))
-            c++;
-        if (c >= tag_end || *c != '=')
-            continue;
-        c++;
-        while (c < tag_end && (*c == ' ' || *c == '"' || *c == '\''))
-            c++;
-        while (c < tag_end && k + 1 < cap &&
-               ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                *c == '-' || *c == '_' || *c == '.' || *c == ':'))
-            out[k++] = *c++;
-        out[k] = '\0';
-        if (k > 0)
-            return 1;
-    }
-    return 0;
-}
 
 /* ---- raw input and decompression -------------------------------------------- */
 
@@ -366,29 +314,10 @@ fail:
     return SD_ENOMEM;
 }
 
-int sd__warc_open(const char *path, const sd_reader_options *o, sd_warc **out)
-{
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    int rc;
-    *out = NULL;
-    if (fd < 0)
-        return SD_EIO;
-    rc = sd__warc_open_fd(fd, NULL, 0, path, o, NULL, out);
-    if (rc) {
-        if (fd != STDIN_FILENO)
-            close(fd);
-        return rc;
-    }
-    (*out)->own_fd = fd != STDIN_FILENO;
-    return 0;
-}
-
 void sd__warc_close(sd_warc *w)
 {
     if (w == NULL)
         return;
-    if (w->own_fd && w->fd >= 0)
-        close(w->fd);
     if (w->z_live)
         inflateEnd(&w->z);
     sd__free(w->path);
@@ -690,7 +619,7 @@ static int inflate_body(const char *p, size_t n, sd_buf *out)
 /* The charset parameter of a Content-Type value, copied into cs. */
 static void content_charset(const char *v, size_t n, char *cs, size_t cap)
 {
-    const char *c = v ? find_ci(v, n, "charset=") : NULL;
+    const char *c = v ? sd__find_ci(v, n, "charset=") : NULL;
     size_t k = 0;
     cs[0] = '\0';
     if (c == NULL)
@@ -709,7 +638,7 @@ static int doc_kind(const char *v, size_t n)
 {
     if (v == NULL || n == 0)
         return 2;
-    if (find_ci(v, n, "html") || find_ci(v, n, "xml"))
+    if (sd__find_ci(v, n, "html") || sd__find_ci(v, n, "xml"))
         return 2;
     if (n >= 10 && strncasecmp(v, "text/plain", 10) == 0)
         return 1;
@@ -792,7 +721,7 @@ static int page_record(sd_warc *w, sd_record *rec, const char *block, size_t n, 
         return error_record(w, rec, SD_EFORMAT, offset, 1);
     }
     sd__buf_reset(&w->body);
-    if (te && find_ci(te, te_len, "chunked")) {
+    if (te && sd__find_ci(te, te_len, "chunked")) {
         rc = dechunk(body, blen, &w->body);
         if (rc < 0)
             goto buf_fail;
@@ -801,7 +730,7 @@ static int page_record(sd_warc *w, sd_record *rec, const char *block, size_t n, 
             blen = w->body.len;
         }
     }
-    if (ce && (find_ci(ce, ce_len, "gzip") || find_ci(ce, ce_len, "deflate"))) {
+    if (ce && (sd__find_ci(ce, ce_len, "gzip") || sd__find_ci(ce, ce_len, "deflate"))) {
         sd__buf_reset(&w->html);
         w->html.max = w->max_record;
         rc = inflate_body(body, blen, &w->html);
@@ -814,7 +743,7 @@ static int page_record(sd_warc *w, sd_record *rec, const char *block, size_t n, 
             body = w->body.p;
             blen = w->body.len;
         }
-    } else if (ce && ce_len && !find_ci(ce, ce_len, "identity")) {
+    } else if (ce && ce_len && !sd__find_ci(ce, ce_len, "identity")) {
         set_msg(w, "record at byte %llu has content-encoding %.*s, which cannot be undone",
                 (unsigned long long)offset, (int)(ce_len > 40 ? 40 : ce_len), ce);
         return error_record(w, rec, SD_EFORMAT, offset, 1);

@@ -1,6 +1,5 @@
 /*
- * warc.h: a WARC 1.0 / 1.1 reader (web crawl archives), and the <meta>
- * charset scan that HTML payloads need.
+ * warc.h: a WARC 1.0 / 1.1 reader (web crawl archives).
  *
  * A `.warc` file, or a `.warc.gz` written as one gzip member per record (as
  * crawls publish them) or as one gzip stream, gives one record per
@@ -42,11 +41,6 @@ typedef struct sd_warc sd_warc;
 int sd__warc_open_fd(int fd, const void *head, size_t head_len, const char *path,
                      const sd_reader_options *o, uint64_t *raw_bytes, sd_warc **out);
 
-/* Opens `path` itself ("-" is standard input) and reads it as above; the
- * file is closed by sd__warc_close. Returns 0, SD_EIO (errno set),
- * SD_ENOMEM. */
-int sd__warc_open(const char *path, const sd_reader_options *o, sd_warc **out);
-
 /*
  * Reads the next record into *rec: 1 when one was produced (perhaps an
  * error record), 0 at the end of the file, or SD_ENOMEM. rec->index is
@@ -56,13 +50,5 @@ int sd__warc_open(const char *path, const sd_reader_options *o, sd_warc **out);
 int sd__warc_next(sd_warc *w, sd_record *rec);
 
 void sd__warc_close(sd_warc *w);
-
-/*
- * The charset an HTML page declares in its first 4 KB: <meta charset=...>
- * or <meta http-equiv=Content-Type content="...; charset=...">, copied into
- * out (NUL-terminated, at most cap - 1 bytes). Returns 1 when found, else
- * 0. Pure and thread-safe.
- */
-int sd__html_meta_charset(const char *p, size_t n, char *out, size_t cap);
 
 #endif

@@ -23,11 +23,10 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "input/charset.h"
-#include "input/warc.h"
 #include "syndic.h"
 #include "text/extract_int.h"
-#include "text/utf8.h"
 
 #define DEFAULT_MAX_HTML ((size_t)16 << 20)
 #define MAX_TITLE 2048

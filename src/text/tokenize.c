@@ -22,8 +22,8 @@
 #include <xxhash.h>
 
 #include "base/alloc.h"
+#include "base/utf8.h"
 #include "syndic.h"
-#include "text/utf8.h"
 
 /* Classes of code points (the token grammar's alphabet). */
 enum {

@@ -7,7 +7,7 @@
  * and code points above U+10FFFF (F4 90.., F5..FF). ASCII, the common case,
  * is skipped sixteen bytes at a time.
  */
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 #include <string.h>
 

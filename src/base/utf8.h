@@ -2,8 +2,8 @@
  * utf8.h: UTF-8 validation, repair and code point decoding.
  * All functions are pure and thread-safe.
  */
-#ifndef SD_TEXT_UTF8_H
-#define SD_TEXT_UTF8_H
+#ifndef SD_BASE_UTF8_H
+#define SD_BASE_UTF8_H
 
 #include <stddef.h>
 #include <stdint.h>

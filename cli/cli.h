@@ -1,6 +1,8 @@
 /*
- * cli.h: what the syndic program's commands share. The program uses only the
- * public API in syndic.h.
+ * cli.h: what the syndic program's commands share. The program uses the
+ * public API in syndic.h, and, as zstd's programs share lib/common, the
+ * library's temporary-file arrays (base/fmap.h) for what it keeps per
+ * record under --memory; it links the static library, which has them.
  */
 #ifndef SYNDIC_CLI_H
 #define SYNDIC_CLI_H
@@ -8,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/fmap.h"
 #include "syndic.h"
 
 /* Exit codes, documented in the README and the man page. */

@@ -79,127 +79,6 @@ typedef struct sd_allocator {
 
 void sd_set_allocator(const sd_allocator *a);
 
-/* ---- temporary files -------------------------------------------------------- */
-
-/*
- * Opens an unnamed temporary file for reading and writing in `dir` (NULL:
- * $TMPDIR, else /tmp), as the jobs' memory limits use: it has no name (or
- * loses it at once where the file system cannot make it nameless), so it
- * vanishes when closed or when the process ends, however it ends. Returns a
- * descriptor, or -1 with errno set.
- */
-int sd_tmpfd(const char *dir);
-
-/*
- * A growable array of bytes kept in an unnamed temporary file and mapped
- * into memory: what a job or its caller keeps per record under a memory
- * limit. The file holds the contents; the process holds at most about
- * `keep` bytes of it: sd_fmap_touch() counts the bytes a caller touches
- * (a page, 4096, for a random access; the element's size when walking in
- * order) and, past `keep`, lets go of every page the process holds (a later
- * access maps it back, from the page cache or the disk). An array no larger
- * than `keep` is never let go. Not thread-safe, except sd_fmap_trim(),
- * which any thread may call while others read and write.
- */
-typedef struct sd_fmap {
-    void *base;       /* the contents; moves when the array grows */
-    uint64_t size;    /* bytes usable at base */
-    uint64_t keep;    /* resident bytes allowed (0: no bound) */
-    uint64_t touched; /* bytes counted since the last let-go */
-    int fd;           /* the file, or -1 before the first growth */
-    const char *dir;  /* where the file goes (NULL: $TMPDIR, else /tmp) */
-} sd_fmap;
-
-void sd_fmap_init(sd_fmap *m, const char *dir, uint64_t keep);
-/* Makes at least `size` bytes usable (new bytes are zero), growing by
- * doubling; base may move. Returns 0, or -1 with errno set. */
-int sd_fmap_grow(sd_fmap *m, uint64_t size);
-void sd_fmap_touch(sd_fmap *m, uint64_t bytes);
-/* Lets go of the pages the process holds; the contents stay. */
-void sd_fmap_trim(const sd_fmap *m);
-void sd_fmap_release(sd_fmap *m);
-
-/* ---- progress -------------------------------------------------------------- */
-
-/*
- * Called from the thread that drives a long job, never concurrently: `stage`
- * names the stage ("sketch", "candidates", "verify", "cluster", ...), `done`
- * and `total` count its units (total 0 when unknown). Returning non-zero asks
- * the job to stop; it then fails with SD_ECANCELED.
- */
-typedef int (*sd_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
-
-/* ---- several processes ------------------------------------------------------ */
-
-/*
- * One job over several processes (an MPI run, or any other transport): each
- * process reads a share of the records, and the jobs exchange keys through
- * an sd_comm. A share is dealt one of two ways:
- *
- * - records (files 0): blocks of `block` records, round robin: record g
- *   (its index in the whole input) belongs to process (g / block) % count.
- *   Every process scans every input but parses only its records; the
- *   indexes are known as records are read.
- * - files (files 1): whole input files, round robin: file f (in input
- *   order, directories expanded) belongs to process f % count, which alone
- *   opens it. How many records each file holds is known only once every
- *   process has read its files: sd_share_files() then makes the table that
- *   maps records, before any job finishes.
- *
- * A process's own records, in input order, are its local records 0, 1, 2...
- */
-typedef struct sd_share {
-    unsigned index; /* this process, from 0 */
-    unsigned count; /* processes; 0 or 1: one process reads everything */
-    uint32_t block; /* records per block; 0 = 4096 */
-    int files;      /* 1: whole files are dealt (see above) */
-    /* files: set by sd_share_files() */
-    size_t nfiles;
-    uint64_t *file_first; /* nfiles + 1: each file's first record in the whole input */
-    uint64_t *file_local; /* nfiles: that record's local index in its process */
-} sd_share;
-
-/* The process a record belongs to, a record's local index in its process,
- * and a local record of this process's (s->index) index in the whole input. */
-unsigned sd_share_owner(const sd_share *s, uint64_t record);
-uint64_t sd_share_local(const sd_share *s, uint64_t record);
-uint64_t sd_share_record(const sd_share *s, uint64_t local);
-/* With records dealt (files 0): how many of `records` records, the whole
- * input, belong to this process. */
-uint64_t sd_share_count(const sd_share *s, uint64_t records);
-/* The end of the run of records from `record` on that one process holds
- * in a row (the rest of a block or of a file), at most `records` (the
- * total). */
-uint64_t sd_share_run_end(const sd_share *s, uint64_t record, uint64_t records);
-
-struct sd_comm;
-/* With whole files dealt: counts[f] is how many records this process read
- * from file f of nfiles (0 for the files of others). Collective: every
- * process calls it after reading, before finishing a job. 0, SD_ENOMEM,
- * SD_EIO (the transport failed). */
-int sd_share_files(struct sd_comm *c, const uint64_t *counts, size_t nfiles);
-void sd_share_release(sd_share *s);
-
-/*
- * The transport the processes of one job talk through. Every process calls
- * each function at the same point, with the same sequence of calls
- * (collective calls, as in MPI). Both return 0, or non-zero when the
- * transport failed (the job then fails with SD_EIO).
- *
- * alltoallv: the process sends send_len[p] bytes to each process p, the
- * pieces laid out one after another in `send` in process order, and
- * receives recv_len[p] bytes from each p into `recv`, laid out the same way
- * (the job learns recv_len beforehand with allgather).
- * allgather: the process gives n values; out[p * n + i] is process p's i-th.
- */
-typedef struct sd_comm {
-    sd_share share;
-    void *ud;
-    int (*alltoallv)(void *ud, const void *send, const uint64_t *send_len, void *recv,
-                     const uint64_t *recv_len);
-    int (*allgather)(void *ud, const uint64_t *in, size_t n, uint64_t *out);
-} sd_comm;
-
 /* ---- input ----------------------------------------------------------------- */
 
 /*
@@ -229,6 +108,46 @@ typedef enum sd_format {
     SD_FORMAT_CSV,   /* comma-separated values, a header row naming the columns */
     SD_FORMAT_TSV    /* tab-separated values, a header row naming the columns */
 } sd_format;
+
+/*
+ * A share of the input: when one job runs over several processes (an MPI
+ * run, or any other transport; see sd_comm below), each process reads a
+ * share of the records. A share is dealt one of two ways:
+ *
+ * - records (files 0): blocks of `block` records, round robin: record g
+ *   (its index in the whole input) belongs to process (g / block) % count.
+ *   Every process scans every input but parses only its records; the
+ *   indexes are known as records are read.
+ * - files (files 1): whole input files, round robin: file f (in input
+ *   order, directories expanded) belongs to process f % count, which alone
+ *   opens it. How many records each file holds is known only once every
+ *   process has read its files: sd_share_files() then makes the table that
+ *   maps records, before any job finishes.
+ *
+ * A process's own records, in input order, are its local records 0, 1, 2...
+ */
+typedef struct sd_share {
+    unsigned index; /* this process, from 0 */
+    unsigned count; /* processes; 0 or 1: one process reads everything */
+    uint32_t block; /* records per block; 0 = 4096 */
+    int files;      /* 1: whole files are dealt (see above) */
+    /* files: where each file's records fall, made by sd_share_files() and
+     * freed by sd_share_release(); NULL before */
+    struct sd_share_map *map;
+} sd_share;
+
+/* The process a record belongs to, a record's local index in its process,
+ * and a local record of this process's (s->index) index in the whole input. */
+unsigned sd_share_owner(const sd_share *s, uint64_t record);
+uint64_t sd_share_local(const sd_share *s, uint64_t record);
+uint64_t sd_share_record(const sd_share *s, uint64_t local);
+/* With records dealt (files 0): how many of `records` records, the whole
+ * input, belong to this process. */
+uint64_t sd_share_count(const sd_share *s, uint64_t records);
+/* The end of the run of records from `record` on that one process holds
+ * in a row (the rest of a block or of a file), at most `records` (the
+ * total). */
+uint64_t sd_share_run_end(const sd_share *s, uint64_t record, uint64_t records);
 
 typedef struct sd_reader_options {
     const char *id_field;   /* JSON field or CSV column holding the id; default "id" */
@@ -311,6 +230,45 @@ const char *sd_reader_errmsg(const sd_reader *r);
 
 void sd_reader_free(sd_reader *r);
 
+/* ---- progress -------------------------------------------------------------- */
+
+/*
+ * Called from the thread that drives a long job, never concurrently: `stage`
+ * names the stage ("sketch", "candidates", "verify", "cluster", ...), `done`
+ * and `total` count its units (total 0 when unknown). Returning non-zero asks
+ * the job to stop; it then fails with SD_ECANCELED.
+ */
+typedef int (*sd_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
+
+/* ---- several processes ------------------------------------------------------ */
+
+/*
+ * The transport the processes of one job talk through. Every process calls
+ * each function at the same point, with the same sequence of calls
+ * (collective calls, as in MPI). Both return 0, or non-zero when the
+ * transport failed (the job then fails with SD_EIO).
+ *
+ * alltoallv: the process sends send_len[p] bytes to each process p, the
+ * pieces laid out one after another in `send` in process order, and
+ * receives recv_len[p] bytes from each p into `recv`, laid out the same way
+ * (the job learns recv_len beforehand with allgather).
+ * allgather: the process gives n values; out[p * n + i] is process p's i-th.
+ */
+typedef struct sd_comm {
+    sd_share share;
+    void *ud;
+    int (*alltoallv)(void *ud, const void *send, const uint64_t *send_len, void *recv,
+                     const uint64_t *recv_len);
+    int (*allgather)(void *ud, const uint64_t *in, size_t n, uint64_t *out);
+} sd_comm;
+
+/* With whole files dealt: counts[f] is how many records this process read
+ * from file f of nfiles (0 for the files of others). Collective: every
+ * process calls it after reading, before finishing a job. 0, SD_ENOMEM,
+ * SD_EIO (the transport failed). */
+int sd_share_files(sd_comm *c, const uint64_t *counts, size_t nfiles);
+void sd_share_release(sd_share *s);
+
 /* ---- dedup: whole-document near-duplicates -------------------------------- */
 
 /*
@@ -332,9 +290,9 @@ typedef struct sd_dedup_options {
      * while the documents' sketches fit in half the limit; past it, signatures
      * go to a temporary file and the LSH band keys, text hashes and
      * candidate pairs are kept within the limit, sorted runs spilling to
-     * temporary files that are merged; what is kept per document (13
-     * bytes) is in file-backed arrays of which a 16th of the limit each
-     * stays resident. The results are the same as without a limit.
+     * temporary files that are merged; what is kept per document is in
+     * file-backed arrays of which a part of the limit stays resident.
+     * The results are the same as without a limit.
      * The files are created unlinked in tmpdir (NULL: $TMPDIR, else /tmp),
      * so none is left behind however the process ends. */
     uint64_t memory_limit;
@@ -414,8 +372,6 @@ long sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm,
 
 /* Estimated Jaccard similarity of two signatures of length num_perm. */
 double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_perm);
-
-/* SD_PUBLIC_EXTRACT: HTML article extraction (issue 3) is declared below. */
 
 /*
  * Article extraction: the text a web page's article carries, without its
@@ -604,8 +560,6 @@ int sd_page_reader_next(sd_page_reader *p, sd_record *rec, const sd_article **ar
 /* The reason reading stopped; "" if it did not. */
 const char *sd_page_reader_errmsg(const sd_page_reader *p);
 void sd_page_reader_free(sd_page_reader *p);
-
-/* SD_PUBLIC_TRACE: passage-level reuse (issue 5) is declared below. */
 
 /*
  * Passage-level text reuse ("trace"). Documents are added in batches: each is

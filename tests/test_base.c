@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/fmap.h"
 #include "base/pool.h"
 #include "syndic.h"
 #include "test.h"

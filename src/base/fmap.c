@@ -1,19 +1,61 @@
 /*
- * fmap.c: growable arrays in unnamed temporary files, mapped shared, whose
- * resident pages are let go past a bound (see sd_fmap in syndic.h).
+ * fmap.c: unnamed temporary files, and growable arrays in them, mapped
+ * shared, whose resident pages are let go past a bound (see fmap.h).
  *
  * Letting go is madvise(MADV_DONTNEED) on a shared file mapping: the pages
  * leave the process but not the file, so nothing is lost, and a thread
  * reading or writing meanwhile simply maps the page again.
  */
+#include "base/fmap.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "syndic.h"
 
 #define FMAP_MIN ((uint64_t)1 << 20)
+
+int sd__tmpfd(const char *dir, sd_err *e)
+{
+    char path[4096];
+    int fd;
+    if (dir == NULL || dir[0] == '\0')
+        dir = getenv("TMPDIR");
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+#ifdef O_TMPFILE
+    /* never has a name: nothing to remove, whatever stops the process */
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+#endif
+    /* file systems without O_TMPFILE: a name for as long as unlink takes */
+    if ((size_t)snprintf(path, sizeof path, "%s/syndic-spill-XXXXXX", dir) >= sizeof path) {
+        sd__errorf(e, SD_EINVAL, "temporary directory name too long: %s", dir);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        sd__errorf(e, SD_EIO, "cannot create a temporary file in %s: %s", dir, strerror(err));
+        errno = err;
+        return -1;
+    }
+    unlink(path);
+    return fd;
+}
+
+int sd_tmpfd(const char *dir)
+{
+    sd_err e;
+    return sd__tmpfd(dir, &e);
+}
 
 void sd_fmap_init(sd_fmap *m, const char *dir, uint64_t keep)
 {

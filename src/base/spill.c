@@ -15,43 +15,6 @@
 #include "base/alloc.h"
 #include "syndic.h"
 
-int sd__tmpfd(const char *dir, sd_err *e)
-{
-    char path[4096];
-    int fd;
-    if (dir == NULL || dir[0] == '\0')
-        dir = getenv("TMPDIR");
-    if (dir == NULL || dir[0] == '\0')
-        dir = "/tmp";
-#ifdef O_TMPFILE
-    /* never has a name: nothing to remove, whatever stops the process */
-    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        return fd;
-#endif
-    /* file systems without O_TMPFILE: a name for as long as unlink takes */
-    if ((size_t)snprintf(path, sizeof path, "%s/syndic-spill-XXXXXX", dir) >= sizeof path) {
-        sd__errorf(e, SD_EINVAL, "temporary directory name too long: %s", dir);
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    fd = mkostemp(path, O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        sd__errorf(e, SD_EIO, "cannot create a temporary file in %s: %s", dir, strerror(err));
-        errno = err;
-        return -1;
-    }
-    unlink(path);
-    return fd;
-}
-
-int sd_tmpfd(const char *dir)
-{
-    sd_err e;
-    return sd__tmpfd(dir, &e);
-}
-
 int sd__pwrite_full(int fd, const void *p, size_t n, uint64_t off, sd_err *e)
 {
     const char *c = p;

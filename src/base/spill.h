@@ -8,8 +8,8 @@
  * same (key, value) order sd__kv_sort gives, so a job that spills groups
  * its keys exactly as one that does not.
  *
- * sd__tmpfd() gives such a file for other uses (fixed-size records read
- * back with sd__pread_full()).
+ * sd__tmpfd() (fmap.h) gives such a file for other uses (fixed-size
+ * records read back with sd__pread_full()).
  */
 #ifndef SD_BASE_SPILL_H
 #define SD_BASE_SPILL_H
@@ -18,11 +18,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/fmap.h"
 #include "base/keysort.h"
-
-/* An unlinked temporary file in `dir` (NULL: $TMPDIR, else /tmp), open for
- * reading and writing. Returns the descriptor, or -1 after setting *e. */
-int sd__tmpfd(const char *dir, sd_err *e);
 
 /* Writes or reads exactly n bytes at `off`, retrying short transfers.
  * Returns 0, or SD_EIO / SD_ETRUNC after setting *e. */

@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "base/err.h"
+#include "base/fmap.h"
 #include "base/keysort.h"
 #include "base/pool.h"
 #include "base/spill.h"

@@ -61,7 +61,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
+.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-example test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
         fuzz lint bench demo install clean
 
 all: $(STATIC) $(SHARED) $(PROG) $(SHIM) syndic
@@ -125,6 +125,13 @@ $(TESTS): $(TEST_OBJ) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(STATIC) $(LDFLAGS) $(ALL_LIBS)
 
+# The C example in docs/, built as any program outside the project would be:
+# the public header only.
+EXAMPLE := $(BUILD)/docs/example
+$(EXAMPLE): docs/example.c include/syndic.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARNINGS) $(WERROR) -Iinclude $(CFLAGS) -o $@ $< $(STATIC) $(LDFLAGS) $(ALL_LIBS)
+
 # The replay driver runs a fuzz target over its saved corpus without libFuzzer.
 $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(STATIC)
 	@mkdir -p $(dir $@)
@@ -142,9 +149,9 @@ deps:
 # Every suite's "N passed, N failed" line is collected, and the last line is
 # their sum, so one line tells the whole result.
 check: deps
-	$(MAKE) WERROR=-Werror all $(TESTS) $(REPLAY)
+	$(MAKE) WERROR=-Werror all $(TESTS) $(REPLAY) $(EXAMPLE)
 	@rm -f build/check.log
-	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz test-man test-python 2>&1 | tee -a build/check.log; \
+	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz test-man test-example test-python 2>&1 | tee -a build/check.log; \
 	  $(MAKE) asan 2>&1 | tee -a build/check.log; \
 	  if [ -f tests/browser/report.test.mjs ]; then $(MAKE) test-browser 2>&1 | tee -a build/check.log; fi
 	@awk '/^[0-9]+ passed, [0-9]+ failed/ {p += $$1; f += $$3} \
@@ -155,6 +162,9 @@ test-unit: $(TESTS)
 
 test-cli: $(PROG) $(SHIM)
 	sh tests/cli.sh $(PROG)
+
+test-example: $(EXAMPLE)
+	sh tests/example.sh $(EXAMPLE)
 
 test-fuzz: $(REPLAY)
 	@for t in $(REPLAY); do \
@@ -213,7 +223,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
-	  WERROR=-Werror test-unit test-cli test-fuzz
+	  WERROR=-Werror test-unit test-cli test-fuzz test-example
 
 tsan:
 	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" test-unit

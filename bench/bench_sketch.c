@@ -34,7 +34,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_sketch CORPUS [REPEATS<=32]\n");
         return 2;
     }
-    if (sd_reader_new(NULL, &r) || sd_reader_add(r, argv[1]))
+    if (sd_reader_new(NULL, &r, NULL) || sd_reader_add(r, argv[1]))
         return 1;
     while (sd_reader_next(r, &rec) == 1) {
         if (rec.error || rec.text == NULL)

@@ -103,7 +103,7 @@ int main(int argc, char **argv)
     }
     t0 = now();
     c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-    if (sd_trace_new(&o, &t) != 0)
+    if (sd_trace_new(&o, &t, NULL) != 0)
         return 1;
     for (i = 0; i < c.n; i += 4096)
         if (sd_trace_add(t, d + i, c.n - i < 4096 ? c.n - i : 4096) != 0) {

@@ -68,8 +68,8 @@ static int read_first(const char *path, const sd_reader_options *ro, int flags, 
     sd_record rec;
     int rc, ok = -1;
     memset(d, 0, sizeof *d);
-    if (sd_reader_new(ro, &r) != 0 || sd_reader_add(r, path) != 0 ||
-        sd_page_reader_new(r, NULL, flags | SD_PAGE_KEEP_EMPTY, 1, &pr) != 0) {
+    if (sd_reader_new(ro, &r, NULL) != 0 || sd_reader_add(r, path) != 0 ||
+        sd_page_reader_new(r, NULL, flags | SD_PAGE_KEEP_EMPTY, 1, &pr, NULL) != 0) {
         cli_error("out of memory");
         goto done;
     }

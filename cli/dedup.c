@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1404,7 +1406,8 @@ int cmd_dedup(int argc, char **argv)
     out o;
     progress prog;
     const char *output = NULL, *keep = NULL, *share_mode = "auto";
-    int c, status = EXIT_RUN, show_progress = progress_default(), completed = 0;
+    int c, rc, status = EXIT_RUN, show_progress = progress_default(), completed = 0;
+    char why[SD_ERRBUF_SIZE];
     unsigned seed = 0;
     feed fd;
     keep_out kept;
@@ -1425,28 +1428,25 @@ int cmd_dedup(int argc, char **argv)
         switch (c) {
         case 'o': output = optarg; break;
         case OPT_KEEP: keep = optarg; break;
+        /* numbers are parsed here, their ranges checked by the library */
         case 't':
-            if (parse_double("--threshold", optarg, 0.01, 1.0, &dopt.threshold))
+            if (parse_double("--threshold", optarg, -HUGE_VAL, HUGE_VAL, &dopt.threshold))
                 return EXIT_USAGE;
             break;
         case 'n':
-            if (parse_unsigned("--ngram", optarg, 1, 64, &dopt.ngram))
+            if (parse_unsigned("--ngram", optarg, 0, UINT_MAX, &dopt.ngram))
                 return EXIT_USAGE;
             break;
         case OPT_NUM_PERM:
-            if (parse_unsigned("--num-perm", optarg, 8, 1024, &dopt.num_perm))
+            if (parse_unsigned("--num-perm", optarg, 0, UINT_MAX, &dopt.num_perm))
                 return EXIT_USAGE;
-            if (dopt.num_perm % 8) {
-                cli_error("--num-perm must be a multiple of 8, not %u", dopt.num_perm);
-                return EXIT_USAGE;
-            }
             break;
         case OPT_BANDS:
-            if (parse_unsigned("--bands", optarg, 1, 1024, &dopt.bands))
+            if (parse_unsigned("--bands", optarg, 1, UINT_MAX, &dopt.bands))
                 return EXIT_USAGE;
             break;
         case OPT_ROWS:
-            if (parse_unsigned("--rows", optarg, 1, 1024, &dopt.rows))
+            if (parse_unsigned("--rows", optarg, 1, UINT_MAX, &dopt.rows))
                 return EXIT_USAGE;
             break;
         case OPT_SEED:
@@ -1490,15 +1490,6 @@ int cmd_dedup(int argc, char **argv)
         cli_see_help("dedup");
         return EXIT_USAGE;
     }
-    if ((dopt.bands == 0) != (dopt.rows == 0)) {
-        cli_error("--bands and --rows go together");
-        return EXIT_USAGE;
-    }
-    if (dopt.bands && (uint64_t)dopt.bands * dopt.rows > dopt.num_perm) {
-        cli_error("--bands times --rows (%u) exceeds --num-perm (%u)", dopt.bands * dopt.rows,
-                  dopt.num_perm);
-        return EXIT_USAGE;
-    }
     if (show_progress && cli_quiet)
         show_progress = 0;
     if ((r.comm = mpi_comm()) != NULL) {
@@ -1512,6 +1503,12 @@ int cmd_dedup(int argc, char **argv)
 
     r.inputs = argv + optind;
     r.ninputs = argc - optind;
+    if ((rc = sd_dedup_new(&dopt, &job, why)) != 0) {
+        cli_error("dedup: %s", why);
+        if (rc == SD_EINVAL)
+            status = EXIT_USAGE;
+        goto done;
+    }
     if (mpi_rank() == 0) {
         /* every output can be written, before hours of reading */
         /* results go to standard output unless -o says otherwise */
@@ -1521,10 +1518,10 @@ int cmd_dedup(int argc, char **argv)
             goto done;
         }
     }
-    if (sd_reader_new(&ropt, &reader) != 0 || sd_dedup_new(&dopt, &job) != 0 ||
+    if (sd_reader_new(&ropt, &reader, why) != 0 ||
         sd_page_reader_new(reader, NULL, SD_PAGE_KEEP_EMPTY | (r.whole_page ? SD_PAGE_WHOLE : 0),
-                           dopt.threads, &fd.pages) != 0) {
-        cli_error("out of memory");
+                           dopt.threads, &fd.pages, why) != 0) {
+        cli_error("dedup: %s", why);
         goto done;
     }
     for (i = (size_t)optind; i < (size_t)argc; i++)

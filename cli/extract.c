@@ -541,6 +541,7 @@ int cmd_extract(int argc, char **argv)
     sd_reader *reader = NULL;
     sd_page_reader *pages = NULL;
     const char *output = NULL;
+    char why[SD_ERRBUF_SIZE];
     int c, i, rc, status = EXIT_OK;
     unsigned threads = 0;
     memset(&r, 0, sizeof r);
@@ -594,11 +595,11 @@ int cmd_extract(int argc, char **argv)
         if (out_check_paths(outs, 1, argv + optind, argc - optind) != 0)
             return EXIT_USAGE;
     }
-    if (sd_reader_new(&ro, &reader) != 0 ||
+    if (sd_reader_new(&ro, &reader, why) != 0 ||
         (!r.timing &&
          sd_page_reader_new(reader, &r.eo, SD_PAGE_KEEP_EMPTY | (r.whole_page ? SD_PAGE_WHOLE : 0),
-                            threads, &pages) != 0)) {
-        cli_error("out of memory");
+                            threads, &pages, why) != 0)) {
+        cli_error("extract: %s", why);
         sd_reader_free(reader);
         return EXIT_RUN;
     }

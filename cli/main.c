@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -204,7 +205,10 @@ int parse_double(const char *opt, const char *s, double lo, double hi, double *r
     errno = 0;
     v = strtod(s, &end);
     if (errno || end == s || *end != '\0' || !(v >= lo && v <= hi)) {
-        cli_error("%s wants a number from %g to %g, not '%s'", opt, lo, hi, s);
+        if (isinf(lo) && isinf(hi))
+            cli_error("%s wants a number, not '%s'", opt, s);
+        else
+            cli_error("%s wants a number from %g to %g, not '%s'", opt, lo, hi, s);
         return -1;
     }
     *res = v;

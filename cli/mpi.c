@@ -105,7 +105,7 @@ int share_choose(sd_comm *c, const char *mode, char **inputs, int n)
         return 0;
     }
     /* auto ("auto"): whole files when there are at least 4 per process */
-    if (sd_reader_new(NULL, &r) != 0) {
+    if (sd_reader_new(NULL, &r, NULL) != 0) {
         cli_error("out of memory");
         return -1;
     }

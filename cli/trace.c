@@ -690,7 +690,7 @@ int cmd_trace(int argc, char **argv)
     sd_page_reader *pages = NULL;
     unsigned seed = 0;
     sd_trace_doc *docs = NULL;
-    char *arena = NULL;
+    char *arena = NULL, why[SD_ERRBUF_SIZE];
     size_t arena_cap = BATCH_BYTES, i, nb = 0, used = 0;
     record_warnings warned = {0};
     double t0;
@@ -781,10 +781,10 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     }
-    if (sd_reader_new(&ropt, &reader) != 0 || sd_trace_new(&topt, &job) != 0 ||
+    if (sd_reader_new(&ropt, &reader, why) != 0 || sd_trace_new(&topt, &job, why) != 0 ||
         sd_page_reader_new(reader, NULL, SD_PAGE_KEEP_EMPTY | (whole_page ? SD_PAGE_WHOLE : 0),
-                           topt.threads, &pages) != 0) {
-        cli_error("out of memory");
+                           topt.threads, &pages, why) != 0) {
+        cli_error("%s", why);
         goto done;
     }
     for (i = (size_t)optind; i < (size_t)argc; i++)

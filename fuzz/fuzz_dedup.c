@@ -31,7 +31,7 @@ static sd_dedup *run(const fuzz_docs *d, unsigned threads, uint8_t opt)
         docs[i].text = d->absent[i] ? NULL : d->text[i].p;
         docs[i].len = d->absent[i] ? 0 : d->text[i].len;
     }
-    if (sd_dedup_new(&o, &job) != 0)
+    if (sd_dedup_new(&o, &job, NULL) != 0)
         abort();
     /* two batches, so that a document's index crosses a batch */
     if (sd_dedup_add(job, docs, d->n / 2) != 0 ||

@@ -105,7 +105,7 @@ static void check_reader(const char *path, const uint8_t *data, size_t size, siz
     sd_reader_options_init(&o);
     o.format = SD_FORMAT_JSONL;
     o.max_record = max_record;
-    if (sd_reader_new(&o, &r) != 0 || sd_reader_add(r, path) != 0)
+    if (sd_reader_new(&o, &r, NULL) != 0 || sd_reader_add(r, path) != 0)
         abort();
     while ((rc = sd_reader_next(r, &rec)) == 1) {
         if (rec.index != n++ || rec.id == NULL || rec.source == NULL)

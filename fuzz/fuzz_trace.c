@@ -32,7 +32,7 @@ static sd_trace *run(const fuzz_docs *d, unsigned threads, uint8_t opt)
         docs[i].text = d->absent[i] ? NULL : d->text[i].p;
         docs[i].len = d->absent[i] ? 0 : d->text[i].len;
     }
-    if (sd_trace_new(&o, &t) != 0)
+    if (sd_trace_new(&o, &t, NULL) != 0)
         abort();
     if (sd_trace_add(t, docs, d->n / 2) != 0 ||
         sd_trace_add(t, docs + d->n / 2, d->n - d->n / 2) != 0 || sd_trace_finish(t, NULL, NULL))

@@ -31,7 +31,7 @@ static void check(const char *path, size_t max_record)
     sd_reader_options_init(&o);
     o.format = SD_FORMAT_WARC;
     o.max_record = max_record;
-    if (sd_reader_new(&o, &r) != 0 || sd_reader_add(r, path) != 0)
+    if (sd_reader_new(&o, &r, NULL) != 0 || sd_reader_add(r, path) != 0)
         abort();
     while ((rc = sd_reader_next(r, &rec)) == 1) {
         if (rec.index != expect++ || rec.id == NULL || rec.source == NULL ||

@@ -12,10 +12,30 @@
  * Work that the library spreads over threads (sketching, verification) gives
  * the same result whatever the thread count.
  *
- * Errors: functions return 0 (or a count) on success and a negative SD_E*
- * code on failure; sd_strerror() names the code, and the object that failed
- * keeps a message with the detail (file, record, byte offset, reason). The
- * library never prints, never exits and never aborts on bad input.
+ * Errors: every function that can fail returns 0 (or, where its comment
+ * says so, a count) on success and a negative SD_E* code on failure;
+ * sd_strerror() names the code. The reason in words is never lost: an
+ * object keeps the message of its last failure (sd_dedup_errmsg() and the
+ * like), and a constructor that fails, having no object to keep it on,
+ * writes it into the caller's error buffer (as curl's CURLOPT_ERRORBUFFER).
+ * The library never prints, never exits and never aborts on bad input.
+ *
+ * States: a job (sd_reader, sd_dedup, sd_trace) is in one state at a time,
+ * and every call checks it: new (created, nothing added yet), adding,
+ * finished (results ready), failed. A call out of order returns SD_EINVAL
+ * and changes nothing. A call that fails for a bad argument changes
+ * nothing either; any other failure leaves the job failed, and every later
+ * call but _errmsg(), _get_stats() and _free() returns that failure's code.
+ *
+ * Options: each options struct starts with `size`, which its _init() sets
+ * to the struct's size in the caller's build. A later version of the
+ * library only adds fields at the end of a struct and gives a caller built
+ * against an older, shorter one the defaults of the fields it does not
+ * know; a struct not set up by its _init() (size 0) or from a newer
+ * library fails with SD_EINVAL. Always call the _init() and then set the
+ * fields you want. (A size field rather than setters by name, as zstd's
+ * ZSTD_CCtx_setParameter, keeps options typed and checked by the compiler:
+ * they are doubles, counts, sizes, strings and pointers.)
  */
 #ifndef SYNDIC_H
 #define SYNDIC_H
@@ -28,19 +48,23 @@ extern "C" {
 #endif
 
 #define SD_VERSION_MAJOR 0
-#define SD_VERSION_MINOR 1
+#define SD_VERSION_MINOR 2
 #define SD_VERSION_PATCH 0
-#define SD_VERSION_STRING "0.1.0"
+#define SD_VERSION_STRING "0.2.0"
+/* One number that orders versions: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define SD_VERSION_NUMBER (SD_VERSION_MAJOR * 10000 + SD_VERSION_MINOR * 100 + SD_VERSION_PATCH)
 
-/* Returns the library's version string, e.g. "0.1.0". */
+/* The version of the library the program runs with, which may be newer than
+ * the header it was built with: the string ("0.2.0") and SD_VERSION_NUMBER. */
 const char *sd_version(void);
+unsigned sd_version_number(void);
 
 /* ---- errors ---------------------------------------------------------------- */
 
 enum {
     SD_OK = 0,
     SD_ENOMEM = -1,   /* an allocation failed */
-    SD_EINVAL = -2,   /* an argument is out of range */
+    SD_EINVAL = -2,   /* an argument is out of range, or a call out of order */
     SD_EIO = -3,      /* a read or write failed (errno kept in the message) */
     SD_EFORMAT = -4,  /* input is malformed: bad JSON, bad WARC header, ... */
     SD_ETOOBIG = -5,  /* a record or buffer exceeds its configured maximum */
@@ -52,6 +76,10 @@ enum {
 
 /* Returns a short lowercase description of an SD_E* code; never NULL. */
 const char *sd_strerror(int code);
+
+/* The size of the error buffer a constructor fills with the reason it
+ * failed: one NUL-terminated sentence. It never shrinks. */
+#define SD_ERRBUF_SIZE 256
 
 /*
  * Parses a size in bytes as the program's --memory takes it: digits with an
@@ -150,6 +178,7 @@ uint64_t sd_share_count(const sd_share *s, uint64_t records);
 uint64_t sd_share_run_end(const sd_share *s, uint64_t record, uint64_t records);
 
 typedef struct sd_reader_options {
+    size_t size;            /* set by sd_reader_options_init() (see Options above) */
     const char *id_field;   /* JSON field or CSV column holding the id; default "id" */
     const char *text_field; /* JSON field or CSV column holding the text; default "text" */
     const char *html_field; /* JSON field or CSV column holding HTML; default "html" */
@@ -194,18 +223,22 @@ typedef struct sd_record {
 
 typedef struct sd_reader sd_reader;
 
-/* Creates a reader. `o` may be NULL for defaults. Returns 0 or SD_ENOMEM. */
-int sd_reader_new(const sd_reader_options *o, sd_reader **out);
+/* Creates a reader. `o` may be NULL for defaults; errbuf, when not NULL,
+ * gets the reason a failure gives (SD_ERRBUF_SIZE bytes). Returns 0,
+ * SD_EINVAL (options), SD_ENOMEM; on failure *out is NULL. */
+int sd_reader_new(const sd_reader_options *o, sd_reader **out, char *errbuf);
 
-/* Queues an input: a file, a directory, or "-" for standard input. Nothing is
- * opened until sd_reader_next(). Returns 0, SD_ENOMEM. */
+/* Queues an input: a file, a directory, or "-" for standard input, before
+ * the first sd_reader_next(); nothing is opened until then. Returns 0,
+ * SD_EINVAL (path NULL, or called once reading began), SD_ENOMEM. */
 int sd_reader_add(sd_reader *r, const char *path);
 
 /*
  * Reads the next record into *rec. Returns 1 when a record was produced
- * (possibly one with rec->error set), 0 at the end of all inputs, or a
- * negative code for a failure that stops the reader (SD_ENOMEM). Pointers in
- * *rec stay valid until the next call or sd_reader_free().
+ * (possibly one with rec->error set), 0 at the end of all inputs (and at
+ * every later call), or a negative code for a failure that stops the
+ * reader (SD_ENOMEM; every later call returns it). Pointers in *rec stay
+ * valid until the next call or sd_reader_free().
  */
 int sd_reader_next(sd_reader *r, sd_record *rec);
 
@@ -225,7 +258,8 @@ int sd_reader_count_files(const sd_reader *r, size_t *nfiles);
  * other processes), for sd_share_files(). */
 int sd_reader_file_counts(const sd_reader *r, const uint64_t **counts, size_t *nfiles);
 
-/* Message of the last failure that stopped the reader; "" if none. */
+/* Message of the last failure that stopped the reader; "" if none or r is
+ * NULL. */
 const char *sd_reader_errmsg(const sd_reader *r);
 
 void sd_reader_free(sd_reader *r);
@@ -279,6 +313,7 @@ void sd_share_release(sd_share *s);
  * document in input order. Results never depend on the thread count.
  */
 typedef struct sd_dedup_options {
+    size_t size;       /* set by sd_dedup_options_init() (see Options above) */
     double threshold;  /* Jaccard threshold in (0,1]; default 0.8 */
     unsigned ngram;    /* words per shingle; default 5 */
     unsigned num_perm; /* signature length; default 256 (multiple of 8, <= 1024) */
@@ -339,23 +374,29 @@ typedef struct sd_dedup_stats {
 
 typedef struct sd_dedup sd_dedup;
 
-/* Creates a job. `o` may be NULL. Returns 0, SD_EINVAL (message in *out's
- * absence is not kept: check options first with defaults), SD_ENOMEM. */
-int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out);
+/* Creates a job. `o` may be NULL for defaults; errbuf, when not NULL, gets
+ * the reason a failure gives (SD_ERRBUF_SIZE bytes: which option is out of
+ * range and why). Returns 0, SD_EINVAL, SD_ENOMEM; on failure *out is NULL. */
+int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out, char *errbuf);
 
 /* Sketches `n` documents, giving them the next indexes. Texts are read during
- * the call only. Returns 0, SD_ENOMEM, SD_EINVAL after finish, SD_EIO (a
+ * the call only. Returns 0, SD_EINVAL (docs NULL with n > 0, or after
+ * finish), SD_ETOOBIG (more than 2^40 documents), SD_ENOMEM, SD_EIO (a
  * temporary file, with memory_limit). */
 int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n);
 
-/* Finds, verifies and clusters duplicates. `progress` may be NULL. Returns 0,
- * SD_ENOMEM, SD_ECANCELED, SD_EIO (a temporary file, with memory_limit). */
+/* Finds, verifies and clusters duplicates, once. `progress` may be NULL.
+ * Returns 0, SD_EINVAL (called twice), SD_ENOMEM, SD_ECANCELED, SD_EIO (a
+ * temporary file, with memory_limit; the transport, with comm). */
 int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 
-/* Result for document `index` (after finish). Returns 0 or SD_EINVAL. */
+/* Result for document `index`, once finished. Returns 0 or SD_EINVAL (an
+ * index out of range or another process's, or before finish). */
 int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
 
+/* The job's figures so far (all zero for d NULL). */
 void sd_dedup_get_stats(const sd_dedup *d, sd_dedup_stats *s);
+/* The message of the job's last failure; "" if none or d is NULL. */
 const char *sd_dedup_errmsg(const sd_dedup *d);
 void sd_dedup_free(sd_dedup *d);
 
@@ -364,11 +405,13 @@ void sd_dedup_free(sd_dedup *d);
 /*
  * Computes a document's MinHash signature (num_perm 32-bit values) over its
  * word n-gram shingles, exactly as sd_dedup does. `sig` must hold num_perm
- * values. Returns the number of shingles (0 for a text with no words, whose
- * signature matches nothing), or a negative code.
+ * values; *shingles (may be NULL) gets the number of shingles (0 for a text
+ * with no words, whose signature matches nothing). Returns 0, SD_EINVAL
+ * (ngram outside 1..64, num_perm outside 1..1024, a NULL text with a
+ * length), SD_ENOMEM.
  */
-long sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm, uint64_t seed,
-                uint32_t *sig);
+int sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm, uint64_t seed,
+               uint32_t *sig, size_t *shingles);
 
 /* Estimated Jaccard similarity of two signatures of length num_perm. */
 double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_perm);
@@ -388,6 +431,7 @@ double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_
  * once on distinct sd_article structs.
  */
 typedef struct sd_extract_options {
+    size_t size;        /* set by sd_extract_options_init() (see Options above) */
     unsigned min_words; /* fewest words a paragraph needs outside the
                            article's run of text (default 10) */
     size_t max_html;    /* largest markup parsed in bytes; default 16 MiB.
@@ -515,10 +559,13 @@ typedef struct sd_page {
 
 typedef struct sd_extractor sd_extractor;
 
-/* `o` may be NULL for defaults; threads 0 means one per online CPU.
- * Returns 0 or SD_ENOMEM. */
+/* `o` may be NULL for defaults; threads 0 means one per online CPU;
+ * errbuf, when not NULL, gets the reason a failure gives (SD_ERRBUF_SIZE
+ * bytes). Returns 0, SD_EINVAL (options), SD_ENOMEM; on failure *out is
+ * NULL. An extractor has no states: each run stands alone, and a page that
+ * fails fails alone (its rc). */
 int sd_extractor_new(const sd_extract_options *o, unsigned threads, int whole_page,
-                     sd_extractor **out);
+                     sd_extractor **out, char *errbuf);
 
 /* Extracts pages[0..n) into out[0..n), releasing what each out[i] held
  * first (zero them before the first use). rc[i] gets what sd_extract()
@@ -549,9 +596,11 @@ void sd_extractor_free(sd_extractor *x);
 
 typedef struct sd_page_reader sd_page_reader;
 
-/* Returns 0, SD_EINVAL (r or out NULL), SD_ENOMEM. */
+/* Returns 0, SD_EINVAL (r or out NULL, eo not set up by its _init()),
+ * SD_ENOMEM; errbuf, when not NULL, gets the reason (SD_ERRBUF_SIZE
+ * bytes). */
 int sd_page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
-                       sd_page_reader **out);
+                       sd_page_reader **out, char *errbuf);
 /* As sd_reader_next(): 1 with a record, 0 at the end, or a negative code
  * that stops reading. *art (art may be NULL) is the page's extraction, or
  * NULL for a text record or a failed one. Pointers in *rec and *art stay
@@ -577,6 +626,7 @@ void sd_page_reader_free(sd_page_reader *p);
  * half-open [start, end). A job is driven by one thread at a time.
  */
 typedef struct sd_trace_options {
+    size_t size;          /* set by sd_trace_options_init() (see Options above) */
     unsigned min_passage; /* fewest tokens a passage has in each document; default 30 */
     unsigned max_df;      /* fingerprints in more documents than this are dropped;
                              0 (default) = max(16, documents / 100), at most 500 */
@@ -711,24 +761,26 @@ typedef struct sd_trace_stats {
 
 typedef struct sd_trace sd_trace;
 
-/* Creates a job. `o` may be NULL for defaults. Returns 0, SD_EINVAL for an
- * option out of range (min_passage < 4, min_identity outside [0,1]),
- * SD_ENOMEM. */
-int sd_trace_new(const sd_trace_options *o, sd_trace **out);
+/* Creates a job. `o` may be NULL for defaults; errbuf, when not NULL, gets
+ * the reason a failure gives (SD_ERRBUF_SIZE bytes). Returns 0, SD_EINVAL
+ * for an option out of range (min_passage < 4, min_identity outside
+ * [0,1]), SD_EIO (no temporary file in tmpdir, with memory_limit),
+ * SD_ENOMEM; on failure *out is NULL. */
+int sd_trace_new(const sd_trace_options *o, sd_trace **out, char *errbuf);
 
 /* Tokenizes and fingerprints `n` documents, giving them the next indexes.
- * The texts are copied. Returns 0, SD_ENOMEM, SD_ETOOBIG (a text of 4 GiB or
- * more), SD_EINVAL after finish. */
+ * The texts are copied. Returns 0, SD_EINVAL (docs NULL with n > 0, or
+ * after finish), SD_ENOMEM, SD_ETOOBIG (a text of 4 GiB or more). */
 int sd_trace_add(sd_trace *t, const sd_trace_doc *docs, size_t n);
 
-/* Finds candidate pairs, aligns them, builds stories. `progress` may be NULL;
- * stages "candidates", "align", "stories". Returns 0, SD_ENOMEM,
- * SD_ETOOBIG (too many anchors), SD_ECANCELED. */
+/* Finds candidate pairs, aligns them, builds stories, once. `progress` may
+ * be NULL; stages "candidates", "align", "stories". Returns 0, SD_EINVAL
+ * (called twice), SD_ENOMEM, SD_ETOOBIG (too many anchors), SD_ECANCELED. */
 int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud);
 
 /* After finish: passages in order of (doc_a, doc_b, start in a), and
- * stories in order of their first passage. NULL for an index out of range.
- * Valid until sd_trace_free(). */
+ * stories in order of their first passage. NULL for an index out of range,
+ * and no passages or stories before finish. Valid until sd_trace_free(). */
 size_t sd_trace_passage_count(const sd_trace *t);
 const sd_passage *sd_trace_passage(const sd_trace *t, size_t i);
 size_t sd_trace_story_count(const sd_trace *t);
@@ -742,10 +794,12 @@ int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stori
  * 0 or SD_EINVAL. */
 int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t *len);
 
+/* The job's figures so far (all zero for t NULL). */
 void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s);
 /* Under a memory limit, lets the documents' pages go from memory (they are
  * read back when touched): for callers that read many texts after finish. */
 void sd_trace_release_pages(sd_trace *t);
+/* The message of the job's last failure; "" if none or t is NULL. */
 const char *sd_trace_errmsg(const sd_trace *t);
 void sd_trace_free(sd_trace *t);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "syndic.h"
 #include "test.h"
 
 typedef struct test_case {
@@ -61,6 +62,45 @@ char *sd_test_words(uint64_t *state, size_t n, uint64_t vocab)
                               sd_test_xorshift(state) % vocab);
     s[at] = '\0';
     return s;
+}
+
+long sd_test_fail_at = -1;
+long sd_test_allocs_made;
+
+/* Whether the allocation asked for now fails; counts those that do not. */
+static int fails_now(void)
+{
+    if (sd_test_fail_at == 0)
+        return 1;
+    if (sd_test_fail_at > 0)
+        sd_test_fail_at--;
+    sd_test_allocs_made++;
+    return 0;
+}
+
+static void *fail_malloc(void *ud, size_t n)
+{
+    (void)ud;
+    return fails_now() ? NULL : malloc(n);
+}
+
+static void *fail_realloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    return fails_now() ? NULL : realloc(p, n);
+}
+
+static void fail_free(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
+
+void sd_test_failing_allocator(void)
+{
+    static const sd_allocator a = {fail_malloc, fail_realloc, fail_free, NULL};
+    sd_test_fail_at = -1;
+    sd_set_allocator(&a);
 }
 
 const char *sd_test_tmpdir(void)

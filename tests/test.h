@@ -42,6 +42,15 @@ static inline uint64_t sd_test_xorshift(uint64_t *state)
  * separated by single spaces. */
 char *sd_test_words(uint64_t *state, size_t n, uint64_t vocab);
 
+/* An allocator (for sd_set_allocator) that fails every allocation once
+ * sd_test_fail_at more have succeeded (-1: never fails), for checking
+ * every failure path of a job, and counts those that succeed in
+ * sd_test_allocs_made: sd_test_failing_allocator() installs it,
+ * sd_set_allocator(NULL) removes it. */
+extern long sd_test_fail_at;
+extern long sd_test_allocs_made;
+void sd_test_failing_allocator(void);
+
 #define TEST(name)                                                          \
     static void test_##name(void);                                          \
     __attribute__((constructor)) static void register_##name(void)          \

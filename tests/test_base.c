@@ -31,49 +31,19 @@ TEST(buf_append_and_max)
     sd__buf_release(&b);
 }
 
-static long allocs_left = -1;
-static long allocs_made;
-static void *fail_malloc(void *ud, size_t n)
-{
-    (void)ud;
-    if (allocs_left == 0)
-        return NULL;
-    if (allocs_left > 0)
-        allocs_left--;
-    allocs_made++;
-    return malloc(n);
-}
-static void *fail_realloc(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    if (allocs_left == 0)
-        return NULL;
-    if (allocs_left > 0)
-        allocs_left--;
-    allocs_made++;
-    return realloc(p, n);
-}
-static void plain_free(void *ud, void *p)
-{
-    (void)ud;
-    free(p);
-}
-
 TEST(alloc_hook_fails_nth)
 {
-    sd_allocator a = {fail_malloc, fail_realloc, plain_free, NULL};
     sd_buf b;
-    sd_set_allocator(&a);
-    allocs_made = 0;
-    allocs_left = 1;
+    sd_test_failing_allocator();
+    sd_test_allocs_made = 0;
+    sd_test_fail_at = 1;
     sd__buf_init(&b, 0);
     CHECK_EQ_INT(sd__buf_append(&b, "abc", 3), 0);
     CHECK_EQ_INT(sd__buf_reserve(&b, 10000), SD_ENOMEM);
     CHECK_EQ_MEM(b.p, b.len, "abc");
-    CHECK_EQ_INT(allocs_made, 1);
+    CHECK_EQ_INT(sd_test_allocs_made, 1);
     sd__buf_release(&b);
     sd_set_allocator(NULL);
-    allocs_left = -1;
 }
 
 TEST(strerror_names_codes)

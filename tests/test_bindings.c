@@ -131,10 +131,10 @@ TEST(page_reader_resolves_text)
     sd_record rec;
     const sd_article *art;
     CHECK(path != NULL);
-    CHECK_EQ_INT(sd_page_reader_new(NULL, NULL, 0, 1, &p), SD_EINVAL);
-    CHECK_EQ_INT(sd_reader_new(NULL, &r), 0);
+    CHECK_EQ_INT(sd_page_reader_new(NULL, NULL, 0, 1, &p, NULL), SD_EINVAL);
+    CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
-    CHECK_EQ_INT(sd_page_reader_new(r, NULL, 0, 1, &p), 0);
+    CHECK_EQ_INT(sd_page_reader_new(r, NULL, 0, 1, &p, NULL), 0);
     CHECK_EQ_INT(sd_page_reader_next(p, &rec, &art), 1);
     CHECK(rec.error == 0 && rec.text_len == 11 && memcmp(rec.text, "plain words", 11) == 0);
     CHECK(art == NULL);
@@ -163,9 +163,9 @@ TEST(page_reader_keeps_empty_pages)
     sd_page_reader *p = NULL;
     sd_record rec;
     const sd_article *art = NULL;
-    CHECK_EQ_INT(sd_reader_new(NULL, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
-    CHECK_EQ_INT(sd_page_reader_new(r, NULL, SD_PAGE_KEEP_EMPTY, 1, &p), 0);
+    CHECK_EQ_INT(sd_page_reader_new(r, NULL, SD_PAGE_KEEP_EMPTY, 1, &p, NULL), 0);
     CHECK_EQ_INT(sd_page_reader_next(p, &rec, &art), 1);
     CHECK(rec.error == 0 && rec.text == NULL && art != NULL && !art->found && art->reason);
     CHECK_EQ_INT(sd_page_reader_next(p, &rec, &art), 0);

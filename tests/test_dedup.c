@@ -55,7 +55,7 @@ static sd_dedup *run(const sd_doc *docs, size_t n, unsigned threads, double thr)
     sd_dedup_options_init(&o);
     o.threads = threads;
     o.threshold = thr;
-    CHECK_EQ_INT(sd_dedup_new(&o, &d), 0);
+    CHECK_EQ_INT(sd_dedup_new(&o, &d, NULL), 0);
     /* two batches, to check indexes carry over */
     CHECK_EQ_INT(sd_dedup_add(d, docs, n / 2), 0);
     CHECK_EQ_INT(sd_dedup_add(d, docs + n / 2, n - n / 2), 0);
@@ -117,14 +117,14 @@ TEST(dedup_rejects_bad_options)
     sd_dedup *d = NULL;
     sd_dedup_options_init(&o);
     o.num_perm = 100;
-    CHECK_EQ_INT(sd_dedup_new(&o, &d), SD_EINVAL);
+    CHECK_EQ_INT(sd_dedup_new(&o, &d, NULL), SD_EINVAL);
     sd_dedup_options_init(&o);
     o.threshold = 0;
-    CHECK_EQ_INT(sd_dedup_new(&o, &d), SD_EINVAL);
+    CHECK_EQ_INT(sd_dedup_new(&o, &d, NULL), SD_EINVAL);
     sd_dedup_options_init(&o);
     o.bands = 30;
     o.rows = 10; /* 300 values from a signature of 256 */
-    CHECK_EQ_INT(sd_dedup_new(&o, &d), SD_EINVAL);
+    CHECK_EQ_INT(sd_dedup_new(&o, &d, NULL), SD_EINVAL);
     CHECK(d == NULL);
     sd_dedup_free(NULL);
 }
@@ -218,8 +218,10 @@ TEST(minhash_text_estimate_vs_exact)
         long na = ref_shingles(a, strlen(a), 5, 3, &xa), nb = ref_shingles(b, strlen(b), 5, 3, &xb);
         double j = ref_jaccard(xa, (size_t)na, xb, (size_t)nb);
         double sigma = sqrt(j * (1 - j) / 256) + 1e-9;
-        CHECK(sd_minhash(a, strlen(a), 5, 256, 3, sa) > 0);
-        CHECK(sd_minhash(b, strlen(b), 5, 256, 3, sb) > 0);
+        size_t ka = 0, kb = 0;
+        CHECK_EQ_INT(sd_minhash(a, strlen(a), 5, 256, 3, sa, &ka), 0);
+        CHECK_EQ_INT(sd_minhash(b, strlen(b), 5, 256, 3, sb, &kb), 0);
+        CHECK(ka > 0 && kb > 0);
         bad += fabs(sd_minhash_similarity(sa, sb, 256) - j) > 4.5 * sigma + 0.01;
         free(a);
         free(b);
@@ -265,12 +267,12 @@ TEST(dedup_memory_limit_gives_the_same_results)
     }
     sd_dedup_options_init(&o);
     o.threads = 2;
-    CHECK_EQ_INT(sd_dedup_new(&o, &mem), 0);
+    CHECK_EQ_INT(sd_dedup_new(&o, &mem, NULL), 0);
     CHECK_EQ_INT(sd_dedup_add(mem, docs, N), 0);
     CHECK_EQ_INT(sd_dedup_finish(mem, NULL, NULL), 0);
     o.memory_limit = 1 << 20;
     o.tmpdir = dir;
-    CHECK_EQ_INT(sd_dedup_new(&o, &spill), 0);
+    CHECK_EQ_INT(sd_dedup_new(&o, &spill, NULL), 0);
     for (i = 0; i < N; i += step) {
         step = 1 + rnd() % 1500;
         if (i + step > N)

@@ -139,7 +139,7 @@ static sd_trace *trace_all(char **texts, size_t n, const sd_trace_options *o)
         docs[i].text = texts[i];
         docs[i].len = texts[i] ? strlen(texts[i]) : 0;
     }
-    CHECK_EQ_INT(sd_trace_new(o, &t), 0);
+    CHECK_EQ_INT(sd_trace_new(o, &t, NULL), 0);
     CHECK_EQ_INT(sd_trace_add(t, docs, n), 0);
     CHECK_EQ_INT(sd_trace_finish(t, NULL, NULL), 0);
     free(docs);
@@ -181,7 +181,7 @@ static void *run_proc(void *arg)
         o.threads = 1;
         o.comm = &p->comm;
         o.memory_limit = p->memory;
-        if ((p->rc = sd_trace_new(&o, &p->t)) != 0)
+        if ((p->rc = sd_trace_new(&o, &p->t, NULL)) != 0)
             return NULL;
     } else {
         sd_dedup_options o;
@@ -189,7 +189,7 @@ static void *run_proc(void *arg)
         o.threads = 1;
         o.comm = &p->comm;
         o.memory_limit = p->memory;
-        if ((p->rc = sd_dedup_new(&o, &p->d)) != 0)
+        if ((p->rc = sd_dedup_new(&o, &p->d, NULL)) != 0)
             return NULL;
     }
     for (g = 0; g < p->n; g++) {
@@ -273,7 +273,7 @@ TEST(dedup_over_processes_gives_one_process_results)
         docs[i].text = texts[i];
         docs[i].len = texts[i] ? strlen(texts[i]) : 0;
     }
-    CHECK_EQ_INT(sd_dedup_new(NULL, &one), 0);
+    CHECK_EQ_INT(sd_dedup_new(NULL, &one, NULL), 0);
     CHECK_EQ_INT(sd_dedup_add(one, docs, N), 0);
     CHECK_EQ_INT(sd_dedup_finish(one, NULL, NULL), 0);
     sd_dedup_get_stats(one, &want);

@@ -57,7 +57,7 @@ static size_t read_fmt(const char *path, sd_format fmt, size_t max_record, rcopy
     o.format = fmt;
     if (max_record)
         o.max_record = max_record;
-    CHECK_EQ_INT(sd_reader_new(&o, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(&o, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
     while ((rc = sd_reader_next(r, &rec)) == 1) {
         CHECK_EQ_U64(rec.index, n);

@@ -76,7 +76,7 @@ static size_t read_paths(const sd_reader_options *o, const char *const *paths, s
     sd_record rec;
     size_t n = 0, i;
     int rc;
-    CHECK_EQ_INT(sd_reader_new(o, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(o, &r, NULL), 0);
     for (i = 0; i < np; i++)
         CHECK_EQ_INT(sd_reader_add(r, paths[i]), 0);
     while ((rc = sd_reader_next(r, &rec)) == 1) {
@@ -203,7 +203,7 @@ TEST(input_record_fields_raw_url_date_html)
     sd_record rec;
     tmp_path(path, sizeof path, "fields.ndjson");
     put_file(path, text, sizeof text - 1);
-    CHECK_EQ_INT(sd_reader_new(NULL, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
     CHECK_EQ_INT(sd_reader_next(r, &rec), 1);
     CHECK_EQ_MEM(rec.text, rec.text_len, "t\xc3\xa9\xf0\x9f\x98\x80");
@@ -239,7 +239,7 @@ TEST(input_custom_fields_and_repair)
     o.id_field = "doc";
     o.text_field = "body";
     o.repair_utf8 = 1;
-    CHECK_EQ_INT(sd_reader_new(&o, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(&o, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
     CHECK_EQ_INT(sd_reader_next(r, &rec), 1);
     CHECK_EQ_INT(rec.error, 0);
@@ -455,7 +455,7 @@ TEST(input_text_windows1252_and_html_meta)
     sd_record rec;
     tmp_path(path, sizeof path, "latin.txt");
     put_file(path, cp, sizeof cp - 1);
-    CHECK_EQ_INT(sd_reader_new(NULL, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
     tmp_path(path, sizeof path, "page.htm");
     put_file(path, html, sizeof html - 1);
@@ -593,7 +593,7 @@ TEST(input_allocation_failures)
         size_t got = 0;
         fail_after = n;
         sd_set_allocator(&a);
-        if (sd_reader_new(NULL, &r) == 0) {
+        if (sd_reader_new(NULL, &r, NULL) == 0) {
             if (sd_reader_add(r, path) == 0 && sd_reader_add(r, dir) == 0 &&
                 sd_reader_add(r, "-no-such-file") == 0) {
                 while ((rc = sd_reader_next(r, &rec)) == 1)
@@ -627,7 +627,7 @@ TEST(input_truncated_html_gz)
     char want[128];
     tmp_path(path, sizeof path, "cut.html.gz");
     put_file(path, gz, m - 5);
-    CHECK_EQ_INT(sd_reader_new(NULL, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
     CHECK_EQ_INT(sd_reader_next(r, &rec), 1);
     CHECK_EQ_INT(rec.error, SD_ETRUNC);

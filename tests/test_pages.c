@@ -62,7 +62,7 @@ static void check_batch(unsigned threads, int whole_page, size_t copies)
         pages[i].len = len[i % NPAGES];
         pages[i].charset_hint = NULL;
     }
-    CHECK_EQ_INT(sd_extractor_new(NULL, threads, whole_page, &x), 0);
+    CHECK_EQ_INT(sd_extractor_new(NULL, threads, whole_page, &x, NULL), 0);
     /* twice: results of the first run are released by the second */
     CHECK_EQ_INT(sd_extractor_run(x, pages, n, got, rc), 0);
     CHECK_EQ_INT(sd_extractor_run(x, pages, n, got, rc), 0);
@@ -123,7 +123,7 @@ TEST(extractor_page_failures_stay_with_the_page)
     pages[2].html = NULL;
     pages[2].len = 5;
     pages[0].charset_hint = pages[1].charset_hint = pages[2].charset_hint = "utf-8";
-    CHECK_EQ_INT(sd_extractor_new(&o, 2, 0, &x), 0);
+    CHECK_EQ_INT(sd_extractor_new(&o, 2, 0, &x, NULL), 0);
     CHECK_EQ_INT(sd_extractor_run(x, pages, 3, out, rc), 0);
     CHECK_EQ_INT(rc[0], 0);
     CHECK_EQ_INT(rc[1], SD_ETOOBIG);

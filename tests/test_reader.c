@@ -70,7 +70,7 @@ static size_t read_all(const char *path, got *g, size_t max)
     sd_reader *r;
     sd_record rec;
     size_t n = 0;
-    CHECK_EQ_INT(sd_reader_new(NULL, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
     while (sd_reader_next(r, &rec) == 1 && n < max) {
         CHECK_EQ_U64(rec.index, n);
@@ -159,7 +159,7 @@ TEST(reader_gzip_and_zstd)
         sd_reader *r;
         sd_record rec;
         size_t good = 0, errors = 0;
-        CHECK_EQ_INT(sd_reader_new(NULL, &r), 0);
+        CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
         sd_reader_add(r, z);
         while (sd_reader_next(r, &rec) == 1) {
             if (rec.error == SD_ETRUNC) {
@@ -196,7 +196,7 @@ TEST(reader_oversized_line_is_skipped)
     fclose(f);
     sd_reader_options_init(&o);
     o.max_record = 1000;
-    CHECK_EQ_INT(sd_reader_new(&o, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(&o, &r, NULL), 0);
     sd_reader_add(r, p);
     CHECK_EQ_INT(sd_reader_next(r, &rec), 1);
     CHECK_EQ_MEM(rec.id, rec.id_len, "s");

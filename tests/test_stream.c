@@ -168,7 +168,7 @@ static sd_trace *run_docs(char *const *texts, const char *const *urls, size_t n,
             d[i].url_len = strlen(urls[i]);
         }
     }
-    CHECK_EQ_INT(sd_trace_new(&o, &t), 0);
+    CHECK_EQ_INT(sd_trace_new(&o, &t, NULL), 0);
     CHECK_EQ_INT(sd_trace_add(t, d, n), 0);
     CHECK_EQ_INT(sd_trace_finish(t, NULL, NULL), 0);
     free(d);

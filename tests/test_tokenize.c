@@ -548,38 +548,12 @@ TEST(tokenize_grows_past_estimate)
     sd__tokens_release(&t);
 }
 
-static long allocs_left = -1;
-static void *nth_malloc(void *ud, size_t n)
-{
-    (void)ud;
-    if (allocs_left == 0)
-        return NULL;
-    if (allocs_left > 0)
-        allocs_left--;
-    return malloc(n);
-}
-static void *nth_realloc(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    if (allocs_left == 0)
-        return NULL;
-    if (allocs_left > 0)
-        allocs_left--;
-    return realloc(p, n);
-}
-static void nth_free(void *ud, void *p)
-{
-    (void)ud;
-    free(p);
-}
-
 /* Failing the Nth allocation, for every N until the call succeeds, gives
  * SD_ENOMEM (never a crash or a leak, which ASan would report), and the
  * tokens already in the vector are kept. */
 TEST(tokenize_allocation_failures)
 {
     static char text[4000];
-    sd_allocator a = {nth_malloc, nth_realloc, nth_free, NULL};
     long nth;
     size_t i, n = 0;
     int rc = -1;
@@ -590,14 +564,14 @@ TEST(tokenize_allocation_failures)
         memcpy(text + n, w[i % 5], l);
         n += l;
     }
-    sd_set_allocator(&a);
+    sd_test_failing_allocator();
     for (nth = 0; nth < 64 && rc != 0; nth++) {
         sd_tokens t;
         sd__tokens_init(&t);
         CHECK_EQ_INT(sd__tokenize("kept", 4, SEED, &t), 0);
-        allocs_left = nth;
+        sd_test_fail_at = nth;
         rc = sd__tokenize(text, n, SEED, &t);
-        allocs_left = -1;
+        sd_test_fail_at = -1;
         if (rc != 0)
             CHECK_EQ_INT(rc, SD_ENOMEM);
         CHECK(t.n >= 1 && t.v[0].off == 0 && t.v[0].len == 4);

@@ -73,7 +73,7 @@ static sd_trace *run(const char *const *texts, size_t n, unsigned threads)
         d[i].text = texts[i];
         d[i].len = texts[i] ? strlen(texts[i]) : 0;
     }
-    CHECK_EQ_INT(sd_trace_new(&o, &t), 0);
+    CHECK_EQ_INT(sd_trace_new(&o, &t, NULL), 0);
     CHECK_EQ_INT(sd_trace_add(t, d, n), 0);
     CHECK_EQ_INT(sd_trace_finish(t, NULL, NULL), 0);
     free(d);
@@ -456,7 +456,7 @@ TEST(trace_bad_options_and_absent_docs)
     size_t n = 9;
     sd_trace_options_init(&o);
     o.min_passage = 2;
-    CHECK_EQ_INT(sd_trace_new(&o, &t), SD_EINVAL);
+    CHECK_EQ_INT(sd_trace_new(&o, &t, NULL), SD_EINVAL);
     CHECK(t == NULL);
     t = run(docs, 3, 1);
     CHECK_EQ_U64(sd_trace_story_count(t), 0);
@@ -492,36 +492,8 @@ TEST(trace_align_pair)
     free(story);
 }
 
-/* An allocator that fails the Nth allocation from now on, for checking
- * every failure path of the job (ASan reports any leak). */
-static long fail_at = -1;
-static void *fail_malloc(void *ud, size_t n)
-{
-    (void)ud;
-    if (fail_at == 0)
-        return NULL;
-    if (fail_at > 0)
-        fail_at--;
-    return malloc(n);
-}
-static void *fail_realloc(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    if (fail_at == 0)
-        return NULL;
-    if (fail_at > 0)
-        fail_at--;
-    return realloc(p, n);
-}
-static void fail_free(void *ud, void *p)
-{
-    (void)ud;
-    free(p);
-}
-
 TEST(trace_every_allocation_failing_in_turn)
 {
-    sd_allocator a = {fail_malloc, fail_realloc, fail_free, NULL};
     char *story = random_text(120), *docs[3];
     sbuf b = {0};
     long nth;
@@ -531,7 +503,7 @@ TEST(trace_every_allocation_failing_in_turn)
     docs[0] = story;
     docs[1] = b.p;
     docs[2] = story;
-    sd_set_allocator(&a);
+    sd_test_failing_allocator();
     for (nth = 0; nth < 400 && rc != 0; nth++) {
         sd_trace_options o;
         sd_trace *t = NULL;
@@ -544,8 +516,8 @@ TEST(trace_every_allocation_failing_in_turn)
             d[i].text = docs[i];
             d[i].len = strlen(docs[i]);
         }
-        fail_at = nth;
-        rc = sd_trace_new(&o, &t);
+        sd_test_fail_at = nth;
+        rc = sd_trace_new(&o, &t, NULL);
         if (rc == 0)
             rc = sd_trace_add(t, d, 3);
         if (rc == 0)
@@ -557,7 +529,7 @@ TEST(trace_every_allocation_failing_in_turn)
             CHECK_EQ_U64(sd_trace_story_count(t), 1);
             CHECK_EQ_U64(sd_trace_passage_count(t), 2);
         }
-        fail_at = -1;
+        sd_test_fail_at = -1;
         sd_trace_free(t);
     }
     sd_set_allocator(NULL);

@@ -116,7 +116,7 @@ static size_t read_all(const char *path, size_t max_record, got *g, size_t cap)
     sd_reader_options_init(&o);
     if (max_record)
         o.max_record = max_record;
-    CHECK_EQ_INT(sd_reader_new(&o, &r), 0);
+    CHECK_EQ_INT(sd_reader_new(&o, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
     while ((rc = sd_reader_next(r, &rec)) == 1) {
         if (n < cap) {

@@ -239,6 +239,7 @@ static int Dedup_init(DedupObject *self, PyObject *args, PyObject *kw)
     sd_dedup_options o;
     PyObject *threads = Py_None;
     unsigned long long seed, memory;
+    char why[SD_ERRBUF_SIZE];
     int rc;
     sd_dedup_options_init(&o);
     seed = o.seed;
@@ -278,9 +279,9 @@ static int Dedup_init(DedupObject *self, PyObject *args, PyObject *kw)
     self->finished = 0;
     if (keep_str(&o.tmpdir, &self->tmpdir) < 0)
         return -1;
-    rc = sd_dedup_new(&o, &self->job);
+    rc = sd_dedup_new(&o, &self->job, why);
     if (rc != 0) {
-        raise_code(rc, "cannot create the dedup job");
+        raise_code(rc, why);
         return -1;
     }
     return 0;
@@ -542,6 +543,7 @@ static void Trace_dealloc(TraceObject *self)
 static int Trace_init(TraceObject *self, PyObject *args, PyObject *kw)
 {
     sd_trace_options o;
+    char why[SD_ERRBUF_SIZE];
     int rc;
     if (trace_options(args, kw, "|$IIIdpOKKzp:Trace", &o) < 0)
         return -1;
@@ -550,9 +552,9 @@ static int Trace_init(TraceObject *self, PyObject *args, PyObject *kw)
     self->finished = 0;
     if (keep_str(&o.tmpdir, &self->tmpdir) < 0)
         return -1;
-    rc = sd_trace_new(&o, &self->job);
+    rc = sd_trace_new(&o, &self->job, why);
     if (rc != 0) {
-        raise_code(rc, "cannot create the trace job");
+        raise_code(rc, why);
         return -1;
     }
     return 0;
@@ -945,6 +947,7 @@ static int Reader_init(ReaderObject *self, PyObject *args, PyObject *kw)
     const char *format = "auto";
     sd_reader_options o;
     sd_extract_options eo;
+    char why[SD_ERRBUF_SIZE];
     Py_ssize_t i, max_record = -1;
     unsigned nthreads;
     int repair = 0, rc, f;
@@ -973,9 +976,9 @@ static int Reader_init(ReaderObject *self, PyObject *args, PyObject *kw)
     sd_reader_free(self->reader);
     self->pages = NULL;
     self->reader = NULL;
-    rc = sd_reader_new(&o, &self->reader);
+    rc = sd_reader_new(&o, &self->reader, why);
     if (rc != 0) {
-        raise_code(rc, "cannot create the reader");
+        raise_code(rc, why);
         return -1;
     }
     seq = PySequence_Fast(paths, "paths must be a sequence of paths");
@@ -999,9 +1002,9 @@ static int Reader_init(ReaderObject *self, PyObject *args, PyObject *kw)
     sd_extract_options_init(&eo);
     rc = sd_page_reader_new(self->reader, &eo,
                             SD_PAGE_KEEP_EMPTY | (self->whole_page ? SD_PAGE_WHOLE : 0), nthreads,
-                            &self->pages);
+                            &self->pages, why);
     if (rc != 0) {
-        raise_code(rc, "cannot create the reader");
+        raise_code(rc, why);
         return -1;
     }
     return 0;

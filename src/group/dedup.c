@@ -40,9 +40,13 @@
 #define LSH_WEIGHT_FP 0.05
 #define LSH_WEIGHT_FN 0.95
 
+static int add_docs(sd_dedup *d, const sd_doc *docs, size_t n);
+static int finish(sd_dedup *d, sd_progress_fn progress, void *ud);
+
 void sd_dedup_options_init(sd_dedup_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->threshold = 0.8;
     o->ngram = 5;
     o->num_perm = 256;
@@ -53,57 +57,78 @@ const char *sd_dedup_errmsg(const sd_dedup *d)
     return d ? d->err.msg : "";
 }
 
-int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out)
+/* The options' ranges, each with the reason it fails. */
+static int check_options(const sd_dedup_options *o, sd_err *e)
+{
+    if (!(o->threshold > 0 && o->threshold <= 1))
+        return sd__errorf(e, SD_EINVAL, "threshold must be above 0 and at most 1, not %g",
+                          o->threshold);
+    if (o->ngram < 1 || o->ngram > 64)
+        return sd__errorf(e, SD_EINVAL, "ngram must be from 1 to 64, not %u", o->ngram);
+    if (o->num_perm < 8 || o->num_perm > SD_MINHASH_MAX_PERM || o->num_perm % 8)
+        return sd__errorf(e, SD_EINVAL, "num_perm must be a multiple of 8 from 8 to %u, not %u",
+                          SD_MINHASH_MAX_PERM, o->num_perm);
+    if ((o->bands == 0) != (o->rows == 0))
+        return sd__errorf(e, SD_EINVAL, "bands and rows go together (%u bands, %u rows)", o->bands,
+                          o->rows);
+    if (o->bands && (uint64_t)o->bands * o->rows > o->num_perm)
+        return sd__errorf(e, SD_EINVAL, "bands times rows (%llu) exceeds num_perm (%u)",
+                          (unsigned long long)o->bands * o->rows, o->num_perm);
+    if (o->comm && (!o->comm->alltoallv || !o->comm->allgather))
+        return sd__errorf(e, SD_EINVAL, "comm lacks its alltoallv or allgather");
+    if (o->comm && o->comm->share.index >= (o->comm->share.count ? o->comm->share.count : 1))
+        return sd__errorf(e, SD_EINVAL, "comm: process %u of %u", o->comm->share.index,
+                          o->comm->share.count);
+    return 0;
+}
+
+int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out, char *errbuf)
 {
     sd_dedup *d;
     unsigned i, nw;
-    sd_dedup_options def;
     int rc;
-    *out = NULL;
-    if (o == NULL) {
-        sd_dedup_options_init(&def);
-        o = &def;
-    }
-    if (!(o->threshold > 0 && o->threshold <= 1) || o->ngram < 1 || o->ngram > 64 ||
-        o->num_perm < 8 || o->num_perm > SD_MINHASH_MAX_PERM || o->num_perm % 8 ||
-        (o->bands && (o->rows == 0 || (uint64_t)o->bands * o->rows > o->num_perm)) ||
-        (o->comm && (!o->comm->alltoallv || !o->comm->allgather ||
-                     o->comm->share.index >= (o->comm->share.count ? o->comm->share.count : 1))))
+    if (out == NULL)
         return SD_EINVAL;
-    d = sd__calloc(1, sizeof *d);
-    if (d == NULL)
-        return SD_ENOMEM;
-    d->o = *o;
-    d->sig_fd = -1; /* before any failure: sd_dedup_free() closes it */
+    *out = NULL;
+    if ((d = sd__calloc(1, sizeof *d)) == NULL)
+        return sd__errbuf_nomem(errbuf);
+    sd_dedup_options_init(&d->o);
+    d->sig_fd = -1; /* before any failure: sd_dedup_free() closes them */
     sd__dedup_spill_maps_init(d);
+    if (o && (rc = sd__options_take(&d->o, sizeof d->o, sizeof d->o, o, &d->err,
+                                    "sd_dedup_options")) != 0)
+        goto fail;
+    o = &d->o;
+    if ((rc = check_options(o, &d->err)) != 0)
+        goto fail;
+    sd__dedup_spill_maps_init(d); /* again, in tmpdir and with the limit */
     if (d->o.bands == 0)
         sd__lsh_params(o->threshold, o->num_perm, LSH_WEIGHT_FP, LSH_WEIGHT_FN, &d->o.bands,
                        &d->o.rows);
     rc = sd__pool_new(o->threads, &d->pool);
     if (rc)
-        goto fail;
+        goto oom;
     nw = sd__pool_size(d->pool);
     d->tok = sd__calloc(nw, sizeof *d->tok);
-    if (d->tok == NULL) {
-        rc = SD_ENOMEM;
-        goto fail;
-    }
+    if (d->tok == NULL)
+        goto oom;
     for (i = 0; i < nw; i++)
         sd__tokens_init(&d->tok[i]);
     sd__spill_init(&d->hash_runs);
     if (o->memory_limit && o->comm) {
         /* one of several processes: the arrays are file-backed instead */
         d->mapped = 1;
-        if ((d->walked = sd__calloc(1, sizeof *d->walked)) == NULL) {
-            rc = SD_ENOMEM;
-            goto fail;
-        }
-    } else if (o->memory_limit && (rc = sd__dedup_spill_init(d)) != 0) {
-        goto fail;
+        if ((d->walked = sd__calloc(1, sizeof *d->walked)) == NULL)
+            goto oom;
+    } else if (o->memory_limit && sd__dedup_spill_init(d) != 0) {
+        goto oom;
     }
     *out = d;
     return 0;
+oom:
+    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
 fail:
+    sd__errbuf(&d->err, errbuf);
     sd_dedup_free(d);
     return rc;
 }
@@ -207,14 +232,25 @@ static unsigned matches_2k(const sd_dedup *d, uint64_t a, uint64_t b)
 
 int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
 {
-    size_t i, need;
-    if (d->finished)
-        return sd__errorf(&d->err, SD_EINVAL, "documents added after finish");
+    int rc;
+    if (d == NULL)
+        return SD_EINVAL;
+    if ((rc = sd__job_begin(&d->job, &d->err, "sd_dedup_add")) != 0)
+        return rc;
     if (n == 0)
         return 0;
+    if (docs == NULL)
+        return sd__errorf(&d->err, SD_EINVAL, "sd_dedup_add: docs NULL with %zu documents", n);
     if (d->n + n > DOC_MASK)
         return sd__errorf(&d->err, SD_ETOOBIG, "more than %llu documents",
                           (unsigned long long)DOC_MASK);
+    return sd__job_end(&d->job, add_docs(d, docs, n), SD_JOB_ADDING);
+}
+
+/* Sketches a batch of documents into the job (sd_dedup_add's work). */
+static int add_docs(sd_dedup *d, const sd_doc *docs, size_t n)
+{
+    size_t i, need;
     /* With a limit the job stays in memory while the sketches, and what
      * finish needs per document, fit in half of it: the other half is for
      * the key buffers the job needs from the moment it goes out of core. */
@@ -367,6 +403,17 @@ done:
 
 int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
 {
+    int rc;
+    if (d == NULL)
+        return SD_EINVAL;
+    if ((rc = sd__job_begin(&d->job, &d->err, "sd_dedup_finish")) != 0)
+        return rc;
+    return sd__job_end(&d->job, finish(d, progress, ud), SD_JOB_FINISHED);
+}
+
+/* Finds, verifies and clusters the duplicates (sd_dedup_finish's work). */
+static int finish(sd_dedup *d, sd_progress_fn progress, void *ud)
+{
     unsigned k = d->o.num_perm, band;
     sd_uf uf = {0};
     uint8_t *skip = NULL, *ok = NULL;
@@ -376,9 +423,6 @@ int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
     uint64_t next_cluster = 0;
     int rc = SD_ENOMEM;
 
-    if (d->finished)
-        return 0;
-    d->finished = 1;
     d->stats.docs = d->n;
     d->stats.bands = d->o.bands;
     d->stats.rows = d->o.rows;
@@ -494,13 +538,18 @@ done:
 
 int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r)
 {
-    if (d->finished && d->o.comm) {
+    int rc;
+    if (d == NULL || r == NULL)
+        return SD_EINVAL;
+    if ((rc = sd__job_check(&d->job, SD_JOB(SD_JOB_FINISHED), NULL, "sd_dedup_get")) != 0)
+        return rc;
+    if (d->o.comm) {
         const sd_share *s = &d->o.comm->share;
         if (sd_share_owner(s, index) != s->index)
             return SD_EINVAL;
         index = sd_share_local(s, index);
     }
-    if (!d->finished || index >= d->n)
+    if (index >= d->n)
         return SD_EINVAL;
     if (d->spill) {
         sd__dedup_spill_get(d, index, r);
@@ -518,27 +567,36 @@ int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r)
 
 void sd_dedup_get_stats(const sd_dedup *d, sd_dedup_stats *s)
 {
+    if (s == NULL)
+        return;
+    if (d == NULL) {
+        memset(s, 0, sizeof *s);
+        return;
+    }
     *s = d->stats;
     s->bands = d->o.bands;
     s->rows = d->o.rows;
     s->bytes = d->stats.bytes;
 }
 
-long sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm, uint64_t seed,
-                uint32_t *sig)
+int sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm, uint64_t seed,
+               uint32_t *sig, size_t *shingles)
 {
     sd_tokens t;
     size_t n;
     int rc;
-    if (ngram < 1 || ngram > 64 || num_perm < 1 || num_perm > SD_MINHASH_MAX_PERM)
+    if (ngram < 1 || ngram > 64 || num_perm < 1 || num_perm > SD_MINHASH_MAX_PERM || sig == NULL ||
+        (text == NULL && len))
         return SD_EINVAL;
     sd__tokens_init(&t);
-    rc = sd__tokenize(text, len, seed, &t);
+    rc = sd__tokenize(text ? text : "", len, seed, &t);
     if (rc) {
         sd__tokens_release(&t);
         return rc;
     }
     n = sd__minhash_tokens(t.v, t.n, ngram, num_perm, seed, sig);
     sd__tokens_release(&t);
-    return (long)n;
+    if (shingles)
+        *shingles = n;
+    return 0;
 }

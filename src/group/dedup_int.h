@@ -82,7 +82,7 @@ struct sd_dedup {
     doc_info *info;
     size_t info_cap;
     size_t n;
-    int finished;
+    sd_job job;
     /* results */
     uint64_t *rep;
     uint64_t *cluster;

@@ -239,9 +239,12 @@ void sd__trace_fix_changes(sd_trace *t)
         t->pass[q].changes = t->changes + t->tp[q].p.edit0;
 }
 
+static int finish(sd_trace *t, sd_progress_fn progress, void *ud);
+
 void sd_trace_options_init(sd_trace_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->min_passage = 30;
     o->min_identity = 0.5;
 }
@@ -258,23 +261,34 @@ const char *sd_role_name(sd_role r)
     return "unknown";
 }
 
-int sd_trace_new(const sd_trace_options *o, sd_trace **out)
+int sd_trace_new(const sd_trace_options *o, sd_trace **out, char *errbuf)
 {
     sd_trace *t;
-    sd_trace_options def;
     unsigned i;
-    *out = NULL;
-    if (!o) {
-        sd_trace_options_init(&def);
-        o = &def;
-    }
-    if (o->min_passage < 4 || o->min_passage > 100000 || !(o->min_identity >= 0.0) ||
-        o->min_identity > 1.0)
+    int rc;
+    if (!out)
         return SD_EINVAL;
-    t = sd__calloc(1, sizeof *t);
-    if (!t)
-        return SD_ENOMEM;
-    t->o = *o;
+    *out = NULL;
+    if ((t = sd__calloc(1, sizeof *t)) == NULL)
+        return sd__errbuf_nomem(errbuf);
+    sd_trace_options_init(&t->o);
+    if (o && (rc = sd__options_take(&t->o, sizeof t->o, sizeof t->o, o, &t->err,
+                                    "sd_trace_options")) != 0) {
+        sd__errbuf(&t->err, errbuf);
+        sd__free(t);
+        return rc;
+    }
+    o = &t->o;
+    if (o->min_passage < 4 || o->min_passage > 100000 || !(o->min_identity >= 0.0) ||
+        o->min_identity > 1.0) {
+        rc = sd__errorf(&t->err, SD_EINVAL,
+                        "min_passage must be from 4 to 100000 (not %u) and min_identity from 0 "
+                        "to 1 (not %g)",
+                        o->min_passage, o->min_identity);
+        sd__errbuf(&t->err, errbuf);
+        sd__free(t);
+        return rc;
+    }
     for (i = 0; i < 4; i++)
         sd_fmap_init(&t->pmap[i], o->tmpdir, 0);
     sd_fmap_init(&t->dmap, o->tmpdir, 0);
@@ -296,21 +310,25 @@ int sd_trace_new(const sd_trace_options *o, sd_trace **out)
     }
     for (i = 0; t->o.memory_limit && i < sd__pool_size(t->pool); i++)
         if ((t->arena[i].fd = sd__tmpfd(t->o.tmpdir, &t->err)) < 0) {
+            rc = sd__errbuf(&t->err, errbuf);
             sd_trace_free(t);
-            return SD_EIO;
+            return rc;
         }
     t->stats.k = t->k;
     t->stats.w = t->w;
     *out = t;
     return 0;
 fail:
+    sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+    sd__errbuf(&t->err, errbuf);
     sd_trace_free(t);
     return SD_ENOMEM;
 }
 
 void sd_trace_release_pages(sd_trace *t)
 {
-    sd__trace_trim(t);
+    if (t)
+        sd__trace_trim(t);
 }
 
 /*
@@ -435,9 +453,14 @@ static void release_doc(sd_tdoc *d)
 
 int sd_trace_add(sd_trace *t, const sd_trace_doc *docs, size_t n)
 {
-    if (t->finished)
-        return sd__errorf(&t->err, SD_EINVAL, "documents added after finish");
-    return sd__trace_add_docs(t, docs, n);
+    int rc;
+    if (!t)
+        return SD_EINVAL;
+    if ((rc = sd__job_begin(&t->job, &t->err, "sd_trace_add")) != 0)
+        return rc;
+    if (!docs && n)
+        return sd__errorf(&t->err, SD_EINVAL, "sd_trace_add: docs NULL with %zu documents", n);
+    return sd__job_end(&t->job, sd__trace_add_docs(t, docs, n), SD_JOB_ADDING);
 }
 
 void sd__trace_drop_docs(sd_trace *t)
@@ -831,9 +854,17 @@ unsigned sd__trace_max_df(const sd_trace *t)
 int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud)
 {
     int rc;
-    if (t->finished)
-        return sd__errorf(&t->err, SD_EINVAL, "finish called twice");
-    t->finished = 1;
+    if (!t)
+        return SD_EINVAL;
+    if ((rc = sd__job_begin(&t->job, &t->err, "sd_trace_finish")) != 0)
+        return rc;
+    return sd__job_end(&t->job, finish(t, progress, ud), SD_JOB_FINISHED);
+}
+
+/* Candidates, passages and stories (sd_trace_finish's work). */
+static int finish(sd_trace *t, sd_progress_fn progress, void *ud)
+{
+    int rc;
     if (t->o.comm) {
         /* several processes: the candidates are found together, and the
          * documents gathered to process 0, which goes on alone */
@@ -864,29 +895,40 @@ int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud)
     return 0;
 }
 
+/* Whether the job's results may be read. */
+static int finished(const sd_trace *t)
+{
+    return t && t->job.state == SD_JOB_FINISHED;
+}
+
 size_t sd_trace_passage_count(const sd_trace *t)
 {
-    return t->npass;
+    return finished(t) ? t->npass : 0;
 }
 
 const sd_passage *sd_trace_passage(const sd_trace *t, size_t i)
 {
-    return i < t->npass ? &t->pass[i] : NULL;
+    return finished(t) && i < t->npass ? &t->pass[i] : NULL;
 }
 
 size_t sd_trace_story_count(const sd_trace *t)
 {
-    return t->nstories;
+    return finished(t) ? t->nstories : 0;
 }
 
 const sd_story *sd_trace_story(const sd_trace *t, size_t i)
 {
-    return i < t->nstories ? &t->stories[i] : NULL;
+    return finished(t) && i < t->nstories ? &t->stories[i] : NULL;
 }
 
 int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stories, size_t *n)
 {
-    if (!t->finished || doc >= t->n || !t->doc_story_at)
+    int rc;
+    if (!t || !stories || !n)
+        return SD_EINVAL;
+    if ((rc = sd__job_check(&t->job, SD_JOB(SD_JOB_FINISHED), NULL, "sd_trace_doc_stories")) != 0)
+        return rc;
+    if (doc >= t->n || !t->doc_story_at)
         return SD_EINVAL;
     *n = t->doc_story_at[doc + 1] - t->doc_story_at[doc];
     *stories = *n ? t->doc_story + t->doc_story_at[doc] : NULL; /* none: no array */
@@ -895,6 +937,12 @@ int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stori
 
 int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t *len)
 {
+    int rc;
+    if (!t || !text || !len)
+        return SD_EINVAL;
+    if ((rc = sd__job_check(&t->job, SD_JOB(SD_JOB_ADDING) | SD_JOB(SD_JOB_FINISHED), NULL,
+                            "sd_trace_doc_text")) != 0)
+        return rc;
     if (doc >= t->n)
         return SD_EINVAL;
     *text = t->docs[doc].text;
@@ -905,6 +953,12 @@ int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t
 void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s)
 {
     unsigned i;
+    if (!s)
+        return;
+    if (!t) {
+        memset(s, 0, sizeof *s);
+        return;
+    }
     *s = t->stats;
     /* and the documents' store, under a memory limit */
     for (i = 0; t->arena && i < sd__pool_size(t->pool); i++)
@@ -913,7 +967,7 @@ void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s)
 
 const char *sd_trace_errmsg(const sd_trace *t)
 {
-    return t->err.msg;
+    return t ? t->err.msg : "";
 }
 
 void sd_trace_free(sd_trace *t)
@@ -972,10 +1026,9 @@ int sd_align_pair(const char *a, size_t na, const char *b, size_t nb, const sd_t
     *n = 0;
     if ((!a && na) || (!b && nb))
         return SD_EINVAL;
-    if (o)
-        opt = *o;
-    else
-        sd_trace_options_init(&opt);
+    sd_trace_options_init(&opt);
+    if (o && (rc = sd__options_take(&opt, sizeof opt, sizeof opt, o, NULL, "sd_trace_options")))
+        return rc;
     opt.threads = 1;
     opt.max_df = 2;
     memset(d, 0, sizeof d);
@@ -983,7 +1036,7 @@ int sd_align_pair(const char *a, size_t na, const char *b, size_t nb, const sd_t
     d[0].len = na;
     d[1].text = b ? b : "";
     d[1].len = nb;
-    if ((rc = sd_trace_new(&opt, &t)) != 0)
+    if ((rc = sd_trace_new(&opt, &t, NULL)) != 0)
         return rc;
     if ((rc = sd_trace_add(t, d, 2)) != 0 || (rc = sd_trace_finish(t, NULL, NULL)) != 0)
         goto fail;

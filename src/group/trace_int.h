@@ -60,7 +60,7 @@ struct sd_trace {
     sd_tdoc *docs;
     size_t n, cap;
     sd_fmap dmap; /* under a memory limit, the array docs is in */
-    int finished;
+    sd_job job;
     sd_trace_stats stats;
     /* the batch being prepared */
     const sd_trace_doc *batch;

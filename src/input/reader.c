@@ -76,11 +76,15 @@ struct sd_reader {
     uint64_t *fcount;
     size_t nfiles, fcap;
     sd_err err;
+    sd_job job; /* new: inputs queued; adding: reading; finished: at the end */
 };
+
+static int read_next(sd_reader *r, sd_record *rec);
 
 void sd_reader_options_init(sd_reader_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->id_field = "id";
     o->text_field = "text";
     o->html_field = "html";
@@ -88,18 +92,24 @@ void sd_reader_options_init(sd_reader_options *o)
     o->format = SD_FORMAT_AUTO;
 }
 
-int sd_reader_new(const sd_reader_options *o, sd_reader **out)
+int sd_reader_new(const sd_reader_options *o, sd_reader **out, char *errbuf)
 {
-    sd_reader *r = sd__calloc(1, sizeof *r);
+    sd_reader *r;
     const char *names[3];
     size_t k;
+    int rc;
+    if (out == NULL)
+        return SD_EINVAL;
     *out = NULL;
-    if (r == NULL)
-        return SD_ENOMEM;
-    if (o)
-        r->o = *o;
-    else
-        sd_reader_options_init(&r->o);
+    if ((r = sd__calloc(1, sizeof *r)) == NULL)
+        return sd__errbuf_nomem(errbuf);
+    sd_reader_options_init(&r->o);
+    if (o && (rc = sd__options_take(&r->o, sizeof r->o, sizeof r->o, o, &r->err,
+                                    "sd_reader_options")) != 0) {
+        sd__errbuf(&r->err, errbuf);
+        sd__free(r);
+        return rc;
+    }
     names[0] = r->o.id_field ? r->o.id_field : "id";
     names[1] = r->o.text_field ? r->o.text_field : "text";
     names[2] = r->o.html_field ? r->o.html_field : "html";
@@ -131,22 +141,33 @@ fail:
     for (k = 0; k < 3; k++)
         sd__free(r->fields[k]);
     sd__free(r);
-    return SD_ENOMEM;
+    return sd__errbuf_nomem(errbuf);
 }
 
 int sd_reader_add(sd_reader *r, const char *path)
 {
-    return sd__inputs_add(&r->inputs, path);
+    int rc;
+    if (r == NULL)
+        return SD_EINVAL;
+    if ((rc = sd__job_check(&r->job, SD_JOB(SD_JOB_NEW), &r->err, "sd_reader_add")) != 0)
+        return rc;
+    if (path == NULL)
+        return sd__errorf(&r->err, SD_EINVAL, "sd_reader_add: path NULL");
+    if ((rc = sd__inputs_add(&r->inputs, path)) != 0)
+        return sd__errorf(&r->err, rc, "out of memory");
+    return 0;
 }
 
 uint64_t sd_reader_bytes(const sd_reader *r)
 {
+    if (r == NULL)
+        return 0;
     return r->bytes_done + r->st.raw_bytes;
 }
 
 const char *sd_reader_errmsg(const sd_reader *r)
 {
-    return r->err.msg;
+    return r ? r->err.msg : "";
 }
 
 /* Sets the message of the next error record, printf-style. */
@@ -1011,6 +1032,8 @@ static int open_next(sd_reader *r, sd_record *rec, int *produced)
 
 uint64_t sd_reader_records(const sd_reader *r)
 {
+    if (r == NULL)
+        return 0;
     return r->index;
 }
 
@@ -1020,6 +1043,8 @@ int sd_reader_count_files(const sd_reader *r, size_t *nfiles)
     size_t i;
     char *path;
     int rc = 0, walked;
+    if (r == NULL || nfiles == NULL)
+        return SD_EINVAL;
     *nfiles = 0;
     sd__inputs_init(&q);
     for (i = r->inputs.pos; i < r->inputs.n && rc == 0; i++)
@@ -1035,6 +1060,8 @@ int sd_reader_count_files(const sd_reader *r, size_t *nfiles)
 
 int sd_reader_file_counts(const sd_reader *r, const uint64_t **counts, size_t *nfiles)
 {
+    if (r == NULL || counts == NULL || nfiles == NULL)
+        return SD_EINVAL;
     *counts = r->fcount;
     *nfiles = r->nfiles;
     return 0;
@@ -1049,6 +1076,22 @@ static int handed(sd_reader *r)
 }
 
 int sd_reader_next(sd_reader *r, sd_record *rec)
+{
+    int rc;
+    if (r == NULL || rec == NULL)
+        return SD_EINVAL;
+    if (r->job.state == SD_JOB_FINISHED)
+        return 0; /* the end stays the end */
+    if ((rc = sd__job_begin(&r->job, &r->err, "sd_reader_next")) != 0)
+        return rc;
+    rc = read_next(r, rec);
+    sd__job_end(&r->job, rc < 0 ? rc : 0, rc == 0 ? SD_JOB_FINISHED : SD_JOB_ADDING);
+    return rc;
+}
+
+/* The next record of the inputs (sd_reader_next's work): 1, 0 at the end,
+ * or a negative code. */
+static int read_next(sd_reader *r, sd_record *rec)
 {
     for (;;) {
         int rc, produced;

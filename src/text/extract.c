@@ -23,6 +23,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/utf8.h"
 #include "input/charset.h"
 #include "syndic.h"
@@ -1039,6 +1040,7 @@ int sd__ex_parse(ex *x, const char *html, size_t n)
 void sd_extract_options_init(sd_extract_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->min_words = 10;
     o->max_html = DEFAULT_MAX_HTML;
 }
@@ -1186,10 +1188,9 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
     memset(out, 0, sizeof *out);
     out->charset = "utf-8";
     out->lang = "";
-    if (opt)
-        o = *opt;
-    else
-        sd_extract_options_init(&o);
+    sd_extract_options_init(&o);
+    if (opt && (rc = sd__options_take(&o, sizeof o, sizeof o, opt, NULL, "sd_extract_options")))
+        return rc;
     if (o.max_html == 0)
         o.max_html = DEFAULT_MAX_HTML;
     if (html == NULL && len > 0)

@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 
 #include "base/alloc.h"
+#include "base/err.h"
 #include "base/pool.h"
 #include "syndic.h"
 
@@ -23,21 +24,25 @@ struct sd_extractor {
 };
 
 int sd_extractor_new(const sd_extract_options *o, unsigned threads, int whole_page,
-                     sd_extractor **out)
+                     sd_extractor **out, char *errbuf)
 {
     sd_extractor *x;
+    sd_err e;
+    if (out == NULL)
+        return SD_EINVAL;
     *out = NULL;
-    x = sd__calloc(1, sizeof *x);
-    if (x == NULL)
-        return SD_ENOMEM;
-    if (o)
-        x->opts = *o;
-    else
-        sd_extract_options_init(&x->opts);
+    if ((x = sd__calloc(1, sizeof *x)) == NULL)
+        return sd__errbuf_nomem(errbuf);
+    sd_extract_options_init(&x->opts);
+    if (o && sd__options_take(&x->opts, sizeof x->opts, sizeof x->opts, o, &e,
+                              "sd_extract_options") != 0) {
+        sd__free(x);
+        return sd__errbuf(&e, errbuf);
+    }
     x->whole_page = whole_page;
     if (sd__pool_new(threads, &x->pool) != 0) {
         sd__free(x);
-        return SD_ENOMEM;
+        return sd__errbuf_nomem(errbuf);
     }
     xmlInitParser();
     *out = x;

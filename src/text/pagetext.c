@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/err.h"
 #include "syndic.h"
 
 #define PAGES_PER_BATCH 256
@@ -48,30 +49,34 @@ struct sd_page_reader {
 };
 
 int sd_page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
-                       sd_page_reader **pr)
+                       sd_page_reader **pr, char *errbuf)
 {
     sd_page_reader *p;
+    sd_err e;
     if (pr == NULL)
         return SD_EINVAL;
     *pr = NULL;
-    if (r == NULL)
-        return SD_EINVAL;
+    if (r == NULL) {
+        sd__errorf(&e, SD_EINVAL, "sd_page_reader_new: no reader");
+        return sd__errbuf(&e, errbuf);
+    }
     p = sd__calloc(1, sizeof *p);
     if (p == NULL)
-        return SD_ENOMEM;
+        return sd__errbuf_nomem(errbuf);
     p->reader = r;
     p->whole_page = (flags & SD_PAGE_WHOLE) != 0;
     p->keep_empty = (flags & SD_PAGE_KEEP_EMPTY) != 0;
-    if (eo)
-        p->eo = *eo;
-    else
-        sd_extract_options_init(&p->eo);
+    sd_extract_options_init(&p->eo);
+    if (eo && sd__options_take(&p->eo, sizeof p->eo, sizeof p->eo, eo, &e, "sd_extract_options")) {
+        sd__free(p);
+        return sd__errbuf(&e, errbuf);
+    }
     p->pages = sd__calloc(PAGES_PER_BATCH, sizeof *p->pages);
     p->arts = sd__calloc(PAGES_PER_BATCH, sizeof *p->arts);
     p->rcs = sd__calloc(PAGES_PER_BATCH, sizeof *p->rcs);
     if (p->pages == NULL || p->arts == NULL || p->rcs == NULL) {
         sd_page_reader_free(p);
-        return SD_ENOMEM;
+        return sd__errbuf_nomem(errbuf);
     }
     p->threads = threads;
     *pr = p;
@@ -154,7 +159,7 @@ static int resolve(sd_page_reader *p)
     size_t i;
     if (p->npages == 0)
         return 0;
-    if (p->x == NULL && sd_extractor_new(&p->eo, p->threads, p->whole_page, &p->x) != 0)
+    if (p->x == NULL && sd_extractor_new(&p->eo, p->threads, p->whole_page, &p->x, NULL) != 0)
         return SD_ENOMEM;
     if (sd_extractor_run(p->x, p->pages, p->npages, p->arts, p->rcs) != 0)
         return SD_EINVAL;

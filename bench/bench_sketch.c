@@ -70,7 +70,7 @@ int main(int argc, char **argv)
             sd__tokenize(all + off[i], len[i], 0, &t);
             /* as dedup sketches with --num-perm 256: 512 bins, the
              * second half for verification */
-            sd__minhash_tokens(t.v, t.n, 5, 512, 0, sig);
+            sd__minhash_tokens(t.v, t.n, 5, 512, 0, sig, NULL);
             sink += sig[0];
         }
         sig_mbs[k] = (double)total / 1e6 / (now() - t0);

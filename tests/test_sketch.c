@@ -43,8 +43,8 @@ static void make_pair(size_t u, size_t shared, unsigned k, uint32_t *sa, uint32_
             sd__oph_add(sb, k, h);
         }
     }
-    sd__oph_densify(sa, k, 7);
-    sd__oph_densify(sb, k, 7);
+    sd__oph_densify(sa, k, 7, NULL);
+    sd__oph_densify(sb, k, 7, NULL);
 }
 
 /* Over many pairs at each similarity, every estimate lies within 4.5 standard
@@ -109,7 +109,7 @@ TEST(minhash_identical_and_disjoint)
     CHECK(sd_minhash_similarity(sa, sb, 128) < 0.05);
     /* an empty signature stays empty */
     sd__oph_init(sa, 128);
-    sd__oph_densify(sa, 128, 7);
+    sd__oph_densify(sa, 128, 7, NULL);
     CHECK_EQ_U64(sa[0], SD_MINHASH_EMPTY);
     CHECK_EQ_U64(sa[127], SD_MINHASH_EMPTY);
 }
@@ -124,14 +124,14 @@ TEST(minhash_tokens_shingles)
         t[i].len = 1;
         t[i].hash = XXH3_64bits(&i, sizeof i);
     }
-    CHECK_EQ_U64(sd__minhash_tokens(t, 10, 5, 64, 0, a), 6);
-    CHECK_EQ_U64(sd__minhash_tokens(t, 3, 5, 64, 0, a), 1);
-    CHECK_EQ_U64(sd__minhash_tokens(t, 0, 5, 64, 0, a), 0);
+    CHECK_EQ_U64(sd__minhash_tokens(t, 10, 5, 64, 0, a, NULL), 6);
+    CHECK_EQ_U64(sd__minhash_tokens(t, 3, 5, 64, 0, a, NULL), 1);
+    CHECK_EQ_U64(sd__minhash_tokens(t, 0, 5, 64, 0, a, NULL), 0);
     /* the same tokens give the same signature; another seed another one */
-    sd__minhash_tokens(t, 10, 3, 64, 0, a);
-    sd__minhash_tokens(t, 10, 3, 64, 0, b);
+    sd__minhash_tokens(t, 10, 3, 64, 0, a, NULL);
+    sd__minhash_tokens(t, 10, 3, 64, 0, b, NULL);
     CHECK_EQ_INT(sd__minhash_matches(a, b, 64), 64);
-    sd__minhash_tokens(t, 10, 3, 64, 99, b);
+    sd__minhash_tokens(t, 10, 3, 64, 99, b, NULL);
     CHECK(sd__minhash_matches(a, b, 64) < 32);
 }
 
@@ -152,13 +152,13 @@ TEST(minhash_rolling_equals_direct)
     }
     for (ngram = 1; ngram <= 9; ngram += 2)
         for (n = 1; n <= 200; n += 37) {
-            sd__minhash_tokens(t, n, ngram, 128, 5, a);
+            sd__minhash_tokens(t, n, ngram, 128, 5, a, NULL);
             sd__oph_init(b, 128);
             if (n < ngram)
                 sd__oph_add(b, 128, sd__shingle_hash(h, n, 5));
             for (i = 0; n >= ngram && i + ngram <= n; i++)
                 sd__oph_add(b, 128, sd__shingle_hash(h + i, ngram, 5));
-            sd__oph_densify(b, 128, 5);
+            sd__oph_densify(b, 128, 5, NULL);
             CHECK_EQ_INT(sd__minhash_matches(a, b, 128), 128);
         }
 }
@@ -314,11 +314,47 @@ TEST(oph_densify_matches_its_definition)
             for (i = 0; i < fill; i++)
                 a[rnd() % k] = (uint32_t)(rnd() >> 40);
             memcpy(b, a, k * sizeof *a);
-            sd__oph_densify(a, k, seed);
+            sd__oph_densify(a, k, seed, NULL);
             densify_ref(b, k, seed);
             bad += memcmp(a, b, k * sizeof *a) != 0;
             for (i = 0; i < k; i++)
                 bad += a[i] == SD_MINHASH_EMPTY;
         }
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* With the table of where each bin's probes first land (sd_oph_first), a
+ * sparse signature densifies exactly as by its definition: a few shingles
+ * (the short texts that made densification by probing slow) and up to the
+ * point where probing takes over again. */
+TEST(oph_densify_sparse_table_matches_its_definition)
+{
+    static const unsigned ks[] = {16, 512, 2048};
+    static uint32_t a[SD_MINHASH_MAX_BINS], b[SD_MINHASH_MAX_BINS];
+    unsigned t, r, i, bad = 0;
+    for (t = 0; t < sizeof ks / sizeof ks[0]; t++) {
+        unsigned k = ks[t];
+        uint64_t seed = 11 + t;
+        sd_oph_first f;
+        CHECK_EQ_INT(sd__oph_first_init(&f, k, seed), 0);
+        for (r = 0; r < 60; r++) {
+            unsigned fill = 1 + r % 40;
+            sd__oph_init(a, k);
+            for (i = 0; i < fill; i++)
+                a[rnd() % k] = (uint32_t)(rnd() >> 40);
+            memcpy(b, a, k * sizeof *a);
+            sd__oph_densify(a, k, seed, &f);
+            densify_ref(b, k, seed);
+            bad += memcmp(a, b, k * sizeof *a) != 0;
+        }
+        /* a table made for another seed is not used */
+        sd__oph_init(a, k);
+        a[0] = 5;
+        memcpy(b, a, k * sizeof *a);
+        sd__oph_densify(a, k, seed + 1, &f);
+        densify_ref(b, k, seed + 1);
+        bad += memcmp(a, b, k * sizeof *a) != 0;
+        sd__oph_first_release(&f);
+    }
     CHECK_EQ_INT(bad, 0);
 }

@@ -142,6 +142,7 @@ void sd_dedup_free(sd_dedup *d)
         for (i = 0; i < sd__pool_size(d->pool); i++)
             sd__tokens_release(&d->tok[i]);
     sd__free(d->tok);
+    sd__oph_first_release(&d->first);
     sd__pool_free(d->pool);
     if (!d->mapped) {
         sd__free(d->sigs);
@@ -196,7 +197,7 @@ static void sketch_one(void *ctx, size_t i, unsigned worker)
         memset(vsig, 0xFF, k * sizeof *vsig);
         return;
     }
-    if (sd__minhash_tokens(tok->v, tok->n, d->o.ngram, 2 * k, d->o.seed, bins) == 0)
+    if (sd__minhash_tokens(tok->v, tok->n, d->o.ngram, 2 * k, d->o.seed, bins, &d->first) == 0)
         inf->flags = DOC_EMPTY;
     memcpy(sig, bins, k * sizeof *sig);
     for (j = 0; j < k; j++)
@@ -251,6 +252,9 @@ int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n)
 static int add_docs(sd_dedup *d, const sd_doc *docs, size_t n)
 {
     size_t i, need;
+    /* the densification table, once, before the first sketch */
+    if (d->first.at == NULL && sd__oph_first_init(&d->first, 2 * d->o.num_perm, d->o.seed) != 0)
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
     /* With a limit the job stays in memory while the sketches, and what
      * finish needs per document, fit in half of it: the other half is for
      * the key buffers the job needs from the moment it goes out of core. */
@@ -594,7 +598,7 @@ int sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm, 
         sd__tokens_release(&t);
         return rc;
     }
-    n = sd__minhash_tokens(t.v, t.n, ngram, num_perm, seed, sig);
+    n = sd__minhash_tokens(t.v, t.n, ngram, num_perm, seed, sig, NULL);
     sd__tokens_release(&t);
     if (shingles)
         *shingles = n;

@@ -18,6 +18,7 @@
 #include "base/pool.h"
 #include "base/spill.h"
 #include "group/unionfind.h"
+#include "sketch/minhash.h"
 #include "syndic.h"
 #include "text/tokenize.h"
 
@@ -91,6 +92,7 @@ struct sd_dedup {
     sd_dedup_stats stats;
     /* per-worker scratch */
     sd_tokens *tok;
+    sd_oph_first first; /* for densifying short texts' signatures */
     /* the batch being sketched */
     const sd_doc *batch;
     size_t batch_base;

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "base/alloc.h"
 #include "sketch/mix.h"
 #include "syndic.h"
 
@@ -38,7 +39,84 @@ static _Thread_local struct {
     uint16_t to[SD_MINHASH_MAX_BINS * PROBES];
 } probes;
 
-void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
+/* Attempts at which the table stops: its entries are below this, or mean
+ * "later". */
+#define FIRST_MAX UINT16_MAX
+
+int sd__oph_first_init(sd_oph_first *f, unsigned k, uint64_t seed)
+{
+    unsigned i, seen;
+    uint64_t a;
+    f->k = k;
+    f->seed = seed;
+    f->at = sd__reallocarray(NULL, (size_t)k * k, sizeof *f->at);
+    if (f->at == NULL)
+        return SD_ENOMEM;
+    memset(f->at, 0xFF, (size_t)k * k * sizeof *f->at);
+    for (i = 0; i < k; i++) {
+        /* every bin is reached after about k ln k attempts (the coupon
+         * collector); past FIRST_MAX the search goes on by hashing */
+        for (a = 1, seen = 0; seen < k && a < FIRST_MAX; a++) {
+            uint16_t *e = &f->at[(size_t)probe(seed, i, a, k) * k + i];
+            if (*e == FIRST_MAX) {
+                *e = (uint16_t)a;
+                seen++;
+            }
+        }
+    }
+    return 0;
+}
+
+void sd__oph_first_release(sd_oph_first *f)
+{
+    sd__free(f->at);
+    f->at = NULL;
+}
+
+/* Densifies from the table: each empty bin copies the filled bin its probe
+ * sequence reaches first, the least of its entries for the filled bins.
+ * An entry and its bin are one number (attempt << 16 | bin), so the least
+ * is a plain minimum, and the table's columns are walked whole, one per
+ * filled bin, so the loop over the bins runs on vectors without branches. */
+static void densify_sparse(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_first *f,
+                           const unsigned char *filled)
+{
+    uint32_t best[SD_MINHASH_MAX_BINS];
+    unsigned i, j;
+    for (i = 0; i < k; i++)
+        best[i] = UINT32_MAX;
+    for (j = 0; j < k; j++) {
+        const uint16_t *col = f->at + (size_t)j * k;
+        if (!filled[j])
+            continue;
+        /* in blocks of 16: a trip count the compiler vectorizes at -O2 */
+        for (i = 0; i + 16 <= k; i += 16) {
+            unsigned b;
+            for (b = 0; b < 16; b++) {
+                uint32_t e = (uint32_t)col[i + b] << 16 | j;
+                best[i + b] = e < best[i + b] ? e : best[i + b];
+            }
+        }
+        for (; i < k; i++) {
+            uint32_t e = (uint32_t)col[i] << 16 | j;
+            best[i] = e < best[i] ? e : best[i];
+        }
+    }
+    for (i = 0; i < k; i++) {
+        if (filled[i])
+            continue;
+        if (best[i] >> 16 < FIRST_MAX) {
+            sig[i] = sig[best[i] & 0xFFFF]; /* a filled bin: never overwritten */
+        } else {
+            uint64_t attempt;
+            for (attempt = FIRST_MAX; !filled[j = probe(seed, i, attempt, k)]; attempt++)
+                ;
+            sig[i] = sig[j];
+        }
+    }
+}
+
+void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_first *first)
 {
     unsigned char filled[SD_MINHASH_MAX_BINS];
     uint64_t empty[SD_MINHASH_MAX_BINS / 64];
@@ -51,6 +129,12 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed)
     }
     if (nfilled == 0 || nfilled == k)
         return;
+    /* The table costs nfilled reads per empty bin, the probes about
+     * k / nfilled hashes: it wins below about the square root of k. */
+    if (first && first->k == k && first->seed == seed && nfilled * nfilled <= k) {
+        densify_sparse(sig, k, seed, first, filled);
+        return;
+    }
     if (probes.k != k || probes.seed != seed) {
         unsigned a;
         for (i = 0; i < k; i++)
@@ -146,11 +230,11 @@ static size_t fill_bins(const sd_token *t, size_t n, unsigned ngram, unsigned k,
 }
 
 size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
-                          uint32_t *sig)
+                          uint32_t *sig, const sd_oph_first *first)
 {
     size_t count = fill_bins(t, n, ngram, k, seed, sig);
     if (count)
-        sd__oph_densify(sig, k, seed);
+        sd__oph_densify(sig, k, seed, first);
     return count;
 }
 

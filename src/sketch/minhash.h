@@ -37,10 +37,30 @@ static inline void sd__oph_add(uint32_t *sig, unsigned k, uint64_t h)
         sig[bin] = v;
 }
 
+/*
+ * Where each bin's probe sequence first reaches each other bin: at[j * k + i]
+ * is the first attempt at which empty bin i probes bin j (UINT16_MAX: not
+ * within 65,534 attempts). With it, densifying a sparse signature (m filled
+ * bins, a short text's few shingles) costs m table reads per empty bin
+ * instead of about k / m hashes: the source is the filled bin reached
+ * first. k * k two-byte entries (512 KiB for 512 bins), made once per job;
+ * read-only, so the job's threads share it.
+ */
+typedef struct sd_oph_first {
+    unsigned k;
+    uint64_t seed;
+    uint16_t *at;
+} sd_oph_first;
+
+/* Makes the table for signatures of k bins and this seed: 0 or SD_ENOMEM. */
+int sd__oph_first_init(sd_oph_first *f, unsigned k, uint64_t seed);
+void sd__oph_first_release(sd_oph_first *f);
+
 /* Fills empty bins by optimal densification. A signature with no shingle at
  * all stays all SD_MINHASH_EMPTY. `seed` must be the same for all signatures
- * that are compared. */
-void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed);
+ * that are compared. `first` (may be NULL), made for this k and seed, speeds
+ * up sparse signatures; the result is the same with it or without. */
+void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_first *first);
 
 /*
  * The hash of a shingle of n token hashes h[0..n): the polynomial
@@ -52,9 +72,10 @@ uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed);
 
 /* The signature of a token sequence: word n-gram shingles (a text with fewer
  * than n tokens gives one shingle of all of them), each hashed by
- * sd__shingle_hash. Returns the number of shingles. */
+ * sd__shingle_hash, densified with `first` (may be NULL). Returns the number
+ * of shingles. */
 size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
-                          uint32_t *sig);
+                          uint32_t *sig, const sd_oph_first *first);
 
 /* Number of equal positions of two signatures of K values. */
 unsigned sd__minhash_matches(const uint32_t *a, const uint32_t *b, unsigned k);

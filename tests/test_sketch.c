@@ -209,7 +209,7 @@ TEST(lsh_pairs_from_buckets)
     long u;
     CHECK_EQ_INT(sd__lsh_pairs(kv, 6, 16, &pairs, &n, &cap), 0);
     CHECK_EQ_U64(n, 4); /* (0,3) (0,5) (3,5) (2,4) */
-    u = sd__pairs_unique(pairs, n);
+    u = sd__kv_unique(pairs, n);
     CHECK_EQ_INT(u, 4);
     CHECK_EQ_U64(pairs[0].key, 0);
     CHECK_EQ_U64(pairs[0].val, 3);

@@ -1,7 +1,9 @@
 /*
  * exch.h: messages between the processes of one job, over the caller's
  * sd_comm. Elements of one fixed size are put in a box per process, then
- * exchange() delivers every box (all processes call it together).
+ * exchange() delivers every box (all processes call it together). A job of
+ * one process exchanges with itself: the transport is never called, and
+ * what it put arrives without a copy.
  */
 #ifndef SD_BASE_EXCH_H
 #define SD_BASE_EXCH_H

@@ -147,3 +147,16 @@ size_t sd__kv_lower(const sd_kv *v, size_t n, uint64_t key)
     }
     return lo;
 }
+
+long sd__kv_unique(sd_kv *v, size_t n)
+{
+    size_t i, w = 0;
+    if (sd__kv_sort(v, n))
+        return SD_ENOMEM;
+    for (i = 0; i < n; i++) {
+        if (w && v[w - 1].key == v[i].key && v[w - 1].val == v[i].val)
+            continue;
+        v[w++] = v[i];
+    }
+    return (long)w;
+}

@@ -25,6 +25,10 @@ int sd__kv_sort(sd_kv *v, size_t n);
  * when none). */
 size_t sd__kv_lower(const sd_kv *v, size_t n, uint64_t key);
 
+/* Sorts v[0..n) and drops repeated pairs; returns the new count, or
+ * SD_ENOMEM (< 0). */
+long sd__kv_unique(sd_kv *v, size_t n);
+
 /* Sorts an array of uint64_t ascending. Returns 0 or SD_ENOMEM. */
 int sd__u64_sort(uint64_t *v, size_t n);
 

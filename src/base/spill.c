@@ -175,6 +175,13 @@ static int refill(sd_merge *m, source *x)
 int sd__merge_open(const sd_spill *const *s, size_t ns, const sd_kv *mem, size_t n,
                    size_t buf_entries, sd_merge **out, sd_err *e)
 {
+    return sd__merge_open_parts(s, ns, &mem, &n, 1, buf_entries, out, e);
+}
+
+int sd__merge_open_parts(const sd_spill *const *s, size_t ns, const sd_kv *const *mem,
+                         const size_t *n, size_t nmem, size_t buf_entries, sd_merge **out,
+                         sd_err *e)
+{
     sd_merge *m;
     size_t i, f, runs = 0;
     *out = NULL;
@@ -185,8 +192,8 @@ int sd__merge_open(const sd_spill *const *s, size_t ns, const sd_kv *mem, size_t
         return sd__errorf(e, SD_ENOMEM, "out of memory");
     m->e = e;
     m->buf_entries = buf_entries ? buf_entries : 1;
-    m->src = sd__calloc(runs + 1, sizeof *m->src);
-    m->heap = sd__calloc(runs + 1, sizeof *m->heap);
+    m->src = sd__calloc(runs + nmem + 1, sizeof *m->src);
+    m->heap = sd__calloc(runs + nmem + 1, sizeof *m->heap);
     if (m->src == NULL || m->heap == NULL)
         goto nomem;
     for (f = 0; f < ns; f++)
@@ -207,11 +214,14 @@ int sd__merge_open(const sd_spill *const *s, size_t ns, const sd_kv *mem, size_t
             if (rc)
                 m->heap[m->nheap++] = m->nsrc - 1;
         }
-    if (n) {
-        source *x = &m->src[m->nsrc++];
+    for (f = 0; f < nmem; f++) {
+        source *x;
+        if (n[f] == 0)
+            continue;
+        x = &m->src[m->nsrc++];
         x->fd = -1;
-        x->buf = (sd_kv *)(uintptr_t)mem; /* read only; never freed (next == 0 marks it) */
-        x->len = n;
+        x->buf = (sd_kv *)(uintptr_t)mem[f]; /* read only; never freed */
+        x->len = n[f];
         x->next = UINT64_MAX; /* not a file source */
         m->heap[m->nheap++] = m->nsrc - 1;
     }
@@ -254,4 +264,103 @@ void sd__merge_free(sd_merge *m)
     sd__free(m->src);
     sd__free(m->heap);
     sd__free(m);
+}
+
+/* ---- key buffers ---- */
+
+void sd__keys_init(sd_keys *k, const char *dir, uint64_t limit, size_t max, int unique)
+{
+    memset(k, 0, sizeof *k);
+    sd__spill_init(&k->runs);
+    k->dir = dir;
+    k->limit = limit;
+    k->unique = unique;
+    k->max = max ? max : 1;
+}
+
+void sd__keys_release(sd_keys *k)
+{
+    sd__free(k->v);
+    sd__spill_release(&k->runs);
+    k->v = NULL;
+    k->n = k->cap = 0;
+}
+
+/* A full buffer: its repeats dropped (with unique), then, unless that left
+ * it at most half full, written as a run (under a limit) or let grow. */
+static int keys_flush(sd_keys *k, sd_err *e)
+{
+    int rc;
+    if (k->unique) {
+        long u = sd__kv_unique(k->v, k->n);
+        if (u < 0)
+            return sd__errorf(e, SD_ENOMEM, "out of memory sorting %zu keys", k->n);
+        k->n = (size_t)u;
+        if (k->n <= k->max / 2)
+            return 0;
+    }
+    if (!k->limit) {
+        k->max = k->max > SIZE_MAX / 2 ? SIZE_MAX : 2 * k->max;
+        return 0;
+    }
+    if ((rc = sd__spill_run(&k->runs, k->dir, k->v, k->n, e)) != 0)
+        return rc;
+    k->spilled += k->n * sizeof *k->v;
+    k->n = 0;
+    return 0;
+}
+
+int sd__keys_add(sd_keys *k, const sd_kv *v, size_t n, sd_err *e)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (k->n == k->max) {
+            int rc = keys_flush(k, e);
+            if (rc)
+                return rc;
+        }
+        if (k->n == k->cap) {
+            size_t cap = k->cap ? 2 * k->cap : 4096;
+            sd_kv *p;
+            if (cap > k->max)
+                cap = k->max;
+            if ((p = sd__reallocarray(k->v, cap, sizeof *p)) == NULL)
+                return sd__errorf(e, SD_ENOMEM, "out of memory for %zu keys", cap);
+            k->v = p;
+            k->cap = cap;
+        }
+        k->v[k->n++] = v[i];
+    }
+    return 0;
+}
+
+int sd__keys_open(sd_keys *const *k, size_t nk, sd_merge **m, sd_err *e)
+{
+    const sd_spill **runs = sd__calloc(nk ? nk : 1, sizeof(const sd_spill *));
+    const sd_kv **mem = sd__calloc(nk ? nk : 1, sizeof(const sd_kv *));
+    size_t *n = sd__calloc(nk ? nk : 1, sizeof *n), i, nruns = 0;
+    uint64_t limit = 0;
+    int rc = 0;
+    *m = NULL;
+    if (runs == NULL || mem == NULL || n == NULL) {
+        rc = sd__errorf(e, SD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < nk; i++) {
+        if (sd__kv_sort(k[i]->v, k[i]->n)) {
+            rc = sd__errorf(e, SD_ENOMEM, "out of memory sorting %zu keys", k[i]->n);
+            goto done;
+        }
+        runs[i] = &k[i]->runs;
+        mem[i] = k[i]->v;
+        n[i] = k[i]->n;
+        nruns += k[i]->runs.nruns;
+        limit = k[i]->limit;
+    }
+    rc = sd__merge_open_parts(runs, nk, mem, n, nk, sd__merge_window(limit, nruns), m, e);
+done:
+    sd__free(runs);
+    sd__free(mem);
+    sd__free(n);
+    return rc;
 }

@@ -57,8 +57,40 @@ size_t sd__merge_window(uint64_t limit, size_t runs);
 typedef struct sd_merge sd_merge;
 int sd__merge_open(const sd_spill *const *s, size_t ns, const sd_kv *mem, size_t n,
                    size_t buf_entries, sd_merge **out, sd_err *e);
+/* The same with nmem sorted pieces in memory, mem[i] of n[i] pairs. */
+int sd__merge_open_parts(const sd_spill *const *s, size_t ns, const sd_kv *const *mem,
+                         const size_t *n, size_t nmem, size_t buf_entries, sd_merge **out,
+                         sd_err *e);
 /* The next pair: 1, or 0 at the end, or SD_EIO / SD_ETRUNC. */
 int sd__merge_next(sd_merge *m, sd_kv *out);
 void sd__merge_free(sd_merge *m);
+
+/*
+ * Keys being gathered for a group-by. `max` entries are held in memory;
+ * past them, under a memory limit, they are sorted and spilled as a run, so
+ * that opening them gives one sorted stream whatever was spilled; without
+ * a limit the buffer grows instead. With `unique`, a full buffer first
+ * drops its repeats (candidate pairs found in several bands) and goes on
+ * when that leaves it at most half full.
+ */
+typedef struct sd_keys {
+    sd_kv *v;
+    size_t n, cap, max;
+    int unique;
+    sd_spill runs;
+    const char *dir;  /* where runs go */
+    uint64_t limit;   /* the job's memory limit, for merge windows */
+    uint64_t spilled; /* bytes written as runs */
+} sd_keys;
+
+/* Keys held `max` at a time (SIZE_MAX: all), spilled to `dir` under the
+ * job's `limit` (0: never spilled). */
+void sd__keys_init(sd_keys *k, const char *dir, uint64_t limit, size_t max, int unique);
+void sd__keys_release(sd_keys *k);
+/* 0, SD_ENOMEM or SD_EIO after setting *e. */
+int sd__keys_add(sd_keys *k, const sd_kv *v, size_t n, sd_err *e);
+/* One sorted stream of the keys of nk buffers (repeats included), which
+ * stay theirs until the stream is freed. 0, SD_ENOMEM, SD_EIO. */
+int sd__keys_open(sd_keys *const *k, size_t nk, sd_merge **m, sd_err *e);
 
 #endif

@@ -1,7 +1,12 @@
 /*
- * dedup_int.h: the dedup job's state, shared by dedup.c (sketching, the
- * in-memory finish, results) and dedup_spill.c (the finish under a memory
- * limit).
+ * dedup_int.h: the dedup job's state, shared by dedup.c (options,
+ * sketching, results) and dedup_finish.c (the finish).
+ *
+ * What the job keeps per document is a set of arrays indexed by the
+ * document's place among this process's documents: in memory, or under a
+ * memory limit in file-backed arrays (sd_fmap) of which a part of the limit
+ * stays resident. Both grow the same way (sd__dedup_room) and are read
+ * through the same pointers, so no step of the job asks where they are.
  */
 #ifndef SD_GROUP_DEDUP_INT_H
 #define SD_GROUP_DEDUP_INT_H
@@ -14,35 +19,24 @@
 
 #include "base/err.h"
 #include "base/fmap.h"
-#include "base/keysort.h"
 #include "base/pool.h"
-#include "base/spill.h"
-#include "group/unionfind.h"
 #include "sketch/minhash.h"
 #include "syndic.h"
 #include "text/tokenize.h"
 
-/* The per-document arrays that may be file-backed (sd_dedup.map). */
+/* The per-document arrays (sd_dedup.arr, .map). */
 enum {
-    M_FLAGS,   /* uint8_t: DOC_*; SKIP: out of LSH */
-    M_PARENTS, /* uint64_t: union-find parent, then representative */
-    M_AUX,     /* uint32_t: a representative's cluster number, or another
-                  document's similarity to it (float bits) */
-    M_SKIP,    /* bits: DOC_SKIP, while candidates are formed */
-    /* one of several processes: what sd_dedup keeps in memory otherwise */
-    M_SIG,     /* sigs */
-    M_VSIG,    /* vsigs */
-    M_INFO,    /* info */
-    M_DSKIP,   /* uint8_t: out of LSH, while candidates are formed */
-    M_EXACT,   /* exact */
-    M_REP,     /* rep */
-    M_CLUSTER, /* cluster */
-    M_SIM,     /* sim */
-    M_COUNT
+    A_SIG,     /* uint32_t[K]: the signature LSH bands, and half the estimate */
+    A_VSIG,    /* uint16_t[K]: K more bins, 16 bits each, that only
+                  verification reads: a pair's estimate uses 2K bins */
+    A_INFO,    /* doc_info: text hash and length, DOC_ABSENT / DOC_EMPTY */
+    A_FLAGS,   /* uint8_t: DOC_* as finish learns them */
+    A_REP,     /* uint64_t: union-find parent (one process), then the
+                  representative's index in the whole input */
+    A_CLUSTER, /* uint64_t: cluster number (UINT64_MAX: absent) */
+    A_SIM,     /* float: similarity to the representative */
+    A_COUNT
 };
-
-/* Buckets up to this size are paired exhaustively (see sd__lsh_pairs). */
-#define FULL_BUCKET 16
 
 enum { DOC_ABSENT = 1, DOC_EMPTY = 2, DOC_SKIP = 4, DOC_EXACT = 8 };
 
@@ -53,103 +47,95 @@ typedef struct doc_info {
     uint32_t pad_;
 } doc_info;
 
-/* A share of the bands (band % nparts) with their keys, runs and, at
- * finish, candidate pairs: the shares are merged in parallel. */
-typedef struct band_part {
-    sd_kv *keys; /* band keys not yet spilled */
-    size_t nkeys, keys_cap;
-    sd_spill runs; /* sorted runs of band keys */
-    sd_kv *pairs;  /* candidate pairs not yet spilled */
-    size_t np, pcap;
-    sd_spill pruns; /* sorted runs of distinct pairs */
-    uint64_t spilled;
-    sd_err err;
-    int rc;
-} band_part;
-
 /* A band key's value: the band above bit 40, the document below. */
 #define BAND_SHIFT 40
 #define DOC_MASK ((UINT64_C(1) << BAND_SHIFT) - 1)
+
+/* Buckets up to this size are paired exhaustively (see sd__lsh_pairs). */
+#define FULL_BUCKET 16
+
+/* A page, the unit a random access to a file-backed array costs. */
+#define PAGE 4096
 
 struct sd_dedup {
     sd_dedup_options o;
     sd_pool *pool;
     sd_err err;
-    uint32_t *sigs;  /* K per document: LSH bands and the first estimate */
-    uint16_t *vsigs; /* K more bins per document, 16 bits each, that only
-                        verification reads: the estimate of a candidate
-                        pair uses 2K bins, halving its variance */
-    size_t sigs_cap; /* in documents */
-    doc_info *info;
-    size_t info_cap;
-    size_t n;
     sd_job job;
-    /* results */
-    uint64_t *rep;
-    uint64_t *cluster;
-    float *sim;
-    uint8_t *exact;
+    size_t n;             /* this process's documents */
+    size_t cap[A_COUNT];  /* documents each array holds */
+    void *arr[A_COUNT];   /* the arrays, in memory or at map[a].base */
+    sd_fmap map[A_COUNT]; /* under a memory limit */
+    sd_fmap *mapp;        /* = map, for counting touches through a const
+                             job (sd_dedup_get reads in order) */
+    sd_comm self;         /* the transport of a job of one process */
     sd_dedup_stats stats;
-    /* per-worker scratch */
+    /* sketching: per-worker tokens, the batch being sketched */
     sd_tokens *tok;
     sd_oph_first first; /* for densifying short texts' signatures */
-    /* the batch being sketched */
     const sd_doc *batch;
-    size_t batch_base;
     int batch_failed;
-    /* ---- with a memory limit: sigs, vsigs and info hold the batch only,
-     * its document i at i - local_base */
-    int spill;
-    size_t local_base;
-    uint64_t *bh;          /* the batch's band hashes, bands per document */
-    size_t bh_cap;         /* in documents */
-    int sig_fd;            /* every document's record, at index * rec_size */
-    size_t rec_size;       /* 4K signature, 2K verification bins, doc_info */
-    unsigned char *recbuf; /* the batch's records, before writing */
-    size_t recbuf_cap;     /* in documents */
-    /* per document, arrays in unnamed temporary files (sd_fmap, indexed by
-     * M_*): with a limit in one process, the first four, a 16th of the
-     * limit of each resident; one of several processes with a limit
-     * (mapped), the others, let go as dedup_dist.c walks them */
-    sd_fmap map[M_COUNT];
-    int mapped;
-    uint64_t *walked; /* bytes of them sd_dedup_get() touched since a let-go
-                         (behind a pointer: sd_dedup_get takes a const job) */
-    band_part *parts; /* the bands' keys, in pool-size shares */
-    unsigned nparts;
-    size_t part_max; /* keys in a share's buffer before it spills */
-    sd_kv *hkeys;    /* (text hash, document) keys not yet spilled */
-    size_t nhkeys, hkeys_cap, hkeys_max;
-    sd_spill hash_runs;
-    unsigned char *scratch; /* per worker: two records */
-    int io_failed;          /* set by a worker whose read failed */
+    void *out[A_INFO + 1]; /* where the batch's sketches go: their slots
+                              in memory, or under a limit buf */
+    void *buf[A_INFO + 1]; /* under a limit, the batch's sketches before they
+                              are written to the files (writing through the
+                              maps would fault every page in) */
+    size_t buf_cap;
 };
+
+/* The arrays, typed: document i's signature is sig_of(d) + i * K. */
+#define sig_of(d) ((uint32_t *)(d)->arr[A_SIG])
+#define vsig_of(d) ((uint16_t *)(d)->arr[A_VSIG])
+#define info_of(d) ((doc_info *)(d)->arr[A_INFO])
+#define flags_of(d) ((uint8_t *)(d)->arr[A_FLAGS])
+#define rep_of(d) ((uint64_t *)(d)->arr[A_REP])
+#define cluster_of(d) ((uint64_t *)(d)->arr[A_CLUSTER])
+#define sim_of(d) ((float *)(d)->arr[A_SIM])
+
+/* Room for n documents in array a (whose new entries the caller sets). 0,
+ * SD_ENOMEM or SD_EIO, with d->err set. */
+int sd__dedup_room(sd_dedup *d, unsigned a, size_t n);
+
+/* Counts `bytes` of array a touched (a page for a random access, the
+ * entries' bytes when walking in order); past the array's share of the
+ * memory limit, its pages are let go. Only on the job's own thread. */
+static inline void sd__dedup_touch(const sd_dedup *d, unsigned a, uint64_t bytes)
+{
+    if (d->o.memory_limit)
+        sd_fmap_touch(&d->mapp[a], bytes);
+}
+
+/* Counts a document walked in order in the arrays of `arrays` (a set of
+ * A_BIT(A_*)): each its entry's bytes. */
+#define A_BIT(a) (1u << (a))
+void sd__dedup_walk(const sd_dedup *d, unsigned arrays);
+
+/* Lets go of every array's resident pages (any thread). */
+void sd__dedup_trim(const sd_dedup *d);
+
+/* Equal bins of two records (signature, verification bins): out of 2K. */
+unsigned sd__dedup_matches(unsigned k, const uint32_t *sa, const uint16_t *va, const uint32_t *sb,
+                           const uint16_t *vb);
+
+/*
+ * Document i's record, its signature and verification bins: where they
+ * are in memory or, under a memory limit, read from the arrays' files into
+ * buf (6K bytes), so that records read at random map no pages and keep
+ * none resident. And its text hash and length, the same way. 0 or SD_EIO /
+ * SD_ETRUNC. Any thread.
+ */
+int sd__dedup_record(const sd_dedup *d, size_t i, unsigned char *buf, const uint32_t **sig,
+                     const uint16_t **vsig);
+int sd__dedup_info(const sd_dedup *d, size_t i, doc_info *out);
+/* The same record copied to dst (6K bytes). */
+int sd__dedup_record_to(const sd_dedup *d, size_t i, unsigned char *dst);
+
+/* The finish (dedup_finish.c). */
+int sd__dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 
 /* The exact copies within a group of documents whose text hashes share
  * their low half, in document order: first[i] is the first j <= i with the
- * same length and 128-bit hash (i itself when none). The in-memory, spilled
- * and distributed finishes all join document i to document first[i]. */
+ * same length and 128-bit hash (i itself when none). */
 void sd__dedup_exact_firsts(const doc_info *g, size_t n, size_t *first);
-
-/* Equal bins of two documents' records (signature, then verification bins). */
-unsigned sd__dedup_rec_matches(const unsigned char *a, const unsigned char *b, unsigned k);
-
-/* dedup_spill.c */
-void sd__dedup_spill_maps_init(sd_dedup *d);
-int sd__dedup_spill_init(sd_dedup *d);
-int sd__dedup_spill_add(sd_dedup *d, size_t n);
-int sd__dedup_spill_begin(sd_dedup *d);
-int sd__dedup_spill_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
-void sd__dedup_spill_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
-void sd__dedup_spill_free(sd_dedup *d);
-
-/* Lets go of the pages of every per-document array past its bound
- * (dedup_spill.c). */
-void sd__dedup_maps_trim(const sd_dedup *d);
-/* Counts `bytes` of them touched (in *d->walked); past `bound`, lets go. */
-void sd__dedup_walked(const sd_dedup *d, uint64_t bytes, uint64_t bound);
-
-/* dedup_dist.c */
-int sd__dedup_dist_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 
 #endif

@@ -99,16 +99,3 @@ int sd__lsh_pairs(const sd_kv *sorted, size_t n, size_t full, sd_kv **pairs, siz
     }
     return 0;
 }
-
-long sd__pairs_unique(sd_kv *pairs, size_t n)
-{
-    size_t i, w = 0;
-    if (sd__kv_sort(pairs, n))
-        return SD_ENOMEM;
-    for (i = 0; i < n; i++) {
-        if (w && pairs[w - 1].key == pairs[i].key && pairs[w - 1].val == pairs[i].val)
-            continue;
-        pairs[w++] = pairs[i];
-    }
-    return (long)w;
-}

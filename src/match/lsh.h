@@ -40,7 +40,4 @@ uint64_t sd__lsh_band_hash(const uint32_t *sig, unsigned band, unsigned rows, ui
 int sd__lsh_pairs(const sd_kv *sorted, size_t n, size_t full, sd_kv **pairs, size_t *npairs,
                   size_t *cap);
 
-/* Sorts pairs and removes repeats; returns the new count (or SD_ENOMEM < 0). */
-long sd__pairs_unique(sd_kv *pairs, size_t n);
-
 #endif

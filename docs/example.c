@@ -12,11 +12,13 @@
 
 #include <syndic.h>
 
-/* A story of 40 words that two of the texts below share word for word. */
-#define STORY                                                                                \
-    "The ferry between Port Avery and Kestrel Island sailed again on Monday morning, six " \
-    "weeks after a winter storm tore the landing stage from its moorings and left four "   \
-    "hundred residents relying on one chartered fishing boat for food and post."
+/* A story of 68 words that two of the texts below share word for word. */
+#define STORY                                                                                      \
+    "The ferry between Port Avery and Kestrel Island sailed again on Monday morning, six "         \
+    "weeks after a winter storm tore the landing stage from its moorings and left four "           \
+    "hundred residents relying on one chartered fishing boat for food and post. The "              \
+    "first sailing carried delivery vans, a mobile library and a group of schoolchildren "         \
+    "who had been boarding with relatives in town since the end of January."
 
 static const char *const texts[] = {
     "The council approved the new library hours on Tuesday, so the reading room now stays "
@@ -77,8 +79,10 @@ static int dedup_strings(void)
 
 static int trace_two(void)
 {
-    static const char a[] = "From the wire. " STORY " Weather follows.";
-    static const char b[] = "Island news: " STORY " Ticket prices are unchanged.";
+    static const char a[] = "From the wire service this morning. " STORY
+                            " The weather for the weekend looks mild with some rain in the north.";
+    static const char b[] =
+        "Island news in brief: " STORY " Ticket prices are unchanged, the operator said.";
     sd_trace_options o;
     sd_trace *t = NULL;
     sd_trace_doc docs[2];

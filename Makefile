@@ -12,6 +12,10 @@ SHELL    := /bin/bash
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+LIBDIR   ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BUILD    ?= build
 CFLAGS   ?= -O2 -g
 WERROR   ?=
@@ -55,25 +59,41 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
+# The release (include/syndic.h) and the ABI: the shared library is
+# libsyndic.so.$(ABI).$(MINOR).$(PATCH), its SONAME libsyndic.so.$(ABI).
+# The ABI number changes only when a program built against an older
+# syndic.h could no longer run with this library (options structs grow
+# without it: their size field tells the library what the caller knows).
+VERSION := $(shell sed -n 's/^\#define SD_VERSION_STRING "\(.*\)"/\1/p' include/syndic.h)
+ABI     := 1
+SONAME  := libsyndic.so.$(ABI)
+REALNAME := libsyndic.so.$(ABI).$(word 2,$(subst ., ,$(VERSION))).$(word 3,$(subst ., ,$(VERSION)))
+
 STATIC := $(BUILD)/libsyndic.a
 SHARED := $(BUILD)/libsyndic.so
+PCFILE := $(BUILD)/syndic.pc
 PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-example test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
-        fuzz lint bench demo install clean
+.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-example test-install test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
+        fuzz lint bench demo install uninstall clean
 
-all: $(STATIC) $(SHARED) $(PROG) $(SHIM) syndic
+all: $(STATIC) $(SHARED) $(PROG) $(SHIM) $(PCFILE) syndic
 
 # A convenience link at the top so README commands read `./syndic ...`; only
 # the default build makes it, so sanitizer builds never re-point it.
 syndic: $(PROG)
 	@if [ "$(BUILD)" = build ]; then ln -sf $(PROG) syndic; fi
 
+# The library's objects hide every symbol but the public API (SD_API in
+# syndic.h); the program and the tests link the static library, which has
+# the internals they share with it.
+$(LIB_OBJ): VISIBILITY := -fvisibility=hidden
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(VISIBILITY) -MMD -MP -c -o $@ $<
 
 # ---- generated source: stopword lists ---------------------------------------
 # data/stopwords/<lang>.txt become a constant hash table in C (the extractor's
@@ -82,12 +102,13 @@ $(BUILD)/%.o: %.c
 STOP_TXT := $(sort $(wildcard data/stopwords/*.txt))
 STOP_GEN := $(BUILD)/gen/stopwords_data.c
 LIB_OBJ  += $(BUILD)/gen/stopwords_data.o
+$(BUILD)/gen/stopwords_data.o: VISIBILITY := -fvisibility=hidden
 LIB_SRC  += $(STOP_GEN)
 $(STOP_GEN): $(STOP_TXT) data/stopwords/gen.awk
 	@mkdir -p $(dir $@)
 	LC_ALL=C awk -f data/stopwords/gen.awk $(STOP_TXT) > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/stopwords_data.o: $(STOP_GEN)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(VISIBILITY) -MMD -MP -c -o $@ $<
 fuzz: $(STOP_GEN)
 
 # ---- generated source: the story report's script and style -------------------
@@ -116,7 +137,20 @@ $(STATIC): $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(SHARED): $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDFLAGS) $(ALL_LIBS)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -o $(BUILD)/$(REALNAME) $^ \
+	  $(LDFLAGS) $(ALL_LIBS)
+	ln -sf $(REALNAME) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+# pkg-config's description of the installed library; Libs.private and
+# Requires.private are what a static link needs besides libsyndic.a. Its
+# directories follow ${prefix} where they are under PREFIX, so a staged
+# install (DESTDIR) can be used with --define-variable=prefix=.
+$(PCFILE): scripts/syndic.pc.in include/syndic.h Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	  -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+	  -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' scripts/syndic.pc.in > $@
 
 $(PROG): $(CLI_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LDFLAGS) $(ALL_LIBS) -ldl
@@ -151,7 +185,7 @@ deps:
 check: deps
 	$(MAKE) WERROR=-Werror all $(TESTS) $(REPLAY) $(EXAMPLE)
 	@rm -f build/check.log
-	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz test-man test-example test-python 2>&1 | tee -a build/check.log; \
+	@set -eo pipefail; $(MAKE) test-unit test-cli test-fuzz test-man test-example test-install test-python 2>&1 | tee -a build/check.log; \
 	  $(MAKE) asan 2>&1 | tee -a build/check.log; \
 	  if [ -f tests/browser/report.test.mjs ]; then $(MAKE) test-browser 2>&1 | tee -a build/check.log; fi
 	@awk '/^[0-9]+ passed, [0-9]+ failed/ {p += $$1; f += $$3} \
@@ -278,14 +312,37 @@ demo: deps
 	sh examples/demo.sh ./syndic
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	  $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/syndic
-	install -m 644 $(STATIC) $(SHARED) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 include/syndic.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/$(REALNAME) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsyndic.so
+	install -m 644 include/syndic.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 644 docs/syndic.1 $(DESTDIR)$(MANDIR)/man1/
 	@if [ -f $(MPI_SHIM) ]; then install -d $(DESTDIR)$(MPI_DIR) && \
 	  install -m 644 $(MPI_SHIM) $(DESTDIR)$(MPI_DIR)/; fi
-	@if [ -f docs/syndic.1 ]; then install -m 644 docs/syndic.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/syndic $(DESTDIR)$(LIBDIR)/libsyndic.a \
+	  $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libsyndic.so \
+	  $(DESTDIR)$(INCLUDEDIR)/syndic.h $(DESTDIR)$(PKGCONFIGDIR)/syndic.pc \
+	  $(DESTDIR)$(MANDIR)/man1/syndic.1 $(DESTDIR)$(MPI_DIR)/$(notdir $(MPI_SHIM))
+	-rmdir $(DESTDIR)$(MPI_DIR) 2> /dev/null
+
+# make install into a temporary DESTDIR, then a program built against it
+# with pkg-config, linked to the shared library and to the static one, and
+# run (tests/install.sh); and make uninstall, which must leave nothing.
+test-install: all
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/syndic-install-XXXXXX") && \
+	  $(MAKE) -s install DESTDIR=$$tmp PREFIX=/usr/local > /dev/null && \
+	  CC="$(CC)" sh tests/install.sh $$tmp /usr/local $(SHARED); rc=$$?; \
+	  $(MAKE) -s uninstall DESTDIR=$$tmp PREFIX=/usr/local > /dev/null; \
+	  left=$$(find $$tmp -type f -o -type l | wc -l); rm -rf $$tmp; \
+	  if [ $$left != 0 ]; then echo "make uninstall left $$left files"; echo "0 passed, 1 failed"; exit 1; fi; \
+	  exit $$rc
 
 clean:
 	rm -rf build syndic

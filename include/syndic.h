@@ -47,6 +47,15 @@
 extern "C" {
 #endif
 
+/* Marks what the library exports: it is built with every other symbol
+ * hidden (-fvisibility=hidden), so a program linking the shared library
+ * sees these and nothing else. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define SD_API __attribute__((visibility("default")))
+#else
+#define SD_API
+#endif
+
 #define SD_VERSION_MAJOR 0
 #define SD_VERSION_MINOR 2
 #define SD_VERSION_PATCH 0
@@ -56,8 +65,8 @@ extern "C" {
 
 /* The version of the library the program runs with, which may be newer than
  * the header it was built with: the string ("0.2.0") and SD_VERSION_NUMBER. */
-const char *sd_version(void);
-unsigned sd_version_number(void);
+SD_API const char *sd_version(void);
+SD_API unsigned sd_version_number(void);
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -75,7 +84,7 @@ enum {
 };
 
 /* Returns a short lowercase description of an SD_E* code; never NULL. */
-const char *sd_strerror(int code);
+SD_API const char *sd_strerror(int code);
 
 /* The size of the error buffer a constructor fills with the reason it
  * failed: one NUL-terminated sentence. It never shrinks. */
@@ -88,7 +97,7 @@ const char *sd_strerror(int code);
  * "1048576". Returns 0 with *bytes set, or SD_EINVAL for anything else
  * (a sign, a fraction, an unknown unit, an overflow).
  */
-int sd_parse_size(const char *s, uint64_t *bytes);
+SD_API int sd_parse_size(const char *s, uint64_t *bytes);
 
 /* ---- memory ---------------------------------------------------------------- */
 
@@ -105,7 +114,7 @@ typedef struct sd_allocator {
     void *ud;
 } sd_allocator;
 
-void sd_set_allocator(const sd_allocator *a);
+SD_API void sd_set_allocator(const sd_allocator *a);
 
 /* ---- input ----------------------------------------------------------------- */
 
@@ -166,16 +175,16 @@ typedef struct sd_share {
 
 /* The process a record belongs to, a record's local index in its process,
  * and a local record of this process's (s->index) index in the whole input. */
-unsigned sd_share_owner(const sd_share *s, uint64_t record);
-uint64_t sd_share_local(const sd_share *s, uint64_t record);
-uint64_t sd_share_record(const sd_share *s, uint64_t local);
+SD_API unsigned sd_share_owner(const sd_share *s, uint64_t record);
+SD_API uint64_t sd_share_local(const sd_share *s, uint64_t record);
+SD_API uint64_t sd_share_record(const sd_share *s, uint64_t local);
 /* With records dealt (files 0): how many of `records` records, the whole
  * input, belong to this process. */
-uint64_t sd_share_count(const sd_share *s, uint64_t records);
+SD_API uint64_t sd_share_count(const sd_share *s, uint64_t records);
 /* The end of the run of records from `record` on that one process holds
  * in a row (the rest of a block or of a file), at most `records` (the
  * total). */
-uint64_t sd_share_run_end(const sd_share *s, uint64_t record, uint64_t records);
+SD_API uint64_t sd_share_run_end(const sd_share *s, uint64_t record, uint64_t records);
 
 typedef struct sd_reader_options {
     size_t size;            /* set by sd_reader_options_init() (see Options above) */
@@ -192,7 +201,7 @@ typedef struct sd_reader_options {
                                parsed. Default: every record */
 } sd_reader_options;
 
-void sd_reader_options_init(sd_reader_options *o);
+SD_API void sd_reader_options_init(sd_reader_options *o);
 
 typedef struct sd_record {
     uint64_t index; /* dense, input order, from 0 */
@@ -226,12 +235,12 @@ typedef struct sd_reader sd_reader;
 /* Creates a reader. `o` may be NULL for defaults; errbuf, when not NULL,
  * gets the reason a failure gives (SD_ERRBUF_SIZE bytes). Returns 0,
  * SD_EINVAL (options), SD_ENOMEM; on failure *out is NULL. */
-int sd_reader_new(const sd_reader_options *o, sd_reader **out, char *errbuf);
+SD_API int sd_reader_new(const sd_reader_options *o, sd_reader **out, char *errbuf);
 
 /* Queues an input: a file, a directory, or "-" for standard input, before
  * the first sd_reader_next(); nothing is opened until then. Returns 0,
  * SD_EINVAL (path NULL, or called once reading began), SD_ENOMEM. */
-int sd_reader_add(sd_reader *r, const char *path);
+SD_API int sd_reader_add(sd_reader *r, const char *path);
 
 /*
  * Reads the next record into *rec. Returns 1 when a record was produced
@@ -240,29 +249,29 @@ int sd_reader_add(sd_reader *r, const char *path);
  * reader (SD_ENOMEM; every later call returns it). Pointers in *rec stay
  * valid until the next call or sd_reader_free().
  */
-int sd_reader_next(sd_reader *r, sd_record *rec);
+SD_API int sd_reader_next(sd_reader *r, sd_record *rec);
 
 /* Bytes consumed so far (compressed sizes for compressed input), for progress. */
-uint64_t sd_reader_bytes(const sd_reader *r);
+SD_API uint64_t sd_reader_bytes(const sd_reader *r);
 
 /* Records counted so far: with records shared (sd_share, files 0), every
  * record of the input, this process's or not; else the records handed out. */
-uint64_t sd_reader_records(const sd_reader *r);
+SD_API uint64_t sd_reader_records(const sd_reader *r);
 
 /* How many input files the queued inputs make, directories expanded (a
  * walk of the inputs not yet opened; nothing is read). 0 or SD_ENOMEM. */
-int sd_reader_count_files(const sd_reader *r, size_t *nfiles);
+SD_API int sd_reader_count_files(const sd_reader *r, size_t *nfiles);
 
 /* With whole files shared (sd_share.files): the records read from each
  * input file so far, by the file's place in input order (0 for files of
  * other processes), for sd_share_files(). */
-int sd_reader_file_counts(const sd_reader *r, const uint64_t **counts, size_t *nfiles);
+SD_API int sd_reader_file_counts(const sd_reader *r, const uint64_t **counts, size_t *nfiles);
 
 /* Message of the last failure that stopped the reader; "" if none or r is
  * NULL. */
-const char *sd_reader_errmsg(const sd_reader *r);
+SD_API const char *sd_reader_errmsg(const sd_reader *r);
 
-void sd_reader_free(sd_reader *r);
+SD_API void sd_reader_free(sd_reader *r);
 
 /* ---- progress -------------------------------------------------------------- */
 
@@ -300,8 +309,8 @@ typedef struct sd_comm {
  * from file f of nfiles (0 for the files of others). Collective: every
  * process calls it after reading, before finishing a job. 0, SD_ENOMEM,
  * SD_EIO (the transport failed). */
-int sd_share_files(sd_comm *c, const uint64_t *counts, size_t nfiles);
-void sd_share_release(sd_share *s);
+SD_API int sd_share_files(sd_comm *c, const uint64_t *counts, size_t nfiles);
+SD_API void sd_share_release(sd_share *s);
 
 /* ---- dedup: whole-document near-duplicates -------------------------------- */
 
@@ -344,7 +353,7 @@ typedef struct sd_dedup_options {
     const sd_comm *comm;
 } sd_dedup_options;
 
-void sd_dedup_options_init(sd_dedup_options *o);
+SD_API void sd_dedup_options_init(sd_dedup_options *o);
 
 /* One document for sd_dedup_add(): text NULL marks a record that failed to
  * read; it keeps its index and joins no cluster. */
@@ -377,28 +386,28 @@ typedef struct sd_dedup sd_dedup;
 /* Creates a job. `o` may be NULL for defaults; errbuf, when not NULL, gets
  * the reason a failure gives (SD_ERRBUF_SIZE bytes: which option is out of
  * range and why). Returns 0, SD_EINVAL, SD_ENOMEM; on failure *out is NULL. */
-int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out, char *errbuf);
+SD_API int sd_dedup_new(const sd_dedup_options *o, sd_dedup **out, char *errbuf);
 
 /* Sketches `n` documents, giving them the next indexes. Texts are read during
  * the call only. Returns 0, SD_EINVAL (docs NULL with n > 0, or after
  * finish), SD_ETOOBIG (more than 2^40 documents), SD_ENOMEM, SD_EIO (a
  * temporary file, with memory_limit). */
-int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n);
+SD_API int sd_dedup_add(sd_dedup *d, const sd_doc *docs, size_t n);
 
 /* Finds, verifies and clusters duplicates, once. `progress` may be NULL.
  * Returns 0, SD_EINVAL (called twice), SD_ENOMEM, SD_ECANCELED, SD_EIO (a
  * temporary file, with memory_limit; the transport, with comm). */
-int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
+SD_API int sd_dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
 
 /* Result for document `index`, once finished. Returns 0 or SD_EINVAL (an
  * index out of range or another process's, or before finish). */
-int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
+SD_API int sd_dedup_get(const sd_dedup *d, uint64_t index, sd_dedup_result *r);
 
 /* The job's figures so far (all zero for d NULL). */
-void sd_dedup_get_stats(const sd_dedup *d, sd_dedup_stats *s);
+SD_API void sd_dedup_get_stats(const sd_dedup *d, sd_dedup_stats *s);
 /* The message of the job's last failure; "" if none or d is NULL. */
-const char *sd_dedup_errmsg(const sd_dedup *d);
-void sd_dedup_free(sd_dedup *d);
+SD_API const char *sd_dedup_errmsg(const sd_dedup *d);
+SD_API void sd_dedup_free(sd_dedup *d);
 
 /* ---- similarity primitives -------------------------------------------------- */
 
@@ -410,11 +419,11 @@ void sd_dedup_free(sd_dedup *d);
  * (ngram outside 1..64, num_perm outside 1..1024, a NULL text with a
  * length), SD_ENOMEM.
  */
-int sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm, uint64_t seed,
-               uint32_t *sig, size_t *shingles);
+SD_API int sd_minhash(const char *text, size_t len, unsigned ngram, unsigned num_perm,
+                      uint64_t seed, uint32_t *sig, size_t *shingles);
 
 /* Estimated Jaccard similarity of two signatures of length num_perm. */
-double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_perm);
+SD_API double sd_minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned num_perm);
 
 /*
  * Article extraction: the text a web page's article carries, without its
@@ -450,7 +459,7 @@ typedef struct sd_extract_options {
 #define SD_EXTRACT_CAPTIONS 8u  /* keep figure captions inside the article */
 
 /* Fills *o with the defaults. */
-void sd_extract_options_init(sd_extract_options *o);
+SD_API void sd_extract_options_init(sd_extract_options *o);
 
 typedef enum sd_para_kind {
     SD_PARA_TEXT = 0, /* a paragraph of prose */
@@ -528,20 +537,20 @@ typedef struct sd_article {
  * length), SD_ETOOBIG (len > max_html), SD_ENOMEM; on failure *out holds
  * nothing to release (releasing it is still safe). Thread-safe.
  */
-int sd_extract(const char *html, size_t len, const char *charset_hint, const sd_extract_options *o,
-               sd_article *out);
+SD_API int sd_extract(const char *html, size_t len, const char *charset_hint,
+                      const sd_extract_options *o, sd_article *out);
 
 /*
  * As sd_extract(), but keeps all the visible text of the page (scripts,
  * styles, hidden elements and markup dropped), one paragraph per block:
  * the "whole page" text. found is 1 when the page has any text.
  */
-int sd_extract_whole_page(const char *html, size_t len, const char *charset_hint,
-                          const sd_extract_options *o, sd_article *out);
+SD_API int sd_extract_whole_page(const char *html, size_t len, const char *charset_hint,
+                                 const sd_extract_options *o, sd_article *out);
 
 /* Frees the strings and arrays an extraction put in *a and empties it.
  * Safe on an emptied or zeroed struct. */
-void sd_article_release(sd_article *a);
+SD_API void sd_article_release(sd_article *a);
 
 /*
  * Many pages at once: an extractor runs sd_extract() (or, with whole_page,
@@ -564,15 +573,16 @@ typedef struct sd_extractor sd_extractor;
  * bytes). Returns 0, SD_EINVAL (options), SD_ENOMEM; on failure *out is
  * NULL. An extractor has no states: each run stands alone, and a page that
  * fails fails alone (its rc). */
-int sd_extractor_new(const sd_extract_options *o, unsigned threads, int whole_page,
-                     sd_extractor **out, char *errbuf);
+SD_API int sd_extractor_new(const sd_extract_options *o, unsigned threads, int whole_page,
+                            sd_extractor **out, char *errbuf);
 
 /* Extracts pages[0..n) into out[0..n), releasing what each out[i] held
  * first (zero them before the first use). rc[i] gets what sd_extract()
  * returned for page i. Returns 0, or SD_EINVAL for NULL arrays with n > 0. */
-int sd_extractor_run(sd_extractor *x, const sd_page *pages, size_t n, sd_article *out, int *rc);
+SD_API int sd_extractor_run(sd_extractor *x, const sd_page *pages, size_t n, sd_article *out,
+                            int *rc);
 
-void sd_extractor_free(sd_extractor *x);
+SD_API void sd_extractor_free(sd_extractor *x);
 
 /*
  * Records with their text resolved, for callers that compare texts (the
@@ -599,16 +609,16 @@ typedef struct sd_page_reader sd_page_reader;
 /* Returns 0, SD_EINVAL (r or out NULL, eo not set up by its _init()),
  * SD_ENOMEM; errbuf, when not NULL, gets the reason (SD_ERRBUF_SIZE
  * bytes). */
-int sd_page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags, unsigned threads,
-                       sd_page_reader **out, char *errbuf);
+SD_API int sd_page_reader_new(sd_reader *r, const sd_extract_options *eo, int flags,
+                              unsigned threads, sd_page_reader **out, char *errbuf);
 /* As sd_reader_next(): 1 with a record, 0 at the end, or a negative code
  * that stops reading. *art (art may be NULL) is the page's extraction, or
  * NULL for a text record or a failed one. Pointers in *rec and *art stay
  * valid until the next call. */
-int sd_page_reader_next(sd_page_reader *p, sd_record *rec, const sd_article **art);
+SD_API int sd_page_reader_next(sd_page_reader *p, sd_record *rec, const sd_article **art);
 /* The reason reading stopped; "" if it did not. */
-const char *sd_page_reader_errmsg(const sd_page_reader *p);
-void sd_page_reader_free(sd_page_reader *p);
+SD_API const char *sd_page_reader_errmsg(const sd_page_reader *p);
+SD_API void sd_page_reader_free(sd_page_reader *p);
 
 /*
  * Passage-level text reuse ("trace"). Documents are added in batches: each is
@@ -664,7 +674,7 @@ typedef struct sd_trace_options {
     unsigned all_text;
 } sd_trace_options;
 
-void sd_trace_options_init(sd_trace_options *o);
+SD_API void sd_trace_options_init(sd_trace_options *o);
 
 /* One document for sd_trace_add(). text NULL marks a record that failed to
  * read: it keeps its index and joins no story. date (ISO 8601, may be NULL)
@@ -712,7 +722,7 @@ typedef enum sd_role {
 } sd_role;
 
 /* Returns "full", "truncated", "extended", "excerpt" or "rewrite". */
-const char *sd_role_name(sd_role r);
+SD_API const char *sd_role_name(sd_role r);
 
 typedef struct sd_story_member {
     uint64_t doc; /* document index */
@@ -766,42 +776,43 @@ typedef struct sd_trace sd_trace;
  * for an option out of range (min_passage < 4, min_identity outside
  * [0,1]), SD_EIO (no temporary file in tmpdir, with memory_limit),
  * SD_ENOMEM; on failure *out is NULL. */
-int sd_trace_new(const sd_trace_options *o, sd_trace **out, char *errbuf);
+SD_API int sd_trace_new(const sd_trace_options *o, sd_trace **out, char *errbuf);
 
 /* Tokenizes and fingerprints `n` documents, giving them the next indexes.
  * The texts are copied. Returns 0, SD_EINVAL (docs NULL with n > 0, or
  * after finish), SD_ENOMEM, SD_ETOOBIG (a text of 4 GiB or more). */
-int sd_trace_add(sd_trace *t, const sd_trace_doc *docs, size_t n);
+SD_API int sd_trace_add(sd_trace *t, const sd_trace_doc *docs, size_t n);
 
 /* Finds candidate pairs, aligns them, builds stories, once. `progress` may
  * be NULL; stages "candidates", "align", "stories". Returns 0, SD_EINVAL
  * (called twice), SD_ENOMEM, SD_ETOOBIG (too many anchors), SD_ECANCELED. */
-int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud);
+SD_API int sd_trace_finish(sd_trace *t, sd_progress_fn progress, void *ud);
 
 /* After finish: passages in order of (doc_a, doc_b, start in a), and
  * stories in order of their first passage. NULL for an index out of range,
  * and no passages or stories before finish. Valid until sd_trace_free(). */
-size_t sd_trace_passage_count(const sd_trace *t);
-const sd_passage *sd_trace_passage(const sd_trace *t, size_t i);
-size_t sd_trace_story_count(const sd_trace *t);
-const sd_story *sd_trace_story(const sd_trace *t, size_t i);
+SD_API size_t sd_trace_passage_count(const sd_trace *t);
+SD_API const sd_passage *sd_trace_passage(const sd_trace *t, size_t i);
+SD_API size_t sd_trace_story_count(const sd_trace *t);
+SD_API const sd_story *sd_trace_story(const sd_trace *t, size_t i);
 
 /* The stories document `doc` carries (ascending ids; *n may be 0). Returns 0
  * or SD_EINVAL for an unknown document or before finish. */
-int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stories, size_t *n);
+SD_API int sd_trace_doc_stories(const sd_trace *t, uint64_t doc, const uint64_t **stories,
+                                size_t *n);
 
 /* The text of document `doc` as added (NULL, 0 for an absent one). Returns
  * 0 or SD_EINVAL. */
-int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t *len);
+SD_API int sd_trace_doc_text(const sd_trace *t, uint64_t doc, const char **text, size_t *len);
 
 /* The job's figures so far (all zero for t NULL). */
-void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s);
+SD_API void sd_trace_get_stats(const sd_trace *t, sd_trace_stats *s);
 /* Under a memory limit, lets the documents' pages go from memory (they are
  * read back when touched): for callers that read many texts after finish. */
-void sd_trace_release_pages(sd_trace *t);
+SD_API void sd_trace_release_pages(sd_trace *t);
 /* The message of the job's last failure; "" if none or t is NULL. */
-const char *sd_trace_errmsg(const sd_trace *t);
-void sd_trace_free(sd_trace *t);
+SD_API const char *sd_trace_errmsg(const sd_trace *t);
+SD_API void sd_trace_free(sd_trace *t);
 
 /*
  * The passages two texts share, as sd_trace finds them (doc_a 0 is `a`,
@@ -811,9 +822,9 @@ void sd_trace_free(sd_trace *t);
  * Returns 0, SD_EINVAL (bad options, or a NULL text with a length),
  * SD_ENOMEM, SD_ETOOBIG. Thread-safe: it uses no shared state.
  */
-int sd_align_pair(const char *a, size_t na, const char *b, size_t nb, const sd_trace_options *o,
-                  sd_passage **out, size_t *n);
-void sd_passages_free(sd_passage *p, size_t n);
+SD_API int sd_align_pair(const char *a, size_t na, const char *b, size_t nb,
+                         const sd_trace_options *o, sd_passage **out, size_t *n);
+SD_API void sd_passages_free(sd_passage *p, size_t n);
 
 /*
  * The story report: one self-contained HTML page (no network access) that
@@ -833,9 +844,9 @@ void sd_passages_free(sd_passage *p, size_t n);
  */
 typedef int (*sd_write_fn)(void *ud, const void *p, size_t n);
 
-int sd_report_head(sd_write_fn w, void *ud);
-int sd_report_json(sd_write_fn w, void *ud, const char *p, size_t n);
-int sd_report_tail(sd_write_fn w, void *ud);
+SD_API int sd_report_head(sd_write_fn w, void *ud);
+SD_API int sd_report_json(sd_write_fn w, void *ud, const char *p, size_t n);
+SD_API int sd_report_tail(sd_write_fn w, void *ud);
 
 #ifdef __cplusplus
 }

@@ -372,13 +372,13 @@ typedef struct sd_dedup_result {
 
 typedef struct sd_dedup_stats {
     uint64_t docs, absent, clusters, duplicates;
-    uint64_t exact_duplicates;
-    uint64_t candidates;  /* distinct candidate pairs from LSH */
-    uint64_t verified;    /* candidate pairs whose estimate passed the threshold */
-    unsigned bands, rows; /* LSH parameters in use */
-    uint64_t bytes;       /* text bytes sketched */
-    uint64_t spilled;     /* bytes written to temporary files (memory_limit) */
-    uint64_t exchanged;   /* bytes sent between processes, all of them (comm) */
+    uint64_t exact_duplicates; /* duplicates whose text is their representative's */
+    uint64_t candidates;       /* distinct candidate pairs from LSH */
+    uint64_t verified;         /* candidate pairs whose estimate passed the threshold */
+    unsigned bands, rows;      /* LSH parameters in use */
+    uint64_t bytes;            /* text bytes sketched */
+    uint64_t spilled;          /* bytes written to temporary files (memory_limit) */
+    uint64_t exchanged;        /* bytes sent between processes, all of them (comm) */
 } sd_dedup_stats;
 
 typedef struct sd_dedup sd_dedup;

@@ -317,3 +317,49 @@ TEST(dedup_memory_limit_gives_the_same_results)
     free(docs);
     free(near);
 }
+
+/* A copy of a copy: B is a near copy of A, B2 a byte-for-byte copy of B.
+ * B2's representative is A, so its similarity and its exactness are
+ * against A: B's similarity, and not exact (issue 15). In memory and under
+ * a memory limit. */
+TEST(dedup_copy_of_a_copy_is_measured_against_the_representative)
+{
+    char *a = random_text(200, 20000), *b = edit_text(a, 0.01);
+    sd_doc docs[4];
+    unsigned lim;
+    docs[0].text = a;
+    docs[0].len = strlen(a);
+    docs[1].text = b;
+    docs[1].len = strlen(b);
+    docs[2] = docs[1]; /* B2 */
+    docs[3] = docs[0]; /* A2: an exact copy of the representative */
+    for (lim = 0; lim < 2; lim++) {
+        sd_dedup_options o;
+        sd_dedup *d = NULL;
+        sd_dedup_result rb, rb2, ra2;
+        sd_dedup_stats st;
+        sd_dedup_options_init(&o);
+        o.threads = 1;
+        o.memory_limit = lim ? (uint64_t)16 << 10 : 0;
+        o.tmpdir = sd_test_tmpdir();
+        CHECK_EQ_INT(sd_dedup_new(&o, &d, NULL), 0);
+        CHECK_EQ_INT(sd_dedup_add(d, docs, 4), 0);
+        CHECK_EQ_INT(sd_dedup_finish(d, NULL, NULL), 0);
+        CHECK_EQ_INT(sd_dedup_get(d, 1, &rb), 0);
+        CHECK_EQ_INT(sd_dedup_get(d, 2, &rb2), 0);
+        CHECK_EQ_INT(sd_dedup_get(d, 3, &ra2), 0);
+        CHECK_EQ_U64(rb.rep, 0);
+        CHECK_EQ_U64(rb2.rep, 0);
+        CHECK(rb.similarity < 1.0 && rb.similarity > 0.8);
+        CHECK_NEAR(rb2.similarity, rb.similarity, 0);
+        CHECK_EQ_INT(rb2.exact, 0);
+        CHECK_EQ_INT(ra2.exact, 1);
+        CHECK_NEAR(ra2.similarity, 1.0, 0);
+        sd_dedup_get_stats(d, &st);
+        CHECK_EQ_U64(st.duplicates, 3);
+        CHECK_EQ_U64(st.exact_duplicates, 1);
+        sd_dedup_free(d);
+    }
+    free(a);
+    free(b);
+}

@@ -202,25 +202,38 @@ done:
     return rc;
 }
 
-/* A duplicate's cluster and similarity, given its representative's
- * cluster number and record; buf holds its own record (6K bytes). */
-static int similarity(sd_dedup *d, size_t i, uint64_t cluster, const uint32_t *sig,
-                      const uint16_t *vsig, unsigned char *buf)
+/*
+ * A duplicate's cluster and similarity, given its representative's cluster
+ * number, text hash and length, and record; buf holds its own record (6K
+ * bytes). Both describe the duplicate against its representative: it is
+ * exact (similarity 1) only when its text is the representative's, not
+ * when it is a copy of another copy that joined the cluster.
+ */
+static int similarity(sd_dedup *d, size_t i, uint64_t cluster, const doc_info *rep,
+                      const uint32_t *sig, const uint16_t *vsig, unsigned char *buf)
 {
     unsigned k = d->o.num_perm;
     const uint32_t *si;
     const uint16_t *vi;
+    doc_info own;
     int rc;
     cluster_of(d)[i] = cluster;
-    if (flags_of(d)[i] & DOC_EXACT) {
+    if ((rc = sd__dedup_info(d, i, &own)) != 0)
+        return sd__errorf(&d->err, rc, "cannot read back text hashes");
+    if (own.len == rep->len && XXH128_isEqual(own.text_hash, rep->text_hash)) {
         sim_of(d)[i] = 1.0f;
         return 0;
     }
+    flags_of(d)[i] &= (uint8_t)~DOC_EXACT;
     if ((rc = sd__dedup_record(d, i, buf, &si, &vi)) != 0)
         return sd__errorf(&d->err, rc, "cannot read back signatures");
     sim_of(d)[i] = (float)sd__dedup_matches(k, si, vi, sig, vsig) / (float)(2 * k);
     return 0;
 }
+
+/* An answer to a question for a representative: its index, cluster
+ * number, text hash (low, high) and length, then its record. */
+#define ANSWER_HEAD (5 * sizeof(uint64_t))
 
 /*
  * Similarities to the representatives. Those held here answer at once.
@@ -233,7 +246,7 @@ static int sim_step(fin *x)
 {
     sd_dedup *d = x->d;
     unsigned k = d->o.num_perm;
-    size_t rec = 6 * (size_t)k, msg = 2 * sizeof(uint64_t) + rec, i, j, nq, nr, at;
+    size_t rec = 6 * (size_t)k, msg = ANSWER_HEAD + rec, i, j, nq, nr, at;
     size_t *from = NULL, *nreq = NULL, *sent = NULL, per_dest = SIZE_MAX, need = 0, found = 0;
     unsigned char *q = NULL, *r = NULL, *m = NULL, *buf = NULL;
     uint64_t **reqs = NULL, rounds = 1;
@@ -258,12 +271,14 @@ static int sim_step(fin *x)
             size_t lr = local_of(x, rp);
             const uint32_t *sr;
             const uint16_t *vr;
+            doc_info ri;
             sd__dedup_touch(d, A_CLUSTER, PAGE);
-            if ((rc = sd__dedup_record(d, lr, buf + rec, &sr, &vr)) != 0) {
+            if ((rc = sd__dedup_record(d, lr, buf + rec, &sr, &vr)) != 0 ||
+                (rc = sd__dedup_info(d, lr, &ri)) != 0) {
                 rc = sd__errorf(&d->err, rc, "cannot read back signatures");
                 goto done;
             }
-            if ((rc = similarity(d, i, cluster_of(d)[lr], sr, vr, buf)) != 0)
+            if ((rc = similarity(d, i, cluster_of(d)[lr], &ri, sr, vr, buf)) != 0)
                 goto done;
             continue;
         }
@@ -313,15 +328,23 @@ static int sim_step(fin *x)
         x->ex.size = msg;
         for (p = 0, at = 0; p < x->ex.np; p++)
             for (j = 0; j < from[p]; j++, at++) {
-                uint64_t g, cl;
+                uint64_t g, head[5];
                 size_t lg;
+                doc_info gi;
                 memcpy(&g, q + at * 8, 8);
                 lg = local_of(x, g);
-                cl = cluster_of(d)[lg];
-                memcpy(m, &g, 8);
-                memcpy(m + 8, &cl, 8);
                 sd__dedup_touch(d, A_CLUSTER, PAGE);
-                if ((rc = sd__dedup_record_to(d, lg, m + 16)) != 0) {
+                if ((rc = sd__dedup_info(d, lg, &gi)) != 0) {
+                    rc = sd__errorf(&d->err, rc, "cannot read back text hashes");
+                    goto done;
+                }
+                head[0] = g;
+                head[1] = cluster_of(d)[lg];
+                head[2] = gi.text_hash.low64;
+                head[3] = gi.text_hash.high64;
+                head[4] = gi.len;
+                memcpy(m, head, sizeof head);
+                if ((rc = sd__dedup_record_to(d, lg, m + ANSWER_HEAD)) != 0) {
                     rc = sd__errorf(&d->err, rc, "cannot read back signatures");
                     goto done;
                 }
@@ -360,11 +383,21 @@ static int sim_step(fin *x)
             if (lo == nr || idx[lo].key != rp)
                 continue;
             e = r + idx[lo].val * msg;
-            memcpy(&cl, e + 8, 8);
-            if ((rc = similarity(d, i, cl, (const uint32_t *)(const void *)(e + 16),
-                                 (const uint16_t *)(const void *)(e + 16 + 4 * (size_t)k), buf)) !=
-                0)
-                goto done;
+            {
+                uint64_t head[5];
+                doc_info ri;
+                memcpy(head, e, sizeof head);
+                memset(&ri, 0, sizeof ri);
+                cl = head[1];
+                ri.text_hash.low64 = head[2];
+                ri.text_hash.high64 = head[3];
+                ri.len = head[4];
+                rc = similarity(d, i, cl, &ri, (const uint32_t *)(const void *)(e + ANSWER_HEAD),
+                                (const uint16_t *)(const void *)(e + ANSWER_HEAD + 4 * (size_t)k),
+                                buf);
+                if (rc != 0)
+                    goto done;
+            }
             found++;
         }
         sd__free(r);
@@ -409,8 +442,9 @@ static int sum_stats(fin *x)
             st[1]++;
         else
             st[2]++;
+        /* the duplicates whose text is their representative's */
+        st[3] += (flags_of(d)[i] & DOC_EXACT) != 0;
     }
-    st[3] = d->stats.exact_duplicates;
     st[4] = d->stats.candidates;
     st[5] = d->stats.verified;
     st[6] = d->stats.bytes;

@@ -124,7 +124,6 @@ static int exact_group(fin *x, const doc_info *g, const uint64_t *docs, size_t g
         if ((rc = x->rt->join(x, docs[first[a]], docs[a])) != 0 ||
             (rc = mark_exact(x, docs[a])) != 0)
             return rc;
-        x->d->stats.exact_duplicates++;
     }
     return 0;
 }

@@ -2,7 +2,8 @@
  * cli.h: what the syndic program's commands share. The program uses the
  * public API in syndic.h, and, as zstd's programs share lib/common, the
  * library's temporary-file arrays (base/fmap.h) for what it keeps per
- * record under --memory; it links the static library, which has them.
+ * record under --memory and its definition of well-formed UTF-8
+ * (base/utf8.h); it links the static library, which has them.
  */
 #ifndef SYNDIC_CLI_H
 #define SYNDIC_CLI_H

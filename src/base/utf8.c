@@ -22,53 +22,6 @@ static uint64_t load64(const unsigned char *s)
     return v;
 }
 
-/*
- * For a lead byte c >= 0x80: the number of continuation bytes it wants
- * (0 when c cannot start a sequence) and the allowed range of the byte right
- * after it. Continuation bytes after the second are always 80..BF.
- */
-static unsigned lead_info(unsigned c, unsigned *lo, unsigned *hi)
-{
-    *lo = 0x80;
-    *hi = 0xBF;
-    if (c < 0xC2)
-        return 0;
-    if (c < 0xE0)
-        return 1;
-    if (c < 0xF0) {
-        if (c == 0xE0)
-            *lo = 0xA0;
-        else if (c == 0xED)
-            *hi = 0x9F;
-        return 2;
-    }
-    if (c < 0xF5) {
-        if (c == 0xF0)
-            *lo = 0x90;
-        else if (c == 0xF4)
-            *hi = 0x8F;
-        return 3;
-    }
-    return 0;
-}
-
-/*
- * Length of the well-formed sequence starting at s[0] (a byte >= 0x80), or 0
- * when it is ill-formed or cut short by the end of the input at s + n.
- */
-static size_t seq_len(const unsigned char *s, size_t n)
-{
-    unsigned lo, hi, k = lead_info(s[0], &lo, &hi), j;
-    if (k == 0 || n <= k)
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (j = 2; j <= k; j++)
-        if ((s[j] & 0xC0) != 0x80)
-            return 0;
-    return k + 1;
-}
-
 size_t sd__utf8_valid(const char *p, size_t n)
 {
     const unsigned char *s = (const unsigned char *)p;
@@ -85,29 +38,12 @@ size_t sd__utf8_valid(const char *p, size_t n)
                 i++;
             continue;
         }
-        l = seq_len(s + i, n - i);
+        l = sd__utf8_seq(s + i, n - i);
         if (l == 0)
             return i;
         i += l;
     }
     return n;
-}
-
-/*
- * Length of the maximal subpart of an ill-formed sequence at s[0]: the lead
- * byte plus every following byte that still fits some well-formed sequence,
- * at least 1. Called only where seq_len() said no.
- */
-static size_t bad_len(const unsigned char *s, size_t n)
-{
-    unsigned lo, hi, k = lead_info(s[0], &lo, &hi);
-    size_t m = 1;
-    if (k == 0 || n < 2 || s[1] < lo || s[1] > hi)
-        return 1;
-    m = 2;
-    while (m <= k && m < n && (s[m] & 0xC0) == 0x80)
-        m++;
-    return m;
 }
 
 int sd__utf8_repair(const char *p, size_t n, sd_buf *out, size_t *nrepl)
@@ -130,7 +66,7 @@ int sd__utf8_repair(const char *p, size_t n, sd_buf *out, size_t *nrepl)
         if (rc)
             goto fail;
         count++;
-        i += bad_len(s + i, n - i);
+        i += sd__utf8_bad(s + i, n - i);
     }
     if (nrepl)
         *nrepl = count;
@@ -149,7 +85,7 @@ uint32_t sd__utf8_decode(const char *p, size_t n, size_t *len)
         *len = 1;
         return s[0];
     }
-    l = seq_len(s, n);
+    l = sd__utf8_seq(s, n);
     *len = l ? l : 1;
     switch (l) {
     case 2: return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3Fu);

@@ -70,55 +70,6 @@ static inline uint64_t special(uint64_t w)
     return (lt | q | b | w) & HIGHS;
 }
 
-/* Length of the valid UTF-8 sequence that starts at p[0] (a byte >= 0x80),
- * or 0 when it is not one (overlong, surrogate, above U+10FFFF, cut short).
- * Inline because a non-Latin text reaches it once per character. */
-static inline size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    if (c >= 0xC2 && c <= 0xDF)
-        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80
-                   ? 4
-                   : 0;
-    }
-    return 0;
-}
-
-/* Length of the maximal invalid subpart at p[0] (a byte that does not
- * start a valid sequence): the lead byte and the continuation bytes that
- * could still have completed it. One U+FFFD replaces it, as
- * sd__utf8_repair does, so a repaired field equals a repaired text. */
-static size_t bad_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0], lo = 0x80, hi = 0xBF;
-    size_t need, k = 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 1;
-    }
-    if (n < 2 || p[1] < lo || p[1] > hi)
-        return 1;
-    for (k = 2; k < need && k < n && (p[k] & 0xC0) == 0x80; k++)
-        ;
-    return k;
-}
-
 static int hex4(parser *ps, size_t at, unsigned *out)
 {
     unsigned v = 0, k;
@@ -184,7 +135,7 @@ static int parse_string(parser *ps, sd_buf *out)
             /* Non-Latin text: take characters, and single spaces between
              * words, in a tight loop rather than one 8-byte test each. */
             size_t len;
-            while ((len = utf8_seq(ps->p + ps->i, ps->n - ps->i)) != 0) {
+            while ((len = sd__utf8_seq(ps->p + ps->i, ps->n - ps->i)) != 0) {
                 ps->i += len;
                 if (ps->i + 1 < ps->n && ps->p[ps->i] == ' ' && ps->p[ps->i + 1] >= 0x80)
                     ps->i++;
@@ -198,7 +149,7 @@ static int parse_string(parser *ps, sd_buf *out)
             if (put(ps, out, ps->p + run, ps->i - run) || put(ps, out, "\xEF\xBF\xBD", 3))
                 return ps->rc;
             ps->nrepl++;
-            ps->i += bad_len(ps->p + ps->i, ps->n - ps->i);
+            ps->i += sd__utf8_bad(ps->p + ps->i, ps->n - ps->i);
             run = ps->i;
             continue;
         }

@@ -159,6 +159,39 @@ void out_abort(out *o);
 void report_head(out *o);
 void report_tail(out *o);
 
+/* ---- records that could not be read ---- */
+
+/* Why a record has no result, kept until its output line is written: it
+ * failed to read, or is a page skipped for want of text to compare (not a
+ * failure). */
+typedef struct rec_error {
+    char *msg;
+    char *source;          /* its input ("-": standard input), or NULL */
+    uint64_t line, offset; /* where in it: line (0 if none), byte */
+    int skipped;
+} rec_error;
+
+/* The records' errors in the order they were met; a record refers to its
+ * own by index. */
+typedef struct rec_errors {
+    rec_error *v;
+    size_t n, cap;
+    size_t failed; /* of n, not skipped */
+} rec_errors;
+
+/* Keeps a record's error: its index in e->v, or -1 when out of memory (or
+ * past INT32_MAX of them). The strings are copied. */
+int32_t rec_errors_add(rec_errors *e, const char *msg, size_t msg_len, int skipped,
+                       const char *source, size_t source_len, uint64_t line, uint64_t offset);
+/* The same for rec: why it failed, or `skip` (not NULL) why it was skipped. */
+int32_t rec_errors_add_record(rec_errors *e, const sd_record *rec, const char *skip);
+void rec_errors_release(rec_errors *e);
+
+/* A failed record's fields in its JSON line:
+ * ,"error":msg,"file":source,"line":N,"offset":N (no line when 0, and only
+ * the error without a source). */
+void out_error_fields(out *o, const char *msg, const char *source, uint64_t line, uint64_t offset);
+
 /* ---- progress ---- */
 
 /*

@@ -51,13 +51,6 @@ typedef struct id_window {
 
 #define IDS_BUFFER (1u << 20)
 
-typedef struct rec_error {
-    char *msg;
-    char *source;
-    uint64_t line, offset;
-    int skipped; /* a page without text to compare: not a failure */
-} rec_error;
-
 typedef struct sd_kv_far {
     uint64_t rec, off;
 } sd_kv_far;
@@ -74,9 +67,7 @@ typedef struct dedup_run {
     uint64_t ids_flushed; /* bytes of ids in the file */
     id_window own, rep;   /* read windows: a record's own id, its rep's */
     int ids_failed;
-    rec_error *errs;
-    size_t nerrs, errs_cap;
-    size_t nskipped; /* of errs, pages without text (not failures) */
+    rec_errors errs; /* failed records, and pages without text (skipped) */
     FILE *spool;
     uint64_t spool_len;
     int whole_page;
@@ -232,30 +223,6 @@ fail:
     r->ids_failed = 1;
     w->len = 0;
     return NULL;
-}
-
-static int remember_error(dedup_run *r, rec_meta *m, const sd_record *rec, const char *skip)
-{
-    rec_error *e;
-    if (r->nerrs == r->errs_cap) {
-        size_t cap = r->errs_cap ? r->errs_cap * 2 : 64;
-        rec_error *p = realloc(r->errs, cap * sizeof *p);
-        if (p == NULL)
-            return -1;
-        r->errs = p;
-        r->errs_cap = cap;
-    }
-    e = &r->errs[r->nerrs];
-    e->msg = strdup(skip ? skip : rec->errmsg ? rec->errmsg : sd_strerror(rec->error));
-    e->skipped = skip != NULL;
-    r->nskipped += skip != NULL;
-    e->source = strdup(rec->source ? rec->source : "-");
-    e->line = rec->line;
-    e->offset = rec->offset;
-    if (e->msg == NULL || e->source == NULL)
-        return -1;
-    m->err = (int32_t)r->nerrs++;
-    return 0;
 }
 
 /* Record i's index in the whole input (under mpirun i counts this
@@ -457,25 +424,16 @@ static void write_result(out *o, dedup_run *r, const sd_dedup *d, size_t i)
         out_str(o, ",\"url\":");
         out_json_str(o, id + m->id_len, m->url_len);
     }
-    if (m->err >= 0 && r->errs[m->err].skipped) {
-        const rec_error *e = &r->errs[m->err];
+    if (m->err >= 0 && r->errs.v[m->err].skipped) {
+        const rec_error *e = &r->errs.v[m->err];
         out_str(o, ",\"cluster\":null,\"skipped\":");
         out_json_str(o, e->msg, strlen(e->msg));
         out_str(o, "}\n");
         return;
     }
     if (m->err >= 0) {
-        const rec_error *e = &r->errs[m->err];
-        out_str(o, ",\"error\":");
-        out_json_str(o, e->msg, strlen(e->msg));
-        out_str(o, ",\"file\":");
-        out_json_str(o, e->source, strlen(e->source));
-        if (e->line) {
-            out_str(o, ",\"line\":");
-            out_u64(o, e->line);
-        }
-        out_str(o, ",\"offset\":");
-        out_u64(o, e->offset);
+        const rec_error *e = &r->errs.v[m->err];
+        out_error_fields(o, e->msg, e->source, e->line, e->offset);
         out_str(o, "}\n");
         return;
     }
@@ -864,7 +822,7 @@ static int kept(const dedup_run *r, const sd_dedup *d, size_t i)
 {
     sd_dedup_result res;
     if (r->meta[i].err >= 0)
-        return r->errs[r->meta[i].err].skipped;
+        return r->errs.v[r->meta[i].err].skipped;
     return sd_dedup_get(d, global_of(r, i), &res) == 0 && res.rep == global_of(r, i);
 }
 
@@ -975,7 +933,7 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d, keep_ou
     fflush(r->spool);
     for (i = 0; i < r->n; i++) {
         walk_at(r);
-        if (r->meta[i].err >= 0 && !r->errs[r->meta[i].err].skipped)
+        if (r->meta[i].err >= 0 && !r->errs.v[r->meta[i].err].skipped)
             continue;
         if (r->meta[i].lines)
             lines++;
@@ -1146,7 +1104,7 @@ static int note_record(feed *fd, sd_record *rec, const sd_article *art)
         char why[160];
         snprintf(why, sizeof why, "page has no %s (%s)", r->whole_page ? "text" : "article text",
                  art->reason ? art->reason : "empty");
-        if (remember_error(r, m, rec, why) != 0)
+        if ((m->err = rec_errors_add_record(&r->errs, rec, why)) < 0)
             goto oom;
     } else if (rec->error == 0 && rec->text == NULL) {
         rec->error = SD_EMISSING;
@@ -1154,7 +1112,7 @@ static int note_record(feed *fd, sd_record *rec, const sd_article *art)
     }
     if (rec->error) {
         warn_record(&fd->warned, rec, NULL);
-        if (remember_error(r, m, rec, NULL) != 0)
+        if ((m->err = rec_errors_add_record(&r->errs, rec, NULL)) < 0)
             goto oom;
     }
     if (r->spool)
@@ -1587,14 +1545,14 @@ int cmd_dedup(int argc, char **argv)
 
     sd_dedup_get_stats(job, &st);
     n_all = r.n;
-    failed_all = r.nerrs - r.nskipped;
-    skipped_all = r.nskipped;
+    failed_all = r.errs.failed;
+    skipped_all = r.errs.n - r.errs.failed;
     if (r.comm) {
         /* the whole run's figures, for process 0's summary */
         uint64_t over = mpi_sum(warn_hidden(&fd.warned));
         n_all = mpi_sum(r.n);
-        failed_all = mpi_sum(r.nerrs - r.nskipped);
-        skipped_all = mpi_sum(r.nskipped);
+        failed_all = mpi_sum(r.errs.failed);
+        skipped_all = mpi_sum(r.errs.n - r.errs.failed);
         total_bytes = mpi_sum(total_bytes);
         if (r.kept_dir) { /* each process wrote its own documents' files */
             r.kept_records = mpi_sum(r.kept_records);
@@ -1655,11 +1613,7 @@ done_out:
 done:
     if (!completed && r.comm)
         mpi_abort(EXIT_RUN); /* the other processes would wait for this one */
-    for (i = 0; i < r.nerrs; i++) {
-        free(r.errs[i].msg);
-        free(r.errs[i].source);
-    }
-    free(r.errs);
+    rec_errors_release(&r.errs);
     if (r.mapped) {
         sd_fmap_release(&r.meta_map);
         sd_fmap_release(&r.raw_map);

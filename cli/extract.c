@@ -251,16 +251,7 @@ static void write_error(extract_run *r, const sd_record *rec, const char *msg)
     if (r->jsonl) {
         out_str(o, "{\"id\":");
         out_json_str(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
-        out_str(o, ",\"error\":");
-        out_json_str(o, msg, strlen(msg));
-        out_str(o, ",\"file\":");
-        out_json_str(o, rec->source ? rec->source : "-", strlen(rec->source ? rec->source : "-"));
-        if (rec->line) {
-            out_str(o, ",\"line\":");
-            out_u64(o, rec->line);
-        }
-        out_str(o, ",\"offset\":");
-        out_u64(o, rec->offset);
+        out_error_fields(o, msg, rec->source ? rec->source : "-", rec->line, rec->offset);
         out_str(o, "}\n");
     } else {
         out_str(o, "### ");
@@ -501,7 +492,7 @@ static int one_record(extract_run *r, const sd_record *rec, const sd_article *ar
         char msg[128];
         snprintf(msg, sizeof msg, "cannot extract: %s", sd_strerror(rc));
         r->errors++;
-        cli_warn("%s (byte %llu): %s", rec->source, (unsigned long long)rec->offset, msg);
+        warn_record(&r->warned, rec, msg);
         write_error(r, rec, msg);
         return 0;
     }

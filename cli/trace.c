@@ -28,13 +28,6 @@ typedef struct trec {
     int32_t err; /* into errs, or -1 when the record was read */
 } trec;
 
-typedef struct terr {
-    char *msg;
-    int skipped;  /* msg says why a page has no text to compare: not a failure */
-    char *source; /* for a failed record: its input, line (0 if none), byte */
-    uint64_t line, offset;
-} terr;
-
 typedef struct trace_run {
     trec *r;
     size_t n, cap; /* records, and room in r */
@@ -42,9 +35,7 @@ typedef struct trace_run {
     uint64_t str_len, str_cap;
     int mapped; /* with --memory: r and str are in */
     sd_fmap rmap, smap;
-    terr *errs;
-    size_t nerr, errs_cap; /* failed and skipped records */
-    size_t nerrs;          /* of them, failed */
+    rec_errors errs; /* failed and skipped records */
 } trace_run;
 
 static const char *rec_id(const trace_run *r, uint64_t i)
@@ -136,47 +127,9 @@ static int records_put(trace_run *r, size_t i, const char *id, size_t id_len, co
     return 0;
 }
 
-/* Notes why a record failed or was skipped; returns its index into errs,
- * or -1 when out of memory. */
-static int32_t records_error(trace_run *r, const char *msg, size_t msg_len, int skipped,
-                             const char *source, size_t source_len, uint64_t line, uint64_t offset)
-{
-    terr *e;
-    if (r->nerr >= INT32_MAX) /* errs is indexed by int32_t */
-        return -1;
-    if (r->nerr == r->errs_cap) {
-        size_t cap = r->errs_cap ? 2 * r->errs_cap : 64;
-        terr *p = realloc(r->errs, cap * sizeof *p);
-        if (!p)
-            return -1; /* r->errs is still the block it was */
-        r->errs = p;
-        r->errs_cap = cap;
-    }
-    e = &r->errs[r->nerr];
-    e->msg = strndup(msg, msg_len);
-    e->source = source ? strndup(source, source_len) : NULL;
-    e->skipped = skipped;
-    e->line = line;
-    e->offset = offset;
-    if (!e->msg || (source && !e->source)) {
-        free(e->msg);
-        free(e->source);
-        return -1;
-    }
-    r->nerrs += !skipped;
-    return (int32_t)r->nerr++;
-}
-
 static void records_release(trace_run *r)
 {
-    size_t i;
-    for (i = 0; i < r->nerr; i++) {
-        free(r->errs[i].msg);
-        free(r->errs[i].source);
-    }
-    free(r->errs);
-    r->errs = NULL;
-    r->nerr = r->errs_cap = r->nerrs = 0;
+    rec_errors_release(&r->errs);
     if (r->mapped) {
         sd_fmap_release(&r->rmap);
         sd_fmap_release(&r->smap);
@@ -388,18 +341,13 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i,
         out_json_str(o, rec_date(r, i), r->r[i].date_len);
     }
     if (r->r[i].err >= 0) {
-        const terr *e = &r->errs[r->r[i].err];
-        out_str(o, e->skipped ? ",\"stories\":[],\"skipped\":" : ",\"stories\":[],\"error\":");
-        out_json_str(o, e->msg, strlen(e->msg));
-        if (!e->skipped && e->source) {
-            out_str(o, ",\"file\":");
-            out_json_str(o, e->source, strlen(e->source));
-            if (e->line) {
-                out_str(o, ",\"line\":");
-                out_u64(o, e->line);
-            }
-            out_str(o, ",\"offset\":");
-            out_u64(o, e->offset);
+        const rec_error *e = &r->errs.v[r->r[i].err];
+        out_str(o, ",\"stories\":[]");
+        if (e->skipped) {
+            out_str(o, ",\"skipped\":");
+            out_json_str(o, e->msg, strlen(e->msg));
+        } else {
+            out_error_fields(o, e->msg, e->source, e->line, e->offset);
         }
         out_str(o, "}\n");
         return;
@@ -522,8 +470,8 @@ static int remember(trace_run *r, const sd_record *rec, const char *skip)
     if (rec->error || skip) {
         const char *msg = skip ? skip : rec->errmsg ? rec->errmsg : sd_strerror(rec->error);
         const char *src = skip ? NULL : rec->source ? rec->source : "-";
-        err = records_error(r, msg, strlen(msg), skip != NULL, src, src ? strlen(src) : 0,
-                            skip ? 0 : rec->line, skip ? 0 : rec->offset);
+        err = rec_errors_add(&r->errs, msg, strlen(msg), skip != NULL, src, src ? strlen(src) : 0,
+                             skip ? 0 : rec->line, skip ? 0 : rec->offset);
         if (err < 0) {
             errno = ENOMEM;
             return -1;
@@ -612,7 +560,7 @@ static int gather_records(trace_run *r, const sd_comm *c)
         goto oom;
     for (i = 0; i < r->n; i++) {
         const trec *x = &r->r[i];
-        const terr *e = x->err >= 0 ? &r->errs[x->err] : NULL;
+        const rec_error *e = x->err >= 0 ? &r->errs.v[x->err] : NULL;
         uint64_t v[4];
         v[0] = sd_share_record(&c->share, i);
         v[1] = e ? (uint64_t)e->skipped : 0;
@@ -651,8 +599,8 @@ static int gather_records(trace_run *r, const sd_comm *c)
                 r_view(&at, end, &url, &url_len) || r_view(&at, end, &date, &date_len) ||
                 r_view(&at, end, &src, &src_len) || v[0] >= total / 72)
                 goto damaged;
-            if (msg &&
-                (err = records_error(r, msg, msg_len, v[1] != 0, src, src_len, v[2], v[3])) < 0)
+            if (msg && (err = rec_errors_add(&r->errs, msg, msg_len, v[1] != 0, src, src_len, v[2],
+                                             v[3])) < 0)
                 goto oom;
             if (records_put(r, (size_t)v[0], id, id_len, url, url_len, date, date_len, err) != 0)
                 goto oom;
@@ -859,7 +807,7 @@ int cmd_trace(int argc, char **argv)
         memset(&docs[nb], 0, sizeof docs[nb]);
         if (rec.error || skip[0]) {
             if (rec.error)
-                warn_record(&warned, &rec, r.errs[r.r[r.n - 1].err].msg);
+                warn_record(&warned, &rec, r.errs.v[r.r[r.n - 1].err].msg);
         } else if (rec.text) {
             if (rec.text_len + rec.date_len + rec.url_len > arena_cap) {
                 /* larger than the arena, which is empty here (the batch
@@ -933,8 +881,9 @@ int cmd_trace(int argc, char **argv)
         fprintf(stderr, "syndic: %zu %s, %llu %s, %llu %s, %zu %s; %.1f MB in %.2f s (%.1f MB/s)\n",
                 r.n, noun(r.n, "document", "documents"), (unsigned long long)st.stories,
                 noun(st.stories, "story", "stories"), (unsigned long long)st.passages,
-                noun(st.passages, "passage", "passages"), r.nerrs, noun(r.nerrs, "error", "errors"),
-                (double)st.bytes / 1e6, secs, secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
+                noun(st.passages, "passage", "passages"), r.errs.failed,
+                noun(r.errs.failed, "error", "errors"), (double)st.bytes / 1e6, secs,
+                secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
         if (st.dropped)
             fprintf(stderr,
                     "syndic: --max-df %u: %llu fingerprints found in more documents were left out; "
@@ -964,7 +913,7 @@ int cmd_trace(int argc, char **argv)
         if (html)
             fprintf(stderr, "syndic: story report written to %s\n", html);
     }
-    status = r.nerrs ? EXIT_RUN : EXIT_OK;
+    status = r.errs.failed ? EXIT_RUN : EXIT_OK;
     completed = 1;
 done:
     if (!completed && comm)

@@ -614,6 +614,30 @@ static int items_shared(fin *x, const sd_kv *pairs, size_t n, vitem **items, siz
     return 0;
 }
 
+/* The distinct pairs of nk buffers, for the progress of their
+ * verification, when they are all in memory (a count is then one merge
+ * of what is there); 0 (unknown) when some were spilled. */
+static int distinct_pairs(sd_keys *const *k, size_t nk, uint64_t *total, sd_err *e)
+{
+    sd_merge *m = NULL;
+    sd_kv p, last = {UINT64_MAX, 0};
+    size_t i;
+    int rc;
+    *total = 0;
+    for (i = 0; i < nk; i++)
+        if (k[i]->runs.nruns)
+            return 0;
+    if ((rc = sd__keys_open(k, nk, &m, e)) != 0)
+        return rc;
+    while ((rc = sd__merge_next(m, &p)) > 0)
+        if (p.key != last.key || p.val != last.val) {
+            last = p;
+            (*total)++;
+        }
+    sd__merge_free(m);
+    return rc;
+}
+
 /* Verifies the distinct pairs a chunk at a time and joins those that pass. */
 static int verify_step(fin *x)
 {
@@ -628,12 +652,15 @@ static int verify_step(fin *x)
     unsigned char *got = NULL;
     sd_merge *m = NULL;
     vctx v;
+    uint64_t total = 0;
     int rc, more = 1;
     if (src == NULL || pairs == NULL || items == NULL || scratch == NULL)
         goto oom;
     for (s = 0; s < nsrc; s++)
         src[s] = x->rt->pairs(x, s);
-    if ((rc = sd__keys_open(src, nsrc, &m, &d->err)) != 0)
+    if ((rc = distinct_pairs(src, nsrc, &total, &d->err)) != 0 ||
+        (rc = stage(x, "verify", 0, total)) != 0 ||
+        (rc = sd__keys_open(src, nsrc, &m, &d->err)) != 0)
         goto done;
     v.d = d;
     v.scratch = scratch;
@@ -669,7 +696,7 @@ static int verify_step(fin *x)
             }
         sd__free(got);
         got = NULL;
-        if ((rc = stage(x, "verify", d->stats.candidates, 0)) != 0)
+        if ((rc = stage(x, "verify", d->stats.candidates, total)) != 0)
             goto done;
         /* every process goes on while any has pairs left */
         left = more > 0;
@@ -801,7 +828,7 @@ int sd__dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud)
         (rc = sd__exch_sum(&x.ex, &total, 1)) != 0)
         goto done;
     sizes(&x);
-    if ((rc = stage(&x, "exact", 0, 0)) != 0 || (rc = x.rt->exact(&x)) != 0)
+    if ((rc = x.rt->exact(&x)) != 0)
         goto done;
     if ((rc = band_step(&x)) != 0 || (rc = verify_step(&x)) != 0)
         goto done;

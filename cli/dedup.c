@@ -1354,93 +1354,90 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-int cmd_dedup(int argc, char **argv)
-{
+/* A dedup command: what its line asks for, and what its run holds. */
+typedef struct dedup_cmd {
     sd_dedup_options dopt;
     sd_reader_options ropt;
-    sd_reader *reader = NULL;
-    sd_dedup *job = NULL;
+    const char *output, *keep, *share_mode;
+    int show_progress;
     dedup_run r;
-    out o;
-    progress prog;
-    const char *output = NULL, *keep = NULL, *share_mode = "auto";
-    int c, rc, status = EXIT_RUN, show_progress = progress_default(), completed = 0;
-    char why[SD_ERRBUF_SIZE];
-    unsigned seed = 0;
     feed fd;
+    sd_reader *reader;
+    sd_dedup *job;
+    out o;
+    int o_open;
     keep_out kept;
-    size_t i;
-    double t0, t_sketch = 0, t_finish = 0, t;
-    uint64_t total_bytes = 0, n_all, failed_all, skipped_all;
-    sd_dedup_stats st;
+    progress prog;
+    double t0, t_sketch, t_finish;
+} dedup_cmd;
 
-    memset(&r, 0, sizeof r);
-    r.ids_fd = -1;
-    memset(&fd, 0, sizeof fd);
-    memset(&kept, 0, sizeof kept);
-    sd_dedup_options_init(&dopt);
-    sd_reader_options_init(&ropt);
+/* Reads the command line into c. Returns -1 to go on, or the exit status
+ * (help, or a usage error already said). */
+static int parse_args(dedup_cmd *c, int argc, char **argv)
+{
+    unsigned seed = 0;
+    int opt;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:t:n:j:qvh", long_opts, NULL)) != -1) {
-        switch (c) {
-        case 'o': output = optarg; break;
-        case OPT_KEEP: keep = optarg; break;
+    while ((opt = getopt_long(argc, argv, ":o:t:n:j:qvh", long_opts, NULL)) != -1) {
+        switch (opt) {
+        case 'o': c->output = optarg; break;
+        case OPT_KEEP: c->keep = optarg; break;
         /* numbers are parsed here, their ranges checked by the library */
         case 't':
-            if (parse_double("--threshold", optarg, -HUGE_VAL, HUGE_VAL, &dopt.threshold))
+            if (parse_double("--threshold", optarg, -HUGE_VAL, HUGE_VAL, &c->dopt.threshold))
                 return EXIT_USAGE;
             break;
         case 'n':
-            if (parse_unsigned("--ngram", optarg, 0, UINT_MAX, &dopt.ngram))
+            if (parse_unsigned("--ngram", optarg, 0, UINT_MAX, &c->dopt.ngram))
                 return EXIT_USAGE;
             break;
         case OPT_NUM_PERM:
-            if (parse_unsigned("--num-perm", optarg, 0, UINT_MAX, &dopt.num_perm))
+            if (parse_unsigned("--num-perm", optarg, 0, UINT_MAX, &c->dopt.num_perm))
                 return EXIT_USAGE;
             break;
         case OPT_BANDS:
-            if (parse_unsigned("--bands", optarg, 1, UINT_MAX, &dopt.bands))
+            if (parse_unsigned("--bands", optarg, 1, UINT_MAX, &c->dopt.bands))
                 return EXIT_USAGE;
             break;
         case OPT_ROWS:
-            if (parse_unsigned("--rows", optarg, 1, UINT_MAX, &dopt.rows))
+            if (parse_unsigned("--rows", optarg, 1, UINT_MAX, &c->dopt.rows))
                 return EXIT_USAGE;
             break;
         case OPT_SEED:
             if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))
                 return EXIT_USAGE;
-            dopt.seed = seed;
+            c->dopt.seed = seed;
             break;
         case OPT_FORMAT:
-            if (parse_format(optarg, &ropt.format))
+            if (parse_format(optarg, &c->ropt.format))
                 return EXIT_USAGE;
             break;
-        case OPT_ID_FIELD: ropt.id_field = optarg; break;
-        case OPT_TEXT_FIELD: ropt.text_field = optarg; break;
-        case OPT_REPAIR: ropt.repair_utf8 = 1; break;
-        case OPT_HTML_FIELD: ropt.html_field = optarg; break;
-        case OPT_WHOLE_PAGE: r.whole_page = 1; break;
+        case OPT_ID_FIELD: c->ropt.id_field = optarg; break;
+        case OPT_TEXT_FIELD: c->ropt.text_field = optarg; break;
+        case OPT_REPAIR: c->ropt.repair_utf8 = 1; break;
+        case OPT_HTML_FIELD: c->ropt.html_field = optarg; break;
+        case OPT_WHOLE_PAGE: c->r.whole_page = 1; break;
         case OPT_MEMORY:
-            if (parse_size("--memory", optarg, 1u << 20, &dopt.memory_limit))
+            if (parse_size("--memory", optarg, 1u << 20, &c->dopt.memory_limit))
                 return EXIT_USAGE;
             break;
-        case OPT_TMPDIR: dopt.tmpdir = optarg; break;
+        case OPT_TMPDIR: c->dopt.tmpdir = optarg; break;
         case OPT_SHARE:
             if (!share_mode_ok(optarg))
                 return EXIT_USAGE;
-            share_mode = optarg;
+            c->share_mode = optarg;
             break;
         case 'j':
-            if (parse_unsigned("--threads", optarg, 1, 256, &dopt.threads))
+            if (parse_unsigned("--threads", optarg, 1, 256, &c->dopt.threads))
                 return EXIT_USAGE;
             break;
-        case OPT_PROGRESS: show_progress = 1; break;
-        case OPT_NO_PROGRESS: show_progress = 0; break;
+        case OPT_PROGRESS: c->show_progress = 1; break;
+        case OPT_NO_PROGRESS: c->show_progress = 0; break;
         case 'q': cli_quiet = 1; break;
         case 'v': cli_verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
-        default: return cli_bad_option("dedup", long_opts, c, argv);
+        default: return cli_bad_option("dedup", long_opts, opt, argv);
         }
     }
     if (optind >= argc) {
@@ -1448,190 +1445,228 @@ int cmd_dedup(int argc, char **argv)
         cli_see_help("dedup");
         return EXIT_USAGE;
     }
-    if (show_progress && cli_quiet)
-        show_progress = 0;
-    if ((r.comm = mpi_comm()) != NULL) {
-        dopt.comm = r.comm;
-        if (share_choose(r.comm, share_mode, argv + optind, argc - optind) != 0)
+    if (c->show_progress && cli_quiet)
+        c->show_progress = 0;
+    c->r.inputs = argv + optind;
+    c->r.ninputs = argc - optind;
+    if ((c->r.comm = mpi_comm()) != NULL) {
+        c->dopt.comm = c->r.comm;
+        if (share_choose(c->r.comm, c->share_mode, argv + optind, argc - optind) != 0)
             return EXIT_USAGE;
-        ropt.share = r.comm->share;
+        c->ropt.share = c->r.comm->share;
         if (mpi_rank() != 0)
-            show_progress = 0;
+            c->show_progress = 0;
     }
+    return -1;
+}
 
-    r.inputs = argv + optind;
-    r.ninputs = argc - optind;
-    if ((rc = sd_dedup_new(&dopt, &job, why)) != 0) {
+/* The job, the reader and the outputs, every one checked before reading:
+ * 0, or the exit status after saying why. */
+static int open_run(dedup_cmd *c)
+{
+    dedup_run *r = &c->r;
+    char why[SD_ERRBUF_SIZE];
+    int rc, i;
+    if ((rc = sd_dedup_new(&c->dopt, &c->job, why)) != 0) {
         cli_error("dedup: %s", why);
-        if (rc == SD_EINVAL)
-            status = EXIT_USAGE;
-        goto done;
+        return rc == SD_EINVAL ? EXIT_USAGE : EXIT_RUN;
     }
     if (mpi_rank() == 0) {
-        /* every output can be written, before hours of reading */
-        /* results go to standard output unless -o says otherwise */
-        const out_path outs[] = {{"-o", output ? output : "-", 0}, {"--keep", keep, 1}};
-        if (out_check_paths(outs, 2, r.inputs, r.ninputs) != 0) {
-            status = r.comm ? EXIT_RUN : EXIT_USAGE;
-            goto done;
-        }
+        /* every output can be written, before hours of reading; results
+         * go to standard output unless -o says otherwise */
+        const out_path outs[] = {{"-o", c->output ? c->output : "-", 0}, {"--keep", c->keep, 1}};
+        if (out_check_paths(outs, 2, r->inputs, r->ninputs) != 0)
+            return r->comm ? EXIT_RUN : EXIT_USAGE;
     }
-    if (sd_reader_new(&ropt, &reader, why) != 0 ||
-        sd_page_reader_new(reader, NULL, SD_PAGE_KEEP_EMPTY | (r.whole_page ? SD_PAGE_WHOLE : 0),
-                           dopt.threads, &fd.pages, why) != 0) {
+    if (sd_reader_new(&c->ropt, &c->reader, why) != 0 ||
+        sd_page_reader_new(c->reader, NULL,
+                           SD_PAGE_KEEP_EMPTY | (r->whole_page ? SD_PAGE_WHOLE : 0),
+                           c->dopt.threads, &c->fd.pages, why) != 0) {
         cli_error("dedup: %s", why);
-        goto done;
+        return EXIT_RUN;
     }
-    for (i = (size_t)optind; i < (size_t)argc; i++)
-        if (sd_reader_add(reader, argv[i]) != 0) {
+    for (i = 0; i < r->ninputs; i++)
+        if (sd_reader_add(c->reader, r->inputs[i]) != 0) {
             cli_error("out of memory");
-            goto done;
+            return EXIT_RUN;
         }
-    if (keep) {
-        int sfd = sd_tmpfd(dopt.tmpdir);
-        r.spool = sfd >= 0 ? fdopen(sfd, "w+b") : NULL;
-        if (r.spool == NULL) {
+    if (c->keep) {
+        int sfd = sd_tmpfd(c->dopt.tmpdir);
+        r->spool = sfd >= 0 ? fdopen(sfd, "w+b") : NULL;
+        if (r->spool == NULL) {
             cli_error("--keep: cannot create a temporary file: %s", strerror(errno));
             if (sfd >= 0)
                 close(sfd);
-            goto done;
+            return EXIT_RUN;
         }
     }
-    if (dopt.memory_limit) {
-        r.mapped = 1;
-        sd_fmap_init(&r.meta_map, dopt.tmpdir, dopt.memory_limit / 16);
-        sd_fmap_init(&r.raw_map, dopt.tmpdir, dopt.memory_limit / 16);
+    if (c->dopt.memory_limit) {
+        r->mapped = 1;
+        sd_fmap_init(&r->meta_map, c->dopt.tmpdir, c->dopt.memory_limit / 16);
+        sd_fmap_init(&r->raw_map, c->dopt.tmpdir, c->dopt.memory_limit / 16);
+        if ((r->ids_fd = sd_tmpfd(c->dopt.tmpdir)) < 0) {
+            cli_error("--memory: cannot create a temporary file in %s: %s",
+                      c->dopt.tmpdir ? c->dopt.tmpdir : "the temporary directory", strerror(errno));
+            return EXIT_RUN;
+        }
     }
-    if (dopt.memory_limit && (r.ids_fd = sd_tmpfd(dopt.tmpdir)) < 0) {
-        cli_error("--memory: cannot create a temporary file in %s: %s",
-                  dopt.tmpdir ? dopt.tmpdir : "the temporary directory", strerror(errno));
-        goto done;
-    }
-    if (mpi_rank() == 0 ? out_open(&o, output) != 0 : out_open_mem(&o) != 0)
-        goto done;
+    if (mpi_rank() == 0 ? out_open(&c->o, c->output) != 0 : out_open_mem(&c->o) != 0)
+        return EXIT_RUN;
+    c->o_open = 1;
+    return 0;
+}
 
-    progress_init(&prog, show_progress);
-    if (!r.comm) /* under mpirun a process reads a share: no total */
-        progress_total(&prog, r.inputs, r.ninputs);
-    t0 = now_seconds();
-    fd.r = &r;
-    fd.reader = reader;
-    if (feed_run(&fd, job, dopt.threads, &prog, &t_sketch) != 0)
-        goto done_out;
-    if (r.comm && share_files_read(r.comm, reader, r.n) != 0)
-        goto done_out;
-    total_bytes = fd.total_bytes;
+/* Reads and sketches every record, finishes the job, and writes the results
+ * and the kept records: 0, or EXIT_RUN after saying why. */
+static int run_dedup(dedup_cmd *c)
+{
+    dedup_run *r = &c->r;
+    double t;
+    progress_init(&c->prog, c->show_progress);
+    if (!r->comm) /* under mpirun a process reads a share: no total */
+        progress_total(&c->prog, r->inputs, r->ninputs);
+    c->t0 = now_seconds();
+    c->fd.r = r;
+    c->fd.reader = c->reader;
+    if (feed_run(&c->fd, c->job, c->dopt.threads, &c->prog, &c->t_sketch) != 0)
+        return EXIT_RUN;
+    if (r->comm && share_files_read(r->comm, c->reader, r->n) != 0)
+        return EXIT_RUN;
     t = now_seconds();
-    if (sd_dedup_finish(job, show_progress ? progress_cb : NULL, &prog) != 0) {
-        cli_error("%s", sd_dedup_errmsg(job));
-        goto done_out;
+    if (sd_dedup_finish(c->job, c->show_progress ? progress_cb : NULL, &c->prog) != 0) {
+        cli_error("%s", sd_dedup_errmsg(c->job));
+        return EXIT_RUN;
     }
-    t_finish = now_seconds() - t;
-    progress_done(&prog);
-    if (write_results(&o, &r, job) != 0)
-        goto done_out;
+    c->t_finish = now_seconds() - t;
+    progress_done(&c->prog);
+    if (write_results(&c->o, r, c->job) != 0)
+        return EXIT_RUN;
     /* the results and the kept records go in place together, at the end */
-    if (keep && write_keep(keep, &r, job, &kept) != 0)
-        goto done_out;
-    if (out_close(&o) != 0) {
-        if (keep)
-            keep_close(&kept, 0);
-        goto done;
+    if (c->keep && write_keep(c->keep, r, c->job, &c->kept) != 0)
+        return EXIT_RUN;
+    c->o_open = 0;
+    if (out_close(&c->o) != 0) {
+        if (c->keep)
+            keep_close(&c->kept, 0);
+        return EXIT_RUN;
     }
-    if (keep && keep_close(&kept, 1) != 0) {
-        cli_error("--keep: cannot write '%s': %s", keep, strerror(errno ? errno : EIO));
-        goto done;
+    if (c->keep && keep_close(&c->kept, 1) != 0) {
+        cli_error("--keep: cannot write '%s': %s", c->keep, strerror(errno ? errno : EIO));
+        return EXIT_RUN;
     }
+    return 0;
+}
 
-    sd_dedup_get_stats(job, &st);
-    n_all = r.n;
-    failed_all = r.errs.failed;
-    skipped_all = r.errs.n - r.errs.failed;
-    if (r.comm) {
-        /* the whole run's figures, for process 0's summary */
-        uint64_t over = mpi_sum(warn_hidden(&fd.warned));
-        n_all = mpi_sum(r.n);
-        failed_all = mpi_sum(r.errs.failed);
-        skipped_all = mpi_sum(r.errs.n - r.errs.failed);
+/* The summary on standard error (under mpirun, of every process's records,
+ * on process 0: collective). Returns the exit status. */
+static int summarize(dedup_cmd *c)
+{
+    dedup_run *r = &c->r;
+    sd_dedup_stats st;
+    uint64_t n_all = r->n, failed_all = r->errs.failed, skipped_all = r->errs.n - r->errs.failed;
+    uint64_t total_bytes = c->fd.total_bytes, over = warn_hidden(&c->fd.warned);
+    double secs;
+    char size[32], skipped[64] = "";
+    sd_dedup_get_stats(c->job, &st);
+    if (r->comm) {
+        over = mpi_sum(over);
+        n_all = mpi_sum(r->n);
+        failed_all = mpi_sum(failed_all);
+        skipped_all = mpi_sum(skipped_all);
         total_bytes = mpi_sum(total_bytes);
-        if (r.kept_dir) { /* each process wrote its own documents' files */
-            r.kept_records = mpi_sum(r.kept_records);
-            r.kept_bytes = mpi_sum(r.kept_bytes);
+        if (r->kept_dir) { /* each process wrote its own documents' files */
+            r->kept_records = mpi_sum(r->kept_records);
+            r->kept_bytes = mpi_sum(r->kept_bytes);
         }
         if (mpi_rank() != 0)
             cli_quiet = 1;
-        else if (over && !cli_quiet)
-            cli_warn("%llu more records failed; each has an \"error\" line in the output",
-                     (unsigned long long)over);
     }
-    if (!cli_quiet) {
-        double secs = now_seconds() - t0;
-        char size[32], skipped[64] = "";
-        if (!r.comm && warn_hidden(&fd.warned))
-            cli_warn("%llu more records failed; each has an \"error\" line in the output",
-                     (unsigned long long)warn_hidden(&fd.warned));
-        fmt_bytes(size, sizeof size, total_bytes);
-        if (skipped_all)
-            snprintf(skipped, sizeof skipped, ", %llu skipped", (unsigned long long)skipped_all);
+    if (cli_quiet)
+        return failed_all || r->ids_failed ? EXIT_RUN : EXIT_OK;
+    secs = now_seconds() - c->t0;
+    if (over)
+        cli_warn("%llu more records failed; each has an \"error\" line in the output",
+                 (unsigned long long)over);
+    fmt_bytes(size, sizeof size, total_bytes);
+    if (skipped_all)
+        snprintf(skipped, sizeof skipped, ", %llu skipped", (unsigned long long)skipped_all);
+    fprintf(stderr,
+            "syndic: %llu %s, %llu %s, %llu %s (%llu exact), %llu %s%s; %s in %.2f s (%.1f "
+            "MB/s)\n",
+            (unsigned long long)n_all, noun(n_all, "document", "documents"),
+            (unsigned long long)st.clusters, noun(st.clusters, "cluster", "clusters"),
+            (unsigned long long)st.duplicates, noun(st.duplicates, "duplicate", "duplicates"),
+            (unsigned long long)st.exact_duplicates, (unsigned long long)failed_all,
+            noun(failed_all, "error", "errors"), skipped, size, secs,
+            secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
+    if (c->keep)
+        keep_summary(c->keep, r);
+    if (cli_verbose)
         fprintf(stderr,
-                "syndic: %llu %s, %llu %s, %llu %s (%llu exact), %llu %s%s; %s in %.2f s (%.1f "
-                "MB/s)\n",
-                (unsigned long long)n_all, noun(n_all, "document", "documents"),
-                (unsigned long long)st.clusters, noun(st.clusters, "cluster", "clusters"),
-                (unsigned long long)st.duplicates, noun(st.duplicates, "duplicate", "duplicates"),
-                (unsigned long long)st.exact_duplicates, (unsigned long long)failed_all,
-                noun(failed_all, "error", "errors"), skipped, size, secs,
-                secs > 0 ? (double)total_bytes / 1e6 / secs : 0.0);
-        if (keep)
-            keep_summary(keep, &r);
-        if (cli_verbose)
-            fprintf(stderr,
-                    "syndic: LSH %u bands x %u rows; %llu candidate %s, %llu verified; "
-                    "sketch %.2f s, candidates+verify+cluster %.2f s, read+write %.2f s\n",
-                    st.bands, st.rows, (unsigned long long)st.candidates,
-                    noun(st.candidates, "pair", "pairs"), (unsigned long long)st.verified, t_sketch,
-                    t_finish, secs - t_sketch - t_finish);
-        if (cli_verbose && r.comm) {
-            char ex[32];
-            fmt_bytes(ex, sizeof ex, st.exchanged);
-            fprintf(stderr, "syndic: %u %s; %s of keys exchanged (%.0f bytes per document)\n",
-                    r.comm->share.count, noun(r.comm->share.count, "process", "processes"), ex,
-                    n_all ? (double)st.exchanged / (double)n_all : 0.0);
-        }
-        if (cli_verbose && dopt.memory_limit) {
-            char sp[32];
-            fmt_bytes(sp, sizeof sp, st.spilled);
-            fprintf(stderr, "syndic: %s written to temporary files\n", sp);
-        }
+                "syndic: LSH %u bands x %u rows; %llu candidate %s, %llu verified; "
+                "sketch %.2f s, candidates+verify+cluster %.2f s, read+write %.2f s\n",
+                st.bands, st.rows, (unsigned long long)st.candidates,
+                noun(st.candidates, "pair", "pairs"), (unsigned long long)st.verified, c->t_sketch,
+                c->t_finish, secs - c->t_sketch - c->t_finish);
+    if (cli_verbose && r->comm) {
+        char ex[32];
+        fmt_bytes(ex, sizeof ex, st.exchanged);
+        fprintf(stderr, "syndic: %u %s; %s of keys exchanged (%.0f bytes per document)\n",
+                r->comm->share.count, noun(r->comm->share.count, "process", "processes"), ex,
+                n_all ? (double)st.exchanged / (double)n_all : 0.0);
     }
-    status = failed_all || r.ids_failed ? EXIT_RUN : EXIT_OK;
-    completed = 1;
-    goto done;
+    if (cli_verbose && c->dopt.memory_limit) {
+        char sp[32];
+        fmt_bytes(sp, sizeof sp, st.spilled);
+        fprintf(stderr, "syndic: %s written to temporary files\n", sp);
+    }
+    return failed_all || r->ids_failed ? EXIT_RUN : EXIT_OK;
+}
 
-done_out:
-    out_abort(&o);
-done:
-    if (!completed && r.comm)
-        mpi_abort(EXIT_RUN); /* the other processes would wait for this one */
-    rec_errors_release(&r.errs);
-    if (r.mapped) {
-        sd_fmap_release(&r.meta_map);
-        sd_fmap_release(&r.raw_map);
+/* Lets go of everything the command holds. */
+static void release_cmd(dedup_cmd *c)
+{
+    dedup_run *r = &c->r;
+    rec_errors_release(&r->errs);
+    if (r->mapped) {
+        sd_fmap_release(&r->meta_map);
+        sd_fmap_release(&r->raw_map);
     } else {
-        free(r.meta);
-        free(r.raw);
+        free(r->meta);
+        free(r->raw);
     }
-    free(r.ids);
-    free(r.own.buf);
-    free(r.rep.buf);
-    free(r.far);
-    free(r.far_at);
-    if (r.ids_fd >= 0)
-        close(r.ids_fd);
-    if (r.spool)
-        fclose(r.spool);
-    sd_dedup_free(job);
-    sd_page_reader_free(fd.pages);
-    sd_reader_free(reader);
+    free(r->ids);
+    free(r->own.buf);
+    free(r->rep.buf);
+    free(r->far);
+    free(r->far_at);
+    if (r->ids_fd >= 0)
+        close(r->ids_fd);
+    if (r->spool)
+        fclose(r->spool);
+    sd_dedup_free(c->job);
+    sd_page_reader_free(c->fd.pages);
+    sd_reader_free(c->reader);
+}
+
+int cmd_dedup(int argc, char **argv)
+{
+    dedup_cmd c;
+    int status;
+    memset(&c, 0, sizeof c);
+    c.r.ids_fd = -1;
+    c.share_mode = "auto";
+    c.show_progress = progress_default();
+    sd_dedup_options_init(&c.dopt);
+    sd_reader_options_init(&c.ropt);
+    if ((status = parse_args(&c, argc, argv)) >= 0)
+        return status;
+    if ((status = open_run(&c)) == 0 && (status = run_dedup(&c)) == 0)
+        status = summarize(&c);
+    else if (c.r.comm)
+        mpi_abort(EXIT_RUN); /* the other processes would wait for this one */
+    if (c.o_open)
+        out_abort(&c.o);
+    release_cmd(&c);
     return status;
 }

@@ -53,6 +53,26 @@
 #define HASH_BYTES 80
 /* Under a limit, each band key sent, received and sorted takes 48 bytes. */
 #define BAND_KEY_BYTES 48
+/* Under a limit, the text hashes, the band keys and the candidate pairs each
+ * have a quarter of it (the per-document arrays have a quarter more, merge
+ * windows an eighth). */
+#define KEYS_SHARE 4
+/* The fewest keys a buffer holds before it spills: smaller runs would cost
+ * more to merge than they save. */
+#define KEYS_MIN 4096
+/* Without a limit, a share's candidate pairs drop their repeats (a pair of
+ * near copies meets in many bands) each time they reach 4 a document. */
+#define PAIRS_PER_DOC 4
+/* Documents whose band hashes are made on the pool at once: a few MB of
+ * hashes; under a limit fewer, down to MIN_CHUNK, as the signatures'
+ * resident share holds. */
+#define HASH_CHUNK 4096
+/* The fewest documents or pairs a chunk takes under a tight limit: below
+ * it the pool's start-up costs more than the work. */
+#define MIN_CHUNK 64
+/* Under a limit, the pairs travelling with their records at once take a
+ * sixteenth of it. */
+#define RECORDS_SHARE 16
 
 /* A join of two documents (indexes of the whole input): at once when alone,
  * else kept for process 0. */
@@ -141,7 +161,9 @@ static int exact_alone(fin *x)
     size_t *first = NULL, i, gn, gcap = 0, dcap = 0, fcap = 0;
     int rc = 0, more;
     sd__keys_init(&k, d->o.tmpdir, d->o.memory_limit,
-                  d->o.memory_limit ? sd__spill_entries(d->o.memory_limit / 4, 4096) : SIZE_MAX, 0);
+                  d->o.memory_limit ? sd__spill_entries(d->o.memory_limit / KEYS_SHARE, KEYS_MIN)
+                                    : SIZE_MAX,
+                  0);
     for (i = 0; i < d->n && rc == 0; i++) {
         const doc_info *in = &info_of(d)[i];
         sd__dedup_walk(d, A_BIT(A_INFO));
@@ -449,7 +471,10 @@ static void hash_doc(void *ctx, size_t j, unsigned worker)
 static size_t hash_chunk(const sd_dedup *d)
 {
     size_t c = d->map[A_SIG].keep / (4 * (size_t)d->o.num_perm);
-    return !d->o.memory_limit ? 4096 : c < 64 ? 64 : c > 4096 ? 4096 : c;
+    return !d->o.memory_limit ? HASH_CHUNK
+           : c < MIN_CHUNK    ? MIN_CHUNK
+           : c > HASH_CHUNK   ? HASH_CHUNK
+                              : c;
 }
 
 static int band_step(fin *x)
@@ -759,8 +784,8 @@ static void sizes(fin *x)
             x->round_keys = limit / BAND_KEY_BYTES;
         x->npairs = 1;
         if (limit) {
-            uint64_t by = limit / 16 / pair_msg(x->d);
-            c = by < 64 ? 64 : by < c ? by : c;
+            uint64_t by = limit / RECORDS_SHARE / pair_msg(x->d);
+            c = by < MIN_CHUNK ? MIN_CHUNK : by < c ? by : c;
         }
     }
     x->chunk = (size_t)c;
@@ -778,9 +803,9 @@ static int parts_init(fin *x)
     x->nparts = nw < d->o.bands ? nw : d->o.bands;
     if ((x->parts = sd__calloc(x->nparts, sizeof *x->parts)) == NULL)
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
-    kmax = limit ? sd__spill_entries(limit / 4 / x->nparts, 4096) : SIZE_MAX;
-    pmax = limit ? sd__spill_entries(limit / 4 / x->nparts, 4096)
-                 : 4 * (d->n + 1024) / x->nparts + 4096;
+    kmax = limit ? sd__spill_entries(limit / KEYS_SHARE / x->nparts, KEYS_MIN) : SIZE_MAX;
+    pmax = limit ? sd__spill_entries(limit / KEYS_SHARE / x->nparts, KEYS_MIN)
+                 : PAIRS_PER_DOC * (d->n + 1024) / x->nparts + KEYS_MIN;
     for (s = 0; s < x->nparts; s++) {
         part *p = &x->parts[s];
         /* the shares merge at once: each its share of the merge windows */

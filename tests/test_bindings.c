@@ -128,12 +128,19 @@ TEST(page_reader_resolves_text)
     const char *path = scratch("pages.jsonl", jsonl);
     sd_reader *r = NULL;
     sd_page_reader *p = NULL;
+    sd_extract_options bad;
     sd_record rec;
     const sd_article *art;
+    char why[SD_ERRBUF_SIZE];
     CHECK(path != NULL);
-    CHECK_EQ_INT(sd_page_reader_new(NULL, NULL, 0, 1, &p, NULL), SD_EINVAL);
+    CHECK_EQ_INT(sd_page_reader_new(NULL, NULL, 0, 1, &p, why), SD_EINVAL);
+    CHECK(strstr(why, "no reader") != NULL);
     CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
     CHECK_EQ_INT(sd_reader_add(r, path), 0);
+    /* extraction options not set up by their _init(): refused, and why */
+    memset(&bad, 0, sizeof bad);
+    CHECK_EQ_INT(sd_page_reader_new(r, &bad, 0, 1, &p, why), SD_EINVAL);
+    CHECK(p == NULL && strstr(why, "sd_extract_options not set up") != NULL);
     CHECK_EQ_INT(sd_page_reader_new(r, NULL, 0, 1, &p, NULL), 0);
     CHECK_EQ_INT(sd_page_reader_next(p, &rec, &art), 1);
     CHECK(rec.error == 0 && rec.text_len == 11 && memcmp(rec.text, "plain words", 11) == 0);

@@ -35,6 +35,8 @@ ext = Extension(
     include_dirs=[os.path.join(ROOT, "include")],
     extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"],
     extra_objects=[lib],
+    # rebuilt when the library or its header changes, not only the source
+    depends=[lib, os.path.join(ROOT, "include", "syndic.h")],
     extra_link_args=pkg_libs() + ["-pthread", "-lm"],
 )
 

@@ -25,6 +25,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/utf8.h"
 #include "input/charset.h"
 #include "input/csv.h"
 #include "input/files.h"
@@ -34,7 +35,6 @@
 #include "input/stream.h"
 #include "input/warc.h"
 #include "syndic.h"
-#include "base/utf8.h"
 
 #define BLOCK ((size_t)1 << 20)
 #define SNIFF ((size_t)4096) /* bytes decompressed to tell the format */

@@ -135,29 +135,54 @@ static uint32_t *gap_table(sd_aligner *al, const uint32_t *a, size_t na, const u
     return d;
 }
 
-size_t sd__align_gap(sd_aligner *al, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-                     size_t *equal)
+/*
+ * The columns of one optimal alignment of a[0..na) and b[0..nb) read back
+ * from their table d (gap_table()), last column first, into ops (room for
+ * na + nb): 0 equal, 1 substitution, 2 A only, 3 B only. Returns how many.
+ */
+static size_t traceback(const uint32_t *d, const uint32_t *a, size_t na, const uint32_t *b,
+                        size_t nb, uint8_t *ops)
 {
-    size_t w = nb + 1, i = na, j = nb, eq = 0;
-    uint32_t *d = gap_table(al, a, na, b, nb);
-    if (!d)
-        return SIZE_MAX;
-    while (i > 0 && j > 0) {
-        if (a[i - 1] == b[j - 1] && d[i * w + j] == d[(i - 1) * w + j - 1]) {
-            eq++;
+    size_t w = nb + 1, i = na, j = nb, nops = 0;
+    while (i > 0 || j > 0) {
+        if (i > 0 && j > 0 && a[i - 1] == b[j - 1] && d[i * w + j] == d[(i - 1) * w + j - 1]) {
+            ops[nops++] = 0;
             i--;
             j--;
-        } else if (d[i * w + j] == d[(i - 1) * w + j - 1] + 1) {
+        } else if (i > 0 && j > 0 && d[i * w + j] == d[(i - 1) * w + j - 1] + 1) {
+            ops[nops++] = 1;
             i--;
             j--;
-        } else if (d[i * w + j] == d[(i - 1) * w + j] + 1) {
+        } else if (i > 0 && d[i * w + j] == d[(i - 1) * w + j] + 1) {
+            ops[nops++] = 2;
             i--;
         } else {
+            ops[nops++] = 3;
             j--;
         }
     }
+    return nops;
+}
+
+size_t sd__align_gap(sd_aligner *al, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                     size_t *equal)
+{
+    size_t nops, o, cost = 0, eq = 0;
+    uint32_t *d;
+    uint8_t *ops;
+    *equal = 0;
+    if (na + nb == 0)
+        return 0;
+    if ((d = gap_table(al, a, na, b, nb)) == NULL || (ops = sd__malloc(na + nb)) == NULL)
+        return SIZE_MAX;
+    nops = traceback(d, a, na, b, nb, ops);
+    for (o = 0; o < nops; o++) {
+        eq += ops[o] == 0;
+        cost += ops[o] != 0;
+    }
+    sd__free(ops);
     *equal = eq;
-    return d[na * w + nb];
+    return cost;
 }
 
 /* Appends one edit, merging it with the previous edit of the same passage
@@ -192,7 +217,7 @@ static int fill_gap(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, uint32_t
                     uint32_t b0, uint32_t b1, sd_tpassages *out, size_t first, uint32_t *cols,
                     uint32_t *equal)
 {
-    size_t na = a1 - a0, nb = b1 - b0, w = nb + 1, i, j, nops = 0, o;
+    size_t na = a1 - a0, nb = b1 - b0, i, j, nops = 0, o;
     uint32_t *d;
     uint8_t *ops;
     int rc = 0;
@@ -206,27 +231,7 @@ static int fill_gap(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, uint32_t
     ops = sd__malloc(na + nb);
     if (!ops)
         return SD_ENOMEM;
-    /* traceback from the end: 0 equal, 1 substitution, 2 A only, 3 B only */
-    i = na;
-    j = nb;
-    while (i > 0 || j > 0) {
-        if (i > 0 && j > 0 && a->h[a0 + i - 1] == b->h[b0 + j - 1] &&
-            d[i * w + j] == d[(i - 1) * w + j - 1]) {
-            ops[nops++] = 0;
-            i--;
-            j--;
-        } else if (i > 0 && j > 0 && d[i * w + j] == d[(i - 1) * w + j - 1] + 1) {
-            ops[nops++] = 1;
-            i--;
-            j--;
-        } else if (i > 0 && d[i * w + j] == d[(i - 1) * w + j] + 1) {
-            ops[nops++] = 2;
-            i--;
-        } else {
-            ops[nops++] = 3;
-            j--;
-        }
-    }
+    nops = traceback(d, a->h + a0, na, b->h + b0, nb, ops);
     /* replay forwards, emitting runs of unequal columns */
     i = a0;
     j = b0;

@@ -81,8 +81,9 @@ int sd__align(sd_aligner *al, const sd_tseq *a, const sd_tseq *b, const uint64_t
               size_t nanch, const sd_align_params *p, sd_tpassages *out);
 
 /* The exact unit-cost edit distance of a[0..na) and b[0..nb) and, through
- * *equal, the number of equal columns of one optimal alignment. Uses the
- * aligner's table. Returns SIZE_MAX on allocation failure. */
+ * *equal, the number of equal columns of one optimal alignment: both
+ * counted on the columns the passages' edits come from (the same table and
+ * traceback). Returns SIZE_MAX on allocation failure. */
 size_t sd__align_gap(sd_aligner *al, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
                      size_t *equal);
 

@@ -77,7 +77,7 @@ TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
 .PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-example test-install test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
-        fuzz lint bench demo install uninstall clean
+        fuzz lint bench demo install uninstall clean FORCE
 
 all: $(STATIC) $(SHARED) $(PROG) $(SHIM) $(PCFILE) syndic
 
@@ -91,7 +91,18 @@ syndic: $(PROG)
 # the internals they share with it.
 $(LIB_OBJ): VISIBILITY := -fvisibility=hidden
 
-$(BUILD)/%.o: %.c
+# Every object is rebuilt when the compiler or its flags change (a stamp
+# whose text is them, rewritten only when it differs, as git's GIT-CFLAGS):
+# an object built with other flags, say before the library hid its
+# internals, would otherwise stay in the build. -Werror changes no object.
+FLAGS_STAMP := $(BUILD)/.cflags
+STAMP_TEXT := $(CC) $(filter-out $(WERROR),$(ALL_CFLAGS)) -fvisibility=hidden
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(STAMP_TEXT)' | cmp -s - $@ || echo '$(STAMP_TEXT)' > $@
+FORCE:
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(VISIBILITY) -MMD -MP -c -o $@ $<
 

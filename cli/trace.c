@@ -622,84 +622,88 @@ done:
     return rc;
 }
 
-int cmd_trace(int argc, char **argv)
-{
+/* One run of `syndic trace`: its options, the reader and the job, the
+ * records kept for the output, and the batch being filled. */
+typedef struct trace_cmd {
     sd_trace_options topt;
     sd_reader_options ropt;
-    sd_reader *reader = NULL;
-    sd_trace *job = NULL;
+    sd_reader *reader;
+    sd_trace *job;
+    sd_page_reader *pages;
+    sd_comm *comm;
     trace_run r;
     out o;
+    int out_opened;
     progress prog;
-    const char *output = NULL, *html = NULL, *share_mode = "auto";
-    int c, rc, status = EXIT_RUN, show_progress = progress_default(), with_passages = 0;
-    int with_text = 1, out_opened = 0, whole_page = 0, doc_text = TEXT_NONE, completed = 0;
-    sd_comm *comm = NULL;
-    sd_page_reader *pages = NULL;
-    unsigned seed = 0;
-    sd_trace_doc *docs = NULL;
-    char *arena = NULL, why[SD_ERRBUF_SIZE];
-    size_t arena_cap = BATCH_BYTES, i, nb = 0, used = 0;
-    record_warnings warned = {0};
+    const char *output, *html, *share_mode;
+    int show_progress, with_passages, with_text, whole_page, doc_text;
+    char **inputs;
+    int n_inputs;
+    sd_trace_doc *docs; /* the batch: nb documents, their texts in the arena */
+    char *arena;
+    size_t arena_cap, nb, used;
+    record_warnings warned;
     double t0;
-    sd_trace_stats st;
+} trace_cmd;
 
-    memset(&r, 0, sizeof r);
-    sd_trace_options_init(&topt);
-    sd_reader_options_init(&ropt);
+/* Reads the options into tc. Returns -1 to go on, or the exit status. */
+static int parse_args(trace_cmd *tc, int argc, char **argv)
+{
+    int c;
+    unsigned seed = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:m:j:qvh", long_opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
+        case 'o': tc->output = optarg; break;
         case 'm':
-            if (parse_unsigned("--min-passage", optarg, 4, 100000, &topt.min_passage))
+            if (parse_unsigned("--min-passage", optarg, 4, 100000, &tc->topt.min_passage))
                 return EXIT_USAGE;
             break;
         case OPT_MAX_DF:
-            if (parse_unsigned("--max-df", optarg, 2, 0xFFFFFFFFu, &topt.max_df))
+            if (parse_unsigned("--max-df", optarg, 2, 0xFFFFFFFFu, &tc->topt.max_df))
                 return EXIT_USAGE;
             break;
         case OPT_MIN_ID:
-            if (parse_double("--min-identity", optarg, 0.0, 1.0, &topt.min_identity))
+            if (parse_double("--min-identity", optarg, 0.0, 1.0, &tc->topt.min_identity))
                 return EXIT_USAGE;
             break;
-        case OPT_EXACT: topt.exact = 1; break;
-        case OPT_ALL_TEXT: topt.all_text = 1; break;
-        case OPT_PASSAGES: with_passages = 1; break;
-        case OPT_NO_TEXT: with_text = 0; break;
-        case OPT_DOC_TEXT: doc_text = TEXT_ALL; break;
-        case OPT_HTML: html = optarg; break;
+        case OPT_EXACT: tc->topt.exact = 1; break;
+        case OPT_ALL_TEXT: tc->topt.all_text = 1; break;
+        case OPT_PASSAGES: tc->with_passages = 1; break;
+        case OPT_NO_TEXT: tc->with_text = 0; break;
+        case OPT_DOC_TEXT: tc->doc_text = TEXT_ALL; break;
+        case OPT_HTML: tc->html = optarg; break;
         case OPT_MEMORY:
-            if (parse_size("--memory", optarg, 1u << 20, &topt.memory_limit))
+            if (parse_size("--memory", optarg, 1u << 20, &tc->topt.memory_limit))
                 return EXIT_USAGE;
             break;
-        case OPT_TMPDIR: topt.tmpdir = optarg; break;
+        case OPT_TMPDIR: tc->topt.tmpdir = optarg; break;
         case OPT_SHARE:
             if (!share_mode_ok(optarg))
                 return EXIT_USAGE;
-            share_mode = optarg;
+            tc->share_mode = optarg;
             break;
         case OPT_SEED:
             if (parse_unsigned("--seed", optarg, 0, 0xFFFFFFFFu, &seed))
                 return EXIT_USAGE;
-            topt.seed = seed;
+            tc->topt.seed = seed;
             break;
         case OPT_FORMAT:
-            if (parse_format(optarg, &ropt.format))
+            if (parse_format(optarg, &tc->ropt.format))
                 return EXIT_USAGE;
             break;
-        case OPT_ID_FIELD: ropt.id_field = optarg; break;
-        case OPT_TEXT_FIELD: ropt.text_field = optarg; break;
-        case OPT_REPAIR: ropt.repair_utf8 = 1; break;
-        case OPT_HTML_FIELD: ropt.html_field = optarg; break;
-        case OPT_WHOLE_PAGE: whole_page = 1; break;
+        case OPT_ID_FIELD: tc->ropt.id_field = optarg; break;
+        case OPT_TEXT_FIELD: tc->ropt.text_field = optarg; break;
+        case OPT_REPAIR: tc->ropt.repair_utf8 = 1; break;
+        case OPT_HTML_FIELD: tc->ropt.html_field = optarg; break;
+        case OPT_WHOLE_PAGE: tc->whole_page = 1; break;
         case 'j':
-            if (parse_unsigned("--threads", optarg, 1, 256, &topt.threads))
+            if (parse_unsigned("--threads", optarg, 1, 256, &tc->topt.threads))
                 return EXIT_USAGE;
             break;
-        case OPT_PROGRESS: show_progress = 1; break;
-        case OPT_NO_PROGRESS: show_progress = 0; break;
+        case OPT_PROGRESS: tc->show_progress = 1; break;
+        case OPT_NO_PROGRESS: tc->show_progress = 0; break;
         case 'q': cli_quiet = 1; break;
         case 'v': cli_verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
@@ -711,220 +715,294 @@ int cmd_trace(int argc, char **argv)
         cli_see_help("trace");
         return EXIT_USAGE;
     }
-    if (show_progress && cli_quiet)
-        show_progress = 0;
-    if ((comm = mpi_comm()) != NULL) {
-        topt.comm = comm;
-        if (share_choose(comm, share_mode, argv + optind, argc - optind) != 0)
+    tc->inputs = argv + optind;
+    tc->n_inputs = argc - optind;
+    if (tc->show_progress && cli_quiet)
+        tc->show_progress = 0;
+    if ((tc->comm = mpi_comm()) != NULL) {
+        tc->topt.comm = tc->comm;
+        if (share_choose(tc->comm, tc->share_mode, tc->inputs, tc->n_inputs) != 0)
             return EXIT_USAGE;
-        ropt.share = comm->share;
-        if (comm->share.index != 0)
-            show_progress = 0;
+        tc->ropt.share = tc->comm->share;
+        if (tc->comm->share.index != 0)
+            tc->show_progress = 0;
     }
+    return -1;
+}
+
+/* Checks the outputs, makes the reader, the job and the output, and the
+ * batch's room. Returns 0, or the exit status. */
+static int open_run(trace_cmd *tc)
+{
+    char why[SD_ERRBUF_SIZE];
+    int i;
     if (mpi_rank() == 0) {
         /* every output can be written, before hours of reading */
-        const out_path outs[] = {{"-o", output, 0}, {"--html", html, 0}};
-        if (out_check_paths(outs, 2, argv + optind, argc - optind) != 0) {
-            status = comm ? EXIT_RUN : EXIT_USAGE;
-            goto done;
-        }
+        const out_path outs[] = {{"-o", tc->output, 0}, {"--html", tc->html, 0}};
+        if (out_check_paths(outs, 2, tc->inputs, tc->n_inputs) != 0)
+            return tc->comm ? EXIT_RUN : EXIT_USAGE;
     }
-    if (sd_reader_new(&ropt, &reader, why) != 0 || sd_trace_new(&topt, &job, why) != 0 ||
-        sd_page_reader_new(reader, NULL, SD_PAGE_KEEP_EMPTY | (whole_page ? SD_PAGE_WHOLE : 0),
-                           topt.threads, &pages, why) != 0) {
+    if (sd_reader_new(&tc->ropt, &tc->reader, why) != 0 ||
+        sd_trace_new(&tc->topt, &tc->job, why) != 0 ||
+        sd_page_reader_new(tc->reader, NULL,
+                           SD_PAGE_KEEP_EMPTY | (tc->whole_page ? SD_PAGE_WHOLE : 0),
+                           tc->topt.threads, &tc->pages, why) != 0) {
         cli_error("%s", why);
-        goto done;
+        return EXIT_RUN;
     }
-    for (i = (size_t)optind; i < (size_t)argc; i++)
-        if (sd_reader_add(reader, argv[i]) != 0) {
+    for (i = 0; i < tc->n_inputs; i++)
+        if (sd_reader_add(tc->reader, tc->inputs[i]) != 0) {
             cli_error("out of memory");
-            goto done;
+            return EXIT_RUN;
         }
     /* with --html, JSON lines go out only to a file named by -o */
-    if (mpi_rank() == 0 ? out_open(&o, html && !output ? "/dev/null" : output) != 0
-                        : out_open_mem(&o) != 0)
-        goto done;
-    out_opened = 1;
-    progress_init(&prog, show_progress);
-    if (!comm) /* under mpirun a process reads a share: no total */
-        progress_total(&prog, argv + optind, argc - optind);
-    t0 = now_seconds();
+    if (mpi_rank() == 0 ? out_open(&tc->o, tc->html && !tc->output ? "/dev/null" : tc->output) != 0
+                        : out_open_mem(&tc->o) != 0)
+        return EXIT_RUN;
+    tc->out_opened = 1;
+    progress_init(&tc->prog, tc->show_progress);
+    if (!tc->comm) /* under mpirun a process reads a share: no total */
+        progress_total(&tc->prog, tc->inputs, tc->n_inputs);
+    tc->t0 = now_seconds();
     /* under a memory limit a batch's texts take at most a 16th of it (the
      * job's copies and tokens of them, about 3.3 bytes a byte, are held
      * until the batch is done) */
-    if (topt.memory_limit) {
-        r.mapped = 1;
-        sd_fmap_init(&r.rmap, topt.tmpdir, 0);
-        sd_fmap_init(&r.smap, topt.tmpdir, 0);
+    tc->arena_cap = BATCH_BYTES;
+    if (tc->topt.memory_limit) {
+        tc->r.mapped = 1;
+        sd_fmap_init(&tc->r.rmap, tc->topt.tmpdir, 0);
+        sd_fmap_init(&tc->r.smap, tc->topt.tmpdir, 0);
+        if (tc->topt.memory_limit / 16 < tc->arena_cap)
+            tc->arena_cap = tc->topt.memory_limit / 16 < (1u << 20)
+                                ? 1u << 20
+                                : (size_t)(tc->topt.memory_limit / 16);
     }
-    if (topt.memory_limit && topt.memory_limit / 16 < arena_cap)
-        arena_cap =
-            topt.memory_limit / 16 < (1u << 20) ? 1u << 20 : (size_t)(topt.memory_limit / 16);
-    docs = malloc(BATCH_DOCS * sizeof *docs);
-    arena = malloc(arena_cap);
-    if (!docs || !arena) {
+    tc->docs = malloc(BATCH_DOCS * sizeof *tc->docs);
+    tc->arena = malloc(tc->arena_cap);
+    if (!tc->docs || !tc->arena) {
         cli_error("out of memory");
-        goto done;
+        return EXIT_RUN;
     }
+    return 0;
+}
+
+/* Hands documents to the job. Returns 0, or -1 having said why. */
+static int add_docs(trace_cmd *tc, const sd_trace_doc *d, size_t n)
+{
+    if (sd_trace_add(tc->job, d, n) != 0) {
+        cli_error("%s", sd_trace_errmsg(tc->job));
+        return -1;
+    }
+    return 0;
+}
+
+/* Copies a record's text, date and URL into the arena as the batch's next
+ * document; a record larger than the arena (which is empty then: the batch
+ * was just handed over) goes to the job straight from the reader, not
+ * copied, so it is not held twice. Returns 0, or -1 having said why. */
+static int take_text(trace_cmd *tc, const sd_record *rec)
+{
+    sd_trace_doc *d = &tc->docs[tc->nb];
+    if (rec->text_len + rec->date_len + rec->url_len > tc->arena_cap) {
+        sd_trace_doc one;
+        memset(&one, 0, sizeof one);
+        one.text = rec->text;
+        one.len = rec->text_len;
+        one.date = rec->date;
+        one.date_len = rec->date ? rec->date_len : 0;
+        one.url = rec->url;
+        one.url_len = rec->url ? rec->url_len : 0;
+        return add_docs(tc, &one, 1);
+    }
+    memcpy(tc->arena + tc->used, rec->text, rec->text_len);
+    d->text = tc->arena + tc->used;
+    d->len = rec->text_len;
+    tc->used += rec->text_len;
+    if (rec->date && rec->date_len && tc->used + rec->date_len <= tc->arena_cap) {
+        memcpy(tc->arena + tc->used, rec->date, rec->date_len);
+        d->date = tc->arena + tc->used;
+        d->date_len = rec->date_len;
+        tc->used += rec->date_len;
+    }
+    if (rec->url && rec->url_len && tc->used + rec->url_len <= tc->arena_cap) {
+        memcpy(tc->arena + tc->used, rec->url, rec->url_len);
+        d->url = tc->arena + tc->used;
+        d->url_len = rec->url_len;
+        tc->used += rec->url_len;
+    }
+    tc->nb++;
+    return 0;
+}
+
+/* Reads every record: each is remembered for the output, and its text
+ * added to the job in batches. Returns 0, or -1 having said why. */
+static int read_inputs(trace_cmd *tc)
+{
     for (;;) {
         sd_record rec;
         const sd_article *art;
         char skip[160];
-        rc = sd_page_reader_next(pages, &rec, &art);
+        int rc = sd_page_reader_next(tc->pages, &rec, &art);
         if (rc < 0) {
-            cli_error("cannot read input: %s", sd_page_reader_errmsg(pages));
-            goto done;
+            cli_error("cannot read input: %s", sd_page_reader_errmsg(tc->pages));
+            return -1;
         }
         /* hand the batch over when it is full or the input ends; texts
          * live in the arena until then, since a record's pointers last
          * only until the next read */
-        if (nb && (rc == 0 || nb == BATCH_DOCS ||
-                   (rec.error == 0 && rec.text &&
-                    used + rec.text_len + rec.date_len + rec.url_len > arena_cap))) {
-            if (sd_trace_add(job, docs, nb) != 0) {
-                cli_error("%s", sd_trace_errmsg(job));
-                goto done;
-            }
-            progress_read(&prog, sd_reader_bytes(reader), r.n);
-            nb = 0;
-            used = 0;
+        if (tc->nb && (rc == 0 || tc->nb == BATCH_DOCS ||
+                       (rec.error == 0 && rec.text &&
+                        tc->used + rec.text_len + rec.date_len + rec.url_len > tc->arena_cap))) {
+            if (add_docs(tc, tc->docs, tc->nb) != 0)
+                return -1;
+            progress_read(&tc->prog, sd_reader_bytes(tc->reader), tc->r.n);
+            tc->nb = 0;
+            tc->used = 0;
         }
         if (rc == 0)
-            break;
+            return 0;
         skip[0] = '\0';
         if (rec.error == 0 && rec.text == NULL && art)
-            snprintf(skip, sizeof skip, "page has no %s (%s)", whole_page ? "text" : "article text",
-                     art->reason ? art->reason : "empty");
+            snprintf(skip, sizeof skip, "page has no %s (%s)",
+                     tc->whole_page ? "text" : "article text", art->reason ? art->reason : "empty");
         else if (rec.error == 0 && rec.text == NULL) {
             rec.error = SD_EMISSING;
             rec.errmsg = "record has no text";
         }
-        if (remember(&r, &rec, skip[0] ? skip : NULL) != 0) {
-            cli_error(r.mapped ? "--memory: cannot grow a temporary file: %s" : "out of memory: %s",
+        if (remember(&tc->r, &rec, skip[0] ? skip : NULL) != 0) {
+            cli_error(tc->r.mapped ? "--memory: cannot grow a temporary file: %s"
+                                   : "out of memory: %s",
                       strerror(errno));
-            goto done;
+            return -1;
         }
-        memset(&docs[nb], 0, sizeof docs[nb]);
+        memset(&tc->docs[tc->nb], 0, sizeof tc->docs[tc->nb]);
         if (rec.error || skip[0]) {
+            /* an empty document keeps the job's numbers the records' */
             if (rec.error)
-                warn_record(&warned, &rec, r.errs.v[r.r[r.n - 1].err].msg);
-        } else if (rec.text) {
-            if (rec.text_len + rec.date_len + rec.url_len > arena_cap) {
-                /* larger than the arena, which is empty here (the batch
-                 * was just handed over): added straight from the reader,
-                 * not copied, so the record is not held twice */
-                sd_trace_doc one;
-                memset(&one, 0, sizeof one);
-                one.text = rec.text;
-                one.len = rec.text_len;
-                one.date = rec.date;
-                one.date_len = rec.date ? rec.date_len : 0;
-                one.url = rec.url;
-                one.url_len = rec.url ? rec.url_len : 0;
-                if (sd_trace_add(job, &one, 1) != 0) {
-                    cli_error("%s", sd_trace_errmsg(job));
-                    goto done;
-                }
-                continue;
-            }
-            memcpy(arena + used, rec.text, rec.text_len);
-            docs[nb].text = arena + used;
-            docs[nb].len = rec.text_len;
-            used += rec.text_len;
-            if (rec.date && rec.date_len && used + rec.date_len <= arena_cap) {
-                memcpy(arena + used, rec.date, rec.date_len);
-                docs[nb].date = arena + used;
-                docs[nb].date_len = rec.date_len;
-                used += rec.date_len;
-            }
-            if (rec.url && rec.url_len && used + rec.url_len <= arena_cap) {
-                memcpy(arena + used, rec.url, rec.url_len);
-                docs[nb].url = arena + used;
-                docs[nb].url_len = rec.url_len;
-                used += rec.url_len;
-            }
+                warn_record(&tc->warned, &rec, tc->r.errs.v[tc->r.r[tc->r.n - 1].err].msg);
+            tc->nb++;
+        } else if (take_text(tc, &rec) != 0) {
+            return -1;
         }
-        nb++;
     }
-    if (comm && share_files_read(comm, reader, r.n) != 0)
-        goto done;
-    if (sd_trace_finish(job, show_progress ? progress_cb : NULL, &prog) != 0) {
-        cli_error("%s", sd_trace_errmsg(job));
-        goto done;
+}
+
+/* Finishes the job and writes the lines and the report. Returns 0, or -1
+ * having said why. */
+static int finish_and_write(trace_cmd *tc)
+{
+    if (tc->comm && share_files_read(tc->comm, tc->reader, tc->r.n) != 0)
+        return -1;
+    if (sd_trace_finish(tc->job, tc->show_progress ? progress_cb : NULL, &tc->prog) != 0) {
+        cli_error("%s", sd_trace_errmsg(tc->job));
+        return -1;
     }
-    progress_done(&prog);
-    if (comm) {
+    progress_done(&tc->prog);
+    if (tc->comm) {
         /* process 0 writes everything; the others have nothing to say */
-        if (gather_records(&r, comm) != 0)
-            goto done;
-        if (comm->share.index != 0) {
+        if (gather_records(&tc->r, tc->comm) != 0)
+            return -1;
+        if (tc->comm->share.index != 0) {
             cli_quiet = 1;
-            html = NULL;
+            tc->html = NULL;
         }
     }
-    write_lines(&o, &r, job, with_text, with_passages, doc_text, 0);
-    if (html) {
+    write_lines(&tc->o, &tc->r, tc->job, tc->with_text, tc->with_passages, tc->doc_text, 0);
+    if (tc->html) {
         /* the JSON lines and the report go in place together, at the end */
         out h;
-        if (out_open(&h, html) != 0)
-            goto done;
-        write_report(&h, &r, job);
+        if (out_open(&h, tc->html) != 0)
+            return -1;
+        write_report(&h, &tc->r, tc->job);
         if (out_close(&h) != 0)
-            goto done;
+            return -1;
     }
-    out_opened = 0;
-    if (out_close(&o) != 0)
-        goto done;
-    sd_trace_get_stats(job, &st);
-    if (!cli_quiet) {
-        double secs = now_seconds() - t0;
-        fprintf(stderr, "syndic: %zu %s, %llu %s, %llu %s, %zu %s; %.1f MB in %.2f s (%.1f MB/s)\n",
-                r.n, noun(r.n, "document", "documents"), (unsigned long long)st.stories,
-                noun(st.stories, "story", "stories"), (unsigned long long)st.passages,
-                noun(st.passages, "passage", "passages"), r.errs.failed,
-                noun(r.errs.failed, "error", "errors"), (double)st.bytes / 1e6, secs,
-                secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
-        if (st.dropped)
-            fprintf(stderr,
-                    "syndic: --max-df %u: %llu fingerprints found in more documents were left out; "
-                    "text printed more often than that links nothing\n",
-                    st.max_df, (unsigned long long)st.dropped);
-        if (cli_verbose)
-            fprintf(stderr,
-                    "syndic: k %u, window %u; %llu fingerprints of article prose, %llu candidate "
-                    "pairs; %llu passages between pages of one site that no other site prints "
-                    "left out\n",
-                    st.k, st.w, (unsigned long long)st.fingerprints, (unsigned long long)st.pairs,
-                    (unsigned long long)st.site_passages);
-        if (cli_verbose && topt.memory_limit) {
-            char sp[32];
-            fmt_bytes(sp, sizeof sp, st.spilled);
-            fprintf(stderr, "syndic: %s written to temporary files\n", sp);
-        }
-        if (cli_verbose && comm) {
-            char ex[32];
-            fmt_bytes(ex, sizeof ex, st.exchanged);
-            fprintf(stderr,
-                    "syndic: %u %s; %s of fingerprints, anchors and texts exchanged "
-                    "(%.0f bytes per document)\n",
-                    comm->share.count, noun(comm->share.count, "process", "processes"), ex,
-                    r.n ? (double)st.exchanged / (double)r.n : 0.0);
-        }
-        if (html)
-            fprintf(stderr, "syndic: story report written to %s\n", html);
+    tc->out_opened = 0;
+    return out_close(&tc->o) != 0 ? -1 : 0;
+}
+
+/* The summary on stderr. */
+static void summarize(const trace_cmd *tc)
+{
+    sd_trace_stats st;
+    double secs = now_seconds() - tc->t0;
+    const trace_run *r = &tc->r;
+    if (cli_quiet)
+        return;
+    sd_trace_get_stats(tc->job, &st);
+    fprintf(stderr, "syndic: %zu %s, %llu %s, %llu %s, %zu %s; %.1f MB in %.2f s (%.1f MB/s)\n",
+            r->n, noun(r->n, "document", "documents"), (unsigned long long)st.stories,
+            noun(st.stories, "story", "stories"), (unsigned long long)st.passages,
+            noun(st.passages, "passage", "passages"), r->errs.failed,
+            noun(r->errs.failed, "error", "errors"), (double)st.bytes / 1e6, secs,
+            secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0);
+    if (st.dropped)
+        fprintf(stderr,
+                "syndic: --max-df %u: %llu fingerprints found in more documents were left out; "
+                "text printed more often than that links nothing\n",
+                st.max_df, (unsigned long long)st.dropped);
+    if (cli_verbose)
+        fprintf(stderr,
+                "syndic: k %u, window %u; %llu fingerprints of article prose, %llu candidate "
+                "pairs; %llu passages between pages of one site that no other site prints "
+                "left out\n",
+                st.k, st.w, (unsigned long long)st.fingerprints, (unsigned long long)st.pairs,
+                (unsigned long long)st.site_passages);
+    if (cli_verbose && tc->topt.memory_limit) {
+        char sp[32];
+        fmt_bytes(sp, sizeof sp, st.spilled);
+        fprintf(stderr, "syndic: %s written to temporary files\n", sp);
     }
-    status = r.errs.failed ? EXIT_RUN : EXIT_OK;
-    completed = 1;
-done:
-    if (!completed && comm)
-        mpi_abort(EXIT_RUN); /* the other processes would wait for this one */
-    if (out_opened)
-        out_abort(&o);
-    records_release(&r);
-    free(docs);
-    free(arena);
-    sd_trace_free(job);
-    sd_page_reader_free(pages);
-    sd_reader_free(reader);
+    if (cli_verbose && tc->comm) {
+        char ex[32];
+        fmt_bytes(ex, sizeof ex, st.exchanged);
+        fprintf(stderr,
+                "syndic: %u %s; %s of fingerprints, anchors and texts exchanged "
+                "(%.0f bytes per document)\n",
+                tc->comm->share.count, noun(tc->comm->share.count, "process", "processes"), ex,
+                r->n ? (double)st.exchanged / (double)r->n : 0.0);
+    }
+    if (tc->html)
+        fprintf(stderr, "syndic: story report written to %s\n", tc->html);
+}
+
+/* Frees what the run holds; a run that did not complete under mpirun
+ * stops the other processes, which would wait for this one. */
+static void release_cmd(trace_cmd *tc, int completed)
+{
+    if (!completed && tc->comm)
+        mpi_abort(EXIT_RUN);
+    if (tc->out_opened)
+        out_abort(&tc->o);
+    records_release(&tc->r);
+    free(tc->docs);
+    free(tc->arena);
+    sd_trace_free(tc->job);
+    sd_page_reader_free(tc->pages);
+    sd_reader_free(tc->reader);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    trace_cmd tc;
+    int status, completed = 0;
+    memset(&tc, 0, sizeof tc);
+    sd_trace_options_init(&tc.topt);
+    sd_reader_options_init(&tc.ropt);
+    tc.share_mode = "auto";
+    tc.show_progress = progress_default();
+    tc.with_text = 1;
+    tc.doc_text = TEXT_NONE;
+    if ((status = parse_args(&tc, argc, argv)) >= 0)
+        return status;
+    if ((status = open_run(&tc)) == 0) {
+        status = EXIT_RUN;
+        if (read_inputs(&tc) == 0 && finish_and_write(&tc) == 0) {
+            summarize(&tc);
+            status = tc.r.errs.failed ? EXIT_RUN : EXIT_OK;
+            completed = 1;
+        }
+    }
+    release_cmd(&tc, completed);
     return status;
 }

@@ -118,7 +118,7 @@ LIB_SRC  += $(STOP_GEN)
 $(STOP_GEN): $(STOP_TXT) data/stopwords/gen.awk
 	@mkdir -p $(dir $@)
 	LC_ALL=C awk -f data/stopwords/gen.awk $(STOP_TXT) > $@.tmp && mv $@.tmp $@
-$(BUILD)/gen/stopwords_data.o: $(STOP_GEN)
+$(BUILD)/gen/stopwords_data.o: $(STOP_GEN) $(FLAGS_STAMP)
 	$(CC) $(ALL_CFLAGS) $(VISIBILITY) -MMD -MP -c -o $@ $<
 fuzz: $(STOP_GEN)
 

@@ -16,41 +16,59 @@ double sd__lsh_probability(double s, unsigned bands, unsigned rows)
     return 1.0 - pow(1.0 - pow(s, (double)rows), (double)bands);
 }
 
-/* Integral of f over [a, b] by Simpson's rule on 40 intervals: the curve is
- * smooth, so this is as precise as the choice needs: test_sketch.c checks
- * that the banding picked costs at most 0.1% more than the one a
- * 1000-interval integration picks. */
-static double area(double a, double b, unsigned bands, unsigned rows, int above)
+/* The error areas are integrals by Simpson's rule on SIMPSON_N intervals
+ * of [0, t] (false positives) and of [t, 1] (false negatives): the curve
+ * is smooth, so this is as precise as the choice needs (test_sketch.c
+ * checks that the banding picked costs at most 0.1% more than the one a
+ * 1000-interval integration picks). */
+#define SIMPSON_N 40
+
+/* Simpson's weight of grid point i. */
+static double simpson_w(int i)
 {
-    const int n = 40;
-    double h = (b - a) / n, sum = 0;
-    int i;
-    if (b <= a)
-        return 0;
-    for (i = 0; i <= n; i++) {
-        double s = a + h * i;
-        double p = sd__lsh_probability(s, bands, rows);
-        double f = above ? 1.0 - p : p;
-        double w = (i == 0 || i == n) ? 1 : (i % 2 ? 4 : 2);
-        sum += w * f;
-    }
-    return sum * h / 3;
+    return (i == 0 || i == SIMPSON_N) ? 1 : (i % 2 ? 4 : 2);
 }
 
+/*
+ * Every banding (b bands of r rows, b r <= k) is tried. A plain run pays
+ * for the choice before its first document, so nothing is computed twice:
+ * for each r, y = 1 - s^r at the grid's points once; a banding's
+ * probability at a point is then 1 - y^b, and y^b for b = 1, 2, ... is
+ * one multiplication from the last.
+ */
 void sd__lsh_params(double threshold, unsigned k, double w_fp, double w_fn, unsigned *bands,
                     unsigned *rows)
 {
-    double best = INFINITY;
+    double best = INFINITY, lo[SIMPSON_N + 1], hi[SIMPSON_N + 1], lo_b[SIMPSON_N + 1],
+           hi_b[SIMPSON_N + 1];
+    double h_lo = threshold / SIMPSON_N, h_hi = (1.0 - threshold) / SIMPSON_N;
     unsigned b, r;
+    int i;
     *bands = 1;
     *rows = k;
-    for (b = 1; b <= k; b++) {
-        for (r = 1; r * b <= k; r++) {
-            double fp = area(0.0, threshold, b, r, 0);
-            double fn = area(threshold, 1.0, b, r, 1);
-            double cost = w_fp * fp + w_fn * fn;
-            if (cost < best - 1e-12) {
-                best = cost;
+    for (r = 1; r <= k; r++) {
+        for (i = 0; i <= SIMPSON_N; i++) {
+            lo_b[i] = lo[i] = 1.0 - pow(h_lo * i, (double)r);
+            hi_b[i] = hi[i] = 1.0 - pow(threshold + h_hi * i, (double)r);
+        }
+        for (b = 1; r * b <= k; b++) {
+            double fp = 0, fn = 0, cost;
+            if (b > 1)
+                for (i = 0; i <= SIMPSON_N; i++) {
+                    lo_b[i] *= lo[i];
+                    hi_b[i] *= hi[i];
+                }
+            /* false positives: 1 - y^b below the threshold; false
+             * negatives: y^b above it */
+            for (i = 0; i <= SIMPSON_N; i++) {
+                fp += simpson_w(i) * (1.0 - lo_b[i]);
+                fn += simpson_w(i) * hi_b[i];
+            }
+            cost = w_fp * fp * h_lo / 3 + w_fn * fn * h_hi / 3;
+            /* near ties go to fewer bands, then fewer rows */
+            if (cost < best - 1e-12 ||
+                (cost <= best + 1e-12 && (b < *bands || (b == *bands && r < *rows)))) {
+                best = cost < best ? cost : best;
                 *bands = b;
                 *rows = r;
             }

@@ -335,8 +335,13 @@ TEST(oph_densify_sparse_table_matches_its_definition)
     for (t = 0; t < sizeof ks / sizeof ks[0]; t++) {
         unsigned k = ks[t];
         uint64_t seed = 11 + t;
-        sd_oph_first f;
+        sd_oph_first f, g;
         CHECK_EQ_INT(sd__oph_first_init(&f, k, seed), 0);
+        /* the process's kept table is shared, never built twice */
+        CHECK_EQ_INT(sd__oph_first_init(&g, k, seed), 0);
+        CHECK_EQ_INT(g.shared, f.shared);
+        CHECK(!f.shared || g.at == f.at);
+        sd__oph_first_release(&g);
         for (r = 0; r < 60; r++) {
             unsigned fill = 1 + r % 40;
             sd__oph_init(a, k);

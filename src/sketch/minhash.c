@@ -3,6 +3,7 @@
  */
 #include "sketch/minhash.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -43,12 +44,20 @@ static _Thread_local struct {
  * "later". */
 #define FIRST_MAX UINT16_MAX
 
-int sd__oph_first_init(sd_oph_first *f, unsigned k, uint64_t seed)
+/* The table of the first (k, seed) a job asked for stays for the life of
+ * the process (512 KiB for 512 bins) and later jobs with the same k and
+ * seed share it: a program that runs many small jobs (a notebook, a
+ * service) builds it once. */
+static pthread_mutex_t first_lock = PTHREAD_MUTEX_INITIALIZER;
+static sd_oph_first first_kept;
+
+static int first_build(sd_oph_first *f, unsigned k, uint64_t seed)
 {
     unsigned i, seen;
     uint64_t a;
     f->k = k;
     f->seed = seed;
+    f->shared = 0;
     f->at = sd__reallocarray(NULL, (size_t)k * k, sizeof *f->at);
     if (f->at == NULL)
         return SD_ENOMEM;
@@ -67,9 +76,24 @@ int sd__oph_first_init(sd_oph_first *f, unsigned k, uint64_t seed)
     return 0;
 }
 
+int sd__oph_first_init(sd_oph_first *f, unsigned k, uint64_t seed)
+{
+    int rc = 0;
+    pthread_mutex_lock(&first_lock);
+    if (first_kept.at == NULL && (rc = first_build(&first_kept, k, seed)) == 0)
+        first_kept.shared = 1;
+    if (first_kept.at && first_kept.k == k && first_kept.seed == seed)
+        *f = first_kept;
+    else
+        rc = first_build(f, k, seed);
+    pthread_mutex_unlock(&first_lock);
+    return rc;
+}
+
 void sd__oph_first_release(sd_oph_first *f)
 {
-    sd__free(f->at);
+    if (!f->shared)
+        sd__free(f->at);
     f->at = NULL;
 }
 

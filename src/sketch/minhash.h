@@ -43,13 +43,15 @@ static inline void sd__oph_add(uint32_t *sig, unsigned k, uint64_t h)
  * within 65,534 attempts). With it, densifying a sparse signature (m filled
  * bins, a short text's few shingles) costs m table reads per empty bin
  * instead of about k / m hashes: the source is the filled bin reached
- * first. k * k two-byte entries (512 KiB for 512 bins), made once per job;
- * read-only, so the job's threads share it.
+ * first. k * k two-byte entries (512 KiB for 512 bins), read-only, so the
+ * job's threads share it; the first one made is kept for the process and
+ * shared by later jobs of the same k and seed.
  */
 typedef struct sd_oph_first {
     unsigned k;
     uint64_t seed;
     uint16_t *at;
+    int shared; /* the process's kept table: not freed with the job */
 } sd_oph_first;
 
 /* Makes the table for signatures of k bins and this seed: 0 or SD_ENOMEM. */

@@ -288,7 +288,16 @@ static int one_site(const kset *s, kset *zs, const sd_tdoc *a, const sd_tdoc *b,
     z[1] = b1;
     if (shared_outside(s, NULL, b, k, z, 1, enough / 4) < enough / 4)
         return 0;
-    if (kset_build(zs, a, k, a0, a1) != 0)
+    /* a's stretch: from its first passage or widened start to its last
+     * passage or widened end (passages in another order in b can put the
+     * start paired with b's first token after the end) */
+    for (q = 0; q < np; q++) {
+        if (tp[q].p.a0 < a0)
+            a0 = tp[q].p.a0;
+        if (tp[q].p.a1 > a1)
+            a1 = tp[q].p.a1;
+    }
+    if (kset_build(zs, a, k, a0, a1 > a0 ? a1 : a0) != 0)
         return -1;
     return shared_outside(s, zs, b, k, z, 1, enough / 4) >= enough / 4;
 }

@@ -216,36 +216,45 @@ void sd_dedup_free(sd_dedup *d)
  * half undensified and skipping bins empty in both measured worse: precision
  * 0.988 against 0.992 on the bench corpus.)
  */
-static void sketch_one(void *ctx, size_t i, unsigned worker)
+
+int sd__dedup_sketch(const sd_dedup_options *o, const sd_oph_first *first, const char *text,
+                     size_t len, sd_tokens *tok, uint32_t *sig, uint16_t *vsig, doc_info *inf)
 {
-    sd_dedup *d = ctx;
-    const sd_doc *doc = &d->batch[i];
-    unsigned k = d->o.num_perm, j;
-    uint32_t *sig = (uint32_t *)d->out[A_SIG] + i * k, bins[SD_MINHASH_MAX_BINS];
-    uint16_t *vsig = (uint16_t *)d->out[A_VSIG] + i * k;
-    doc_info *inf = (doc_info *)d->out[A_INFO] + i;
-    sd_tokens *tok = &d->tok[worker];
+    unsigned k = o->num_perm, j;
+    uint32_t bins[SD_MINHASH_MAX_BINS];
     memset(inf, 0, sizeof *inf);
-    if (doc->text == NULL) {
+    if (text == NULL) {
         inf->flags = DOC_ABSENT;
         sd__oph_init(sig, k);
         memset(vsig, 0xFF, k * sizeof *vsig);
-        return;
+        return 0;
     }
-    inf->len = doc->len;
-    inf->text_hash = XXH3_128bits(doc->text, doc->len);
+    inf->len = len;
+    inf->text_hash = XXH3_128bits(text, len);
     tok->n = 0;
-    if (sd__tokenize(doc->text, doc->len, d->o.seed, tok) != 0) {
-        d->batch_failed = 1; /* only ever set, never read-modify-write */
+    if (sd__tokenize(text, len, o->seed, tok) != 0) {
         sd__oph_init(sig, k);
         memset(vsig, 0xFF, k * sizeof *vsig);
-        return;
+        return SD_ENOMEM;
     }
-    if (sd__minhash_tokens(tok->v, tok->n, d->o.ngram, 2 * k, d->o.seed, bins, &d->first) == 0)
+    if (sd__minhash_tokens(tok->v, tok->n, o->ngram, 2 * k, o->seed, bins, first) == 0)
         inf->flags = DOC_EMPTY;
     memcpy(sig, bins, k * sizeof *sig);
     for (j = 0; j < k; j++)
         vsig[j] = (uint16_t)bins[k + j];
+    return 0;
+}
+
+static void sketch_one(void *ctx, size_t i, unsigned worker)
+{
+    sd_dedup *d = ctx;
+    const sd_doc *doc = &d->batch[i];
+    unsigned k = d->o.num_perm;
+    uint32_t *sig = (uint32_t *)d->out[A_SIG] + i * k;
+    uint16_t *vsig = (uint16_t *)d->out[A_VSIG] + i * k;
+    doc_info *inf = (doc_info *)d->out[A_INFO] + i;
+    if (sd__dedup_sketch(&d->o, &d->first, doc->text, doc->len, &d->tok[worker], sig, vsig, inf))
+        d->batch_failed = 1; /* only ever set, never read-modify-write */
 }
 
 unsigned sd__dedup_matches(unsigned k, const uint32_t *sa, const uint16_t *va, const uint32_t *sb,

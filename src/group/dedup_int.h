@@ -138,4 +138,12 @@ int sd__dedup_finish(sd_dedup *d, sd_progress_fn progress, void *ud);
  * same length and 128-bit hash (i itself when none). */
 void sd__dedup_exact_firsts(const doc_info *g, size_t n, size_t *first);
 
+/* Sketches one text as the job does (text NULL: an absent document): its
+ * signature sig[0..K), verification bins vsig[0..K) and *inf (text hash,
+ * length, DOC_ABSENT or DOC_EMPTY); first is the densification table of
+ * 2K bins and the options' seed (sd__oph_first_init), tok the caller's
+ * scratch. Returns 0 or SD_ENOMEM. Thread-safe. */
+int sd__dedup_sketch(const sd_dedup_options *o, const sd_oph_first *first, const char *text,
+                     size_t len, sd_tokens *tok, uint32_t *sig, uint16_t *vsig, doc_info *inf);
+
 #endif

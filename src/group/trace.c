@@ -475,8 +475,34 @@ void sd__trace_drop_docs(sd_trace *t)
     t->stats.fingerprints = 0;
 }
 
+/* Frees the stories and what they point into. */
+static void free_stories(sd_trace *t)
+{
+    sd__free(t->stories);
+    sd__free(t->members);
+    sd__free(t->ranges);
+    sd__free(t->doc_story);
+    sd__free(t->doc_story_at);
+    t->stories = NULL;
+    t->members = NULL;
+    t->ranges = NULL;
+    t->doc_story = NULL;
+    t->doc_story_at = NULL;
+    t->nstories = 0;
+}
+
+void sd__trace_reset(sd_trace *t)
+{
+    sd__trace_drop_docs(t);
+    t->npass = t->nedits = 0;
+    free_stories(t);
+    t->stats.passages = t->stats.stories = t->stats.site_passages = t->stats.pairs = 0;
+    t->job.state = SD_JOB_NEW;
+    t->job.failure = 0;
+}
+
 int sd__trace_put_doc(sd_trace *t, size_t i, const sd_trace_doc *src, size_t ntok,
-                      const uint32_t *tok)
+                      const uint32_t *tok, const sd_tmarks *marks)
 {
     sd_tdoc *d = &t->docs[i];
     int rc;
@@ -504,8 +530,17 @@ int sd__trace_put_doc(sd_trace *t, size_t i, const sd_trace_doc *src, size_t nto
         d->off = d->h + ntok;
         d->end = d->off + ntok;
         d->n = ntok;
-        if ((rc = mark_doc(t, &t->arena[0], d)) != 0)
+        if (marks) {
+            size_t words = SD_PROSE_WORDS(ntok);
+            if ((d->art = arena_alloc(&t->arena[0], 2 * words * sizeof *d->art)) == NULL)
+                return SD_ENOMEM;
+            d->ends = d->art + words;
+            memcpy(d->art, marks->art, words * sizeof *d->art);
+            memcpy(d->ends, marks->ends, words * sizeof *d->ends);
+            d->pflags = marks->pflags;
+        } else if ((rc = mark_doc(t, &t->arena[0], d)) != 0) {
             return rc;
+        }
     }
     t->stats.bytes += d->len;
     t->stats.tokens += d->n;
@@ -599,16 +634,30 @@ static void keep_sentences(const sd_tdoc *da, const sd_tdoc *db, sd_tpassages *o
     out->n = o;
 }
 
+int sd__trace_align_pair(const sd_trace *t, sd_aligner *al, uint32_t a, uint32_t b,
+                         const uint64_t *anch, size_t n, sd_tpassages *out)
+{
+    const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
+    sd_tseq sa = {da->h, da->off, da->end, da->n, da->art},
+            sb = {db->h, db->off, db->end, db->n, db->art};
+    sd_align_params p;
+    int rc;
+    p.k = t->k;
+    p.min_passage = t->o.min_passage;
+    p.max_gap = t->o.max_gap;
+    p.min_identity = t->o.min_identity;
+    p.cut = t->o.all_text ? 0 : t->o.min_passage;
+    if ((rc = sd__align(al, &sa, &sb, anch, n, &p, out)) == 0)
+        keep_sentences(da, db, out);
+    return rc;
+}
+
 /* Aligns candidate pair i into its own slot. */
 static void align_one(void *ctx, size_t i, unsigned worker)
 {
     align_ctx *c = ctx;
     const sd_kv *g = c->anc + c->pair_at[i];
     size_t n = c->pair_at[i + 1] - c->pair_at[i], j;
-    const sd_tdoc *da = &c->t->docs[g[0].key >> 32], *db = &c->t->docs[(uint32_t)g[0].key];
-    sd_tseq a = {da->h, da->off, da->end, da->n, da->art},
-            b = {db->h, db->off, db->end, db->n, db->art};
-    sd_align_params p;
     uint64_t *anch = sd__reallocarray(NULL, n, sizeof *anch);
     if (!anch) {
         c->rc[i] = SD_ENOMEM;
@@ -616,15 +665,9 @@ static void align_one(void *ctx, size_t i, unsigned worker)
     }
     for (j = 0; j < n; j++)
         anch[j] = g[j].val;
-    p.k = c->t->k;
-    p.min_passage = c->t->o.min_passage;
-    p.max_gap = c->t->o.max_gap;
-    p.min_identity = c->t->o.min_identity;
-    p.cut = c->t->o.all_text ? 0 : c->t->o.min_passage;
-    c->rc[i] = sd__align(&c->al[worker], &a, &b, anch, n, &p, &c->out[i]);
+    c->rc[i] = sd__trace_align_pair(c->t, &c->al[worker], (uint32_t)(g[0].key >> 32),
+                                    (uint32_t)g[0].key, anch, n, &c->out[i]);
     sd__free(anch);
-    if (c->rc[i] == 0)
-        keep_sentences(da, db, &c->out[i]);
 }
 
 /* Where the candidate pairs come from, in (pair, anchor) order: anchors
@@ -1003,11 +1046,7 @@ void sd_trace_free(sd_trace *t)
         sd__free(t->pass);
         sd__free(t->changes);
     }
-    sd__free(t->stories);
-    sd__free(t->members);
-    sd__free(t->ranges);
-    sd__free(t->doc_story);
-    sd__free(t->doc_story_at);
+    free_stories(t);
     sd__free(t);
 }
 

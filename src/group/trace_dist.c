@@ -259,7 +259,7 @@ static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
             }
             memcpy(tok, got + at, 12 * (size_t)m.ntok);
             at += 12 * (size_t)m.ntok;
-            if ((rc = sd__trace_put_doc(t, (size_t)m.doc, &src, (size_t)m.ntok, tok)) != 0) {
+            if ((rc = sd__trace_put_doc(t, (size_t)m.doc, &src, (size_t)m.ntok, tok, NULL)) != 0) {
                 rc = sd__errorf(&t->err, rc, "out of memory for the documents");
                 goto done;
             }

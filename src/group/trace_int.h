@@ -110,10 +110,19 @@ void sd__trace_trim(struct sd_trace *t);
  * dropped, the max_df cap in use (SD__NO_CAP when none). */
 int sd__trace_add_docs(struct sd_trace *t, const sd_trace_doc *docs, size_t n);
 void sd__trace_drop_docs(struct sd_trace *t);
+/* A document's prose marks made elsewhere (text/prose.h): per token a bit
+ * of article prose and one of a sentence ending after it,
+ * SD_PROSE_WORDS(tokens) words each, and the text's SD_PROSE_* flags. */
+typedef struct sd_tmarks {
+    const uint64_t *art, *ends;
+    unsigned pflags;
+} sd_tmarks;
+
 /* Sets document i (within t->docs' capacity) from a text and its tokens
- * made elsewhere: tok holds the hashes, starts and ends, ntok of each. */
+ * made elsewhere: tok holds the hashes, starts and ends, ntok of each;
+ * with marks, its prose marks too (else they are made here). */
 int sd__trace_put_doc(struct sd_trace *t, size_t i, const sd_trace_doc *src, size_t ntok,
-                      const uint32_t *tok);
+                      const uint32_t *tok, const sd_tmarks *marks);
 unsigned sd__trace_max_df(const struct sd_trace *t);
 /* Occurrences of one fingerprint in one document that are paired: a line
  * a page repeats (a caption under each photo) would otherwise make the
@@ -159,6 +168,40 @@ int sd__trace_dist_candidates(struct sd_trace *t, sd_progress_fn progress, void 
  * pages of one site that no other site confirms. Returns 0 or SD_ENOMEM. */
 uint64_t sd__trace_site(const char *url, size_t n);
 int sd__trace_site_filter(struct sd_trace *t);
+/* The filter's two steps: whether the passages t->tp[i .. j), all of one
+ * pair of documents and all of that pair's, are between pages of one site
+ * (*same; sc is scratch, zeroed before the first use and released with
+ * sd__trace_site_scratch_release); and the removal, from the job's
+ * passages, of those marked in site[] (one byte per passage) that no
+ * passage between different sites covers half of in one of its two
+ * documents. Each returns 0 or SD_ENOMEM. */
+typedef struct sd_kset {
+    uint64_t *v;
+    size_t mask, cap;
+} sd_kset;
+typedef struct sd_site_scratch {
+    sd_kset ks;     /* the k-grams of the pair's first document ... */
+    uint32_t built; /* ... document `built`, when has is 1 */
+    int has;
+    sd_kset zs; /* the k-grams of its widened stretch */
+    uint32_t *zone;
+    size_t zcap;
+} sd_site_scratch;
+int sd__trace_site_pair(const struct sd_trace *t, size_t i, size_t j, sd_site_scratch *sc,
+                        int *same);
+void sd__trace_site_scratch_release(sd_site_scratch *sc);
+int sd__trace_site_drop(struct sd_trace *t, const uint8_t *site);
+
+/* Aligns documents a < b on anchors anch[0..n) (position in a << 32 |
+ * position in b, sorted) into out, as every candidate pair is: passages
+ * holding too few sentences dropped. Returns 0 or SD_ENOMEM. */
+int sd__trace_align_pair(const struct sd_trace *t, sd_aligner *al, uint32_t a, uint32_t b,
+                         const uint64_t *anch, size_t n, sd_tpassages *out);
+
+/* Empties the job of its documents, passages and stories, to be filled
+ * again (sd__trace_docs_room, sd__trace_put_doc, sd__trace_add_passages)
+ * and its stories built on what it then holds. */
+void sd__trace_reset(struct sd_trace *t);
 
 /* Byte range of tokens [t0, t1) of document d; an empty token range gives
  * an empty byte range at its position. */

@@ -102,11 +102,8 @@ static uint64_t kgram(const uint32_t *h, size_t i, unsigned k)
     return (x ^ (x >> 29)) | 1;
 }
 
-/* A set of one document's k-grams (open addressing, 0 empty). */
-typedef struct kset {
-    uint64_t *v;
-    size_t mask, cap;
-} kset;
+/* A set of k-grams (open addressing, 0 empty): sd_kset of trace_int.h. */
+typedef sd_kset kset;
 
 /* Makes s the set of the k-grams starting in tokens [lo, hi) of d. */
 static int kset_build(kset *s, const sd_tdoc *d, unsigned k, size_t lo, size_t hi)
@@ -324,45 +321,60 @@ static uint64_t covered(const sd_kv *iv, size_t n, uint32_t a, uint32_t b)
     return c;
 }
 
+int sd__trace_site_pair(const sd_trace *t, size_t i, size_t j, sd_site_scratch *sc, int *same)
+{
+    uint32_t a = t->tp[i].da, b = t->tp[i].db;
+    const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
+    int r;
+    *same = da->site && da->site == db->site;
+    if (*same)
+        return 0;
+    if (!sc->has || sc->built != a) {
+        sc->has = 0;
+        if (kset_build(&sc->ks, da, t->k, 0, da->n) != 0)
+            return SD_ENOMEM;
+        sc->built = a;
+        sc->has = 1;
+    }
+    if (SD_GROW(sc->zone, sc->zcap, 2 * (j - i)))
+        return SD_ENOMEM;
+    r = one_site(&sc->ks, &sc->zs, da, db, t->k, t->tp + i, j - i, SITE_KGRAMS(t->o.min_passage),
+                 t->o.min_passage, sc->zone);
+    if (r < 0)
+        return SD_ENOMEM;
+    *same = r;
+    return 0;
+}
+
+void sd__trace_site_scratch_release(sd_site_scratch *sc)
+{
+    sd__free(sc->ks.v);
+    sd__free(sc->zs.v);
+    sd__free(sc->zone);
+    memset(sc, 0, sizeof *sc);
+}
+
 int sd__trace_site_filter(sd_trace *t)
 {
-    size_t np = t->npass, i, j, nc = 0, o;
+    size_t np = t->npass, i, j, nsite = 0;
     uint8_t *site = NULL;
-    sd_kv *cov = NULL;
-    size_t *at = NULL;
-    kset ks = {NULL, 0, 0}, zs = {NULL, 0, 0};
-    uint32_t *zone = NULL;
-    size_t zcap = 0;
-    uint32_t built = UINT32_MAX;
-    size_t enough = SITE_KGRAMS(t->o.min_passage), nsite = 0;
+    sd_site_scratch sc;
     int rc = SD_ENOMEM;
 
     if (np == 0 || t->o.all_text)
         return 0;
     if ((site = sd__calloc(np, 1)) == NULL)
         return SD_ENOMEM;
+    memset(&sc, 0, sizeof sc);
 
     /* 1. site passages; passages come grouped by pair */
     for (i = 0; i < np; i = j) {
         uint32_t a = t->tp[i].da, b = t->tp[i].db;
-        const sd_tdoc *da = &t->docs[a], *db = &t->docs[b];
         int same;
         for (j = i + 1; j < np && t->tp[j].da == a && t->tp[j].db == b; j++)
             ;
-        same = da->site && da->site == db->site;
-        if (!same) {
-            if (built != a) {
-                if (kset_build(&ks, da, t->k, 0, da->n) != 0)
-                    goto done;
-                built = a;
-            }
-            if (SD_GROW(zone, zcap, 2 * (j - i)))
-                goto done;
-            same =
-                one_site(&ks, &zs, da, db, t->k, t->tp + i, j - i, enough, t->o.min_passage, zone);
-            if (same < 0)
-                goto done;
-        }
+        if (sd__trace_site_pair(t, i, j, &sc, &same) != 0)
+            goto done;
         if (same) {
             memset(site + i, 1, j - i);
             nsite += j - i;
@@ -370,10 +382,24 @@ int sd__trace_site_filter(sd_trace *t)
         if (i % 4096 == 0)
             sd__trace_trim(t);
     }
-    if (nsite == 0) {
-        rc = 0;
-        goto done;
-    }
+    rc = nsite ? sd__trace_site_drop(t, site) : 0;
+done:
+    sd__trace_site_scratch_release(&sc);
+    sd__free(site);
+    return rc;
+}
+
+int sd__trace_site_drop(sd_trace *t, const uint8_t *site)
+{
+    size_t np = t->npass, i, nc = 0, o, nsite = 0;
+    sd_kv *cov = NULL;
+    size_t *at = NULL;
+    int rc = SD_ENOMEM;
+
+    for (i = 0; i < np; i++)
+        nsite += site[i] != 0;
+    if (nsite == 0)
+        return 0;
     /* 2. per document, what passages between different sites cover */
     if ((cov = sd__reallocarray(NULL, 2 * (np - nsite) + 1, sizeof *cov)) == NULL ||
         (at = sd__calloc(t->n + 1, sizeof *at)) == NULL)
@@ -424,10 +450,6 @@ int sd__trace_site_filter(sd_trace *t)
     t->stats.passages = o;
     rc = 0;
 done:
-    sd__free(ks.v);
-    sd__free(zs.v);
-    sd__free(zone);
-    sd__free(site);
     sd__free(cov);
     sd__free(at);
     return rc;

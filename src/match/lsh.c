@@ -92,27 +92,34 @@ static int push(sd_kv **pairs, size_t *npairs, size_t *cap, uint64_t a, uint64_t
     return 0;
 }
 
+int sd__lsh_member_pairs(const sd_kv *bucket, size_t n, size_t full, size_t x, sd_kv **pairs,
+                         size_t *npairs, size_t *cap)
+{
+    size_t y;
+    if (n <= full) {
+        for (y = 0; y < x; y++)
+            if (push(pairs, npairs, cap, bucket[y].val, bucket[x].val))
+                return SD_ENOMEM;
+        return 0;
+    }
+    if (x > 0 && push(pairs, npairs, cap, bucket[0].val, bucket[x].val))
+        return SD_ENOMEM;
+    if (x > 1 && push(pairs, npairs, cap, bucket[x - 1].val, bucket[x].val))
+        return SD_ENOMEM;
+    return 0;
+}
+
 int sd__lsh_pairs(const sd_kv *sorted, size_t n, size_t full, sd_kv **pairs, size_t *npairs,
                   size_t *cap)
 {
     size_t i = 0;
     while (i < n) {
-        size_t j = i + 1, x, y;
+        size_t j = i + 1, x;
         while (j < n && sorted[j].key == sorted[i].key)
             j++;
-        if (j - i <= full) {
-            for (x = i; x < j; x++)
-                for (y = x + 1; y < j; y++)
-                    if (push(pairs, npairs, cap, sorted[x].val, sorted[y].val))
-                        return SD_ENOMEM;
-        } else {
-            for (x = i + 1; x < j; x++) {
-                if (push(pairs, npairs, cap, sorted[i].val, sorted[x].val))
-                    return SD_ENOMEM;
-                if (x > i + 1 && push(pairs, npairs, cap, sorted[x - 1].val, sorted[x].val))
-                    return SD_ENOMEM;
-            }
-        }
+        for (x = 0; x < j - i; x++)
+            if (sd__lsh_member_pairs(sorted + i, j - i, full, x, pairs, npairs, cap))
+                return SD_ENOMEM;
         i = j;
     }
     return 0;

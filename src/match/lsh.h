@@ -40,4 +40,15 @@ uint64_t sd__lsh_band_hash(const uint32_t *sig, unsigned band, unsigned rows, ui
 int sd__lsh_pairs(const sd_kv *sorted, size_t n, size_t full, sd_kv **pairs, size_t *npairs,
                   size_t *cap);
 
+/*
+ * The candidate pairs member x of one bucket (bucket[0..n), sorted by
+ * document: val) makes with the members before it, appended as
+ * sd__lsh_pairs appends them: with every one of them in a bucket of up to
+ * `full` members; in a larger one, with the bucket's first and with its
+ * predecessor. sd__lsh_pairs is this for every member of every bucket.
+ * Returns 0 or SD_ENOMEM.
+ */
+int sd__lsh_member_pairs(const sd_kv *bucket, size_t n, size_t full, size_t x, sd_kv **pairs,
+                         size_t *npairs, size_t *cap);
+
 #endif

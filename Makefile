@@ -21,7 +21,7 @@ CFLAGS   ?= -O2 -g
 WERROR   ?=
 PKG_CONFIG ?= pkg-config
 
-PKGS := libutf8proc libxxhash libzstd zlib jansson libxml-2.0 uchardet
+PKGS := libutf8proc libxxhash libzstd zlib jansson libxml-2.0 uchardet lmdb
 
 WARNINGS := -Wall -Wextra -Wshadow -Wconversion -Wcast-qual -Wcast-align \
             -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla \

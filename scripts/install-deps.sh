@@ -4,7 +4,7 @@
 set -e
 
 PKGS="make gcc libc6-dev pkg-config libutf8proc-dev libxxhash-dev libzstd-dev \
-zlib1g-dev libjansson-dev libxml2-dev libuchardet-dev openmpi-bin libopenmpi-dev \
+zlib1g-dev libjansson-dev libxml2-dev libuchardet-dev liblmdb-dev openmpi-bin libopenmpi-dev \
 python3-dev python3-setuptools python3-pytest python3-pandas"
 # python3-*: the Python package (python/, `make python`) and its tests; pandas
 # is optional for users, installed here so both paths are tested.

@@ -848,6 +848,230 @@ SD_API int sd_report_head(sd_write_fn w, void *ud);
 SD_API int sd_report_json(sd_write_fn w, void *ud, const char *p, size_t n);
 SD_API int sd_report_tail(sd_write_fn w, void *ud);
 
+/* ---- index: a persistent index for a stream of pages ------------------------ */
+
+/*
+ * An index keeps pages as they arrive, day after day, and answers for each
+ * new page what `dedup` and `trace` would answer if they were run over every
+ * page kept so far: its near-duplicate, and the stories it joins or starts
+ * with what it kept, added, lacks and changed. It is a directory holding an
+ * LMDB environment (data.mdb, lock.mdb): memory-mapped, transactional, one
+ * writer and any number of readers at once, in any processes, no server.
+ *
+ * Pages are added in batches. A batch is one write transaction: it becomes
+ * visible, durably, when sd_index_commit() returns 0, or not at all (a
+ * process killed at any moment, a full disk, a full map leave the index as
+ * it was before the batch). A query runs the same steps inside a read
+ * transaction, keeping what it would write in memory: its answers are an
+ * add's, and the index is unchanged.
+ *
+ * The answers are the batch answers: adding pages in any number of batches
+ * gives the same duplicates and the same stories (members, origin,
+ * consensus, every copy's role, spans, additions, lacks and changes) as
+ * sd_dedup and sd_trace over all of them in the order they were added.
+ * Documents are numbered in that order, from 0, for the index's life.
+ * Story ids are stable: a story keeps its id as copies join; when stories
+ * merge, the oldest id survives and the batch's answers name the others.
+ *
+ * Options that change what is found (thresholds, minimum passage, hashing
+ * seed, folding) are fixed when the index is created and stored in it;
+ * opening it with a different value fails with SD_EINVAL and a message
+ * naming both. An index written by a later format version is refused
+ * (SD_EFORMAT), naming both versions.
+ *
+ * Threads: an sd_index is used by one thread at a time. Open an index once
+ * per process (an LMDB rule); other processes may open it at the same time,
+ * one of them adding.
+ */
+typedef struct sd_index sd_index;
+
+/* SD_INDEX_FORMAT: the format version this library writes and the newest
+ * it reads. */
+#define SD_INDEX_FORMAT 1
+
+/* sd_index_options's marker for "not given": a field left at its _init()
+ * value takes the index's stored value (or, at creation, the default). */
+#define SD_INDEX_UNSET_SEED UINT64_MAX
+
+typedef struct sd_index_options {
+    /* Fixed at creation; 0 (or negative where marked) = as stored, or the
+     * default of sd_dedup_options / sd_trace_options at creation. */
+    double threshold;     /* dedup's Jaccard threshold */
+    unsigned ngram;       /* dedup's words per shingle */
+    unsigned num_perm;    /* dedup's signature length */
+    unsigned bands, rows; /* dedup's LSH bands and rows (0: from threshold) */
+    unsigned min_passage; /* trace's fewest tokens in a passage */
+    double min_identity;  /* trace's lowest identity; negative = unset */
+    int exact;            /* trace: no spelling folding; negative = unset */
+    int all_text;         /* trace: every word may start a passage; negative = unset */
+    int whole_page;       /* how the caller makes a page's text (whole visible text,
+                             not its article): kept and checked, not used by the
+                             library; negative = unset */
+    uint64_t seed;        /* hash seed of both; SD_INDEX_UNSET_SEED = unset */
+    /* Per open. */
+    uint64_t map_size; /* most bytes the index may grow to; 0: as stored, 64 GiB
+                          for a new index. A larger value grows an index; a full
+                          map fails a batch with SD_ETOOBIG (nothing written) */
+    unsigned threads;  /* worker threads for a batch; 0 = one per online CPU */
+} sd_index_options;
+
+void sd_index_options_init(sd_index_options *o);
+
+/* sd_index_open() flags */
+#define SD_INDEX_CREATE 1u    /* create the index when `path` holds none */
+#define SD_INDEX_READ_ONLY 2u /* open for queries and reading only */
+
+/*
+ * Opens the index in directory `path` (with SD_INDEX_CREATE, made when
+ * absent, with o's fixed options). `o` may be NULL. On failure *out is
+ * NULL and errbuf (when not NULL, SD_INDEX_ERRBUF bytes) says why.
+ * Returns 0, SD_EIO (no index there, cannot create or open it),
+ * SD_EFORMAT (not an index, damaged, or a format version this library
+ * does not read), SD_EINVAL (an option conflicting with the stored one),
+ * SD_ENOMEM.
+ */
+#define SD_INDEX_ERRBUF 512
+int sd_index_open(const char *path, const sd_index_options *o, unsigned flags, sd_index **out,
+                  char *errbuf);
+
+/* The options in force (stored ones and this open's). */
+void sd_index_get_options(const sd_index *ix, sd_index_options *o);
+
+/* One page for a batch. Zero it before filling it: fields may be added at
+ * its end. text NULL: nothing to add (a record that failed; the caller
+ * answers for it); the page then takes no document number. */
+typedef struct sd_index_page {
+    const char *id; /* the record's id (may be NULL) */
+    size_t id_len;
+    const char *text; /* the text compared, valid UTF-8 */
+    size_t len;
+    const char *url; /* may be NULL: pages of one host share a site's text */
+    size_t url_len;
+    const char *date; /* ISO 8601, may be NULL: the earliest copy is a story's
+                         origin; when absent, the time the page is added is
+                         its date for sd_index_expire() and since filters */
+    size_t date_len;
+} sd_index_page;
+
+/* sd_index_begin() modes */
+#define SD_INDEX_ADD 1
+#define SD_INDEX_QUERY 2
+
+/*
+ * A batch: begin, add pages with sd_index_put() (any number of calls, the
+ * pages taking the next document numbers), read the answers, then commit.
+ * In SD_INDEX_ADD mode commit makes the batch durable; in SD_INDEX_QUERY
+ * mode it only ends the batch (nothing was written). sd_index_abort()
+ * drops a batch. A read-only index allows queries only. Each returns 0,
+ * SD_EINVAL (out of order, or an add on a read-only index), SD_ENOMEM,
+ * SD_EIO, SD_ETOOBIG (the map is full: nothing of the batch is written;
+ * reopen with a larger map_size), SD_EFORMAT (the index is damaged).
+ * After a failure the batch is aborted.
+ */
+int sd_index_begin(sd_index *ix, int mode);
+int sd_index_put(sd_index *ix, const sd_index_page *pages, size_t n);
+int sd_index_commit(sd_index *ix);
+void sd_index_abort(sd_index *ix);
+
+/* A story a page is in, as the batch leaves it. */
+typedef struct sd_index_story_ref {
+    uint64_t story;          /* its id */
+    int started;             /* 1: the story is new in this batch */
+    const uint64_t *merged;  /* ids of stories this batch merged into it */
+    size_t n_merged;
+    const sd_story *s;       /* the story (documents by index number) */
+    const sd_story_member *m; /* the page as a copy in it */
+} sd_index_story_ref;
+
+typedef struct sd_index_answer {
+    uint64_t doc;          /* the page's document number */
+    int duplicate;         /* 1: a near-duplicate of an earlier document */
+    uint64_t duplicate_of; /* with duplicate: its cluster's representative */
+    double similarity;     /* with duplicate: estimated Jaccard to it */
+    int exact;             /* with duplicate: joined as a byte-for-byte copy */
+    const sd_index_story_ref *stories; /* in order of id */
+    size_t n_stories;
+} sd_index_answer;
+
+/* The answer for the i-th page put in the current batch (pages with text
+ * NULL not counted), as the whole batch leaves the index. Valid until the
+ * next call on the index. Returns 0, SD_EINVAL (no batch, or i out of
+ * range), or an error of reading. */
+int sd_index_get_answer(sd_index *ix, size_t i, sd_index_answer *a);
+
+/* A document as kept: its id, URL, date (as given; NULL when none), when
+ * it was added (seconds since 1970), its text, and its dedup state. */
+typedef struct sd_index_doc {
+    uint64_t doc;
+    const char *id, *url, *date;
+    size_t id_len, url_len, date_len;
+    const char *text;
+    size_t len;
+    int64_t added;
+    int duplicate, exact;
+    uint64_t duplicate_of;
+    double similarity;
+    const uint64_t *stories; /* the stories it is in */
+    size_t n_stories;
+} sd_index_doc;
+
+/*
+ * Reading, outside a batch or inside one (then as the batch leaves it):
+ * a document, a story with its passages, and the stories in order of id
+ * whose latest copy is dated `since` or later (NULL: all; dates compare
+ * as strings, ISO 8601) with at least min_copies copies. Pointers stay
+ * valid until the next call on the index. sd_index_doc_get and
+ * sd_index_story_get return 0, 1 when the document or story does not
+ * exist, or an error code; sd_index_next_story returns 1 with *s set, 0
+ * after the last, or an error code; start a walk with *cursor 0.
+ * Outside a batch, reads see the index as it was at the first read after
+ * opening or after sd_index_refresh(), which lets go of that snapshot.
+ */
+int sd_index_doc_get(sd_index *ix, uint64_t doc, sd_index_doc *d);
+int sd_index_story_get(sd_index *ix, uint64_t story, const sd_story **s,
+                       const sd_passage **passages, size_t *n_passages);
+int sd_index_next_story(sd_index *ix, uint64_t *cursor, const char *since, size_t min_copies,
+                        const sd_story **s);
+void sd_index_refresh(sd_index *ix);
+
+/*
+ * Removes every document dated before `before` (ISO 8601, compared as
+ * strings with the documents' dates, or when they had none the time they
+ * were added): the index then answers as if they had never been added.
+ * One write transaction. *removed gets how many went. Returns as
+ * sd_index_commit() does.
+ */
+int sd_index_expire(sd_index *ix, const char *before, uint64_t *removed);
+
+typedef struct sd_index_stats {
+    unsigned format;                  /* format version of the index */
+    uint64_t docs;                    /* documents kept */
+    uint64_t next_doc;                /* the next document number */
+    uint64_t clusters, duplicates;    /* dedup: clusters of 2 or more, documents in
+                                         them that are not representatives */
+    uint64_t stories, passages;       /* trace: stories, aligned candidate passages */
+    uint64_t units;                   /* sets of passages recomputed together */
+    uint64_t fingerprints;            /* distinct fingerprints */
+    uint64_t map_size, map_used;      /* bytes: the map, and the pages in use */
+    uint64_t file_size;               /* bytes of data.mdb */
+    uint64_t text_bytes;              /* of the documents' texts */
+} sd_index_stats;
+
+/* Fills *s (outside a batch). Returns 0 or an error code. */
+int sd_index_get_stats(sd_index *ix, sd_index_stats *s);
+
+/*
+ * Checks the index through: every record's checksum, that what refers to
+ * a document, passage, unit or story finds it, the counters, and every
+ * document's dedup cluster against its edges. Returns 0 when all holds,
+ * SD_EFORMAT (the message names the first problem and how many there are)
+ * or another error code.
+ */
+int sd_index_check(sd_index *ix);
+
+const char *sd_index_errmsg(const sd_index *ix);
+void sd_index_close(sd_index *ix);
+
 #ifdef __cplusplus
 }
 #endif

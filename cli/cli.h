@@ -23,6 +23,7 @@ int cmd_extract(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 
 /* Messages in git's style: "syndic: cannot read 'x': reason". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -191,6 +192,31 @@ void rec_errors_release(rec_errors *e);
  * ,"error":msg,"file":source,"line":N,"offset":N (no line when 0, and only
  * the error without a source). */
 void out_error_fields(out *o, const char *msg, const char *source, uint64_t line, uint64_t offset);
+
+/*
+ * Story and passage lines (storyout.c), docs/trace.md's schema: a
+ * story_docs says how the documents they name are found. id() gives a
+ * document's id (NULL: unknown, written as null), text() its text (NULL
+ * when unknown); what they return is used before the next call.
+ */
+typedef struct story_docs {
+    const char *(*id)(void *ud, uint64_t doc, size_t *len);
+    const char *(*text)(void *ud, uint64_t doc, size_t *len);
+    void *ud;
+} story_docs;
+/* "doc":N,"id":"..." (no braces). */
+void out_doc_ref(out *o, const story_docs *d, uint64_t doc);
+/* ,"name":[[start,end],...] */
+void out_ranges(out *o, const char *name, const sd_range *v, size_t n);
+/* A story line's fields from "story" to "consensus_tokens" (no braces). */
+void out_story_head(out *o, const story_docs *d, const sd_story *s);
+/* A copy's fields: doc, id, role, origin, share, identity, spans, added,
+ * lacks, changed (no braces). */
+void out_copy(out *o, const story_docs *d, const sd_story *s, const sd_story_member *m);
+/* A whole "story" line (with_text: the consensus text) and a "passage"
+ * line, each with its newline. */
+void out_story(out *o, const story_docs *d, const sd_story *s, int with_text);
+void out_passage(out *o, const story_docs *d, const sd_passage *p);
 
 /* ---- progress ---- */
 

@@ -35,7 +35,8 @@ typedef struct trace_run {
     uint64_t str_len, str_cap;
     int mapped; /* with --memory: r and str are in */
     sd_fmap rmap, smap;
-    rec_errors errs; /* failed and skipped records */
+    rec_errors errs;     /* failed and skipped records */
+    const sd_trace *job; /* for the origins' texts */
 } trace_run;
 
 static const char *rec_id(const trace_run *r, uint64_t i)
@@ -197,130 +198,33 @@ static void usage(FILE *f)
             "Exit: 0 ok, 1 run error or records that could not be read, 2 usage error.\n");
 }
 
-/* Writes {"doc":i,"id":"..."} fields (no braces) for document i. */
-static void doc_ref(out *o, const trace_run *r, uint64_t i)
+/* How story and passage lines name the run's documents. */
+static const char *run_id(void *ud, uint64_t doc, size_t *len)
 {
-    out_str(o, "\"doc\":");
-    out_u64(o, i);
-    out_str(o, ",\"id\":");
-    if (i < r->n)
-        out_json_str(o, rec_id(r, i), r->r[i].id_len);
-    else
-        out_str(o, "null");
+    const trace_run *r = ud;
+    if (doc >= r->n)
+        return NULL;
+    *len = r->r[doc].id_len;
+    return rec_id(r, doc);
 }
 
-static void ranges(out *o, const char *name, const sd_range *v, size_t n)
+static const char *run_text(void *ud, uint64_t doc, size_t *len)
 {
-    size_t i;
-    out_printf(o, ",\"%s\":[", name);
-    for (i = 0; i < n; i++) {
-        out_str(o, i ? ",[" : "[");
-        out_u64(o, v[i].start);
-        out_char(o, ',');
-        out_u64(o, v[i].end);
-        out_char(o, ']');
-    }
-    out_char(o, ']');
+    const sd_trace *t = ((const trace_run *)ud)->job;
+    const char *txt = NULL;
+    *len = 0;
+    if (sd_trace_doc_text(t, doc, &txt, len) != 0)
+        return NULL;
+    return txt;
 }
 
-/* One "story" line. The consensus text is the origin's spans joined by
- * " ... " where they are not contiguous. */
-static void write_story(out *o, const trace_run *r, const sd_trace *t, const sd_story *s,
-                        int with_text)
+static story_docs run_docs(const trace_run *r)
 {
-    size_t i;
-    out_str(o, "{\"type\":\"story\",\"story\":");
-    out_u64(o, s->id);
-    out_str(o, ",\"origin\":{");
-    doc_ref(o, r, s->origin);
-    out_printf(o, ",\"by\":\"%s\"}", s->origin_by_date ? "date" : "coverage");
-    out_str(o, ",\"members\":");
-    out_u64(o, s->n_members);
-    out_str(o, ",\"passages\":");
-    out_u64(o, s->passages);
-    out_str(o, ",\"consensus_tokens\":");
-    out_u64(o, s->consensus_tokens);
-    ranges(o, "consensus", s->consensus, s->n_consensus);
-    if (with_text) {
-        const char *txt = NULL;
-        size_t len = 0;
-        char *buf;
-        size_t total = 0, k = 0;
-        sd_trace_doc_text(t, s->origin, &txt, &len);
-        for (i = 0; i < s->n_consensus; i++)
-            total += (size_t)(s->consensus[i].end - s->consensus[i].start) + 5;
-        buf = malloc(total + 1);
-        if (buf && txt) {
-            for (i = 0; i < s->n_consensus; i++) {
-                if (i) {
-                    static const char gap[5] = {' ', '.', '.', '.', ' '};
-                    memcpy(buf + k, gap, sizeof gap);
-                    k += 5;
-                }
-                memcpy(buf + k, txt + s->consensus[i].start,
-                       (size_t)(s->consensus[i].end - s->consensus[i].start));
-                k += (size_t)(s->consensus[i].end - s->consensus[i].start);
-            }
-            out_str(o, ",\"text\":");
-            out_json_str(o, buf, k);
-        }
-        free(buf);
-    }
-    out_str(o, ",\"copies\":[");
-    for (i = 0; i < s->n_members; i++) {
-        const sd_story_member *m = &s->members[i];
-        out_str(o, i ? ",{" : "{");
-        doc_ref(o, r, m->doc);
-        out_printf(o, ",\"role\":\"%s\",\"origin\":%s,\"share\":", sd_role_name(m->role),
-                   m->doc == s->origin ? "true" : "false");
-        out_json_num(o, m->share);
-        out_str(o, ",\"identity\":");
-        out_json_num(o, m->identity);
-        ranges(o, "spans", m->spans, m->n_spans);
-        ranges(o, "added", m->added, m->n_added);
-        ranges(o, "lacks", m->lacks, m->n_lacks);
-        ranges(o, "changed", m->changed, m->n_changed);
-        out_char(o, '}');
-    }
-    out_str(o, "]}\n");
-}
-
-static void write_side(out *o, const trace_run *r, uint64_t doc, sd_range b, uint64_t tokens)
-{
-    out_char(o, '{');
-    doc_ref(o, r, doc);
-    out_str(o, ",\"start\":");
-    out_u64(o, b.start);
-    out_str(o, ",\"end\":");
-    out_u64(o, b.end);
-    out_str(o, ",\"tokens\":");
-    out_u64(o, tokens);
-    out_char(o, '}');
-}
-
-static void write_passage(out *o, const trace_run *r, const sd_passage *p)
-{
-    size_t i;
-    out_str(o, "{\"type\":\"passage\",\"story\":");
-    out_u64(o, p->story);
-    out_str(o, ",\"a\":");
-    write_side(o, r, p->doc_a, p->a, p->tokens_a);
-    out_str(o, ",\"b\":");
-    write_side(o, r, p->doc_b, p->b, p->tokens_b);
-    out_str(o, ",\"columns\":");
-    out_u64(o, p->columns);
-    out_str(o, ",\"equal\":");
-    out_u64(o, p->equal);
-    out_str(o, ",\"identity\":");
-    out_json_num(o, p->identity);
-    out_str(o, ",\"changes\":[");
-    for (i = 0; i < p->n_changes; i++) {
-        const sd_change *c = &p->changes[i];
-        out_printf(o, "%s[%llu,%llu,%llu,%llu]", i ? "," : "", (unsigned long long)c->a.start,
-                   (unsigned long long)c->a.end, (unsigned long long)c->b.start,
-                   (unsigned long long)c->b.end);
-    }
-    out_str(o, "]}\n");
+    story_docs d;
+    d.id = run_id;
+    d.text = run_text;
+    d.ud = (void *)(uintptr_t)r;
+    return d;
 }
 
 /* Which doc lines carry the document's text. */
@@ -330,8 +234,9 @@ static void write_doc(out *o, const trace_run *r, const sd_trace *t, uint64_t i,
 {
     const uint64_t *st = NULL;
     size_t n = 0, k;
+    story_docs d = run_docs(r);
     out_str(o, "{\"type\":\"doc\",");
-    doc_ref(o, r, i);
+    out_doc_ref(o, &d, i);
     if (r->r[i].url_len) {
         out_str(o, ",\"url\":");
         out_json_str(o, rec_url(r, i), r->r[i].url_len);
@@ -377,17 +282,18 @@ static void write_lines(out *o, const trace_run *r, sd_trace *t, int with_text, 
                         int doc_text, int comma)
 {
     size_t i, items = 0;
+    story_docs d = run_docs(r);
     for (i = 0; i < sd_trace_story_count(t); i++) {
         if (comma && items++)
             out_char(o, ',');
-        write_story(o, r, t, sd_trace_story(t, i), with_text);
+        out_story(o, &d, sd_trace_story(t, i), with_text);
         if (i % 256 == 255)
             let_go(r, t); /* with --memory: the texts and records read so far */
     }
     for (i = 0; with_passages && i < sd_trace_passage_count(t); i++) {
         if (comma && items++)
             out_char(o, ',');
-        write_passage(o, r, sd_trace_passage(t, i));
+        out_passage(o, &d, sd_trace_passage(t, i));
         if (i % 1024 == 1023)
             let_go(r, t);
     }
@@ -897,6 +803,7 @@ static int finish_and_write(trace_cmd *tc)
         cli_error("%s", sd_trace_errmsg(tc->job));
         return -1;
     }
+    tc->r.job = tc->job;
     progress_done(&tc->prog);
     if (tc->comm) {
         /* process 0 writes everything; the others have nothing to say */

@@ -28,6 +28,7 @@ static const command commands[] = {
     {"align", cmd_align, "show the passages two documents share"},
     {"extract", cmd_extract, "the article text of web pages (HTML, WARC)"},
     {"report", cmd_report, "the story report: a web page from a saved trace"},
+    {"index", cmd_index, "a persistent index: add pages as they come, stories kept up"},
     /* CLI_COMMANDS: further commands are listed here */
 };
 

@@ -76,7 +76,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-example test-install test-browser bench-report bench-memory bench-mpi asan tsan valgrind \
+.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-example test-install test-browser bench-report bench-memory bench-index bench-mpi asan tsan valgrind \
         fuzz lint bench demo install uninstall clean FORCE
 
 all: $(STATIC) $(SHARED) $(PROG) $(SHIM) $(PCFILE) syndic
@@ -312,6 +312,12 @@ bench: all bench-bin
 # bench/out; minutes per run): MEM_INMEMORY=1 compares with the in-memory run.
 bench-memory: all bench-bin
 	sh bench/memory_bench.sh
+
+# The persistent index: per-page latency of add and query when adding 1,000
+# pages to indexes of 10k and 100k pages (INDEX_SIZES="10000 100000 1000000"
+# for more), and its size on disk per page.
+bench-index: all bench-bin
+	sh bench/index_bench.sh
 
 # dedup and trace under mpirun: 1 and 2 processes against one (speedup,
 # memory, bytes exchanged, identical outputs).

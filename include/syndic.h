@@ -975,20 +975,20 @@ void sd_index_abort(sd_index *ix);
 
 /* A story a page is in, as the batch leaves it. */
 typedef struct sd_index_story_ref {
-    uint64_t story;          /* its id */
-    int started;             /* 1: the story is new in this batch */
-    const uint64_t *merged;  /* ids of stories this batch merged into it */
+    uint64_t story;         /* its id */
+    int started;            /* 1: the story is new in this batch */
+    const uint64_t *merged; /* ids of stories this batch merged into it */
     size_t n_merged;
-    const sd_story *s;       /* the story (documents by index number) */
+    const sd_story *s;        /* the story (documents by index number) */
     const sd_story_member *m; /* the page as a copy in it */
 } sd_index_story_ref;
 
 typedef struct sd_index_answer {
-    uint64_t doc;          /* the page's document number */
-    int duplicate;         /* 1: a near-duplicate of an earlier document */
-    uint64_t duplicate_of; /* with duplicate: its cluster's representative */
-    double similarity;     /* with duplicate: estimated Jaccard to it */
-    int exact;             /* with duplicate: joined as a byte-for-byte copy */
+    uint64_t doc;                      /* the page's document number */
+    int duplicate;                     /* 1: a near-duplicate of an earlier document */
+    uint64_t duplicate_of;             /* with duplicate: its cluster's representative */
+    double similarity;                 /* with duplicate: estimated Jaccard to it */
+    int exact;                         /* with duplicate: joined as a byte-for-byte copy */
     const sd_index_story_ref *stories; /* in order of id */
     size_t n_stories;
 } sd_index_answer;
@@ -1044,17 +1044,17 @@ void sd_index_refresh(sd_index *ix);
 int sd_index_expire(sd_index *ix, const char *before, uint64_t *removed);
 
 typedef struct sd_index_stats {
-    unsigned format;                  /* format version of the index */
-    uint64_t docs;                    /* documents kept */
-    uint64_t next_doc;                /* the next document number */
-    uint64_t clusters, duplicates;    /* dedup: clusters of 2 or more, documents in
-                                         them that are not representatives */
-    uint64_t stories, passages;       /* trace: stories, aligned candidate passages */
-    uint64_t units;                   /* sets of passages recomputed together */
-    uint64_t fingerprints;            /* distinct fingerprints */
-    uint64_t map_size, map_used;      /* bytes: the map, and the pages in use */
-    uint64_t file_size;               /* bytes of data.mdb */
-    uint64_t text_bytes;              /* of the documents' texts */
+    unsigned format;               /* format version of the index */
+    uint64_t docs;                 /* documents kept */
+    uint64_t next_doc;             /* the next document number */
+    uint64_t clusters, duplicates; /* dedup: clusters of 2 or more, documents in
+                                      them that are not representatives */
+    uint64_t stories, passages;    /* trace: stories, aligned candidate passages */
+    uint64_t units;                /* sets of passages recomputed together */
+    uint64_t fingerprints;         /* distinct fingerprints */
+    uint64_t map_size, map_used;   /* bytes: the map, and the pages in use */
+    uint64_t file_size;            /* bytes of data.mdb */
+    uint64_t text_bytes;           /* of the documents' texts */
 } sd_index_stats;
 
 /* Fills *s (outside a batch). Returns 0 or an error code. */

@@ -837,7 +837,8 @@ int sd__ix_trace_add(sd_index *ix, const uint64_t *gnum, size_t n)
             p->db = (uint32_t)pairs[i].gb;
             p->site = same;
             p->p = o->v[q];
-            memcpy(edits + ne, o->e + o->v[q].edit0, o->v[q].nedit * sizeof *edits);
+            if (o->v[q].nedit)
+                memcpy(edits + ne, o->e + o->v[q].edit0, o->v[q].nedit * sizeof *edits);
             p->p.edit0 = ne;
             ne += o->v[q].nedit;
             p->e = NULL;
@@ -942,7 +943,8 @@ int sd__ix_recompute(sd_index *ix, const uint64_t *units_in, size_t nu_in, const
     /* the passages and stories of the units, and the new passages */
     if ((units = sd__reallocarray(NULL, nu_in + 1, sizeof *units)) == NULL)
         goto oom;
-    memcpy(units, units_in, nu_in * sizeof *units);
+    if (nu_in)
+        memcpy(units, units_in, nu_in * sizeof *units);
     if ((nu = uniq_u64(units, nu_in)) == SIZE_MAX)
         goto oom;
     for (i = 0; i < nu; i++)
@@ -950,7 +952,8 @@ int sd__ix_recompute(sd_index *ix, const uint64_t *units_in, size_t nu_in, const
             goto done;
     if (SD_GROW(pids, pcap, np + np_in + 1))
         goto oom;
-    memcpy(pids + np, pids_in, np_in * sizeof *pids);
+    if (np_in)
+        memcpy(pids + np, pids_in, np_in * sizeof *pids);
     np += np_in;
     if ((np = uniq_u64(pids, np)) == SIZE_MAX || (ns = uniq_u64(sids, ns)) == SIZE_MAX)
         goto oom;
@@ -1066,8 +1069,10 @@ int sd__ix_recompute(sd_index *ix, const uint64_t *units_in, size_t nu_in, const
             }
         }
     }
-    qsort(olds, nold, sizeof *olds, cmp_sspan);
-    qsort(news, nnew, sizeof *news, cmp_sspan);
+    if (nold)
+        qsort(olds, nold, sizeof *olds, cmp_sspan);
+    if (nnew)
+        qsort(news, nnew, sizeof *news, cmp_sspan);
     for (i = 0, j = 0; i < nnew; i++) {
         size_t q;
         while (j < nold && olds[j].doc < news[i].doc)

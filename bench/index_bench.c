@@ -73,7 +73,7 @@ int main(int argc, char **argv)
     sd_index_options o;
     sd_index *ix;
     sd_index_stats st;
-    char err[SD_INDEX_ERRBUF];
+    char err[SD_ERRBUF_SIZE];
     sd_index_page *pages;
     rec *recs;
     double *tq, *ta, t0, tb;

@@ -422,14 +422,18 @@ static int add_or_query(sd_index *ix, const iopts *op, char **inputs, int ninput
     out o;
     int status = EXIT_RUN, out_opened = 0, rc, begun = 0;
     double t0 = now_seconds();
+    char why[SD_ERRBUF_SIZE];
 
     sd_index_get_options(ix, &io);
     if (op->memory && op->memory / 16 < arena_cap)
         arena_cap = op->memory / 16 < (1u << 20) ? 1u << 20 : (size_t)(op->memory / 16);
-    if (sd_reader_new(&op->ro, &reader) != 0 ||
+    if (sd_reader_new(&op->ro, &reader, why) != 0 ||
         sd_page_reader_new(reader, NULL, SD_PAGE_KEEP_EMPTY | (io.whole_page ? SD_PAGE_WHOLE : 0),
-                           io.threads, &pages) != 0 ||
-        (chunk = malloc(CHUNK_DOCS * sizeof *chunk)) == NULL ||
+                           io.threads, &pages, why) != 0) {
+        cli_error("index: %s", why);
+        goto done;
+    }
+    if ((chunk = malloc(CHUNK_DOCS * sizeof *chunk)) == NULL ||
         (arena = malloc(arena_cap)) == NULL) {
         cli_error("out of memory");
         goto done;
@@ -762,7 +766,7 @@ int cmd_index(int argc, char **argv)
     iopts op;
     const char *sub, *path;
     sd_index *ix = NULL;
-    char errbuf[SD_INDEX_ERRBUF];
+    char errbuf[SD_ERRBUF_SIZE];
     unsigned flags = 0, u;
     int c, status = EXIT_RUN, is = -1, i, nin;
     size_t k;

@@ -894,6 +894,7 @@ typedef struct sd_index sd_index;
 #define SD_INDEX_UNSET_SEED UINT64_MAX
 
 typedef struct sd_index_options {
+    size_t size; /* set by sd_index_options_init() (see Options above) */
     /* Fixed at creation; 0 (or negative where marked) = as stored, or the
      * default of sd_dedup_options / sd_trace_options at creation. */
     double threshold;     /* dedup's Jaccard threshold */
@@ -915,7 +916,7 @@ typedef struct sd_index_options {
     unsigned threads;  /* worker threads for a batch; 0 = one per online CPU */
 } sd_index_options;
 
-void sd_index_options_init(sd_index_options *o);
+SD_API void sd_index_options_init(sd_index_options *o);
 
 /* sd_index_open() flags */
 #define SD_INDEX_CREATE 1u    /* create the index when `path` holds none */
@@ -924,18 +925,18 @@ void sd_index_options_init(sd_index_options *o);
 /*
  * Opens the index in directory `path` (with SD_INDEX_CREATE, made when
  * absent, with o's fixed options). `o` may be NULL. On failure *out is
- * NULL and errbuf (when not NULL, SD_INDEX_ERRBUF bytes) says why.
+ * NULL and errbuf (when not NULL, SD_ERRBUF_SIZE bytes) says why.
  * Returns 0, SD_EIO (no index there, cannot create or open it),
  * SD_EFORMAT (not an index, damaged, or a format version this library
- * does not read), SD_EINVAL (an option conflicting with the stored one),
+ * does not read), SD_EINVAL (an option conflicting with the stored one,
+ * out of range, or options not set up by sd_index_options_init()),
  * SD_ENOMEM.
  */
-#define SD_INDEX_ERRBUF 512
-int sd_index_open(const char *path, const sd_index_options *o, unsigned flags, sd_index **out,
-                  char *errbuf);
+SD_API int sd_index_open(const char *path, const sd_index_options *o, unsigned flags,
+                         sd_index **out, char *errbuf);
 
 /* The options in force (stored ones and this open's). */
-void sd_index_get_options(const sd_index *ix, sd_index_options *o);
+SD_API void sd_index_get_options(const sd_index *ix, sd_index_options *o);
 
 /* One page for a batch. Zero it before filling it: fields may be added at
  * its end. text NULL: nothing to add (a record that failed; the caller
@@ -968,10 +969,10 @@ typedef struct sd_index_page {
  * reopen with a larger map_size), SD_EFORMAT (the index is damaged).
  * After a failure the batch is aborted.
  */
-int sd_index_begin(sd_index *ix, int mode);
-int sd_index_put(sd_index *ix, const sd_index_page *pages, size_t n);
-int sd_index_commit(sd_index *ix);
-void sd_index_abort(sd_index *ix);
+SD_API int sd_index_begin(sd_index *ix, int mode);
+SD_API int sd_index_put(sd_index *ix, const sd_index_page *pages, size_t n);
+SD_API int sd_index_commit(sd_index *ix);
+SD_API void sd_index_abort(sd_index *ix);
 
 /* A story a page is in, as the batch leaves it. */
 typedef struct sd_index_story_ref {
@@ -997,7 +998,7 @@ typedef struct sd_index_answer {
  * NULL not counted), as the whole batch leaves the index. Valid until the
  * next call on the index. Returns 0, SD_EINVAL (no batch, or i out of
  * range), or an error of reading. */
-int sd_index_get_answer(sd_index *ix, size_t i, sd_index_answer *a);
+SD_API int sd_index_get_answer(sd_index *ix, size_t i, sd_index_answer *a);
 
 /* A document as kept: its id, URL, date (as given; NULL when none), when
  * it was added (seconds since 1970), its text, and its dedup state. */
@@ -1027,12 +1028,12 @@ typedef struct sd_index_doc {
  * Outside a batch, reads see the index as it was at the first read after
  * opening or after sd_index_refresh(), which lets go of that snapshot.
  */
-int sd_index_doc_get(sd_index *ix, uint64_t doc, sd_index_doc *d);
-int sd_index_story_get(sd_index *ix, uint64_t story, const sd_story **s,
-                       const sd_passage **passages, size_t *n_passages);
-int sd_index_next_story(sd_index *ix, uint64_t *cursor, const char *since, size_t min_copies,
-                        const sd_story **s);
-void sd_index_refresh(sd_index *ix);
+SD_API int sd_index_doc_get(sd_index *ix, uint64_t doc, sd_index_doc *d);
+SD_API int sd_index_story_get(sd_index *ix, uint64_t story, const sd_story **s,
+                              const sd_passage **passages, size_t *n_passages);
+SD_API int sd_index_next_story(sd_index *ix, uint64_t *cursor, const char *since, size_t min_copies,
+                               const sd_story **s);
+SD_API void sd_index_refresh(sd_index *ix);
 
 /*
  * Removes every document dated before `before` (ISO 8601, compared as
@@ -1041,7 +1042,7 @@ void sd_index_refresh(sd_index *ix);
  * One write transaction. *removed gets how many went. Returns as
  * sd_index_commit() does.
  */
-int sd_index_expire(sd_index *ix, const char *before, uint64_t *removed);
+SD_API int sd_index_expire(sd_index *ix, const char *before, uint64_t *removed);
 
 typedef struct sd_index_stats {
     unsigned format;               /* format version of the index */
@@ -1058,7 +1059,7 @@ typedef struct sd_index_stats {
 } sd_index_stats;
 
 /* Fills *s (outside a batch). Returns 0 or an error code. */
-int sd_index_get_stats(sd_index *ix, sd_index_stats *s);
+SD_API int sd_index_get_stats(sd_index *ix, sd_index_stats *s);
 
 /*
  * Checks the index through: every record's checksum, that what refers to
@@ -1067,10 +1068,10 @@ int sd_index_get_stats(sd_index *ix, sd_index_stats *s);
  * SD_EFORMAT (the message names the first problem and how many there are)
  * or another error code.
  */
-int sd_index_check(sd_index *ix);
+SD_API int sd_index_check(sd_index *ix);
 
-const char *sd_index_errmsg(const sd_index *ix);
-void sd_index_close(sd_index *ix);
+SD_API const char *sd_index_errmsg(const sd_index *ix);
+SD_API void sd_index_close(sd_index *ix);
 
 #ifdef __cplusplus
 }

@@ -270,8 +270,8 @@ static result oracle(const page *p, size_t n)
     sd_trace_doc *td = calloc(n, sizeof *td);
     result r = {0};
     size_t i;
-    CHECK(sd_dedup_new(NULL, &d) == 0);
-    CHECK(sd_trace_new(NULL, &t) == 0);
+    CHECK(sd_dedup_new(NULL, &d, NULL) == 0);
+    CHECK(sd_trace_new(NULL, &t, NULL) == 0);
     for (i = 0; i < n; i++) {
         dd[i].text = td[i].text = p[i].text;
         dd[i].len = td[i].len = strlen(p[i].text);
@@ -401,7 +401,7 @@ static sd_index *open_ix(const char *path, unsigned flags)
 {
     sd_index_options o;
     sd_index *ix = NULL;
-    char err[SD_INDEX_ERRBUF];
+    char err[SD_ERRBUF_SIZE];
     sd_index_options_init(&o);
     o.map_size = (uint64_t)1 << 30;
     if (sd_index_open(path, &o, flags, &ix, err) != 0)
@@ -701,7 +701,7 @@ TEST(index_damage_refused)
 {
     corpus c = gen(5, 2, 0xDAull);
     const char *path = ixpath("damaged");
-    char file[600], err[SD_INDEX_ERRBUF], needle[40];
+    char file[600], err[SD_ERRBUF_SIZE], needle[40];
     sd_index *ix = open_ix(path, SD_INDEX_CREATE);
     FILE *f;
     if (!ix)
@@ -746,7 +746,7 @@ TEST(index_format_version_refused)
     MDB_dbi dbi;
     MDB_val k, v;
     uint32_t later = SD_INDEX_FORMAT + 1;
-    char err[SD_INDEX_ERRBUF], want[64];
+    char err[SD_ERRBUF_SIZE], want[64];
     sd_index_close(ix);
     CHECK(mdb_env_create(&env) == 0);
     mdb_env_set_maxdbs(env, 32);
@@ -773,7 +773,7 @@ TEST(index_conflicting_option)
     const char *path = ixpath("options");
     sd_index_options o;
     sd_index *ix = open_ix(path, SD_INDEX_CREATE);
-    char err[SD_INDEX_ERRBUF];
+    char err[SD_ERRBUF_SIZE];
     sd_index_close(ix);
     sd_index_options_init(&o);
     o.threshold = 0.5;

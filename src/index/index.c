@@ -26,7 +26,10 @@
 
 void sd_index_options_init(sd_index_options *o)
 {
+    if (o == NULL)
+        return;
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->min_identity = -1;
     o->exact = -1;
     o->all_text = -1;
@@ -42,6 +45,7 @@ static int fill_defaults(sd_index_options *o, sd_err *err)
     sd_trace_options t;
     sd_dedup *job = NULL;
     sd_dedup_stats ds;
+    char why[SD_ERRBUF_SIZE];
     sd_dedup_options_init(&d);
     sd_trace_options_init(&t);
     if (o->threshold == 0)
@@ -69,11 +73,8 @@ static int fill_defaults(sd_index_options *o, sd_err *err)
     d.rows = o->rows;
     d.seed = o->seed;
     d.threads = 1;
-    if (sd_dedup_new(&d, &job) != 0)
-        return sd__errorf(err, SD_EINVAL,
-                          "dedup options out of range: threshold %g, %u-word shingles, %u values, "
-                          "%u bands of %u rows",
-                          o->threshold, o->ngram, o->num_perm, o->bands, o->rows);
+    if (sd_dedup_new(&d, &job, why) != 0)
+        return sd__errorf(err, SD_EINVAL, "dedup options: %s", why);
     sd_dedup_get_stats(job, &ds);
     sd_dedup_free(job);
     o->bands = ds.bands;
@@ -235,11 +236,11 @@ static int save_state(sd_index *ix)
 
 /* ---- open ---- */
 
-static int say(char *errbuf, const sd_err *e, int rc)
+/* The reason of a failed open into the caller's errbuf. */
+static int say(char *errbuf, sd_err *e, int rc)
 {
-    if (errbuf)
-        snprintf(errbuf, SD_INDEX_ERRBUF, "%s", e->msg[0] ? e->msg : sd_strerror(rc));
-    return rc;
+    e->code = rc;
+    return sd__errbuf(e, errbuf);
 }
 
 /* Reads (or, for a new index, writes) the format version and options. */
@@ -310,26 +311,26 @@ int sd_index_open(const char *path, const sd_index_options *o, unsigned flags, s
                   char *errbuf)
 {
     sd_index *ix;
-    sd_index_options def;
+    sd_index_options given;
+    sd_err e;
+    char why[SD_ERRBUF_SIZE];
     unsigned i, nw;
     int rc;
-    *out = NULL;
+    memset(&e, 0, sizeof e);
     if (errbuf)
         errbuf[0] = '\0';
-    if (!path) {
-        if (errbuf)
-            snprintf(errbuf, SD_INDEX_ERRBUF, "no index path");
-        return SD_EINVAL;
-    }
-    if (!o) {
-        sd_index_options_init(&def);
-        o = &def;
-    }
-    if ((ix = sd__calloc(1, sizeof *ix)) == NULL) {
-        if (errbuf)
-            snprintf(errbuf, SD_INDEX_ERRBUF, "out of memory");
-        return SD_ENOMEM;
-    }
+    if (out == NULL)
+        return say(errbuf, &e, sd__errorf(&e, SD_EINVAL, "sd_index_open: out NULL"));
+    *out = NULL;
+    if (!path)
+        return say(errbuf, &e, sd__errorf(&e, SD_EINVAL, "no index path"));
+    sd_index_options_init(&given);
+    if (o &&
+        (rc = sd__options_take(&given, sizeof given, sizeof given, o, &e, "sd_index_options")) != 0)
+        return say(errbuf, &e, rc);
+    o = &given;
+    if ((ix = sd__calloc(1, sizeof *ix)) == NULL)
+        return sd__errbuf_nomem(errbuf);
     ix->read_only = (flags & SD_INDEX_READ_ONLY) != 0;
     sd__wr_init(&ix->wr);
     if ((rc = sd__st_open(&ix->st, path, (flags & SD_INDEX_CREATE) != 0, ix->read_only, o->map_size,
@@ -358,13 +359,19 @@ int sd_index_open(const char *path, const sd_index_options *o, unsigned flags, s
     ix->topt.all_text = (unsigned)ix->o.all_text;
     ix->topt.seed = ix->o.seed;
     ix->topt.threads = o->threads;
-    rc = SD_ENOMEM;
-    if (sd_trace_new(&ix->topt, &ix->w) != 0)
-        goto oom;
+    if ((rc = sd_trace_new(&ix->topt, &ix->w, why)) != 0) {
+        sd__errorf(&ix->err, rc, "%s", why);
+        goto fail;
+    }
     ix->topt.threads = 1;
-    if (sd_trace_new(&ix->topt, &ix->c) != 0)
-        goto oom;
+    if ((rc = sd_trace_new(&ix->topt, &ix->c, why)) != 0) {
+        sd__errorf(&ix->err, rc, "%s", why);
+        goto fail;
+    }
     ix->topt.threads = o->threads;
+    rc = SD_ENOMEM;
+    if (sd__oph_first_init(&ix->first, 2 * ix->o.num_perm, ix->o.seed) != 0)
+        goto oom;
     ix->pool = ix->w->pool;
     nw = sd__pool_size(ix->pool);
     if ((ix->tok = sd__calloc(nw, sizeof *ix->tok)) == NULL)
@@ -408,6 +415,7 @@ void sd_index_close(sd_index *ix)
     sd__free(ix->tok);
     sd_trace_free(ix->w);
     sd_trace_free(ix->c);
+    sd__oph_first_release(&ix->first);
     sd__wr_release(&ix->wr);
     for (i = 0; i < ix->ans_cap; i++)
         sd__ix_story_release(&ix->ans[i]);
@@ -643,8 +651,8 @@ static void sketch_page(void *ctx, size_t i, unsigned worker)
     sketch_ctx *c = ctx;
     const sd_index_page *p = &c->pages[c->which[i]];
     unsigned k = c->ix->o.num_perm;
-    c->rc[i] = sd__dedup_sketch(&c->ix->dopt, p->text, p->len, &c->ix->tok[worker], c->sig + i * k,
-                                c->vsig + i * k, &c->info[i]);
+    c->rc[i] = sd__dedup_sketch(&c->ix->dopt, &c->ix->first, p->text, p->len, &c->ix->tok[worker],
+                                c->sig + i * k, c->vsig + i * k, &c->info[i]);
 }
 
 /* Stores the chunk's documents (with replay, their records are kept:

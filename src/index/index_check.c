@@ -449,7 +449,7 @@ int sd__ix_check(sd_index *ix)
     chk c;
     memset(&c, 0, sizeof c);
     c.ix = ix;
-    sd__err_clear(&ix->err);
+    memset(&ix->err, 0, sizeof ix->err);
     check_docs(&c);
     if (!c.rc)
         check_doc_refs(&c, DB_POST, "fingerprint", 8, 0, 32);

@@ -60,7 +60,7 @@ static int members(sd_index *ix, uint64_t rep, uint64_t **m, size_t *n)
     return 0;
 }
 
-static int rep_of(sd_index *ix, uint64_t d, uint64_t *rep)
+static int find_rep(sd_index *ix, uint64_t d, uint64_t *rep)
 {
     ix_doc x;
     int rc = sd__ix_doc(ix, d, &x);
@@ -78,7 +78,7 @@ static int join(sd_index *ix, uint64_t a, uint64_t b)
     size_t n, i, nr;
     const uint64_t *v;
     int rc;
-    if ((rc = rep_of(ix, a, &ra)) != 0 || (rc = rep_of(ix, b, &rb)) != 0)
+    if ((rc = find_rep(ix, a, &ra)) != 0 || (rc = find_rep(ix, b, &rb)) != 0)
         return rc;
     if (ra == rb)
         return 0;
@@ -243,7 +243,7 @@ static int bucket_add(sd_index *ix, unsigned band, const ix_sig *s, uint64_t d)
             if (all_member_pairs(kv, n, n, &old, &nold, &ocap) != 0 ||
                 all_member_pairs(kv, n, n + 1, &pairs, &np, &pcap) != 0)
                 goto oom;
-            if (sd__pairs_unique(pairs, np) < 0)
+            if (sd__kv_unique(pairs, np) < 0)
                 goto oom;
             for (i = 0; i < nold; i++) {
                 size_t lo = 0, hi = np;
@@ -402,7 +402,7 @@ int sd__ix_dedup_settle(sd_index *ix)
     int rc;
     for (i = 0; i < ix->ndirty; i++) {
         uint64_t r = 0;
-        if ((rc = rep_of(ix, ix->dirty[i], &r)) != 0 || (rc = recluster(ix, r)) != 0)
+        if ((rc = find_rep(ix, ix->dirty[i], &r)) != 0 || (rc = recluster(ix, r)) != 0)
             return rc;
     }
     ix->ndirty = 0;

@@ -813,33 +813,37 @@ static uint64_t survivor(const sd_index *ix, uint64_t s)
     return s;
 }
 
-int sd__ix_dedup_similarity(sd_index *ix, uint64_t d, uint64_t rep, double *sim)
+int sd__ix_dedup_similarity(sd_index *ix, uint64_t d, uint64_t rep, double *sim, int *same_text)
 {
     unsigned k = ix->o.num_perm;
     ix_sig a = sd__ix_sig_slot(ix, 0), b = sd__ix_sig_slot(ix, 1);
     int rc;
     if ((rc = sd__ix_sig(ix, d, &a)) <= 0 || (rc = sd__ix_sig(ix, rep, &b)) <= 0)
         return rc < 0 ? rc : sd__ix_damaged(ix, "missing sketch of document", d);
-    *sim =
-        (double)(float)((float)sd__dedup_matches(k, a.sig, a.vsig, b.sig, b.vsig) / (float)(2 * k));
+    *same_text = a.info.len == b.info.len && XXH128_isEqual(a.info.text_hash, b.info.text_hash);
+    *sim = *same_text ? 1.0
+                      : (double)(float)((float)sd__dedup_matches(k, a.sig, a.vsig, b.sig, b.vsig) /
+                                        (float)(2 * k));
     return 0;
 }
 
-/* The dedup part of a document's state: representative, similarity,
- * exact. */
+/* The dedup part of a document's state, against its representative (as
+ * sd_dedup_get says it): representative, similarity, and exact when its
+ * text is the representative's (a copy of another copy is not). */
 static int dedup_of(sd_index *ix, uint64_t d, const ix_doc *x, int *dup, uint64_t *rep, double *sim,
                     int *exact)
 {
+    int same, rc;
     *dup = x->rep != d;
     *rep = x->rep;
     *sim = 1;
     *exact = 0;
     if (!*dup)
         return 0;
-    *exact = (x->flags & IXD_EXACT) != 0;
-    if (*exact)
-        return 0;
-    return sd__ix_dedup_similarity(ix, d, x->rep, sim);
+    if ((rc = sd__ix_dedup_similarity(ix, d, x->rep, sim, &same)) != 0)
+        return rc;
+    *exact = same && (x->flags & IXD_EXACT) != 0;
+    return 0;
 }
 
 int sd_index_get_answer(sd_index *ix, size_t i, sd_index_answer *a)

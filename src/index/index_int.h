@@ -175,8 +175,9 @@ void sd__ix_story_release(ix_story *st);
 int sd__ix_dedup_add(sd_index *ix, uint64_t d, const ix_sig *s);
 /* Recomputes the clusters of the documents marked dirty since. */
 int sd__ix_dedup_settle(sd_index *ix);
-/* Similarity of d to its representative, equal bins out of 2K. */
-int sd__ix_dedup_similarity(sd_index *ix, uint64_t d, uint64_t rep, double *sim);
+/* Similarity of d to its representative rep, equal bins out of 2K (1 when
+ * *same_text: the two texts are byte for byte the same). */
+int sd__ix_dedup_similarity(sd_index *ix, uint64_t d, uint64_t rep, double *sim, int *same_text);
 
 /* ---- index_trace.c ---- */
 

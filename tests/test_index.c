@@ -789,3 +789,52 @@ TEST(index_conflicting_option)
     CHECK_EQ_INT(sd_index_open(path, &o, 0, &ix, err), 0);
     sd_index_close(ix);
 }
+
+TEST(index_api_checks)
+{
+    const char *path = ixpath("api");
+    sd_index_options o;
+    sd_index *ix = NULL;
+    sd_index_answer a;
+    sd_index_page pg;
+    char err[SD_ERRBUF_SIZE];
+    /* options not set up by their _init(), or from a newer, longer struct */
+    memset(&o, 0, sizeof o);
+    CHECK_EQ_INT(sd_index_open(path, &o, SD_INDEX_CREATE, &ix, err), SD_EINVAL);
+    CHECK(ix == NULL && strstr(err, "sd_index_options_init") != NULL);
+    sd_index_options_init(&o);
+    o.size += 8;
+    CHECK_EQ_INT(sd_index_open(path, &o, SD_INDEX_CREATE, &ix, err), SD_EINVAL);
+    CHECK(ix == NULL && strstr(err, "newer") != NULL);
+    CHECK_EQ_INT(sd_index_open(NULL, NULL, SD_INDEX_CREATE, &ix, err), SD_EINVAL);
+    CHECK(strstr(err, "path") != NULL);
+    /* null objects */
+    CHECK_EQ_INT(sd_index_begin(NULL, SD_INDEX_ADD), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_put(NULL, NULL, 0), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_commit(NULL), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_get_answer(NULL, 0, &a), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_check(NULL), SD_EINVAL);
+    sd_index_abort(NULL);
+    sd_index_refresh(NULL);
+    sd_index_close(NULL);
+    CHECK(sd_index_errmsg(NULL) != NULL);
+    /* calls out of order */
+    ix = open_ix(path, SD_INDEX_CREATE);
+    CHECK_EQ_INT(sd_index_commit(ix), SD_EINVAL);
+    CHECK(strstr(sd_index_errmsg(ix), "no batch") != NULL);
+    memset(&pg, 0, sizeof pg);
+    pg.text = "a page";
+    pg.len = 6;
+    CHECK_EQ_INT(sd_index_put(ix, &pg, 1), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_get_answer(ix, 0, &a), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_begin(ix, SD_INDEX_ADD), 0);
+    CHECK_EQ_INT(sd_index_begin(ix, SD_INDEX_ADD), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_put(ix, NULL, 1), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_put(ix, &pg, 1), 0);
+    CHECK_EQ_INT(sd_index_get_answer(ix, 0, &a), 0);
+    CHECK_EQ_INT(sd_index_get_answer(ix, 1, &a), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_check(ix), SD_EINVAL);
+    CHECK_EQ_INT(sd_index_commit(ix), 0);
+    CHECK_EQ_INT(sd_index_check(ix), 0);
+    sd_index_close(ix);
+}

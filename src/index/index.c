@@ -393,7 +393,8 @@ fail:
 
 void sd_index_get_options(const sd_index *ix, sd_index_options *o)
 {
-    *o = ix->o;
+    if (ix && o)
+        *o = ix->o;
 }
 
 const char *sd_index_errmsg(const sd_index *ix)
@@ -566,7 +567,8 @@ static void end_snapshot(sd_index *ix)
 
 void sd_index_refresh(sd_index *ix)
 {
-    end_snapshot(ix);
+    if (ix)
+        end_snapshot(ix);
 }
 
 /* A read transaction for the reading functions, when none is open. */
@@ -586,6 +588,8 @@ int sd_index_begin(sd_index *ix, int mode)
     time_t now = time(NULL);
     struct tm tm;
     int rc;
+    if (ix == NULL)
+        return SD_EINVAL;
     if (mode != SD_INDEX_ADD && mode != SD_INDEX_QUERY)
         return sd__errorf(&ix->err, SD_EINVAL, "unknown batch mode %d", mode);
     if (mode == SD_INDEX_ADD && ix->read_only)
@@ -612,7 +616,7 @@ int sd_index_begin(sd_index *ix, int mode)
 
 void sd_index_abort(sd_index *ix)
 {
-    if (ix->mode > 0) {
+    if (ix && ix->mode > 0) {
         sd__st_end(&ix->st, 0);
         ix->mode = 0;
     }
@@ -621,6 +625,8 @@ void sd_index_abort(sd_index *ix)
 int sd_index_commit(sd_index *ix)
 {
     int rc;
+    if (ix == NULL)
+        return SD_EINVAL;
     if (ix->mode <= 0)
         return sd__errorf(&ix->err, SD_EINVAL, "no batch to commit");
     if (ix->mode == SD_INDEX_QUERY) {
@@ -789,8 +795,12 @@ done:
 
 int sd_index_put(sd_index *ix, const sd_index_page *pages, size_t n)
 {
+    if (ix == NULL)
+        return SD_EINVAL;
     if (ix->mode <= 0)
         return sd__errorf(&ix->err, SD_EINVAL, "pages put outside a batch (sd_index_begin)");
+    if (pages == NULL && n)
+        return sd__errorf(&ix->err, SD_EINVAL, "sd_index_put: pages NULL with %zu pages", n);
     return sd__ix_ingest(ix, pages, n, NULL);
 }
 
@@ -853,6 +863,8 @@ int sd_index_get_answer(sd_index *ix, size_t i, sd_index_answer *a)
     uint64_t d;
     ix_doc x;
     int rc;
+    if (ix == NULL || a == NULL)
+        return SD_EINVAL;
     memset(a, 0, sizeof *a);
     if (ix->mode <= 0 || i >= ix->nb)
         return sd__errorf(&ix->err, SD_EINVAL, "no answer %zu in this batch", i);
@@ -919,6 +931,8 @@ int sd_index_doc_get(sd_index *ix, uint64_t doc, sd_index_doc *d)
     const uint64_t *st;
     size_t n;
     int rc;
+    if (ix == NULL || d == NULL)
+        return SD_EINVAL;
     memset(d, 0, sizeof *d);
     if ((rc = snapshot(ix)) != 0)
         return rc;
@@ -976,6 +990,8 @@ int sd_index_story_get(sd_index *ix, uint64_t story, const sd_story **s,
                        const sd_passage **passages, size_t *n_passages)
 {
     int rc;
+    if (ix == NULL || s == NULL)
+        return SD_EINVAL;
     if ((rc = snapshot(ix)) != 0)
         return rc;
     if ((rc = sd__ix_story(ix, story, &ix->one)) <= 0)
@@ -994,6 +1010,8 @@ int sd_index_next_story(sd_index *ix, uint64_t *cursor, const char *since, size_
     sd_walk w;
     sd_val k, v;
     int rc;
+    if (ix == NULL || cursor == NULL || s == NULL)
+        return SD_EINVAL;
     if ((rc = snapshot(ix)) != 0)
         return rc;
     for (;;) {
@@ -1030,6 +1048,8 @@ int sd_index_get_stats(sd_index *ix, sd_index_stats *s)
     const char *dir = NULL;
     uint64_t n = 0;
     int rc;
+    if (ix == NULL || s == NULL)
+        return SD_EINVAL;
     memset(s, 0, sizeof *s);
     if ((rc = snapshot(ix)) != 0)
         return rc;
@@ -1059,6 +1079,8 @@ int sd_index_get_stats(sd_index *ix, sd_index_stats *s)
 int sd_index_expire(sd_index *ix, const char *before, uint64_t *removed)
 {
     int rc;
+    if (ix == NULL || removed == NULL)
+        return SD_EINVAL;
     *removed = 0;
     if (!before)
         return sd__errorf(&ix->err, SD_EINVAL, "no date to expire before");
@@ -1074,6 +1096,8 @@ int sd_index_expire(sd_index *ix, const char *before, uint64_t *removed)
 int sd_index_check(sd_index *ix)
 {
     int rc;
+    if (ix == NULL)
+        return SD_EINVAL;
     end_snapshot(ix);
     if (ix->mode)
         return sd__errorf(&ix->err, SD_EINVAL, "check inside a batch");

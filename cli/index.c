@@ -238,21 +238,22 @@ static int write_doc(out *o, sd_index *ix, uint64_t doc, int with_text)
 /* ---- the records of an add or query ---- */
 
 /* What is kept per input record until the answers are written: nothing
- * for a page handed to the index (its answer comes in order), or why it
- * was not. */
+ * for a page handed to the index (its answer comes in order), or its id
+ * and why it was not (err, in the rec_errors). */
 typedef struct irec {
-    int put; /* handed to the index */
-    char *id, *msg, *source;
-    int skipped;
-    uint64_t line, offset;
+    int32_t err; /* -1: handed to the index */
+    char *id;
 } irec;
 
 typedef struct irecs {
     irec *v;
     size_t n, cap;
+    rec_errors errs;
 } irecs;
 
-static int irec_add(irecs *r, const sd_record *rec, int put, const char *msg, int skipped)
+/* Keeps record rec: handed to the index (put), or not, because it failed
+ * or, with skip, was skipped for that reason. */
+static int irec_add(irecs *r, const sd_record *rec, int put, const char *skip)
 {
     irec *x;
     if (r->n == r->cap) {
@@ -264,21 +265,13 @@ static int irec_add(irecs *r, const sd_record *rec, int put, const char *msg, in
         r->cap = cap;
     }
     x = &r->v[r->n];
-    memset(x, 0, sizeof *x);
-    x->put = put;
+    x->err = -1;
+    x->id = NULL;
     if (!put) {
-        x->id = rec->id ? strndup(rec->id, rec->id_len) : NULL;
-        x->msg = strdup(msg);
-        x->source = !skipped && rec->source ? strdup(rec->source) : NULL;
-        x->skipped = skipped;
-        x->line = rec->line;
-        x->offset = rec->offset;
-        if (!x->msg || (rec->id && !x->id)) {
-            free(x->id);
-            free(x->msg);
-            free(x->source);
+        if ((x->err = rec_errors_add_record(&r->errs, rec, skip)) < 0)
             return -1;
-        }
+        if (rec->id && (x->id = strndup(rec->id, rec->id_len)) == NULL)
+            return -1;
     }
     r->n++;
     return 0;
@@ -287,33 +280,26 @@ static int irec_add(irecs *r, const sd_record *rec, int put, const char *msg, in
 static void irecs_release(irecs *r)
 {
     size_t i;
-    for (i = 0; i < r->n; i++) {
+    for (i = 0; i < r->n; i++)
         free(r->v[i].id);
-        free(r->v[i].msg);
-        free(r->v[i].source);
-    }
     free(r->v);
+    rec_errors_release(&r->errs);
 }
 
 /* The "page" line of a record that was not handed to the index. */
-static void write_unput(out *o, const irec *x)
+static void write_unput(out *o, const irecs *r, const irec *x)
 {
+    const rec_error *e = &r->errs.v[x->err];
     out_str(o, "{\"type\":\"page\",\"id\":");
     if (x->id)
         out_json_str(o, x->id, strlen(x->id));
     else
         out_str(o, "null");
-    out_str(o, x->skipped ? ",\"skipped\":" : ",\"error\":");
-    out_json_str(o, x->msg, strlen(x->msg));
-    if (!x->skipped && x->source) {
-        out_str(o, ",\"file\":");
-        out_json_str(o, x->source, strlen(x->source));
-        if (x->line) {
-            out_str(o, ",\"line\":");
-            out_u64(o, x->line);
-        }
-        out_str(o, ",\"offset\":");
-        out_u64(o, x->offset);
+    if (e->skipped) {
+        out_str(o, ",\"skipped\":");
+        out_json_str(o, e->msg, strlen(e->msg));
+    } else {
+        out_error_fields(o, e->msg, e->source, e->line, e->offset);
     }
     out_str(o, "}\n");
 }
@@ -413,7 +399,7 @@ static int add_or_query(sd_index *ix, const iopts *op, char **inputs, int ninput
     sd_index_page *chunk = NULL;
     char *arena = NULL;
     size_t arena_cap = CHUNK_BYTES, nb = 0, used = 0, i, k = 0;
-    irecs recs = {NULL, 0, 0};
+    irecs recs;
     record_warnings warned = {0};
     tally tl = {0};
     progress prog;
@@ -424,6 +410,7 @@ static int add_or_query(sd_index *ix, const iopts *op, char **inputs, int ninput
     double t0 = now_seconds();
     char why[SD_ERRBUF_SIZE];
 
+    memset(&recs, 0, sizeof recs);
     sd_index_get_options(ix, &io);
     if (op->memory && op->memory / 16 < arena_cap)
         arena_cap = op->memory / 16 < (1u << 20) ? 1u << 20 : (size_t)(op->memory / 16);
@@ -490,7 +477,7 @@ static int add_or_query(sd_index *ix, const iopts *op, char **inputs, int ninput
             const char *msg = skip[0] ? skip : rec.errmsg ? rec.errmsg : sd_strerror(rec.error);
             if (rec.error)
                 warn_record(&warned, &rec, msg);
-            if (irec_add(&recs, &rec, 0, msg, skip[0] != 0) != 0) {
+            if (irec_add(&recs, &rec, 0, skip[0] ? skip : NULL) != 0) {
                 cli_error("out of memory");
                 goto done;
             }
@@ -541,7 +528,7 @@ static int add_or_query(sd_index *ix, const iopts *op, char **inputs, int ninput
             }
             used = (size_t)(at - arena);
             nb++;
-            if (irec_add(&recs, &rec, 1, NULL, 0) != 0) {
+            if (irec_add(&recs, &rec, 1, NULL) != 0) {
                 cli_error("out of memory");
                 goto done;
             }
@@ -550,8 +537,8 @@ static int add_or_query(sd_index *ix, const iopts *op, char **inputs, int ninput
     progress_done(&prog);
     /* the answers, in input order, as the whole batch leaves the index */
     for (i = 0; i < recs.n; i++) {
-        if (!recs.v[i].put) {
-            write_unput(&o, &recs.v[i]);
+        if (recs.v[i].err >= 0) {
+            write_unput(&o, &recs, &recs.v[i]);
             continue;
         }
         if (write_page(&o, ix, k++, &tl) != 0)

@@ -878,7 +878,8 @@ int sd_index_get_answer(sd_index *ix, size_t i, sd_index_answer *a)
         return rc;
     if (SD_GROW(ix->ids, ix->ids_cap, n + 1) || SD_GROW(ix->refs, ix->refs_cap, n + 1))
         return sd__errorf(&ix->err, SD_ENOMEM, "out of memory");
-    memcpy(ix->ids, st, n * sizeof *st);
+    if (n)
+        memcpy(ix->ids, st, n * sizeof *st);
     if (n > ix->ans_cap) {
         ix_story *p = sd__reallocarray(ix->ans, n, sizeof *p);
         if (!p)
@@ -947,7 +948,8 @@ int sd_index_doc_get(sd_index *ix, uint64_t doc, sd_index_doc *d)
         return rc;
     if (SD_GROW(ix->ids, ix->ids_cap, n + 1))
         return sd__errorf(&ix->err, SD_ENOMEM, "out of memory");
-    memcpy(ix->ids, st, n * sizeof *st);
+    if (n)
+        memcpy(ix->ids, st, n * sizeof *st);
     d->stories = ix->ids;
     d->n_stories = n;
     /* the strings and the text, copied out of the store's pages */

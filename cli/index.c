@@ -504,7 +504,8 @@ static int add_or_query(sd_index *ix, const iopts *op, char **inputs, int ninput
             }
             at = arena + used;
             memset(p, 0, sizeof *p);
-            memcpy(at, rec.text, rec.text_len);
+            if (rec.text && rec.text_len)
+                memcpy(at, rec.text, rec.text_len);
             p->text = at;
             p->len = rec.text_len;
             at += rec.text_len;
@@ -654,7 +655,8 @@ static int write_stories(out *o, sd_index *ix, const iopts *op, int report)
     if (report) {
         /* the stories' documents, each once, in order */
         size_t j, n = 0;
-        qsort(docs, nd, sizeof *docs, cmp_u64);
+        if (nd)
+            qsort(docs, nd, sizeof *docs, cmp_u64);
         for (j = 0; j < nd; j++)
             if (n == 0 || docs[n - 1] != docs[j])
                 docs[n++] = docs[j];

@@ -843,7 +843,7 @@ int sd__ix_dedup_similarity(sd_index *ix, uint64_t d, uint64_t rep, double *sim,
 static int dedup_of(sd_index *ix, uint64_t d, const ix_doc *x, int *dup, uint64_t *rep, double *sim,
                     int *exact)
 {
-    int same, rc;
+    int same = 0, rc;
     *dup = x->rep != d;
     *rep = x->rep;
     *sim = 1;

@@ -967,7 +967,6 @@ int sd__ix_recompute(sd_index *ix, const uint64_t *units_in, size_t nu_in, const
             rc = rc < 0 ? rc : sd__ix_damaged(ix, "missing passage", pids[i]);
             goto done;
         }
-        rc = 0;
         if (SD_GROW(edits, ecap, ne + ps[i].p.nedit + 1))
             goto oom;
         memcpy(edits + ne, ps[i].e, ps[i].p.nedit * sizeof *edits);
@@ -1024,7 +1023,7 @@ int sd__ix_recompute(sd_index *ix, const uint64_t *units_in, size_t nu_in, const
         }
     }
     sd__trace_fix_changes(t);
-    if (!ix->topt.all_text && (rc = sd__trace_site_drop(t, site)) != 0)
+    if (!ix->topt.all_text && sd__trace_site_drop(t, site) != 0)
         goto oom;
     if ((rc = sd__trace_stories(t)) != 0) {
         rc = sd__errorf(&ix->err, rc, "building stories: %s", sd_strerror(rc));
@@ -1036,7 +1035,6 @@ int sd__ix_recompute(sd_index *ix, const uint64_t *units_in, size_t nu_in, const
             rc = rc < 0 ? rc : sd__ix_damaged(ix, "missing story", sids[i]);
             goto done;
         }
-        rc = 0;
         for (j = 0; j < os.s.n_members; j++) {
             const sd_story_member *m = &os.s.members[j];
             size_t q;

@@ -525,7 +525,8 @@ int sd__st_dup_del(sd_st *s, int db, const void *k, size_t kn, const void *v, si
         at = dup_at(s, db, e, v, vn, &found);
         if (!found)
             return 0;
-        memmove(e->v + at * vn, e->v + (at + 1) * vn, e->vn - (at + 1) * vn);
+        if (e->vn > (at + 1) * vn)
+            memmove(e->v + at * vn, e->v + (at + 1) * vn, e->vn - (at + 1) * vn);
         e->vn -= vn;
         return 0;
     }

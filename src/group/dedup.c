@@ -23,11 +23,6 @@
 #include "syndic.h"
 #include "text/tokenize.h"
 
-/* Documents a job holds before it builds the densification table: the
- * table costs about 60 million instructions for 512 bins, what densifying
- * 64 short texts (12 words) by hashing costs. */
-#define FIRST_TABLE_DOCS 64
-
 /* Weights of the S-curve areas when picking bands and rows: a missed
  * duplicate costs far more than a candidate that fails verification. */
 #define LSH_WEIGHT_FP 0.05
@@ -330,10 +325,10 @@ static int add_docs(sd_dedup *d, const sd_doc *docs, size_t n)
     unsigned a;
     int rc;
     /* the densification table, once, before the sketches of the batch
-     * that brings the job to FIRST_TABLE_DOCS documents: a job of a few
+     * that brings the job to SD_OPH_FIRST_DOCS documents: a job of a few
      * documents (one run per pair) does not wait for it, and densifies
      * its short texts by hashing, to the same signatures */
-    if (d->first.at == NULL && d->n + n >= FIRST_TABLE_DOCS &&
+    if (d->first.at == NULL && d->n + n >= SD_OPH_FIRST_DOCS &&
         sd__oph_first_init(&d->first, 2 * d->o.num_perm, d->o.seed) != 0)
         return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
     if ((rc = sd__dedup_room(d, A_SIG, d->n + n)) != 0 ||

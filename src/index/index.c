@@ -370,8 +370,6 @@ int sd_index_open(const char *path, const sd_index_options *o, unsigned flags, s
     }
     ix->topt.threads = o->threads;
     rc = SD_ENOMEM;
-    if (sd__oph_first_init(&ix->first, 2 * ix->o.num_perm, ix->o.seed) != 0)
-        goto oom;
     ix->pool = ix->w->pool;
     nw = sd__pool_size(ix->pool);
     if ((ix->tok = sd__calloc(nw, sizeof *ix->tok)) == NULL)
@@ -760,6 +758,12 @@ int sd__ix_ingest(sd_index *ix, const sd_index_page *pages, size_t n, const uint
     sk.info = sd__calloc(m, sizeof *sk.info);
     sk.rc = sd__calloc(m, sizeof *sk.rc);
     if (!sk.sig || !sk.vsig || !sk.info || !sk.rc)
+        goto oom;
+    /* the densification table once this process has sketched enough
+     * pages (a query of a few pages densifies by hashing) */
+    ix->sketched += m;
+    if (ix->first.at == NULL && ix->sketched >= SD_OPH_FIRST_DOCS &&
+        sd__oph_first_init(&ix->first, 2 * ix->o.num_perm, ix->o.seed) != 0)
         goto oom;
     sd__pool_for(ix->pool, m, sketch_page, &sk);
     for (i = 0; i < m; i++)

@@ -109,6 +109,7 @@ struct sd_index {
     sd_index_options o; /* in force */
     sd_dedup_options dopt;
     sd_oph_first first; /* dedup's densification table (sd__dedup_sketch) */
+    uint64_t sketched;  /* pages sketched by this process: the table waits */
     sd_trace_options topt;
     unsigned need; /* equal bins out of 2K a verified pair needs */
     int read_only;

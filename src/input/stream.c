@@ -75,6 +75,36 @@ static int gzip_magic(const unsigned char *p)
     return p[0] == 0x1f && p[1] == 0x8b && p[2] == 8 && (p[3] & 0xe0) == 0;
 }
 
+/* The first block holds this much (or the whole input): a pipe hands out
+ * what was written so far, a few bytes maybe, and the compression and the
+ * format are told from the first bytes, which the WARC reader then reads
+ * again from this block. */
+#define FIRST_FILL ((size_t)64 << 10)
+
+/* Reads on into the first block until it holds FIRST_FILL bytes or the
+ * input ends. Returns 0, or -1 after a read error (recorded in s). */
+static int fill_first(sd_stream *s)
+{
+    while (!s->in_eof && s->in_len < FIRST_FILL) {
+        ssize_t n = read(s->fd, s->in + s->in_len, BLOCK - s->in_len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            s->failed = SD_EIO;
+            snprintf(s->errmsg, sizeof s->errmsg, "read error at byte %llu: %s",
+                     (unsigned long long)s->raw_bytes, strerror(errno));
+            return -1;
+        }
+        if (n == 0) {
+            s->in_eof = 1;
+            break;
+        }
+        s->in_len += (size_t)n;
+        s->raw_bytes += (uint64_t)n;
+    }
+    return 0;
+}
+
 int sd__stream_open(sd_stream *s, const char *path)
 {
     memset(s, 0, sizeof *s);
@@ -88,7 +118,7 @@ int sd__stream_open(sd_stream *s, const char *path)
     s->in = sd__malloc(BLOCK + TAIL);
     if (s->in == NULL)
         return SD_ENOMEM;
-    if (fill_in(s))
+    if (fill_in(s) || fill_first(s))
         return 0;
     if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b)
         s->comp = SD_COMP_GZIP;

@@ -34,15 +34,13 @@ void sd__stream_close(sd_stream *s)
     s->fd = -1;
 }
 
-/* Reads the next block of input once the current one is used up. Returns 0,
- * or -1 after a read error (recorded in s). */
-static int fill_in(sd_stream *s)
+/* Reads up to `room` bytes to s->in + at. Returns how many, 0 at the end
+ * of the input (s->in_eof set), or -1 after a read error (recorded in s). */
+static ssize_t read_into(sd_stream *s, size_t at, size_t room)
 {
     ssize_t n;
-    if (s->in_pos < s->in_len || s->in_eof)
-        return 0;
     do
-        n = read(s->fd, s->in, BLOCK);
+        n = read(s->fd, s->in + at, room);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         s->failed = SD_EIO;
@@ -50,13 +48,24 @@ static int fill_in(sd_stream *s)
                  (unsigned long long)s->raw_bytes, strerror(errno));
         return -1;
     }
-    if (n == 0) {
-        s->in_eof = 1; /* the last block stays, used up: the WARC reader starts from it */
+    if (n == 0)
+        s->in_eof = 1;
+    s->raw_bytes += (uint64_t)n;
+    return n;
+}
+
+/* Reads the next block of input once the current one is used up. Returns 0,
+ * or -1 after a read error (recorded in s). At the end of the input the
+ * last block stays, used up: the WARC reader starts from it. */
+static int fill_in(sd_stream *s)
+{
+    ssize_t n;
+    if (s->in_pos < s->in_len || s->in_eof)
         return 0;
-    }
+    if ((n = read_into(s, 0, BLOCK)) <= 0)
+        return (int)n;
     s->in_len = (size_t)n;
     s->in_pos = 0;
-    s->raw_bytes += (uint64_t)n;
     return 0;
 }
 
@@ -86,21 +95,10 @@ static int gzip_magic(const unsigned char *p)
 static int fill_first(sd_stream *s)
 {
     while (!s->in_eof && s->in_len < FIRST_FILL) {
-        ssize_t n = read(s->fd, s->in + s->in_len, BLOCK - s->in_len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            s->failed = SD_EIO;
-            snprintf(s->errmsg, sizeof s->errmsg, "read error at byte %llu: %s",
-                     (unsigned long long)s->raw_bytes, strerror(errno));
+        ssize_t n = read_into(s, s->in_len, BLOCK - s->in_len);
+        if (n < 0)
             return -1;
-        }
-        if (n == 0) {
-            s->in_eof = 1;
-            break;
-        }
         s->in_len += (size_t)n;
-        s->raw_bytes += (uint64_t)n;
     }
     return 0;
 }

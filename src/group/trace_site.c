@@ -105,6 +105,15 @@ static uint64_t kgram(const uint32_t *h, size_t i, unsigned k)
 /* A set of k-grams (open addressing, 0 empty): sd_kset of trace_int.h. */
 typedef sd_kset kset;
 
+/* Where k-gram x is in s, or the empty slot where it would go. */
+static size_t kset_slot(const kset *s, uint64_t x)
+{
+    size_t j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
+    while (s->v[j] && s->v[j] != x)
+        j = (j + 1) & s->mask;
+    return j;
+}
+
 /* Makes s the set of the k-grams starting in tokens [lo, hi) of d. */
 static int kset_build(kset *s, const sd_tdoc *d, unsigned k, size_t lo, size_t hi)
 {
@@ -123,10 +132,7 @@ static int kset_build(kset *s, const sd_tdoc *d, unsigned k, size_t lo, size_t h
     memset(s->v, 0, size * sizeof *s->v);
     for (i = lo; i + k <= hi; i++) {
         uint64_t x = kgram(d->h, i, k);
-        size_t j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
-        while (s->v[j] && s->v[j] != x)
-            j = (j + 1) & s->mask;
-        s->v[j] = x;
+        s->v[kset_slot(s, x)] = x;
     }
     return 0;
 }
@@ -134,13 +140,7 @@ static int kset_build(kset *s, const sd_tdoc *d, unsigned k, size_t lo, size_t h
 /* Whether s holds k-gram x. */
 static int kset_has(const kset *s, uint64_t x)
 {
-    size_t j;
-    if (s == NULL || s->v == NULL)
-        return 0;
-    j = (size_t)(x * 0x9E3779B97F4A7C15ull) & s->mask;
-    while (s->v[j] && s->v[j] != x)
-        j = (j + 1) & s->mask;
-    return s->v[j] == x;
+    return s != NULL && s->v != NULL && s->v[kset_slot(s, x)] == x;
 }
 
 /* Of the k-grams outside the zones, every STRIDE-th is looked up: the

@@ -248,6 +248,11 @@ double now_seconds(void);
 
 /* ---- input (input.c) ---- */
 
+/* Bytes of texts a batch handed to a job holds: `dflt`, or under a memory
+ * limit at most a 16th of it (the job's copies and tokens of a batch,
+ * about 3.3 bytes a byte, are held until it is done), 1 MiB at least. */
+size_t batch_bytes(uint64_t memory_limit, size_t dflt);
+
 /* --format NAME: auto, jsonl, json, text, html, warc, csv or tsv. 0, or -1
  * after a usage error. */
 int parse_format(const char *s, sd_format *fmt);

@@ -412,8 +412,7 @@ static int add_or_query(sd_index *ix, const iopts *op, char **inputs, int ninput
 
     memset(&recs, 0, sizeof recs);
     sd_index_get_options(ix, &io);
-    if (op->memory && op->memory / 16 < arena_cap)
-        arena_cap = op->memory / 16 < (1u << 20) ? 1u << 20 : (size_t)(op->memory / 16);
+    arena_cap = batch_bytes(op->memory, arena_cap);
     if (sd_reader_new(&op->ro, &reader, why) != 0 ||
         sd_page_reader_new(reader, NULL, SD_PAGE_KEEP_EMPTY | (io.whole_page ? SD_PAGE_WHOLE : 0),
                            io.threads, &pages, why) != 0) {

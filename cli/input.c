@@ -17,6 +17,13 @@ static const struct {
     {"csv", SD_FORMAT_CSV},   {"tsv", SD_FORMAT_TSV},
 };
 
+size_t batch_bytes(uint64_t memory_limit, size_t dflt)
+{
+    if (memory_limit == 0 || memory_limit / 16 >= dflt)
+        return dflt;
+    return memory_limit / 16 < (1u << 20) ? 1u << 20 : (size_t)(memory_limit / 16);
+}
+
 int parse_format(const char *s, sd_format *fmt)
 {
     size_t i;

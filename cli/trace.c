@@ -670,18 +670,11 @@ static int open_run(trace_cmd *tc)
     if (!tc->comm) /* under mpirun a process reads a share: no total */
         progress_total(&tc->prog, tc->inputs, tc->n_inputs);
     tc->t0 = now_seconds();
-    /* under a memory limit a batch's texts take at most a 16th of it (the
-     * job's copies and tokens of them, about 3.3 bytes a byte, are held
-     * until the batch is done) */
-    tc->arena_cap = BATCH_BYTES;
+    tc->arena_cap = batch_bytes(tc->topt.memory_limit, BATCH_BYTES);
     if (tc->topt.memory_limit) {
         tc->r.mapped = 1;
         sd_fmap_init(&tc->r.rmap, tc->topt.tmpdir, 0);
         sd_fmap_init(&tc->r.smap, tc->topt.tmpdir, 0);
-        if (tc->topt.memory_limit / 16 < tc->arena_cap)
-            tc->arena_cap = tc->topt.memory_limit / 16 < (1u << 20)
-                                ? 1u << 20
-                                : (size_t)(tc->topt.memory_limit / 16);
     }
     tc->docs = malloc(BATCH_DOCS * sizeof *tc->docs);
     tc->arena = malloc(tc->arena_cap);

@@ -436,3 +436,59 @@ TEST(warc_large_records_and_untyped)
     free(file.p);
     free(gz.p);
 }
+
+/*
+ * A run of blank lines between records longer than the window holds
+ * (max_record plus the look-ahead): the reader drops what it has passed
+ * instead of growing the window to its cap and failing with SD_ETOOBIG.
+ * Found by fuzz_warc: a record over max_record, skipped, then 1.6 MB of
+ * newlines. Plain and gzip, with and without the oversized record first.
+ */
+TEST(warc_blank_run_longer_than_window)
+{
+    bytes big = {0}, good = {0}, file = {0}, plain = {0};
+    char path[512];
+    got g[4];
+    size_t n, pass;
+    char *blank = malloc((size_t)3 << 20);
+    char *zeros = calloc(1, (size_t)1 << 20);
+    memset(blank, '\n', (size_t)3 << 20);
+    warc_record(&big, "resource", "http://example.org/big", "big", "text/plain", zeros,
+                (size_t)1 << 20, -1);
+    response(&good, "http://example.org/c", "ccccccc", -1);
+    for (pass = 0; pass < 4; pass++) {
+        int with_big = (int)(pass & 1), gz = (int)(pass >> 1);
+        plain.n = 0;
+        if (with_big)
+            put(&plain, big.p, big.n);
+        put(&plain, blank, (size_t)3 << 20);
+        put(&plain, good.p, good.n);
+        file.n = 0;
+        if (gz)
+            gzip_member(&file, plain.p, plain.n);
+        else
+            put(&file, plain.p, plain.n);
+        snprintf(path, sizeof path, "%s/blank%zu.warc%s", sd_test_tmpdir(), pass,
+                 gz ? ".gz" : "");
+        write_file(path, &file);
+        n = read_all(path, 1000, g, 4);
+        CHECK_EQ_U64(n, (size_t)with_big + 1);
+        if (n == (size_t)with_big + 1) {
+            if (with_big) {
+                CHECK_EQ_INT(g[0].error, SD_ETOOBIG);
+                CHECK_EQ_STR(g[0].id, "urn:uuid:big");
+            }
+            check_good(&g[with_big], "urn:uuid:ccccccc", "http://example.org/c");
+            /* one gzip member for the whole file: the offset is in the
+             * decompressed stream, as for the plain file */
+            CHECK_EQ_U64(g[with_big].offset,
+                         (uint64_t)(with_big ? big.n : 0) + ((uint64_t)3 << 20));
+        }
+    }
+    free(blank);
+    free(zeros);
+    free(big.p);
+    free(good.p);
+    free(file.p);
+    free(plain.p);
+}

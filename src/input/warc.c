@@ -801,9 +801,12 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
         size_t vlen, tlen = 0;
         const char *type;
         const wbreak *br;
-        int rc, have_id, kind;
-        /* skip blank lines between records */
+        int rc, err, have_id, kind;
+        /* skip blank lines between records; a run of them may be longer
+         * than the window holds, so what is passed is dropped first */
         for (;;) {
+            if (w->pos == w->win.len)
+                compact(w);
             if ((rc = want_bytes(w, 1)) != 0)
                 return rc;
             if (w->pos < w->win.len && (w->win.p[w->pos] == '\r' || w->win.p[w->pos] == '\n') &&
@@ -832,8 +835,8 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
             set_msg(w, "%s", br->msg);
             rc = error_record(w, rec, br->code, br->raw_off, 0);
             drop_breaks(w, start);
-            if (!warc_at(w, start) && resync(w, start + 1) < 0)
-                return SD_ENOMEM;
+            if (!warc_at(w, start) && (err = resync(w, start + 1)) < 0)
+                return err;
             return rc;
         }
         if ((rc = want_bytes(w, 7)) != 0)
@@ -842,8 +845,8 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
         if (!warc_at(w, start)) {
             set_msg(w, "not a WARC record at byte %llu", (unsigned long long)offset);
             rc = error_record(w, rec, SD_EFORMAT, offset, 0);
-            if (resync(w, start + 1) < 0)
-                return SD_ENOMEM;
+            if ((err = resync(w, start + 1)) < 0)
+                return err;
             return rc;
         }
         /* the header block */
@@ -862,8 +865,8 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
             else
                 set_msg(w, "WARC header at byte %llu does not end", (unsigned long long)offset);
             rc = error_record(w, rec, br ? br->code : SD_EFORMAT, br ? br->raw_off : offset, 0);
-            if (resync(w, start + 1) < 0)
-                return SD_ENOMEM;
+            if ((err = resync(w, start + 1)) < 0)
+                return err;
             return rc;
         }
         /* the fields */
@@ -896,16 +899,16 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
             set_msg(w, "WARC record at byte %llu has no valid Content-Length",
                     (unsigned long long)offset);
             rc = error_record(w, rec, SD_EFORMAT, offset, have_id);
-            if (resync(w, start + 1) < 0)
-                return SD_ENOMEM;
+            if ((err = resync(w, start + 1)) < 0)
+                return err;
             return rc;
         }
         if ((unsigned long long)clen > w->max_record) {
             set_msg(w, "WARC record at byte %llu has %lld bytes, more than the %zu allowed",
                     (unsigned long long)offset, clen, w->max_record);
             w->pos = start + he;
-            if (skip_bytes(w, (uint64_t)clen) < 0)
-                return SD_ENOMEM;
+            if ((err = skip_bytes(w, (uint64_t)clen)) < 0)
+                return err;
             return error_record(w, rec, SD_ETOOBIG, offset, have_id);
         }
         blk = start + he;
@@ -920,8 +923,8 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
                         (unsigned long long)offset, w->win.len - blk, clen);
             rc =
                 error_record(w, rec, br ? br->code : SD_ETRUNC, br ? br->raw_off : offset, have_id);
-            if (resync(w, blk) < 0)
-                return SD_ENOMEM;
+            if ((err = resync(w, blk)) < 0)
+                return err;
             return rc;
         }
         /* the blank line after the block must be there: else the length
@@ -939,8 +942,8 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
                         "where the next record begins",
                         (unsigned long long)offset, clen);
                 rc = error_record(w, rec, SD_EFORMAT, offset, have_id);
-                if (resync(w, blk) < 0)
-                    return SD_ENOMEM;
+                if ((err = resync(w, blk)) < 0)
+                    return err;
                 return rc;
             }
         }

@@ -163,6 +163,38 @@ TEST(minhash_rolling_equals_direct)
         }
 }
 
+/* The signature built from pieces (sd_shingler) equals the one built
+ * from the whole sequence, for every shingle size and pieces of any size,
+ * empty ones and ones shorter than a shingle included. */
+TEST(minhash_pieces_equal_whole)
+{
+    sd_token t[300];
+    uint32_t a[128], b[128];
+    size_t i, n, at;
+    unsigned ngram, bad = 0;
+    for (i = 0; i < 300; i++) {
+        t[i].off = (uint32_t)i;
+        t[i].len = 1;
+        t[i].hash = rnd();
+    }
+    for (ngram = 1; ngram <= 64; ngram++)
+        for (n = 0; n <= 300; n += 1 + (size_t)(rnd() % 70)) {
+            sd_shingler sh;
+            size_t ca = sd__minhash_tokens(t, n, ngram, 128, 7, a, NULL), cb;
+            sd__shingler_init(&sh, ngram, 128, 7, b);
+            for (at = 0; at < n;) {
+                size_t piece = (size_t)(rnd() % (ngram + 4));
+                if (piece > n - at)
+                    piece = n - at;
+                sd__shingler_add(&sh, t + at, piece);
+                at += piece;
+            }
+            cb = sd__shingler_finish(&sh, 7, NULL);
+            bad += ca != cb || sd__minhash_matches(a, b, 128) != 128;
+        }
+    CHECK_EQ_INT(bad, 0);
+}
+
 TEST(lsh_params_fit_threshold)
 {
     static const double ts[] = {0.5, 0.7, 0.8, 0.9};
@@ -276,8 +308,7 @@ static void densify_ref(uint32_t *sig, unsigned k, uint64_t seed)
 {
     unsigned char filled[SD_MINHASH_MAX_BINS];
     unsigned i, nfilled = 0;
-    for (i = 0; i < k; i++)
-    {
+    for (i = 0; i < k; i++) {
         filled[i] = sig[i] != SD_MINHASH_EMPTY;
         nfilled += filled[i];
     }

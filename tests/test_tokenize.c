@@ -10,10 +10,10 @@
 #include <xxhash.h>
 
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "syndic.h"
 #include "test.h"
 #include "text/tokenize.h"
-#include "base/utf8.h"
 
 #define SEED 0x5EEDu
 
@@ -291,44 +291,113 @@ TEST(tokenize_fast_path_equals_slow_path_ascii)
     CHECK_EQ_INT(bad, 0);
 }
 
+/* Pieces that meet ASCII words in every way the fast path must hand over:
+ * accented letters, marks, ignorables, typographic apostrophes, CJK,
+ * fullwidth forms, separators, emoji, invalid bytes. */
+static const char *const mixed_piece[] = {
+    "a", "Z", "7", "'", " ", ".", "don", "t", "\xC3\xA9", "\xC3\x89", "e\xCC\x81", "\xCC\x81",
+    "\xE2\x80\x99", "\xE2\x80\x98", "\xCA\xBC", "\xEF\xBC\x87", "\xC2\xAD", "\xE2\x80\x8B",
+    "\xE2\x80\x8D", "\xEF\xBB\xBF", "\xE6\x9D\xB1", "\xED\x95\x9C", "\xEF\xBD\xB6", "\xEF\xBE\x9E",
+    "\xEF\xBC\xAE", "\xE2\x80\x94", "\xC2\xA0", "\xF0\x9F\x98\x80", "\xEF\xB8\x8F", "\xC3\x9F",
+    "\xCE\xA3", "\xE0\xB8\xAA", "\xD9\xA3", "\xC2\xB2", "\xE2\x85\xA0", "_", "\xE1\x84\x80",
+    "\xE1\x85\xA1", "\xE1\x86\xA8", "\xEA\xB0\x80",
+    /* Thai: letters, a leading vowel,
+     * marks in either order, sara am
+     * (which NFKC decomposes) */
+    "\xE0\xB8\x81", "\xE0\xB9\x80", "\xE0\xB8\xB8", "\xE0\xB9\x88", "\xE0\xB8\xB3",
+    /* Lao ho no, Khmer coeng, Myanmar
+     * u and ii (which compose) */
+    "\xE0\xBB\x9C", "\xE1\x9F\x92", "\xE1\x80\xA5", "\xE1\x80\xAE",
+    /* Cyrillic: e, diaeresis, capital
+     * yo, i, short i */
+    "\xD0\xB5", "\xCC\x88", "\xD0\x81", "\xD1\x96", "\xD0\xB9",
+    /* marks of other classes, out of
+     * order, and a compatibility ideograph */
+    "\xCC\xA3", "\xCD\x85", "\xEF\xA4\x80", "\xFF", "\xC0"};
+
+/* A random text of up to `most` pieces in text[] (room for 60 pieces). */
+static size_t mixed_text(char *text, size_t most)
+{
+    size_t n = 0, k = (size_t)(rnd() % most);
+    while (k--) {
+        const char *x = mixed_piece[rnd() % (sizeof mixed_piece / sizeof mixed_piece[0])];
+        size_t l = strlen(x);
+        memcpy(text + n, x, l);
+        n += l;
+    }
+    return n;
+}
+
 TEST(tokenize_fast_path_equals_slow_path_mixed)
 {
-    /* Pieces that meet ASCII words in every way the fast path must hand over:
-     * accented letters, marks, ignorables, typographic apostrophes, CJK,
-     * fullwidth forms, separators, emoji, invalid bytes. */
-    static const char *const piece[] = {
-        "a", "Z", "7", "'", " ", ".", "don", "t", "\xC3\xA9", "\xC3\x89", "e\xCC\x81", "\xCC\x81",
-        "\xE2\x80\x99", "\xE2\x80\x98", "\xCA\xBC", "\xEF\xBC\x87", "\xC2\xAD", "\xE2\x80\x8B",
-        "\xE2\x80\x8D", "\xEF\xBB\xBF", "\xE6\x9D\xB1", "\xED\x95\x9C", "\xEF\xBD\xB6",
-        "\xEF\xBE\x9E", "\xEF\xBC\xAE", "\xE2\x80\x94", "\xC2\xA0", "\xF0\x9F\x98\x80",
-        "\xEF\xB8\x8F", "\xC3\x9F", "\xCE\xA3", "\xE0\xB8\xAA", "\xD9\xA3", "\xC2\xB2",
-        "\xE2\x85\xA0", "_", "\xE1\x84\x80", "\xE1\x85\xA1", "\xE1\x86\xA8", "\xEA\xB0\x80",
-        /* Thai: letters, a leading vowel,
-         * marks in either order, sara am
-         * (which NFKC decomposes) */
-        "\xE0\xB8\x81", "\xE0\xB9\x80", "\xE0\xB8\xB8", "\xE0\xB9\x88", "\xE0\xB8\xB3",
-        /* Lao ho no, Khmer coeng, Myanmar
-         * u and ii (which compose) */
-        "\xE0\xBB\x9C", "\xE1\x9F\x92", "\xE1\x80\xA5", "\xE1\x80\xAE",
-        /* Cyrillic: e, diaeresis, capital
-         * yo, i, short i */
-        "\xD0\xB5", "\xCC\x88", "\xD0\x81", "\xD1\x96", "\xD0\xB9",
-        /* marks of other classes, out of
-         * order, and a compatibility ideograph */
-        "\xCC\xA3", "\xCD\x85", "\xEF\xA4\x80", "\xFF", "\xC0"};
     char text[600];
     int it, bad = 0;
     for (it = 0; it < 4000 && bad < 5; it++) {
-        size_t n = 0, k = (size_t)(rnd() % 60);
-        while (k--) {
-            const char *s = piece[rnd() % (sizeof piece / sizeof piece[0])];
-            size_t l = strlen(s);
-            memcpy(text + n, s, l);
-            n += l;
-        }
+        size_t n = mixed_text(text, 60);
         bad += !same_as_slow(text, n);
     }
     CHECK_EQ_INT(bad, 0);
+}
+
+/* A text cut where sd__token_cut says gives, piece after piece, the
+ * tokens of the whole (dedup tokenizes a long text a megabyte at a time):
+ * every cut of random mixed texts, then the cut of a text with no
+ * separator at all is its end. */
+TEST(tokenize_cut_pieces_equal_whole)
+{
+    char text[600];
+    int it, bad = 0;
+    sd_tokens whole, part;
+    sd__tokens_init(&whole);
+    sd__tokens_init(&part);
+    for (it = 0; it < 1500 && bad < 5; it++) {
+        size_t n = mixed_text(text, 60), at;
+        whole.n = 0;
+        CHECK_EQ_INT(sd__tokenize(text, n, SEED, &whole), 0);
+        for (at = 0; at <= n; at++) {
+            size_t cut = sd__token_cut(text, n, at), i;
+            if (cut < at || cut > n) {
+                bad++;
+                continue;
+            }
+            part.n = 0;
+            if (sd__tokenize(text, cut, SEED, &part) != 0) {
+                bad++;
+                continue;
+            }
+            {
+                size_t first = part.n;
+                if (sd__tokenize(text + cut, n - cut, SEED, &part) != 0) {
+                    bad++;
+                    continue;
+                }
+                for (i = first; i < part.n; i++)
+                    part.v[i].off += (uint32_t)cut;
+            }
+            if (part.n != whole.n) {
+                bad++;
+                continue;
+            }
+            for (i = 0; i < part.n; i++)
+                if (part.v[i].off != whole.v[i].off || part.v[i].len != whole.v[i].len ||
+                    part.v[i].hash != whole.v[i].hash) {
+                    bad++;
+                    break;
+                }
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_U64(sd__token_cut("abc\xE6\x9D\xB1"
+                               "def",
+                               9, 2),
+                 9);
+    CHECK_EQ_U64(sd__token_cut("abc def", 7, 0), 4);
+    CHECK_EQ_U64(sd__token_cut("ab\xE3\x80\x82"
+                               "cd",
+                               7, 1),
+                 5); /* after U+3002 */
+    sd__tokens_release(&whole);
+    sd__tokens_release(&part);
 }
 
 TEST(tokenize_seed_changes_hashes)

@@ -212,11 +212,16 @@ void sd_dedup_free(sd_dedup *d)
  * 0.988 against 0.992 on the bench corpus.)
  */
 
+/* Text tokenized at a time when sketching (then cut at a separator). */
+#define SKETCH_PIECE ((size_t)1 << 20)
+
 int sd__dedup_sketch(const sd_dedup_options *o, const sd_oph_first *first, const char *text,
                      size_t len, sd_tokens *tok, uint32_t *sig, uint16_t *vsig, doc_info *inf)
 {
     unsigned k = o->num_perm, j;
     uint32_t bins[SD_MINHASH_MAX_BINS];
+    sd_shingler sh;
+    size_t at, cut;
     memset(inf, 0, sizeof *inf);
     if (text == NULL) {
         inf->flags = DOC_ABSENT;
@@ -226,13 +231,19 @@ int sd__dedup_sketch(const sd_dedup_options *o, const sd_oph_first *first, const
     }
     inf->len = len;
     inf->text_hash = XXH3_128bits(text, len);
-    tok->n = 0;
-    if (sd__tokenize(text, len, o->seed, tok) != 0) {
-        sd__oph_init(sig, k);
-        memset(vsig, 0xFF, k * sizeof *vsig);
-        return SD_ENOMEM;
+    /* a piece at a time: a 60 MB record needs no 160 MB of tokens */
+    sd__shingler_init(&sh, o->ngram, 2 * k, o->seed, bins);
+    for (at = 0; at < len; at = cut) {
+        cut = len - at > SKETCH_PIECE ? sd__token_cut(text, len, at + SKETCH_PIECE) : len;
+        tok->n = 0;
+        if (sd__tokenize(text + at, cut - at, o->seed, tok) != 0) {
+            sd__oph_init(sig, k);
+            memset(vsig, 0xFF, k * sizeof *vsig);
+            return SD_ENOMEM;
+        }
+        sd__shingler_add(&sh, tok->v, tok->n);
     }
-    if (sd__minhash_tokens(tok->v, tok->n, o->ngram, 2 * k, o->seed, bins, first) == 0)
+    if (sd__shingler_finish(&sh, o->seed, first) == 0)
         inf->flags = DOC_EMPTY;
     memcpy(sig, bins, k * sizeof *sig);
     for (j = 0; j < k; j++)

@@ -220,46 +220,80 @@ uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed)
     return shingle_final(poly, seed_key(seed));
 }
 
-/* Fills k bins from the shingles of t[0..n) (no densification); returns
- * the number of shingles. */
-static size_t fill_bins(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
-                        uint32_t *sig)
+void sd__shingler_init(sd_shingler *s, unsigned ngram, unsigned k, uint64_t seed, uint32_t *sig)
 {
-    uint64_t poly = 0, top = 1; /* top = P^(ngram-1): the weight of the oldest token */
-    uint64_t key = seed_key(seed);
-    size_t i, count = 0;
     unsigned j;
+    s->sig = sig;
+    s->k = k;
+    s->ngram = ngram;
+    s->key = seed_key(seed);
+    s->top = 1;
+    for (j = 1; j < ngram; j++)
+        s->top *= SHINGLE_P;
+    s->poly = 0;
+    s->seen = 0;
+    s->count = 0;
     sd__oph_init(sig, k);
-    if (n == 0)
-        return 0;
-    if (n < ngram) {
-        for (i = 0; i < n; i++)
-            poly = poly * SHINGLE_P + t[i].hash;
+}
+
+void sd__shingler_add(sd_shingler *s, const sd_token *t, size_t n)
+{
+    uint64_t poly = s->poly, top = s->top, key = s->key;
+    unsigned ngram = s->ngram, k = s->k;
+    uint32_t *sig = s->sig;
+    size_t i = 0, count = s->count;
+    /* filling the first window of the whole sequence */
+    for (; i < n && s->seen + i < ngram; i++)
+        poly = poly * SHINGLE_P + t[i].hash;
+    if (i > 0 && s->seen + i == ngram && s->seen < ngram) {
         sd__oph_add(sig, k, shingle_final(poly, key));
-        return 1;
+        count++;
     }
-    for (j = 0; j < ngram; j++) {
-        poly = poly * SHINGLE_P + t[j].hash;
-        if (j)
-            top *= SHINGLE_P;
+    /* sliding: the token leaving the window is in this piece from
+     * i >= ngram on, before that among the last ones kept */
+    for (; i < n && i < ngram; i++) {
+        poly = (poly - s->last[i] * top) * SHINGLE_P + t[i].hash;
+        sd__oph_add(sig, k, shingle_final(poly, key));
+        count++;
     }
-    sd__oph_add(sig, k, shingle_final(poly, key));
-    count = 1;
-    for (i = ngram; i < n; i++) {
+    for (; i < n; i++) {
         poly = (poly - t[i - ngram].hash * top) * SHINGLE_P + t[i].hash;
         sd__oph_add(sig, k, shingle_final(poly, key));
         count++;
     }
-    return count;
+    /* keep the last ngram hashes, oldest first, for the next piece */
+    if (n >= ngram) {
+        for (i = 0; i < ngram; i++)
+            s->last[i] = t[n - ngram + i].hash;
+    } else if (n > 0) {
+        memmove(s->last, s->last + n, (ngram - n) * sizeof *s->last);
+        for (i = 0; i < n; i++)
+            s->last[ngram - n + i] = t[i].hash;
+    }
+    s->poly = poly;
+    s->seen += n;
+    s->count = count;
+}
+
+size_t sd__shingler_finish(sd_shingler *s, uint64_t seed, const sd_oph_first *first)
+{
+    /* fewer tokens than a shingle: one shingle of all of them */
+    if (s->seen > 0 && s->seen < s->ngram) {
+        sd__oph_add(s->sig, s->k, shingle_final(s->poly, s->key));
+        s->count = 1;
+    }
+    if (s->count)
+        sd__oph_densify(s->sig, s->k, seed, first);
+    return s->count;
 }
 
 size_t sd__minhash_tokens(const sd_token *t, size_t n, unsigned ngram, unsigned k, uint64_t seed,
                           uint32_t *sig, const sd_oph_first *first)
 {
-    size_t count = fill_bins(t, n, ngram, k, seed, sig);
-    if (count)
-        sd__oph_densify(sig, k, seed, first);
-    return count;
+    sd_shingler s;
+    sd__shingler_init(&s, ngram, k, seed, sig);
+    sd__shingler_add(&s, t, n);
+    return sd__shingler_finish(&s, seed, first);
 }
 
 unsigned sd__minhash_matches(const uint32_t *a, const uint32_t *b, unsigned k)

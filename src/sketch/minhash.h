@@ -77,6 +77,29 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_firs
  */
 uint64_t sd__shingle_hash(const uint64_t *h, size_t n, uint64_t seed);
 
+/*
+ * The same signature built from a token sequence given in pieces, so a
+ * long text need not be tokenized whole (dedup tokenizes a large record a
+ * megabyte at a time). The state keeps the last ngram token hashes between
+ * pieces; the result equals sd__minhash_tokens over the pieces joined.
+ */
+typedef struct sd_shingler {
+    uint32_t *sig;
+    unsigned k, ngram;
+    uint64_t key, top, poly; /* top = P^(ngram-1), the oldest token's weight */
+    uint64_t seen;           /* tokens added so far */
+    size_t count;            /* shingles added so far */
+    uint64_t last[64];       /* the last min(seen, ngram) hashes, oldest first */
+} sd_shingler;
+
+/* Starts a signature of k bins in sig (ngram from 1 to 64). */
+void sd__shingler_init(sd_shingler *s, unsigned ngram, unsigned k, uint64_t seed, uint32_t *sig);
+/* Adds the shingles that end in the tokens t[0..n). */
+void sd__shingler_add(sd_shingler *s, const sd_token *t, size_t n);
+/* Ends the signature (densified with `first`, may be NULL); returns the
+ * number of shingles. */
+size_t sd__shingler_finish(sd_shingler *s, uint64_t seed, const sd_oph_first *first);
+
 /* The signature of a token sequence: word n-gram shingles (a text with fewer
  * than n tokens gives one shingle of all of them), each hashed by
  * sd__shingle_hash, densified with `first` (may be NULL). Returns the number

@@ -670,6 +670,25 @@ done:
     return rc;
 }
 
+size_t sd__token_cut(const char *p, size_t n, size_t at)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    while (at < n) {
+        size_t len = 1;
+        if (ascii_class[s[at]] == A_SEP)
+            return at + 1;
+        /* a non-ASCII separator (CJK punctuation, a no-break space) ends a
+         * word as surely; continuation bytes are stepped over one by one */
+        if (s[at] >= 0xC2) {
+            uint32_t cp = decode(p + at, n - at, &len);
+            if (cp != SD_UTF8_INVALID && classify(cp, 0) == C_SEP)
+                return at + len;
+        }
+        at += len;
+    }
+    return n;
+}
+
 void sd__tokens_init(sd_tokens *t)
 {
     t->v = NULL;

@@ -53,6 +53,12 @@ int sd__tokenize(const char *p, size_t n, uint64_t seed, sd_tokens *out);
  * bytes whose hash sd__tokenize stores). Returns 0 or SD_ENOMEM. */
 int sd__normalize_word(const char *p, size_t n, sd_buf *out);
 
+/* The first place at or after `at` where p[0..n) may be cut in two whose
+ * tokens, joined, are the whole text's (the second's offsets counted from
+ * the cut): just past an ASCII byte that separates tokens. n when there is
+ * none. Lets a long text be tokenized a piece at a time. */
+size_t sd__token_cut(const char *p, size_t n, size_t at);
+
 /* sd__tokenize with the ASCII fast path turned off: every character is
  * classified and every word normalized by utf8proc. Same result, slower;
  * the tests' oracle for the fast path. */

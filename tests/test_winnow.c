@@ -118,3 +118,43 @@ TEST(winnow_short_and_empty)
     CHECK_EQ_U64(fp[0].pos, 0);
     sd__free(fp);
 }
+
+/* Fingerprints from token pieces (sd_winnower) equal those of the whole
+ * sequence, with pieces of any size (empty, shorter than a k-gram) and
+ * windows and k-grams longer than the state's inline rings. */
+TEST(winnow_pieces_equal_whole)
+{
+    uint64_t s = 11;
+    int round, bad = 0;
+    static sd_token t[2000];
+    for (round = 0; round < 300; round++) {
+        size_t n = (size_t)(rng_next(&s) % 2000), na = 0, ca = 0, nb = 0, cb = 0, at, i;
+        unsigned k = (unsigned)(rng_next(&s) % (round % 3 ? 8 : 70)) + 1;
+        unsigned w = (unsigned)(rng_next(&s) % (round % 2 ? 30 : 100)) + 1;
+        sd_fp *fa = NULL, *fb = NULL;
+        sd_winnower z;
+        fill(t, n, 4 + (unsigned)(round % 50), &s);
+        CHECK_EQ_INT(sd__winnow(t, n, k, w, &fa, &na, &ca), 0);
+        CHECK_EQ_INT(sd__winnower_init(&z, k, w), 0);
+        for (at = 0; at < n;) {
+            size_t piece = (size_t)(rng_next(&s) % (2 * (k + w)));
+            if (piece > n - at)
+                piece = n - at;
+            CHECK_EQ_INT(sd__winnower_add(&z, t + at, piece, &fb, &nb, &cb), 0);
+            at += piece;
+        }
+        CHECK_EQ_INT(sd__winnower_finish(&z, &fb, &nb, &cb), 0);
+        sd__winnower_release(&z);
+        if (na != nb)
+            bad++;
+        else
+            for (i = 0; i < na; i++)
+                if (fa[i].hash != fb[i].hash || fa[i].pos != fb[i].pos) {
+                    bad++;
+                    break;
+                }
+        sd__free(fa);
+        sd__free(fb);
+    }
+    CHECK_EQ_INT(bad, 0);
+}

@@ -212,9 +212,6 @@ void sd_dedup_free(sd_dedup *d)
  * 0.988 against 0.992 on the bench corpus.)
  */
 
-/* Text tokenized at a time when sketching (then cut at a separator). */
-#define SKETCH_PIECE ((size_t)1 << 20)
-
 int sd__dedup_sketch(const sd_dedup_options *o, const sd_oph_first *first, const char *text,
                      size_t len, sd_tokens *tok, uint32_t *sig, uint16_t *vsig, doc_info *inf)
 {
@@ -234,7 +231,7 @@ int sd__dedup_sketch(const sd_dedup_options *o, const sd_oph_first *first, const
     /* a piece at a time: a 60 MB record needs no 160 MB of tokens */
     sd__shingler_init(&sh, o->ngram, 2 * k, o->seed, bins);
     for (at = 0; at < len; at = cut) {
-        cut = len - at > SKETCH_PIECE ? sd__token_cut(text, len, at + SKETCH_PIECE) : len;
+        cut = len - at > SD_TOKEN_PIECE ? sd__token_cut(text, len, at + SD_TOKEN_PIECE) : len;
         tok->n = 0;
         if (sd__tokenize(text + at, cut - at, o->seed, tok) != 0) {
             sd__oph_init(sig, k);

@@ -365,6 +365,62 @@ static size_t article_fps(const sd_tdoc *d, sd_fp *fp, size_t n, unsigned k)
     return o;
 }
 
+/*
+ * Tokenizes src's text into d (h, off, end in the arena) and winnows it
+ * (fingerprints in *fp). A text longer than SD_TOKEN_PIECE is tokenized a
+ * piece at a time, twice (counting, then filling), so a 60 MB record never
+ * holds its 16-byte tokens whole: the arena's 12 bytes a token are all.
+ */
+static int tokenize_doc(const sd_trace *t, const sd_trace_doc *src, sd_tokens *tk, sd_fp **fp,
+                        size_t *nfp, size_t *cap, sd_arena *a, sd_tdoc *d)
+{
+    const char *text = src->text;
+    size_t len = src->len, at, cut, ntok = 0, j, n = 0;
+    int whole = len <= SD_TOKEN_PIECE, rc;
+    sd_winnower z;
+    if (whole) {
+        tk->n = 0;
+        if ((rc = sd__tokenize_ex(text, len, t->o.seed, t->tokflags, tk)) != 0)
+            return rc;
+        ntok = tk->n;
+    } else {
+        for (at = 0; at < len; at = cut) {
+            cut = sd__token_cut(text, len, at + SD_TOKEN_PIECE);
+            tk->n = 0;
+            if ((rc = sd__tokenize_ex(text + at, cut - at, t->o.seed, t->tokflags, tk)) != 0)
+                return rc;
+            ntok += tk->n;
+        }
+    }
+    if (ntok == 0)
+        return 0;
+    if ((d->h = arena_alloc(a, ntok * 3 * sizeof(uint32_t))) == NULL)
+        return SD_ENOMEM;
+    d->off = d->h + ntok;
+    d->end = d->off + ntok;
+    d->n = ntok;
+    if ((rc = sd__winnower_init(&z, t->k, t->w)) != 0)
+        return rc;
+    for (at = 0; at < len && rc == 0; at = cut) {
+        cut = whole ? len : sd__token_cut(text, len, at + SD_TOKEN_PIECE);
+        if (!whole) {
+            tk->n = 0;
+            if ((rc = sd__tokenize_ex(text + at, cut - at, t->o.seed, t->tokflags, tk)) != 0)
+                break;
+        }
+        for (j = 0; j < tk->n && n < ntok; j++, n++) {
+            d->h[n] = (uint32_t)(tk->v[j].hash ^ (tk->v[j].hash >> 32));
+            d->off[n] = (uint32_t)at + tk->v[j].off;
+            d->end[n] = d->off[n] + tk->v[j].len;
+        }
+        rc = sd__winnower_add(&z, tk->v, tk->n, fp, nfp, cap);
+    }
+    if (rc == 0)
+        rc = sd__winnower_finish(&z, fp, nfp, cap);
+    sd__winnower_release(&z);
+    return rc;
+}
+
 /* Prepares document base + i of the current batch: copies, tokenizes and
  * winnows it. Failures are kept in the document's rc. */
 static void prepare_one(void *ctx, size_t i, unsigned worker)
@@ -373,7 +429,7 @@ static void prepare_one(void *ctx, size_t i, unsigned worker)
     const sd_trace_doc *src = &t->batch[i];
     sd_tdoc *d = &t->docs[t->base + i];
     sd_tokens *tk = &t->tok[worker];
-    size_t j, cap = 0;
+    size_t cap = 0;
     int rc;
 
     memset(d, 0, sizeof *d);
@@ -402,28 +458,8 @@ static void prepare_one(void *ctx, size_t i, unsigned worker)
     memcpy(d->text, src->text, src->len);
     d->text[src->len] = 0;
     d->len = src->len;
-    tk->n = 0;
-    if ((rc = sd__tokenize_ex(src->text, src->len, t->o.seed, t->tokflags, tk)) != 0) {
-        d->rc = rc;
-        return;
-    }
-    if (tk->n) {
-        d->h = arena_alloc(&t->arena[worker], tk->n * 3 * sizeof(uint32_t));
-        if (!d->h) {
-            d->rc = SD_ENOMEM;
-            return;
-        }
-        d->off = d->h + tk->n;
-        d->end = d->off + tk->n;
-        for (j = 0; j < tk->n; j++) {
-            d->h[j] = (uint32_t)(tk->v[j].hash ^ (tk->v[j].hash >> 32));
-            d->off[j] = tk->v[j].off;
-            d->end[j] = tk->v[j].off + tk->v[j].len;
-        }
-        d->n = tk->n;
-    }
-    if ((rc = mark_doc(t, &t->arena[worker], d)) != 0 ||
-        (rc = sd__winnow(tk->v, tk->n, t->k, t->w, &d->fp, &d->nfp, &cap)) != 0) {
+    if ((rc = tokenize_doc(t, src, tk, &d->fp, &d->nfp, &cap, &t->arena[worker], d)) != 0 ||
+        (rc = mark_doc(t, &t->arena[worker], d)) != 0) {
         d->rc = rc;
         return;
     }

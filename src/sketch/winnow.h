@@ -41,6 +41,27 @@ void sd__winnow_params(unsigned min_passage, unsigned *k, unsigned *w);
 int sd__winnow(const sd_token *t, size_t nt, unsigned k, unsigned w, sd_fp **out, size_t *n,
                size_t *cap);
 
+/*
+ * The same fingerprints from token hashes given in pieces, so a long text
+ * need not be tokenized whole: init, add the pieces in order, finish,
+ * release. The fingerprints equal sd__winnow's over the pieces joined
+ * (positions count from the first piece's first token).
+ */
+typedef struct sd_winnower {
+    unsigned k, w, tok_at;
+    uint64_t top, raw, mval;
+    uint64_t tokens;           /* tokens added */
+    size_t kgrams, mpos, last; /* k-grams hashed; the window's pick; the last pushed */
+    uint64_t *ring, *toks;     /* the last w k-gram hashes; the last k token hashes */
+    uint64_t small_ring[64], small_toks[64];
+} sd_winnower;
+
+int sd__winnower_init(sd_winnower *z, unsigned k, unsigned w); /* 0 or SD_ENOMEM */
+int sd__winnower_add(sd_winnower *z, const sd_token *t, size_t nt, sd_fp **out, size_t *n,
+                     size_t *cap);
+int sd__winnower_finish(sd_winnower *z, sd_fp **out, size_t *n, size_t *cap);
+void sd__winnower_release(sd_winnower *z);
+
 /* The hash of the k-gram starting at t[0] (the value sd__winnow selects on). */
 uint64_t sd__kgram_hash(const sd_token *t, unsigned k);
 

@@ -59,6 +59,10 @@ int sd__normalize_word(const char *p, size_t n, sd_buf *out);
  * none. Lets a long text be tokenized a piece at a time. */
 size_t sd__token_cut(const char *p, size_t n, size_t at);
 
+/* Text that dedup and trace tokenize at a time (cut where sd__token_cut
+ * says) when a text is longer. */
+#define SD_TOKEN_PIECE ((size_t)1 << 20)
+
 /* sd__tokenize with the ASCII fast path turned off: every character is
  * classified and every word normalized by utf8proc. Same result, slower;
  * the tests' oracle for the fast path. */

@@ -76,7 +76,7 @@ PROG   := $(BUILD)/syndic
 TESTS  := $(BUILD)/tests/run
 REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-example test-install test-browser bench-report bench-memory bench-index bench-mpi asan tsan valgrind \
+.PHONY: all deps check python python-install test-python bench-python man test-man bench-icu bench-startup test-unit test-cli test-fuzz test-example test-install test-browser bench-report bench-memory bench-big-records bench-index bench-mpi asan tsan valgrind \
         fuzz lint bench demo install uninstall clean FORCE
 
 all: $(STATIC) $(SHARED) $(PROG) $(SHIM) $(PCFILE) syndic
@@ -312,6 +312,11 @@ bench: all bench-bin
 # bench/out; minutes per run): MEM_INMEMORY=1 compares with the in-memory run.
 bench-memory: all bench-bin
 	sh bench/memory_bench.sh
+
+# Records larger than --memory (four of 60 MB under 64M by default): dedup's
+# and trace's time and peak memory; BEFORE=path/to/old/syndic compares.
+bench-big-records: all
+	sh bench/big_records.sh
 
 # The persistent index: per-page latency of add and query when adding 1,000
 # pages to indexes of 10k and 100k pages (INDEX_SIZES="10000 100000 1000000"

@@ -1,7 +1,7 @@
 /*
  * fuzz_dedup.c: sd_dedup over documents decoded from the input (one per
  * line, fuzz/docs.h), options drawn from its first byte, run with 1 and 2
- * threads. Invariants: no crash; the two runs give the same result for
+ * threads (the second with texts tokenized in small pieces). Invariants: no crash; the two runs give the same result for
  * every document; every document is accounted for (a result for each
  * index, none past the last, the counts add up); an absent document is
  * absent and alone; a representative is its own and comes first; an exact
@@ -13,6 +13,7 @@
 
 #include "docs.h"
 #include "syndic.h"
+#include "text/tokenize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -69,7 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fuzz_docs_split(&d, data + 1, size - 1);
     a = run(&d, 1, data[0]);
+    /* the second run tokenizes in pieces of 16 to 79 bytes: texts cut
+     * at separators must give what whole texts give */
+    sd__token_piece = 16 + (size_t)(data[0] >> 2);
     b = run(&d, 2, data[0]);
+    sd__token_piece = SD_TOKEN_PIECE;
     sd_dedup_get_stats(a, &sa);
     sd_dedup_get_stats(b, &sb);
     if (sa.docs != d.n || sb.docs != d.n || sa.clusters != sb.clusters ||

@@ -1,7 +1,7 @@
 /*
  * fuzz_trace.c: sd_trace over documents decoded from the input (one per
  * line, fuzz/docs.h), options drawn from its first byte, run with 1 and 2
- * threads. Invariants: no crash; the two runs give the same passages and
+ * threads (the second with texts tokenized in small pieces). Invariants: no crash; the two runs give the same passages and
  * stories; every passage joins two documents in order, its byte ranges
  * inside their texts as added; every document is accounted for (its text
  * and stories can be asked for, an absent one has none) and none past the
@@ -13,6 +13,7 @@
 
 #include "docs.h"
 #include "syndic.h"
+#include "text/tokenize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,7 +55,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fuzz_docs_split(&d, data + 1, size - 1);
     a = run(&d, 1, data[0]);
+    /* the second run tokenizes in pieces of 16 to 79 bytes: texts cut
+     * at separators must give what whole texts give */
+    sd__token_piece = 16 + (size_t)(data[0] >> 2);
     b = run(&d, 2, data[0]);
+    sd__token_piece = SD_TOKEN_PIECE;
     n = sd_trace_passage_count(a);
     if (n != sd_trace_passage_count(b) || sd_trace_story_count(a) != sd_trace_story_count(b))
         abort();

@@ -10,6 +10,7 @@
 #include "ref/jaccard.h"
 #include "syndic.h"
 #include "test.h"
+#include "text/tokenize.h"
 
 static uint64_t state = 0xD1B54A32D192ED03ull;
 static uint64_t rnd(void)
@@ -66,18 +67,24 @@ static sd_dedup *run(const sd_doc *docs, size_t n, unsigned threads, double thr)
 TEST(dedup_small_cases)
 {
     char *a = random_text(300, 5000);
-    char *b = edit_text(a, 0.01);   /* J about 0.9 */
+    char *b = edit_text(a, 0.01); /* J about 0.9 */
     char *c = random_text(300, 5000);
     sd_doc docs[6];
     sd_dedup *d;
     sd_dedup_result r;
     sd_dedup_stats st;
-    docs[0].text = a; docs[0].len = strlen(a);
-    docs[1].text = c; docs[1].len = strlen(c);
-    docs[2].text = b; docs[2].len = strlen(b);
-    docs[3].text = NULL; docs[3].len = 0;          /* a failed record */
-    docs[4].text = a; docs[4].len = strlen(a);     /* exact copy */
-    docs[5].text = "";  docs[5].len = 0;           /* no words */
+    docs[0].text = a;
+    docs[0].len = strlen(a);
+    docs[1].text = c;
+    docs[1].len = strlen(c);
+    docs[2].text = b;
+    docs[2].len = strlen(b);
+    docs[3].text = NULL;
+    docs[3].len = 0; /* a failed record */
+    docs[4].text = a;
+    docs[4].len = strlen(a); /* exact copy */
+    docs[5].text = "";
+    docs[5].len = 0; /* no words */
     d = run(docs, 6, 2, 0.8);
     sd_dedup_get(d, 0, &r);
     CHECK_EQ_U64(r.rep, 0);
@@ -142,7 +149,7 @@ TEST(dedup_agrees_with_exact_jaccard_and_threads)
     uint64_t *sh[N];
     long nsh[N];
     size_t i, f, wrong = 0, clear = 0, diff = 0;
-    sd_dedup *d1, *d4;
+    sd_dedup *d1, *d4, *dp;
     for (f = 0; f < FAMILIES; f++) {
         char *base = random_text(200 + rnd() % 400, 20000);
         texts[f * PER] = base;
@@ -156,13 +163,20 @@ TEST(dedup_agrees_with_exact_jaccard_and_threads)
     }
     d1 = run(docs, N, 1, 0.8);
     d4 = run(docs, N, 4, 0.8);
+    /* texts sketched in pieces of about 50 bytes give the same results */
+    sd__token_piece = 50;
+    dp = run(docs, N, 4, 0.8);
+    sd__token_piece = SD_TOKEN_PIECE;
     for (i = 0; i < N; i++) {
-        sd_dedup_result a, b;
+        sd_dedup_result a, b, c;
         sd_dedup_get(d1, i, &a);
         sd_dedup_get(d4, i, &b);
+        sd_dedup_get(dp, i, &c);
         diff += a.rep != b.rep || a.cluster != b.cluster || a.similarity != b.similarity;
+        diff += a.rep != c.rep || a.cluster != c.cluster || a.similarity != c.similarity;
     }
     CHECK_EQ_U64(diff, 0);
+    sd_dedup_free(dp);
     for (f = 0; f < FAMILIES; f++) {
         size_t x, y;
         for (x = f * PER; x < f * PER + PER; x++)

@@ -11,6 +11,7 @@
 
 #include "syndic.h"
 #include "test.h"
+#include "text/tokenize.h"
 
 static uint64_t rs = 0x2545F4914F6CDD1Dull;
 static uint64_t rnd(void)
@@ -414,8 +415,8 @@ TEST(trace_same_output_for_1_and_4_threads)
 {
     char *stories[6], *docs[60];
     size_t i;
-    sd_trace *t1, *t4;
-    char *d1, *d4;
+    sd_trace *t1, *t4, *tp;
+    char *d1, *d4, *dp;
     for (i = 0; i < 6; i++)
         stories[i] = random_text(200 + 40 * i);
     for (i = 0; i < 60; i++) {
@@ -434,6 +435,14 @@ TEST(trace_same_output_for_1_and_4_threads)
     t4 = run((const char *const *)docs, 60, 4);
     d1 = dump(t1);
     d4 = dump(t4);
+    /* texts tokenized and winnowed in pieces of about 100 bytes: the same */
+    sd__token_piece = 100;
+    tp = run((const char *const *)docs, 60, 4);
+    sd__token_piece = SD_TOKEN_PIECE;
+    dp = dump(tp);
+    CHECK(strcmp(d1, dp) == 0);
+    free(dp);
+    sd_trace_free(tp);
     CHECK_EQ_U64(sd_trace_story_count(t1), 6);
     CHECK(sd_trace_passage_count(t1) >= 60);
     CHECK(strcmp(d1, d4) == 0);

@@ -367,7 +367,7 @@ static size_t article_fps(const sd_tdoc *d, sd_fp *fp, size_t n, unsigned k)
 
 /*
  * Tokenizes src's text into d (h, off, end in the arena) and winnows it
- * (fingerprints in *fp). A text longer than SD_TOKEN_PIECE is tokenized a
+ * (fingerprints in *fp). A text longer than sd__token_piece is tokenized a
  * piece at a time, twice (counting, then filling), so a 60 MB record never
  * holds its 16-byte tokens whole: the arena's 12 bytes a token are all.
  */
@@ -376,7 +376,7 @@ static int tokenize_doc(const sd_trace *t, const sd_trace_doc *src, sd_tokens *t
 {
     const char *text = src->text;
     size_t len = src->len, at, cut, ntok = 0, j, n = 0;
-    int whole = len <= SD_TOKEN_PIECE, rc;
+    int whole = len <= sd__token_piece, rc;
     sd_winnower z;
     if (whole) {
         tk->n = 0;
@@ -385,7 +385,7 @@ static int tokenize_doc(const sd_trace *t, const sd_trace_doc *src, sd_tokens *t
         ntok = tk->n;
     } else {
         for (at = 0; at < len; at = cut) {
-            cut = sd__token_cut(text, len, at + SD_TOKEN_PIECE);
+            cut = sd__token_cut(text, len, at + sd__token_piece);
             tk->n = 0;
             if ((rc = sd__tokenize_ex(text + at, cut - at, t->o.seed, t->tokflags, tk)) != 0)
                 return rc;
@@ -402,7 +402,7 @@ static int tokenize_doc(const sd_trace *t, const sd_trace_doc *src, sd_tokens *t
     if ((rc = sd__winnower_init(&z, t->k, t->w)) != 0)
         return rc;
     for (at = 0; at < len && rc == 0; at = cut) {
-        cut = whole ? len : sd__token_cut(text, len, at + SD_TOKEN_PIECE);
+        cut = whole ? len : sd__token_cut(text, len, at + sd__token_piece);
         if (!whole) {
             tk->n = 0;
             if ((rc = sd__tokenize_ex(text + at, cut - at, t->o.seed, t->tokflags, tk)) != 0)

@@ -670,6 +670,8 @@ done:
     return rc;
 }
 
+size_t sd__token_piece = SD_TOKEN_PIECE;
+
 size_t sd__token_cut(const char *p, size_t n, size_t at)
 {
     const unsigned char *s = (const unsigned char *)p;

@@ -60,8 +60,11 @@ int sd__normalize_word(const char *p, size_t n, sd_buf *out);
 size_t sd__token_cut(const char *p, size_t n, size_t at);
 
 /* Text that dedup and trace tokenize at a time (cut where sd__token_cut
- * says) when a text is longer. */
+ * says) when a text is longer: 1 MiB. A variable only so that tests and
+ * fuzz targets can make the pieces small and see that nothing changes;
+ * set it before any job runs. */
 #define SD_TOKEN_PIECE ((size_t)1 << 20)
+extern size_t sd__token_piece;
 
 /* sd__tokenize with the ASCII fast path turned off: every character is
  * classified and every word normalized by utf8proc. Same result, slower;

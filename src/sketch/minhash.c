@@ -5,6 +5,9 @@
 
 #include <pthread.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/alloc.h"
 #include "sketch/mix.h"
@@ -97,66 +100,116 @@ void sd__oph_first_release(sd_oph_first *f)
     f->at = NULL;
 }
 
-/* Densifies from the table: each empty bin copies the filled bin its probe
- * sequence reaches first, the least of its entries for the filled bins.
- * An entry and its bin are one number (attempt << 16 | bin), so the least
- * is a plain minimum, and the table's columns are walked whole, one per
- * filled bin, so the loop over the bins runs on vectors without branches. */
-static void densify_sparse(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_first *f,
-                           const unsigned char *filled)
+/* Whether bin j holds a shingle's value, from the set of empty bins. */
+static inline int is_filled(const uint64_t *empty, unsigned j)
 {
-    uint32_t best[SD_MINHASH_MAX_BINS];
-    unsigned i, j;
-    for (i = 0; i < k; i++)
-        best[i] = UINT32_MAX;
-    for (j = 0; j < k; j++) {
-        const uint16_t *col = f->at + (size_t)j * k;
-        if (!filled[j])
-            continue;
-        /* in blocks of 16: a trip count the compiler vectorizes at -O2 */
-        for (i = 0; i + 16 <= k; i += 16) {
-            unsigned b;
-            for (b = 0; b < 16; b++) {
-                uint32_t e = (uint32_t)col[i + b] << 16 | j;
-                best[i + b] = e < best[i + b] ? e : best[i + b];
+    return !(empty[j >> 6] >> (j & 63) & 1);
+}
+
+/* Densifies from the table: each empty bin copies the filled bin its probe
+ * sequence reaches first, the least of its entries for the filled bins
+ * (the lower bin on a tie: the bins are taken in order and only a smaller
+ * entry replaces). The table's columns are walked whole, one per filled
+ * bin, eight bins to a vector where SSE2 is there (every x86-64): the
+ * loop is most of the time a short text takes to sketch, and compilers
+ * do not vectorize its unsigned 16-bit minimum at -O2. */
+static void densify_sparse(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_first *f,
+                           const uint64_t *empty)
+{
+    uint16_t att[SD_MINHASH_MAX_BINS], from[SD_MINHASH_MAX_BINS];
+    unsigned i, j, w, first = 1;
+    for (w = 0; w < (k + 63) / 64; w++) {
+        uint64_t full = ~empty[w] & (k - w * 64 >= 64 ? ~0ull : (1ull << (k - w * 64)) - 1);
+        for (; full; full &= full - 1) {
+            const uint16_t *col;
+            j = w * 64 + (unsigned)__builtin_ctzll(full);
+            col = f->at + (size_t)j * k;
+            if (first) {
+                memcpy(att, col, k * sizeof *att);
+                i = 0;
+#ifdef __SSE2__
+                for (; i + 8 <= k; i += 8)
+                    _mm_storeu_si128((__m128i *)(from + i), _mm_set1_epi16((short)j));
+#endif
+                for (; i < k; i++)
+                    from[i] = (uint16_t)j;
+                first = 0;
+                continue;
             }
-        }
-        for (; i < k; i++) {
-            uint32_t e = (uint32_t)col[i] << 16 | j;
-            best[i] = e < best[i] ? e : best[i];
+            i = 0;
+#ifdef __SSE2__
+            {
+                /* signed 16-bit compares on entries with the top bit flipped */
+                const __m128i flip = _mm_set1_epi16((short)0x8000), jv = _mm_set1_epi16((short)j);
+                for (; i + 8 <= k; i += 8) {
+                    __m128i e = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(col + i)), flip);
+                    __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(att + i)), flip);
+                    __m128i lt = _mm_cmplt_epi16(e, b);
+                    __m128i fr = _mm_loadu_si128((const __m128i *)(from + i));
+                    _mm_storeu_si128((__m128i *)(att + i),
+                                     _mm_xor_si128(_mm_min_epi16(e, b), flip));
+                    _mm_storeu_si128((__m128i *)(from + i),
+                                     _mm_or_si128(_mm_and_si128(lt, jv), _mm_andnot_si128(lt, fr)));
+                }
+            }
+#endif
+            for (; i < k; i++)
+                if (col[i] < att[i]) {
+                    att[i] = col[i];
+                    from[i] = (uint16_t)j;
+                }
         }
     }
-    for (i = 0; i < k; i++) {
-        if (filled[i])
-            continue;
-        if (best[i] >> 16 < FIRST_MAX) {
-            sig[i] = sig[best[i] & 0xFFFF]; /* a filled bin: never overwritten */
-        } else {
-            uint64_t attempt;
-            for (attempt = FIRST_MAX; !filled[j = probe(seed, i, attempt, k)]; attempt++)
-                ;
-            sig[i] = sig[j];
+    for (w = 0; w < (k + 63) / 64; w++) {
+        uint64_t bits;
+        for (bits = empty[w]; bits; bits &= bits - 1) {
+            i = w * 64 + (unsigned)__builtin_ctzll(bits);
+            if (att[i] < FIRST_MAX) {
+                sig[i] = sig[from[i]]; /* a filled bin: never overwritten */
+            } else {
+                uint64_t attempt;
+                for (attempt = FIRST_MAX; !is_filled(empty, j = probe(seed, i, attempt, k));
+                     attempt++)
+                    ;
+                sig[i] = sig[j];
+            }
         }
     }
 }
 
+/* Sets the bits of the empty bins of sig[0..k) in empty[] (zeroed by the
+ * caller) and returns how many there are: four bins to a compare with
+ * SSE2. */
+static unsigned empty_bins(const uint32_t *sig, unsigned k, uint64_t *empty)
+{
+    unsigned i = 0, n = 0, w;
+#ifdef __SSE2__
+    const __m128i none = _mm_set1_epi32(-1);
+    for (; i + 4 <= k; i += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(sig + i));
+        unsigned m = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, none)));
+        empty[i >> 6] |= (uint64_t)m << (i & 63);
+    }
+#endif
+    for (; i < k; i++)
+        empty[i >> 6] |= (uint64_t)(sig[i] == SD_MINHASH_EMPTY) << (i & 63);
+    for (w = 0; w < (k + 63) / 64; w++)
+        n += (unsigned)__builtin_popcountll(empty[w]);
+    return n;
+}
+
 void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_first *first)
 {
-    unsigned char filled[SD_MINHASH_MAX_BINS];
     uint64_t empty[SD_MINHASH_MAX_BINS / 64];
-    unsigned i, w, nfilled = 0;
+    unsigned i, w, nfilled;
     memset(empty, 0, sizeof empty);
-    for (i = 0; i < k; i++) {
-        filled[i] = sig[i] != SD_MINHASH_EMPTY;
-        nfilled += filled[i];
-        empty[i >> 6] |= (uint64_t)!filled[i] << (i & 63);
-    }
+    nfilled = k - empty_bins(sig, k, empty);
     if (nfilled == 0 || nfilled == k)
         return;
     /* The table costs nfilled reads per empty bin, the probes about
      * k / nfilled hashes: it wins below about the square root of k. */
     if (first && first->k == k && first->seed == seed && nfilled * nfilled <= k) {
-        densify_sparse(sig, k, seed, first, filled);
+        densify_sparse(sig, k, seed, first, empty);
         return;
     }
     if (probes.k != k || probes.seed != seed) {
@@ -180,14 +233,14 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_firs
             to = probes.to + i * PROBES;
             hit = 0;
             for (a = 0; a < PROBES; a++)
-                hit |= (unsigned)filled[to[a]] << a;
+                hit |= (unsigned)is_filled(empty, to[a]) << a;
             if (hit) {
                 sig[i] = sig[to[__builtin_ctz(hit)]];
             } else {
                 uint64_t attempt;
                 for (attempt = PROBES + 1;; attempt++) {
                     unsigned j = probe(seed, i, attempt, k);
-                    if (filled[j]) {
+                    if (is_filled(empty, j)) {
                         sig[i] = sig[j];
                         break;
                     }

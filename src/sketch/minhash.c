@@ -319,7 +319,8 @@ void sd__shingler_add(sd_shingler *s, const sd_token *t, size_t n)
         for (i = 0; i < ngram; i++)
             s->last[i] = t[n - ngram + i].hash;
     } else if (n > 0) {
-        memmove(s->last, s->last + n, (ngram - n) * sizeof *s->last);
+        size_t keep = ngram - n; /* n < ngram: the newest kept move to the front */
+        memmove(s->last, s->last + (ngram - keep), keep * sizeof *s->last);
         for (i = 0; i < n; i++)
             s->last[ngram - n + i] = t[i].hash;
     }

@@ -251,21 +251,32 @@ static uint64_t rnd(void)
     return sd_test_xorshift(&rng);
 }
 
-/* Compares the fast and the slow tokenizations of p[0..n). */
-static int same_as_slow(const char *p, size_t n)
+/* Compares the fast tokenization of p[0..n) into *a (emptied first; its
+ * memo of normalized words kept from earlier calls) with the slow one. */
+static int same_as_slow_in(sd_tokens *a, const char *p, size_t n)
 {
-    sd_tokens a, b;
+    sd_tokens b;
     int same;
-    sd__tokens_init(&a);
+    a->n = 0;
     sd__tokens_init(&b);
-    same = sd__tokenize(p, n, SEED, &a) == 0 && sd__tokenize_slow(p, n, SEED, &b) == 0 &&
-           a.n == b.n && (a.n == 0 || memcmp(a.v, b.v, a.n * sizeof *a.v) == 0) &&
-           check_invariants(p, n, SEED, &a) == 0;
+    same = sd__tokenize(p, n, SEED, a) == 0 && sd__tokenize_slow(p, n, SEED, &b) == 0 &&
+           a->n == b.n && (a->n == 0 || memcmp(a->v, b.v, a->n * sizeof *a->v) == 0) &&
+           check_invariants(p, n, SEED, a) == 0;
     if (!same)
         sd_test_fail(__FILE__, __LINE__, "fast and slow differ on \"%.*s\"",
                      (int)(n > 120 ? 120 : n), p);
-    sd__tokens_release(&a);
     sd__tokens_release(&b);
+    return same;
+}
+
+/* Compares the fast and the slow tokenizations of p[0..n). */
+static int same_as_slow(const char *p, size_t n)
+{
+    sd_tokens a;
+    int same;
+    sd__tokens_init(&a);
+    same = same_as_slow_in(&a, p, n);
+    sd__tokens_release(&a);
     return same;
 }
 
@@ -332,10 +343,47 @@ TEST(tokenize_fast_path_equals_slow_path_mixed)
 {
     char text[600];
     int it, bad = 0;
+    sd_tokens a; /* one vector for all: its memo of words carries over */
+    sd__tokens_init(&a);
     for (it = 0; it < 4000 && bad < 5; it++) {
         size_t n = mixed_text(text, 60);
-        bad += !same_as_slow(text, n);
+        bad += !same_as_slow_in(&a, text, n);
     }
+    sd__tokens_release(&a);
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* The memo of normalized non-ASCII words: more distinct words than it has
+ * slots (so words replace each other), each met again in later texts, in
+ * other cases, as long as the memo keeps (30 bytes) and longer; tokens
+ * equal to the slow path's, which never uses the memo, every time. */
+TEST(tokenize_word_memo_equals_slow_path)
+{
+    static const char *const accent[] = {"\xC3\xA9",  "\xC3\x89",     "\xC3\x9F",
+                                         "e\xCC\x81", "\xEF\xAC\x83", "\xD0\x81"};
+    char text[4096];
+    int pass, bad = 0;
+    unsigned w;
+    sd_tokens a;
+    sd__tokens_init(&a);
+    for (pass = 0; pass < 3; pass++) {
+        size_t n = 0;
+        for (w = 0; w < 6000; w++) {
+            unsigned v = (w * 7919u + (unsigned)pass * 13u) % 6000u, len = 2 + v % 40, j;
+            const char *acc = accent[v % 6];
+            if (n + len + 8 > sizeof text) {
+                bad += !same_as_slow_in(&a, text, n);
+                n = 0;
+            }
+            memcpy(text + n, acc, strlen(acc));
+            n += strlen(acc);
+            for (j = 0; j < len; j++)
+                text[n++] = (char)((pass == 1 && j % 3 == 0 ? 'A' : 'a') + (v >> (j % 12)) % 26);
+            text[n++] = ' ';
+        }
+        bad += !same_as_slow_in(&a, text, n);
+    }
+    sd__tokens_release(&a);
     CHECK_EQ_INT(bad, 0);
 }
 

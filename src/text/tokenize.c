@@ -462,6 +462,58 @@ static int finish(scratch *sc, int force, const char **out, size_t *outn)
 }
 
 /*
+ * The memo of normalized words. A non-ASCII word costs finish() a call of
+ * utf8proc (decomposition, reordering, recomposition: about 2,500
+ * instructions for "témi"), where hashing an ASCII word costs about 40; a
+ * text in a language with accents repeats its words as any text does. So
+ * each tokenizer vector keeps a direct-mapped table of fold buffers (at
+ * most MEMO_KEY bytes) and their normalized forms (at most MEMO_VAL), the
+ * slot picked by a hash of the fold buffer, a newer word replacing an
+ * older one. An entry is used only when its bytes equal the word's, and
+ * finish() is a function of those bytes alone, so the memo never changes
+ * a token. 2,048 slots of 64 bytes: 128 KiB per vector, made on the first
+ * non-ASCII word.
+ */
+#define MEMO_BITS 11
+#define MEMO_KEY 30
+#define MEMO_VAL 32
+
+typedef struct memo_entry {
+    unsigned char klen, vlen; /* klen 0: an empty slot */
+    char key[MEMO_KEY];
+    char val[MEMO_VAL];
+} memo_entry;
+
+struct sd_wordmemo {
+    memo_entry e[(size_t)1 << MEMO_BITS];
+};
+
+/* finish() through the memo *m (made here when NULL; without it when it
+ * cannot be made): same result. */
+static int finish_memo(scratch *sc, int force, sd_wordmemo **m, const char **out, size_t *outn)
+{
+    size_t klen = sc->fold.len;
+    memo_entry *e;
+    int rc;
+    if (force || sc->ascii || klen > MEMO_KEY ||
+        (*m == NULL && (*m = sd__calloc(1, sizeof **m)) == NULL))
+        return finish(sc, force, out, outn);
+    e = &(*m)->e[XXH3_64bits(sc->fold.p, klen) >> (64 - MEMO_BITS)];
+    if (e->klen == klen && memcmp(e->key, sc->fold.p, klen) == 0) {
+        *out = e->val;
+        *outn = e->vlen;
+        return 0;
+    }
+    if ((rc = finish(sc, force, out, outn)) != 0 || *outn > MEMO_VAL)
+        return rc;
+    e->klen = (unsigned char)klen;
+    memcpy(e->key, sc->fold.p, klen);
+    e->vlen = (unsigned char)*outn;
+    memcpy(e->val, *out, *outn);
+    return 0;
+}
+
+/*
  * Normalizes any text p[0..n) as a word (sd__normalize_word): every
  * character goes to the fold buffer (invalid bytes dropped), then finish().
  */
@@ -654,7 +706,7 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
         /* The slow path: from a word's first character at i. */
         rc = scan_word(&sc, p, n, i, force, &end);
         if (rc == 0)
-            rc = finish(&sc, force, &norm, &nlen);
+            rc = finish_memo(&sc, force, &o.memo, &norm, &nlen);
         if (rc)
             goto done;
         if (flags == 0 || apply_flags(flags, &norm, &nlen, tmp) == 0) {
@@ -695,11 +747,13 @@ void sd__tokens_init(sd_tokens *t)
 {
     t->v = NULL;
     t->n = t->cap = 0;
+    t->memo = NULL;
 }
 
 void sd__tokens_release(sd_tokens *t)
 {
     sd__free(t->v);
+    sd__free(t->memo);
     sd__tokens_init(t);
 }
 

@@ -37,9 +37,17 @@ typedef struct sd_token {
     uint64_t hash; /* XXH3-64 of the normalized form */
 } sd_token;
 
+/* The normalized forms of non-ASCII words already seen (tokenize.c). */
+typedef struct sd_wordmemo sd_wordmemo;
+
+/* A token vector, with what its tokenizer keeps from one call to the next:
+ * the memo of normalized non-ASCII words (made on first use; a text of
+ * another language repeats its words, and normalizing one with utf8proc
+ * costs a hundred times hashing it). Not to be shared between threads. */
 typedef struct sd_tokens {
     sd_token *v;
     size_t n, cap;
+    sd_wordmemo *memo;
 } sd_tokens;
 
 void sd__tokens_init(sd_tokens *t);

@@ -329,9 +329,11 @@ static void densify_ref(uint32_t *sig, unsigned k, uint64_t seed)
     }
 }
 
+/* Sizes that are and are not multiples of 4 bins (the SSE2 step) and of
+ * 64 (a word of the bit sets of bins). */
 TEST(oph_densify_matches_its_definition)
 {
-    static const unsigned ks[] = {8, 64, 256, 512, 2048};
+    static const unsigned ks[] = {8, 13, 24, 64, 200, 256, 512, 1000, 2048};
     static uint32_t a[SD_MINHASH_MAX_BINS], b[SD_MINHASH_MAX_BINS];
     unsigned t, r, i, bad = 0;
     for (t = 0; t < sizeof ks / sizeof ks[0]; t++)

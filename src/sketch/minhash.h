@@ -28,13 +28,14 @@
 /* Starts a signature of K values (all bins empty). */
 void sd__oph_init(uint32_t *sig, unsigned k);
 
-/* Adds one shingle hash to the signature. */
+/* Adds one shingle hash to the signature. The bin is always written (the
+ * smaller of the two values, a conditional move): whether a shingle lowers
+ * its bin is a coin toss a branch would mispredict. */
 static inline void sd__oph_add(uint32_t *sig, unsigned k, uint64_t h)
 {
     unsigned bin = (unsigned)(((unsigned __int128)h * k) >> 64);
-    uint32_t v = (uint32_t)h;
-    if (v < sig[bin])
-        sig[bin] = v;
+    uint32_t v = (uint32_t)h, old = sig[bin];
+    sig[bin] = v < old ? v : old;
 }
 
 /*

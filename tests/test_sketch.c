@@ -284,6 +284,16 @@ TEST(lsh_params_stable_under_integration_step)
                     }
                 }
             sd__lsh_params(thr, ks[i], 0.05, 0.95, &gb, &gr);
+            /* the choice kept for the process is the one just made, and
+             * a choice for other arguments in between does not change it */
+            {
+                unsigned kb, kr, ob, orr;
+                sd__lsh_params(thr, ks[i], 0.05, 0.95, &kb, &kr);
+                sd__lsh_params(thr, ks[i], 0.5, 0.5, &ob, &orr);
+                CHECK(kb == gb && kr == gr);
+                sd__lsh_params(thr, ks[i], 0.05, 0.95, &kb, &kr);
+                CHECK(kb == gb && kr == gr);
+            }
             /* equal, or a banding whose cost is within 0.1% of the best */
             if (gb != bb || gr != br) {
                 double fp = 0, fn = 0;

@@ -4,6 +4,7 @@
 #include "match/lsh.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -36,8 +37,8 @@ static double simpson_w(int i)
  * probability at a point is then 1 - y^b, and y^b for b = 1, 2, ... is
  * one multiplication from the last.
  */
-void sd__lsh_params(double threshold, unsigned k, double w_fp, double w_fn, unsigned *bands,
-                    unsigned *rows)
+static void choose(double threshold, unsigned k, double w_fp, double w_fn, unsigned *bands,
+                   unsigned *rows)
 {
     double best = INFINITY, lo[SIMPSON_N + 1], hi[SIMPSON_N + 1], lo_b[SIMPSON_N + 1],
            hi_b[SIMPSON_N + 1];
@@ -74,6 +75,38 @@ void sd__lsh_params(double threshold, unsigned k, double w_fp, double w_fn, unsi
             }
         }
     }
+}
+
+/*
+ * The last choice made stays for the life of the process, with its
+ * arguments: a program that runs many jobs with the same options (a
+ * notebook calling the Python package, a service) pays for the choice,
+ * about 4 million instructions, once. A choice depends on its arguments
+ * alone, so the kept one is the one that would be computed.
+ */
+static pthread_mutex_t last_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    int made;
+    double threshold, w_fp, w_fn;
+    unsigned k, bands, rows;
+} last;
+
+void sd__lsh_params(double threshold, unsigned k, double w_fp, double w_fn, unsigned *bands,
+                    unsigned *rows)
+{
+    pthread_mutex_lock(&last_lock);
+    if (!last.made || last.threshold != threshold || last.k != k || last.w_fp != w_fp ||
+        last.w_fn != w_fn) {
+        choose(threshold, k, w_fp, w_fn, &last.bands, &last.rows);
+        last.made = 1;
+        last.threshold = threshold;
+        last.k = k;
+        last.w_fp = w_fp;
+        last.w_fn = w_fn;
+    }
+    *bands = last.bands;
+    *rows = last.rows;
+    pthread_mutex_unlock(&last_lock);
 }
 
 uint64_t sd__lsh_band_hash(const uint32_t *sig, unsigned band, unsigned rows, uint64_t seed)

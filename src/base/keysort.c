@@ -3,7 +3,8 @@
  *
  * Eight passes of eight bits over the value, then eight over the key, each a
  * stable counting sort; passes whose byte is the same in every element are
- * skipped (common for small values such as document indexes). For small
+ * skipped (common for small values such as document indexes). The (key,
+ * value) sort counts the bytes of all its passes in one read. For small
  * arrays an insertion sort is quicker than the counting passes.
  */
 #include "base/keysort.h"
@@ -31,17 +32,30 @@ static void kv_insertion(sd_kv *v, size_t n)
     }
 }
 
-/* One stable counting pass on byte `shift/8` of the field picked by `on_key`.
- * Returns 0 if the pass was skipped (all bytes equal), 1 if it moved data
- * from src to dst. */
-static int kv_pass(const sd_kv *src, sd_kv *dst, size_t n, int on_key, unsigned shift)
+/* The counts of every byte of every pass, all from one read of the data:
+ * a pass moves elements but keeps the bytes they hold. count[p] is pass
+ * p's: bytes 0-7 of the value, then 0-7 of the key. */
+static void kv_counts(const sd_kv *v, size_t n, size_t (*count)[256])
 {
-    size_t count[256], i, sum = 0;
-    memset(count, 0, sizeof count);
+    size_t i;
+    unsigned b;
+    memset(count, 0, 16 * sizeof *count);
     for (i = 0; i < n; i++) {
-        uint64_t x = on_key ? src[i].key : src[i].val;
-        count[(x >> shift) & 0xff]++;
+        uint64_t val = v[i].val, key = v[i].key;
+        for (b = 0; b < 8; b++) {
+            count[b][(val >> (8 * b)) & 0xff]++;
+            count[8 + b][(key >> (8 * b)) & 0xff]++;
+        }
     }
+}
+
+/* One stable counting pass on byte `shift/8` of the field picked by
+ * `on_key`, with its counts. Returns 0 if the pass was skipped (all bytes
+ * equal), 1 if it moved data from src to dst. */
+static int kv_pass(const sd_kv *src, sd_kv *dst, size_t n, int on_key, unsigned shift,
+                   size_t *count)
+{
+    size_t i, sum = 0;
     for (i = 0; i < 256; i++) {
         size_t c = count[i];
         if (c == n)
@@ -59,6 +73,7 @@ static int kv_pass(const sd_kv *src, sd_kv *dst, size_t n, int on_key, unsigned 
 int sd__kv_sort(sd_kv *v, size_t n)
 {
     sd_kv *tmp, *src, *dst;
+    size_t count[16][256];
     int field;
     unsigned shift;
     if (n < SMALL) {
@@ -68,11 +83,12 @@ int sd__kv_sort(sd_kv *v, size_t n)
     tmp = sd__reallocarray(NULL, n, sizeof *tmp);
     if (tmp == NULL)
         return SD_ENOMEM;
+    kv_counts(v, n, count);
     src = v;
     dst = tmp;
     for (field = 0; field < 2; field++) {
         for (shift = 0; shift < 64; shift += 8) {
-            if (kv_pass(src, dst, n, field, shift)) {
+            if (kv_pass(src, dst, n, field, shift, count[(unsigned)field * 8 + shift / 8])) {
                 sd_kv *t = src;
                 src = dst;
                 dst = t;

@@ -33,6 +33,9 @@ static void band_key(unsigned char k[12], unsigned band, uint64_t h)
     sd__be64(k + 4, h);
 }
 
+/* Documents under a text hash read before all of them (sd__ix_dedup_add). */
+#define EXACT_FIRST 8
+
 static int mark_dirty(sd_index *ix, uint64_t d)
 {
     if (SD_GROW(ix->dirty, ix->dirty_cap, ix->ndirty + 1))
@@ -74,9 +77,8 @@ static int find_rep(sd_index *ix, uint64_t d, uint64_t *rep)
  * take the smaller one. */
 static int join(sd_index *ix, uint64_t a, uint64_t b)
 {
-    uint64_t ra = 0, rb = 0, r, o, *m = NULL;
+    uint64_t ra = 0, rb = 0, r, o, *m = NULL, f, l;
     size_t n, i, nr;
-    const uint64_t *v;
     int rc;
     if ((rc = find_rep(ix, a, &ra)) != 0 || (rc = find_rep(ix, b, &rb)) != 0)
         return rc;
@@ -84,7 +86,9 @@ static int join(sd_index *ix, uint64_t a, uint64_t b)
         return 0;
     r = ra < rb ? ra : rb;
     o = ra < rb ? rb : ra;
-    if ((rc = sd__st_dups64(&ix->st, DB_CLUSTER, r, 0, &v, &nr)) != 0 ||
+    /* whether r has members (a count, not a read of them all: a cluster
+     * of many copies would be read whole at each copy added) */
+    if ((rc = sd__st_dup_ends(&ix->st, DB_CLUSTER, &r, sizeof r, &nr, &f, &l)) != 0 ||
         (rc = members(ix, o, &m, &n)) != 0)
         goto done;
     ix->state.clusters -= (uint64_t)(nr > 0) + (uint64_t)(n > 1);
@@ -285,26 +289,35 @@ int sd__ix_dedup_add(sd_index *ix, uint64_t d, const ix_sig *s)
 {
     const uint64_t *v;
     uint64_t *same = NULL, first = UINT64_MAX;
-    size_t n, i;
+    size_t n, i, max;
     unsigned band;
     ix_sig e = sd__ix_sig_slot(ix, 2);
     int rc;
-    /* an exact copy: joined to the first earlier document with its text */
-    if ((rc = sd__st_dups64(&ix->st, DB_EXACT, s->info.text_hash.low64, 0, &v, &n)) != 0)
-        return rc;
-    if (n && (same = sd__reallocarray(NULL, n, sizeof *same)) == NULL)
-        return sd__errorf(&ix->err, SD_ENOMEM, "out of memory");
-    if (n)
-        memcpy(same, v, n * sizeof *same);
-    for (i = 0; i < n && first == UINT64_MAX; i++) {
-        if ((rc = sd__ix_sig(ix, same[i], &e)) <= 0) {
-            sd__free(same);
-            return rc < 0 ? rc : sd__ix_damaged(ix, "missing sketch of document", same[i]);
+    /* an exact copy: joined to the first earlier document with its text.
+     * The documents under the hash's low half are read a few at first
+     * (the first of them has the text but for a 64-bit collision), all
+     * of them only when none of those has it: a text copied many times
+     * is not read whole at each copy */
+    for (max = EXACT_FIRST; first == UINT64_MAX; max = 0) {
+        if ((rc = sd__st_dups64(&ix->st, DB_EXACT, s->info.text_hash.low64, max, &v, &n)) != 0)
+            return rc;
+        if (n && (same = sd__reallocarray(NULL, n, sizeof *same)) == NULL)
+            return sd__errorf(&ix->err, SD_ENOMEM, "out of memory");
+        if (n)
+            memcpy(same, v, n * sizeof *same);
+        for (i = 0; i < n && first == UINT64_MAX; i++) {
+            if ((rc = sd__ix_sig(ix, same[i], &e)) <= 0) {
+                sd__free(same);
+                return rc < 0 ? rc : sd__ix_damaged(ix, "missing sketch of document", same[i]);
+            }
+            if (e.info.len == s->info.len && XXH128_isEqual(e.info.text_hash, s->info.text_hash))
+                first = same[i];
         }
-        if (e.info.len == s->info.len && XXH128_isEqual(e.info.text_hash, s->info.text_hash))
-            first = same[i];
+        sd__free(same);
+        same = NULL;
+        if (max == 0 || n < max)
+            break;
     }
-    sd__free(same);
     if ((rc = sd__st_dup_put64(&ix->st, DB_EXACT, s->info.text_hash.low64, d)) != 0)
         return rc;
     if (first != UINT64_MAX) {

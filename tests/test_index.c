@@ -673,6 +673,113 @@ TEST(index_expire_as_never_added)
     corpus_free(&c);
 }
 
+/* A story's id and its documents. */
+typedef struct idocs {
+    uint64_t id, *doc;
+    size_t n;
+} idocs;
+
+static size_t stories_of(sd_index *ix, idocs **out)
+{
+    uint64_t cursor = 0;
+    const sd_story *s;
+    size_t n = 0, j;
+    int rc;
+    sd_index_refresh(ix);
+    *out = NULL;
+    while ((rc = sd_index_next_story(ix, &cursor, NULL, 0, &s)) == 1) {
+        *out = realloc(*out, (n + 1) * sizeof **out);
+        (*out)[n].id = s->id;
+        (*out)[n].n = s->n_members;
+        (*out)[n].doc = calloc(s->n_members + 1, sizeof *(*out)[n].doc);
+        for (j = 0; j < s->n_members; j++)
+            (*out)[n].doc[j] = s->members[j].doc;
+        n++;
+    }
+    CHECK_EQ_INT(rc, 0);
+    sd_index_refresh(ix);
+    return n;
+}
+
+static size_t shared_docs(const idocs *a, const idocs *b)
+{
+    size_t i, j, n = 0;
+    for (i = 0; i < a->n; i++)
+        for (j = 0; j < b->n; j++)
+            n += a->doc[i] == b->doc[j];
+    return n;
+}
+
+static void idocs_free(idocs *v, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        free(v[i].doc);
+    free(v);
+}
+
+/* A story that survives an expire keeps its id: a story after it that
+ * shares documents with one story before it only, and that one with no
+ * other, has its id; every old id held is that of a story it shares
+ * documents with. */
+TEST(index_expire_keeps_story_ids)
+{
+    corpus c = gen(30, 10, 0xE7ull);
+    sd_index *ix = open_ix(ixpath("expire_ids"), SD_INDEX_CREATE);
+    idocs *before = NULL, *after = NULL;
+    size_t nb, na, i, j, olds = 0, alone = 0;
+    uint64_t removed = 0, top = 0;
+    if (!ix)
+        return;
+    CHECK_EQ_INT(add_batch(ix, c.p, c.n / 2, SD_INDEX_ADD), 0);
+    CHECK_EQ_INT(add_batch(ix, c.p + c.n / 2, c.n - c.n / 2, SD_INDEX_ADD), 0);
+    nb = stories_of(ix, &before);
+    for (i = 0; i < nb; i++)
+        top = before[i].id >= top ? before[i].id + 1 : top;
+    CHECK_EQ_INT(sd_index_expire(ix, "2026-05-10", &removed), 0);
+    CHECK(removed > 0);
+    CHECK_EQ_INT(sd_index_check(ix), 0);
+    na = stories_of(ix, &after);
+    CHECK(na > 0);
+    for (i = 0; i < na; i++) {
+        size_t best = SIZE_MAX, rel = 0, back = 0;
+        for (j = 0; j < nb; j++) {
+            size_t k = shared_docs(&after[i], &before[j]);
+            if (after[i].id == before[j].id) {
+                CHECK(k > 0);
+                olds++;
+            }
+            if (k) {
+                rel++;
+                best = j;
+            }
+        }
+        /* a new id only when every story it continues gave its id to another */
+        for (j = 0; j < nb && after[i].id >= top; j++) {
+            size_t k, held_by = 0;
+            if (shared_docs(&after[i], &before[j]) == 0)
+                continue;
+            for (k = 0; k < na; k++)
+                held_by += after[k].id == before[j].id;
+            CHECK_EQ_U64(held_by, 1);
+        }
+        if (rel != 1)
+            continue;
+        for (j = 0; j < na; j++)
+            back += shared_docs(&after[j], &before[best]) > 0;
+        if (back == 1) {
+            CHECK_EQ_U64(after[i].id, before[best].id);
+            alone++;
+        }
+    }
+    CHECK(olds > 0);
+    CHECK(alone > 0);
+    sd_index_close(ix);
+    idocs_free(before, nb);
+    idocs_free(after, na);
+    corpus_free(&c);
+}
+
 /* Finds `needle` in the file and flips a byte of it. */
 static int damage(const char *file, const char *needle)
 {

@@ -191,6 +191,8 @@ int sd__ix_trace_add(sd_index *ix, const uint64_t *gnum, size_t n);
 int sd__ix_put_text(sd_index *ix, uint64_t d, const sd_tdoc *td);
 /* Index of v in the sorted array a[0..n), or SIZE_MAX. */
 size_t sd__ix_find_u64(const uint64_t *a, size_t n, uint64_t v);
+/* Sorts a[0..n) and removes repeats: the new count, SIZE_MAX out of memory. */
+size_t sd__ix_uniq_u64(uint64_t *a, size_t n);
 /* Document d's text (in buf, valid until its next use). */
 int sd__ix_text(sd_index *ix, uint64_t d, sd_buf *buf, const char **text, size_t *len);
 /* Decodes passage record pid. 1, 0 or < 0. */
@@ -199,6 +201,11 @@ int sd__ix_pass(sd_index *ix, uint64_t pid, ix_pass *p);
  * too): the union of units[0..nu) and passages pids[0..np). */
 int sd__ix_recompute(sd_index *ix, const uint64_t *units, size_t nu, const uint64_t *pids,
                      size_t np);
+
+/* Gives stories other ids: map[0..n), sorted by key, from the id a story
+ * has (key) to the one it takes (val, free); its record, its documents'
+ * and its unit's lists follow. */
+int sd__ix_rename_stories(sd_index *ix, const sd_kv *map, size_t n);
 
 /* ---- index_expire.c ---- */
 int sd__ix_expire(sd_index *ix, const char *before, uint64_t *removed);

@@ -593,6 +593,11 @@ static size_t uniq_u64(uint64_t *a, size_t n)
     return o;
 }
 
+size_t sd__ix_uniq_u64(uint64_t *a, size_t n)
+{
+    return uniq_u64(a, n);
+}
+
 /* ---- 3: units ---- */
 
 /* Union-find over small dense indexes. */
@@ -955,7 +960,7 @@ int sd__ix_recompute(sd_index *ix, const uint64_t *units_in, size_t nu_in, const
     if (np_in)
         memcpy(pids + np, pids_in, np_in * sizeof *pids);
     np += np_in;
-    if ((np = uniq_u64(pids, np)) == SIZE_MAX || (ns = uniq_u64(sids, ns)) == SIZE_MAX)
+    if ((np = uniq_u64(pids, np)) == SIZE_MAX || (ns && (ns = uniq_u64(sids, ns)) == SIZE_MAX))
         goto oom;
     /* the passage records, and their documents */
     if ((ps = sd__calloc(np + 1, sizeof *ps)) == NULL ||
@@ -1213,5 +1218,69 @@ done:
     sd__free(rel);
     sd__free(taken);
     sd__free(newid);
+    return rc;
+}
+
+int sd__ix_rename_stories(sd_index *ix, const sd_kv *map, size_t n)
+{
+    uint64_t *units = NULL, *pids = NULL, *sids = NULL;
+    size_t nu = 0, ucap = 0, np, pcap = 0, ns, scap = 0, i, j;
+    sd_buf rec;
+    ix_story os;
+    int rc = 0;
+    memset(&os, 0, sizeof os);
+    sd__buf_init(&rec, 0);
+    /* the records move to their ids; their documents name them */
+    for (i = 0; i < n && !rc; i++) {
+        sd_val v;
+        if ((rc = sd__st_get64(&ix->st, DB_STORY, map[i].key, &v)) <= 0) {
+            rc = rc < 0 ? rc : sd__ix_damaged(ix, "missing story", map[i].key);
+            break;
+        }
+        sd__buf_reset(&rec);
+        if (sd__buf_append(&rec, v.p, v.n))
+            goto oom;
+        if ((rc = sd__st_del64(&ix->st, DB_STORY, map[i].key)) != 0 ||
+            (rc = sd__st_put64(&ix->st, DB_STORY, map[i].val, rec.p, rec.len)) != 0)
+            break;
+        if ((rc = sd__ix_story(ix, map[i].val, &os)) <= 0) {
+            rc = rc < 0 ? rc : sd__ix_damaged(ix, "missing story", map[i].val);
+            break;
+        }
+        rc = 0;
+        for (j = 0; j < os.s.n_members && !rc; j++)
+            if ((rc = sd__st_dup_del64(&ix->st, DB_DSTORY, os.s.members[j].doc, map[i].key)) == 0)
+                rc = sd__st_dup_put64(&ix->st, DB_DSTORY, os.s.members[j].doc, map[i].val);
+        if (SD_GROW(units, ucap, nu + 1))
+            goto oom;
+        units[nu++] = os.unit;
+    }
+    if (rc)
+        goto done;
+    /* the units list their stories by id */
+    if ((nu = uniq_u64(units, nu)) == SIZE_MAX)
+        goto oom;
+    for (i = 0; i < nu && !rc; i++) {
+        np = ns = 0;
+        if ((rc = get_unit(ix, units[i], &pids, &np, &pcap, &sids, &ns, &scap)) != 0)
+            break;
+        for (j = 0; j < ns; j++) {
+            size_t at = sd__kv_lower(map, n, sids[j]);
+            if (at < n && map[at].key == sids[j])
+                sids[j] = map[at].val;
+        }
+        if ((ns = uniq_u64(sids, ns)) == SIZE_MAX)
+            goto oom;
+        rc = put_unit(ix, units[i], pids, np, sids, ns);
+    }
+    goto done;
+oom:
+    rc = sd__errorf(&ix->err, SD_ENOMEM, "out of memory");
+done:
+    sd__ix_story_release(&os);
+    sd__buf_release(&rec);
+    sd__free(units);
+    sd__free(pids);
+    sd__free(sids);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <xxhash.h>
 
 #include "base/alloc.h"
@@ -16,6 +17,9 @@
 /* A new index's map: the most its file may grow to (the file itself grows
  * only as pages are written). */
 #define DEFAULT_MAP ((uint64_t)64 << 30)
+
+/* Free space under which a failed write is taken for a full disk. */
+#define FULL_DISK ((uint64_t)64 << 10)
 
 static const struct {
     const char *name;
@@ -135,11 +139,25 @@ static int ov_set(ov_ent *e, unsigned kind, const void *v, size_t vn)
 
 /* ---- errors ---- */
 
+/* Whether the file system holding the index has (almost) no space left:
+ * LMDB says EIO when a write of its pages comes out short, which is what
+ * a full disk makes of it. */
+static int disk_full(sd_st *s)
+{
+    const char *dir = NULL;
+    struct statvfs v;
+    if (!s->env || mdb_env_get_path(s->env, &dir) != 0 || !dir || statvfs(dir, &v) != 0)
+        return 0;
+    return (uint64_t)v.f_bavail * v.f_frsize < FULL_DISK;
+}
+
 int sd__st_fail(sd_st *s, int mrc, const char *what)
 {
     char size[32];
     double gib = (double)s->map_size / (double)(1u << 30);
     snprintf(size, sizeof size, gib >= 1 ? "%.0f GiB" : "%.0f MiB", gib >= 1 ? gib : gib * 1024);
+    if (mrc == EIO && disk_full(s))
+        mrc = ENOSPC;
     switch (mrc) {
     case MDB_MAP_FULL:
         return sd__errorf(s->err, SD_ETOOBIG,

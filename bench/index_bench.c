@@ -4,8 +4,10 @@
  * adds the first BASE of them to a new index in batches of 1,000, then
  * for each of the next 1,000 asks about it alone (a query) and adds it
  * alone (a batch of one page, committed), timing each. Prints the median
- * and 99th percentile of both, in milliseconds, and the index's size on
- * disk per page.
+ * and 99th percentile of both, in milliseconds, the index's size on disk
+ * per page, and what the process wrote per page (Linux: /proc/self/io
+ * wchar) while building the base and while adding the probes: the pages
+ * LMDB's commits write, which the times on a shared disk only blur.
  *
  *   index_bench CORPUS.jsonl INDEX_DIR BASE [THREADS]
  */
@@ -45,6 +47,21 @@ static int next_rec(FILE *f, rec *r)
     return 1;
 }
 
+/* Bytes this process has written so far (0 where /proc/self/io is not). */
+static double written(void)
+{
+    char line[128];
+    unsigned long long v = 0;
+    FILE *f = fopen("/proc/self/io", "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "wchar: %llu", &v) == 1)
+            break;
+    fclose(f);
+    return (double)v;
+}
+
 static void to_page(const rec *r, sd_index_page *p)
 {
     memset(p, 0, sizeof *p);
@@ -76,7 +93,7 @@ int main(int argc, char **argv)
     char err[SD_ERRBUF_SIZE];
     sd_index_page *pages;
     rec *recs;
-    double *tq, *ta, t0, tb;
+    double *tq, *ta, t0, tb, w0, wb, wa = 0;
     size_t base, n = 0, i;
     FILE *f;
     if (argc < 4) {
@@ -99,6 +116,7 @@ int main(int argc, char **argv)
         return 1;
     }
     /* the base, in batches */
+    w0 = written();
     t0 = now();
     while (n < base) {
         size_t m = 0;
@@ -119,6 +137,7 @@ int main(int argc, char **argv)
         n += m;
     }
     tb = now() - t0;
+    wb = written() - w0;
     /* the probes, one page at a time */
     for (i = 0; i < PROBE && next_rec(f, &recs[0]) == 1; i++) {
         to_page(&recs[0], &pages[0]);
@@ -127,10 +146,12 @@ int main(int argc, char **argv)
             break;
         tq[i] = now() - t0;
         sd_index_refresh(ix);
+        w0 = written();
         t0 = now();
         if (run(ix, pages, 1, SD_INDEX_ADD) != 0)
             break;
         ta[i] = now() - t0;
+        wa += written() - w0;
         free(recs[0].id);
         free(recs[0].text);
     }
@@ -142,10 +163,10 @@ int main(int argc, char **argv)
     qsort(ta, PROBE, sizeof *ta, cmp_double);
     sd_index_refresh(ix);
     sd_index_get_stats(ix, &st);
-    printf("| %7zu | %8.1f | %7.2f | %7.2f | %7.2f | %7.2f | %8.0f | %8.0f |\n", n, (double)n / tb,
-           tq[PROBE / 2] * 1e3, tq[PROBE * 99 / 100] * 1e3, ta[PROBE / 2] * 1e3,
+    printf("| %7zu | %8.1f | %7.2f | %7.2f | %7.2f | %7.2f | %8.0f | %8.0f | %7.1f | %7.1f |\n", n,
+           (double)n / tb, tq[PROBE / 2] * 1e3, tq[PROBE * 99 / 100] * 1e3, ta[PROBE / 2] * 1e3,
            ta[PROBE * 99 / 100] * 1e3, (double)st.file_size / (double)st.docs,
-           (double)st.text_bytes / (double)st.docs);
+           (double)st.text_bytes / (double)st.docs, wb / 1024 / (double)n, wa / 1024 / PROBE);
     sd_index_close(ix);
     fclose(f);
     free(recs);

@@ -21,6 +21,8 @@ InputError (bad input or option; also a ValueError), OutOfMemoryError
 Canceled.
 """
 from array import array
+import bisect
+import itertools
 import math
 import re
 import threading
@@ -155,10 +157,7 @@ class DedupResult:
         self.cluster = array("q")
         self.cluster.frombytes(cluster)
         self.duplicate_of = array("q")
-        self.duplicate_of.frombytes(rep)
-        for i, r in enumerate(self.duplicate_of):
-            if r == i:
-                self.duplicate_of[i] = -1
+        self.duplicate_of.frombytes(rep)  # -1 for a representative, from the library
         self.similarity = array("d")
         self.similarity.frombytes(similarity)
         self.absent = [bool(f & 1) for f in flags]
@@ -257,8 +256,48 @@ class Deduper:
 
     def add_many(self, docs):
         """Adds every document of an iterable (see syndic.dedup)."""
+        if type(docs) in (list, tuple):
+            done = self._add_plain(docs)
+            if done == len(docs):
+                return
+            docs = docs[done:]
         for d in _docs(docs):
             self.add(d.text, d.id)
+
+    def _add_plain(self, docs):
+        """add() for a list of plain texts or (id, text) pairs of str, a
+        batch's worth at a time, without an object per document (that was
+        a fifth of a small dedup's time); returns how many documents of
+        the list it took: all, or none from the first slice of another
+        kind (add_many takes those one by one)."""
+        if self._result is not None:
+            raise Error("the job is finished: no more documents")
+        i, n = 0, len(docs)
+        while i < n:
+            chunk = docs[i:i + _BATCH_DOCS - len(self._batch)]
+            kinds = set(map(type, chunk))
+            if kinds == {str}:
+                ids, texts = None, chunk
+            elif kinds == {tuple} and set(map(len, chunk)) == {2}:
+                ids, texts = zip(*chunk)
+                if set(map(type, texts)) != {str}:
+                    break
+            else:
+                break
+            # where the batch reaches its bytes, as add() would flush there
+            acc = list(itertools.accumulate(map(len, texts), initial=self._bytes))
+            take = min(bisect.bisect_left(acc, self._max_bytes, 1), len(texts))
+            if ids is not None and self._ids is None and any(x is not None for x in ids[:take]):
+                self._ids = [None] * self._n
+            if self._ids is not None:
+                self._ids.extend(ids[:take] if ids is not None else [None] * take)
+            self._batch.extend(texts[:take])
+            self._bytes = acc[take]
+            self._n += take
+            i += take
+            if len(self._batch) >= _BATCH_DOCS or self._bytes >= self._max_bytes:
+                self._flush()
+        return i
 
     def _wait(self):
         """Waits for the batch being sketched; raises what it raised."""

@@ -381,7 +381,8 @@ static PyObject *Dedup_finish(DedupObject *self, PyObject *unused)
 }
 
 /* results() -> (cluster, rep, similarity, flags) as bytes of int64, int64,
- * double and uint8 per document (flags: 1 absent, 2 exact). */
+ * double and uint8 per document (rep -1 for a representative or an absent
+ * document; flags: 1 absent, 2 exact). */
 static PyObject *Dedup_results(DedupObject *self, PyObject *unused)
 {
     sd_dedup_stats st;
@@ -413,7 +414,7 @@ static PyObject *Dedup_results(DedupObject *self, PyObject *unused)
             goto fail;
         }
         cv[i] = res.absent ? -1 : (int64_t)res.cluster;
-        rv[i] = res.absent ? -1 : (int64_t)res.rep;
+        rv[i] = res.absent || res.rep == i ? -1 : (int64_t)res.rep; /* -1: its own */
         sv[i] = res.absent ? Py_NAN : res.similarity;
         fv[i] = (uint8_t)((res.absent ? 1 : 0) | (res.exact ? 2 : 0));
     }
@@ -448,7 +449,8 @@ static PyMethodDef Dedup_methods[] = {
     {"add", (PyCFunction)Dedup_add, METH_O, "add(texts): sketch a batch of documents"},
     {"finish", (PyCFunction)Dedup_finish, METH_NOARGS, "finish(): find and cluster duplicates"},
     {"results", (PyCFunction)Dedup_results, METH_NOARGS,
-     "results() -> (cluster, rep, similarity, flags) as packed arrays"},
+     "results() -> (cluster, rep (-1 for a representative), similarity, flags) as packed "
+     "arrays"},
     {"stats", (PyCFunction)Dedup_stats, METH_NOARGS, "stats() -> dict"},
     {NULL, NULL, 0, NULL}};
 

@@ -74,6 +74,32 @@ def test_bench_corpus_equals_program(prog, gen_dedup, tmp_path):
     res1 = syndic.dedup(iter(pairs), threads=1, memory="4M")
     assert program_view(res1) == program_view(res)
     assert res1.stats["spilled"] > 0
+    # a list takes add_many's batched path (cut at a batch's bytes under
+    # the limit): the same results, ids kept
+    res2 = syndic.dedup(pairs, threads=1, memory="4M")
+    assert program_view(res2) == program_view(res)
+    assert res2.ids == [i for i, _ in pairs]
+
+
+def test_lists_batched_as_one_by_one():
+    texts = ["story %d of the ferry, the harbour and the island number %d" % (i % 700, i)
+             for i in range(9000)]
+    one_by_one = syndic.dedup(iter(texts), threshold=0.5)
+    ids = ["d%d" % i for i in range(9000)]
+    mixed = list(zip(ids, texts))
+    mixed[6000] = {"id": ids[6000], "text": texts[6000]}  # a dict: the rest one by one
+    mixed[7000] = None
+    for docs in (texts, tuple(texts), list(zip(ids, texts)), mixed,
+                 list(zip([None] * 9000, texts))):
+        res = syndic.dedup(docs, threshold=0.5)
+        want = list(one_by_one.cluster)
+        if docs is mixed:
+            want[7000] = -1
+            assert res.absent[7000]
+        assert list(res.cluster)[:7000] == want[:7000]
+        assert len(res) == 9000
+    assert syndic.dedup(mixed, threshold=0.5).ids == ids[:7000] + [None] + ids[7001:]
+    assert syndic.dedup(texts).ids == [None] * 9000
 
 
 def test_inputs_of_every_kind():

@@ -180,6 +180,90 @@ static size_t member_of(const sd_story_member *m, size_t n, uint64_t doc)
     return lo;
 }
 
+/* Member doc's passages among a story's: with the origin, their columns
+ * and equal words, their spans in w->ocov (the origin's side) and
+ * w->mcov (the member's), their edits in w->changed and w->added; with
+ * other members, their columns and equal words only. */
+typedef struct tally {
+    uint64_t cols, eq, acols, aeq;
+    int direct; /* a passage with the origin */
+} tally;
+
+/* The edits of passage p on the member's side (the first document's when
+ * m_is_a): into w->changed when the origin has other words there, into
+ * w->added when it has none. Returns 0 or SD_ENOMEM. */
+static int push_edits(const sd_trace *t, const sd_tp *p, int m_is_a, work *w)
+{
+    size_t e;
+    for (e = 0; e < p->p.nedit; e++) {
+        const sd_tedit *te = &t->tedit[p->p.edit0 + e];
+        uint32_t m0 = m_is_a ? te->a0 : te->b0, m1 = m_is_a ? te->a1 : te->b1;
+        uint32_t o0 = m_is_a ? te->b0 : te->a0, o1 = m_is_a ? te->b1 : te->a1;
+        if (m1 > m0 && iv_push(o1 > o0 ? &w->changed : &w->added, m0, m1) != 0)
+            return SD_ENOMEM;
+    }
+    return 0;
+}
+
+/* Fills c and w from the story's passages sp[0..nsp) for member doc and
+ * the origin. Returns 0 or SD_ENOMEM. */
+static int tally_passages(const sd_trace *t, const size_t *sp, size_t nsp, uint32_t doc,
+                          uint32_t origin, work *w, tally *c)
+{
+    size_t i;
+    int rc;
+    memset(c, 0, sizeof *c);
+    w->ocov.n = w->mcov.n = w->added.n = w->changed.n = 0;
+    for (i = 0; i < nsp; i++) {
+        const sd_tp *p = &t->tp[sp[i]];
+        int m_is_a;
+        if (!((p->da == doc && p->db == origin) || (p->db == doc && p->da == origin))) {
+            if (p->da == doc || p->db == doc) {
+                c->acols += p->p.cols;
+                c->aeq += p->p.equal;
+            }
+            continue;
+        }
+        c->direct = 1;
+        m_is_a = p->da == doc;
+        c->cols += p->p.cols;
+        c->eq += p->p.equal;
+        if ((rc = iv_push(&w->ocov, m_is_a ? p->p.b0 : p->p.a0, m_is_a ? p->p.b1 : p->p.a1)) ||
+            (rc = iv_push(&w->mcov, m_is_a ? p->p.a0 : p->p.b0, m_is_a ? p->p.a1 : p->p.b1)) ||
+            (rc = push_edits(t, p, m_is_a, w)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The role of a member aligned with the origin, from its share and
+ * identity, the tokens it added and those it lacks before the end of
+ * what it carries. */
+static sd_role member_role(const sd_story_member *mb, uint64_t added_tok, uint64_t lack_before,
+                           uint64_t cons_tok, double minp)
+{
+    if (mb->identity < 0.75)
+        return SD_ROLE_REWRITE;
+    if (mb->share >= 0.9)
+        return (double)added_tok > 0.1 * (double)cons_tok && (double)added_tok >= minp / 2
+                   ? SD_ROLE_EXTENDED
+                   : SD_ROLE_FULL;
+    if ((double)lack_before <= 0.05 * (double)cons_tok + 2)
+        return SD_ROLE_TRUNCATED;
+    return SD_ROLE_EXCERPT;
+}
+
+/* Share, identity and role of a member with no passage with the origin,
+ * from its cov tokens in the story and its passages with other members. */
+static void indirect_member(sd_story_member *mb, uint64_t cov, uint64_t cons_tok, const tally *c)
+{
+    mb->share = cons_tok ? (double)(cov < cons_tok ? cov : cons_tok) / (double)cons_tok : 0;
+    mb->identity = c->acols ? (double)c->aeq / (double)c->acols : 1.0;
+    mb->role = mb->identity < 0.75 ? SD_ROLE_REWRITE
+               : mb->share >= 0.9  ? SD_ROLE_FULL
+                                   : SD_ROLE_EXCERPT;
+}
+
 /*
  * Fills member m (not the origin) of a story from its passages with the
  * origin (sp[0..nsp), passage indexes of the story): share, identity,
@@ -190,44 +274,15 @@ static int analyze_member(sd_trace *t, const size_t *sp, size_t nsp, uint32_t or
                           sd_story_member *mb, moff *mo, rstore *rs, work *w)
 {
     uint32_t doc = (uint32_t)mb->doc;
-    uint64_t cols = 0, eq = 0, acols = 0, aeq = 0, added_tok, lack_before = 0;
-    size_t i, e;
-    int direct = 0, rc;
-    double minp = (double)t->o.min_passage;
+    uint64_t added_tok, lack_before = 0;
+    size_t i;
+    tally c;
+    int rc;
 
-    w->ocov.n = w->mcov.n = w->added.n = w->changed.n = 0;
-    for (i = 0; i < nsp; i++) {
-        const sd_tp *p = &t->tp[sp[i]];
-        int m_is_a;
-        if (!((p->da == doc && p->db == origin) || (p->db == doc && p->da == origin))) {
-            if (p->da == doc || p->db == doc) {
-                acols += p->p.cols;
-                aeq += p->p.equal;
-            }
-            continue;
-        }
-        direct = 1;
-        m_is_a = p->da == doc;
-        cols += p->p.cols;
-        eq += p->p.equal;
-        if ((rc = iv_push(&w->ocov, m_is_a ? p->p.b0 : p->p.a0, m_is_a ? p->p.b1 : p->p.a1)) ||
-            (rc = iv_push(&w->mcov, m_is_a ? p->p.a0 : p->p.b0, m_is_a ? p->p.a1 : p->p.b1)))
-            return rc;
-        for (e = 0; e < p->p.nedit; e++) {
-            const sd_tedit *te = &t->tedit[p->p.edit0 + e];
-            uint32_t m0 = m_is_a ? te->a0 : te->b0, m1 = m_is_a ? te->a1 : te->b1;
-            uint32_t o0 = m_is_a ? te->b0 : te->a0, o1 = m_is_a ? te->b1 : te->a1;
-            if (m1 > m0 && (rc = iv_push(o1 > o0 ? &w->changed : &w->added, m0, m1)) != 0)
-                return rc;
-        }
-    }
-    if (!direct) {
-        uint64_t cov = iv_len(mspans);
-        mb->share = cons_tok ? (double)(cov < cons_tok ? cov : cons_tok) / (double)cons_tok : 0;
-        mb->identity = acols ? (double)aeq / (double)acols : 1.0;
-        mb->role = mb->identity < 0.75 ? SD_ROLE_REWRITE
-                   : mb->share >= 0.9  ? SD_ROLE_FULL
-                                       : SD_ROLE_EXCERPT;
+    if ((rc = tally_passages(t, sp, nsp, doc, origin, w, &c)) != 0)
+        return rc;
+    if (!c.direct) {
+        indirect_member(mb, iv_len(mspans), cons_tok, &c);
         return 0;
     }
     iv_merge(&w->ocov);
@@ -244,23 +299,14 @@ static int analyze_member(sd_trace *t, const size_t *sp, size_t nsp, uint32_t or
     mb->share = cons_tok ? (double)iv_len(&w->ocov) / (double)cons_tok : 0;
     if (mb->share > 1)
         mb->share = 1;
-    mb->identity = cols ? (double)eq / (double)cols : 1.0;
+    mb->identity = c.cols ? (double)c.eq / (double)c.cols : 1.0;
     /* lacks: consensus minus what the member aligns to */
     if ((rc = iv_sub(cons, &w->ocov, &w->tmp)) != 0)
         return rc;
     for (i = 0; i < w->tmp.n; i++)
         if (w->ocov.n && w->tmp.v[i].a < w->ocov.v[w->ocov.n - 1].b)
             lack_before += w->tmp.v[i].b - w->tmp.v[i].a;
-    if (mb->identity < 0.75)
-        mb->role = SD_ROLE_REWRITE;
-    else if (mb->share >= 0.9)
-        mb->role = (double)added_tok > 0.1 * (double)cons_tok && (double)added_tok >= minp / 2
-                       ? SD_ROLE_EXTENDED
-                       : SD_ROLE_FULL;
-    else if ((double)lack_before <= 0.05 * (double)cons_tok + 2)
-        mb->role = SD_ROLE_TRUNCATED;
-    else
-        mb->role = SD_ROLE_EXCERPT;
+    mb->role = member_role(mb, added_tok, lack_before, cons_tok, (double)t->o.min_passage);
     if ((rc = put_ranges(rs, &t->docs[origin], &w->tmp, &mo->at[2], &mo->n[2])) ||
         (rc = put_ranges(rs, &t->docs[doc], &w->added, &mo->at[1], &mo->n[1])) ||
         (rc = put_ranges(rs, &t->docs[doc], &w->changed, &mo->at[3], &mo->n[3])))
@@ -291,6 +337,26 @@ static uint32_t gap_between(uint32_t x0, uint32_t x1, uint32_t y0, uint32_t y1, 
     return *g1 - *g0;
 }
 
+/* Per root of the union-find over spans: the first two documents of its
+ * set in d1[] and d2[] (UINT32_MAX: none), and in more[] whether it has a
+ * third; more[] comes zeroed. */
+static void set_docs(const sd_trace *t, sd_uf *uf, uint32_t *d1, uint32_t *d2, uint8_t *more)
+{
+    size_t ns = 2 * t->npass, i;
+    memset(d1, 0xFF, ns * sizeof *d1);
+    memset(d2, 0xFF, ns * sizeof *d2);
+    for (i = 0; i < ns; i++) {
+        uint64_t r = sd__uf_find(uf, i);
+        uint32_t doc = i & 1 ? t->tp[i / 2].db : t->tp[i / 2].da;
+        if (d1[r] == UINT32_MAX || d1[r] == doc)
+            d1[r] = doc;
+        else if (d2[r] == UINT32_MAX || d2[r] == doc)
+            d2[r] = doc;
+        else
+            more[r] = 1;
+    }
+}
+
 /*
  * Passages of one pair come together, in order of their start in the
  * first document. Neighbours close in both documents, with only article
@@ -314,18 +380,7 @@ static int join_pairs(sd_trace *t, sd_uf *uf)
         sd__free(more);
         return SD_ENOMEM;
     }
-    memset(d1, 0xFF, ns * sizeof *d1);
-    memset(d2, 0xFF, ns * sizeof *d2);
-    for (i = 0; i < ns; i++) {
-        uint64_t r = sd__uf_find(uf, i);
-        uint32_t doc = i & 1 ? t->tp[i / 2].db : t->tp[i / 2].da;
-        if (d1[r] == UINT32_MAX || d1[r] == doc)
-            d1[r] = doc;
-        else if (d2[r] == UINT32_MAX || d2[r] == doc)
-            d2[r] = doc;
-        else
-            more[r] = 1;
-    }
+    set_docs(t, uf, d1, d2, more);
     for (i = 1; i < np; i++) {
         const sd_tp *p = &t->tp[i - 1], *q = &t->tp[i];
         uint32_t a0, a1, b0, b1, ga, gb;
@@ -349,6 +404,21 @@ static int join_pairs(sd_trace *t, sd_uf *uf)
     return 0;
 }
 
+/* The spans of all passages (span 2i is passage i's side in its first
+ * document, 2i + 1 in its second) as (doc << 32 | start, span) in sp[0..2
+ * np), sorted. Returns 0 or an error code. */
+static int sort_spans(const sd_trace *t, sd_kv *sp)
+{
+    size_t i;
+    for (i = 0; i < t->npass; i++) {
+        sp[2 * i].key = (uint64_t)t->tp[i].da << 32 | t->tp[i].p.a0;
+        sp[2 * i].val = 2 * i;
+        sp[2 * i + 1].key = (uint64_t)t->tp[i].db << 32 | t->tp[i].p.b0;
+        sp[2 * i + 1].val = 2 * i + 1;
+    }
+    return sd__kv_sort(sp, 2 * t->npass);
+}
+
 /*
  * 1. The union-find over spans (span 2i is passage i's side in its first
  * document, 2i + 1 in its second): a passage's two sides; overlapping
@@ -359,14 +429,9 @@ static int join_spans(sd_trace *t, sd_uf *uf, sd_kv *order)
 {
     size_t np = t->npass, ns = 2 * np, i, best = SIZE_MAX;
     int rc;
-    for (i = 0; i < np; i++) {
+    for (i = 0; i < np; i++)
         sd__uf_union(uf, 2 * i, 2 * i + 1);
-        order[2 * i].key = ((uint64_t)t->tp[i].da << 32) | t->tp[i].p.a0;
-        order[2 * i].val = 2 * i;
-        order[2 * i + 1].key = ((uint64_t)t->tp[i].db << 32) | t->tp[i].p.b0;
-        order[2 * i + 1].val = 2 * i + 1;
-    }
-    if ((rc = sd__kv_sort(order, ns)) != 0)
+    if ((rc = sort_spans(t, order)) != 0)
         return rc;
     /* overlapping spans of one document */
     for (i = 0; i < ns; i++) {
@@ -590,6 +655,18 @@ static void to_origin_release(to_origin *r)
     sd__tpassages_release(&r->out);
 }
 
+/* Whether one of the passages sp[0..nsp) is between documents x and y. */
+static int has_pair(const sd_trace *t, const size_t *sp, size_t nsp, uint32_t x, uint32_t y)
+{
+    size_t q;
+    for (q = 0; q < nsp; q++) {
+        const sd_tp *p = &t->tp[sp[q]];
+        if ((p->da == x && p->db == y) || (p->db == x && p->da == y))
+            return 1;
+    }
+    return 0;
+}
+
 /*
  * 3. The members of story s (mem[0..nm), their merged spans in cover[])
  * that have no passage with the origin (member best) among the story's
@@ -609,14 +686,7 @@ static int align_missing(sd_trace *t, to_origin *r, sd_story *st, uint64_t s,
     for (j = 0; j < nm; j++) {
         uint32_t md = (uint32_t)mem[j].doc;
         size_t before = t->npass;
-        if (j == best)
-            continue;
-        for (q = 0; q < nsp0; q++) {
-            const sd_tp *p = &t->tp[(*sp)[q]];
-            if ((p->da == md && p->db == od) || (p->db == md && p->da == od))
-                break;
-        }
-        if (q < nsp0)
+        if (j == best || has_pair(t, *sp, nsp0, md, od))
             continue;
         if (!built) {
             if ((rc = ktab_build(&r->kt, &t->docs[od], &cover[best], t->k)) != 0)
@@ -806,28 +876,14 @@ static int boundary_holds(const sd_trace *t, const sd_kv *sp, size_t ns, uint32_
     return at > across;
 }
 
-static int cut_passages(sd_trace *t)
+/* The boundaries among the spans sp[0..ns) (sorted): (doc << 32 |
+ * token, first partner << 32 | second) in *cut, *ncut of them, sorted.
+ * Returns 0 or an error code. */
+static int find_boundaries(const sd_trace *t, const sd_kv *sp, size_t ns, sd_kv **cut, size_t *ncut)
 {
-    size_t np = t->npass, ns = 2 * np, i, j, ncut = 0, ccap = 0;
+    size_t i, j, ccap = 0;
     uint32_t slack = CUT_SLACK(t->o.min_passage), minp = t->o.min_passage;
-    sd_kv *sp = NULL, *cut = NULL; /* cut: (doc << 32 | token, partners) */
-    sd_tpassages tmp;
-    int rc = SD_ENOMEM;
-    if (np < 2 || t->o.all_text)
-        return 0;
-    sd__tpassages_init(&tmp);
-    if ((sp = sd__reallocarray(NULL, ns, sizeof *sp)) == NULL)
-        goto done;
-    for (i = 0; i < np; i++) {
-        sp[2 * i].key = (uint64_t)t->tp[i].da << 32 | t->tp[i].p.a0;
-        sp[2 * i].val = 2 * i;
-        sp[2 * i + 1].key = (uint64_t)t->tp[i].db << 32 | t->tp[i].p.b0;
-        sp[2 * i + 1].val = 2 * i + 1;
-    }
-    if ((rc = sd__kv_sort(sp, ns)) != 0)
-        goto done;
-    rc = SD_ENOMEM;
-    /* boundaries: a span ending where one of another partner starts */
+    /* a span ending where one of another partner starts */
     for (i = 0; i < ns; i++) {
         const sd_tp *y = &t->tp[sp[i].val / 2];
         int ya = !(sp[i].val & 1);
@@ -841,21 +897,24 @@ static int cut_passages(sd_trace *t)
             uint32_t zs = za ? z->p.a0 : z->p.b0, zp = za ? z->db : z->da;
             if (zp == yp || zs < ys + minp || !boundary_holds(t, sp, ns, doc, zs, slack, minp))
                 continue;
-            if (SD_GROW(cut, ccap, ncut + 1))
-                goto done;
-            cut[ncut].key = (uint64_t)doc << 32 | zs;
-            cut[ncut++].val = (uint64_t)yp << 32 | zp;
+            if (SD_GROW(*cut, ccap, *ncut + 1))
+                return SD_ENOMEM;
+            (*cut)[*ncut].key = (uint64_t)doc << 32 | zs;
+            (*cut)[(*ncut)++].val = (uint64_t)yp << 32 | zp;
             break;
         }
     }
-    if (ncut == 0) {
-        rc = 0;
-        goto done;
-    }
-    if ((rc = sd__kv_sort(cut, ncut)) != 0)
-        goto done;
-    /* every passage of a third partner running across a boundary is cut
-     * at it, on the side it was seen (the first boundary in each) */
+    return *ncut ? sd__kv_sort(*cut, *ncut) : 0;
+}
+
+/* Cuts every passage of a third partner running across one of the
+ * boundaries cut[0..ncut) at it, on the side it was seen (the first
+ * boundary in each). Returns 0 or an error code. */
+static int cut_across(sd_trace *t, const sd_kv *cut, size_t ncut, sd_tpassages *tmp)
+{
+    size_t np = t->npass, i, j;
+    uint32_t minp = t->o.min_passage;
+    int rc;
     for (i = 0; i < np; i++) {
         int side;
         for (side = 0; side < 2; side++) {
@@ -872,12 +931,33 @@ static int cut_passages(sd_trace *t)
                 if (side ? (other <= p->p.a0 || other >= p->p.a1)
                          : (other <= p->p.b0 || other >= p->p.b1))
                     break;
-                if ((rc = split_at(t, i, side ? other : c, side ? c : other, &tmp)) != 0)
-                    goto done;
+                if ((rc = split_at(t, i, side ? other : c, side ? c : other, tmp)) != 0)
+                    return rc;
                 break;
             }
         }
     }
+    return 0;
+}
+
+/* 0. Cuts the passages running across a story boundary other pages show
+ * (above), then sorts them again. Returns 0 or an error code. */
+static int cut_passages(sd_trace *t)
+{
+    size_t np = t->npass, ns = 2 * np, ncut = 0;
+    sd_kv *sp = NULL, *cut = NULL; /* cut: (doc << 32 | token, partners) */
+    sd_tpassages tmp;
+    int rc = SD_ENOMEM;
+    if (np < 2 || t->o.all_text)
+        return 0;
+    sd__tpassages_init(&tmp);
+    if ((sp = sd__reallocarray(NULL, ns, sizeof *sp)) == NULL)
+        goto done;
+    if ((rc = sort_spans(t, sp)) != 0 || (rc = find_boundaries(t, sp, ns, &cut, &ncut)) != 0 ||
+        ncut == 0)
+        goto done;
+    if ((rc = cut_across(t, cut, ncut, &tmp)) != 0)
+        goto done;
     rc = sort_passages(t);
 done:
     sd__tpassages_release(&tmp);
@@ -886,24 +966,215 @@ done:
     return rc;
 }
 
-int sd__trace_stories(sd_trace *t)
+/* Numbers the stories by root (the smallest span of each set: sid[] per
+ * span), makes t->stories and gives each passage its story; pk gets
+ * (story, passage) per passage. Returns 0 or SD_ENOMEM. */
+static int number_stories(sd_trace *t, sd_uf *uf, uint64_t *sid, sd_kv *pk)
 {
-    size_t np, ns, i, j, nst = 0, nmem = 0, s;
-    sd_uf uf;
-    sd_kv *order = NULL, *mk = NULL, *pk = NULL, *dk = NULL;
-    uint64_t *sid = NULL, *eqbest = NULL;
+    size_t np = t->npass, ns = 2 * np, i, nst = 0;
+    for (i = 0; i < ns; i++) {
+        uint64_t r = sd__uf_find(uf, i);
+        sid[i] = r == i ? nst++ : sid[r];
+    }
+    t->stories = sd__calloc(nst, sizeof *t->stories);
+    if (!t->stories)
+        return SD_ENOMEM;
+    t->nstories = nst;
+    for (i = 0; i < np; i++) {
+        t->pass[i].story = sid[2 * i];
+        pk[i].key = sid[2 * i];
+        pk[i].val = i;
+        t->stories[sid[2 * i]].passages++;
+    }
+    return 0;
+}
+
+/* The member keys, one per span: (story << 32 | doc, start << 32 | end),
+ * sorted, so spans are grouped by (story, doc) in token order; the number
+ * of members (distinct keys) in *nmem. Returns 0 or an error code. */
+static int member_keys(const sd_trace *t, const uint64_t *sid, sd_kv *mk, size_t *nmem)
+{
+    size_t ns = 2 * t->npass, i;
+    int rc;
+    for (i = 0; i < ns; i++) {
+        const sd_tp *p = &t->tp[i / 2];
+        mk[i].key = (sid[i] << 32) | (i & 1 ? p->db : p->da);
+        mk[i].val = ((uint64_t)(i & 1 ? p->p.b0 : p->p.a0) << 32) | (i & 1 ? p->p.b1 : p->p.a1);
+    }
+    if ((rc = sd__kv_sort(mk, ns)) != 0)
+        return rc;
+    *nmem = 0;
+    for (i = 0; i < ns; i++)
+        if (i == 0 || mk[i].key != mk[i - 1].key)
+            (*nmem)++;
+    return 0;
+}
+
+/* Story s's members, from the member keys mk[*si..ns) (those of story s
+ * first): their documents into mem[], their merged spans into w->cover;
+ * their count in *nm, and *si moves past them. Returns 0 or SD_ENOMEM. */
+static int story_members(const sd_kv *mk, size_t ns, size_t *si, uint64_t s, sd_story_member *mem,
+                         work *w, size_t *nm)
+{
+    size_t j, mi = 0, n;
+    sd__free(w->cover);
+    w->cover = NULL;
+    for (j = *si; j < ns && (mk[j].key >> 32) == s; j++)
+        if (j == *si || mk[j].key != mk[j - 1].key)
+            mi++;
+    n = mi;
+    w->cover = sd__calloc(n, sizeof *w->cover);
+    w->ncover = w->cover ? n : 0;
+    if (!w->cover)
+        return SD_ENOMEM;
+    for (j = *si, mi = 0; j < ns && (mk[j].key >> 32) == s; j++) {
+        if (j > *si && mk[j].key != mk[j - 1].key)
+            mi++;
+        mem[mi].doc = (uint32_t)mk[j].key;
+        if (iv_push(&w->cover[mi], (uint32_t)(mk[j].val >> 32), (uint32_t)mk[j].val))
+            return SD_ENOMEM;
+    }
+    *si = j;
+    for (j = 0; j < n; j++)
+        iv_merge(&w->cover[j]);
+    *nm = n;
+    return 0;
+}
+
+/* Frees a story's scratch. */
+static void work_release(work *w)
+{
+    size_t i;
+    for (i = 0; w->cover && i < w->ncover; i++)
+        sd__free(w->cover[i].v);
+    sd__free(w->cover);
+    sd__free(w->ocov.v);
+    sd__free(w->mcov.v);
+    sd__free(w->tmp.v);
+    sd__free(w->added.v);
+    sd__free(w->changed.v);
+}
+
+/*
+ * 2-4 for every story in turn, from the member keys mk[0..ns) and the
+ * (story, passage) keys pk, both sorted: its members and their merged
+ * spans, its passages, its origin, the members aligned against it, and
+ * what each member did. Members go to t->members, their ranges to rs,
+ * the ranges' places to mo[]. Returns 0 or an error code.
+ */
+static int build_stories(sd_trace *t, const sd_kv *mk, size_t ns, const sd_kv *pk, moff *mo,
+                         rstore *rs)
+{
+    size_t np = t->npass, mi = 0, si = 0, pi = 0, s, j;
     size_t *sp = NULL, spcap = 0, eqcap = 0;
-    moff *mo = NULL;
-    rstore rs = {NULL, 0, 0};
+    uint64_t *eqbest = NULL;
     work w;
     to_origin r2;
-    int rc = SD_ENOMEM;
+    int rc = 0;
 
     memset(&w, 0, sizeof w);
-    memset(&uf, 0, sizeof uf);
     memset(&r2, 0, sizeof r2);
     sd__aligner_init(&r2.al);
     sd__tpassages_init(&r2.out);
+    for (s = 0; s < t->nstories; s++) {
+        sd_story *st = &t->stories[s];
+        sd_story_member *mem = t->members + mi;
+        size_t nm, nsp, best;
+        if (s % 256 == 255)
+            sd__trace_trim(t); /* under a memory limit: the pages read so far */
+        if ((rc = story_members(mk, ns, &si, s, mem, &w, &nm)) != 0)
+            break;
+        /* this story's passages, as indexes */
+        for (nsp = 0; pi + nsp < np && pk[pi + nsp].key == s; nsp++)
+            ;
+        if (SD_GROW(sp, spcap, nsp + nm + 1) != 0 || SD_GROW(eqbest, eqcap, nm) != 0) {
+            rc = SD_ENOMEM;
+            break;
+        }
+        for (j = 0; j < nsp; j++)
+            sp[j] = (size_t)pk[pi + j].val;
+        pi += nsp;
+        best = pick_origin(t, mem, nm, sp, nsp, w.cover, eqbest);
+        /* members with no passage with the origin are aligned to it */
+        if ((rc = align_missing(t, &r2, st, s, mem, nm, best, w.cover, &sp, &spcap, &nsp)) != 0 ||
+            (rc = analyze_story(t, st, s, mem, mo + mi, nm, best, sp, nsp, rs, &w)) != 0)
+            break;
+        for (j = 0; j < nm; j++) {
+            sd__free(w.cover[j].v);
+            w.cover[j].v = NULL;
+        }
+        mi += nm;
+    }
+    work_release(&w);
+    sd__free(sp);
+    sd__free(eqbest);
+    to_origin_release(&r2);
+    return rc;
+}
+
+/* Points stories at their members and members at their ranges, now that
+ * the range store no longer moves (t->ranges takes it over); dk gets
+ * (document, story) per member. */
+static void link_ranges(sd_trace *t, const moff *mo, rstore *rs, sd_kv *dk)
+{
+    size_t s, i, j;
+    for (s = 0, i = 0; s < t->nstories; s++) {
+        sd_story *st = &t->stories[s];
+        st->members = t->members + i;
+        for (j = 0; j < st->n_members; j++, i++) {
+            sd_story_member *mb = &t->members[i];
+            mb->spans = rs->v + mo[i].at[0];
+            mb->n_spans = mo[i].n[0];
+            mb->added = rs->v + mo[i].at[1];
+            mb->n_added = mo[i].n[1];
+            mb->lacks = rs->v + mo[i].at[2];
+            mb->n_lacks = mo[i].n[2];
+            mb->changed = rs->v + mo[i].at[3];
+            mb->n_changed = mo[i].n[3];
+            if (mb->doc == st->origin) {
+                st->consensus = mb->spans;
+                st->n_consensus = mb->n_spans;
+            }
+            dk[i].key = mb->doc;
+            dk[i].val = s;
+        }
+    }
+    t->ranges = rs->v;
+    rs->v = NULL;
+}
+
+/* Per document, its stories: t->doc_story in document order, from dk
+ * (document, story) per member, and t->doc_story_at the offsets of each
+ * document's. Returns 0 or an error code. */
+static int doc_stories(sd_trace *t, sd_kv *dk, size_t nmem)
+{
+    size_t i;
+    int rc;
+    if ((rc = sd__kv_sort(dk, nmem)) != 0)
+        return rc;
+    t->doc_story = sd__reallocarray(NULL, nmem ? nmem : 1, sizeof *t->doc_story);
+    if (!t->doc_story)
+        return SD_ENOMEM;
+    for (i = 0; i < nmem; i++) {
+        t->doc_story[i] = dk[i].val;
+        t->doc_story_at[dk[i].key + 1]++;
+    }
+    for (i = 0; i < t->n; i++)
+        t->doc_story_at[i + 1] += t->doc_story_at[i];
+    return 0;
+}
+
+int sd__trace_stories(sd_trace *t)
+{
+    size_t np, ns, nmem = 0;
+    sd_uf uf;
+    sd_kv *order = NULL, *mk = NULL, *pk = NULL, *dk = NULL;
+    uint64_t *sid = NULL;
+    moff *mo = NULL;
+    rstore rs = {NULL, 0, 0};
+    int rc = SD_ENOMEM;
+
+    memset(&uf, 0, sizeof uf);
     t->doc_story_at = sd__calloc(t->n + 1, sizeof *t->doc_story_at);
     if (!t->doc_story_at)
         return SD_ENOMEM;
@@ -923,131 +1194,20 @@ int sd__trace_stories(sd_trace *t)
     sid = sd__reallocarray(NULL, ns, sizeof *sid);
     if (!order || !mk || !pk || !sid)
         goto fail;
-    if ((rc = join_spans(t, &uf, order)) != 0)
+    if ((rc = join_spans(t, &uf, order)) != 0 || (rc = number_stories(t, &uf, sid, pk)) != 0 ||
+        (rc = member_keys(t, sid, mk, &nmem)) != 0 || (rc = sd__kv_sort(pk, np)) != 0)
         goto fail;
     rc = SD_ENOMEM;
-    /* number stories by root (the smallest span of each set) */
-    for (i = 0; i < ns; i++) {
-        uint64_t r = sd__uf_find(&uf, i);
-        sid[i] = r == i ? nst++ : sid[r];
-    }
-    t->stories = sd__calloc(nst, sizeof *t->stories);
-    if (!t->stories)
-        goto fail;
-    t->nstories = nst;
-    for (i = 0; i < np; i++) {
-        t->pass[i].story = sid[2 * i];
-        pk[i].key = sid[2 * i];
-        pk[i].val = i;
-        t->stories[sid[2 * i]].passages++;
-    }
-    /* members: spans grouped by (story, doc), in token order */
-    for (i = 0; i < ns; i++) {
-        const sd_tp *p = &t->tp[i / 2];
-        mk[i].key = (sid[i] << 32) | (i & 1 ? p->db : p->da);
-        mk[i].val = ((uint64_t)(i & 1 ? p->p.b0 : p->p.a0) << 32) | (i & 1 ? p->p.b1 : p->p.a1);
-    }
-    if ((rc = sd__kv_sort(mk, ns)) != 0 || (rc = sd__kv_sort(pk, np)) != 0)
-        goto fail;
-    rc = SD_ENOMEM;
-    for (i = 0; i < ns; i++)
-        if (i == 0 || mk[i].key != mk[i - 1].key)
-            nmem++;
     t->members = sd__calloc(nmem, sizeof *t->members);
     mo = sd__calloc(nmem, sizeof *mo);
     dk = sd__reallocarray(NULL, nmem, sizeof *dk);
     if (!t->members || !mo || !dk)
         goto fail;
-    {
-        size_t mi = 0, si = 0, pi = 0;
-        for (s = 0; s < nst; s++) {
-            sd_story *st = &t->stories[s];
-            size_t m0 = mi, nm, best, ps, nsp;
-            if (s % 256 == 255)
-                sd__trace_trim(t); /* under a memory limit: the pages read so far */
-            /* this story's members and their merged spans */
-            sd__free(w.cover);
-            w.cover = NULL;
-            for (j = si; j < ns && (mk[j].key >> 32) == s; j++)
-                if (j == si || mk[j].key != mk[j - 1].key)
-                    mi++;
-            nm = mi - m0;
-            w.cover = sd__calloc(nm, sizeof *w.cover);
-            w.ncover = w.cover ? nm : 0;
-            if (!w.cover)
-                goto fail;
-            for (j = si, mi = m0; j < ns && (mk[j].key >> 32) == s; j++) {
-                if (j > si && mk[j].key != mk[j - 1].key)
-                    mi++;
-                t->members[mi].doc = (uint32_t)mk[j].key;
-                if (iv_push(&w.cover[mi - m0], (uint32_t)(mk[j].val >> 32), (uint32_t)mk[j].val))
-                    goto fail;
-            }
-            mi++;
-            si = j;
-            for (j = 0; j < nm; j++)
-                iv_merge(&w.cover[j]);
-            /* this story's passages, as indexes */
-            for (ps = pi; ps < np && pk[ps].key == s; ps++)
-                ;
-            nsp = ps - pi;
-            if (SD_GROW(sp, spcap, nsp + nm + 1) != 0 || SD_GROW(eqbest, eqcap, nm) != 0)
-                goto fail;
-            for (j = 0; j < nsp; j++)
-                sp[j] = (size_t)pk[pi + j].val;
-            pi = ps;
-            best = pick_origin(t, t->members + m0, nm, sp, nsp, w.cover, eqbest);
-            /* members with no passage with the origin are aligned to it */
-            if ((rc = align_missing(t, &r2, st, s, t->members + m0, nm, best, w.cover, &sp, &spcap,
-                                    &nsp)) != 0)
-                goto fail;
-            if ((rc = analyze_story(t, st, s, t->members + m0, mo + m0, nm, best, sp, nsp, &rs,
-                                    &w)) != 0)
-                goto fail;
-            rc = SD_ENOMEM;
-            for (j = 0; j < nm; j++) {
-                sd__free(w.cover[j].v);
-                w.cover[j].v = NULL;
-            }
-        }
-    }
-    /* fix up pointers now that the range store no longer moves */
-    for (s = 0, i = 0; s < nst; s++) {
-        sd_story *st = &t->stories[s];
-        st->members = t->members + i;
-        for (j = 0; j < st->n_members; j++, i++) {
-            sd_story_member *mb = &t->members[i];
-            mb->spans = rs.v + mo[i].at[0];
-            mb->n_spans = mo[i].n[0];
-            mb->added = rs.v + mo[i].at[1];
-            mb->n_added = mo[i].n[1];
-            mb->lacks = rs.v + mo[i].at[2];
-            mb->n_lacks = mo[i].n[2];
-            mb->changed = rs.v + mo[i].at[3];
-            mb->n_changed = mo[i].n[3];
-            if (mb->doc == st->origin) {
-                st->consensus = mb->spans;
-                st->n_consensus = mb->n_spans;
-            }
-            dk[i].key = mb->doc;
-            dk[i].val = s;
-        }
-    }
-    t->ranges = rs.v;
-    rs.v = NULL;
-    /* per document: its stories */
-    if ((rc = sd__kv_sort(dk, nmem)) != 0)
+    if ((rc = build_stories(t, mk, ns, pk, mo, &rs)) != 0)
         goto fail;
-    rc = SD_ENOMEM;
-    t->doc_story = sd__reallocarray(NULL, nmem ? nmem : 1, sizeof *t->doc_story);
-    if (!t->doc_story)
+    link_ranges(t, mo, &rs, dk);
+    if ((rc = doc_stories(t, dk, nmem)) != 0)
         goto fail;
-    for (i = 0; i < nmem; i++) {
-        t->doc_story[i] = dk[i].val;
-        t->doc_story_at[dk[i].key + 1]++;
-    }
-    for (i = 0; i < t->n; i++)
-        t->doc_story_at[i + 1] += t->doc_story_at[i];
     /* the passages aligned against origins join their pairs' */
     if ((rc = sort_passages(t)) != 0)
         goto fail;
@@ -1063,16 +1223,5 @@ fail:
     sd__free(sid);
     sd__free(mo);
     sd__free(rs.v);
-    for (i = 0; w.cover && i < w.ncover; i++)
-        sd__free(w.cover[i].v);
-    sd__free(w.cover);
-    sd__free(w.ocov.v);
-    sd__free(w.mcov.v);
-    sd__free(w.tmp.v);
-    sd__free(w.added.v);
-    sd__free(w.changed.v);
-    sd__free(sp);
-    sd__free(eqbest);
-    to_origin_release(&r2);
     return rc;
 }

@@ -163,6 +163,72 @@ static int side_ok(const json_t *s, const char **why)
            field("id", opt_string(s, "id"), why);
 }
 
+/* A story's copy: the fields the report's script reads, of their kinds. */
+static int copy_ok(const json_t *c, const char **why)
+{
+    return field("copies", json_is_object(c), why) &&
+           field("copies[].doc", is_index(json_object_get(c, "doc")), why) &&
+           field("copies[].share", opt_number(c, "share"), why) &&
+           field("copies[].identity", opt_number(c, "identity"), why) &&
+           field("copies[].role", opt_string(c, "role"), why) &&
+           field("copies[].spans", opt_ranges(c, "spans", 2), why) &&
+           field("copies[].added", opt_ranges(c, "added", 2), why) &&
+           field("copies[].lacks", opt_ranges(c, "lacks", 2), why) &&
+           field("copies[].changed", opt_ranges(c, "changed", 2), why);
+}
+
+/* A story line's fields, its copies' too. */
+static int story_ok(const json_t *v, const char **why)
+{
+    const json_t *copies = json_object_get(v, "copies"), *origin = json_object_get(v, "origin"), *c;
+    size_t i;
+    int ok = field("story", is_index(json_object_get(v, "story")), why) &&
+             field("origin",
+                   !origin || (json_is_object(origin) && is_index(json_object_get(origin, "doc"))),
+                   why) &&
+             field("consensus", opt_ranges(v, "consensus", 2), why) &&
+             field("text", opt_string(v, "text"), why) &&
+             field("copies", !copies || json_is_array(copies), why);
+    json_array_foreach(copies, i, c)
+    {
+        if (!ok)
+            break;
+        ok = copy_ok(c, why);
+    }
+    return ok;
+}
+
+/* A passage line's fields. */
+static int passage_ok(const json_t *v, const char **why)
+{
+    return field("story", is_index(json_object_get(v, "story")), why) &&
+           field("a", side_ok(json_object_get(v, "a"), why), why) &&
+           field("b", side_ok(json_object_get(v, "b"), why), why) &&
+           field("changes", opt_ranges(v, "changes", 4), why);
+}
+
+/* A doc line's fields. */
+static int doc_ok(const json_t *v, const char **why)
+{
+    const json_t *st = json_object_get(v, "stories"), *x;
+    size_t i;
+    int ok = field("doc", is_index(json_object_get(v, "doc")), why) &&
+             field("id", json_is_string(json_object_get(v, "id")), why) &&
+             field("stories", !st || json_is_array(st), why) &&
+             field("text", opt_string(v, "text"), why) && field("url", opt_string(v, "url"), why) &&
+             field("date", opt_string(v, "date"), why) &&
+             field("error", opt_string(v, "error"), why) &&
+             field("skipped", opt_string(v, "skipped"), why) &&
+             field("file", opt_string(v, "file"), why);
+    json_array_foreach(st, i, x)
+    {
+        if (!ok)
+            break;
+        ok = field("stories", is_index(x), why);
+    }
+    return ok;
+}
+
 /*
  * Checks that a line is a trace line the report's script can show: a
  * story, passage or doc object with the fields it reads, of their kinds.
@@ -185,53 +251,11 @@ static const char *trace_line_check(const json_t *v, char *msg, size_t n)
     /* the fields the report's script reads must be of their kinds; those
      * it can do without may be missing */
     if (strcmp(type, "story") == 0) {
-        const json_t *copies = json_object_get(v, "copies"), *origin = json_object_get(v, "origin"),
-                     *c;
-        size_t i;
-        ok = field("story", is_index(json_object_get(v, "story")), &why) &&
-             field("origin",
-                   !origin || (json_is_object(origin) && is_index(json_object_get(origin, "doc"))),
-                   &why) &&
-             field("consensus", opt_ranges(v, "consensus", 2), &why) &&
-             field("text", opt_string(v, "text"), &why) &&
-             field("copies", !copies || json_is_array(copies), &why);
-        json_array_foreach(copies, i, c)
-        {
-            if (!ok)
-                break;
-            ok = field("copies", json_is_object(c), &why) &&
-                 field("copies[].doc", is_index(json_object_get(c, "doc")), &why) &&
-                 field("copies[].share", opt_number(c, "share"), &why) &&
-                 field("copies[].identity", opt_number(c, "identity"), &why) &&
-                 field("copies[].role", opt_string(c, "role"), &why) &&
-                 field("copies[].spans", opt_ranges(c, "spans", 2), &why) &&
-                 field("copies[].added", opt_ranges(c, "added", 2), &why) &&
-                 field("copies[].lacks", opt_ranges(c, "lacks", 2), &why) &&
-                 field("copies[].changed", opt_ranges(c, "changed", 2), &why);
-        }
+        ok = story_ok(v, &why);
     } else if (strcmp(type, "passage") == 0) {
-        ok = field("story", is_index(json_object_get(v, "story")), &why) &&
-             field("a", side_ok(json_object_get(v, "a"), &why), &why) &&
-             field("b", side_ok(json_object_get(v, "b"), &why), &why) &&
-             field("changes", opt_ranges(v, "changes", 4), &why);
+        ok = passage_ok(v, &why);
     } else if (strcmp(type, "doc") == 0) {
-        const json_t *st = json_object_get(v, "stories"), *x;
-        size_t i;
-        ok = field("doc", is_index(json_object_get(v, "doc")), &why) &&
-             field("id", json_is_string(json_object_get(v, "id")), &why) &&
-             field("stories", !st || json_is_array(st), &why) &&
-             field("text", opt_string(v, "text"), &why) &&
-             field("url", opt_string(v, "url"), &why) &&
-             field("date", opt_string(v, "date"), &why) &&
-             field("error", opt_string(v, "error"), &why) &&
-             field("skipped", opt_string(v, "skipped"), &why) &&
-             field("file", opt_string(v, "file"), &why);
-        json_array_foreach(st, i, x)
-        {
-            if (!ok)
-                break;
-            ok = field("stories", is_index(x), &why);
-        }
+        ok = doc_ok(v, &why);
     } else {
         snprintf(msg, n, "not a trace line (\"type\" is \"%.40s\")", type);
         return NULL;
@@ -253,7 +277,105 @@ static const char *looks_like(const json_t *v)
     return "";
 }
 
-int cmd_report(int argc, char **argv)
+/* What the report read: lines, those put in the page as items, of which
+ * trace lines (good: stories, passages, docs with their text) and not
+ * (bad). */
+typedef struct rcount {
+    size_t lineno, items, stories, texts, passages, bad, good;
+} rcount;
+
+/* The reason a line longer than max_line bytes is skipped. */
+static void too_long_msg(char *msg, size_t n, uint64_t max_line)
+{
+    snprintf(msg, n, "line longer than %llu %s (--max-line): not a trace line",
+             (unsigned long long)(max_line % (1 << 20) == 0 ? max_line >> 20
+                                  : max_line % 1024 == 0    ? max_line >> 10
+                                                            : max_line),
+             max_line % (1 << 20) == 0 ? "MiB"
+             : max_line % 1024 == 0    ? "KiB"
+                                       : "bytes");
+}
+
+/*
+ * Puts line lineno (got bytes of line at byte offset of the input; got ==
+ * -3: longer than max_line) into the page: a trace line as it is, any
+ * other as an error item, warned about. Returns 0, or -1 when the first
+ * line is no trace line: then the input is no trace (reported).
+ */
+static int report_line(out *o, const char *path, const char *line, ssize_t got, uint64_t max_line,
+                       uint64_t offset, rcount *k)
+{
+    json_error_t jerr;
+    json_t *v = NULL;
+    const char *type = NULL;
+    char msg[256];
+    if (got == -3)
+        too_long_msg(msg, sizeof msg, max_line);
+    else if ((v = json_loadb(line, (size_t)got, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+        snprintf(msg, sizeof msg, "not JSON: %s (column %d)", jerr.text, jerr.column);
+    else
+        type = trace_line_check(v, msg, sizeof msg);
+    if (!type && k->good == 0 && k->bad == 0) {
+        /* the first line decides whether this is a trace at all */
+        cli_error("'%s' is not a trace (the JSON lines of syndic trace): line %zu: %s%s", path,
+                  k->lineno, msg, looks_like(v));
+        json_decref(v);
+        return -1;
+    }
+    if (k->items++)
+        out_char(o, ',');
+    if (!type) {
+        if (!cli_quiet && k->bad < 10)
+            cli_warn("%s:%zu (byte %llu): %s; line skipped", path, k->lineno,
+                     (unsigned long long)offset, msg);
+        k->bad++;
+        out_str(o, "{\"type\":\"error\",\"file\":");
+        out_json_str(o, path, strlen(path));
+        out_printf(o, ",\"line\":%zu,\"offset\":%llu,\"error\":", k->lineno,
+                   (unsigned long long)offset);
+        out_json_str(o, msg, strlen(msg));
+        out_str(o, "}\n");
+    } else {
+        k->good++;
+        k->stories += strcmp(type, "story") == 0;
+        k->passages += strcmp(type, "passage") == 0;
+        k->texts += strcmp(type, "doc") == 0 && json_is_string(json_object_get(v, "text"));
+        sd_report_json(out_cb, o, line, (size_t)got);
+        out_char(o, '\n');
+    }
+    json_decref(v);
+    return 0;
+}
+
+/* Puts every line of in into the page, counted in k. Returns 0, or -1
+ * when the input is no trace or cannot be read (reported). */
+static int report_lines(FILE *in, const char *path, out *o, uint64_t max_line, rcount *k)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    uint64_t offset = 0, raw;
+    ssize_t got;
+    int rc = 0;
+    while ((got = read_line(in, &line, &cap, (size_t)max_line, &raw)) != -1 && got != -2) {
+        k->lineno++;
+        if (got != 0 && report_line(o, path, line, got, max_line, offset, k) != 0) {
+            rc = -1;
+            break;
+        }
+        offset += raw;
+    }
+    if (got == -2) {
+        cli_error("cannot read '%s': %s", path, strerror(errno));
+        rc = -1;
+    }
+    free(line);
+    return rc;
+}
+
+/* The command line of `syndic report`: the options into *output and
+ * *max_line, optind at the trace's path. Returns -1 to go on, else the
+ * exit code. */
+static int report_args(int argc, char **argv, const char **output, uint64_t *max_line)
 {
     static const struct option long_opts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -262,26 +384,17 @@ int cmd_report(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *output = NULL, *path;
-    uint64_t max_line = REPORT_MAX_LINE;
-    FILE *in;
-    out o;
-    char *line = NULL;
-    size_t cap = 0, lineno = 0, items = 0, stories = 0, texts = 0, passages = 0, bad = 0, good = 0;
-    uint64_t offset = 0, raw;
-    ssize_t got;
-    int c, status = EXIT_RUN;
-
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:qh", long_opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
+        case 'o': *output = optarg; break;
         case 'L':
-            if (parse_size("--max-line", optarg, 1024, &max_line))
+            if (parse_size("--max-line", optarg, 1024, max_line))
                 return EXIT_USAGE;
-            if (max_line > SIZE_MAX / 2)
-                max_line = SIZE_MAX / 2;
+            if (*max_line > SIZE_MAX / 2)
+                *max_line = SIZE_MAX / 2;
             break;
         case 'q': cli_quiet = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
@@ -293,12 +406,43 @@ int cmd_report(int argc, char **argv)
         cli_see_help("report");
         return EXIT_USAGE;
     }
-    path = argv[optind];
     {
-        const out_path outs[] = {{"-o", output, 0}};
+        const out_path outs[] = {{"-o", *output, 0}};
         if (out_check_paths(outs, 1, argv + optind, 1) != 0)
             return EXIT_USAGE;
     }
+    return -1;
+}
+
+/* The warnings and the summary on stderr after the page is written. */
+static void report_summary(const char *path, const char *output, const rcount *k)
+{
+    if (k->bad > 10 && !cli_quiet)
+        cli_warn("%zu more lines skipped; each is listed in the report", k->bad - 10);
+    if (k->stories && (!k->texts || !k->passages))
+        cli_warn("%s has no %s: the report shows each story's consensus and coverage but not "
+                 "its copies side by side (trace with --doc-text --passages)",
+                 path, !k->texts ? "document texts" : "passages");
+    if (!cli_quiet)
+        fprintf(stderr,
+                "syndic: story report of %zu %s written to %s (%zu lines read, %zu "
+                "skipped)\n",
+                k->stories, noun(k->stories, "story", "stories"),
+                output && strcmp(output, "-") != 0 ? output : "standard output", k->lineno, k->bad);
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const char *output = NULL, *path;
+    uint64_t max_line = REPORT_MAX_LINE;
+    FILE *in;
+    out o;
+    rcount k;
+    int rc;
+
+    if ((rc = report_args(argc, argv, &output, &max_line)) != -1)
+        return rc;
+    path = argv[optind];
     in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!in) {
         cli_error("cannot open '%s': %s", path, strerror(errno));
@@ -312,75 +456,15 @@ int cmd_report(int argc, char **argv)
         return EXIT_RUN;
     }
     report_head(&o);
-    while ((got = read_line(in, &line, &cap, (size_t)max_line, &raw)) != -1 && got != -2) {
-        json_error_t jerr;
-        json_t *v = NULL;
-        const char *type = NULL;
-        char msg[256];
-        lineno++;
-        if (got == 0) {
-            offset += raw;
-            continue;
-        }
-        if (got == -3)
-            snprintf(msg, sizeof msg, "line longer than %llu %s (--max-line): not a trace line",
-                     (unsigned long long)(max_line % (1 << 20) == 0 ? max_line >> 20
-                                          : max_line % 1024 == 0    ? max_line >> 10
-                                                                    : max_line),
-                     max_line % (1 << 20) == 0 ? "MiB"
-                     : max_line % 1024 == 0    ? "KiB"
-                                               : "bytes");
-        else if ((v = json_loadb(line, (size_t)got, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-            snprintf(msg, sizeof msg, "not JSON: %s (column %d)", jerr.text, jerr.column);
-        else
-            type = trace_line_check(v, msg, sizeof msg);
-        if (!type && good == 0 && bad == 0) {
-            /* the first line decides whether this is a trace at all */
-            cli_error("'%s' is not a trace (the JSON lines of syndic trace): line %zu: %s%s", path,
-                      lineno, msg, looks_like(v));
-            json_decref(v);
-            free(line);
-            if (in != stdin)
-                fclose(in);
-            out_abort(&o);
-            return EXIT_RUN;
-        }
-        if (items++)
-            out_char(&o, ',');
-        if (!type) {
-            if (!cli_quiet && bad < 10)
-                cli_warn("%s:%zu (byte %llu): %s; line skipped", path, lineno,
-                         (unsigned long long)offset, msg);
-            bad++;
-            out_str(&o, "{\"type\":\"error\",\"file\":");
-            out_json_str(&o, path, strlen(path));
-            out_printf(&o, ",\"line\":%zu,\"offset\":%llu,\"error\":", lineno,
-                       (unsigned long long)offset);
-            out_json_str(&o, msg, strlen(msg));
-            out_str(&o, "}\n");
-        } else {
-            good++;
-            stories += strcmp(type, "story") == 0;
-            passages += strcmp(type, "passage") == 0;
-            texts += strcmp(type, "doc") == 0 && json_is_string(json_object_get(v, "text"));
-            sd_report_json(out_cb, &o, line, (size_t)got);
-            out_char(&o, '\n');
-        }
-        json_decref(v);
-        offset += raw;
-    }
-    if (got == -2) {
-        cli_error("cannot read '%s': %s", path, strerror(errno));
-        free(line);
-        if (in != stdin)
-            fclose(in);
+    memset(&k, 0, sizeof k);
+    rc = report_lines(in, path, &o, max_line, &k);
+    if (in != stdin)
+        fclose(in);
+    if (rc != 0) {
         out_abort(&o);
         return EXIT_RUN;
     }
-    free(line);
-    if (in != stdin)
-        fclose(in);
-    if (good == 0) {
+    if (k.good == 0) {
         cli_error("'%s' is not a trace (the JSON lines of syndic trace): it has no lines", path);
         out_abort(&o);
         return EXIT_RUN;
@@ -388,18 +472,6 @@ int cmd_report(int argc, char **argv)
     report_tail(&o);
     if (out_close(&o) != 0)
         return EXIT_RUN;
-    if (bad > 10 && !cli_quiet)
-        cli_warn("%zu more lines skipped; each is listed in the report", bad - 10);
-    if (stories && (!texts || !passages))
-        cli_warn("%s has no %s: the report shows each story's consensus and coverage but not "
-                 "its copies side by side (trace with --doc-text --passages)",
-                 path, !texts ? "document texts" : "passages");
-    if (!cli_quiet)
-        fprintf(stderr,
-                "syndic: story report of %zu %s written to %s (%zu lines read, %zu "
-                "skipped)\n",
-                stories, noun(stories, "story", "stories"),
-                output && strcmp(output, "-") != 0 ? output : "standard output", lineno, bad);
-    status = bad ? EXIT_RUN : EXIT_OK;
-    return status;
+    report_summary(path, output, &k);
+    return k.bad ? EXIT_RUN : EXIT_OK;
 }

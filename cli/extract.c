@@ -70,6 +70,31 @@ static const char *kind_name(sd_para_kind k)
     }
 }
 
+/* The end of the paragraph of t[0..n) that starts at s (not blank): the
+ * start of the first blank line after it, or n; trailing line ends and
+ * spaces left out. */
+static size_t paragraph_end(const char *t, size_t n, size_t s)
+{
+    size_t e = s, k;
+    for (;;) {
+        const char *nl = memchr(t + e, '\n', n - e);
+        size_t line_end = nl ? (size_t)(nl - t) : n;
+        int blank = 1;
+        for (k = e; k < line_end; k++)
+            if (t[k] != ' ' && t[k] != '\t' && t[k] != '\r')
+                blank = 0;
+        if (blank && e > s)
+            break;
+        e = line_end;
+        if (nl == NULL || e >= n)
+            break;
+        e++;
+    }
+    while (e > s && (t[e - 1] == '\n' || t[e - 1] == '\r' || t[e - 1] == ' '))
+        e--;
+    return e;
+}
+
 /* A text record as an article: its paragraphs are the runs between blank
  * lines. Fills a (owned by the caller, freed with free()). */
 static int text_article(const char *t, size_t n, sd_article *a)
@@ -79,29 +104,13 @@ static int text_article(const char *t, size_t n, sd_article *a)
     a->charset = "utf-8";
     a->lang = "";
     while (i < n) {
-        size_t s, e, k;
+        size_t s, e;
         while (i < n && (t[i] == '\n' || t[i] == '\r' || t[i] == ' ' || t[i] == '\t'))
             i++;
         if (i >= n)
             break;
         s = i;
-        e = i;
-        for (;;) {
-            const char *nl = memchr(t + e, '\n', n - e);
-            size_t line_end = nl ? (size_t)(nl - t) : n;
-            int blank = 1;
-            for (k = e; k < line_end; k++)
-                if (t[k] != ' ' && t[k] != '\t' && t[k] != '\r')
-                    blank = 0;
-            if (blank && e > s)
-                break;
-            e = line_end;
-            if (nl == NULL || e >= n)
-                break;
-            e++;
-        }
-        while (e > s && (t[e - 1] == '\n' || t[e - 1] == '\r' || t[e - 1] == ' '))
-            e--;
+        e = paragraph_end(t, n, s);
         if (a->n_paragraphs == cap) {
             sd_paragraph *p;
             cap = cap ? cap * 2 : 16;
@@ -262,6 +271,126 @@ static void write_error(extract_run *r, const sd_record *rec, const char *msg)
     }
 }
 
+/* The JSON fields of a page's source and metadata: id, url, date, title,
+ * what the page says of itself, charset, language and method. */
+static void write_meta_jsonl(out *o, const sd_record *rec, const sd_article *a)
+{
+    /* the reader decoded the page; the extractor saw UTF-8 */
+    const char *cs = rec->charset ? rec->charset : a->charset;
+    out_str(o, "{\"id\":");
+    out_json_str(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
+    if (rec->url) {
+        out_str(o, ",\"url\":");
+        out_json_str(o, rec->url, rec->url_len);
+    }
+    if (rec->date) {
+        out_str(o, ",\"date\":");
+        out_json_str(o, rec->date, rec->date_len);
+    }
+    out_str(o, ",\"title\":");
+    out_json_str(o, a->title ? a->title : "", a->title ? a->title_len : 0);
+    write_field(o, "author", a->author);
+    write_field(o, "published", a->date);
+    write_field(o, "modified", a->date_modified);
+    write_field(o, "site_name", a->site_name);
+    write_field(o, "page_lang", a->page_lang);
+    write_field(o, "canonical_url", a->canonical_url);
+    write_field(o, "description", a->description);
+    out_str(o, ",\"charset\":");
+    out_json_str(o, cs, strlen(cs));
+    if (a->lang && *a->lang) {
+        out_str(o, ",\"lang\":");
+        out_json_str(o, a->lang, strlen(a->lang));
+    }
+    write_field(o, "method", a->method);
+}
+
+/* The JSON fields of the article's text: its paragraphs (a kind other
+ * than text as an object), the whole text, and its links, at offsets into
+ * that text. */
+static void write_text_jsonl(out *o, const sd_article *a, const char *text)
+{
+    size_t i;
+    out_str(o, ",\"paragraphs\":[");
+    for (i = 0; i < a->n_paragraphs; i++) {
+        const sd_paragraph *p = &a->paragraphs[i];
+        if (i)
+            out_char(o, ',');
+        if (p->kind != SD_PARA_TEXT) {
+            out_str(o, "{\"kind\":\"");
+            out_str(o, kind_name(p->kind));
+            out_str(o, "\",\"text\":");
+            out_json_str(o, text + p->start, p->end - p->start);
+            out_char(o, '}');
+        } else {
+            out_json_str(o, text + p->start, p->end - p->start);
+        }
+    }
+    out_str(o, "],\"text\":");
+    if (a->n_paragraphs) {
+        size_t s = a->paragraphs[0].start, e = a->paragraphs[a->n_paragraphs - 1].end;
+        out_json_str(o, text + s, e - s);
+    } else {
+        out_str(o, "\"\"");
+    }
+    if (a->n_links) {
+        size_t base = a->n_paragraphs ? a->paragraphs[0].start : 0;
+        out_str(o, ",\"links\":[");
+        for (i = 0; i < a->n_links; i++) {
+            out_str(o, i ? ",[" : "[");
+            out_u64(o, a->links[i].start - base);
+            out_char(o, ',');
+            out_u64(o, a->links[i].end - base);
+            out_char(o, ',');
+            out_json_str(o, a->links[i].url, strlen(a->links[i].url));
+            out_char(o, ']');
+        }
+        out_char(o, ']');
+    }
+}
+
+/* The article as Markdown in a JSON field, without its last line ends. */
+static void write_markdown_field(out *o, const sd_article *a, const char *text)
+{
+    out o2;
+    if (out_open_mem(&o2) != 0)
+        return;
+    write_markdown(&o2, a, text);
+    while (o2.len > 0 && o2.buf[o2.len - 1] == '\n')
+        o2.len--;
+    out_str(o, ",\"markdown\":");
+    out_json_str(o, o2.buf, o2.len);
+    o2.len = 0;
+    out_close(&o2);
+}
+
+/* One page's result as a JSON line (--jsonl). */
+static void write_article_jsonl(extract_run *r, const sd_record *rec, const sd_article *a,
+                                const char *text)
+{
+    out *o = &r->o;
+    size_t i;
+    write_meta_jsonl(o, rec, a);
+    if (!a->found) {
+        out_str(o, ",\"no_article\":true,\"reason\":");
+        out_json_str(o, a->reason ? a->reason : "", a->reason ? strlen(a->reason) : 0);
+    }
+    write_text_jsonl(o, a, text);
+    if (r->comments) {
+        out_str(o, ",\"comments\":[");
+        for (i = 0; i < a->n_comments; i++) {
+            if (i)
+                out_char(o, ',');
+            out_json_str(o, a->comments_text + a->comments[i].start,
+                         a->comments[i].end - a->comments[i].start);
+        }
+        out_char(o, ']');
+    }
+    if (r->markdown)
+        write_markdown_field(o, a, text);
+    out_str(o, "}\n");
+}
+
 /* Writes one page's result. `text` is where the paragraph offsets point. */
 static void write_article(extract_run *r, const sd_record *rec, const sd_article *a,
                           const char *text)
@@ -269,99 +398,7 @@ static void write_article(extract_run *r, const sd_record *rec, const sd_article
     out *o = &r->o;
     size_t i;
     if (r->jsonl) {
-        out_str(o, "{\"id\":");
-        out_json_str(o, rec->id ? rec->id : "", rec->id ? rec->id_len : 0);
-        if (rec->url) {
-            out_str(o, ",\"url\":");
-            out_json_str(o, rec->url, rec->url_len);
-        }
-        if (rec->date) {
-            out_str(o, ",\"date\":");
-            out_json_str(o, rec->date, rec->date_len);
-        }
-        out_str(o, ",\"title\":");
-        out_json_str(o, a->title ? a->title : "", a->title ? a->title_len : 0);
-        write_field(o, "author", a->author);
-        write_field(o, "published", a->date);
-        write_field(o, "modified", a->date_modified);
-        write_field(o, "site_name", a->site_name);
-        write_field(o, "page_lang", a->page_lang);
-        write_field(o, "canonical_url", a->canonical_url);
-        write_field(o, "description", a->description);
-        out_str(o, ",\"charset\":");
-        {
-            /* the reader decoded the page; the extractor saw UTF-8 */
-            const char *cs = rec->charset ? rec->charset : a->charset;
-            out_json_str(o, cs, strlen(cs));
-        }
-        if (a->lang && *a->lang) {
-            out_str(o, ",\"lang\":");
-            out_json_str(o, a->lang, strlen(a->lang));
-        }
-        write_field(o, "method", a->method);
-        if (!a->found) {
-            out_str(o, ",\"no_article\":true,\"reason\":");
-            out_json_str(o, a->reason ? a->reason : "", a->reason ? strlen(a->reason) : 0);
-        }
-        out_str(o, ",\"paragraphs\":[");
-        for (i = 0; i < a->n_paragraphs; i++) {
-            const sd_paragraph *p = &a->paragraphs[i];
-            if (i)
-                out_char(o, ',');
-            if (p->kind != SD_PARA_TEXT) {
-                out_str(o, "{\"kind\":\"");
-                out_str(o, kind_name(p->kind));
-                out_str(o, "\",\"text\":");
-                out_json_str(o, text + p->start, p->end - p->start);
-                out_char(o, '}');
-            } else {
-                out_json_str(o, text + p->start, p->end - p->start);
-            }
-        }
-        out_str(o, "],\"text\":");
-        if (a->n_paragraphs) {
-            size_t s = a->paragraphs[0].start, e = a->paragraphs[a->n_paragraphs - 1].end;
-            out_json_str(o, text + s, e - s);
-        } else {
-            out_str(o, "\"\"");
-        }
-        if (a->n_links) {
-            size_t base = a->n_paragraphs ? a->paragraphs[0].start : 0;
-            out_str(o, ",\"links\":[");
-            for (i = 0; i < a->n_links; i++) {
-                out_str(o, i ? ",[" : "[");
-                out_u64(o, a->links[i].start - base);
-                out_char(o, ',');
-                out_u64(o, a->links[i].end - base);
-                out_char(o, ',');
-                out_json_str(o, a->links[i].url, strlen(a->links[i].url));
-                out_char(o, ']');
-            }
-            out_char(o, ']');
-        }
-        if (r->comments) {
-            out_str(o, ",\"comments\":[");
-            for (i = 0; i < a->n_comments; i++) {
-                if (i)
-                    out_char(o, ',');
-                out_json_str(o, a->comments_text + a->comments[i].start,
-                             a->comments[i].end - a->comments[i].start);
-            }
-            out_char(o, ']');
-        }
-        if (r->markdown) {
-            out o2;
-            if (out_open_mem(&o2) == 0) {
-                write_markdown(&o2, a, text);
-                while (o2.len > 0 && o2.buf[o2.len - 1] == '\n')
-                    o2.len--;
-                out_str(o, ",\"markdown\":");
-                out_json_str(o, o2.buf, o2.len);
-                o2.len = 0;
-                out_close(&o2);
-            }
-        }
-        out_str(o, "}\n");
+        write_article_jsonl(r, rec, a, text);
         return;
     }
     out_str(o, "### ");
@@ -428,6 +465,31 @@ static void report_timing(extract_run *r)
             r->times[(size_t)((double)r->n_times * 0.9)] * 1e3, sum, r->cpu[r->n_times / 2] * 1e3);
 }
 
+/* With --timing: the time record rec took since t0 (wall) and since
+ * r->c_read (this thread's CPU), kept for the summary and with -v
+ * printed. Returns 0, or -1 when out of memory. */
+static int note_time(extract_run *r, const sd_record *rec, double t0)
+{
+    double dt = now_seconds() - t0, dc = cpu_seconds() - r->c_read;
+    if (r->n_times == r->cap_times) {
+        size_t cap = r->cap_times ? r->cap_times * 2 : 1024;
+        double *p = realloc(r->times, cap * sizeof *p);
+        double *q = p ? realloc(r->cpu, cap * sizeof *q) : NULL;
+        if (p)
+            r->times = p;
+        if (q)
+            r->cpu = q;
+        if (p == NULL || q == NULL)
+            return -1;
+        r->cap_times = cap;
+    }
+    r->cpu[r->n_times] = dc;
+    r->times[r->n_times++] = dt;
+    if (cli_verbose)
+        fprintf(stderr, "timing: %.*s %.3f ms\n", (int)rec->id_len, rec->id, dt * 1e3);
+    return 0;
+}
+
 /* Extracts (unless the page reader did: art) and writes one record.
  * Returns 0, or -1 after a fatal error. */
 static int one_record(extract_run *r, const sd_record *rec, const sd_article *art)
@@ -461,27 +523,10 @@ static int one_record(extract_run *r, const sd_record *rec, const sd_article *ar
         double t0 = r->timing ? r->t_read : 0; /* from before the reader's call */
         rc = r->whole_page ? sd_extract_whole_page(rec->html, rec->html_len, "utf-8", &r->eo, &a)
                            : sd_extract(rec->html, rec->html_len, "utf-8", &r->eo, &a);
-        if (r->timing && rc == 0) {
-            double dt = now_seconds() - t0, dc = cpu_seconds() - r->c_read;
-            if (r->n_times == r->cap_times) {
-                size_t cap = r->cap_times ? r->cap_times * 2 : 1024;
-                double *p = realloc(r->times, cap * sizeof *p);
-                double *q = p ? realloc(r->cpu, cap * sizeof *q) : NULL;
-                if (p)
-                    r->times = p;
-                if (q)
-                    r->cpu = q;
-                if (p == NULL || q == NULL) {
-                    sd_article_release(&a);
-                    cli_error("out of memory");
-                    return -1;
-                }
-                r->cap_times = cap;
-            }
-            r->cpu[r->n_times] = dc;
-            r->times[r->n_times++] = dt;
-            if (cli_verbose)
-                fprintf(stderr, "timing: %.*s %.3f ms\n", (int)rec->id_len, rec->id, dt * 1e3);
+        if (r->timing && rc == 0 && note_time(r, rec, t0) != 0) {
+            sd_article_release(&a);
+            cli_error("out of memory");
+            return -1;
         }
     }
     if (rc == SD_ENOMEM) {
@@ -503,7 +548,11 @@ static int one_record(extract_run *r, const sd_record *rec, const sd_article *ar
     return 0;
 }
 
-int cmd_extract(int argc, char **argv)
+/* The command line of `syndic extract`: options into r, ro, *output and
+ * *threads, optind at the first input. Returns -1 to go on, else the exit
+ * code. */
+static int extract_args(int argc, char **argv, extract_run *r, sd_reader_options *ro,
+                        const char **output, unsigned *threads)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -527,47 +576,37 @@ int cmd_extract(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    extract_run r;
-    sd_reader_options ro;
-    sd_reader *reader = NULL;
-    sd_page_reader *pages = NULL;
-    const char *output = NULL;
-    char why[SD_ERRBUF_SIZE];
-    int c, i, rc, status = EXIT_OK;
-    unsigned threads = 0;
-    memset(&r, 0, sizeof r);
-    sd_extract_options_init(&r.eo);
-    sd_reader_options_init(&ro);
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:j:qvh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case 'J': r.jsonl = 1; break;
-        case 'W': r.whole_page = 1; break;
+        case 'o': *output = optarg; break;
+        case 'J': r->jsonl = 1; break;
+        case 'W': r->whole_page = 1; break;
         case 'C':
-            r.comments = 1;
-            r.eo.flags |= SD_EXTRACT_COMMENTS;
+            r->comments = 1;
+            r->eo.flags |= SD_EXTRACT_COMMENTS;
             break;
-        case 'B': r.eo.flags &= ~SD_EXTRACT_NO_TABLES; break;
-        case 'N': r.eo.flags |= SD_EXTRACT_NO_TABLES; break;
-        case 'P': r.eo.flags |= SD_EXTRACT_CAPTIONS; break;
-        case 'L': r.eo.flags |= SD_EXTRACT_LINKS; break;
-        case 'M': r.markdown = 1; break;
+        case 'B': r->eo.flags &= ~SD_EXTRACT_NO_TABLES; break;
+        case 'N': r->eo.flags |= SD_EXTRACT_NO_TABLES; break;
+        case 'P': r->eo.flags |= SD_EXTRACT_CAPTIONS; break;
+        case 'L': r->eo.flags |= SD_EXTRACT_LINKS; break;
+        case 'M': r->markdown = 1; break;
         case 'm':
-            if (parse_unsigned("--min-words", optarg, 1, 1000, &r.eo.min_words))
+            if (parse_unsigned("--min-words", optarg, 1, 1000, &r->eo.min_words))
                 return EXIT_USAGE;
             break;
-        case 'H': ro.html_field = optarg; break;
-        case 'T': ro.text_field = optarg; break;
-        case 'I': ro.id_field = optarg; break;
+        case 'H': ro->html_field = optarg; break;
+        case 'T': ro->text_field = optarg; break;
+        case 'I': ro->id_field = optarg; break;
         case 'F':
-            if (parse_format(optarg, &ro.format))
+            if (parse_format(optarg, &ro->format))
                 return EXIT_USAGE;
             break;
-        case 't': r.timing = 1; break;
+        case 't': r->timing = 1; break;
         case 'j':
-            if (parse_unsigned("--threads", optarg, 1, 256, &threads))
+            if (parse_unsigned("--threads", optarg, 1, 256, threads))
                 return EXIT_USAGE;
             break;
         case 'q': cli_quiet = 1; break;
@@ -582,10 +621,67 @@ int cmd_extract(int argc, char **argv)
         return EXIT_USAGE;
     }
     {
-        const out_path outs[] = {{"-o", output, 0}};
+        const out_path outs[] = {{"-o", *output, 0}};
         if (out_check_paths(outs, 1, argv + optind, argc - optind) != 0)
             return EXIT_USAGE;
     }
+    return -1;
+}
+
+/* Extracts and writes every record, from the page reader when there is
+ * one (pages), else from the reader. Returns EXIT_OK, or EXIT_RUN after
+ * a fatal error (reported). */
+static int extract_records(extract_run *r, sd_reader *reader, sd_page_reader *pages)
+{
+    int rc;
+    for (;;) {
+        sd_record rec;
+        const sd_article *art = NULL;
+        if (r->timing) {
+            r->t_read = now_seconds();
+            r->c_read = cpu_seconds();
+        }
+        rc = pages ? sd_page_reader_next(pages, &rec, &art) : sd_reader_next(reader, &rec);
+        if (rc == 0)
+            return EXIT_OK;
+        if (rc < 0) {
+            cli_error("%s", pages ? sd_page_reader_errmsg(pages) : sd_reader_errmsg(reader));
+            return EXIT_RUN;
+        }
+        if (one_record(r, &rec, art) != 0)
+            return EXIT_RUN;
+    }
+}
+
+/* The warnings and the summary on stderr at the end of a run. */
+static void extract_summary(extract_run *r)
+{
+    if (!cli_quiet && warn_hidden(&r->warned))
+        cli_warn("%llu more records failed; each has an error in the output",
+                 (unsigned long long)warn_hidden(&r->warned));
+    if (!cli_quiet)
+        fprintf(stderr, "syndic: %llu %s, %llu without an article, %llu failed\n",
+                (unsigned long long)r->records, noun(r->records, "page", "pages"),
+                (unsigned long long)r->no_article, (unsigned long long)r->errors);
+    if (r->timing)
+        report_timing(r);
+}
+
+int cmd_extract(int argc, char **argv)
+{
+    extract_run r;
+    sd_reader_options ro;
+    sd_reader *reader = NULL;
+    sd_page_reader *pages = NULL;
+    const char *output = NULL;
+    char why[SD_ERRBUF_SIZE];
+    int i, status;
+    unsigned threads = 0;
+    memset(&r, 0, sizeof r);
+    sd_extract_options_init(&r.eo);
+    sd_reader_options_init(&ro);
+    if ((status = extract_args(argc, argv, &r, &ro, &output, &threads)) != -1)
+        return status;
     if (sd_reader_new(&ro, &reader, why) != 0 ||
         (!r.timing &&
          sd_page_reader_new(reader, &r.eo, SD_PAGE_KEEP_EMPTY | (r.whole_page ? SD_PAGE_WHOLE : 0),
@@ -606,41 +702,14 @@ int cmd_extract(int argc, char **argv)
         sd_reader_free(reader);
         return EXIT_RUN;
     }
-    for (;;) {
-        sd_record rec;
-        const sd_article *art = NULL;
-        if (r.timing) {
-            r.t_read = now_seconds();
-            r.c_read = cpu_seconds();
-        }
-        rc = pages ? sd_page_reader_next(pages, &rec, &art) : sd_reader_next(reader, &rec);
-        if (rc == 0)
-            break;
-        if (rc < 0) {
-            cli_error("%s", pages ? sd_page_reader_errmsg(pages) : sd_reader_errmsg(reader));
-            status = EXIT_RUN;
-            break;
-        }
-        if (one_record(&r, &rec, art) != 0) {
-            status = EXIT_RUN;
-            break;
-        }
-    }
+    status = extract_records(&r, reader, pages);
     if (status != EXIT_OK)
         out_abort(&r.o); /* a failed run leaves no half-written file */
     else if (out_close(&r.o) != 0)
         status = EXIT_RUN;
     if (r.errors && status == EXIT_OK)
         status = EXIT_RUN;
-    if (!cli_quiet && warn_hidden(&r.warned))
-        cli_warn("%llu more records failed; each has an error in the output",
-                 (unsigned long long)warn_hidden(&r.warned));
-    if (!cli_quiet)
-        fprintf(stderr, "syndic: %llu %s, %llu without an article, %llu failed\n",
-                (unsigned long long)r.records, noun(r.records, "page", "pages"),
-                (unsigned long long)r.no_article, (unsigned long long)r.errors);
-    if (r.timing)
-        report_timing(&r);
+    extract_summary(&r);
     free(r.times);
     free(r.cpu);
     sd_page_reader_free(pages);

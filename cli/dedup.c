@@ -282,21 +282,33 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/*
- * Under mpirun: fetches the ids of this process's records' representatives
- * that other processes read (each asked for once), into r->far. 0 or -1.
- */
-static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
+/* Makes room for need bytes in *buf (of *cap bytes, doubled from 4096).
+ * Returns 0 or -1 when out of memory. */
+static int room(char **buf, size_t *cap, size_t need)
+{
+    size_t ncap = *cap ? *cap : 4096;
+    char *x;
+    if (need <= *cap)
+        return 0;
+    while (ncap < need)
+        ncap *= 2;
+    x = realloc(*buf, ncap);
+    if (x == NULL)
+        return -1;
+    *buf = x;
+    *cap = ncap;
+    return 0;
+}
+
+/* The questions to other processes: per process p, in ask[p] (alen[p]
+ * bytes), the global indexes of the representatives it read of this
+ * process's records, sorted, each once. Returns 0 or -1 when out of
+ * memory. */
+static int ask_reps(dedup_run *r, const sd_dedup *d, char **ask, size_t *alen, size_t *acap)
 {
     const sd_comm *c = r->comm;
     unsigned np = c->share.count, p;
-    char **ask = calloc(np, sizeof *ask), **ans = calloc(np, sizeof *ans), *q = NULL, *a = NULL;
-    size_t *alen = calloc(np, sizeof *alen), *acap = calloc(np, sizeof *acap), i, at;
-    uint64_t *qlen = calloc(np, sizeof *qlen), *glen = calloc(np, sizeof *glen);
-    int rc = -1;
-    if (!ask || !ans || !alen || !acap || !qlen || !glen)
-        goto oom;
-    /* the questions: representatives' indexes, per process, each once */
+    size_t i;
     for (i = 0; i < r->n; i++) {
         sd_dedup_result res;
         uint64_t g = global_of(r, i);
@@ -305,14 +317,8 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
             local_of(r, res.rep, &li))
             continue;
         p = sd_share_owner(&c->share, res.rep);
-        if (alen[p] + 8 > acap[p]) {
-            size_t cap = acap[p] ? 2 * acap[p] : 4096;
-            char *x = realloc(ask[p], cap);
-            if (x == NULL)
-                goto oom;
-            ask[p] = x;
-            acap[p] = cap;
-        }
+        if (room(&ask[p], &acap[p], alen[p] + 8) != 0)
+            return -1;
         memcpy(ask[p] + alen[p], &res.rep, 8);
         alen[p] += 8;
     }
@@ -328,16 +334,19 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
                 memmove(ask[p] + w++ * 8, ask[p] + k * 8, 8);
         alen[p] = w * 8;
     }
-    if (comm_swap(c, ask, alen, &q, qlen) != 0)
-        goto done;
-    /* the answers: index, length, id */
-    for (p = 0; p < np; p++) {
-        free(ask[p]);
-        ask[p] = NULL;
-        alen[p] = acap[p] = 0;
-    }
+    return 0;
+}
+
+/* The answers to the questions q (qlen[p] bytes from each process p, one
+ * after the other): per process, in ans[p] (alen[p] bytes), each index
+ * asked, the length of its record's id and the id (none when this process
+ * has no such record). Returns 0 or -1 when out of memory. */
+static int answer_reps(dedup_run *r, const char *q, const uint64_t *qlen, char **ans, size_t *alen,
+                       size_t *acap)
+{
+    unsigned np = r->comm->share.count, p;
+    size_t at, i, k;
     for (p = 0, at = 0; p < np; at += qlen[p], p++) {
-        size_t k;
         for (k = 0; k < qlen[p] / 8; k++) {
             uint64_t g;
             uint32_t n = 0;
@@ -347,17 +356,8 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
                 id = ids_at(r, &r->own, r->meta[i].id_off, r->meta[i].id_len);
                 n = id ? r->meta[i].id_len : 0;
             }
-            if (alen[p] + 12 + n > acap[p]) {
-                size_t cap = acap[p] ? acap[p] : 4096;
-                char *x;
-                while (cap < alen[p] + 12 + n)
-                    cap *= 2;
-                x = realloc(ans[p], cap);
-                if (x == NULL)
-                    goto oom;
-                ans[p] = x;
-                acap[p] = cap;
-            }
+            if (room(&ans[p], &acap[p], alen[p] + 12 + n) != 0)
+                return -1;
             memcpy(ans[p] + alen[p], &g, 8);
             memcpy(ans[p] + alen[p] + 8, &n, 4);
             if (n)
@@ -365,31 +365,63 @@ static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
             alen[p] += 12 + (size_t)n;
         }
     }
+    return 0;
+}
+
+/* Keeps the answers a (total bytes) in r->far, indexed by r->far_at: each
+ * answer's index becomes its key; its length and id stay. Returns 0 or -1
+ * when out of memory. */
+static int keep_answers(dedup_run *r, char *a, uint64_t total)
+{
+    uint64_t off = 0;
+    r->far = a;
+    r->nfar = 0;
+    r->far_at = malloc((size_t)(total / 12 + 1) * sizeof *r->far_at);
+    if (r->far_at == NULL)
+        return -1;
+    while (off < total) {
+        uint32_t n;
+        memcpy(&r->far_at[r->nfar].rec, r->far + off, 8);
+        memcpy(&n, r->far + off + 8, 4);
+        r->far_at[r->nfar++].off = off + 8;
+        off += 12 + (uint64_t)n;
+    }
+    if (r->nfar)
+        qsort(r->far_at, r->nfar, sizeof *r->far_at, cmp_far);
+    return 0;
+}
+
+/*
+ * Under mpirun: fetches the ids of this process's records' representatives
+ * that other processes read (each asked for once), into r->far. 0 or -1.
+ */
+static int fetch_rep_ids(dedup_run *r, const sd_dedup *d)
+{
+    const sd_comm *c = r->comm;
+    unsigned np = c->share.count, p;
+    char **ask = calloc(np, sizeof *ask), **ans = calloc(np, sizeof *ans), *q = NULL, *a = NULL;
+    size_t *alen = calloc(np, sizeof *alen), *acap = calloc(np, sizeof *acap);
+    uint64_t *qlen = calloc(np, sizeof *qlen), *glen = calloc(np, sizeof *glen), total = 0;
+    int rc = -1;
+    if (!ask || !ans || !alen || !acap || !qlen || !glen || ask_reps(r, d, ask, alen, acap) != 0)
+        goto oom;
+    if (comm_swap(c, ask, alen, &q, qlen) != 0)
+        goto done;
+    for (p = 0; p < np; p++) {
+        free(ask[p]);
+        ask[p] = NULL;
+        alen[p] = acap[p] = 0;
+    }
+    if (answer_reps(r, q, qlen, ans, alen, acap) != 0)
+        goto oom;
     if (comm_swap(c, ans, alen, &a, glen) != 0)
         goto done;
-    {
-        uint64_t total = 0, off = 0;
-        for (p = 0; p < np; p++)
-            total += glen[p];
-        r->far = a;
-        a = NULL;
-        r->nfar = 0;
-        r->far_at = malloc((size_t)(total / 12 + 1) * sizeof *r->far_at);
-        if (r->far_at == NULL)
-            goto oom;
-        /* each answer's index becomes its key; its length and id stay */
-        while (off < total) {
-            uint32_t n;
-            memcpy(&r->far_at[r->nfar].rec, r->far + off, 8);
-            memcpy(&n, r->far + off + 8, 4);
-            r->far_at[r->nfar++].off = off + 8;
-            off += 12 + (uint64_t)n;
-        }
-        if (r->nfar)
-            qsort(r->far_at, r->nfar, sizeof *r->far_at, cmp_far);
-    }
-    rc = 0;
-    goto done;
+    for (p = 0; p < np; p++)
+        total += glen[p];
+    rc = keep_answers(r, a, total);
+    a = NULL;
+    if (rc == 0)
+        goto done;
 oom:
     cli_error("out of memory");
 done:
@@ -611,6 +643,29 @@ static int make_parents(char *path, size_t from)
     return 0;
 }
 
+/* How much of the path id[0..len) of a file document to leave out for
+ * --keep: the input argument it came from (a directory argument and its
+ * slash; a file argument's directories). */
+static size_t input_prefix(const char *id, size_t len, char *const *inputs, int ninputs)
+{
+    size_t best = 0;
+    int k;
+    for (k = 0; k < ninputs; k++) {
+        size_t n = strlen(inputs[k]);
+        while (n > 1 && inputs[k][n - 1] == '/')
+            n--;
+        if (n == len && memcmp(inputs[k], id, n) == 0) {
+            /* a file argument: its name */
+            const char *slash = memrchr(id, '/', len);
+            return slash ? (size_t)(slash - id) + 1 : 0;
+        }
+        if (n < len && n > best && memcmp(inputs[k], id, n) == 0 &&
+            (id[n] == '/' || inputs[k][n - 1] == '/'))
+            best = id[n] == '/' ? n + 1 : n;
+    }
+    return best;
+}
+
 /*
  * Where a kept file document goes under the keep directory: its path
  * relative to the input argument it came from (under a directory argument,
@@ -620,25 +675,11 @@ static int make_parents(char *path, size_t from)
 static char *keep_path(const char *dir, const char *id, size_t len, char *const *inputs,
                        int ninputs)
 {
-    size_t dl = strlen(dir), i = 0, w, best = 0;
+    size_t dl = strlen(dir), i = 0, w, best;
     char *p = malloc(dl + len + 2);
-    int k;
     if (p == NULL)
         return NULL;
-    for (k = 0; k < ninputs; k++) {
-        size_t n = strlen(inputs[k]);
-        while (n > 1 && inputs[k][n - 1] == '/')
-            n--;
-        if (n == len && memcmp(inputs[k], id, n) == 0) {
-            /* a file argument: its name */
-            const char *slash = memrchr(id, '/', len);
-            best = slash ? (size_t)(slash - id) + 1 : 0;
-            break;
-        }
-        if (n < len && n > best && memcmp(inputs[k], id, n) == 0 &&
-            (id[n] == '/' || inputs[k][n - 1] == '/'))
-            best = id[n] == '/' ? n + 1 : n;
-    }
+    best = input_prefix(id, len, inputs, ninputs);
     id += best;
     len -= best;
     memcpy(p, dir, dl);
@@ -920,33 +961,97 @@ static void frame_kept(out *blk, dedup_run *r, const sd_dedup *d, size_t i)
         blk->failed = EIO;
 }
 
+/* The records --keep keeps, by kind: JSONL lines, WARC records, file
+ * documents; under mpirun, over all processes. */
+static void count_kept(dedup_run *r, size_t *lines, size_t *warcs, size_t *files)
+{
+    size_t i;
+    *lines = *warcs = *files = 0;
+    for (i = 0; i < r->n; i++) {
+        walk_at(r);
+        if (r->meta[i].err >= 0 && !r->errs.v[r->meta[i].err].skipped)
+            continue;
+        if (r->meta[i].lines)
+            (*lines)++;
+        else if (r->meta[i].warc)
+            (*warcs)++;
+        else
+            (*files)++;
+    }
+    if (r->comm) {
+        *lines = (size_t)mpi_sum(*lines);
+        *warcs = (size_t)mpi_sum(*warcs);
+        *files = (size_t)mpi_sum(*files);
+    }
+}
+
+/* Writes the kept records (WARC records when warcs) in input order into
+ * the file path, left open in *k. 0 or -1 after saying why. */
+static int keep_here(const char *path, dedup_run *r, const sd_dedup *d, int warcs, keep_out *k)
+{
+    size_t i;
+    if (keep_open(k, path) != 0)
+        return -1;
+    for (i = 0; i < r->n; i++) {
+        walk_at(r);
+        if (!kept(r, d, i))
+            continue;
+        if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_keep, k)) {
+            k->failed = 1;
+            break;
+        }
+        keep_end(k, warcs);
+    }
+    if (k->failed) {
+        cli_error("--keep: cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+        keep_close(k, 0);
+        return -1;
+    }
+    return 0;
+}
+
+/* Under mpirun: the kept records of all processes in input order, a run at
+ * a time, to process 0, which writes them into the file path, left open in
+ * *k. 0 there, 1 on the other processes, -1 after saying why. */
+static int keep_gathered(const char *path, dedup_run *r, const sd_dedup *d, int warcs, keep_out *k)
+{
+    keep_frames kf;
+    int bad = 0, opened = 0;
+    memset(k, 0, sizeof *k);
+    memset(&kf, 0, sizeof kf);
+    kf.k = k;
+    kf.warcs = warcs;
+    if (mpi_rank() == 0) {
+        bad = keep_open(k, path) != 0;
+        opened = !bad;
+    }
+    if (mpi_sum((uint64_t)bad)) {
+        if (opened)
+            keep_close(k, 0);
+        return -1;
+    }
+    if (gather_in_order(r, d, frame_kept, put_frames, &kf) != 0) {
+        cli_error("--keep: cannot gather the kept records");
+        if (opened)
+            keep_close(k, 0);
+        return -1;
+    }
+    return opened ? 0 : 1;
+}
+
 /* Writes the kept records: into the directory `path` (file documents, put
  * in place one by one), or into the file `path`, left open in *kout (f NULL
  * when there is none) for the caller to close when every output is done. 0
  * or -1 after saying why. */
 static int write_keep(const char *path, dedup_run *r, const sd_dedup *d, keep_out *kout)
 {
-    size_t i, files = 0, lines = 0, warcs = 0;
+    size_t files, lines, warcs;
     keep_out k;
+    int rc;
     memset(kout, 0, sizeof *kout);
     kout->file.fd = -1;
     fflush(r->spool);
-    for (i = 0; i < r->n; i++) {
-        walk_at(r);
-        if (r->meta[i].err >= 0 && !r->errs.v[r->meta[i].err].skipped)
-            continue;
-        if (r->meta[i].lines)
-            lines++;
-        else if (r->meta[i].warc)
-            warcs++;
-        else
-            files++;
-    }
-    if (r->comm) {
-        lines = (size_t)mpi_sum(lines);
-        warcs = (size_t)mpi_sum(warcs);
-        files = (size_t)mpi_sum(files);
-    }
+    count_kept(r, &lines, &warcs, &files);
     if ((lines != 0) + (files != 0) + (warcs != 0) > 1) {
         if (mpi_rank() == 0)
             cli_error("--keep: inputs mix %s; keep them in separate runs",
@@ -959,51 +1064,10 @@ static int write_keep(const char *path, dedup_run *r, const sd_dedup *d, keep_ou
         r->kept_dir = 1;
         return keep_files(path, r, d);
     }
-    if (r->comm == NULL) {
-        if (keep_open(&k, path) != 0)
-            return -1;
-        for (i = 0; i < r->n; i++) {
-            walk_at(r);
-            if (!kept(r, d, i))
-                continue;
-            if (copy_from_spool(r->spool, r->raw[i].off, r->raw[i].len, put_keep, &k)) {
-                k.failed = 1;
-                break;
-            }
-            keep_end(&k, warcs != 0);
-        }
-        if (k.failed) {
-            cli_error("--keep: cannot write '%s': %s", path, strerror(errno ? errno : EIO));
-            keep_close(&k, 0);
-            return -1;
-        }
-    } else {
-        /* the kept records in input order, a run at a time, to process 0 */
-        keep_frames kf;
-        int bad = 0, opened = 0, rc;
-        memset(&k, 0, sizeof k);
-        memset(&kf, 0, sizeof kf);
-        kf.k = &k;
-        kf.warcs = warcs != 0;
-        if (mpi_rank() == 0) {
-            bad = keep_open(&k, path) != 0;
-            opened = !bad;
-        }
-        if (mpi_sum((uint64_t)bad)) {
-            if (opened)
-                keep_close(&k, 0);
-            return -1;
-        }
-        rc = gather_in_order(r, d, frame_kept, put_frames, &kf);
-        if (rc != 0) {
-            cli_error("--keep: cannot gather the kept records");
-            if (opened)
-                keep_close(&k, 0);
-            return -1;
-        }
-        if (!opened)
-            return 0;
-    }
+    rc = r->comm == NULL ? keep_here(path, r, d, warcs != 0, &k)
+                         : keep_gathered(path, r, d, warcs != 0, &k);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     r->kept_records = k.records;
     r->kept_bytes = k.bytes;
     *kout = k;
@@ -1078,6 +1142,23 @@ static int grow_records(dedup_run *r)
     return 0;
 }
 
+/* With --keep: spools the raw bytes of the record being noted (none for
+ * a failed one). 0 or -1 after saying why. */
+static int spool_raw(dedup_run *r, const sd_record *rec)
+{
+    r->raw[r->n].off = r->raw[r->n].len = 0;
+    if (rec->error)
+        return 0;
+    r->raw[r->n].off = r->spool_len;
+    r->raw[r->n].len = rec->raw_len;
+    if (rec->raw_len && fwrite(rec->raw, 1, rec->raw_len, r->spool) != rec->raw_len) {
+        cli_error("--keep: cannot write the temporary file: %s", strerror(errno));
+        return -1;
+    }
+    r->spool_len += rec->raw_len;
+    return 0;
+}
+
 /* Records one record's metadata (and spools its raw bytes for --keep).
  * Returns 0 or -1 after printing why. */
 static int note_record(feed *fd, sd_record *rec, const sd_article *art)
@@ -1115,22 +1196,38 @@ static int note_record(feed *fd, sd_record *rec, const sd_article *art)
         if ((m->err = rec_errors_add_record(&r->errs, rec, NULL)) < 0)
             goto oom;
     }
-    if (r->spool)
-        r->raw[r->n].off = r->raw[r->n].len = 0;
-    if (!rec->error && r->spool) {
-        r->raw[r->n].off = r->spool_len;
-        r->raw[r->n].len = rec->raw_len;
-        if (rec->raw_len && fwrite(rec->raw, 1, rec->raw_len, r->spool) != rec->raw_len) {
-            cli_error("--keep: cannot write the temporary file: %s", strerror(errno));
-            return -1;
-        }
-        r->spool_len += rec->raw_len;
-    }
+    if (r->spool && spool_raw(r, rec) != 0)
+        return -1;
     r->n++;
     return 0;
 oom:
     cli_error("out of memory");
     return -1;
+}
+
+/* Copies a record's text into b's arena as its next document. 0 or -1
+ * after saying why. */
+static int batch_copy(batch *b, const char *text, size_t len)
+{
+    if (b->used + len > b->cap) {
+        size_t cap = b->cap ? b->cap : BATCH_BYTES;
+        char *p;
+        while (cap < b->used + len)
+            cap *= 2;
+        p = realloc(b->arena, cap);
+        if (p == NULL) {
+            cli_error("out of memory for a record of %zu bytes", len);
+            return -1;
+        }
+        b->arena = p;
+        b->cap = cap;
+    }
+    if (len)
+        memcpy(b->arena + b->used, text, len);
+    b->off[b->n] = b->used;
+    b->docs[b->n].len = len;
+    b->used += len;
+    return 0;
 }
 
 /* Reads records into b until it is full or the input ends. Returns 1 if
@@ -1164,24 +1261,8 @@ static int fill_batch(feed *fd, batch *b)
             b->docs[b->n].len = rec.text_len;
             fd->total_bytes += rec.text_len;
         } else if (rec.error == 0 && rec.text) {
-            if (b->used + rec.text_len > b->cap) {
-                size_t cap = b->cap ? b->cap : BATCH_BYTES;
-                char *p;
-                while (cap < b->used + rec.text_len)
-                    cap *= 2;
-                p = realloc(b->arena, cap);
-                if (p == NULL) {
-                    cli_error("out of memory for a record of %zu bytes", rec.text_len);
-                    return -1;
-                }
-                b->arena = p;
-                b->cap = cap;
-            }
-            if (rec.text_len)
-                memcpy(b->arena + b->used, rec.text, rec.text_len);
-            b->off[b->n] = b->used;
-            b->docs[b->n].len = rec.text_len;
-            b->used += rec.text_len;
+            if (batch_copy(b, rec.text, rec.text_len) != 0)
+                return -1;
             fd->total_bytes += rec.text_len;
         }
         b->n++;
@@ -1460,6 +1541,35 @@ static int parse_args(dedup_cmd *c, int argc, char **argv)
     return -1;
 }
 
+/* The temporary files of the run: the spool of raw records for --keep,
+ * the records' metadata and ids mapped from files under --memory. 0 or -1
+ * after saying why. */
+static int open_temporaries(dedup_cmd *c)
+{
+    dedup_run *r = &c->r;
+    if (c->keep) {
+        int sfd = sd_tmpfd(c->dopt.tmpdir);
+        r->spool = sfd >= 0 ? fdopen(sfd, "w+b") : NULL;
+        if (r->spool == NULL) {
+            cli_error("--keep: cannot create a temporary file: %s", strerror(errno));
+            if (sfd >= 0)
+                close(sfd);
+            return -1;
+        }
+    }
+    if (c->dopt.memory_limit) {
+        r->mapped = 1;
+        sd_fmap_init(&r->meta_map, c->dopt.tmpdir, c->dopt.memory_limit / 16);
+        sd_fmap_init(&r->raw_map, c->dopt.tmpdir, c->dopt.memory_limit / 16);
+        if ((r->ids_fd = sd_tmpfd(c->dopt.tmpdir)) < 0) {
+            cli_error("--memory: cannot create a temporary file in %s: %s",
+                      c->dopt.tmpdir ? c->dopt.tmpdir : "the temporary directory", strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The job, the reader and the outputs, every one checked before reading:
  * 0, or the exit status after saying why. */
 static int open_run(dedup_cmd *c)
@@ -1490,26 +1600,8 @@ static int open_run(dedup_cmd *c)
             cli_error("out of memory");
             return EXIT_RUN;
         }
-    if (c->keep) {
-        int sfd = sd_tmpfd(c->dopt.tmpdir);
-        r->spool = sfd >= 0 ? fdopen(sfd, "w+b") : NULL;
-        if (r->spool == NULL) {
-            cli_error("--keep: cannot create a temporary file: %s", strerror(errno));
-            if (sfd >= 0)
-                close(sfd);
-            return EXIT_RUN;
-        }
-    }
-    if (c->dopt.memory_limit) {
-        r->mapped = 1;
-        sd_fmap_init(&r->meta_map, c->dopt.tmpdir, c->dopt.memory_limit / 16);
-        sd_fmap_init(&r->raw_map, c->dopt.tmpdir, c->dopt.memory_limit / 16);
-        if ((r->ids_fd = sd_tmpfd(c->dopt.tmpdir)) < 0) {
-            cli_error("--memory: cannot create a temporary file in %s: %s",
-                      c->dopt.tmpdir ? c->dopt.tmpdir : "the temporary directory", strerror(errno));
-            return EXIT_RUN;
-        }
-    }
+    if (open_temporaries(c) != 0)
+        return EXIT_RUN;
     if (mpi_rank() == 0 ? out_open(&c->o, c->output) != 0 : out_open_mem(&c->o) != 0)
         return EXIT_RUN;
     c->o_open = 1;

@@ -449,6 +449,62 @@ static int r_view(const char **at, const char *end, const char **s, size_t *n)
     return 0;
 }
 
+/* Every record's global index, id, URL, date and error, into w for process
+ * 0: 32 bytes (index, skipped, line, offset), then five strings. */
+static void pack_records(trace_run *r, const sd_comm *c, wbuf *w)
+{
+    size_t i;
+    for (i = 0; i < r->n; i++) {
+        const trec *x = &r->r[i];
+        const rec_error *e = x->err >= 0 ? &r->errs.v[x->err] : NULL;
+        uint64_t v[4];
+        v[0] = sd_share_record(&c->share, i);
+        v[1] = e ? (uint64_t)e->skipped : 0;
+        v[2] = e ? e->line : 0;
+        v[3] = e ? e->offset : 0;
+        w_put(w, v, sizeof v);
+        w_str(w, rec_id(r, i), x->id_len);
+        w_str(w, e ? e->msg : NULL, e ? strlen(e->msg) : 0);
+        w_str(w, x->url_len ? rec_url(r, i) : NULL, x->url_len);
+        w_str(w, x->date_len ? rec_date(r, i) : NULL, x->date_len);
+        w_str(w, e ? e->source : NULL, e && e->source ? strlen(e->source) : 0);
+    }
+}
+
+/* On process 0: the records of every process, packed in got[0..total),
+ * put back at their indexes. 0 or -1 after saying why. */
+static int unpack_records(trace_run *r, const char *got, uint64_t total)
+{
+    const char *at = got, *end = got + total;
+    /* a record is at least 72 bytes: 32 fixed, its five strings 8 or more */
+    while (at < end) {
+        uint64_t v[4];
+        const char *id, *msg, *url, *date, *src;
+        size_t id_len, msg_len, url_len, date_len, src_len;
+        int32_t err = -1;
+        if (end - at < 32)
+            goto damaged;
+        memcpy(v, at, sizeof v);
+        at += sizeof v;
+        if (r_view(&at, end, &id, &id_len) || r_view(&at, end, &msg, &msg_len) ||
+            r_view(&at, end, &url, &url_len) || r_view(&at, end, &date, &date_len) ||
+            r_view(&at, end, &src, &src_len) || v[0] >= total / 72)
+            goto damaged;
+        if (msg &&
+            (err = rec_errors_add(&r->errs, msg, msg_len, v[1] != 0, src, src_len, v[2], v[3])) < 0)
+            goto oom;
+        if (records_put(r, (size_t)v[0], id, id_len, url, url_len, date, date_len, err) != 0)
+            goto oom;
+    }
+    return 0;
+damaged:
+    cli_error("a record from another process is damaged");
+    return -1;
+oom:
+    cli_error("out of memory");
+    return -1;
+}
+
 /*
  * Sends every record's id, URL, date and error to process 0, which puts
  * them at their indexes in the whole input; the others keep none. 0 or -1
@@ -458,27 +514,13 @@ static int gather_records(trace_run *r, const sd_comm *c)
 {
     unsigned np = c->share.count, p;
     char **bufs = calloc(np, sizeof *bufs), *got = NULL;
-    size_t *lens = calloc(np, sizeof *lens), i;
+    size_t *lens = calloc(np, sizeof *lens);
     uint64_t *glen = calloc(np, sizeof *glen), total = 0;
     wbuf w = {0};
     int rc = -1;
     if (!bufs || !lens || !glen)
         goto oom;
-    for (i = 0; i < r->n; i++) {
-        const trec *x = &r->r[i];
-        const rec_error *e = x->err >= 0 ? &r->errs.v[x->err] : NULL;
-        uint64_t v[4];
-        v[0] = sd_share_record(&c->share, i);
-        v[1] = e ? (uint64_t)e->skipped : 0;
-        v[2] = e ? e->line : 0;
-        v[3] = e ? e->offset : 0;
-        w_put(&w, v, sizeof v);
-        w_str(&w, rec_id(r, i), x->id_len);
-        w_str(&w, e ? e->msg : NULL, e ? strlen(e->msg) : 0);
-        w_str(&w, x->url_len ? rec_url(r, i) : NULL, x->url_len);
-        w_str(&w, x->date_len ? rec_date(r, i) : NULL, x->date_len);
-        w_str(&w, e ? e->source : NULL, e && e->source ? strlen(e->source) : 0);
-    }
+    pack_records(r, c, &w);
     if (w.failed)
         goto oom;
     bufs[0] = w.p;
@@ -487,35 +529,12 @@ static int gather_records(trace_run *r, const sd_comm *c)
         goto done;
     records_release(r); /* process 0 puts every record back, at its index */
     if (c->share.index == 0) {
-        const char *at = got, *end;
         for (p = 0; p < np; p++)
             total += glen[p];
-        end = got + total;
-        /* a record is at least 72 bytes: 32 fixed, its five strings 8 or more */
-        while (at < end) {
-            uint64_t v[4];
-            const char *id, *msg, *url, *date, *src;
-            size_t id_len, msg_len, url_len, date_len, src_len;
-            int32_t err = -1;
-            if (end - at < 32)
-                goto damaged;
-            memcpy(v, at, sizeof v);
-            at += sizeof v;
-            if (r_view(&at, end, &id, &id_len) || r_view(&at, end, &msg, &msg_len) ||
-                r_view(&at, end, &url, &url_len) || r_view(&at, end, &date, &date_len) ||
-                r_view(&at, end, &src, &src_len) || v[0] >= total / 72)
-                goto damaged;
-            if (msg && (err = rec_errors_add(&r->errs, msg, msg_len, v[1] != 0, src, src_len, v[2],
-                                             v[3])) < 0)
-                goto oom;
-            if (records_put(r, (size_t)v[0], id, id_len, url, url_len, date, date_len, err) != 0)
-                goto oom;
-        }
+        if (unpack_records(r, got, total) != 0)
+            goto done;
     }
     rc = 0;
-    goto done;
-damaged:
-    cli_error("a record from another process is damaged");
     goto done;
 oom:
     cli_error("out of memory");
@@ -733,6 +752,36 @@ static int take_text(trace_cmd *tc, const sd_record *rec)
     return 0;
 }
 
+/* Remembers a record (art: its page's article, when it is a page) for the
+ * output, and puts its text in the batch: an empty document for a record
+ * that failed or a page without text, which keeps the job's numbers the
+ * records'. Returns 0, or -1 having said why. */
+static int take_record(trace_cmd *tc, sd_record *rec, const sd_article *art)
+{
+    char skip[160];
+    skip[0] = '\0';
+    if (rec->error == 0 && rec->text == NULL && art)
+        snprintf(skip, sizeof skip, "page has no %s (%s)", tc->whole_page ? "text" : "article text",
+                 art->reason ? art->reason : "empty");
+    else if (rec->error == 0 && rec->text == NULL) {
+        rec->error = SD_EMISSING;
+        rec->errmsg = "record has no text";
+    }
+    if (remember(&tc->r, rec, skip[0] ? skip : NULL) != 0) {
+        cli_error(tc->r.mapped ? "--memory: cannot grow a temporary file: %s" : "out of memory: %s",
+                  strerror(errno));
+        return -1;
+    }
+    memset(&tc->docs[tc->nb], 0, sizeof tc->docs[tc->nb]);
+    if (rec->error || skip[0] || rec->text == NULL) {
+        if (rec->error)
+            warn_record(&tc->warned, rec, tc->r.errs.v[tc->r.r[tc->r.n - 1].err].msg);
+        tc->nb++;
+        return 0;
+    }
+    return take_text(tc, rec);
+}
+
 /* Reads every record: each is remembered for the output, and its text
  * added to the job in batches. Returns 0, or -1 having said why. */
 static int read_inputs(trace_cmd *tc)
@@ -740,7 +789,6 @@ static int read_inputs(trace_cmd *tc)
     for (;;) {
         sd_record rec;
         const sd_article *art;
-        char skip[160];
         int rc = sd_page_reader_next(tc->pages, &rec, &art);
         if (rc < 0) {
             cli_error("cannot read input: %s", sd_page_reader_errmsg(tc->pages));
@@ -760,29 +808,8 @@ static int read_inputs(trace_cmd *tc)
         }
         if (rc == 0)
             return 0;
-        skip[0] = '\0';
-        if (rec.error == 0 && rec.text == NULL && art)
-            snprintf(skip, sizeof skip, "page has no %s (%s)",
-                     tc->whole_page ? "text" : "article text", art->reason ? art->reason : "empty");
-        else if (rec.error == 0 && rec.text == NULL) {
-            rec.error = SD_EMISSING;
-            rec.errmsg = "record has no text";
-        }
-        if (remember(&tc->r, &rec, skip[0] ? skip : NULL) != 0) {
-            cli_error(tc->r.mapped ? "--memory: cannot grow a temporary file: %s"
-                                   : "out of memory: %s",
-                      strerror(errno));
+        if (take_record(tc, &rec, art) != 0)
             return -1;
-        }
-        memset(&tc->docs[tc->nb], 0, sizeof tc->docs[tc->nb]);
-        if (rec.error || skip[0]) {
-            /* an empty document keeps the job's numbers the records' */
-            if (rec.error)
-                warn_record(&tc->warned, &rec, tc->r.errs.v[tc->r.r[tc->r.n - 1].err].msg);
-            tc->nb++;
-        } else if (take_text(tc, &rec) != 0) {
-            return -1;
-        }
     }
 }
 

@@ -197,47 +197,38 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-int cmd_align(int argc, char **argv)
+/* The command line of `syndic align`: options into opt, ro, *output,
+ * *color (-1: on a terminal) and *flags, optind at the two documents.
+ * Returns -1 to go on, else the exit code. */
+static int align_args(int argc, char **argv, sd_trace_options *opt, sd_reader_options *ro,
+                      const char **output, int *color, int *flags)
 {
-    sd_trace_options opt;
-    sd_reader_options ro;
-    doc_text a, b;
-    sd_passage *p = NULL;
-    size_t n = 0, i;
-    uint64_t cov_a = 0, cov_b = 0;
-    const char *output = NULL;
-    out o;
-    int c, rc, status = EXIT_RUN, color = -1, flags = 0;
-
-    memset(&a, 0, sizeof a);
-    memset(&b, 0, sizeof b);
-    sd_trace_options_init(&opt);
-    sd_reader_options_init(&ro);
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:m:qh", long_opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
+        case 'o': *output = optarg; break;
         case 'm':
-            if (parse_unsigned("--min-passage", optarg, 4, 100000, &opt.min_passage))
+            if (parse_unsigned("--min-passage", optarg, 4, 100000, &opt->min_passage))
                 return EXIT_USAGE;
             break;
         case OPT_MIN_ID:
-            if (parse_double("--min-identity", optarg, 0.0, 1.0, &opt.min_identity))
+            if (parse_double("--min-identity", optarg, 0.0, 1.0, &opt->min_identity))
                 return EXIT_USAGE;
             break;
-        case OPT_EXACT: opt.exact = 1; break;
-        case OPT_ALL_TEXT: opt.all_text = 1; break;
+        case OPT_EXACT: opt->exact = 1; break;
+        case OPT_ALL_TEXT: opt->all_text = 1; break;
         case OPT_FORMAT:
-            if (parse_format(optarg, &ro.format))
+            if (parse_format(optarg, &ro->format))
                 return EXIT_USAGE;
             break;
-        case OPT_ID_FIELD: ro.id_field = optarg; break;
-        case OPT_TEXT_FIELD: ro.text_field = optarg; break;
-        case OPT_HTML_FIELD: ro.html_field = optarg; break;
-        case OPT_WHOLE_PAGE: flags |= SD_PAGE_WHOLE; break;
-        case OPT_COLOR: color = 1; break;
-        case OPT_NO_COLOR: color = 0; break;
+        case OPT_ID_FIELD: ro->id_field = optarg; break;
+        case OPT_TEXT_FIELD: ro->text_field = optarg; break;
+        case OPT_HTML_FIELD: ro->html_field = optarg; break;
+        case OPT_WHOLE_PAGE: *flags |= SD_PAGE_WHOLE; break;
+        case OPT_COLOR: *color = 1; break;
+        case OPT_NO_COLOR: *color = 0; break;
         case 'q': cli_quiet = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
         default: return cli_bad_option("align", long_opts, c, argv);
@@ -248,6 +239,48 @@ int cmd_align(int argc, char **argv)
         cli_see_help("align");
         return EXIT_USAGE;
     }
+    return -1;
+}
+
+/* The alignment of a and b, passages p[0..n): a header (the documents, how
+ * many passages, how much of each they cover), then each passage. */
+static void write_alignment(out *o, const doc_text *a, const doc_text *b, const sd_passage *p,
+                            size_t n, int color)
+{
+    uint64_t cov_a = 0, cov_b = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        cov_a += p[i].a.end - p[i].a.start;
+        cov_b += p[i].b.end - p[i].b.start;
+    }
+    out_printf(o, "A: %s (%zu bytes)\nB: %s (%zu bytes)\n%zu shared passage%s", a->id, a->len,
+               b->id, b->len, n, n == 1 ? "" : "s");
+    if (n)
+        out_printf(o, ", about %.0f%% of A and %.0f%% of B",
+                   a->len ? 100.0 * (double)cov_a / (double)a->len : 0.0,
+                   b->len ? 100.0 * (double)cov_b / (double)b->len : 0.0);
+    out_str(o, "\n\n");
+    for (i = 0; i < n; i++)
+        print_passage(o, a, b, &p[i], i + 1, color);
+}
+
+int cmd_align(int argc, char **argv)
+{
+    sd_trace_options opt;
+    sd_reader_options ro;
+    doc_text a, b;
+    sd_passage *p = NULL;
+    size_t n = 0;
+    const char *output = NULL;
+    out o;
+    int rc, status = EXIT_RUN, color = -1, flags = 0;
+
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    sd_trace_options_init(&opt);
+    sd_reader_options_init(&ro);
+    if ((rc = align_args(argc, argv, &opt, &ro, &output, &color, &flags)) != -1)
+        return rc;
     if (color < 0) /* colour only on a terminal */
         color = !(output && strcmp(output, "-") != 0) && isatty(STDOUT_FILENO);
     {
@@ -265,19 +298,7 @@ int cmd_align(int argc, char **argv)
     }
     if (out_open(&o, output) != 0)
         goto done;
-    for (i = 0; i < n; i++) {
-        cov_a += p[i].a.end - p[i].a.start;
-        cov_b += p[i].b.end - p[i].b.start;
-    }
-    out_printf(&o, "A: %s (%zu bytes)\nB: %s (%zu bytes)\n%zu shared passage%s", a.id, a.len, b.id,
-               b.len, n, n == 1 ? "" : "s");
-    if (n)
-        out_printf(&o, ", about %.0f%% of A and %.0f%% of B",
-                   a.len ? 100.0 * (double)cov_a / (double)a.len : 0.0,
-                   b.len ? 100.0 * (double)cov_b / (double)b.len : 0.0);
-    out_str(&o, "\n\n");
-    for (i = 0; i < n; i++)
-        print_passage(&o, &a, &b, &p[i], i + 1, color);
+    write_alignment(&o, &a, &b, p, n, color);
     if (out_close(&o) != 0)
         goto done;
     status = n ? EXIT_OK : EXIT_RUN;

@@ -262,6 +262,20 @@ typedef struct landing {
     struct stat st; /* with exists */
 } landing;
 
+/* Whether the output dest, in directory dir, can be written (l says
+ * whether it exists, and what it is); errno says why not. A new file needs
+ * a writable directory; so does the temporary that replaces a regular
+ * file; a directory, to be writable itself; anything else (a device, a
+ * pipe) is written in place. */
+static int writable(const landing *l, const char *dest, const char *dir)
+{
+    if (!l->exists || S_ISREG(l->st.st_mode) || S_ISDIR(l->st.st_mode))
+        return access(l->exists && S_ISDIR(l->st.st_mode) ? dest : dir, W_OK | X_OK) == 0;
+    return access(dest, W_OK) == 0;
+}
+
+/* Where output p lands (see landing), checked: its directory exists, and
+ * it can be written there. 0, or -1 after saying why. */
 static int land(const out_path *p, landing *l)
 {
     char *dest = destination(p->path), *d1 = NULL, *d2 = NULL, *dir;
@@ -286,15 +300,7 @@ static int land(const out_path *p, landing *l)
         cli_error("%s: cannot write '%s': it is a directory", p->opt, p->path);
         goto done;
     }
-    /* a new file needs a writable directory; so does the temporary that
-     * replaces a regular file */
-    if ((!l->exists || S_ISREG(l->st.st_mode) || S_ISDIR(l->st.st_mode)) &&
-        access(l->exists && S_ISDIR(l->st.st_mode) ? dest : dir, W_OK | X_OK) != 0) {
-        cli_error("%s: cannot write '%s': %s", p->opt, p->path, strerror(errno));
-        goto done;
-    }
-    if (l->exists && !S_ISREG(l->st.st_mode) && !S_ISDIR(l->st.st_mode) &&
-        access(dest, W_OK) != 0) {
+    if (!writable(l, dest, dir)) {
         cli_error("%s: cannot write '%s': %s", p->opt, p->path, strerror(errno));
         goto done;
     }

@@ -235,32 +235,14 @@ static int similarity(sd_dedup *d, size_t i, uint64_t cluster, const doc_info *r
  * number, text hash (low, high) and length, then its record. */
 #define ANSWER_HEAD (5 * sizeof(uint64_t))
 
-/*
- * Similarities to the representatives. Those held here answer at once.
- * Those held elsewhere are asked for, each once, and come with their
- * cluster numbers; under a memory limit a round at a time (each process
- * asking each other for at most its share of an eighth of the limit of
- * records), every round walking the documents for the answers it brought.
- */
-static int sim_step(fin *x)
+/* Similarities to the representatives held here, at once; a question
+ * (the representative's index) goes to the owner of each of the others,
+ * *need counts them. buf is scratch of two records. */
+static int sim_here(fin *x, unsigned char *buf, size_t *need)
 {
     sd_dedup *d = x->d;
-    unsigned k = d->o.num_perm;
-    size_t rec = 6 * (size_t)k, msg = ANSWER_HEAD + rec, i, j, nq, nr, at;
-    size_t *from = NULL, *nreq = NULL, *sent = NULL, per_dest = SIZE_MAX, need = 0, found = 0;
-    unsigned char *q = NULL, *r = NULL, *m = NULL, *buf = NULL;
-    uint64_t **reqs = NULL, rounds = 1;
-    sd_kv *idx = NULL;
-    unsigned p;
+    size_t rec = 6 * (size_t)d->o.num_perm, i;
     int rc;
-    from = sd__calloc(x->ex.np, sizeof *from);
-    nreq = sd__calloc(x->ex.np, sizeof *nreq);
-    sent = sd__calloc(x->ex.np, sizeof *sent);
-    reqs = sd__calloc(x->ex.np, sizeof *reqs);
-    m = sd__malloc(msg);
-    buf = sd__malloc(2 * rec);
-    if (!from || !nreq || !sent || !reqs || !m || !buf)
-        goto oom;
     x->ex.size = sizeof(uint64_t);
     for (i = 0; i < d->n; i++) {
         uint64_t rp = rep_of(d)[i];
@@ -274,26 +256,33 @@ static int sim_step(fin *x)
             doc_info ri;
             sd__dedup_touch(d, A_CLUSTER, PAGE);
             if ((rc = sd__dedup_record(d, lr, buf + rec, &sr, &vr)) != 0 ||
-                (rc = sd__dedup_info(d, lr, &ri)) != 0) {
-                rc = sd__errorf(&d->err, rc, "cannot read back signatures");
-                goto done;
-            }
+                (rc = sd__dedup_info(d, lr, &ri)) != 0)
+                return sd__errorf(&d->err, rc, "cannot read back signatures");
             if ((rc = similarity(d, i, cluster_of(d)[lr], &ri, sr, vr, buf)) != 0)
-                goto done;
+                return rc;
             continue;
         }
-        need++;
+        (*need)++;
         if (put(x, owner_of(x, rp), &rp))
-            goto oom;
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
     }
+    return 0;
+}
+
+/* The questions in the outboxes, per process p, sorted and each once, into
+ * reqs[p][0..nreq[p]); the outboxes are emptied. */
+static int unique_questions(fin *x, uint64_t **reqs, size_t *nreq)
+{
+    unsigned p;
+    size_t j;
     for (p = 0; p < x->ex.np; p++) {
         sd_box *bx = &x->ex.out[p];
         size_t w = 0;
         if (sd__u64_sort((uint64_t *)(void *)bx->p, bx->n))
-            goto oom;
+            return SD_ENOMEM;
         reqs[p] = sd__reallocarray(NULL, bx->n ? bx->n : 1, sizeof **reqs);
         if (reqs[p] == NULL)
-            goto oom;
+            return SD_ENOMEM;
         for (j = 0; j < bx->n; j++) {
             uint64_t v;
             memcpy(&v, bx->p + j * 8, 8);
@@ -303,126 +292,192 @@ static int sim_step(fin *x)
         nreq[p] = w;
         bx->n = 0;
     }
-    if (d->o.memory_limit) {
-        size_t per_round = (size_t)(d->o.memory_limit / 8 / msg) + 1;
-        per_dest = per_round / (x->ex.np ? x->ex.np : 1) + 1;
-        rounds = 0;
-        for (p = 0; p < x->ex.np; p++)
-            if ((nreq[p] + per_dest - 1) / per_dest > rounds)
-                rounds = (nreq[p] + per_dest - 1) / per_dest;
-        if ((rc = max_all(x, &rounds)) != 0)
-            goto done;
+    return 0;
+}
+
+/* Under a memory limit, the rounds of questions and the most asked of one
+ * process in a round (*per_dest), the same on every process: an eighth of
+ * the limit of answers (msg bytes each) a round. */
+static int plan_rounds(fin *x, const size_t *nreq, size_t msg, size_t *per_dest, uint64_t *rounds)
+{
+    size_t per_round = (size_t)(x->d->o.memory_limit / 8 / msg) + 1;
+    unsigned p;
+    *per_dest = per_round / (x->ex.np ? x->ex.np : 1) + 1;
+    *rounds = 0;
+    for (p = 0; p < x->ex.np; p++)
+        if ((nreq[p] + *per_dest - 1) / *per_dest > *rounds)
+            *rounds = (nreq[p] + *per_dest - 1) / *per_dest;
+    return max_all(x, rounds);
+}
+
+/* The answers to the questions q (from[p] of them from each process p,
+ * one after the other), to whoever asked: each representative's index,
+ * cluster, text hash and length, then its record; m is scratch of one
+ * answer (msg bytes). */
+static int answer_questions(fin *x, const unsigned char *q, const size_t *from, unsigned char *m,
+                            size_t msg)
+{
+    sd_dedup *d = x->d;
+    size_t j, at;
+    unsigned p;
+    int rc;
+    x->ex.size = msg;
+    for (p = 0, at = 0; p < x->ex.np; p++)
+        for (j = 0; j < from[p]; j++, at++) {
+            uint64_t g, head[5];
+            size_t lg;
+            doc_info gi;
+            memcpy(&g, q + at * 8, 8);
+            lg = local_of(x, g);
+            sd__dedup_touch(d, A_CLUSTER, PAGE);
+            if ((rc = sd__dedup_info(d, lg, &gi)) != 0)
+                return sd__errorf(&d->err, rc, "cannot read back text hashes");
+            head[0] = g;
+            head[1] = cluster_of(d)[lg];
+            head[2] = gi.text_hash.low64;
+            head[3] = gi.text_hash.high64;
+            head[4] = gi.len;
+            memcpy(m, head, sizeof head);
+            if ((rc = sd__dedup_record_to(d, lg, m + ANSWER_HEAD)) != 0)
+                return sd__errorf(&d->err, rc, "cannot read back signatures");
+            if (put(x, p, m))
+                return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        }
+    return 0;
+}
+
+/* The similarities of the documents whose representatives' answers came
+ * this round: r[0..nr) of msg bytes each, found through idx (their
+ * indexes, sorted); *found counts them. buf is scratch of two records. */
+static int sim_answered(fin *x, const unsigned char *r, size_t nr, const sd_kv *idx, size_t msg,
+                        unsigned char *buf, size_t *found)
+{
+    sd_dedup *d = x->d;
+    unsigned k = d->o.num_perm;
+    size_t i;
+    int rc;
+    for (i = 0; nr && i < d->n; i++) {
+        uint64_t rp = rep_of(d)[i], head[5];
+        const unsigned char *e;
+        size_t lo;
+        doc_info ri;
+        sd__dedup_walk(d, A_BIT(A_FLAGS) | A_BIT(A_REP) | A_BIT(A_CLUSTER) | A_BIT(A_SIM));
+        if ((flags_of(d)[i] & DOC_ABSENT) || rp == global_of(x, i) || owner_of(x, rp) == x->ex.me)
+            continue;
+        lo = sd__kv_lower(idx, nr, rp);
+        if (lo == nr || idx[lo].key != rp)
+            continue;
+        e = r + idx[lo].val * msg;
+        memcpy(head, e, sizeof head);
+        memset(&ri, 0, sizeof ri);
+        ri.text_hash.low64 = head[2];
+        ri.text_hash.high64 = head[3];
+        ri.len = head[4];
+        rc = similarity(d, i, head[1], &ri, (const uint32_t *)(const void *)(e + ANSWER_HEAD),
+                        (const uint16_t *)(const void *)(e + ANSWER_HEAD + 4 * (size_t)k), buf);
+        if (rc != 0)
+            return rc;
+        (*found)++;
     }
-    while (rounds--) {
-        /* this round's questions */
-        x->ex.size = sizeof(uint64_t);
-        for (p = 0; p < x->ex.np; p++) {
-            size_t cnt = nreq[p] - sent[p] < per_dest ? nreq[p] - sent[p] : per_dest;
-            if (cnt && sd__exch_putn(&x->ex, p, reqs[p] + sent[p], cnt))
-                goto oom;
-            sent[p] += cnt;
-        }
-        if ((rc = exchange(x, &q, &nq, from)) != 0)
-            goto done;
-        /* the answers: (index, cluster, record), to whoever asked */
-        x->ex.size = msg;
-        for (p = 0, at = 0; p < x->ex.np; p++)
-            for (j = 0; j < from[p]; j++, at++) {
-                uint64_t g, head[5];
-                size_t lg;
-                doc_info gi;
-                memcpy(&g, q + at * 8, 8);
-                lg = local_of(x, g);
-                sd__dedup_touch(d, A_CLUSTER, PAGE);
-                if ((rc = sd__dedup_info(d, lg, &gi)) != 0) {
-                    rc = sd__errorf(&d->err, rc, "cannot read back text hashes");
-                    goto done;
-                }
-                head[0] = g;
-                head[1] = cluster_of(d)[lg];
-                head[2] = gi.text_hash.low64;
-                head[3] = gi.text_hash.high64;
-                head[4] = gi.len;
-                memcpy(m, head, sizeof head);
-                if ((rc = sd__dedup_record_to(d, lg, m + ANSWER_HEAD)) != 0) {
-                    rc = sd__errorf(&d->err, rc, "cannot read back signatures");
-                    goto done;
-                }
-                if (put(x, p, m))
-                    goto oom;
-            }
-        sd__free(q);
-        q = NULL;
-        if ((rc = exchange(x, &r, &nr, NULL)) != 0)
-            goto done;
-        sd__free(idx);
-        if ((idx = sd__reallocarray(NULL, nr ? nr : 1, sizeof *idx)) == NULL)
-            goto oom;
-        for (i = 0; i < nr; i++) {
-            memcpy(&idx[i].key, r + i * msg, 8);
-            idx[i].val = i;
-        }
-        if (sd__kv_sort(idx, nr))
-            goto oom;
-        /* the documents whose representatives came this round */
-        for (i = 0; nr && i < d->n; i++) {
-            uint64_t rp = rep_of(d)[i], cl;
-            const unsigned char *e;
-            size_t lo = 0, hi = nr;
-            sd__dedup_walk(d, A_BIT(A_FLAGS) | A_BIT(A_REP) | A_BIT(A_CLUSTER) | A_BIT(A_SIM));
-            if ((flags_of(d)[i] & DOC_ABSENT) || rp == global_of(x, i) ||
-                owner_of(x, rp) == x->ex.me)
-                continue;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (idx[mid].key < rp)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo == nr || idx[lo].key != rp)
-                continue;
-            e = r + idx[lo].val * msg;
-            {
-                uint64_t head[5];
-                doc_info ri;
-                memcpy(head, e, sizeof head);
-                memset(&ri, 0, sizeof ri);
-                cl = head[1];
-                ri.text_hash.low64 = head[2];
-                ri.text_hash.high64 = head[3];
-                ri.len = head[4];
-                rc = similarity(d, i, cl, &ri, (const uint32_t *)(const void *)(e + ANSWER_HEAD),
-                                (const uint16_t *)(const void *)(e + ANSWER_HEAD + 4 * (size_t)k),
-                                buf);
-                if (rc != 0)
-                    goto done;
-            }
-            found++;
-        }
-        sd__free(r);
-        r = NULL;
+    return 0;
+}
+
+/* sim_step's state across its rounds: per process, the answers it asked
+ * for (from), its questions (reqs[p][0..nreq[p]), sent[p] of them so far);
+ * the questions and answers of a round (q, r), scratch for one answer (m,
+ * msg bytes) and two records (buf), the answers' index (idx); the most
+ * questions to one process in a round, and the answers used. */
+typedef struct sim_io {
+    size_t *from, *nreq, *sent;
+    uint64_t **reqs;
+    unsigned char *q, *r, *m, *buf;
+    sd_kv *idx;
+    size_t msg, per_dest, found;
+} sim_io;
+
+/* One round: the next questions go out, the questions that came are
+ * answered, and the answers that came give their documents'
+ * similarities. */
+static int sim_round(fin *x, sim_io *s)
+{
+    sd_dedup *d = x->d;
+    size_t i, nq, nr;
+    unsigned p;
+    int rc;
+    x->ex.size = sizeof(uint64_t);
+    for (p = 0; p < x->ex.np; p++) {
+        size_t left = s->nreq[p] - s->sent[p], cnt = left < s->per_dest ? left : s->per_dest;
+        if (cnt && sd__exch_putn(&x->ex, p, s->reqs[p] + s->sent[p], cnt))
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+        s->sent[p] += cnt;
     }
-    if (found != need) {
+    if ((rc = exchange(x, &s->q, &nq, s->from)) != 0 ||
+        (rc = answer_questions(x, s->q, s->from, s->m, s->msg)) != 0)
+        return rc;
+    sd__free(s->q);
+    s->q = NULL;
+    if ((rc = exchange(x, &s->r, &nr, NULL)) != 0)
+        return rc;
+    sd__free(s->idx);
+    if ((s->idx = sd__reallocarray(NULL, nr ? nr : 1, sizeof *s->idx)) == NULL)
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    for (i = 0; i < nr; i++) {
+        memcpy(&s->idx[i].key, s->r + i * s->msg, 8);
+        s->idx[i].val = i;
+    }
+    if (sd__kv_sort(s->idx, nr))
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    if ((rc = sim_answered(x, s->r, nr, s->idx, s->msg, s->buf, &s->found)) != 0)
+        return rc;
+    sd__free(s->r);
+    s->r = NULL;
+    return 0;
+}
+
+/*
+ * Similarities to the representatives. Those held here answer at once.
+ * Those held elsewhere are asked for, each once, and come with their
+ * cluster numbers; under a memory limit a round at a time (each process
+ * asking each other for at most its share of an eighth of the limit of
+ * records), every round walking the documents for the answers it brought.
+ */
+static int sim_step(fin *x)
+{
+    sd_dedup *d = x->d;
+    size_t rec = 6 * (size_t)d->o.num_perm, need = 0;
+    uint64_t rounds = 1;
+    sim_io s;
+    unsigned p;
+    int rc;
+    memset(&s, 0, sizeof s);
+    s.msg = ANSWER_HEAD + rec;
+    s.per_dest = SIZE_MAX;
+    s.from = sd__calloc(x->ex.np, sizeof *s.from);
+    s.nreq = sd__calloc(x->ex.np, sizeof *s.nreq);
+    s.sent = sd__calloc(x->ex.np, sizeof *s.sent);
+    s.reqs = sd__calloc(x->ex.np, sizeof *s.reqs);
+    s.m = sd__malloc(s.msg);
+    s.buf = sd__malloc(2 * rec);
+    if (!s.from || !s.nreq || !s.sent || !s.reqs || !s.m || !s.buf ||
+        ((rc = sim_here(x, s.buf, &need)) == 0 && unique_questions(x, s.reqs, s.nreq) != 0))
+        rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    if (rc == 0 && d->o.memory_limit)
+        rc = plan_rounds(x, s.nreq, s.msg, &s.per_dest, &rounds);
+    while (rc == 0 && rounds--)
+        rc = sim_round(x, &s);
+    if (rc == 0 && s.found != need)
         rc = sd__errorf(&d->err, SD_EIO, "a representative's record did not arrive");
-        goto done;
-    }
-    rc = 0;
-    goto done;
-oom:
-    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
-done:
-    for (p = 0; reqs && p < x->ex.np; p++)
-        sd__free(reqs[p]);
-    sd__free(reqs);
-    sd__free(nreq);
-    sd__free(sent);
-    sd__free(from);
-    sd__free(q);
-    sd__free(r);
-    sd__free(m);
-    sd__free(buf);
-    sd__free(idx);
+    for (p = 0; s.reqs && p < x->ex.np; p++)
+        sd__free(s.reqs[p]);
+    sd__free(s.reqs);
+    sd__free(s.nreq);
+    sd__free(s.sent);
+    sd__free(s.from);
+    sd__free(s.q);
+    sd__free(s.r);
+    sd__free(s.m);
+    sd__free(s.buf);
+    sd__free(s.idx);
     return rc;
 }
 

@@ -228,6 +228,100 @@ static unsigned hash_round(uint64_t lo, unsigned rounds)
     return (unsigned)((lo * UINT64_C(0xD6E8FEB86659FD93)) >> 40) % rounds;
 }
 
+/* This round's text hashes (with their high halves, lengths and
+ * documents), each to the process its low half falls to. */
+static int send_hashes(fin *x, unsigned rounds, uint64_t round)
+{
+    sd_dedup *d = x->d;
+    size_t i;
+    x->ex.size = sizeof(hash_msg);
+    for (i = 0; i < d->n; i++) {
+        const doc_info *in = &info_of(d)[i];
+        hash_msg msg;
+        sd__dedup_walk(d, A_BIT(A_INFO));
+        if ((in->flags & DOC_ABSENT) || hash_round(in->text_hash.low64, rounds) != round)
+            continue;
+        msg.lo = in->text_hash.low64;
+        msg.hi = in->text_hash.high64;
+        msg.len = in->len;
+        msg.doc = global_of(x, i);
+        if (put(x, dest_of(msg.lo, x->ex.np), &msg))
+            return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* Scratch for one group of equal text hashes, grown as groups come. */
+typedef struct hgroup {
+    hash_msg *g;
+    doc_info *gi;
+    uint64_t *gd;
+    size_t *first;
+    size_t gcap, icap, dcap, fcap;
+} hgroup;
+
+/* The text hashes h[0..ng) that came, grouped by their low halves: each
+ * group of two or more, in document order as exact_alone() sees it, has
+ * its exact copies found (and their owners told). */
+static int group_hashes(fin *x, const hash_msg *h, size_t ng, hgroup *s)
+{
+    sd_dedup *d = x->d;
+    sd_kv *kv;
+    size_t i, a;
+    int rc = 0;
+    if ((kv = sd__reallocarray(NULL, ng ? ng : 1, sizeof *kv)) == NULL)
+        return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+    for (i = 0; i < ng; i++) {
+        kv[i].key = h[i].lo;
+        kv[i].val = i;
+    }
+    if (sd__kv_sort(kv, ng))
+        goto oom;
+    x->ex.size = sizeof(uint64_t);
+    for (i = 0; i < ng && rc == 0;) {
+        size_t j = i + 1, gn;
+        while (j < ng && kv[j].key == kv[i].key)
+            j++;
+        gn = j - i;
+        if (gn > 1) {
+            if (SD_GROW(s->g, s->gcap, gn) || SD_GROW(s->gi, s->icap, gn) ||
+                SD_GROW(s->gd, s->dcap, gn) || SD_GROW(s->first, s->fcap, gn))
+                goto oom;
+            for (a = 0; a < gn; a++)
+                s->g[a] = h[kv[i + a].val];
+            qsort(s->g, gn, sizeof *s->g, cmp_doc);
+            for (a = 0; a < gn; a++) {
+                memset(&s->gi[a], 0, sizeof s->gi[a]);
+                s->gi[a].text_hash.low64 = s->g[a].lo;
+                s->gi[a].text_hash.high64 = s->g[a].hi;
+                s->gi[a].len = s->g[a].len;
+                s->gd[a] = s->g[a].doc;
+            }
+            rc = exact_group(x, s->gi, s->gd, gn, s->first);
+        }
+        i = j;
+    }
+    sd__free(kv);
+    return rc;
+oom:
+    sd__free(kv);
+    return sd__errorf(&d->err, SD_ENOMEM, "out of memory");
+}
+
+/* The documents of this process found exact copies: marks[0..nm), their
+ * global indexes. */
+static void mark_told(fin *x, const unsigned char *marks, size_t nm)
+{
+    sd_dedup *d = x->d;
+    size_t i;
+    for (i = 0; i < nm; i++) {
+        uint64_t v;
+        memcpy(&v, marks + i * sizeof v, sizeof v);
+        flags_of(d)[local_of(x, v)] |= DOC_SKIP | DOC_EXACT;
+        sd__dedup_touch(d, A_FLAGS, PAGE);
+    }
+}
+
 /*
  * With other processes: the text hashes, with their high halves and
  * lengths, go to the process their low half falls to; under a memory limit
@@ -238,98 +332,35 @@ static int exact_shared(fin *x)
 {
     sd_dedup *d = x->d;
     unsigned char *got = NULL, *marks = NULL;
-    hash_msg *h;
-    sd_kv *kv = NULL;
-    hash_msg *g = NULL;
-    doc_info *gi = NULL;
-    uint64_t *gd = NULL;
-    size_t i, ng, nm, gcap = 0, icap = 0, dcap = 0, fcap = 0, *first = NULL;
+    hgroup s;
+    size_t ng, nm;
     uint64_t most = d->n, rounds = 1, round;
     int rc = 0;
+    memset(&s, 0, sizeof s);
     if (d->o.memory_limit) {
         if ((rc = max_all(x, &most)) != 0)
             return rc;
         rounds = most * HASH_BYTES / (d->o.memory_limit / 8 + 1) + 1;
     }
-    for (round = 0; round < rounds; round++) {
-        x->ex.size = sizeof(hash_msg);
-        for (i = 0; i < d->n; i++) {
-            const doc_info *in = &info_of(d)[i];
-            hash_msg msg;
-            sd__dedup_walk(d, A_BIT(A_INFO));
-            if ((in->flags & DOC_ABSENT) ||
-                hash_round(in->text_hash.low64, (unsigned)rounds) != round)
-                continue;
-            msg.lo = in->text_hash.low64;
-            msg.hi = in->text_hash.high64;
-            msg.len = in->len;
-            msg.doc = global_of(x, i);
-            if (put(x, dest_of(msg.lo, x->ex.np), &msg))
-                goto oom;
-        }
-        if ((rc = exchange(x, &got, &ng, NULL)) != 0)
-            goto done;
-        h = (hash_msg *)(void *)got;
-        if ((kv = sd__reallocarray(NULL, ng ? ng : 1, sizeof *kv)) == NULL)
-            goto oom;
-        for (i = 0; i < ng; i++) {
-            kv[i].key = h[i].lo;
-            kv[i].val = i;
-        }
-        if (sd__kv_sort(kv, ng))
-            goto oom;
-        x->ex.size = sizeof(uint64_t);
-        for (i = 0; i < ng;) {
-            size_t j = i + 1, a, gn;
-            while (j < ng && kv[j].key == kv[i].key)
-                j++;
-            gn = j - i;
-            if (gn > 1) {
-                /* the group in document order, as exact_alone() sees it */
-                if (SD_GROW(g, gcap, gn) || SD_GROW(gi, icap, gn) || SD_GROW(gd, dcap, gn) ||
-                    SD_GROW(first, fcap, gn))
-                    goto oom;
-                for (a = 0; a < gn; a++)
-                    g[a] = h[kv[i + a].val];
-                qsort(g, gn, sizeof *g, cmp_doc);
-                for (a = 0; a < gn; a++) {
-                    memset(&gi[a], 0, sizeof gi[a]);
-                    gi[a].text_hash.low64 = g[a].lo;
-                    gi[a].text_hash.high64 = g[a].hi;
-                    gi[a].len = g[a].len;
-                    gd[a] = g[a].doc;
-                }
-                if ((rc = exact_group(x, gi, gd, gn, first)) != 0)
-                    goto done;
-            }
-            i = j;
-        }
+    for (round = 0; round < rounds && rc == 0; round++) {
+        if ((rc = send_hashes(x, (unsigned)rounds, round)) != 0 ||
+            (rc = exchange(x, &got, &ng, NULL)) != 0 ||
+            (rc = group_hashes(x, (hash_msg *)(void *)got, ng, &s)) != 0)
+            break;
         sd__free(got);
         got = NULL;
-        sd__free(kv);
-        kv = NULL;
         if ((rc = exchange(x, &marks, &nm, NULL)) != 0)
-            goto done;
-        for (i = 0; i < nm; i++) {
-            uint64_t v;
-            memcpy(&v, marks + i * sizeof v, sizeof v);
-            flags_of(d)[local_of(x, v)] |= DOC_SKIP | DOC_EXACT;
-            sd__dedup_touch(d, A_FLAGS, PAGE);
-        }
+            break;
+        mark_told(x, marks, nm);
         sd__free(marks);
         marks = NULL;
     }
-    goto done;
-oom:
-    rc = sd__errorf(&d->err, SD_ENOMEM, "out of memory");
-done:
     sd__free(got);
     sd__free(marks);
-    sd__free(kv);
-    sd__free(g);
-    sd__free(gi);
-    sd__free(gd);
-    sd__free(first);
+    sd__free(s.g);
+    sd__free(s.gi);
+    sd__free(s.gd);
+    sd__free(s.first);
     return rc;
 }
 
@@ -477,12 +508,58 @@ static size_t hash_chunk(const sd_dedup *d)
                               : c;
 }
 
+/* The band keys of documents [c->i0, c->i0 + n) for bands [c->b0, c->b1)
+ * (their hashes in c->h), handed to the route. */
+static int put_band_keys(fin *x, const hashes *c, size_t n)
+{
+    sd_dedup *d = x->d;
+    size_t i, j;
+    unsigned b;
+    int rc = 0;
+    for (j = 0; j < n && rc == 0; j++) {
+        i = c->i0 + j;
+        sd__dedup_walk(d, A_BIT(A_SIG) | A_BIT(A_FLAGS));
+        if (flags_of(d)[i] & DOC_SKIP)
+            continue;
+        for (b = c->b0; b < c->b1 && rc == 0; b++) {
+            sd_kv e;
+            e.key = c->h[j * (c->b1 - c->b0) + (b - c->b0)];
+            e.val = (uint64_t)b << BAND_SHIFT | global_of(x, i);
+            rc = x->rt->key(x, &e, b);
+        }
+    }
+    return rc;
+}
+
+/* Groups every share's band keys into candidate pairs (on the pool); the
+ * keys are released. Returns the first share's error, or 0. */
+static int group_parts(fin *x)
+{
+    sd_dedup *d = x->d;
+    unsigned s;
+    int rc = 0;
+    sd__pool_for(d->pool, x->nparts, group_part, x);
+    for (s = 0; s < x->nparts; s++) {
+        part *p = &x->parts[s];
+        d->stats.spilled += p->keys.spilled;
+        p->keys.spilled = 0;
+        sd__keys_release(&p->keys);
+        if (p->rc && rc == 0) {
+            d->err = p->err;
+            rc = p->rc;
+        }
+    }
+    return rc;
+}
+
+/* 2. Candidate pairs: the documents' band keys, a round of bands at a
+ * time, grouped into pairs and handed to the route. */
 static int band_step(fin *x)
 {
     sd_dedup *d = x->d;
-    unsigned b, per, s;
+    unsigned per;
     uint64_t most = d->n;
-    size_t i, j, chunk = hash_chunk(d);
+    size_t chunk = hash_chunk(d);
     hashes c;
     int rc = 0;
     /* every process runs the same rounds: sized by the largest share */
@@ -500,33 +577,11 @@ static int band_step(fin *x)
         for (c.i0 = 0; c.i0 < d->n && rc == 0; c.i0 += chunk) {
             size_t n = d->n - c.i0 < chunk ? d->n - c.i0 : chunk;
             sd__pool_for(d->pool, n, hash_doc, &c);
-            for (j = 0; j < n && rc == 0; j++) {
-                i = c.i0 + j;
-                sd__dedup_walk(d, A_BIT(A_SIG) | A_BIT(A_FLAGS));
-                if (flags_of(d)[i] & DOC_SKIP)
-                    continue;
-                for (b = c.b0; b < c.b1 && rc == 0; b++) {
-                    sd_kv e;
-                    e.key = c.h[j * (c.b1 - c.b0) + (b - c.b0)];
-                    e.val = (uint64_t)b << BAND_SHIFT | global_of(x, i);
-                    rc = x->rt->key(x, &e, b);
-                }
-            }
+            rc = put_band_keys(x, &c, n);
         }
         if (rc || (rc = x->rt->keys_in(x)) != 0)
             break;
-        sd__pool_for(d->pool, x->nparts, group_part, x);
-        for (s = 0; s < x->nparts; s++) {
-            part *p = &x->parts[s];
-            d->stats.spilled += p->keys.spilled;
-            p->keys.spilled = 0;
-            sd__keys_release(&p->keys);
-            if (p->rc && rc == 0) {
-                d->err = p->err;
-                rc = p->rc;
-            }
-        }
-        if (rc == 0)
+        if ((rc = group_parts(x)) == 0)
             rc = x->rt->pairs_out(x);
     }
     sd__free(c.h);
@@ -663,13 +718,40 @@ static int distinct_pairs(sd_keys *const *k, size_t nk, uint64_t *total, sd_err 
     return rc;
 }
 
+/* The next distinct pairs of the merge m, up to chunk of them, into
+ * pairs[0..*cn) (*last: the last pair read). Returns 1 when there may be
+ * more, 0 at the end, or an error code. */
+static int next_pairs(sd_merge *m, sd_kv *pairs, size_t chunk, sd_kv *last, size_t *cn)
+{
+    sd_kv e;
+    int more = 1;
+    for (*cn = 0; *cn < chunk && (more = sd__merge_next(m, &e)) > 0;)
+        if (e.key != last->key || e.val != last->val)
+            *last = pairs[(*cn)++] = e;
+    return more;
+}
+
+/* Joins the pairs items[0..ni) that passed (ok[i]), counted. */
+static int join_passed(fin *x, const vitem *items, const uint8_t *ok, size_t ni)
+{
+    size_t i;
+    int rc;
+    for (i = 0; i < ni; i++)
+        if (ok[i]) {
+            if ((rc = x->rt->join(x, items[i].a, items[i].b)) != 0)
+                return rc;
+            x->d->stats.verified++;
+        }
+    return 0;
+}
+
 /* Verifies the distinct pairs a chunk at a time and joins those that pass. */
 static int verify_step(fin *x)
 {
     sd_dedup *d = x->d;
-    size_t chunk = x->chunk, cn, ni, i, nsrc = x->npairs, s, icap = chunk;
+    size_t chunk = x->chunk, cn, ni, nsrc = x->npairs, s, icap = chunk;
     sd_keys **src = sd__calloc(nsrc, sizeof(sd_keys *));
-    sd_kv *pairs = sd__reallocarray(NULL, chunk, sizeof *pairs), e, last = {UINT64_MAX, 0};
+    sd_kv *pairs = sd__reallocarray(NULL, chunk, sizeof *pairs), last = {UINT64_MAX, 0};
     vitem *items = sd__reallocarray(NULL, chunk, sizeof *items);
     unsigned char *scratch =
         sd__reallocarray(NULL, sd__pool_size(d->pool), 12 * (size_t)d->o.num_perm);
@@ -693,9 +775,7 @@ static int verify_step(fin *x)
     v.need = (unsigned)ceil(d->o.threshold * 2 * d->o.num_perm - 1e-9);
     for (;;) {
         uint64_t left;
-        for (cn = 0; cn < chunk && (more = sd__merge_next(m, &e)) > 0;)
-            if (e.key != last.key || e.val != last.val)
-                last = pairs[cn++] = e;
+        more = next_pairs(m, pairs, chunk, &last, &cn);
         if (more < 0) {
             rc = more;
             goto done;
@@ -713,12 +793,8 @@ static int verify_step(fin *x)
             rc = sd__errorf(&d->err, SD_EIO, "cannot read back signatures");
             goto done;
         }
-        for (i = 0; i < ni; i++)
-            if (ok[i]) {
-                if ((rc = x->rt->join(x, items[i].a, items[i].b)) != 0)
-                    goto done;
-                d->stats.verified++;
-            }
+        if ((rc = join_passed(x, items, ok, ni)) != 0)
+            goto done;
         sd__free(got);
         got = NULL;
         if ((rc = stage(x, "verify", d->stats.candidates, total)) != 0)

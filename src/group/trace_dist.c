@@ -179,12 +179,99 @@ done:
     return rc;
 }
 
+/* On process 0: its own documents move to their places in the whole input
+ * (total documents) as they are; *seen counts them. */
+static int place_own(sd_trace *t, sd_exch *x, uint64_t total, size_t *seen)
+{
+    sd_tdoc *own = t->docs;
+    sd_fmap own_map = t->dmap;
+    size_t n_own = t->n, i;
+    int rc;
+    t->docs = NULL;
+    t->cap = 0;
+    sd_fmap_init(&t->dmap, t->o.tmpdir, 0);
+    if ((rc = sd__trace_docs_room(t, (size_t)total)) != 0) {
+        t->docs = own; /* for sd_trace_free() */
+        t->dmap = own_map;
+        return rc;
+    }
+    if (!t->o.memory_limit && total) /* a new file-backed array is zeros already */
+        memset(t->docs, 0, (size_t)total * sizeof *t->docs);
+    for (i = 0; i < n_own; i++)
+        t->docs[sd_share_record(&x->c->share, i)] = own[i];
+    *seen = n_own;
+    if (t->o.memory_limit)
+        sd_fmap_release(&own_map);
+    else
+        sd__free(own);
+    t->n = (size_t)total;
+    t->stats.docs = total;
+    return 0;
+}
+
+/* On another process: its documents from *i on, about `round` bytes of
+ * them (one at least), to process 0, each with its tokens; *i moves past
+ * them. */
+static int send_docs(sd_trace *t, sd_exch *x, size_t *i, size_t round)
+{
+    size_t sent;
+    for (sent = 0; *i < t->n && (sent == 0 || sent < round); (*i)++) {
+        const sd_tdoc *d = &t->docs[*i];
+        doc_msg m;
+        m.doc = sd_share_record(&x->c->share, *i);
+        m.absent = (uint64_t)d->absent;
+        m.len = d->absent ? 0 : d->len;
+        m.date_len = d->date ? d->date_len : 0;
+        m.ntok = d->n;
+        m.site = d->site;
+        if (sd__exch_putn(x, 0, &m, sizeof m) || sd__exch_putn(x, 0, d->text, m.len) ||
+            sd__exch_putn(x, 0, d->date, m.date_len) ||
+            sd__exch_putn(x, 0, d->h, 3 * sizeof(uint32_t) * d->n))
+            return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+        sent += sizeof m + m.len + m.date_len + 12 * (size_t)m.ntok;
+    }
+    return 0;
+}
+
+/* On process 0: the documents that came (got[0..ng)) put at their indexes
+ * (total in all), with their tokens (copied through *tok, aligned, of
+ * *tcap); *seen counts them. */
+static int take_docs(sd_trace *t, const unsigned char *got, size_t ng, uint64_t total,
+                     uint32_t **tok, size_t *tcap, size_t *seen)
+{
+    size_t at;
+    int rc;
+    for (at = 0; at + sizeof(doc_msg) <= ng; (*seen)++) {
+        doc_msg m;
+        sd_trace_doc src;
+        memcpy(&m, got + at, sizeof m);
+        at += sizeof m;
+        if (m.doc >= total || m.ntok > UINT32_MAX || m.len + m.date_len + 12 * m.ntok > ng - at)
+            return sd__errorf(&t->err, SD_EIO, "a document from another process is damaged");
+        memset(&src, 0, sizeof src);
+        src.text = m.absent ? NULL : (const char *)got + at;
+        src.len = (size_t)m.len;
+        src.date = m.date_len ? (const char *)got + at + m.len : NULL;
+        src.date_len = (size_t)m.date_len;
+        at += (size_t)(m.len + m.date_len);
+        /* the tokens, aligned for the copy */
+        if (SD_GROW(*tok, *tcap, 3 * (size_t)m.ntok + 1))
+            return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
+        memcpy(*tok, got + at, 12 * (size_t)m.ntok);
+        at += 12 * (size_t)m.ntok;
+        if ((rc = sd__trace_put_doc(t, (size_t)m.doc, &src, (size_t)m.ntok, *tok, NULL)) != 0)
+            return sd__errorf(&t->err, rc, "out of memory for the documents");
+        t->docs[m.doc].site = m.site;
+    }
+    return 0;
+}
+
 /* Every document, with its tokens, to process 0, at its index in the
  * whole input (process 0's own stay where they are in memory). */
 static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
 {
     unsigned char *got = NULL;
-    size_t i = 0, ng, at, seen = 0, sent;
+    size_t i = 0, ng, seen = 0;
     uint32_t *tok = NULL;
     size_t tcap = 0;
     /* under a memory limit, the documents travel in rounds of an eighth
@@ -193,78 +280,14 @@ static int documents_step(sd_trace *t, sd_exch *x, uint64_t total)
     uint64_t more;
     int rc = 0;
     x->size = 1;
-    if (x->me == 0) {
-        /* process 0's own documents move to their places as they are */
-        sd_tdoc *own = t->docs;
-        sd_fmap own_map = t->dmap;
-        size_t n_own = t->n;
-        t->docs = NULL;
-        t->cap = 0;
-        sd_fmap_init(&t->dmap, t->o.tmpdir, 0);
-        if ((rc = sd__trace_docs_room(t, (size_t)total)) != 0) {
-            t->docs = own; /* for sd_trace_free() */
-            t->dmap = own_map;
-            return rc;
-        }
-        if (!t->o.memory_limit && total) /* a new file-backed array is zeros already */
-            memset(t->docs, 0, (size_t)total * sizeof *t->docs);
-        for (i = 0; i < n_own; i++)
-            t->docs[sd_share_record(&x->c->share, i)] = own[i];
-        seen = n_own;
-        if (t->o.memory_limit)
-            sd_fmap_release(&own_map);
-        else
-            sd__free(own);
-        t->n = (size_t)total;
-        t->stats.docs = total;
-    }
+    if (x->me == 0 && (rc = place_own(t, x, total, &seen)) != 0)
+        return rc;
     do {
-        for (sent = 0; x->me != 0 && i < t->n && (sent == 0 || sent < round); i++) {
-            const sd_tdoc *d = &t->docs[i];
-            doc_msg m;
-            m.doc = sd_share_record(&x->c->share, i);
-            m.absent = (uint64_t)d->absent;
-            m.len = d->absent ? 0 : d->len;
-            m.date_len = d->date ? d->date_len : 0;
-            m.ntok = d->n;
-            m.site = d->site;
-            if (sd__exch_putn(x, 0, &m, sizeof m) || sd__exch_putn(x, 0, d->text, m.len) ||
-                sd__exch_putn(x, 0, d->date, m.date_len) ||
-                sd__exch_putn(x, 0, d->h, 3 * sizeof(uint32_t) * d->n))
-                return sd__errorf(&t->err, SD_ENOMEM, "out of memory");
-            sent += sizeof m + m.len + m.date_len + 12 * (size_t)m.ntok;
-        }
-        if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0)
+        if (x->me != 0 && (rc = send_docs(t, x, &i, round)) != 0)
+            return rc;
+        if ((rc = sd__exch_run(x, &got, &ng, NULL)) != 0 ||
+            (x->me == 0 && (rc = take_docs(t, got, ng, total, &tok, &tcap, &seen)) != 0))
             goto done;
-        for (at = 0; x->me == 0 && at + sizeof(doc_msg) <= ng; seen++) {
-            doc_msg m;
-            sd_trace_doc src;
-            memcpy(&m, got + at, sizeof m);
-            at += sizeof m;
-            if (m.doc >= total || m.ntok > UINT32_MAX ||
-                m.len + m.date_len + 12 * m.ntok > ng - at) {
-                rc = sd__errorf(&t->err, SD_EIO, "a document from another process is damaged");
-                goto done;
-            }
-            memset(&src, 0, sizeof src);
-            src.text = m.absent ? NULL : (const char *)got + at;
-            src.len = (size_t)m.len;
-            src.date = m.date_len ? (const char *)got + at + m.len : NULL;
-            src.date_len = (size_t)m.date_len;
-            at += (size_t)(m.len + m.date_len);
-            /* the tokens, aligned for the copy */
-            if (SD_GROW(tok, tcap, 3 * (size_t)m.ntok + 1)) {
-                rc = sd__errorf(&t->err, SD_ENOMEM, "out of memory");
-                goto done;
-            }
-            memcpy(tok, got + at, 12 * (size_t)m.ntok);
-            at += 12 * (size_t)m.ntok;
-            if ((rc = sd__trace_put_doc(t, (size_t)m.doc, &src, (size_t)m.ntok, tok, NULL)) != 0) {
-                rc = sd__errorf(&t->err, rc, "out of memory for the documents");
-                goto done;
-            }
-            t->docs[m.doc].site = m.site;
-        }
         sd__free(got);
         got = NULL;
         sd__trace_trim(t);

@@ -48,13 +48,12 @@ static int generic_sld(const char *s, size_t n)
     return 0;
 }
 
-uint64_t sd__trace_site(const char *url, size_t n)
+/* The host of a URL, lower-cased, without user information, port and
+ * trailing dots, into host[0..cap): its length, 0 when url is no URL (no
+ * scheme) or has no host. */
+static size_t url_host(const char *url, size_t n, char *host, size_t cap)
 {
-    size_t i = 0, h0, h1, dots[3] = {0, 0, 0}, nd = 0, start;
-    char host[256];
-    size_t hl = 0;
-    if (!url || n == 0)
-        return 0;
+    size_t i, h0, h1, hl = 0;
     for (i = 0; i + 2 < n && i < 16; i++)
         if (url[i] == ':' && url[i + 1] == '/' && url[i + 2] == '/')
             break;
@@ -64,31 +63,46 @@ uint64_t sd__trace_site(const char *url, size_t n)
     for (h1 = h0; h1 < n && url[h1] != '/' && url[h1] != '?' && url[h1] != '#'; h1++)
         if (url[h1] == '@')
             h0 = h1 + 1; /* user information */
-    for (i = h0; i < h1 && url[i] != ':' && hl < sizeof host; i++) {
+    for (i = h0; i < h1 && url[i] != ':' && hl < cap; i++) {
         char c = url[i];
         host[hl++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     while (hl && host[hl - 1] == '.')
         hl--;
-    if (hl == 0)
-        return 0;
-    /* the last two labels, or three after a two-letter country code whose
-     * second level is generic (example.co.uk, example.com.au) */
+    return hl;
+}
+
+/* Where the site's name starts in host[0..hl): the last two labels, or
+ * three after a two-letter country code whose second level is generic
+ * (example.co.uk, example.com.au). */
+static size_t site_start(const char *host, size_t hl)
+{
+    size_t i, dots[3] = {0, 0, 0}, nd = 0;
     for (i = hl; i-- > 0;)
         if (host[i] == '.') {
             if (nd < 3)
                 dots[nd] = i;
             nd++;
         }
-    start = 0;
     if (nd >= 2) {
         size_t tld = hl - dots[0] - 1, sld = dots[0] - dots[1] - 1;
         int generic = generic_sld(host + dots[1] + 1, sld);
         if (tld == 2 && generic)
-            start = nd >= 3 ? dots[2] + 1 : 0;
-        else
-            start = dots[1] + 1;
+            return nd >= 3 ? dots[2] + 1 : 0;
+        return dots[1] + 1;
     }
+    return 0;
+}
+
+uint64_t sd__trace_site(const char *url, size_t n)
+{
+    char host[256];
+    size_t hl, start;
+    if (!url || n == 0)
+        return 0;
+    if ((hl = url_host(url, n, host, sizeof host)) == 0)
+        return 0;
+    start = site_start(host, hl);
     return XXH3_64bits(host + start, hl - start) | 1;
 }
 
@@ -192,13 +206,9 @@ static int four_equal(const sd_tdoc *a, const sd_tdoc *b, uint32_t i, uint32_t j
  * "Read more"). */
 #define WIDEN_SKIP 16
 
-/*
- * Widens [a0, a1) x [b0, b1) over the equal tokens around it, stepping
- * over a few unequal ones where four equal follow: what both print next
- * to the passages.
- */
-static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0, uint32_t *a1,
-                  uint32_t *b1)
+/* Moves the ends *a1, *b1 forward over the equal tokens after them,
+ * stepping over a few unequal ones where four equal follow. */
+static void widen_after(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a1, uint32_t *b1)
 {
     uint32_t da, db;
     int found;
@@ -214,6 +224,14 @@ static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0
         *a1 += da - 1;
         *b1 += db - 1;
     }
+}
+
+/* Moves the starts *a0, *b0 back over the equal tokens before them,
+ * stepping over a few unequal ones where four equal come before. */
+static void widen_before(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0)
+{
+    uint32_t da, db;
+    int found;
     for (;;) {
         while (*a0 > 0 && *b0 > 0 && a->h[*a0 - 1] == b->h[*b0 - 1])
             (*a0)--, (*b0)--;
@@ -227,6 +245,18 @@ static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0
         *a0 -= da - 1 + 4;
         *b0 -= db - 1 + 4;
     }
+}
+
+/*
+ * Widens [a0, a1) x [b0, b1) over the equal tokens around it, stepping
+ * over a few unequal ones where four equal follow: what both print next
+ * to the passages.
+ */
+static void widen(const sd_tdoc *a, const sd_tdoc *b, uint32_t *a0, uint32_t *b0, uint32_t *a1,
+                  uint32_t *b1)
+{
+    widen_after(a, b, a1, b1);
+    widen_before(a, b, a0, b0);
 }
 
 /* How many of the k-grams of b[lo, hi) are in s. */

@@ -472,40 +472,37 @@ static int line_units(const uint8_t *tf, size_t t0, size_t t1, unsigned flags, u
     return push_unit(u, nu, cap, piece, t1);
 }
 
-int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const uint32_t *h,
-                   const uint32_t *off, const uint32_t *end, size_t n, unsigned min_passage,
-                   uint64_t *art, uint64_t *ends, unsigned *flags)
+/* Whether the gap after token i (of n), of kind g, ends a sentence: a
+ * period after an initial or an abbreviation, or after a short word
+ * before a lowercase one on the same line ("p.m. on"), ends none. */
+static int ends_sentence(const sd_prose_lex *lx, const unsigned char *s, const uint32_t *h,
+                         const uint32_t *off, const uint32_t *end, size_t n, size_t i, unsigned g)
 {
-    const unsigned char *s = (const unsigned char *)text;
-    size_t words = SD_PROSE_WORDS(n), i, nf = 0, ns = 0, nu = 0, ucap = 0, u0, k;
-    unit *u = NULL;
-    uint8_t *tf;
-    int rc = SD_ENOMEM, copy_before;
-
-    *flags = 0;
-    memset(art, 0, words * sizeof *art);
-    memset(ends, 0, words * sizeof *ends);
-    if (n == 0)
+    int initial, lower_next;
+    if (g & GAP_END)
+        return 1;
+    if (!(g & GAP_STOP))
         return 0;
-    if ((tf = sd__malloc(n)) == NULL)
-        return SD_ENOMEM;
-    copy_before = (gap_kind(s, 0, off[0], 0) & GAP_COPY) != 0;
-    /* per token: a unit break after it, a sentence end after it, a
-     * function word */
+    initial = end[i] - off[i] == 1 && s[off[i]] >= 'A' && s[off[i]] <= 'Z';
+    lower_next = i + 1 < n && !(g & GAP_BREAK) && !starts_sentence(s, off[i + 1]);
+    return !initial && !(lower_next && end[i] - off[i] <= 3) && !is_abbrev(lx, h[i]);
+}
+
+/* Per token i of the n in text[0..len): in tf[i], a unit break after it,
+ * a function word, a word in a listed script, a legal formula; in ends[],
+ * a sentence end after it. The text's SD_PROSE_PUNCT and SD_PROSE_FWORDS
+ * flags into *flags. */
+static void token_flags(const sd_prose_lex *lx, const unsigned char *s, size_t len,
+                        const uint32_t *h, const uint32_t *off, const uint32_t *end, size_t n,
+                        uint8_t *tf, uint64_t *ends, unsigned *flags)
+{
+    size_t i, nf = 0, ns = 0;
+    int copy_before = (gap_kind(s, 0, off[0], 0) & GAP_COPY) != 0;
     for (i = 0; i < n; i++) {
         size_t a = end[i], e = i + 1 < n ? off[i + 1] : len;
         /* most gaps are one space: nothing to look at */
         unsigned g = e - a == 1 && s[a] == ' ' ? 0 : gap_kind(s, a, e, i + 1 == n);
-        int stop = (g & GAP_END) != 0;
-        if (!stop && (g & GAP_STOP)) {
-            /* a period after an initial or an abbreviation, or after a
-             * short word before a lowercase one on the same line ("p.m.
-             * on"), ends no sentence */
-            int initial = end[i] - off[i] == 1 && s[off[i]] >= 'A' && s[off[i]] <= 'Z';
-            int lower_next = i + 1 < n && !(g & GAP_BREAK) && !starts_sentence(s, off[i + 1]);
-            stop = !initial && !(lower_next && end[i] - off[i] <= 3) && !is_abbrev(lx, h[i]);
-        }
-        if (stop) {
+        if (ends_sentence(lx, s, h, off, end, n, i, g)) {
             ends[i >> 6] |= (uint64_t)1 << (i & 63);
             ns++;
         }
@@ -519,39 +516,65 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
         *flags |= SD_PROSE_PUNCT;
     if (nf >= 8 && nf * 20 >= n)
         *flags |= SD_PROSE_FWORDS;
+}
+
+/* The units of n tokens (a line each, long lines cut by line_units())
+ * into (*u)[0..*nu), with their figures and kinds. */
+static int make_units(const uint8_t *tf, const uint64_t *ends, size_t n, unsigned flags, unit **u,
+                      size_t *nu, size_t *ucap)
+{
+    size_t i, u0, k;
+    int rc;
     for (u0 = 0, i = 0; i < n; i++)
         if ((tf[i] & T_BREAK) || i + 1 == n) {
-            if (line_units(tf, u0, i + 1, *flags, &u, &nu, &ucap) != 0)
-                goto done;
+            if ((rc = line_units(tf, u0, i + 1, flags, u, nu, ucap)) != 0)
+                return rc;
             u0 = i + 1;
         }
-    for (k = 0; k < nu; k++) {
+    for (k = 0; k < *nu; k++) {
+        unit *x = &(*u)[k];
         size_t j;
-        u[k].nf = u[k].ns = u[k].nlisted = u[k].nformula = 0;
-        u[k].cut = (tf[u[k].t1 - 1] & T_FW) != 0;
-        for (j = u[k].t0; j < u[k].t1; j++) {
-            u[k].nf += (tf[j] & T_FW) != 0;
-            u[k].nlisted += (tf[j] & T_LISTED) != 0;
-            u[k].nformula += (tf[j] & T_FORMULA) != 0;
-            u[k].ns += (uint32_t)sd__bit(ends, j);
+        x->nf = x->ns = x->nlisted = x->nformula = 0;
+        x->cut = (tf[x->t1 - 1] & T_FW) != 0;
+        for (j = x->t0; j < x->t1; j++) {
+            x->nf += (tf[j] & T_FW) != 0;
+            x->nlisted += (tf[j] & T_LISTED) != 0;
+            x->nformula += (tf[j] & T_FORMULA) != 0;
+            x->ns += (uint32_t)sd__bit(ends, j);
         }
-        if (u[k].t1 - u[k].t0 >= CUT_WORDS &&
-            100 * (uint64_t)u[k].nf >= CUT_FW_PCT * (uint64_t)(u[k].t1 - u[k].t0))
-            u[k].cut = 1;
-        u[k].kind = classify(&u[k], *flags);
+        if (x->t1 - x->t0 >= CUT_WORDS &&
+            100 * (uint64_t)x->nf >= CUT_FW_PCT * (uint64_t)(x->t1 - x->t0))
+            x->cut = 1;
+        x->kind = classify(x, flags);
     }
-    /* a unit that goes on with a sentence the unit before left open (a
-     * link or a name on a line of its own cut it) is running text too */
+    return 0;
+}
+
+/* Units that read on from running text become running text: one that goes
+ * on with a sentence the unit before left open (a link or a name on a line
+ * of its own cut it), and a short one between two running-text units,
+ * which joins them. */
+static void join_units(unit *u, size_t nu, const unsigned char *s, const uint32_t *off,
+                       const uint64_t *ends)
+{
+    size_t k;
     for (k = 1; k < nu; k++)
         if (u[k].kind == U_FURN && u[k - 1].kind == U_TEXT && !u[k].nformula && !u[k].low &&
             !sd__bit(ends, u[k - 1].t1 - 1) && s[off[u[k].t0]] >= 'a' && s[off[u[k].t0]] <= 'z')
             u[k].kind = U_TEXT;
-    /* a short unit between two running-text units joins them */
     for (k = 1; k + 1 < nu; k++)
         if (u[k].kind == U_FURN && u[k].t1 - u[k].t0 <= BRIDGE_WORDS && u[k - 1].kind == U_TEXT &&
             u[k + 1].kind == U_TEXT && !u[k].nformula)
             u[k].kind = U_BRIDGE;
-    /* regions: runs of running text; the article ones are marked */
+}
+
+/* Regions: runs of running text; the article ones (long enough, with
+ * sentence ends at prose's rate where the text has punctuation) are
+ * marked in art[]. */
+static void mark_regions(const unit *u, size_t nu, unsigned flags, unsigned min_passage,
+                         uint64_t *art)
+{
+    size_t k;
     for (k = 0; k < nu;) {
         size_t r = k, w = 0, sends = 0, listed = 0, j;
         if (u[k].kind == U_FURN) {
@@ -566,14 +589,19 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
         /* a region in a script the lists do not cover (Thai and Lao write
          * no sentence punctuation) is judged by its length alone */
         if (w >= REGION_PASSAGES * (size_t)min_passage &&
-            (!(*flags & SD_PROSE_PUNCT) || 2 * listed < w ||
+            (!(flags & SD_PROSE_PUNCT) || 2 * listed < w ||
              (sends >= REGION_SENTENCES && sends * WORDS_PER_SENTENCE >= w)))
             for (j = u[k].t0; j < u[r - 1].t1; j++)
                 art[j >> 6] |= (uint64_t)1 << (j & 63);
         k = r;
     }
-    /* a legal formula inside a long unit (a page squeezed into one line,
-     * a footer run into the text) takes its sentence out of the article */
+}
+
+/* A legal formula inside a long unit (a page squeezed into one line, a
+ * footer run into the text) takes its sentence out of the article. */
+static void drop_formulas(const uint8_t *tf, const uint64_t *ends, size_t n, uint64_t *art)
+{
+    size_t i;
     for (i = 0; i < n; i++) {
         size_t a, b;
         if (!(tf[i] & T_FORMULA) || !sd__bit(art, i))
@@ -588,6 +616,33 @@ int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const u
         for (; a <= b; a++)
             art[a >> 6] &= ~((uint64_t)1 << (a & 63));
     }
+}
+
+int sd__prose_mark(const sd_prose_lex *lx, const char *text, size_t len, const uint32_t *h,
+                   const uint32_t *off, const uint32_t *end, size_t n, unsigned min_passage,
+                   uint64_t *art, uint64_t *ends, unsigned *flags)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t words = SD_PROSE_WORDS(n), nu = 0, ucap = 0;
+    unit *u = NULL;
+    uint8_t *tf;
+    int rc;
+
+    *flags = 0;
+    memset(art, 0, words * sizeof *art);
+    memset(ends, 0, words * sizeof *ends);
+    if (n == 0)
+        return 0;
+    if ((tf = sd__malloc(n)) == NULL)
+        return SD_ENOMEM;
+    token_flags(lx, s, len, h, off, end, n, tf, ends, flags);
+    if (make_units(tf, ends, n, *flags, &u, &nu, &ucap) != 0) {
+        rc = SD_ENOMEM;
+        goto done;
+    }
+    join_units(u, nu, s, off, ends);
+    mark_regions(u, nu, *flags, min_passage, art);
+    drop_formulas(tf, ends, n, art);
     rc = 0;
 done:
     sd__free(u);

@@ -109,78 +109,82 @@ static int valid_date(int y, int m, int d)
     return y >= 1900 && y <= 2199 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-/*
- * A date in text, as YYYY-MM-DD into out[11]: "2019-11-18", "2019/11/18",
- * "2019.11.18", "20191118", "18 Nov 2019", "Nov 18, 2019", "Monday,
- * November 18, 2019", RFC 822's "Mon, 18 Nov 2019 10:00:00 GMT". The
- * first such date in the text wins. Returns 1 when one was found.
- */
-int sd__ex_parse_date(const char *p, size_t n, char out[11])
+/* At p[i] (a digit after no digit), a numeric date: "2019-11-18" (or with
+ * '/', '.', '_'), or "20191118". Returns 1 with it in *y, *m, *d. */
+static int numeric_date(const char *p, size_t n, size_t i, int *y, int *m, int *d)
 {
-    size_t i;
-    int y, m, d;
-    for (i = 0; i < n; i++) {
-        if (p[i] >= '0' && p[i] <= '9' && (i == 0 || p[i - 1] < '0' || p[i - 1] > '9')) {
-            if (digits(p, n, i, 4, &y)) {
-                char sep = i + 4 < n ? p[i + 4] : 0;
-                if ((sep == '-' || sep == '/' || sep == '.' || sep == '_') &&
-                    digits(p, n, i + 5, 2, &m) && i + 7 < n && p[i + 7] == sep &&
-                    digits(p, n, i + 8, 2, &d) && valid_date(y, m, d))
-                    goto found;
-                if (digits(p, n, i, 8, &y) && (i + 8 >= n || p[i + 8] < '0' || p[i + 8] > '9')) {
-                    m = (y / 100) % 100;
-                    d = y % 100;
-                    y /= 10000;
-                    if (valid_date(y, m, d))
-                        goto found;
-                }
-            }
-            /* "18 Nov 2019", "18. November 2019" */
-            if (digits(p, n, i, 1, &d)) {
-                size_t j = i, k;
-                d = 0;
-                while (j < n && p[j] >= '0' && p[j] <= '9' && j - i < 2)
-                    d = d * 10 + (p[j++] - '0');
-                while (j < n && (p[j] == ' ' || p[j] == '.' || p[j] == '-'))
-                    j++;
-                for (k = j; k < n && ((p[k] | 32) >= 'a' && (p[k] | 32) <= 'z'); k++)
-                    ;
-                if ((m = month_name(p + j, k - j)) != 0) {
-                    while (k < n && (p[k] == ' ' || p[k] == ',' || p[k] == '-' || p[k] == '.'))
-                        k++;
-                    if (digits(p, n, k, 4, &y) && valid_date(y, m, d))
-                        goto found;
-                }
-            }
-        }
-        /* "Nov 18, 2019" */
-        if (((p[i] | 32) >= 'a' && (p[i] | 32) <= 'z') &&
-            (i == 0 || !((p[i - 1] | 32) >= 'a' && (p[i - 1] | 32) <= 'z'))) {
-            size_t k = i, j;
-            while (k < n && ((p[k] | 32) >= 'a' && (p[k] | 32) <= 'z'))
-                k++;
-            if ((m = month_name(p + i, k - i)) != 0) {
-                while (k < n && (p[k] == ' ' || p[k] == '.'))
-                    k++;
-                j = k;
-                d = 0;
-                while (j < n && p[j] >= '0' && p[j] <= '9' && j - k < 2)
-                    d = d * 10 + (p[j++] - '0');
-                if (j > k) {
-                    while (j < n &&
-                           (p[j] == ',' || p[j] == ' ' || (p[j] | 32) == 's' ||
-                            (p[j] | 32) == 't' || (p[j] | 32) == 'n' || (p[j] | 32) == 'r' ||
-                            (p[j] | 32) == 'd' || (p[j] | 32) == 'h'))
-                        j++;
-                    if (digits(p, n, j, 4, &y) && valid_date(y, m, d))
-                        goto found;
-                }
-            }
-            i = k > i ? k - 1 : i;
-        }
+    char sep;
+    if (!digits(p, n, i, 4, y))
+        return 0;
+    sep = i + 4 < n ? p[i + 4] : 0;
+    if ((sep == '-' || sep == '/' || sep == '.' || sep == '_') && digits(p, n, i + 5, 2, m) &&
+        i + 7 < n && p[i + 7] == sep && digits(p, n, i + 8, 2, d) && valid_date(*y, *m, *d))
+        return 1;
+    if (digits(p, n, i, 8, y) && (i + 8 >= n || p[i + 8] < '0' || p[i + 8] > '9')) {
+        *m = (*y / 100) % 100;
+        *d = *y % 100;
+        *y /= 10000;
+        if (valid_date(*y, *m, *d))
+            return 1;
     }
     return 0;
-found:
+}
+
+/* At p[i] (a digit after no digit), "18 Nov 2019", "18. November 2019".
+ * Returns 1 with it in *y, *m, *d. */
+static int day_month_year(const char *p, size_t n, size_t i, int *y, int *m, int *d)
+{
+    size_t j = i, k;
+    if (!digits(p, n, i, 1, d))
+        return 0;
+    *d = 0;
+    while (j < n && p[j] >= '0' && p[j] <= '9' && j - i < 2)
+        *d = *d * 10 + (p[j++] - '0');
+    while (j < n && (p[j] == ' ' || p[j] == '.' || p[j] == '-'))
+        j++;
+    for (k = j; k < n && ((p[k] | 32) >= 'a' && (p[k] | 32) <= 'z'); k++)
+        ;
+    if ((*m = month_name(p + j, k - j)) == 0)
+        return 0;
+    while (k < n && (p[k] == ' ' || p[k] == ',' || p[k] == '-' || p[k] == '.'))
+        k++;
+    return digits(p, n, k, 4, y) && valid_date(*y, *m, *d);
+}
+
+/* Whether c may come between a day and its year: a comma, a space, a
+ * letter of an ordinal's suffix (st, nd, rd, th). */
+static int day_suffix(char c)
+{
+    return c == ',' || c == ' ' || (c | 32) == 's' || (c | 32) == 't' || (c | 32) == 'n' ||
+           (c | 32) == 'r' || (c | 32) == 'd' || (c | 32) == 'h';
+}
+
+/* At p[i] (a letter after no letter), "Nov 18, 2019", "November 18th,
+ * 2019". Returns 1 with it in *y, *m, *d; *k is where the scan of the
+ * word at i (and, after a month, of the spaces after it) stopped. */
+static int month_day_year(const char *p, size_t n, size_t i, int *y, int *m, int *d, size_t *k)
+{
+    size_t j;
+    for (*k = i; *k < n && ((p[*k] | 32) >= 'a' && (p[*k] | 32) <= 'z'); (*k)++)
+        ;
+    if ((*m = month_name(p + i, *k - i)) == 0)
+        return 0;
+    while (*k < n && (p[*k] == ' ' || p[*k] == '.'))
+        (*k)++;
+    j = *k;
+    *d = 0;
+    while (j < n && p[j] >= '0' && p[j] <= '9' && j - *k < 2)
+        *d = *d * 10 + (p[j++] - '0');
+    if (j == *k)
+        return 0;
+    while (j < n && day_suffix(p[j]))
+        j++;
+    return digits(p, n, j, 4, y) && valid_date(*y, *m, *d);
+}
+
+/* Writes a date as YYYY-MM-DD into out[11]. */
+static void put_date(char out[11], int y, int m, int d)
+{
     out[0] = (char)('0' + y / 1000);
     out[1] = (char)('0' + y / 100 % 10);
     out[2] = (char)('0' + y / 10 % 10);
@@ -192,7 +196,34 @@ found:
     out[8] = (char)('0' + d / 10);
     out[9] = (char)('0' + d % 10);
     out[10] = '\0';
-    return 1;
+}
+
+/*
+ * A date in text, as YYYY-MM-DD into out[11]: "2019-11-18", "2019/11/18",
+ * "2019.11.18", "20191118", "18 Nov 2019", "Nov 18, 2019", "Monday,
+ * November 18, 2019", RFC 822's "Mon, 18 Nov 2019 10:00:00 GMT". The
+ * first such date in the text wins. Returns 1 when one was found.
+ */
+int sd__ex_parse_date(const char *p, size_t n, char out[11])
+{
+    size_t i, k;
+    int y, m, d;
+    for (i = 0; i < n; i++) {
+        if (p[i] >= '0' && p[i] <= '9' && (i == 0 || p[i - 1] < '0' || p[i - 1] > '9') &&
+            (numeric_date(p, n, i, &y, &m, &d) || day_month_year(p, n, i, &y, &m, &d))) {
+            put_date(out, y, m, d);
+            return 1;
+        }
+        if (((p[i] | 32) >= 'a' && (p[i] | 32) <= 'z') &&
+            (i == 0 || !((p[i - 1] | 32) >= 'a' && (p[i - 1] | 32) <= 'z'))) {
+            if (month_day_year(p, n, i, &y, &m, &d, &k)) {
+                put_date(out, y, m, d);
+                return 1;
+            }
+            i = k > i ? k - 1 : i;
+        }
+    }
+    return 0;
 }
 
 /* A date field set from text, when the text holds a date. */
@@ -308,74 +339,93 @@ static void meta_tag(ex *x, const char *name, const char *content)
     }
 }
 
+/* The attributes of a start tag that carry metadata. */
+typedef struct meta_attrs {
+    const char *name, *content, *rel, *href, *lang, *datetime, *itemprop, *type;
+    int pubdate;
+} meta_attrs;
+
+/* Reads a start tag's attributes (name, value, ... NULL) into a; name is
+ * the first of name, property and http-equiv, the first two winning. */
+static void read_meta_attrs(const char *const *attrs, meta_attrs *a)
+{
+    size_t k;
+    memset(a, 0, sizeof *a);
+    for (k = 0; attrs && attrs[k]; k += 2) {
+        const char *an = attrs[k], *av = attrs[k + 1] ? attrs[k + 1] : "";
+        if (strcasecmp(an, "name") == 0 || strcasecmp(an, "property") == 0 ||
+            (strcasecmp(an, "http-equiv") == 0 && a->name == NULL))
+            a->name = av;
+        else if (strcasecmp(an, "content") == 0)
+            a->content = av;
+        else if (strcasecmp(an, "rel") == 0)
+            a->rel = av;
+        else if (strcasecmp(an, "href") == 0)
+            a->href = av;
+        else if (strcasecmp(an, "lang") == 0)
+            a->lang = av;
+        else if (strcasecmp(an, "datetime") == 0)
+            a->datetime = av;
+        else if (strcasecmp(an, "itemprop") == 0)
+            a->itemprop = av;
+        else if (strcasecmp(an, "pubdate") == 0)
+            a->pubdate = 1;
+        else if (strcasecmp(an, "type") == 0)
+            a->type = av;
+    }
+}
+
+/* A date an element gives by its datetime (or, for <time itemprop>, its
+ * content): the modified or published date its itemprop names, the
+ * published one with pubdate; a bare <time> ranks below. */
+static void time_tag(ex *x, const char *tag, const meta_attrs *a)
+{
+    const char *v = a->datetime ? a->datetime : a->content;
+    if (v == NULL)
+        return;
+    if (a->itemprop && strcasecmp(a->itemprop, "dateModified") == 0)
+        set_date(&x->meta.f[M_MODIFIED], v, strlen(v), R_OG);
+    else if ((a->itemprop && strcasecmp(a->itemprop, "datePublished") == 0) || a->pubdate)
+        set_date(&x->meta.f[M_DATE], v, strlen(v), R_OG);
+    else if (strcmp(tag, "time") == 0)
+        set_date(&x->meta.f[M_DATE], v, strlen(v), R_TIME);
+}
+
 /* Looks at a start tag's attributes for metadata: <html lang>, <meta>,
  * <link rel=canonical>, <time datetime>, itemprop dates. */
 void sd__ex_meta_tag(ex *x, const char *tag, const char *const *attrs)
 {
-    const char *name = NULL, *content = NULL, *rel = NULL, *href = NULL, *lang = NULL,
-               *datetime = NULL, *itemprop = NULL, *type = NULL;
-    size_t k;
-    int pubdate = 0;
-    for (k = 0; attrs && attrs[k]; k += 2) {
-        const char *an = attrs[k], *av = attrs[k + 1] ? attrs[k + 1] : "";
-        if (strcasecmp(an, "name") == 0 || strcasecmp(an, "property") == 0 ||
-            (strcasecmp(an, "http-equiv") == 0 && name == NULL))
-            name = av;
-        else if (strcasecmp(an, "content") == 0)
-            content = av;
-        else if (strcasecmp(an, "rel") == 0)
-            rel = av;
-        else if (strcasecmp(an, "href") == 0)
-            href = av;
-        else if (strcasecmp(an, "lang") == 0)
-            lang = av;
-        else if (strcasecmp(an, "datetime") == 0)
-            datetime = av;
-        else if (strcasecmp(an, "itemprop") == 0)
-            itemprop = av;
-        else if (strcasecmp(an, "pubdate") == 0)
-            pubdate = 1;
-        else if (strcasecmp(an, "type") == 0)
-            type = av;
-    }
+    meta_attrs a;
+    read_meta_attrs(attrs, &a);
     if (strcmp(tag, "script") == 0) {
-        x->meta.in_ld = type != NULL && strcasecmp(type, "application/ld+json") == 0;
+        x->meta.in_ld = a.type != NULL && strcasecmp(a.type, "application/ld+json") == 0;
         if (x->meta.in_ld)
             sd__buf_reset(&x->meta.ld);
         return;
     }
     if (strcmp(tag, "html") == 0) {
-        if (lang)
-            set_field(&x->meta.f[M_LANG], lang, strlen(lang), R_OG);
+        if (a.lang)
+            set_field(&x->meta.f[M_LANG], a.lang, strlen(a.lang), R_OG);
         return;
     }
-    if (itemprop && content) {
-        if (strcasecmp(itemprop, "datePublished") == 0)
-            set_date(&x->meta.f[M_DATE], content, strlen(content), R_OG);
-        else if (strcasecmp(itemprop, "dateModified") == 0)
-            set_date(&x->meta.f[M_MODIFIED], content, strlen(content), R_OG);
+    if (a.itemprop && a.content) {
+        if (strcasecmp(a.itemprop, "datePublished") == 0)
+            set_date(&x->meta.f[M_DATE], a.content, strlen(a.content), R_OG);
+        else if (strcasecmp(a.itemprop, "dateModified") == 0)
+            set_date(&x->meta.f[M_MODIFIED], a.content, strlen(a.content), R_OG);
     }
     if (strcmp(tag, "meta") == 0) {
-        if (name && content)
-            meta_tag(x, name, content);
+        if (a.name && a.content)
+            meta_tag(x, a.name, a.content);
         return;
     }
     if (strcmp(tag, "link") == 0) {
-        if (rel && href && strcasecmp(rel, "canonical") == 0)
-            set_field(&x->meta.f[M_CANONICAL], href, strlen(href), R_LD);
+        if (a.rel && a.href && strcasecmp(a.rel, "canonical") == 0)
+            set_field(&x->meta.f[M_CANONICAL], a.href, strlen(a.href), R_LD);
         return;
     }
-    if (datetime || (strcmp(tag, "time") == 0 && itemprop)) {
-        const char *v = datetime ? datetime : content;
-        if (v == NULL)
-            return;
-        if (itemprop && strcasecmp(itemprop, "dateModified") == 0)
-            set_date(&x->meta.f[M_MODIFIED], v, strlen(v), R_OG);
-        else if ((itemprop && strcasecmp(itemprop, "datePublished") == 0) || pubdate)
-            set_date(&x->meta.f[M_DATE], v, strlen(v), R_OG);
-        else if (strcmp(tag, "time") == 0)
-            set_date(&x->meta.f[M_DATE], v, strlen(v), R_TIME);
-    }
+    if (a.datetime || (strcmp(tag, "time") == 0 && a.itemprop))
+        time_tag(x, tag, &a);
 }
 
 /* A JSON-LD value as a person's or an organisation's name: a string, an

@@ -326,37 +326,28 @@ static void hint_index(ex *x)
     }
 }
 
-/* The F_* hints a class or id value gives. The patterns are sorted, so
- * each byte of the value is tried against the few that start with it.
- * Pages repeat the same few values thousands of times: the answer for a
- * value is kept by its 64-bit hash in a small table. */
-static unsigned value_hints(ex *x, const char *v)
+/* F_BODY | F_POS when a name of the article's body starts at a letter of
+ * low[0..n) (lower-cased), else 0. */
+static unsigned body_hint(const ex *x, const char *low, size_t n)
 {
-    char low[256];
-    size_t n = 0, i, k, start;
-    unsigned f = 0;
-    uint64_t h = 1469598103934665603ull;
-    struct ex_hint_memo *memo;
-    for (; v[n] && n + 1 < sizeof low; n++) {
-        low[n] = (char)((v[n] >= 'A' && v[n] <= 'Z') ? v[n] + 32 : v[n]);
-        h = (h ^ (unsigned char)low[n]) * 1099511628211ull;
-    }
-    low[n] = '\0';
-    if (n == 0)
-        return 0;
-    memo = &x->memo[h % EX_HINT_MEMO];
-    if (memo->hash == h && memo->used)
-        return memo->flags;
-    for (i = 0; i < n && !(f & F_BODY); i++) {
+    size_t i, k;
+    for (i = 0; i < n; i++) {
         if (low[i] < 'a' || low[i] > 'z')
             continue;
         for (k = x->body_at[low[i] - 'a']; k < x->body_at[low[i] - 'a' + 1]; k++)
-            if (strncmp(low + i, body_names[k], strlen(body_names[k])) == 0) {
-                f = F_BODY | F_POS;
-                break;
-            }
+            if (strncmp(low + i, body_names[k], strlen(body_names[k])) == 0)
+                return F_BODY | F_POS;
     }
-    for (i = 0; i < n && !(f & F_BODY); i++) {
+    return 0;
+}
+
+/* The hints of the patterns found anywhere in low[0..n), where they name
+ * something (names_at()). */
+static unsigned sub_hint_flags(const ex *x, const char *low, size_t n)
+{
+    size_t i, k;
+    unsigned f = 0;
+    for (i = 0; i < n; i++) {
         if (low[i] < 'a' || low[i] > 'z')
             continue;
         for (k = x->sub_at[low[i] - 'a']; k < x->sub_at[low[i] - 'a' + 1]; k++) {
@@ -369,8 +360,15 @@ static unsigned value_hints(ex *x, const char *v)
                 f |= sub_hints[k].flag;
         }
     }
-    if (f & F_BODY)
-        goto done;
+    return f;
+}
+
+/* The hints of the patterns that are whole parts of low[0..n) (runs of
+ * letters and digits). */
+static unsigned part_hint_flags(const char *low, size_t n)
+{
+    size_t i, k, start;
+    unsigned f = 0;
     for (i = 0; i <= n;) {
         while (i < n && !((low[i] >= 'a' && low[i] <= 'z') || (low[i] >= '0' && low[i] <= '9')))
             i++;
@@ -384,11 +382,38 @@ static unsigned value_hints(ex *x, const char *v)
                 memcmp(part_hints[k].pat, low + start, i - start) == 0)
                 f |= part_hints[k].flag;
     }
-    /* An embedded post or video (a tweet, "social-embed") is the
-     * article's own content, whatever network's name it carries. */
-    if (strstr(low, "embed") || strstr(low, "tweet") || strstr(low, "instagram-media"))
-        f &= ~(unsigned)(F_SHARE | F_PROMO | F_RELATED | F_SIDEBAR);
-done:
+    return f;
+}
+
+/* The F_* hints a class or id value gives. The patterns are sorted, so
+ * each byte of the value is tried against the few that start with it.
+ * Pages repeat the same few values thousands of times: the answer for a
+ * value is kept by its 64-bit hash in a small table. */
+static unsigned value_hints(ex *x, const char *v)
+{
+    char low[256];
+    size_t n = 0;
+    unsigned f;
+    uint64_t h = 1469598103934665603ull;
+    struct ex_hint_memo *memo;
+    for (; v[n] && n + 1 < sizeof low; n++) {
+        low[n] = (char)((v[n] >= 'A' && v[n] <= 'Z') ? v[n] + 32 : v[n]);
+        h = (h ^ (unsigned char)low[n]) * 1099511628211ull;
+    }
+    low[n] = '\0';
+    if (n == 0)
+        return 0;
+    memo = &x->memo[h % EX_HINT_MEMO];
+    if (memo->hash == h && memo->used)
+        return memo->flags;
+    f = body_hint(x, low, n);
+    if (!(f & F_BODY)) {
+        f = sub_hint_flags(x, low, n) | part_hint_flags(low, n);
+        /* An embedded post or video (a tweet, "social-embed") is the
+         * article's own content, whatever network's name it carries. */
+        if (strstr(low, "embed") || strstr(low, "tweet") || strstr(low, "instagram-media"))
+            f &= ~(unsigned)(F_SHARE | F_PROMO | F_RELATED | F_SIDEBAR);
+    }
     memo->hash = h;
     memo->flags = (uint16_t)f;
     memo->used = 1;
@@ -726,21 +751,52 @@ static uint32_t add_link(ex *x, const char *href)
     return (uint32_t)x->n_links++;
 }
 
-static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
+/* What a start tag's attributes say: the hints of its class, id, role and
+ * itemprop (added to own), whether they hide the element, and the values
+ * on_start() reads later. */
+typedef struct tag_attrs {
+    unsigned own;
+    int hidden;
+    const char *cls, *meta_prop, *meta_content, *href;
+} tag_attrs;
+
+/* Reads one attribute, its name an and value av, into a. */
+static void read_attr(ex *x, const char *an, const char *av, tag_attrs *a)
 {
-    ex *x = ctx;
-    const char *name = (const char *)xname;
-    const tag_info *ti = tag_lookup(name);
+    if (strcasecmp(an, "class") == 0) {
+        a->own |= value_hints(x, av);
+        a->cls = av;
+    } else if (strcasecmp(an, "id") == 0) {
+        a->own |= value_hints(x, av);
+    } else if (strcasecmp(an, "role") == 0) {
+        a->own |= role_hints(av);
+    } else if (strcasecmp(an, "itemprop") == 0) {
+        if (strcasecmp(av, "articleBody") == 0 || strcasecmp(av, "reviewBody") == 0)
+            a->own |= F_BODY;
+    } else if (strcasecmp(an, "hidden") == 0) {
+        a->hidden = 1;
+    } else if (strcasecmp(an, "aria-hidden") == 0) {
+        a->hidden |= strcasecmp(av, "true") == 0;
+    } else if (strcasecmp(an, "style") == 0) {
+        a->hidden |= style_hides(av);
+    } else if (strcasecmp(an, "property") == 0 || strcasecmp(an, "name") == 0) {
+        a->meta_prop = av;
+    } else if (strcasecmp(an, "content") == 0) {
+        a->meta_content = av;
+    } else if (strcasecmp(an, "href") == 0) {
+        a->href = av;
+    }
+}
+
+/* The entry of an element that starts (xname), pushed on the open stack:
+ * it inherits the nearest recorded node and block owner. NULL when out of
+ * memory (x->err set). */
+static struct ex_open *push_open(ex *x, const xmlChar *xname)
+{
     struct ex_open *o;
-    unsigned own = ti ? ti->own : 0;
-    int kind = ti ? ti->kind : K_INLINE, hidden = 0;
-    const char *cls = NULL, *meta_prop = NULL, *meta_content = NULL, *href = NULL;
-    size_t k;
-    if (x->err)
-        return;
     if (SD_GROW(x->stack, x->cap_stack, x->depth + 1)) {
         x->err = SD_ENOMEM;
-        return;
+        return NULL;
     }
     o = &x->stack[x->depth];
     memset(o, 0, sizeof *o);
@@ -750,53 +806,22 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     o->own_node = x->depth > 0 ? x->stack[x->depth - 1].own_node : 0;
     o->epoch = x->head_epoch;
     x->depth++;
-    if (x->skip) {
-        x->skip++;
-        o->skip = 1;
-        return;
-    }
-    if (meta_tag_wanted(name, attrs)) {
-        sd__ex_meta_tag(x, name, (const char *const *)attrs);
-        o->ld = (uint8_t)x->meta.in_ld;
-    }
-    for (k = 0; attrs && attrs[k]; k += 2) {
-        const char *an = (const char *)attrs[k], *av = (const char *)attrs[k + 1];
-        if (av == NULL)
-            av = "";
-        if (strcasecmp(an, "class") == 0) {
-            own |= value_hints(x, av);
-            cls = av;
-        } else if (strcasecmp(an, "id") == 0) {
-            own |= value_hints(x, av);
-        } else if (strcasecmp(an, "role") == 0) {
-            own |= role_hints(av);
-        } else if (strcasecmp(an, "itemprop") == 0) {
-            if (strcasecmp(av, "articleBody") == 0 || strcasecmp(av, "reviewBody") == 0)
-                own |= F_BODY;
-        } else if (strcasecmp(an, "hidden") == 0) {
-            hidden = 1;
-        } else if (strcasecmp(an, "aria-hidden") == 0) {
-            hidden |= strcasecmp(av, "true") == 0;
-        } else if (strcasecmp(an, "style") == 0) {
-            hidden |= style_hides(av);
-        } else if (strcasecmp(an, "property") == 0 || strcasecmp(an, "name") == 0) {
-            meta_prop = av;
-        } else if (strcasecmp(an, "content") == 0) {
-            meta_content = av;
-        } else if (strcasecmp(an, "href") == 0) {
-            href = av;
-        }
-    }
-    if (meta_prop && meta_content && strcmp(name, "meta") == 0 && x->ogtitle.len == 0 &&
-        (strcasecmp(meta_prop, "og:title") == 0 || strcasecmp(meta_prop, "twitter:title") == 0))
-        add_title(&x->ogtitle, meta_content, strlen(meta_content));
-    if (kind == K_VOID)
-        return;
-    if (kind == K_SKIP || (hidden && strcmp(name, "html") != 0 && strcmp(name, "body") != 0)) {
-        x->skip = 1;
-        o->skip = 1;
-        return;
-    }
+    return o;
+}
+
+/* The first og:title or twitter:title <meta> is the page's title there. */
+static void og_title(ex *x, const char *name, const tag_attrs *a)
+{
+    if (a->meta_prop && a->meta_content && strcmp(name, "meta") == 0 && x->ogtitle.len == 0 &&
+        (strcasecmp(a->meta_prop, "og:title") == 0 ||
+         strcasecmp(a->meta_prop, "twitter:title") == 0))
+        add_title(&x->ogtitle, a->meta_content, strlen(a->meta_content));
+}
+
+/* <head> and <title> as an element (entry o, of kind) starts. Returns 1
+ * for the head's <title>, which records nothing more. */
+static int head_state(ex *x, struct ex_open *o, const char *name, int kind)
+{
     if ((x->in_head || x->in_title) && kind == K_BLOCK && strcmp(name, "head") != 0 &&
         strcmp(name, "html") != 0) {
         /* Body markup inside <head> or an unclosed <title>: the head has
@@ -812,10 +837,16 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     } else if (strcmp(name, "title") == 0 && x->in_head) {
         o->title = 1;
         x->in_title++;
-        return;
+        return 1;
     }
-    if (ti && (ti->tag == T_BODY || strcmp(name, "html") == 0))
-        own = 0; /* a page-wide class ("has-sidebar") says nothing */
+    return 0;
+}
+
+/* An element (entry o, tag ti, of kind, hints own) that is a block, or
+ * hinted as furniture, ends the block being read; a <br> breaks the line.
+ * Returns 1 for a <br>, which records nothing more. */
+static int start_boundary(ex *x, struct ex_open *o, const tag_info *ti, int kind, unsigned own)
+{
     o->boundary = (uint8_t)(kind == K_BLOCK || (own & F_BAD));
     if (o->boundary) {
         flush(x);
@@ -825,8 +856,15 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
     if (ti && ti->tag == T_BR) {
         x->brk = 1;
         o->boundary = 0;
-        return;
+        return 1;
     }
+    return 0;
+}
+
+/* A link (<a>, its target href) or preformatted text (<pre>) that starts:
+ * its state on entry o. */
+static void open_span(ex *x, struct ex_open *o, const tag_info *ti, const char *href)
+{
     if (ti && ti->tag == T_A) {
         o->link = 1;
         o->link_idx = EX_NONE;
@@ -840,6 +878,16 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
         o->pre = 1;
         x->in_pre++;
     }
+}
+
+/* The node of an element that starts (entry o, tag ti named name, hints
+ * own, class cls): under the nearest recorded one, with its blocks to
+ * come, its tag, hints, depth, signature and heading level. */
+static void add_node(ex *x, struct ex_open *o, const tag_info *ti, const char *name, unsigned own,
+                     const char *cls)
+{
+    ex_node *nd;
+    uint32_t parent = o->rec; /* still the entry below's: nearest recorded */
     if (x->n_nodes >= UINT32_MAX - 1) {
         x->err = SD_ETOOBIG;
         return;
@@ -848,23 +896,66 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
         x->err = SD_ENOMEM;
         return;
     }
-    {
-        ex_node *nd = &x->nodes[x->n_nodes];
-        uint32_t parent = o->rec; /* still the entry below's: nearest recorded */
-        nd->parent = parent;
-        nd->first_block = nd->end_block = (uint32_t)x->n_blocks;
-        nd->tag = ti ? ti->tag : T_OTHER;
-        nd->own = (uint16_t)own;
-        nd->depth = x->nodes[parent].depth + 1;
-        nd->sig = fnv(fnv(2166136261u, name), cls ? cls : "");
-        nd->level = (uint8_t)(ti && (ti->tag == T_H1 || ti->tag == T_H2) ? name[1] - '0' : 0);
-        if (ti && ti->tag == T_BLOCK && strcmp(name, "tr") == 0)
-            x->row_pending = 1;
-        o->node = (uint32_t)x->n_nodes++;
-        o->rec = o->node;
-        if (o->boundary)
-            o->own_node = o->node;
+    nd = &x->nodes[x->n_nodes];
+    nd->parent = parent;
+    nd->first_block = nd->end_block = (uint32_t)x->n_blocks;
+    nd->tag = ti ? ti->tag : T_OTHER;
+    nd->own = (uint16_t)own;
+    nd->depth = x->nodes[parent].depth + 1;
+    nd->sig = fnv(fnv(2166136261u, name), cls ? cls : "");
+    nd->level = (uint8_t)(ti && (ti->tag == T_H1 || ti->tag == T_H2) ? name[1] - '0' : 0);
+    if (ti && ti->tag == T_BLOCK && strcmp(name, "tr") == 0)
+        x->row_pending = 1;
+    o->node = (uint32_t)x->n_nodes++;
+    o->rec = o->node;
+    if (o->boundary)
+        o->own_node = o->node;
+}
+
+/* An element starts: its entry on the open stack; its metadata, hints and
+ * visibility from its attributes; skipped (script, style, hidden), a line
+ * break, or recorded as a node, a boundary between blocks when it is a
+ * block or hinted as furniture. */
+static void on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
+{
+    ex *x = ctx;
+    const char *name = (const char *)xname;
+    const tag_info *ti = tag_lookup(name);
+    struct ex_open *o;
+    int kind = ti ? ti->kind : K_INLINE;
+    tag_attrs a;
+    size_t k;
+    if (x->err || (o = push_open(x, xname)) == NULL)
+        return;
+    if (x->skip) {
+        x->skip++;
+        o->skip = 1;
+        return;
     }
+    if (meta_tag_wanted(name, attrs)) {
+        sd__ex_meta_tag(x, name, (const char *const *)attrs);
+        o->ld = (uint8_t)x->meta.in_ld;
+    }
+    memset(&a, 0, sizeof a);
+    a.own = ti ? ti->own : 0;
+    for (k = 0; attrs && attrs[k]; k += 2)
+        read_attr(x, (const char *)attrs[k], attrs[k + 1] ? (const char *)attrs[k + 1] : "", &a);
+    og_title(x, name, &a);
+    if (kind == K_VOID)
+        return;
+    if (kind == K_SKIP || (a.hidden && strcmp(name, "html") != 0 && strcmp(name, "body") != 0)) {
+        x->skip = 1;
+        o->skip = 1;
+        return;
+    }
+    if (head_state(x, o, name, kind))
+        return;
+    if (ti && (ti->tag == T_BODY || strcmp(name, "html") == 0))
+        a.own = 0; /* a page-wide class ("has-sidebar") says nothing */
+    if (start_boundary(x, o, ti, kind, a.own))
+        return;
+    open_span(x, o, ti, a.href);
+    add_node(x, o, ti, name, a.own, a.cls);
 }
 
 /* A link of this many words or more with LINK_PROSE_SENTENCES sentence

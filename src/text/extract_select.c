@@ -644,85 +644,92 @@ static void keep_after_prose(sel *s, uint32_t first, uint32_t i, uint32_t j)
             s->cls[k - first] = B_LINES;
 }
 
-/* Classifies the region's blocks, then revises short ones by context. */
-static void classify(sel *s, const uint16_t *own, region r)
+/* A block's class on its own (B_*), from its hints f (its element's and
+ * its own): a caption kept, furniture and tables dropped as asked, a
+ * block mostly of links dropped (a paragraph rich in links kept in
+ * context), prose good, the rest short. */
+static uint8_t block_class(const sel *s, const ex_block *b, unsigned f)
+{
+    if ((s->o->flags & SD_EXTRACT_CAPTIONS) && (f & F_BAD) == F_CAPTION && b->tag != T_H1)
+        return B_CAPTION;
+    if ((f & F_BAD) || b->tag == T_H1 || ((s->o->flags & SD_EXTRACT_NO_TABLES) && b->tag == T_CELL))
+        return B_DROP;
+    if (link_density(b) > LINKS_MAX)
+        return (b->tag == T_P && b->words >= s->o->min_words && link_density(b) < LINKED_PARA_MAX)
+                   ? B_SHORT /* a paragraph rich in links: kept in context */
+                   : B_DROP;
+    return is_prose(s->x, b, s->o->min_words) ? B_GOOD : B_SHORT;
+}
+
+/* Lines after prose: three or more lines broken by <br>, none of them
+ * mostly links, right after a prose paragraph (or after a subheading that
+ * follows one) are a list the article gives (tour dates, a timetable,
+ * results) and stay, even at the article's end. */
+static void keep_lines(sel *s, uint32_t first, uint32_t end)
 {
     const ex *x = s->x;
-    uint32_t i, first = r.first, end = r.end, top = r.node;
-    int seen;
-    local_hints(s, own, top);
-    for (i = first; i < end; i++) {
-        const ex_block *b = &x->blocks[i];
-        unsigned f = s->rel[b->node] | s->bflag[i];
-        uint8_t k;
-        if ((s->o->flags & SD_EXTRACT_CAPTIONS) && (f & F_BAD) == F_CAPTION && b->tag != T_H1)
-            k = B_CAPTION;
-        else if ((f & F_BAD) || b->tag == T_H1 ||
-                 ((s->o->flags & SD_EXTRACT_NO_TABLES) && b->tag == T_CELL))
-            k = B_DROP;
-        else if (link_density(b) > LINKS_MAX)
-            k = (b->tag == T_P && b->words >= s->o->min_words && link_density(b) < LINKED_PARA_MAX)
-                    ? B_SHORT /* a paragraph rich in links: kept in context */
-                    : B_DROP;
-        else if (is_prose(x, b, s->o->min_words))
-            k = B_GOOD;
-        else
-            k = B_SHORT;
-        s->cls[i - first] = k;
-    }
-    /* Lines after prose: three or more lines broken by <br>, none of them
-     * mostly links, right after a prose paragraph (or after a subheading
-     * that follows one) are a list the article gives (tour dates, a
-     * timetable, results) and stay, even at the article's end. */
-    for (i = first; i < end;) {
-        uint32_t j = i + 1, k;
+    uint32_t i, j, k;
+    for (i = first; i < end; i = j) {
         int ok = 1;
-        while (j < end && x->blocks[j].cont)
-            j++;
+        for (j = i + 1; j < end && x->blocks[j].cont; j++)
+            ;
         for (k = i; k < j; k++)
             ok &= s->cls[k - first] != B_DROP;
         if (ok && j - i >= LIST_MIN_LINES)
             keep_after_prose(s, first, i, j);
-        i = j;
     }
-    /* A list whose items read as prose for the most part keeps its
-     * digest items (a linked headline and its summary) too. */
-    for (i = first; i < end;) {
-        uint32_t j = i, good = 0, k;
+}
+
+/* A list whose items read as prose for the most part keeps its digest
+ * items (a linked headline and its summary) too. */
+static void keep_digests(sel *s, uint32_t first, uint32_t end)
+{
+    const ex *x = s->x;
+    uint32_t i, j, k, good;
+    for (i = first; i < end; i = j) {
         if (x->blocks[i].tag != T_LI) {
-            i++;
+            j = i + 1;
             continue;
         }
-        while (j < end && x->blocks[j].tag == T_LI)
-            good += s->cls[j++ - first] == B_GOOD;
+        for (j = i, good = 0; j < end && x->blocks[j].tag == T_LI; j++)
+            good += s->cls[j - first] == B_GOOD;
         if (2 * good >= j - i)
             for (k = i; k < j; k++)
                 if (s->cls[k - first] == B_DROP && linked_item(s, &x->blocks[k]) &&
                     !((s->rel[x->blocks[k].node] | s->bflag[k]) & F_BAD))
                     s->cls[k - first] = B_LINES;
-        i = j;
     }
-    /* A table after prose, likewise: a run of nine or more cells, none of
-     * them mostly links (standings, results, a timetable); and a list of
-     * three or more plain items (the teams that qualified, what a new
-     * version brings). */
-    for (i = first; i < end;) {
-        uint32_t j = i;
+}
+
+/* A table after prose, likewise: a run of nine or more cells, none of
+ * them mostly links (standings, results, a timetable); and a list of
+ * three or more plain items (the teams that qualified, what a new version
+ * brings). */
+static void keep_tables(sel *s, uint32_t first, uint32_t end)
+{
+    const ex *x = s->x;
+    uint32_t i, j;
+    for (i = first; i < end; i = j) {
         uint16_t tag = x->blocks[i].tag;
         int ok = 1;
         if (tag != T_CELL && tag != T_LI) {
-            i++;
+            j = i + 1;
             continue;
         }
-        while (j < end && x->blocks[j].tag == tag)
-            ok &= s->cls[j++ - first] != B_DROP;
+        for (j = i; j < end && x->blocks[j].tag == tag; j++)
+            ok &= s->cls[j - first] != B_DROP;
         if (ok && j - i >= (tag == T_CELL ? LIST_MIN_CELLS : LIST_MIN_LINES))
             keep_after_prose(s, first, i, j);
-        i = j;
     }
-    /* A short block stays when prose comes before and after it (a short
-     * paragraph, a subheading): a pass forward marks the blocks with prose
-     * before them, a pass back drops the short ones with none after. */
+}
+
+/* A short block stays when prose comes before and after it (a short
+ * paragraph, a subheading): a pass forward marks the blocks with prose
+ * before them, a pass back drops the short ones with none after. */
+static void drop_lone_short(sel *s, uint32_t first, uint32_t end)
+{
+    uint32_t i;
+    int seen;
     for (i = first, seen = 0; i < end; i++) {
         uint8_t k = s->cls[i - first];
         if (k == B_SHORT && !seen)
@@ -735,6 +742,22 @@ static void classify(sel *s, const uint16_t *own, region r)
             s->cls[i - 1 - first] = B_DROP;
         seen |= k == B_GOOD;
     }
+}
+
+/* Classifies the region's blocks, then revises short ones by context. */
+static void classify(sel *s, const uint16_t *own, region r)
+{
+    const ex *x = s->x;
+    uint32_t i;
+    local_hints(s, own, r.node);
+    for (i = r.first; i < r.end; i++) {
+        const ex_block *b = &x->blocks[i];
+        s->cls[i - r.first] = block_class(s, b, s->rel[b->node] | s->bflag[i]);
+    }
+    keep_lines(s, r.first, r.end);
+    keep_digests(s, r.first, r.end);
+    keep_tables(s, r.first, r.end);
+    drop_lone_short(s, r.first, r.end);
 }
 
 /* The text being written: paragraphs, and links with their targets'
@@ -924,6 +947,27 @@ static int emit_region(sel *s, outb *ob, region r)
     return 0;
 }
 
+/* Per node, top-down: the comment section it is in (sec[], EX_NONE for
+ * none: the outermost element named as comments) and its comment unit
+ * (unit[]: the innermost element below the section named as a comment, a
+ * list item or an <article>). */
+static void comment_units(const ex *x, const uint16_t *own, uint32_t *unit, uint32_t *sec)
+{
+    uint32_t i;
+    for (i = 0; i < x->n_nodes; i++) {
+        uint32_t par = x->nodes[i].parent;
+        int in_sec = par != EX_NONE && sec[par] != EX_NONE;
+        if (!in_sec && !(own[i] & F_COMMENT)) {
+            unit[i] = sec[i] = EX_NONE;
+            continue;
+        }
+        sec[i] = in_sec ? sec[par] : i;
+        unit[i] = (own[i] & F_COMMENT) || x->nodes[i].tag == T_LI || x->nodes[i].tag == T_ARTICLE
+                      ? i
+                      : unit[par];
+    }
+}
+
 /*
  * Readers' comments (SD_EXTRACT_COMMENTS): the blocks under a comment
  * name outside the article, less headings, forms, link lists, bylines,
@@ -940,18 +984,7 @@ static int collect_comments(sel *s, const uint16_t *own, region r, outb *cb)
     uint32_t *sec = s->kids;
     uint32_t i, prev_unit = EX_NONE;
     int rc;
-    for (i = 0; i < x->n_nodes; i++) {
-        uint32_t par = x->nodes[i].parent;
-        int in_sec = par != EX_NONE && sec[par] != EX_NONE;
-        if (!in_sec && !(own[i] & F_COMMENT)) {
-            unit[i] = sec[i] = EX_NONE;
-            continue;
-        }
-        sec[i] = in_sec ? sec[par] : i;
-        unit[i] = (own[i] & F_COMMENT) || x->nodes[i].tag == T_LI || x->nodes[i].tag == T_ARTICLE
-                      ? i
-                      : unit[par];
-    }
+    comment_units(x, own, unit, sec);
     for (i = 0; i < x->n_blocks; i++) {
         const ex_block *b = &x->blocks[i];
         uint32_t u = unit[b->node];
@@ -1092,6 +1125,67 @@ static int choose(sel *s, uint16_t *own, outb *ob, sd_article *out, region *rr)
     return w1 > 0 ? emit_region(s, ob, r) : 0;
 }
 
+/* Every block of the page, as a paragraph (the whole page). Returns 0
+ * or SD_ENOMEM. */
+static int emit_all(const ex *x, outb *ob)
+{
+    size_t i;
+    int rc;
+    for (i = 0; i < x->n_blocks; i++) {
+        const ex_block *b = &x->blocks[i];
+        if ((rc = emit(ob, x, b, b->cont, block_kind(b))) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The selection's arrays per node and per block (and one). Returns 0 or
+ * SD_ENOMEM (sel_release() frees what was made). */
+static int sel_alloc(sel *s)
+{
+    const ex *x = s->x;
+    s->inh = sd__malloc(x->n_nodes * sizeof *s->inh);
+    s->rel = sd__malloc(x->n_nodes * sizeof *s->rel);
+    s->pre = sd__malloc((x->n_blocks + 1) * sizeof *s->pre);
+    s->goodw = sd__malloc((x->n_blocks + 1) * sizeof *s->goodw);
+    s->allw = sd__malloc((x->n_blocks + 1) * sizeof *s->allw);
+    s->goodb = sd__malloc((x->n_blocks + 1) * sizeof *s->goodb);
+    s->linkb = sd__malloc((x->n_blocks + 1) * sizeof *s->linkb);
+    s->bflag = sd__malloc((x->n_blocks + 1) * sizeof *s->bflag);
+    return s->bflag == NULL || s->inh == NULL || s->rel == NULL || s->pre == NULL ||
+                   s->goodw == NULL || s->allw == NULL || s->goodb == NULL || s->linkb == NULL
+               ? SD_ENOMEM
+               : 0;
+}
+
+/* The prefix sums over the blocks: words, words of prose, blocks of prose,
+ * blocks mostly of links. A page whose text has almost no prose by
+ * function words (scores, results, timetables, listings) is judged again
+ * without them (x->relaxed): its article is then the run of plain,
+ * unlinked paragraphs. */
+static void prose_sums(sel *s)
+{
+    ex *x = s->x;
+    size_t i;
+    x->relaxed = 0;
+    for (;;) {
+        s->goodw[0] = 0;
+        s->allw[0] = 0;
+        s->goodb[0] = 0;
+        s->linkb[0] = 0;
+        for (i = 0; i < x->n_blocks; i++) {
+            int g = is_prose(x, &x->blocks[i], s->o->min_words);
+            s->allw[i + 1] = s->allw[i] + x->blocks[i].words;
+            s->goodw[i + 1] = s->goodw[i] + (g ? x->blocks[i].words : 0);
+            s->goodb[i + 1] = s->goodb[i] + (uint32_t)g;
+            s->linkb[i + 1] = s->linkb[i] + (link_density(&x->blocks[i]) > LINKS_MAX);
+        }
+        if (x->relaxed || x->lang < 0 || s->goodw[x->n_blocks] >= RELAX_BELOW)
+            break;
+        x->relaxed = 1;
+    }
+}
+
 int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article *out)
 {
     sel s;
@@ -1114,11 +1208,8 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
         goto fail;
     rc = SD_ENOMEM;
     if (whole_page) {
-        for (i = 0; i < x->n_blocks; i++) {
-            const ex_block *b = &x->blocks[i];
-            if ((rc = emit(&ob, x, b, b->cont, block_kind(b))) != 0)
-                goto fail;
-        }
+        if ((rc = emit_all(x, &ob)) != 0)
+            goto fail;
         out->method = ob.np > 0 ? "whole-page" : "";
         out->reason = ob.np > 0 ? NULL : "no text";
         goto done;
@@ -1128,40 +1219,11 @@ int sd__ex_select(ex *x, const sd_extract_options *o, int whole_page, sd_article
         goto done;
     }
     own = sd__malloc(x->n_nodes * sizeof *own);
-    s.inh = sd__malloc(x->n_nodes * sizeof *s.inh);
-    s.rel = sd__malloc(x->n_nodes * sizeof *s.rel);
-    s.pre = sd__malloc((x->n_blocks + 1) * sizeof *s.pre);
-    s.goodw = sd__malloc((x->n_blocks + 1) * sizeof *s.goodw);
-    s.allw = sd__malloc((x->n_blocks + 1) * sizeof *s.allw);
-    s.goodb = sd__malloc((x->n_blocks + 1) * sizeof *s.goodb);
-    s.linkb = sd__malloc((x->n_blocks + 1) * sizeof *s.linkb);
-    s.bflag = sd__malloc((x->n_blocks + 1) * sizeof *s.bflag);
-    if (s.bflag == NULL || own == NULL || s.inh == NULL || s.rel == NULL || s.pre == NULL ||
-        s.goodw == NULL || s.allw == NULL || s.goodb == NULL || s.linkb == NULL ||
-        build_kids(&s) != 0)
+    if (own == NULL || sel_alloc(&s) != 0 || build_kids(&s) != 0)
         goto fail;
     for (i = 0; i < x->n_nodes; i++)
         own[i] = x->nodes[i].own;
-    /* A page whose text has almost no prose by function words (scores,
-     * results, timetables, listings) is judged again without them: its
-     * article is then the run of plain, unlinked paragraphs. */
-    x->relaxed = 0;
-    for (;;) {
-        s.goodw[0] = 0;
-        s.allw[0] = 0;
-        s.goodb[0] = 0;
-        s.linkb[0] = 0;
-        for (i = 0; i < x->n_blocks; i++) {
-            int g = is_prose(x, &x->blocks[i], o->min_words);
-            s.allw[i + 1] = s.allw[i] + x->blocks[i].words;
-            s.goodw[i + 1] = s.goodw[i] + (g ? x->blocks[i].words : 0);
-            s.goodb[i + 1] = s.goodb[i] + (uint32_t)g;
-            s.linkb[i + 1] = s.linkb[i] + (link_density(&x->blocks[i]) > LINKS_MAX);
-        }
-        if (x->relaxed || x->lang < 0 || s.goodw[x->n_blocks] >= RELAX_BELOW)
-            break;
-        x->relaxed = 1;
-    }
+    prose_sums(&s);
     if ((rc = choose(&s, own, &ob, out, &r)) != 0)
         goto fail;
     if (ob.np == 0) {

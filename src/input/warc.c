@@ -791,31 +791,229 @@ buf_fail:
     return SD_ENOMEM;
 }
 
+/* Skips the blank lines between records; a run of them may be longer
+ * than the window holds, so what is passed is dropped first. Returns 0 or
+ * an error code. */
+static int skip_blank_lines(sd_warc *w)
+{
+    int rc;
+    for (;;) {
+        if (w->pos == w->win.len)
+            compact(w);
+        if ((rc = want_bytes(w, 1)) != 0)
+            return rc;
+        if (w->pos < w->win.len && (w->win.p[w->pos] == '\r' || w->win.p[w->pos] == '\n') &&
+            !break_in(w, w->pos, w->pos + 1)) {
+            w->pos++;
+            continue;
+        }
+        return 0;
+    }
+}
+
+/* Reports the damaged record at `offset` (its message set) and moves on to
+ * the next WARC record at or after byte `from` of the window. Returns 1
+ * with rec the error record, or an error code. */
+static int damaged(sd_warc *w, sd_record *rec, int code, uint64_t offset, int have_id, size_t from)
+{
+    int rc = error_record(w, rec, code, offset, have_id), err;
+    if ((err = resync(w, from)) < 0)
+        return err;
+    return rc;
+}
+
+/* The length of the header block of the record at byte start of the
+ * window into *he (0 when it does not end within HEADER_MAX bytes or the
+ * input). Returns 0 or an error code. */
+static int header_block(sd_warc *w, size_t start, size_t *he)
+{
+    int rc;
+    for (;;) {
+        size_t have = w->win.len - start;
+        *he = header_end(w->win.p + start, have < HEADER_MAX ? have : HEADER_MAX);
+        if (*he || have >= HEADER_MAX || w->input_done)
+            return 0;
+        if ((rc = want_bytes(w, have + 4096)) != 0)
+            return rc;
+    }
+}
+
+/* The fields of the header block h[0..he): the record's id (*have_id when
+ * it has one), URL and date into w, and its kind (REC_*). Returns 0 or
+ * SD_ENOMEM. */
+static int read_fields(sd_warc *w, const char *h, size_t he, int *have_id, int *kind)
+{
+    const char *v, *type;
+    size_t vlen, tlen = 0;
+    *have_id = 0;
+    sd__buf_reset(&w->id);
+    sd__buf_reset(&w->url);
+    sd__buf_reset(&w->date);
+    if ((v = header(h, he, "WARC-Record-ID", &vlen)) != NULL) {
+        if (set_field(&w->id, v, vlen))
+            return SD_ENOMEM;
+        *have_id = 1;
+    }
+    if ((v = header(h, he, "WARC-Target-URI", &vlen)) != NULL && set_field(&w->url, v, vlen))
+        return SD_ENOMEM;
+    if ((v = header(h, he, "WARC-Date", &vlen)) != NULL && set_field(&w->date, v, vlen))
+        return SD_ENOMEM;
+    /* Only what the type is, not a pointer to it, outlives the reads
+     * after this: want_bytes() may move the window. */
+    type = header(h, he, "WARC-Type", &tlen);
+    *kind = type == NULL                                         ? REC_UNTYPED
+            : tlen == 8 && strncasecmp(type, "response", 8) == 0 ? REC_RESPONSE
+            : tlen == 8 && strncasecmp(type, "resource", 8) == 0 ? REC_RESOURCE
+                                                                 : REC_OTHER;
+    return 0;
+}
+
+/* Whether a block of clen bytes at byte blk of the window ends where it
+ * should: the blank line after it must be there, else the length lies,
+ * and the next record is found by its marker. */
+static int block_ends(const sd_warc *w, size_t blk, size_t clen)
+{
+    const char *e = w->win.p + blk + clen;
+    size_t left = w->win.len - blk - clen;
+    return (left >= 4 && memcmp(e, "\r\n\r\n", 4) == 0) ||
+           (left >= 2 && memcmp(e, "\n\n", 2) == 0) || (left == 0 && w->input_done) ||
+           (left >= 7 && memcmp(e, "WARC/1.", 7) == 0) ||
+           (left == 2 && w->input_done && memcmp(e, "\r\n", 2) == 0);
+}
+
+/* The page of a response or resource record (kind) at byte start of the
+ * window, its header block he bytes, its block clen: into rec, with the
+ * whole record as raw. Returns 1 for a record in rec, 0 for a resource
+ * that is no document, or SD_ENOMEM. */
+static int page_of(sd_warc *w, sd_record *rec, size_t start, size_t he, size_t clen,
+                   uint64_t offset, int have_id, int kind)
+{
+    int http = kind == REC_RESPONSE, rc;
+    if (!http) {
+        /* a resource's type is in its WARC header */
+        const char *v;
+        size_t vlen;
+        sd__buf_reset(&w->tmp);
+        if (sd__buf_append(&w->tmp, w->win.p + start, he) || sd__buf_reserve(&w->tmp, 0))
+            return SD_ENOMEM;
+        v = header(w->tmp.p, w->tmp.len, "Content-Type", &vlen);
+        if (doc_kind(v, v ? vlen : 0) == 0)
+            return 0;
+    }
+    if (!have_id) {
+        sd__buf_reset(&w->id);
+        if (sd__buf_printf(&w->id, "%s@%llu", w->path, (unsigned long long)offset))
+            return SD_ENOMEM;
+    }
+    rc = page_record(w, rec, w->win.p + start + he, clen, http, http ? "response" : "resource",
+                     offset);
+    if (rc == 1 && rec->error == 0) {
+        /* raw is the whole WARC record, header and block, so that it can
+         * be written out again unchanged */
+        rec->raw = w->win.p + start;
+        rec->raw_len = he + clen;
+    }
+    return rc;
+}
+
+/* The block of the record at byte start of the window (the header block
+ * he bytes, the block clen, no more than the most allowed): checked whole
+ * and ending right, then a page when the record holds one. Returns 1 for
+ * a record in rec (perhaps an error record), 0 for a record with no page,
+ * or an error code. */
+static int read_block(sd_warc *w, sd_record *rec, size_t start, size_t he, size_t clen,
+                      uint64_t offset, int have_id, int kind)
+{
+    size_t blk = start + he;
+    const wbreak *br;
+    int rc;
+    if ((rc = want_bytes(w, he + clen + 4)) != 0)
+        return rc;
+    br = break_in(w, blk, blk + clen + 4);
+    if (br || w->win.len - blk < clen) {
+        if (br)
+            set_msg(w, "%s", br->msg);
+        else
+            set_msg(w, "WARC record at byte %llu is cut short (%zu of %zu bytes)",
+                    (unsigned long long)offset, w->win.len - blk, clen);
+        return damaged(w, rec, br ? br->code : SD_ETRUNC, br ? br->raw_off : offset, have_id, blk);
+    }
+    if (!block_ends(w, blk, clen)) {
+        set_msg(w,
+                "WARC record at byte %llu: its Content-Length (%zu) does not end "
+                "where the next record begins",
+                (unsigned long long)offset, clen);
+        return damaged(w, rec, SD_EFORMAT, offset, have_id, blk);
+    }
+    w->pos = blk + clen;
+    if (kind == REC_UNTYPED) {
+        /* every record says what it is: without a type it cannot be
+         * told whether it holds a page, so it is reported */
+        set_msg(w, "WARC record at byte %llu has no WARC-Type", (unsigned long long)offset);
+        return error_record(w, rec, SD_EFORMAT, offset, have_id);
+    }
+    if (kind == REC_RESPONSE || kind == REC_RESOURCE)
+        return page_of(w, rec, start, he, clen, offset, have_id, kind);
+    return 0; /* warcinfo, request, metadata, revisit, conversion: nothing */
+}
+
+/* The record at byte start of the window (its first): its header block
+ * and fields, then its block. Returns 1 for a record in rec (perhaps an
+ * error record for damage, after which reading goes on at the next
+ * record), 0 for a record with no page, or an error code. */
+static int read_record(sd_warc *w, sd_record *rec, size_t start)
+{
+    size_t he, vlen = 0;
+    long long clen;
+    uint64_t offset;
+    const char *v;
+    const wbreak *br;
+    int rc, err, have_id, kind;
+    if ((rc = want_bytes(w, 7)) != 0)
+        return rc;
+    offset = record_offset(w, start);
+    if (!warc_at(w, start)) {
+        set_msg(w, "not a WARC record at byte %llu", (unsigned long long)offset);
+        return damaged(w, rec, SD_EFORMAT, offset, 0, start + 1);
+    }
+    if ((rc = header_block(w, start, &he)) != 0)
+        return rc;
+    br = break_in(w, start, start + (he ? he : w->win.len - start));
+    if (he == 0 || br) {
+        if (br)
+            set_msg(w, "%s", br->msg);
+        else
+            set_msg(w, "WARC header at byte %llu does not end", (unsigned long long)offset);
+        return damaged(w, rec, br ? br->code : SD_EFORMAT, br ? br->raw_off : offset, 0, start + 1);
+    }
+    if ((rc = read_fields(w, w->win.p + start, he, &have_id, &kind)) != 0)
+        return rc;
+    v = header(w->win.p + start, he, "Content-Length", &vlen);
+    clen = parse_len(v, vlen);
+    if (clen < 0) {
+        set_msg(w, "WARC record at byte %llu has no valid Content-Length",
+                (unsigned long long)offset);
+        return damaged(w, rec, SD_EFORMAT, offset, have_id, start + 1);
+    }
+    if ((unsigned long long)clen > w->max_record) {
+        set_msg(w, "WARC record at byte %llu has %lld bytes, more than the %zu allowed",
+                (unsigned long long)offset, clen, w->max_record);
+        w->pos = start + he;
+        if ((err = skip_bytes(w, (uint64_t)clen)) < 0)
+            return err;
+        return error_record(w, rec, SD_ETOOBIG, offset, have_id);
+    }
+    return read_block(w, rec, start, he, (size_t)clen, offset, have_id, kind);
+}
+
 int sd__warc_next(sd_warc *w, sd_record *rec)
 {
     for (;;) {
-        size_t he, start, blk;
-        long long clen;
-        uint64_t offset;
-        const char *v;
-        size_t vlen, tlen = 0;
-        const char *type;
+        size_t start;
         const wbreak *br;
-        int rc, err, have_id, kind;
-        /* skip blank lines between records; a run of them may be longer
-         * than the window holds, so what is passed is dropped first */
-        for (;;) {
-            if (w->pos == w->win.len)
-                compact(w);
-            if ((rc = want_bytes(w, 1)) != 0)
-                return rc;
-            if (w->pos < w->win.len && (w->win.p[w->pos] == '\r' || w->win.p[w->pos] == '\n') &&
-                !break_in(w, w->pos, w->pos + 1)) {
-                w->pos++;
-                continue;
-            }
-            break;
-        }
+        int rc, err;
+        if ((rc = skip_blank_lines(w)) != 0)
+            return rc;
         if (w->pos >= w->win.len) {
             br = break_in(w, w->pos, w->pos + 1);
             if (br) {
@@ -839,147 +1037,7 @@ int sd__warc_next(sd_warc *w, sd_record *rec)
                 return err;
             return rc;
         }
-        if ((rc = want_bytes(w, 7)) != 0)
+        if ((rc = read_record(w, rec, start)) != 0)
             return rc;
-        offset = record_offset(w, start);
-        if (!warc_at(w, start)) {
-            set_msg(w, "not a WARC record at byte %llu", (unsigned long long)offset);
-            rc = error_record(w, rec, SD_EFORMAT, offset, 0);
-            if ((err = resync(w, start + 1)) < 0)
-                return err;
-            return rc;
-        }
-        /* the header block */
-        for (;;) {
-            size_t have = w->win.len - start;
-            he = header_end(w->win.p + start, have < HEADER_MAX ? have : HEADER_MAX);
-            if (he || have >= HEADER_MAX || w->input_done)
-                break;
-            if ((rc = want_bytes(w, have + 4096)) != 0)
-                return rc;
-        }
-        br = break_in(w, start, start + (he ? he : w->win.len - start));
-        if (he == 0 || br) {
-            if (br)
-                set_msg(w, "%s", br->msg);
-            else
-                set_msg(w, "WARC header at byte %llu does not end", (unsigned long long)offset);
-            rc = error_record(w, rec, br ? br->code : SD_EFORMAT, br ? br->raw_off : offset, 0);
-            if ((err = resync(w, start + 1)) < 0)
-                return err;
-            return rc;
-        }
-        /* the fields */
-        have_id = 0;
-        sd__buf_reset(&w->id);
-        sd__buf_reset(&w->url);
-        sd__buf_reset(&w->date);
-        if ((v = header(w->win.p + start, he, "WARC-Record-ID", &vlen)) != NULL) {
-            if (set_field(&w->id, v, vlen))
-                return SD_ENOMEM;
-            have_id = 1;
-        }
-        if ((v = header(w->win.p + start, he, "WARC-Target-URI", &vlen)) != NULL &&
-            set_field(&w->url, v, vlen))
-            return SD_ENOMEM;
-        if ((v = header(w->win.p + start, he, "WARC-Date", &vlen)) != NULL &&
-            set_field(&w->date, v, vlen))
-            return SD_ENOMEM;
-        /* Only what the type is, not a pointer to it, outlives the reads
-         * below: want_bytes() may move the window. */
-        type = header(w->win.p + start, he, "WARC-Type", &tlen);
-        kind = type == NULL                                         ? REC_UNTYPED
-               : tlen == 8 && strncasecmp(type, "response", 8) == 0 ? REC_RESPONSE
-               : tlen == 8 && strncasecmp(type, "resource", 8) == 0 ? REC_RESOURCE
-                                                                    : REC_OTHER;
-        type = NULL;
-        v = header(w->win.p + start, he, "Content-Length", &vlen);
-        clen = parse_len(v, vlen);
-        if (clen < 0) {
-            set_msg(w, "WARC record at byte %llu has no valid Content-Length",
-                    (unsigned long long)offset);
-            rc = error_record(w, rec, SD_EFORMAT, offset, have_id);
-            if ((err = resync(w, start + 1)) < 0)
-                return err;
-            return rc;
-        }
-        if ((unsigned long long)clen > w->max_record) {
-            set_msg(w, "WARC record at byte %llu has %lld bytes, more than the %zu allowed",
-                    (unsigned long long)offset, clen, w->max_record);
-            w->pos = start + he;
-            if ((err = skip_bytes(w, (uint64_t)clen)) < 0)
-                return err;
-            return error_record(w, rec, SD_ETOOBIG, offset, have_id);
-        }
-        blk = start + he;
-        if ((rc = want_bytes(w, he + (size_t)clen + 4)) != 0)
-            return rc;
-        br = break_in(w, blk, blk + (size_t)clen + 4);
-        if (br || w->win.len - blk < (size_t)clen) {
-            if (br)
-                set_msg(w, "%s", br->msg);
-            else
-                set_msg(w, "WARC record at byte %llu is cut short (%zu of %lld bytes)",
-                        (unsigned long long)offset, w->win.len - blk, clen);
-            rc =
-                error_record(w, rec, br ? br->code : SD_ETRUNC, br ? br->raw_off : offset, have_id);
-            if ((err = resync(w, blk)) < 0)
-                return err;
-            return rc;
-        }
-        /* the blank line after the block must be there: else the length
-         * lies, and the next record is found by its marker */
-        {
-            const char *e = w->win.p + blk + (size_t)clen;
-            size_t left = w->win.len - blk - (size_t)clen;
-            int ok = (left >= 4 && memcmp(e, "\r\n\r\n", 4) == 0) ||
-                     (left >= 2 && memcmp(e, "\n\n", 2) == 0) || (left == 0 && w->input_done) ||
-                     (left >= 7 && memcmp(e, "WARC/1.", 7) == 0) ||
-                     (left == 2 && w->input_done && memcmp(e, "\r\n", 2) == 0);
-            if (!ok) {
-                set_msg(w,
-                        "WARC record at byte %llu: its Content-Length (%lld) does not end "
-                        "where the next record begins",
-                        (unsigned long long)offset, clen);
-                rc = error_record(w, rec, SD_EFORMAT, offset, have_id);
-                if ((err = resync(w, blk)) < 0)
-                    return err;
-                return rc;
-            }
-        }
-        w->pos = blk + (size_t)clen;
-        if (kind == REC_UNTYPED) {
-            /* every record says what it is: without a type it cannot be
-             * told whether it holds a page, so it is reported */
-            set_msg(w, "WARC record at byte %llu has no WARC-Type", (unsigned long long)offset);
-            return error_record(w, rec, SD_EFORMAT, offset, have_id);
-        }
-        if (kind == REC_RESPONSE || kind == REC_RESOURCE) {
-            int http = kind == REC_RESPONSE;
-            if (!http) {
-                /* a resource's type is in its WARC header */
-                sd__buf_reset(&w->tmp);
-                if (sd__buf_append(&w->tmp, w->win.p + start, he) || sd__buf_reserve(&w->tmp, 0))
-                    return SD_ENOMEM;
-                v = header(w->tmp.p, w->tmp.len, "Content-Type", &vlen);
-                if (doc_kind(v, v ? vlen : 0) == 0)
-                    continue;
-            }
-            if (!have_id) {
-                sd__buf_reset(&w->id);
-                if (sd__buf_printf(&w->id, "%s@%llu", w->path, (unsigned long long)offset))
-                    return SD_ENOMEM;
-            }
-            rc = page_record(w, rec, w->win.p + blk, (size_t)clen, http,
-                             http ? "response" : "resource", offset);
-            if (rc == 1 && rec->error == 0) {
-                /* raw is the whole WARC record, header and block, so that
-                 * it can be written out again unchanged */
-                rec->raw = w->win.p + start;
-                rec->raw_len = he + (size_t)clen;
-            }
-            return rc;
-        }
-        /* warcinfo, request, metadata, revisit, conversion: nothing */
     }
 }

@@ -1184,6 +1184,40 @@ static int tag_is(const char *h, size_t n, size_t i, const char *lname)
            h[i + l] == '\n' || h[i + l] == '\r' || h[i + l] == '\f';
 }
 
+/* The '>' that ends the start tag at h[at] (quotes respected), or n. */
+static size_t start_tag_end(const char *h, size_t n, size_t at)
+{
+    size_t end;
+    char q = 0;
+    for (end = at + 1; end < n; end++) {
+        if (q) {
+            if (h[end] == q)
+                q = 0;
+        } else if (h[end] == '"' || h[end] == '\'') {
+            q = h[end];
+        } else if (h[end] == '>') {
+            break;
+        }
+    }
+    return end;
+}
+
+/* Where the closing tag `name` ("</script", lower-case; any case in h)
+ * starts at or after `from`, or n. */
+static size_t closing_tag(const char *h, size_t n, size_t from, const char *name)
+{
+    size_t close, k, l = strlen(name);
+    for (close = from; close < n; close++) {
+        if (h[close] != '<' || close + l > n)
+            continue;
+        for (k = 1; k < l && (h[close + k] | 0x20) == name[k]; k++)
+            ;
+        if (k == l)
+            break;
+    }
+    return close;
+}
+
 /*
  * Copies html[0..n) into out without comments and without the contents of
  * <script>, <style> and <svg> elements, keeping their tags (and JSON-LD
@@ -1225,37 +1259,14 @@ static int strip_raw_text(const char *h, size_t n, sd_buf *out)
             i = at + 1;
             continue;
         }
-        /* the end of the start tag, quotes respected */
-        {
-            char q = 0;
-            for (end = at + 1; end < n; end++) {
-                if (q) {
-                    if (h[end] == q)
-                        q = 0;
-                } else if (h[end] == '"' || h[end] == '\'') {
-                    q = h[end];
-                } else if (h[end] == '>') {
-                    break;
-                }
-            }
-        }
-        if (end >= n)
+        if ((end = start_tag_end(h, n, at)) >= n)
             break;
         end++;
         if (memmem(h + at, end - at, "ld+json", 7) != NULL) {
             i = end;
             continue;
         }
-        /* the closing tag */
-        for (close = end; close < n; close++) {
-            size_t k, l = strlen(name);
-            if (h[close] != '<' || close + l > n)
-                continue;
-            for (k = 1; k < l && (h[close + k] | 0x20) == name[k]; k++)
-                ;
-            if (k == l)
-                break;
-        }
+        close = closing_tag(h, n, end, name);
         if ((rc = sd__buf_append(out, h + done, end - done)) != 0)
             return rc;
         done = close < n ? close : n;
@@ -1266,6 +1277,79 @@ static int strip_raw_text(const char *h, size_t n, sd_buf *out)
     return sd__buf_append(out, h + done, n - done);
 }
 
+/* An extraction's state, empty, for options o. */
+static void ex_init(ex *x, const sd_extract_options *o)
+{
+    memset(x, 0, sizeof *x);
+    sd__buf_init(&x->text, 0);
+    sd__buf_init(&x->title, 0);
+    sd__buf_init(&x->ogtitle, 0);
+    sd__buf_init(&x->meta.ld, 0);
+    sd__buf_init(&x->hrefs, 0);
+    x->want_links = (o->flags & SD_EXTRACT_LINKS) != 0;
+    hint_index(x);
+    x->lang = -1;
+}
+
+/* The charset the page *html[0..*len) declares: UTF-8 with a byte order
+ * mark (then left out of the page), else the caller's hint, else its
+ * <meta> charset (copied into meta[0..size)), else NULL. */
+static const char *declared_charset(const char **html, size_t *len, const char *hint, char *meta,
+                                    size_t size)
+{
+    if (*len >= 3 && memcmp(*html, "\xEF\xBB\xBF", 3) == 0) {
+        *html += 3;
+        *len -= 3;
+        return "utf-8";
+    }
+    if (hint == NULL && sd__html_meta_charset(*html, *len, meta, size))
+        return meta;
+    return hint;
+}
+
+/* The page *html[0..*len) as UTF-8: valid UTF-8 stays UTF-8 whatever is
+ * declared (see charset.h), and the parser reads it in place; else it is
+ * decoded from the declared charset (or a guess) into dec, and out says
+ * from what and whether it was repaired. Returns 0 or an error code. */
+static int to_utf8(const char **html, size_t *len, const char *declared, sd_buf *dec,
+                   sd_article *out)
+{
+    int rc;
+    if (sd__utf8_valid(*html ? *html : "", *len) == *len)
+        return 0;
+    rc = sd__decode_to_utf8(*html ? *html : "", *len, declared, dec, &out->charset, &out->repaired);
+    if (rc)
+        return rc;
+    *html = dec->p ? dec->p : "";
+    *len = dec->len;
+    return 0;
+}
+
+/* NUL is valid UTF-8 but ends libxml2's input early, and four leading
+ * bytes with NULs make it guess UTF-16 or UCS-4: they are dropped from
+ * *html[0..*len) (into dec), as browsers ignore them in markup. Returns 0
+ * or SD_ENOMEM. */
+static int drop_nuls(const char **html, size_t *len, sd_buf *dec)
+{
+    size_t i, k = 0;
+    int rc;
+    if (!*len || !memchr(*html, '\0', *len))
+        return 0;
+    if (*html != dec->p) {
+        sd__buf_reset(dec);
+        if ((rc = sd__buf_append(dec, *html, *len)) != 0)
+            return rc;
+    }
+    for (i = 0; i < dec->len; i++)
+        if (dec->p[i] != '\0')
+            dec->p[k++] = dec->p[i];
+    dec->len = k;
+    dec->p[k] = '\0';
+    *html = dec->p;
+    *len = k;
+    return 0;
+}
+
 /* Both entry points: decode, parse, select. */
 static int run(const char *html, size_t len, const char *hint, const sd_extract_options *opt,
                int whole_page, sd_article *out)
@@ -1273,7 +1357,7 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
     sd_extract_options o;
     sd_buf dec, raw;
     ex x;
-    const char *declared = hint;
+    const char *declared;
     char meta[64];
     int rc;
     memset(out, 0, sizeof *out);
@@ -1288,53 +1372,13 @@ static int run(const char *html, size_t len, const char *hint, const sd_extract_
         return SD_EINVAL;
     if (len > o.max_html || len > INT_MAX)
         return SD_ETOOBIG;
-    memset(&x, 0, sizeof x);
     sd__buf_init(&dec, 0);
     sd__buf_init(&raw, 0);
-    sd__buf_init(&x.text, 0);
-    sd__buf_init(&x.title, 0);
-    sd__buf_init(&x.ogtitle, 0);
-    sd__buf_init(&x.meta.ld, 0);
-    sd__buf_init(&x.hrefs, 0);
-    x.want_links = (o.flags & SD_EXTRACT_LINKS) != 0;
-    hint_index(&x);
-    x.lang = -1;
-    if (len >= 3 && memcmp(html, "\xEF\xBB\xBF", 3) == 0) {
-        declared = "utf-8";
-        html += 3;
-        len -= 3;
-    } else if (declared == NULL && sd__html_meta_charset(html, len, meta, sizeof meta)) {
-        declared = meta;
-    }
-    if (sd__utf8_valid(html ? html : "", len) == len) {
-        /* Valid UTF-8 stays UTF-8 whatever is declared (see charset.h),
-         * and the parser can read it in place. */
-    } else {
-        rc = sd__decode_to_utf8(html ? html : "", len, declared, &dec, &out->charset,
-                                &out->repaired);
-        if (rc)
-            goto fail;
-        html = dec.p ? dec.p : "";
-        len = dec.len;
-    }
-    if (len && memchr(html, '\0', len)) {
-        /* NUL is valid UTF-8 but ends libxml2's input early, and four
-         * leading bytes with NULs make it guess UTF-16 or UCS-4: drop them,
-         * as browsers ignore them in markup. */
-        size_t i, k = 0;
-        if (html != dec.p) {
-            sd__buf_reset(&dec);
-            if ((rc = sd__buf_append(&dec, html, len)) != 0)
-                goto fail;
-        }
-        for (i = 0; i < dec.len; i++)
-            if (dec.p[i] != '\0')
-                dec.p[k++] = dec.p[i];
-        dec.len = k;
-        dec.p[k] = '\0';
-        html = dec.p;
-        len = k;
-    }
+    ex_init(&x, &o);
+    declared = declared_charset(&html, &len, hint, meta, sizeof meta);
+    if ((rc = to_utf8(&html, &len, declared, &dec, out)) != 0 ||
+        (rc = drop_nuls(&html, &len, &dec)) != 0)
+        goto fail;
     if ((rc = strip_raw_text(html ? html : "", len, &raw)) != 0)
         goto fail;
     if (raw.len > 0) {

@@ -33,11 +33,43 @@ enum {
     R_NONE = 255
 };
 
+/* The length of v[0..k) without a UTF-8 sequence cut short at its end:
+ * a field is never cut inside one. */
+static size_t whole_utf8(const char *v, size_t k)
+{
+    size_t s;
+    unsigned char lead;
+    if (k == 0 || !((unsigned char)v[k - 1] & 0x80))
+        return k;
+    for (s = k - 1; s > 0 && ((unsigned char)v[s] & 0xC0) == 0x80; s--)
+        ;
+    lead = (unsigned char)v[s];
+    return k - s < (size_t)(lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1) ? s : k;
+}
+
+/* Copies v[0..n) into dst[0..cap - 1) with its runs of whitespace made one
+ * space, none at either end. Returns the bytes copied. */
+static size_t collapse(char *dst, size_t cap, const char *v, size_t n)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n && k + 1 < cap; i++) {
+        char c = v[i];
+        if (c == '\t' || c == '\n' || c == '\r' || c == '\f')
+            c = ' ';
+        if (c == ' ' && (k == 0 || dst[k - 1] == ' '))
+            continue;
+        dst[k++] = c;
+    }
+    while (k > 0 && dst[k - 1] == ' ')
+        k--;
+    return k;
+}
+
 /* Sets field f to v[0..n) (whitespace collapsed, cut to the field's size)
  * when rank r beats what it holds. */
 static void set_field(ex_meta_field *f, const char *v, size_t n, unsigned r)
 {
-    size_t i, k = 0;
+    size_t k;
     if (f->rank != 0 && f->rank <= r)
         return;
     while (n > 0 && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')) {
@@ -46,28 +78,7 @@ static void set_field(ex_meta_field *f, const char *v, size_t n, unsigned r)
     }
     if (n == 0)
         return;
-    for (i = 0; i < n && k + 1 < sizeof f->v; i++) {
-        char c = v[i];
-        if (c == '\t' || c == '\n' || c == '\r' || c == '\f')
-            c = ' ';
-        if (c == ' ' && (k == 0 || f->v[k - 1] == ' '))
-            continue;
-        f->v[k++] = c;
-    }
-    while (k > 0 && f->v[k - 1] == ' ')
-        k--;
-    /* never cut a UTF-8 sequence in two */
-    if (k > 0 && ((unsigned char)f->v[k - 1] & 0x80)) {
-        size_t s = k - 1;
-        while (s > 0 && ((unsigned char)f->v[s] & 0xC0) == 0x80)
-            s--;
-        {
-            unsigned char lead = (unsigned char)f->v[s];
-            size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-            if (k - s < want)
-                k = s;
-        }
-    }
+    k = whole_utf8(f->v, collapse(f->v, sizeof f->v, v, n));
     if (k == 0)
         return;
     f->v[k] = '\0';

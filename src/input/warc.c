@@ -685,6 +685,83 @@ static int error_record(sd_warc *w, sd_record *rec, int code, uint64_t offset, i
     return 1;
 }
 
+/* A buffer that could not grow (rc): a record that decompresses to more
+ * than the most allowed is reported, 1 with rec the error record; else
+ * SD_ENOMEM. */
+static int grow_failed(sd_warc *w, sd_record *rec, int rc, uint64_t offset)
+{
+    if (rc == SD_ETOOBIG) {
+        set_msg(w, "record at byte %llu decompresses to more than %zu bytes",
+                (unsigned long long)offset, w->max_record);
+        return error_record(w, rec, SD_ETOOBIG, offset, 1);
+    }
+    return SD_ENOMEM;
+}
+
+/* Undoes the transfer coding (te: chunked) and the content coding (ce:
+ * gzip, deflate) of the payload *body[0..*blen), which then points into
+ * w->body. Returns 0, 1 with rec an error record (a coding that cannot be
+ * undone, or a payload too big), or SD_ENOMEM. */
+static int undo_codings(sd_warc *w, sd_record *rec, const char **body, size_t *blen, const char *te,
+                        size_t te_len, const char *ce, size_t ce_len, uint64_t offset)
+{
+    int rc;
+    sd__buf_reset(&w->body);
+    if (te && sd__find_ci(te, te_len, "chunked")) {
+        rc = dechunk(*body, *blen, &w->body);
+        if (rc < 0)
+            return grow_failed(w, rec, rc, offset);
+        if (rc == 0) {
+            *body = w->body.p ? w->body.p : "";
+            *blen = w->body.len;
+        }
+    }
+    if (ce && (sd__find_ci(ce, ce_len, "gzip") || sd__find_ci(ce, ce_len, "deflate"))) {
+        sd__buf_reset(&w->html);
+        w->html.max = w->max_record;
+        rc = inflate_body(*body, *blen, &w->html);
+        if (rc < 0)
+            return grow_failed(w, rec, rc, offset);
+        if (rc == 0) {
+            sd__buf_reset(&w->body);
+            if (sd__buf_append(&w->body, w->html.p, w->html.len))
+                return SD_ENOMEM;
+            *body = w->body.p;
+            *blen = w->body.len;
+        }
+    } else if (ce && ce_len && !sd__find_ci(ce, ce_len, "identity")) {
+        set_msg(w, "record at byte %llu has content-encoding %.*s, which cannot be undone",
+                (unsigned long long)offset, (int)(ce_len > 40 ? 40 : ce_len), ce);
+        return error_record(w, rec, SD_EFORMAT, offset, 1);
+    }
+    return 0;
+}
+
+/* Fills rec with the page decoded into w->html (an HTML page when kind
+ * is 2, else text), the record's fields and its block[0..n) as raw. */
+static void fill_page(sd_warc *w, sd_record *rec, const char *block, size_t n, uint64_t offset,
+                      int kind)
+{
+    rec->id = w->id.p;
+    rec->id_len = w->id.len;
+    rec->url = w->url.len ? w->url.p : NULL;
+    rec->url_len = w->url.len;
+    rec->date = w->date.len ? w->date.p : NULL;
+    rec->date_len = w->date.len;
+    rec->raw = block;
+    rec->raw_len = n;
+    rec->source = w->path;
+    rec->offset = offset;
+    rec->format = SD_FORMAT_WARC;
+    if (kind == 2) {
+        rec->html = w->html.p;
+        rec->html_len = w->html.len;
+    } else {
+        rec->text = w->html.p;
+        rec->text_len = w->html.len;
+    }
+}
+
 /*
  * Turns a payload into the record's page: HTTP headers (response records)
  * parsed, transfer and content codings undone, the markup decoded to
@@ -720,34 +797,8 @@ static int page_record(sd_warc *w, sd_record *rec, const char *block, size_t n, 
                 (int)(ct_len > 80 ? 80 : ct_len), ct);
         return error_record(w, rec, SD_EFORMAT, offset, 1);
     }
-    sd__buf_reset(&w->body);
-    if (te && sd__find_ci(te, te_len, "chunked")) {
-        rc = dechunk(body, blen, &w->body);
-        if (rc < 0)
-            goto buf_fail;
-        if (rc == 0) {
-            body = w->body.p ? w->body.p : "";
-            blen = w->body.len;
-        }
-    }
-    if (ce && (sd__find_ci(ce, ce_len, "gzip") || sd__find_ci(ce, ce_len, "deflate"))) {
-        sd__buf_reset(&w->html);
-        w->html.max = w->max_record;
-        rc = inflate_body(body, blen, &w->html);
-        if (rc < 0)
-            goto buf_fail;
-        if (rc == 0) {
-            sd__buf_reset(&w->body);
-            if (sd__buf_append(&w->body, w->html.p, w->html.len))
-                return SD_ENOMEM;
-            body = w->body.p;
-            blen = w->body.len;
-        }
-    } else if (ce && ce_len && !sd__find_ci(ce, ce_len, "identity")) {
-        set_msg(w, "record at byte %llu has content-encoding %.*s, which cannot be undone",
-                (unsigned long long)offset, (int)(ce_len > 40 ? 40 : ce_len), ce);
-        return error_record(w, rec, SD_EFORMAT, offset, 1);
-    }
+    if ((rc = undo_codings(w, rec, &body, &blen, te, te_len, ce, ce_len, offset)) != 0)
+        return rc;
     content_charset(ct, ct_len, w->charset, sizeof w->charset);
     if (w->charset[0])
         declared = w->charset;
@@ -759,36 +810,12 @@ static int page_record(sd_warc *w, sd_record *rec, const char *block, size_t n, 
     rc = sd__decode_to_utf8(blen ? body : "", blen, declared, &w->html, &rec->charset,
                             &rec->repaired);
     if (rc < 0)
-        goto buf_fail;
+        return grow_failed(w, rec, rc, offset);
     if (sd__buf_reserve(&w->html, 0))
         return SD_ENOMEM;
     w->html.p[w->html.len] = '\0';
-    rec->id = w->id.p;
-    rec->id_len = w->id.len;
-    rec->url = w->url.len ? w->url.p : NULL;
-    rec->url_len = w->url.len;
-    rec->date = w->date.len ? w->date.p : NULL;
-    rec->date_len = w->date.len;
-    rec->raw = block;
-    rec->raw_len = n;
-    rec->source = w->path;
-    rec->offset = offset;
-    rec->format = SD_FORMAT_WARC;
-    if (kind == 2) {
-        rec->html = w->html.p;
-        rec->html_len = w->html.len;
-    } else {
-        rec->text = w->html.p;
-        rec->text_len = w->html.len;
-    }
+    fill_page(w, rec, block, n, offset, kind);
     return 1;
-buf_fail:
-    if (rc == SD_ETOOBIG) {
-        set_msg(w, "record at byte %llu decompresses to more than %zu bytes",
-                (unsigned long long)offset, w->max_record);
-        return error_record(w, rec, SD_ETOOBIG, offset, 1);
-    }
-    return SD_ENOMEM;
 }
 
 /* Skips the blank lines between records; a run of them may be longer

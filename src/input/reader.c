@@ -414,17 +414,12 @@ static void good_record(sd_reader *r, sd_record *rec, unsigned have, const char 
     }
 }
 
-/* Parses one JSON object (a JSONL line or a JSON value) into *rec (a
- * record or an error record). Returns 1, or SD_ENOMEM. */
-static int json_record(sd_reader *r, sd_record *rec, const char *line, size_t len, uint64_t lineno,
-                       uint64_t off)
+/* The fields a record's JSON object is read for, each into its buffer of
+ * r: the id, text and HTML (named by the options), url and date. */
+static void json_fields(sd_reader *r, sd_jsonl_field *f)
 {
-    sd_jsonl_field f[NFIELDS];
     sd_buf *bufs[NFIELDS];
-    char msg[400];
-    size_t nrepl = 0, k;
-    unsigned have = 0;
-    int rc;
+    size_t k;
     f[F_ID].name = r->o.id_field;
     f[F_TEXT].name = r->o.text_field;
     f[F_HTML].name = r->o.html_field;
@@ -442,23 +437,45 @@ static int json_record(sd_reader *r, sd_record *rec, const char *line, size_t le
          * a record's text is then held once, not twice */
         f[k].direct_ok = k == F_TEXT || k == F_HTML;
     }
+}
+
+/* A record with neither text nor HTML as a string (fields f, the object
+ * line[0..len)): why, in msg[0..size). Returns SD_EMISSING (no text
+ * field; the message names the fields the record has) or SD_EFORMAT. */
+static int no_text(sd_reader *r, const sd_jsonl_field *f, const char *line, size_t len, char *msg,
+                   size_t size)
+{
+    int rc = f[F_TEXT].kind == SD_JSONL_ABSENT ? SD_EMISSING : SD_EFORMAT;
+    if (rc == SD_EMISSING && sd__jsonl_members(line, len, &r->names) == 0)
+        /* name what the record has: the usual cause is a field named
+         * otherwise (content, body, article) */
+        snprintf(msg, size, "missing field \"%s\"; the record has %s", r->o.text_field,
+                 r->names.len ? r->names.p : "no fields");
+    else
+        snprintf(msg, size,
+                 rc == SD_EMISSING ? "missing field \"%s\"" : "field \"%s\" is not a string",
+                 r->o.text_field);
+    return rc;
+}
+
+/* Parses one JSON object (a JSONL line or a JSON value) into *rec (a
+ * record or an error record). Returns 1, or SD_ENOMEM. */
+static int json_record(sd_reader *r, sd_record *rec, const char *line, size_t len, uint64_t lineno,
+                       uint64_t off)
+{
+    sd_jsonl_field f[NFIELDS];
+    char msg[400];
+    size_t nrepl = 0, k;
+    unsigned have = 0;
+    int rc;
+    json_fields(r, f);
     rc = sd__jsonl_parse(line, len, f, NFIELDS, r->o.repair_utf8, &nrepl, msg, sizeof msg);
     if (rc == SD_ENOMEM)
         return SD_ENOMEM;
     if (f[F_ID].kind != SD_JSONL_STRING && f[F_ID].kind != SD_JSONL_NUMBER)
         sd__buf_reset(&r->id);
-    if (rc == 0 && f[F_TEXT].kind != SD_JSONL_STRING && f[F_HTML].kind != SD_JSONL_STRING) {
-        rc = f[F_TEXT].kind == SD_JSONL_ABSENT ? SD_EMISSING : SD_EFORMAT;
-        if (rc == SD_EMISSING && sd__jsonl_members(line, len, &r->names) == 0)
-            /* name what the record has: the usual cause is a field
-             * named otherwise (content, body, article) */
-            snprintf(msg, sizeof msg, "missing field \"%s\"; the record has %s", r->o.text_field,
-                     r->names.len ? r->names.p : "no fields");
-        else
-            snprintf(msg, sizeof msg,
-                     rc == SD_EMISSING ? "missing field \"%s\"" : "field \"%s\" is not a string",
-                     r->o.text_field);
-    }
+    if (rc == 0 && f[F_TEXT].kind != SD_JSONL_STRING && f[F_HTML].kind != SD_JSONL_STRING)
+        rc = no_text(r, f, line, len, msg, sizeof msg);
     if (r->id.len == 0 &&
         (rc != 0 || f[F_ID].kind == SD_JSONL_ABSENT || f[F_ID].kind == SD_JSONL_OTHER)) {
         sd__buf_reset(&r->id);

@@ -591,6 +591,39 @@ static int json_misplaced(sd_reader *r, sd_record *rec, int c, const char *what)
     return 1;
 }
 
+/* The end of a JSON input: a stream that broke, or an array never
+ * closed, is reported once (1, an error record in rec); else 0. */
+static int json_end(sd_reader *r, sd_record *rec)
+{
+    if (r->st.failed && !r->ended_broken)
+        return broken(r, rec, r->sp.newlines + 1, r->dec_off);
+    if (r->js == JS_VALUE || r->js == JS_SEP) {
+        r->js = JS_DONE;
+        sd__buf_reset(&r->id);
+        set_msg(r, "invalid JSON: the array is not closed (no ']' before the end)");
+        error_record(r, rec, SD_ETRUNC, r->sp.newlines + 1, r->dec_off);
+        return 1;
+    }
+    return 0;
+}
+
+/* After a value in an array, at character c: a ',' or ']' is taken (0);
+ * anything else is a missing comma, said once (1, an error record in
+ * rec), and the value is still read next. */
+static int after_value(sd_reader *r, sd_record *rec, int c)
+{
+    if (c == ',' || c == ']') {
+        consume(r, 1);
+        r->js = c == ',' ? JS_VALUE : JS_DONE;
+        return 0;
+    }
+    r->js = JS_VALUE;
+    sd__buf_reset(&r->id);
+    set_msg(r, "invalid JSON: expected ',' or ']' after a value");
+    error_record(r, rec, SD_EFORMAT, r->sp.newlines + 1, r->dec_off);
+    return 1;
+}
+
 /*
  * Next record of a JSON file: the objects of a top-level array, read one
  * at a time (the array is never held whole), or objects one after another
@@ -605,18 +638,8 @@ static int next_json(sd_reader *r, sd_record *rec)
         int c, rc;
         if ((rc = skip_space(r, &c)) != 0)
             return rc;
-        if (c < 0) {
-            if (r->st.failed && !r->ended_broken)
-                return broken(r, rec, r->sp.newlines + 1, r->dec_off);
-            if (r->js == JS_VALUE || r->js == JS_SEP) {
-                r->js = JS_DONE;
-                sd__buf_reset(&r->id);
-                set_msg(r, "invalid JSON: the array is not closed (no ']' before the end)");
-                error_record(r, rec, SD_ETRUNC, r->sp.newlines + 1, r->dec_off);
-                return 1;
-            }
-            return 0;
-        }
+        if (c < 0)
+            return json_end(r, rec);
         if (r->js == JS_START || r->js == JS_DONE) {
             if (c == '[') {
                 consume(r, 1);
@@ -628,17 +651,9 @@ static int next_json(sd_reader *r, sd_record *rec)
             r->js = JS_STREAM;
         }
         if (r->js == JS_SEP) {
-            if (c == ',' || c == ']') {
-                consume(r, 1);
-                r->js = c == ',' ? JS_VALUE : JS_DONE;
-                continue;
-            }
-            /* a missing comma: said once, and the value is still read */
-            r->js = JS_VALUE;
-            sd__buf_reset(&r->id);
-            set_msg(r, "invalid JSON: expected ',' or ']' after a value");
-            error_record(r, rec, SD_EFORMAT, r->sp.newlines + 1, r->dec_off);
-            return 1;
+            if (after_value(r, rec, c))
+                return 1;
+            continue;
         }
         if (r->js == JS_VALUE && c == ']') {
             consume(r, 1); /* an empty array, or a trailing comma */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -240,4 +241,29 @@ TEST(reader_directory_order_and_missing_file)
     CHECK_EQ_U64(n, 1);
     CHECK_EQ_INT(g[0].error, SD_EIO);
     CHECK(strstr(g[0].msg, "No such file or directory") != NULL);
+}
+
+/* A whole HTML file is decoded by the charset its <meta> declares, as a
+ * WARC record's page and the extractor take it: "charset=" elsewhere (a
+ * script's URL before the meta) is not a declaration. */
+TEST(reader_html_file_meta_charset)
+{
+    static const char page[] =
+        "<html><head><script src=\"/s.js?charset=koi8-r\"></script>"
+        "<meta charset=\"windows-1251\"><title>t</title></head><body><p>"
+        "\xcf\xf0\xe8\xe2\xe5\xf2, \xec\xe8\xf0</p></body></html>"; /* Привет, мир */
+    char *p = path_in_tmp("page1251.html");
+    sd_reader *r;
+    sd_record rec;
+    write_file(p, page, sizeof page - 1);
+    CHECK_EQ_INT(sd_reader_new(NULL, &r, NULL), 0);
+    CHECK_EQ_INT(sd_reader_add(r, p), 0);
+    CHECK_EQ_INT(sd_reader_next(r, &rec), 1);
+    CHECK_EQ_INT(rec.error, 0);
+    CHECK(rec.html != NULL);
+    CHECK(rec.html && strstr(rec.html, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, "
+                                       "\xd0\xbc\xd0\xb8\xd1\x80") != NULL);
+    CHECK(rec.charset != NULL && strcasecmp(rec.charset, "windows-1251") == 0);
+    CHECK_EQ_INT(sd_reader_next(r, &rec), 0);
+    sd_reader_free(r);
 }

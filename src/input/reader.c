@@ -833,41 +833,6 @@ static int next_csv(sd_reader *r, sd_record *rec)
     }
 }
 
-/*
- * The charset an HTML page declares in its first 2 KB (<meta charset=...>
- * or <meta http-equiv=... content="...; charset=...">), copied into out
- * (NUL-terminated); 0 when none is found. A cheap scan for "charset=", not
- * a parse: the extractor reads the markup properly later.
- */
-static int meta_charset(const char *p, size_t n, char *out, size_t cap)
-{
-    size_t i, k;
-    if (n > 2048)
-        n = 2048;
-    for (i = 0; i + 8 <= n; i++) {
-        if ((p[i] | 0x20) != 'c' || strncasecmp(p + i, "charset", 7) != 0)
-            continue;
-        k = i + 7;
-        while (k < n && (p[k] == ' ' || p[k] == '\t'))
-            k++;
-        if (k >= n || p[k] != '=')
-            continue;
-        k++;
-        while (k < n && (p[k] == ' ' || p[k] == '"' || p[k] == '\''))
-            k++;
-        for (i = 0; k < n && i + 1 < cap; k++, i++) {
-            char c = p[k];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_' || c == '.' || c == ':'))
-                break;
-            out[i] = c;
-        }
-        out[i] = '\0';
-        return i > 0;
-    }
-    return 0;
-}
-
 /* The one record of a whole-file document (TEXT or HTML): 1, or SD_ENOMEM. */
 static int whole_file(sd_reader *r, sd_record *rec)
 {
@@ -893,7 +858,7 @@ static int whole_file(sd_reader *r, sd_record *rec)
     sd__buf_reset(&r->text);
     memset(rec, 0, sizeof *rec);
     if (r->cur_fmt == SD_FORMAT_HTML && r->pending.p &&
-        meta_charset(r->pending.p, r->pending.len, meta, sizeof meta))
+        sd__html_meta_charset(r->pending.p, r->pending.len, meta, sizeof meta))
         declared = meta;
     rc = sd__decode_to_utf8(r->pending.p ? r->pending.p : "", r->pending.len, declared, &r->text,
                             &rec->charset, &rec->repaired);

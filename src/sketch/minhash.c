@@ -117,25 +117,17 @@ static void densify_sparse(uint32_t *sig, unsigned k, uint64_t seed, const sd_op
                            const uint64_t *empty)
 {
     uint16_t att[SD_MINHASH_MAX_BINS], from[SD_MINHASH_MAX_BINS];
-    unsigned i, j, w, first = 1;
+    unsigned i, j, w;
+    /* no entry yet: an entry of UINT16_MAX (not within the table) never
+     * replaces it, and such a bin is found by probing below */
+    memset(att, 0xFF, k * sizeof *att);
+    memset(from, 0, k * sizeof *from);
     for (w = 0; w < (k + 63) / 64; w++) {
         uint64_t full = ~empty[w] & (k - w * 64 >= 64 ? ~0ull : (1ull << (k - w * 64)) - 1);
         for (; full; full &= full - 1) {
             const uint16_t *col;
             j = w * 64 + (unsigned)__builtin_ctzll(full);
             col = f->at + (size_t)j * k;
-            if (first) {
-                memcpy(att, col, k * sizeof *att);
-                i = 0;
-#ifdef __SSE2__
-                for (; i + 8 <= k; i += 8)
-                    _mm_storeu_si128((__m128i *)(from + i), _mm_set1_epi16((short)j));
-#endif
-                for (; i < k; i++)
-                    from[i] = (uint16_t)j;
-                first = 0;
-                continue;
-            }
             i = 0;
 #ifdef __SSE2__
             {

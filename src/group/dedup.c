@@ -231,7 +231,7 @@ int sd__dedup_sketch(const sd_dedup_options *o, const sd_oph_first *first, const
     /* a piece at a time: a 60 MB record needs no 160 MB of tokens */
     sd__shingler_init(&sh, o->ngram, 2 * k, o->seed, bins);
     for (at = 0; at < len; at = cut) {
-        cut = len - at > sd__token_piece ? sd__token_cut(text, len, at + sd__token_piece) : len;
+        cut = sd__token_piece_end(text, len, at);
         tok->n = 0;
         if (sd__tokenize(text + at, cut - at, o->seed, tok) != 0) {
             sd__oph_init(sig, k);

@@ -385,7 +385,7 @@ static int tokenize_doc(const sd_trace *t, const sd_trace_doc *src, sd_tokens *t
         ntok = tk->n;
     } else {
         for (at = 0; at < len; at = cut) {
-            cut = sd__token_cut(text, len, at + sd__token_piece);
+            cut = sd__token_piece_end(text, len, at);
             tk->n = 0;
             if ((rc = sd__tokenize_ex(text + at, cut - at, t->o.seed, t->tokflags, tk)) != 0)
                 return rc;
@@ -402,7 +402,7 @@ static int tokenize_doc(const sd_trace *t, const sd_trace_doc *src, sd_tokens *t
     if ((rc = sd__winnower_init(&z, t->k, t->w)) != 0)
         return rc;
     for (at = 0; at < len && rc == 0; at = cut) {
-        cut = whole ? len : sd__token_cut(text, len, at + sd__token_piece);
+        cut = sd__token_piece_end(text, len, at);
         if (!whole) {
             tk->n = 0;
             if ((rc = sd__tokenize_ex(text + at, cut - at, t->o.seed, t->tokflags, tk)) != 0)

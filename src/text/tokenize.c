@@ -761,6 +761,11 @@ size_t sd__token_cut(const char *p, size_t n, size_t at)
     return n;
 }
 
+size_t sd__token_piece_end(const char *p, size_t n, size_t at)
+{
+    return n - at <= sd__token_piece ? n : sd__token_cut(p, n, at + sd__token_piece);
+}
+
 void sd__tokens_init(sd_tokens *t)
 {
     t->v = NULL;

@@ -74,6 +74,10 @@ size_t sd__token_cut(const char *p, size_t n, size_t at);
 #define SD_TOKEN_PIECE ((size_t)1 << 20)
 extern size_t sd__token_piece;
 
+/* The end of the piece of p[0..n) that starts at `at`: n when the rest is
+ * no longer than sd__token_piece, else the first cut past that length. */
+size_t sd__token_piece_end(const char *p, size_t n, size_t at);
+
 /* sd__tokenize with the ASCII fast path turned off: every character is
  * classified and every word normalized by utf8proc. Same result, slower;
  * the tests' oracle for the fast path. */

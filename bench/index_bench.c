@@ -7,7 +7,11 @@
  * and 99th percentile of both, in milliseconds, the index's size on disk
  * per page, and what the process wrote per page (Linux: /proc/self/io
  * wchar) while building the base and while adding the probes: the pages
- * LMDB's commits write, which the times on a shared disk only blur.
+ * LMDB's commits write, which the times on a shared disk only blur. The
+ * base's last LAST batches of 1,000 (added to an index of about BASE
+ * pages) give the time per page of a batch at that size: their median
+ * and mean (the mean counts the runs merged in them), and what they wrote
+ * per page.
  *
  *   index_bench CORPUS.jsonl INDEX_DIR BASE [THREADS]
  */
@@ -21,6 +25,7 @@
 
 #define BATCH 1000
 #define PROBE 1000
+#define LAST 10
 
 typedef struct rec {
     char *id, *text;
@@ -93,7 +98,8 @@ int main(int argc, char **argv)
     char err[SD_ERRBUF_SIZE];
     sd_index_page *pages;
     rec *recs;
-    double *tq, *ta, t0, tb, w0, wb, wa = 0;
+    double *tq, *ta, t0, tb, w0, wb, wa = 0, tl[LAST], wl = 0, t1, w1, tsum = 0;
+    size_t nl = 0;
     size_t base, n = 0, i;
     FILE *f;
     if (argc < 4) {
@@ -126,9 +132,16 @@ int main(int argc, char **argv)
         }
         if (m == 0)
             break;
+        t1 = now();
+        w1 = written();
         if (run(ix, pages, m, SD_INDEX_ADD) != 0) {
             fprintf(stderr, "index_bench: %s\n", sd_index_errmsg(ix));
             return 1;
+        }
+        if (m == BATCH && n + m + LAST * BATCH > base) {
+            /* one of the last batches: its time and writes per page */
+            tl[nl++ % LAST] = (now() - t1) / (double)m;
+            wl += written() - w1;
         }
         for (i = 0; i < m; i++) {
             free(recs[i].id);
@@ -159,14 +172,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "index_bench: %s (after %zu probes)\n", sd_index_errmsg(ix), i);
         return 1;
     }
+    nl = nl < LAST ? nl : LAST;
+    for (i = 0; i < nl; i++)
+        tsum += tl[i];
+    qsort(tl, nl, sizeof *tl, cmp_double);
     qsort(tq, PROBE, sizeof *tq, cmp_double);
     qsort(ta, PROBE, sizeof *ta, cmp_double);
     sd_index_refresh(ix);
     sd_index_get_stats(ix, &st);
-    printf("| %7zu | %8.1f | %7.2f | %7.2f | %7.2f | %7.2f | %8.0f | %8.0f | %7.1f | %7.1f |\n", n,
-           (double)n / tb, tq[PROBE / 2] * 1e3, tq[PROBE * 99 / 100] * 1e3, ta[PROBE / 2] * 1e3,
-           ta[PROBE * 99 / 100] * 1e3, (double)st.file_size / (double)st.docs,
-           (double)st.text_bytes / (double)st.docs, wb / 1024 / (double)n, wa / 1024 / PROBE);
+    printf("| %7zu | %8.1f | %4.0f / %4.0f | %7.1f | %7.2f | %7.2f | %7.2f | %7.2f | %8.0f | %8.0f "
+           "| %7.1f "
+           "| %7.1f |\n",
+           n, (double)n / tb, nl ? tl[nl / 2] * 1e6 : 0.0, nl ? tsum / (double)nl * 1e6 : 0.0,
+           nl ? wl / 1024 / (double)(nl * BATCH) : 0.0, tq[PROBE / 2] * 1e3,
+           tq[PROBE * 99 / 100] * 1e3, ta[PROBE / 2] * 1e3, ta[PROBE * 99 / 100] * 1e3,
+           (double)st.file_size / (double)st.docs, (double)st.text_bytes / (double)st.docs,
+           wb / 1024 / (double)n, wa / 1024 / PROBE);
     sd_index_close(ix);
     fclose(f);
     free(recs);

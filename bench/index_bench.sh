@@ -11,8 +11,8 @@ mkdir -p "$OUT"
 echo "index_bench: per-page latency, 1,000 pages asked about (query) and added one at a time"
 echo "(machine: $(nproc) cores, shared with other builds; times are wall-clock)"
 echo
-echo "| pages   | base add pages/s | query median ms | query p99 ms | add median ms | add p99 ms | disk B/page | text B/page | base written kB/page | add written kB/page |"
-echo "|---------|----------|---------|---------|---------|---------|----------|----------|---------|---------|"
+echo "| pages   | base add pages/s | last batches µs/page, median / mean | last batches written kB/page | query median ms | query p99 ms | add median ms | add p99 ms | disk B/page | text B/page | base written kB/page | add written kB/page |"
+echo "|---------|----------|---------|---------|---------|---------|---------|---------|----------|----------|---------|---------|"
 for n in $SIZES; do
   corpus="$OUT/corpus_$n.jsonl"
   [ -s "$corpus" ] || "$B/bench/gen_dedup" -S -d $((n + 1000)) -s 7 > "$corpus"

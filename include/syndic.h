@@ -887,7 +887,7 @@ typedef struct sd_index sd_index;
 
 /* SD_INDEX_FORMAT: the format version this library writes and the newest
  * it reads. */
-#define SD_INDEX_FORMAT 1
+#define SD_INDEX_FORMAT 2
 
 /* sd_index_options's marker for "not given": a field left at its _init()
  * value takes the index's stored value (or, at creation, the default). */

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "index/store.h"
 #include "syndic.h"
 #include "test.h"
 
@@ -899,30 +900,42 @@ TEST(index_damage_refused)
     corpus_free(&c);
 }
 
+/* Writes format version `format` into the index at `path`, straight
+ * into LMDB, after dropping the `ndrop` databases named in `drop`. */
+static void set_format(const char *path, uint32_t format, const char *const *drop, size_t ndrop)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_val k, v;
+    size_t i;
+    CHECK(mdb_env_create(&env) == 0);
+    mdb_env_set_maxdbs(env, 32);
+    CHECK(mdb_env_open(env, path, 0, 0664) == 0);
+    CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+    for (i = 0; i < ndrop; i++) {
+        CHECK(mdb_dbi_open(txn, drop[i], 0, &dbi) == 0);
+        CHECK(mdb_drop(txn, dbi, 1) == 0);
+    }
+    CHECK(mdb_dbi_open(txn, "meta", 0, &dbi) == 0);
+    k.mv_data = (void *)(uintptr_t) "format";
+    k.mv_size = 6;
+    v.mv_data = &format;
+    v.mv_size = sizeof format;
+    CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
+    CHECK(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+}
+
 /* An index of a later format version is refused, naming both. */
 TEST(index_format_version_refused)
 {
     const char *path = ixpath("format");
     sd_index *ix = open_ix(path, SD_INDEX_CREATE);
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    MDB_val k, v;
     uint32_t later = SD_INDEX_FORMAT + 1;
     char err[SD_ERRBUF_SIZE], want[64];
     sd_index_close(ix);
-    CHECK(mdb_env_create(&env) == 0);
-    mdb_env_set_maxdbs(env, 32);
-    CHECK(mdb_env_open(env, path, 0, 0664) == 0);
-    CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
-    CHECK(mdb_dbi_open(txn, "meta", 0, &dbi) == 0);
-    k.mv_data = (void *)(uintptr_t) "format";
-    k.mv_size = 6;
-    v.mv_data = &later;
-    v.mv_size = sizeof later;
-    CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
-    CHECK(mdb_txn_commit(txn) == 0);
-    mdb_env_close(env);
+    set_format(path, later, NULL, 0);
     CHECK_EQ_INT(sd_index_open(path, NULL, 0, &ix, err), SD_EFORMAT);
     snprintf(want, sizeof want, "format version %u", later);
     CHECK(strstr(err, want) != NULL);
@@ -1000,4 +1013,232 @@ TEST(index_api_checks)
     CHECK_EQ_INT(sd_index_commit(ix), 0);
     CHECK_EQ_INT(sd_index_check(ix), 0);
     sd_index_close(ix);
+}
+
+/* Entries in a named database of the index at `path` (-1: none). */
+static long db_entries(const char *path, const char *name)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_stat ms;
+    long n = -1;
+    if (mdb_env_create(&env) != 0)
+        return -1;
+    mdb_env_set_maxdbs(env, 32);
+    if (mdb_env_open(env, path, MDB_RDONLY, 0664) == 0 &&
+        mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0) {
+        if (mdb_dbi_open(txn, name, 0, &dbi) == 0 && mdb_stat(txn, dbi, &ms) == 0)
+            n = (long)ms.ms_entries;
+        mdb_txn_abort(txn);
+    }
+    mdb_env_close(env);
+    return n;
+}
+
+/* The hashed databases (postings, LSH buckets, exact copies) are staged:
+ * a small active tree sealed into runs, merged as they pile up
+ * (src/index/runs.c). With stages of a few entries, every batch seals and
+ * merges at several tiers: the answers, the kill, the failed write, the
+ * readers, the expire are the one run's all the same, and check passes
+ * (it counts each run against its list and filter). */
+TEST(index_runs_equal_one_run)
+{
+    static const size_t stage[] = {8, 3};
+    size_t i;
+    for (i = 0; i < sizeof stage / sizeof *stage; i++) {
+        corpus c = gen(20, 10, 0x5EA1ull + i);
+        const char *path = ixpath("runs");
+        sd_index *ix;
+        result want = oracle(c.p, c.n), got;
+        sd__st_stage_max = stage[i];
+        ix = open_ix(path, SD_INDEX_CREATE);
+        if (ix) {
+            add_split(ix, &c, 4);
+            CHECK_EQ_INT(sd_index_check(ix), 0);
+            got = held(ix);
+            same(&got, &want, "in runs");
+            result_free(&got);
+            sd_index_close(ix);
+            /* runs were made, and the active trees hold fewer than a stage */
+            CHECK(db_entries(path, "band.runs") > 100);
+            CHECK(db_entries(path, "post.runs") > 10);
+            CHECK(db_entries(path, "band") < (long)stage[i]);
+        }
+        result_free(&want);
+        corpus_free(&c);
+        if (i == 0) {
+            test_index_batches_equal_one_run();
+            test_index_one_page_batches_equal_one_run();
+            test_index_query_answers_as_add();
+            test_index_readers_during_adds();
+            test_index_killed_add();
+            test_index_expire_as_never_added();
+            test_index_failed_write();
+            test_index_expire_keeps_story_ids();
+        }
+    }
+    sd__st_stage_max = SD__STAGE_MAX;
+}
+
+/* A format 1 index (no runs: every entry in its one tree) is read as it
+ * is, and the first add turns it to format 2: its trees' entries become
+ * the oldest run, and the answers are the one run's. */
+TEST(index_format1_upgraded)
+{
+    corpus c = gen(20, 10, 0xF1ull);
+    result want = oracle(c.p, c.n), got;
+    const char *path = ixpath("format1");
+    size_t half = c.n / 2;
+    static const char *const runs[] = {"runinfo", "post.runs", "band.runs", "exact.runs"};
+    sd_index *ix = open_ix(path, SD_INDEX_CREATE);
+    sd_index_stats st;
+    if (!ix)
+        return;
+    CHECK_EQ_INT(add_batch(ix, c.p, half, SD_INDEX_ADD), 0);
+    sd_index_close(ix);
+    /* what format 1 wrote: no runs databases, format 1 */
+    set_format(path, 1, runs, sizeof runs / sizeof *runs);
+    CHECK_EQ_INT(db_entries(path, "band.runs"), -1);
+    /* read-only, as it is */
+    ix = open_ix(path, SD_INDEX_READ_ONLY);
+    if (ix) {
+        CHECK_EQ_INT(sd_index_check(ix), 0);
+        CHECK_EQ_INT(sd_index_get_stats(ix, &st), 0);
+        CHECK_EQ_U64(st.docs, half);
+        CHECK_EQ_INT((int)st.format, 1);
+        sd_index_close(ix);
+    }
+    /* added to: sealed into runs at once (a stage smaller than its trees) */
+    sd__st_stage_max = 16;
+    ix = open_ix(path, 0);
+    if (ix) {
+        CHECK_EQ_INT(add_batch(ix, c.p + half, c.n - half, SD_INDEX_ADD), 0);
+        CHECK_EQ_INT(sd_index_check(ix), 0);
+        got = held(ix);
+        same(&got, &want, "a format 1 index added to");
+        result_free(&got);
+        CHECK_EQ_INT(sd_index_get_stats(ix, &st), 0);
+        CHECK_EQ_INT((int)st.format, SD_INDEX_FORMAT);
+        sd_index_close(ix);
+        CHECK(db_entries(path, "band.runs") > 100);
+    }
+    sd__st_stage_max = SD__STAGE_MAX;
+    result_free(&want);
+    corpus_free(&c);
+}
+
+static void count_problem(void *ctx, const char *what)
+{
+    (void)what;
+    ++*(int *)ctx;
+}
+
+/* The store's staged databases against a plain model, at a size where
+ * the runs tree is several levels deep and keys hold from one dup to
+ * thousands (a dups tree of their own): random keys of band and post get
+ * increasing dups over many transactions, with stages of 500 entries, so
+ * runs are sealed and merged at every tier; after each transaction every
+ * key's dups, count, first and last, the walk and the check agree with
+ * the model. */
+TEST(index_runs_store_random)
+{
+    enum { KEYS = 3000, TXNS = 40, PUTS = 2500 };
+    const char *path = ixpath("store");
+    uint64_t **model = calloc(KEYS, sizeof *model);
+    size_t *nm = calloc(KEYS, sizeof *nm);
+    sd_st st;
+    sd_err err;
+    uint64_t next = 1;
+    size_t t, i, k;
+    int db;
+    memset(&err, 0, sizeof err);
+    CHECK_EQ_INT(sd__st_open(&st, path, 1, 0, (uint64_t)1 << 30, &err), 0);
+    sd__st_stage_max = 500;
+    for (t = 0; t < TXNS; t++) {
+        sd_walk w;
+        sd_val wk, wv;
+        uint64_t total = 0, walked = 0, counted = 0;
+        CHECK_EQ_INT(sd__st_begin(&st, 1, 0), 0);
+        for (i = 0; i < PUTS; i++) {
+            /* a skewed key: a quarter of the dups go to 8 keys, whose
+             * dups outgrow a page in the larger runs */
+            uint64_t r = rnd();
+            size_t key = (r & 3) == 0 ? (size_t)(r >> 8) % 8 : (size_t)(r >> 8) % KEYS;
+            unsigned char bk[12];
+            uint64_t d = next++;
+            db = key & 1 ? DB_BAND : DB_POST;
+            memset(bk, 0, sizeof bk);
+            memcpy(bk + 4, &key, sizeof key);
+            if (db == DB_BAND)
+                CHECK_EQ_INT(sd__st_dup_put(&st, db, bk, 12, &d, sizeof d), 0);
+            else
+                CHECK_EQ_INT(sd__st_dup_put64(&st, db, (uint64_t)key, d), 0);
+            model[key] = realloc(model[key], (nm[key] + 1) * sizeof **model);
+            model[key][nm[key]++] = d;
+        }
+        CHECK_EQ_INT(sd__st_end(&st, 1), 0);
+        CHECK_EQ_INT(sd__st_begin(&st, 0, 0), 0);
+        for (k = 0; k < KEYS; k++) {
+            unsigned char bk[12];
+            const void *v;
+            size_t n, count;
+            uint64_t first = 0, last = 0;
+            db = k & 1 ? DB_BAND : DB_POST;
+            memset(bk, 0, sizeof bk);
+            memcpy(bk + 4, &k, sizeof k);
+            if (db == DB_BAND) {
+                CHECK_EQ_INT(sd__st_dups(&st, db, bk, 12, 8, 0, &v, &n), 0);
+            } else {
+                uint64_t key = k;
+                CHECK_EQ_INT(sd__st_dups(&st, db, &key, 8, 8, 0, &v, &n), 0);
+            }
+            CHECK_EQ_U64(n, nm[k]);
+            if (n == nm[k] && n && memcmp(v, model[k], n * 8) != 0)
+                sd_test_fail(__FILE__, __LINE__, "key %zu: dups out of order", k);
+            if (db == DB_BAND) {
+                CHECK_EQ_INT(sd__st_dup_ends(&st, db, bk, 12, &count, &first, &last), 0);
+            } else {
+                uint64_t key = k;
+                CHECK_EQ_INT(sd__st_dup_ends(&st, db, &key, 8, &count, &first, &last), 0);
+            }
+            CHECK_EQ_U64(count, nm[k]);
+            if (nm[k]) {
+                CHECK_EQ_U64(first, model[k][0]);
+                CHECK_EQ_U64(last, model[k][nm[k] - 1]);
+                /* the first few, as a posting's hub is read */
+                if (db == DB_POST) {
+                    uint64_t key = k;
+                    CHECK_EQ_INT(sd__st_dups(&st, db, &key, 8, 8, 3, &v, &n), 0);
+                    CHECK_EQ_U64(n, nm[k] < 3 ? nm[k] : 3);
+                    CHECK(memcmp(v, model[k], n * 8) == 0);
+                }
+            }
+            total += nm[k];
+        }
+        for (db = DB_POST; db <= DB_BAND; db++) {
+            uint64_t n = 0;
+            CHECK_EQ_INT(sd__st_count(&st, db, &n), 0);
+            counted += n;
+            CHECK_EQ_INT(sd__walk_open(&w, &st, db, NULL, 0), 0);
+            while (sd__walk_next(&w, &wk, &wv) == 1)
+                walked++;
+            sd__walk_close(&w);
+        }
+        CHECK_EQ_U64(counted, total);
+        CHECK_EQ_U64(walked, total);
+        {
+            int problems = 0;
+            sd__runs_check(&st, DB_POST, count_problem, &problems);
+            sd__runs_check(&st, DB_BAND, count_problem, &problems);
+            CHECK_EQ_INT(problems, 0);
+        }
+        CHECK_EQ_INT(sd__st_end(&st, 0), 0);
+    }
+    sd__st_close(&st);
+    sd__st_stage_max = SD__STAGE_MAX;
+    for (k = 0; k < KEYS; k++)
+        free(model[k]);
+    free(model);
+    free(nm);
 }

@@ -229,6 +229,11 @@ static int load_state(sd_index *ix)
 
 static int save_state(sd_index *ix)
 {
+    /* what this version writes (a format 1 index it adds to gets runs) */
+    uint32_t format = SD_INDEX_FORMAT;
+    int rc = sd__st_put(&ix->st, DB_META, "format", 6, &format, sizeof format);
+    if (rc)
+        return rc;
     sd__wr_reset(&ix->wr);
     put_state(&ix->wr, &ix->state);
     return meta_put(ix, "state", &ix->wr);
@@ -1053,6 +1058,8 @@ int sd_index_get_stats(sd_index *ix, sd_index_stats *s)
     char path[4096];
     const char *dir = NULL;
     uint64_t n = 0;
+    uint32_t format;
+    sd_val v;
     int rc;
     if (ix == NULL || s == NULL)
         return SD_EINVAL;
@@ -1062,6 +1069,10 @@ int sd_index_get_stats(sd_index *ix, sd_index_stats *s)
     if (ix->mode == -1 && (rc = load_state(ix)) != 0)
         return rc;
     s->format = SD_INDEX_FORMAT;
+    if (sd__st_get(&ix->st, DB_META, "format", 6, &v) == 1 && v.n == sizeof format) {
+        memcpy(&format, v.p, sizeof format);
+        s->format = format; /* a format 1 index not yet added to */
+    }
     s->docs = ix->state.docs;
     s->next_doc = ix->state.next_doc;
     s->clusters = ix->state.clusters;

@@ -40,6 +40,11 @@ static void problem(chk *c, const char *fmt, ...)
     }
 }
 
+static void say_run(void *ctx, const char *what)
+{
+    problem(ctx, "%s", what);
+}
+
 /* Whether key k has dup v in an integer-dup database. */
 static int has_dup64(chk *c, int db, uint64_t k, uint64_t v)
 {
@@ -451,8 +456,12 @@ int sd__ix_check(sd_index *ix)
     c.ix = ix;
     memset(&ix->err, 0, sizeof ix->err);
     check_docs(&c);
-    if (!c.rc)
+    if (!c.rc) {
+        sd__runs_check(&ix->st, DB_POST, say_run, &c);
+        sd__runs_check(&ix->st, DB_BAND, say_run, &c);
+        sd__runs_check(&ix->st, DB_EXACT, say_run, &c);
         check_doc_refs(&c, DB_POST, "fingerprint", 8, 0, 32);
+    }
     if (!c.rc)
         check_doc_refs(&c, DB_BAND, "LSH band", 8, 0, 0);
     if (!c.rc)

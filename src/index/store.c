@@ -40,6 +40,10 @@ static const struct {
     {"unit", MDB_INTEGERKEY},
     {"story", MDB_INTEGERKEY},
     {"dstory", MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP},
+    {"runinfo", 0},
+    {"post.runs", MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP},
+    {"band.runs", MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP},
+    {"exact.runs", MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP},
 };
 
 /* ---- the overlay: per (database, key), what the query wrote ---- */
@@ -243,9 +247,15 @@ int sd__st_open(sd_st *s, const char *path, int create, int read_only, uint64_t 
         s->map_size = (uint64_t)info.me_mapsize;
     if ((mrc = mdb_txn_begin(s->env, NULL, read_only ? MDB_RDONLY : 0, &txn)) != 0)
         goto fail;
+    s->has_runs = 1;
     for (i = 0; i < DB_COUNT; i++)
         if ((mrc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | (read_only ? 0 : MDB_CREATE),
                                 &s->dbi[i])) != 0) {
+            if (mrc == MDB_NOTFOUND && i >= DB_RUNINFO) {
+                /* a format 1 index, opened read-only: it has no runs */
+                s->has_runs = 0;
+                continue;
+            }
             if (mrc == MDB_NOTFOUND) {
                 mdb_txn_abort(txn);
                 sd__st_close(s);
@@ -276,6 +286,7 @@ void sd__st_close(sd_st *s)
         mdb_env_close(s->env);
     s->env = NULL;
     sd__buf_release(&s->scratch);
+    sd__runs_release(s);
 }
 
 int sd__st_begin(sd_st *s, int write, int overlay)
@@ -293,6 +304,12 @@ int sd__st_begin(sd_st *s, int write, int overlay)
     }
 begun:
     s->writing = write;
+    if ((mrc = sd__runs_begin(s)) != 0) {
+        sd__runs_end(s);
+        mdb_txn_abort(s->txn);
+        s->txn = NULL;
+        return mrc;
+    }
     if (overlay && !write) {
         if ((s->ov = sd__calloc(1, sizeof *s->ov)) == NULL) {
             mdb_txn_abort(s->txn);
@@ -308,6 +325,7 @@ int sd__st_end(sd_st *s, int commit)
     int mrc = 0;
     if (!s->txn)
         return 0;
+    sd__runs_end(s);
     if (commit && s->writing)
         mrc = mdb_txn_commit(s->txn);
     else
@@ -382,6 +400,8 @@ int sd__st_del(sd_st *s, int db, const void *k, size_t kn)
 {
     MDB_val key;
     int mrc;
+    if (sd__st_staged(db) >= 0)
+        return sd__errorf(s->err, SD_EINVAL, "a delete from a staged database");
     if (s->ov) {
         ov_ent *e = ov_find(s->ov, db, k, kn, 1);
         if (!e || ov_set(e, (dbs[db].flags & MDB_DUPSORT) ? OV_DUPS : OV_GONE, NULL, 0))
@@ -398,40 +418,52 @@ int sd__st_del(sd_st *s, int db, const void *k, size_t kn)
     return 0;
 }
 
-/* Reads the dups of a key from LMDB into s->scratch (at most max). */
+int sd__st_cursor_dups(sd_st *s, MDB_cursor *c, const MDB_val *first, size_t max, size_t *n)
+{
+    MDB_val key, val = *first;
+    size_t size = first->mv_size;
+    int mrc, op = MDB_GET_MULTIPLE;
+    while ((mrc = mdb_cursor_get(c, &key, &val, (MDB_cursor_op)op)) == 0) {
+        size_t m = val.mv_size / size;
+        if (max && *n + m > max)
+            m = max - *n;
+        if (sd__buf_append(&s->scratch, val.mv_data, m * size))
+            return sd__errorf(s->err, SD_ENOMEM, "out of memory");
+        *n += m;
+        if (max && *n >= max)
+            break;
+        op = MDB_NEXT_MULTIPLE;
+    }
+    if (mrc && mrc != MDB_NOTFOUND)
+        return sd__st_fail(s, mrc, "reading the index");
+    return 0;
+}
+
+/* Reads the dups of a key from LMDB into s->scratch (at most max): a
+ * staged database's runs first (they hold the earlier entries), then its
+ * tree. */
 static int read_dups(sd_st *s, int db, const void *k, size_t kn, size_t max, size_t *n)
 {
     MDB_cursor *c;
     MDB_val key, val;
-    size_t size = 0;
-    int mrc, op = MDB_GET_MULTIPLE;
+    int mrc, rc = 0;
     sd__buf_reset(&s->scratch);
     *n = 0;
+    if (sd__st_staged(db) >= 0 && (rc = sd__runs_dups(s, db, k, kn, max, n)) != 0)
+        return rc;
+    if (max && *n >= max)
+        return 0;
     if ((mrc = mdb_cursor_open(s->txn, s->dbi[db], &c)) != 0)
         return sd__st_fail(s, mrc, "reading the index");
     key.mv_data = (void *)(uintptr_t)k;
     key.mv_size = kn;
     mrc = mdb_cursor_get(c, &key, &val, MDB_SET);
-    if (mrc == 0) {
-        size = val.mv_size;
-        while ((mrc = mdb_cursor_get(c, &key, &val, (MDB_cursor_op)op)) == 0) {
-            size_t m = val.mv_size / size;
-            if (max && *n + m > max)
-                m = max - *n;
-            if (sd__buf_append(&s->scratch, val.mv_data, m * size)) {
-                mdb_cursor_close(c);
-                return sd__errorf(s->err, SD_ENOMEM, "out of memory");
-            }
-            *n += m;
-            if (max && *n >= max)
-                break;
-            op = MDB_NEXT_MULTIPLE;
-        }
-    }
+    if (mrc == 0)
+        rc = sd__st_cursor_dups(s, c, &val, max, n);
     mdb_cursor_close(c);
     if (mrc && mrc != MDB_NOTFOUND)
         return sd__st_fail(s, mrc, "reading the index");
-    return 0;
+    return rc;
 }
 
 int sd__st_dups(sd_st *s, int db, const void *k, size_t kn, size_t size, size_t max, const void **v,
@@ -538,12 +570,14 @@ int sd__st_dup_put(sd_st *s, int db, const void *k, size_t kn, const void *v, si
         mrc = mdb_put(s->txn, s->dbi[db], &key, &val, MDB_NODUPDATA);
         if (mrc && mrc != MDB_KEYEXIST)
             return sd__st_fail(s, mrc, "writing the index");
-        return 0;
+        return sd__st_staged(db) >= 0 ? sd__runs_settle(s, db) : 0;
     }
 }
 
 int sd__st_dup_del(sd_st *s, int db, const void *k, size_t kn, const void *v, size_t vn)
 {
+    if (sd__st_staged(db) >= 0)
+        return sd__errorf(s->err, SD_EINVAL, "a delete from a staged database");
     if (s->ov) {
         ov_ent *e = ov_dups(s, db, k, kn);
         size_t at;
@@ -607,6 +641,21 @@ int sd__st_dup_ends(sd_st *s, int db, const void *k, size_t kn, size_t *count, u
     mdb_cursor_close(c);
     if (mrc && mrc != MDB_NOTFOUND)
         return sd__st_fail(s, mrc, "reading the index");
+    if (sd__st_staged(db) >= 0) {
+        /* the runs hold the earlier dups: the first is theirs when they
+         * have any, the last the tree's when it has any */
+        size_t rn;
+        uint64_t rfirst = 0, rlast = 0;
+        int rc = sd__runs_ends(s, db, k, kn, &rn, &rfirst, &rlast);
+        if (rc)
+            return rc;
+        if (rn) {
+            *first = rfirst;
+            if (*count == 0)
+                *last = rlast;
+            *count += rn;
+        }
+    }
     return 0;
 }
 
@@ -650,6 +699,7 @@ int sd__walk_open(sd_walk *w, sd_st *s, int db, const void *from, size_t fn)
     int mrc;
     memset(w, 0, sizeof *w);
     w->s = s;
+    w->db = db;
     w->from.mv_data = (void *)(uintptr_t)from;
     w->from.mv_size = fn;
     if ((mrc = mdb_cursor_open(s->txn, s->dbi[db], &w->c)) != 0) {
@@ -671,11 +721,13 @@ int sd__walk_next(sd_walk *w, sd_val *k, sd_val *v)
         } else {
             mrc = mdb_cursor_get(w->c, &key, &val, MDB_FIRST);
         }
+    } else if (w->started == 2) {
+        return sd__runs_walk(w, k, v);
     } else {
         mrc = mdb_cursor_get(w->c, &key, &val, MDB_NEXT);
     }
     if (mrc == MDB_NOTFOUND)
-        return 0;
+        return sd__st_staged(w->db) >= 0 ? sd__runs_walk(w, k, v) : 0;
     if (mrc)
         return sd__st_fail(w->s, mrc, "reading the index");
     k->p = key.mv_data;
@@ -699,6 +751,12 @@ int sd__st_count(sd_st *s, int db, uint64_t *n)
     if (mrc)
         return sd__st_fail(s, mrc, "reading the index");
     *n = st.ms_entries;
+    if (sd__st_staged(db) >= 0) {
+        uint64_t r;
+        if ((mrc = sd__runs_count(s, db, &r)) != 0)
+            return mrc;
+        *n += r;
+    }
     return 0;
 }
 
@@ -848,5 +906,5 @@ int sd__st_clear(sd_st *s, int db)
         return sd__errorf(s->err, SD_EINVAL, "a write outside a write transaction");
     if ((mrc = mdb_drop(s->txn, s->dbi[db], 0)) != 0)
         return sd__st_fail(s, mrc, "writing the index");
-    return 0;
+    return sd__st_staged(db) >= 0 ? sd__runs_clear(s, db) : 0;
 }

@@ -46,8 +46,41 @@ enum {
     DB_UNIT,    /* unit -> its passages and stories */
     DB_STORY,   /* story -> its record */
     DB_DSTORY,  /* doc -> dups story */
+    /* the runs of the staged databases (POST, BAND, EXACT; runs.c) */
+    DB_RUNINFO,    /* name -> the runs; name, run -> its Bloom filter */
+    DB_POST_RUNS,  /* run (8 BE), fingerprint (8 BE) -> dups */
+    DB_BAND_RUNS,  /* run (8 BE), band, band hash -> dups doc */
+    DB_EXACT_RUNS, /* run (8 BE), text hash's low half (8 BE) -> dups doc */
     DB_COUNT
 };
+
+/* The staged databases, those whose keys are hashes (runs.c). */
+enum { ST_POST, ST_BAND, ST_EXACT, ST_COUNT };
+
+/* A run of a staged database: entries sealed from its active tree, or
+ * merged from runs before it, kept under (seq, key) in its runs tree. */
+typedef struct sd_run {
+    uint64_t seq;               /* its number; later runs hold later entries */
+    uint64_t keys, entries;     /* its keys, its dups */
+    uint32_t tier;              /* how many merges made it */
+    uint64_t blocks;            /* its Bloom filter's 64-byte blocks */
+    const unsigned char *bloom; /* the filter, in the map (NULL: fresh) */
+    int fresh;                  /* made by this transaction: its filter is
+                                   looked up at each use (a page of it may
+                                   be spilled and moved) */
+} sd_run;
+
+typedef struct sd_stage {
+    sd_run *run; /* oldest first */
+    size_t n, cap;
+    uint64_t next_seq;
+    MDB_cursor *c; /* the lookups' cursor on the runs tree, this transaction */
+} sd_stage;
+
+/* Entries an active tree takes before it is sealed into a run (a test
+ * may lower it to make runs of a few pages). */
+#define SD__STAGE_MAX 32768
+extern size_t sd__st_stage_max;
 
 typedef struct sd_val {
     const void *p;
@@ -65,6 +98,8 @@ typedef struct sd_st {
     sd_err *err;       /* where failures are said */
     uint64_t map_size; /* the map's size in use */
     sd_buf scratch;    /* dups read for a caller (sd__st_dups) */
+    int has_runs;      /* the runs databases exist (not in a format 1 index opened read-only) */
+    sd_stage stage[ST_COUNT]; /* the runs, read at a transaction's start */
 } sd_st;
 
 /* Opens (with create, makes) the environment in directory `path`.
@@ -115,6 +150,8 @@ typedef struct sd_walk {
     MDB_cursor *c;
     int started;
     MDB_val from;
+    int db;                /* a staged one: its runs are walked after it */
+    unsigned char key[16]; /* a run's key, given back as the database's */
 } sd_walk;
 int sd__walk_open(sd_walk *w, sd_st *s, int db, const void *from, size_t fn);
 int sd__walk_next(sd_walk *w, sd_val *k, sd_val *v);
@@ -130,6 +167,49 @@ int sd__st_count(sd_st *s, int db, uint64_t *n);
  * code becomes (a full map: SD_ETOOBIG, naming the size and the option;
  * damage: SD_EFORMAT; the disk: SD_EIO). */
 int sd__st_fail(sd_st *s, int mrc, const char *what);
+
+/* ---- the staged databases (runs.c) ----
+ *
+ * DB_POST, DB_BAND and DB_EXACT are read and written through the calls
+ * above like the others (dups, dup_put, dup_del, dup_ends, walk, count,
+ * clear), and store.c hands them to these. Their dups are put once each,
+ * a new document's: a put finds an equal dup only in the active tree, not
+ * in the runs; and none is deleted but by clear (del and dup_del on them
+ * are SD_EINVAL). A walk of one gives its active tree's entries, then its
+ * runs' (not in one key order), and takes no `from`. */
+
+/* Which staged database `db` is (ST_*), or -1. */
+int sd__st_staged(int db);
+/* Reads the runs' lists and filters at a transaction's start; lets them
+ * go at its end. */
+int sd__runs_begin(sd_st *s);
+void sd__runs_end(sd_st *s);
+/* Frees what the lists took, at the store's close. */
+void sd__runs_release(sd_st *s);
+/* Appends to s->scratch the dups of the key cursor c is on (its first
+ * one in *first, whose size they all have), until it holds `max` (0:
+ * all); *n counts them. */
+int sd__st_cursor_dups(sd_st *s, MDB_cursor *c, const MDB_val *first, size_t max, size_t *n);
+/* Appends the dups of key k held in the runs, oldest first, to
+ * s->scratch, until it holds `max` (0: all); *n counts them. */
+int sd__runs_dups(sd_st *s, int db, const void *k, size_t kn, size_t max, size_t *n);
+/* The count, first and last dups of key k in the runs (*count 0: none). */
+int sd__runs_ends(sd_st *s, int db, const void *k, size_t kn, size_t *count, uint64_t *first,
+                  uint64_t *last);
+/* After a put into a staged database: seals its active tree into a run
+ * when it is full, and merges runs as they pile up. */
+int sd__runs_settle(sd_st *s, int db);
+/* Empties the runs; their entries in the runs trees. */
+int sd__runs_clear(sd_st *s, int db);
+int sd__runs_count(sd_st *s, int db, uint64_t *n);
+/* A walk's next entry of the runs (after the active tree's): 1, 0 at the
+ * end, < 0. */
+int sd__runs_walk(sd_walk *w, sd_val *k, sd_val *v);
+/* Checks the runs of db: each run's entries, keys and filter against its
+ * tree, and that the tree holds nothing else; says each problem found
+ * through `say`. */
+typedef void (*sd_runs_say)(void *ctx, const char *what);
+void sd__runs_check(sd_st *s, int db, sd_runs_say say, void *ctx);
 
 /* ---- records: encoded with a checksum at the end ---- */
 

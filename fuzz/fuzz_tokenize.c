@@ -3,8 +3,8 @@
  * increasing order, non-overlapping, inside the text, of nonzero length,
  * each hash that of sd__normalize_word of its spelling; the fast path
  * equal to the utf8proc-only path, with and without the spelling and
- * honorific flags. The raw (possibly invalid) bytes are tokenized too,
- * which must stay inside the input.
+ * honorific flags, and to the byte loop without the block scanner. The raw (possibly invalid) bytes
+ * are tokenized too, which must stay inside the input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,8 +14,8 @@
 #include <xxhash.h>
 
 #include "base/buf.h"
-#include "text/tokenize.h"
 #include "base/utf8.h"
+#include "text/tokenize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,6 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     check(text.p, text.len, &a, seed, 0);
     if (a.n != b.n || (a.n && memcmp(a.v, b.v, a.n * sizeof *a.v) != 0))
+        abort();
+    b.n = 0;
+    if (sd__tokenize_bytes(text.p, text.len, seed, &b) != 0 || a.n != b.n ||
+        (a.n && memcmp(a.v, b.v, a.n * sizeof *a.v) != 0))
         abort();
     a.n = b.n = 0;
     if (sd__tokenize_ex(text.p, text.len, seed, SD_TOK_FOLD_SPELLING | SD_TOK_DROP_HONORIFICS,

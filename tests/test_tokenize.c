@@ -448,6 +448,78 @@ TEST(tokenize_cut_pieces_equal_whole)
     sd__tokens_release(&part);
 }
 
+/* A random text of mostly ASCII words (1 to 70 bytes, mostly short, in
+ * any case) and separators, with the mixed pieces among them, in
+ * text[0..room). Returns its length. */
+static size_t words_text(char *text, size_t room)
+{
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static const char sep[] = " ,.;:-_!?()\"\n\t/'";
+    size_t n = 0;
+    while (n + 80 < room) {
+        uint64_t r = rnd();
+        if (r % 5 == 0) {
+            const char *x = mixed_piece[(r >> 8) % (sizeof mixed_piece / sizeof mixed_piece[0])];
+            memcpy(text + n, x, strlen(x));
+            n += strlen(x);
+        } else {
+            size_t len = r % 7 == 1 ? 1 + (size_t)((r >> 8) % 70) : 1 + (size_t)((r >> 8) % 9), j;
+            for (j = 0; j < len; j++)
+                text[n++] = alnum[rnd() % (sizeof alnum - 1)];
+        }
+        for (r = rnd() % 4; r < 4; r += 2) /* one separator, or two */
+            text[n++] = sep[rnd() % (sizeof sep - 1)];
+    }
+    return n;
+}
+
+/* Whether sd__tokenize and sd__tokenize_bytes (the byte loop alone) agree
+ * on p[0..n), copied to a buffer of exactly n bytes so that a read past
+ * the end is an error under ASan. */
+static int blocks_equal_bytes(const char *p, size_t n, sd_tokens *a, sd_tokens *b)
+{
+    char *copy = malloc(n ? n : 1);
+    int same;
+    if (copy == NULL)
+        return 0;
+    memcpy(copy, p, n);
+    a->n = b->n = 0;
+    same = sd__tokenize(copy, n, SEED, a) == 0 && sd__tokenize_bytes(copy, n, SEED, b) == 0 &&
+           a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof *a->v) == 0);
+    free(copy);
+    return same;
+}
+
+/* The block scanner (wordscan.c) against the byte loop: random texts of
+ * ASCII words, separators and non-ASCII pieces, each cut at every byte,
+ * the part before the cut and the part after it tokenized (so that every
+ * word meets every place in a 64-byte block and the text's end); and
+ * the whole texts against the utf8proc-only path. */
+TEST(tokenize_blocks_equal_byte_loop)
+{
+    char text[400];
+    int it, bad = 0;
+    sd_tokens a, b;
+    sd__tokens_init(&a);
+    sd__tokens_init(&b);
+    for (it = 0; it < 200 && bad < 5; it++) {
+        size_t n = words_text(text, sizeof text - (size_t)(rnd() % 300)), cut;
+        for (cut = 0; cut <= n; cut++) {
+            if (!blocks_equal_bytes(text, cut, &a, &b) ||
+                !blocks_equal_bytes(text + cut, n - cut, &a, &b)) {
+                sd_test_fail(__FILE__, __LINE__, "blocks and bytes differ on \"%.*s\" cut at %zu",
+                             (int)n, text, cut);
+                bad++;
+                break;
+            }
+        }
+        bad += !same_as_slow_in(&a, text, n);
+    }
+    sd__tokens_release(&a);
+    sd__tokens_release(&b);
+    CHECK_EQ_INT(bad, 0);
+}
+
 TEST(tokenize_seed_changes_hashes)
 {
     sd_tokens a, b;

@@ -10,7 +10,10 @@
  * a word longer than the stack buffer) is rescanned from the word's start by
  * the slow path, which decodes code points, classifies them with utf8proc and
  * normalizes with utf8proc (NFKC + full case folding). The tests prove the
- * two paths agree by forcing the slow path on the same texts.
+ * two paths agree by forcing the slow path on the same texts. Before the
+ * fast path's byte loop, a block scanner (wordscan.c) takes the plain ASCII
+ * words 64 bytes at a time and hands the rest to the loop; the tests
+ * compare it with the loop alone.
  */
 #include "text/tokenize.h"
 
@@ -18,12 +21,10 @@
 
 #include <utf8proc.h>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "base/alloc.h"
 #include "base/utf8.h"
 #include "syndic.h"
+#include "text/asciiword.h"
 
 /* Classes of code points (the token grammar's alphabet). */
 enum {
@@ -53,127 +54,6 @@ static const unsigned char ascii_class[256] = {
 
 /* Class value to token-grammar class, for ASCII bytes. */
 static const unsigned char ascii_to_class[5] = {C_SEP, C_APOS, C_NUM, C_LET, C_LET};
-
-#define ONES 0x0101010101010101ull
-
-static uint64_t load64(const unsigned char *s)
-{
-    uint64_t v;
-    memcpy(&v, s, sizeof v);
-    return v;
-}
-
-/*
- * For eight bytes in v (little-endian: byte 0 first in the text), a mask
- * with the high bit set in each byte that is not an ASCII letter or digit.
- * Range tests on 7-bit bytes cannot carry between bytes: x + (0x80 - lo)
- * has its high bit set when x >= lo, x + (0x7F - hi) when x > hi.
- */
-static uint64_t alnum_stop(uint64_t v)
-{
-    uint64_t hi = v & ONES * 0x80, x = v & ONES * 0x7F, y = x | ONES * 0x20;
-    uint64_t digit = (x + ONES * (0x80 - '0')) & ~(x + ONES * (0x7F - '9'));
-    uint64_t alpha = (y + ONES * (0x80 - 'a')) & ~(y + ONES * (0x7F - 'z'));
-    return ~((digit | alpha) & ~hi) & ONES * 0x80;
-}
-
-/*
- * XXH3-64 of a fast-path word, with the hash's short-input code inlined
- * here (flatten) instead of reached through a call: the hash is a third of
- * the fast path's time. Same value as XXH3_64bits_withSeed.
- */
-__attribute__((flatten)) static uint64_t hash_word(const char *p, size_t n, uint64_t seed)
-{
-    return XXH3_64bits_withSeed(p, n, seed);
-}
-
-/*
- * XXH3-64 (withSeed) of 1 to 16 bytes, in two pieces. XXH3 hashes 1-3,
- * 4-8 and 9-16 bytes three different ways; word lengths in prose vary from
- * one word to the next, so the hash's own length tests mispredict. Words
- * of 1 to 8 bytes (nine in ten) take one piece, which computes both of
- * their hashes from a register and selects one with a mask; the longer take
- * a branch to the other. (All three computed and selected, as before,
- * spent a third more instructions on the 9-16 byte hash of every word and
- * read it from memory across the word's start, and was 3% to 8% slower on
- * the bench corpus and on news text.) The keys are the secret words mixed
- * with the seed, fixed for a whole text. Equal to XXH3_64bits_withSeed
- * (the tests check every length on random data).
- */
-typedef struct short_keys {
-    uint64_t k1, k4, k9lo, k9hi;
-} short_keys;
-
-static uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static void short_keys_init(short_keys *k, uint64_t seed)
-{
-    const unsigned char *sec = XXH3_kSecret;
-    uint64_t s4 = seed ^ ((uint64_t)__builtin_bswap32((uint32_t)seed) << 32);
-    k->k1 = (uint64_t)(rd32(sec) ^ rd32(sec + 4)) + seed;
-    k->k4 = (rd64(sec + 8) ^ rd64(sec + 16)) - s4;
-    k->k9lo = (rd64(sec + 24) ^ rd64(sec + 32)) + seed;
-    k->k9hi = (rd64(sec + 40) ^ rd64(sec + 48)) - seed;
-}
-
-/*
- * 1 to 8 bytes, the word in the low len bytes of w (little-endian; the
- * bytes above it are ignored), taken from a register rather than read
- * back from memory byte by byte. The 1-3 and 4-8 byte hashes are both
- * computed and one is selected with a mask: short words and words of four
- * or more letters alternate without a pattern.
- */
-static uint64_t hash_upto8(uint64_t w, size_t len, const short_keys *k)
-{
-    unsigned bits = (unsigned)len * 8;
-    uint64_t h1, h4, m1;
-    /* 1-3 bytes: the first, middle and last */
-    h1 = ((w & 0xFF) << 16 | ((w >> ((len >> 1) * 8)) & 0xFF) << 24 | ((w >> (bits - 8)) & 0xFF) |
-          (uint64_t)len << 8) ^
-         k->k1;
-    h1 ^= h1 >> 33;
-    h1 *= 0xC2B2AE3D27D4EB4Full;
-    h1 ^= h1 >> 29;
-    h1 *= 0x165667B19E3779F9ull;
-    h1 ^= h1 >> 32;
-    /* 4-8 bytes: the last four and the first four (the shift is only
-     * meaningful from 4 bytes up) */
-    h4 = ((w >> ((bits - 32) & 63)) & 0xFFFFFFFFull) + (w << 32);
-    h4 ^= k->k4;
-    h4 ^= ((h4 << 49) | (h4 >> 15)) ^ ((h4 << 24) | (h4 >> 40));
-    h4 *= 0x9FB21C651E98DF25ull;
-    h4 ^= (h4 >> 35) + len;
-    h4 *= 0x9FB21C651E98DF25ull;
-    h4 ^= h4 >> 28;
-    m1 = (uint64_t)0 - (uint64_t)(len <= 3);
-    return (h1 & m1) | (h4 & ~m1);
-}
-
-#ifdef __SIZEOF_INT128__
-/* 9 to 16 bytes b[0..len). */
-static uint64_t hash_9to16(const unsigned char *b, size_t len, const short_keys *k)
-{
-    uint64_t lo = rd64(b) ^ k->k9lo, hi = rd64(b + len - 8) ^ k->k9hi, h;
-    __uint128_t prod = (__uint128_t)lo * hi;
-    h = len + __builtin_bswap64(lo) + hi + ((uint64_t)prod ^ (uint64_t)(prod >> 64));
-    h ^= h >> 37;
-    h *= 0x165667919E3779F9ull;
-    h ^= h >> 32;
-    return h;
-}
-#endif
 
 /* The longest word the fast path lowercases on the stack. */
 #define FAST_MAX 64
@@ -584,17 +464,24 @@ static int push(sd_tokens *t, size_t off, size_t len, uint64_t hash)
     return 0;
 }
 
+/* The tokenizer's ways through a text: block scanner and byte loop (as
+ * used), the byte loop alone, or every character by utf8proc; the latter
+ * two are the tests' oracles for the former. */
+enum { WAY_BLOCKS, WAY_BYTES, WAY_SLOW };
+
 /*
- * The tokenizer. `force` sends every character down the slow path (the
- * tests' oracle for the fast path).
+ * The tokenizer. Between tokens, the block scanner (wordscan.c) takes the
+ * plain ASCII words (without flags); the byte loop below takes a word or
+ * a character where it stops, then hands back. WAY_SLOW (`force`) sends
+ * every character down the slow path.
  */
-static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int force,
-                    sd_tokens *out)
+static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int way, sd_tokens *out)
 {
+    const int force = way == WAY_SLOW, blocks = way == WAY_BLOCKS && flags == 0;
     const unsigned char *s = (const unsigned char *)p;
     char tmp[FOLD_BUF];
     char buf[FAST_MAX]; /* a word, lowercased */
-    short_keys keys;
+    sd_word_keys keys;
     sd_tokens o; /* *out in locals, so byte stores cannot make the
                     compiler reload it */
     scratch sc;
@@ -610,9 +497,15 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
     o = *out;
     scratch_init(&sc);
     memset(buf, 0, sizeof buf);
-    short_keys_init(&keys, seed);
+    sd__word_keys_init(&keys, seed);
     while (i < n) {
         unsigned t = ascii_class[s[i]];
+        if (blocks && t != A_HIGH) {
+            i = sd__scan_words(p, n, i, &keys, &o, &rc);
+            if (rc || i == n)
+                goto done;
+            t = ascii_class[s[i]];
+        }
         if (!force && t != A_HIGH) {
             size_t k = 0, skip = 0;
             int last_letter = 0;
@@ -625,7 +518,7 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
              * and digits ends and lowercase it on the way. Most words end
              * inside the first eight bytes, on a separator. */
             while (i + 8 <= n && k + 8 <= FAST_MAX) {
-                uint64_t v = load64(s + i), stop = alnum_stop(v), low = v | ONES * 0x20;
+                uint64_t v = sd__load64(s + i), stop = sd__alnum_stop(v), low = v | SD_ONES * 0x20;
                 memcpy(buf + k, &low, 8);
                 if (stop) {
                     size_t w = (size_t)__builtin_ctzll(stop) >> 3;
@@ -701,13 +594,15 @@ static int tokenize(const char *p, size_t n, uint64_t seed, unsigned flags, int 
             /* most words are 8 bytes or less: one branch, rarely taken,
              * for the longer */
             if (k <= 8)
-                o.v[o.n].hash = hash_upto8(load64((const unsigned char *)buf), k, &keys);
+                o.v[o.n].hash = sd__hash_upto8(sd__load64((const unsigned char *)buf), k, &keys);
 #ifdef __SIZEOF_INT128__
             else if (k <= 16)
-                o.v[o.n].hash = hash_9to16((const unsigned char *)buf, k, &keys);
+                o.v[o.n].hash =
+                    sd__hash_9to16(sd__load64((const unsigned char *)buf),
+                                   sd__load64((const unsigned char *)buf + k - 8), k, &keys);
 #endif
             else
-                o.v[o.n].hash = hash_word(buf, k, seed);
+                o.v[o.n].hash = sd__hash_word(buf, k, seed);
             o.n++;
             i += skip;
             continue;
@@ -782,22 +677,27 @@ void sd__tokens_release(sd_tokens *t)
 
 int sd__tokenize(const char *p, size_t n, uint64_t seed, sd_tokens *out)
 {
-    return tokenize(p, n, seed, 0, 0, out);
+    return tokenize(p, n, seed, 0, WAY_BLOCKS, out);
+}
+
+int sd__tokenize_bytes(const char *p, size_t n, uint64_t seed, sd_tokens *out)
+{
+    return tokenize(p, n, seed, 0, WAY_BYTES, out);
 }
 
 int sd__tokenize_slow(const char *p, size_t n, uint64_t seed, sd_tokens *out)
 {
-    return tokenize(p, n, seed, 0, 1, out);
+    return tokenize(p, n, seed, 0, WAY_SLOW, out);
 }
 
 int sd__tokenize_ex(const char *p, size_t n, uint64_t seed, unsigned flags, sd_tokens *out)
 {
-    return tokenize(p, n, seed, flags, 0, out);
+    return tokenize(p, n, seed, flags, WAY_BLOCKS, out);
 }
 
 int sd__tokenize_slow_ex(const char *p, size_t n, uint64_t seed, unsigned flags, sd_tokens *out)
 {
-    return tokenize(p, n, seed, flags, 1, out);
+    return tokenize(p, n, seed, flags, WAY_SLOW, out);
 }
 
 int sd__normalize_word_ex(const char *p, size_t n, unsigned flags, sd_buf *out)

@@ -83,6 +83,11 @@ size_t sd__token_piece_end(const char *p, size_t n, size_t at);
  * the tests' oracle for the fast path. */
 int sd__tokenize_slow(const char *p, size_t n, uint64_t seed, sd_tokens *out);
 
+/* sd__tokenize without its block scanner (wordscan.c): the byte loop
+ * alone takes every ASCII word. Same result; the tests' oracle for the
+ * scanner. */
+int sd__tokenize_bytes(const char *p, size_t n, uint64_t seed, sd_tokens *out);
+
 /* Flags of sd__tokenize_ex (the passage matcher's looser matching).
  * SD_TOK_FOLD_SPELLING hashes British spellings as American ones
  * (behaviour/behavior, organise/organize, centre/center, defence/defense);

@@ -203,10 +203,31 @@ static unsigned empty_bins(const uint32_t *sig, unsigned k, uint64_t *empty, uns
     return n;
 }
 
+/*
+ * This thread's table of the first PROBES targets of every bin, made for
+ * (k, seed) when it was made for others. Not inlined, so that the table's
+ * address is taken once per signature: in a shared object (the Python
+ * package) the address of a thread-local variable is a call, which the
+ * compiler otherwise repeats for every empty bin.
+ */
+__attribute__((noinline)) static const uint16_t *probe_table(unsigned k, uint64_t seed)
+{
+    unsigned i, a;
+    if (probes.k != k || probes.seed != seed) {
+        for (i = 0; i < k; i++)
+            for (a = 0; a < PROBES; a++)
+                probes.to[i * PROBES + a] = (uint16_t)probe(seed, i, a + 1, k);
+        probes.k = k;
+        probes.seed = seed;
+    }
+    return probes.to;
+}
+
 void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_first *first)
 {
     uint64_t empty[SD_MINHASH_MAX_BINS / 64];
     unsigned char filled[SD_MINHASH_MAX_BINS];
+    const uint16_t *tab;
     unsigned i, w, nfilled;
     memset(empty, 0, sizeof empty);
     nfilled = k - empty_bins(sig, k, empty, filled);
@@ -218,14 +239,7 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_firs
         densify_sparse(sig, k, seed, first, empty);
         return;
     }
-    if (probes.k != k || probes.seed != seed) {
-        unsigned a;
-        for (i = 0; i < k; i++)
-            for (a = 0; a < PROBES; a++)
-                probes.to[i * PROBES + a] = (uint16_t)probe(seed, i, a + 1, k);
-        probes.k = k;
-        probes.seed = seed;
-    }
+    tab = probe_table(k, seed);
     /* Empty bins are visited through a bit set, and the first filled of
      * a bin's tabled probes is found from a mask rather than by branches:
      * with a third of the bins empty, both branches would mispredict. */
@@ -236,7 +250,7 @@ void sd__oph_densify(uint32_t *sig, unsigned k, uint64_t seed, const sd_oph_firs
             unsigned hit, a;
             i = w * 64 + (unsigned)__builtin_ctzll(bits);
             bits &= bits - 1;
-            to = probes.to + i * PROBES;
+            to = tab + i * PROBES;
             hit = 0;
             for (a = 0; a < PROBES; a++)
                 hit |= (unsigned)filled[to[a]] << a;

@@ -108,33 +108,40 @@ static size_t block_words(const unsigned char *b, size_t at, const sd_word_keys 
                           int *more)
 {
     uint64_t word, high, sep, after;
+    sd_token *t = o->v + o->n, *t0 = t; /* a local pointer: the stores of
+                                           hashes cannot make the compiler
+                                           reload o->v and o->n */
     size_t j = 0, e;
     block_masks(b, &word, &high, &sep);
     *more = 0;
     for (;;) {
         /* separators (an apostrophe here is one) are passed over */
         uint64_t next = (word | high) & (~0ull << j);
-        if (next == 0)
-            return BLOCK;
+        if (next == 0) {
+            j = BLOCK;
+            break;
+        }
         j = (size_t)__builtin_ctzll(next);
         if ((high >> j) & 1)
-            return j;
+            break;
         after = ~word & (~0ull << j);
         if (after == 0) {
             *more = j > 0;
-            return j;
+            break;
         }
         e = (size_t)__builtin_ctzll(after);
         if (((sep >> e) & 1) == 0)
-            return j; /* an apostrophe or a non-ASCII byte follows */
-        o->v[o->n].off = (uint32_t)(at + j);
-        o->v[o->n].len = (uint32_t)(e - j);
-        o->v[o->n].hash = word_hash(b + j, e - j, k);
-        o->n++;
+            break; /* an apostrophe or a non-ASCII byte follows */
+        t->off = (uint32_t)(at + j);
+        t->len = (uint32_t)(e - j);
+        t->hash = word_hash(b + j, e - j, k);
+        t++;
         j = e + 1;
         if (j == BLOCK)
-            return BLOCK;
+            break;
     }
+    o->n += (size_t)(t - t0);
+    return j;
 }
 
 size_t sd__scan_words(const char *p, size_t n, size_t i, const sd_word_keys *k, sd_tokens *o,

@@ -49,6 +49,9 @@ size_t sd__st_stage_max = SD__STAGE_MAX;
 #define BLOOM_BITS 10
 #define PROBES 7
 
+/* A run in its list: seq, keys, entries, blocks (u64), tier (u32). */
+#define RUN_RECORD (4 * 8 + 4)
+
 /* A key in the runs tree: the run (8 bytes BE), then the key. */
 #define RUN_KEY 24
 
@@ -152,7 +155,7 @@ static int load(sd_st *s, int st)
     sd__rd_init(&r, v.mv_data, v.mv_size);
     g->next_seq = sd__rd_u64(&r);
     n = sd__rd_u32(&r);
-    if (r.bad || n > (size_t)(r.end - r.p) / 36)
+    if (r.bad || n > (size_t)(r.end - r.p) / RUN_RECORD)
         return damaged(s, st, "the list");
     if (n > g->cap) {
         sd_run *p = sd__reallocarray(g->run, n, sizeof *p);
@@ -258,6 +261,37 @@ void sd__runs_release(sd_st *s)
         s->stage[st].run = NULL;
         s->stage[st].cap = 0;
     }
+}
+
+/* ---- the runs tree ---- */
+
+/* Whether cursor c is in run seq (its key in *k): 1, 0 past it. */
+static int in_run(int mrc, const MDB_val *k, uint64_t seq)
+{
+    return mrc == 0 && k->mv_size > 8 && sd__get_be64(k->mv_data) == seq;
+}
+
+/* Puts cursor c on run seq's first key (in *k, *v): the LMDB code; when
+ * past the tree, *k is empty. */
+static int run_first(MDB_cursor *c, uint64_t seq, MDB_val *k, MDB_val *v)
+{
+    unsigned char at[8];
+    int mrc;
+    sd__be64(at, seq);
+    k->mv_data = at;
+    k->mv_size = 8;
+    if ((mrc = mdb_cursor_get(c, k, v, MDB_SET_RANGE)) != 0) {
+        k->mv_data = NULL;
+        k->mv_size = 0;
+    }
+    return mrc;
+}
+
+/* The hash of a runs tree key's tail (the database's key), as its run's
+ * filter takes it. */
+static uint64_t run_hash(const MDB_val *k)
+{
+    return XXH3_64bits((const unsigned char *)k->mv_data + 8, k->mv_size - 8);
 }
 
 /* ---- lookups ---- */
@@ -373,10 +407,10 @@ int sd__runs_ends(sd_st *s, int db, const void *k, size_t kn, size_t *count, uin
                   uint64_t *last)
 {
     MDB_cursor *c = NULL;
-    MDB_val key, val;
+    MDB_val val;
     probe p;
-    size_t i, m;
-    int rc, mrc;
+    size_t i;
+    int rc;
     sd_stage *g = lookup(s, db, k, kn, &p, &c, &rc);
     *count = 0;
     if (!g)
@@ -384,21 +418,29 @@ int sd__runs_ends(sd_st *s, int db, const void *k, size_t kn, size_t *count, uin
     for (i = 0; i < g->n; i++) {
         if ((rc = seek(s, c, &p, &g->run[i], &val)) < 0)
             return rc;
-        if (rc == 0)
-            continue;
-        if ((mrc = mdb_cursor_count(c, &m)) != 0 || val.mv_size != sizeof *first)
-            return mrc ? sd__st_fail(s, mrc, "reading the index") : damaged(s, p.st, "an entry");
-        if (*count == 0)
-            memcpy(first, val.mv_data, sizeof *first);
-        if ((mrc = mdb_cursor_get(c, &key, &val, MDB_LAST_DUP)) != 0)
-            return sd__st_fail(s, mrc, "reading the index");
-        memcpy(last, val.mv_data, sizeof *last);
-        *count += m;
+        if (rc && (rc = sd__st_cursor_ends(s, c, &val, count, first, last)) != 0)
+            return rc < 0 ? rc : damaged(s, p.st, "an entry");
     }
     return 0;
 }
 
 /* ---- sealing and merging ---- */
+
+/* Appends dup `one` to cursor `to` under run key rk (rn bytes): the
+ * key's first (*started 0, then set) or after its others. */
+static int put_dup(sd_st *s, MDB_cursor *to, unsigned char *rk, size_t rn, MDB_val *one,
+                   int *started, uint64_t *entries)
+{
+    MDB_val key;
+    int mrc;
+    key.mv_data = rk;
+    key.mv_size = rn;
+    if ((mrc = mdb_cursor_put(to, &key, one, *started ? MDB_APPENDDUP : MDB_APPEND)) != 0)
+        return sd__st_fail(s, mrc, "writing the index");
+    *started = 1;
+    ++*entries;
+    return 0;
+}
 
 /* The dups of the key cursor `from` is on (its first one in *val)
  * appended to cursor `to` under run key rk: *started once the key has
@@ -408,41 +450,23 @@ static int copy_dups(sd_st *s, MDB_cursor *from, MDB_cursor *to, unsigned char *
 {
     MDB_val key, v;
     size_t m, i, size = val->mv_size;
-    int mrc, op = MDB_GET_MULTIPLE;
-    key.mv_data = rk;
-    key.mv_size = rn;
+    int rc, mrc, op = MDB_GET_MULTIPLE;
     if ((mrc = mdb_cursor_count(from, &m)) != 0)
         return sd__st_fail(s, mrc, "reading the index");
-    if (m == 1) {
-        /* a single value has no dups page: *val is it */
-        if ((mrc = mdb_cursor_put(to, &key, val, *started ? MDB_APPENDDUP : MDB_APPEND)) != 0)
-            return sd__st_fail(s, mrc, "writing the index");
-        *started = 1;
-        ++*entries;
-        return 0;
-    }
+    if (m == 1) /* a single value has no dups page: *val is it */
+        return put_dup(s, to, rk, rn, val, started, entries);
     while ((mrc = mdb_cursor_get(from, &key, &v, (MDB_cursor_op)op)) == 0) {
         const unsigned char *p = v.mv_data;
         for (i = 0; i + size <= v.mv_size; i += size) {
             MDB_val one;
             one.mv_data = (void *)(uintptr_t)(p + i);
             one.mv_size = size;
-            key.mv_data = rk;
-            key.mv_size = rn;
-            if ((mrc = mdb_cursor_put(to, &key, &one, *started ? MDB_APPENDDUP : MDB_APPEND)) != 0)
-                return sd__st_fail(s, mrc, "writing the index");
-            *started = 1;
-            ++*entries;
+            if ((rc = put_dup(s, to, rk, rn, &one, started, entries)) != 0)
+                return rc;
         }
         op = MDB_NEXT_MULTIPLE;
     }
     return mrc == MDB_NOTFOUND ? 0 : sd__st_fail(s, mrc, "reading the index");
-}
-
-/* Whether cursor c is in run seq (its key in *k): 1, 0 past it. */
-static int in_run(int mrc, const MDB_val *k, uint64_t seq)
-{
-    return mrc == 0 && k->mv_size > 8 && sd__get_be64(k->mv_data) == seq;
 }
 
 /* Makes run x's filter, its keys read back from the runs tree, and adds
@@ -451,7 +475,7 @@ static int in_run(int mrc, const MDB_val *k, uint64_t seq)
 static int add_run(sd_st *s, int st, sd_run *x, MDB_cursor *c)
 {
     sd_stage *g = &s->stage[st];
-    unsigned char bk[RUN_KEY], at[8];
+    unsigned char bk[RUN_KEY];
     unsigned char *f;
     MDB_val k, v;
     int mrc;
@@ -472,12 +496,9 @@ static int add_run(sd_st *s, int st, sd_run *x, MDB_cursor *c)
         return sd__st_fail(s, mrc, "writing the index");
     f = v.mv_data;
     memset(f, 0, v.mv_size);
-    sd__be64(at, x->seq);
-    k.mv_data = at;
-    k.mv_size = 8;
-    for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); in_run(mrc, &k, x->seq);
+    for (mrc = run_first(c, x->seq, &k, &v); in_run(mrc, &k, x->seq);
          mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP))
-        bloom_add(f, x->blocks, XXH3_64bits((const unsigned char *)k.mv_data + 8, k.mv_size - 8));
+        bloom_add(f, x->blocks, run_hash(&k));
     if (mrc && mrc != MDB_NOTFOUND)
         return sd__st_fail(s, mrc, "reading the index");
     x->bloom = NULL;
@@ -559,14 +580,10 @@ done:
  * emptied whatever the cursor's state. */
 static int drop_run(sd_st *s, MDB_cursor *c, uint64_t seq)
 {
-    unsigned char at[8];
     MDB_val k, v;
     int mrc;
     for (;;) {
-        sd__be64(at, seq);
-        k.mv_data = at;
-        k.mv_size = 8;
-        mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+        mrc = run_first(c, seq, &k, &v);
         if (!in_run(mrc, &k, seq))
             break;
         do {
@@ -588,10 +605,10 @@ typedef struct merge_in {
     size_t m;
 } merge_in;
 
-/* Moves input i's cursor (op) and says whether it is still in its run. */
-static int in_move(sd_st *s, merge_in *in, size_t i, MDB_cursor_op op)
+/* After input i's cursor moved (LMDB code mrc): whether it is still in
+ * its run. */
+static int in_moved(sd_st *s, merge_in *in, size_t i, int mrc)
 {
-    int mrc = mdb_cursor_get(in->c[i], &in->k[i], &in->v[i], op);
     in->live[i] = in_run(mrc, &in->k[i], in->seq[i]);
     return mrc == 0 || mrc == MDB_NOTFOUND ? 0 : sd__st_fail(s, mrc, "reading the index");
 }
@@ -603,16 +620,12 @@ static int in_open(sd_st *s, int st, size_t from, merge_in *in)
     memset(in, 0, sizeof *in);
     in->m = s->stage[st].n - from;
     for (i = 0; i < in->m; i++) {
-        unsigned char at[8];
         in->seq[i] = s->stage[st].run[from + i].seq;
         if ((mrc = mdb_cursor_open(s->txn, s->dbi[runs_db[st]], &in->c[i])) != 0) {
             in->c[i] = NULL;
             return sd__st_fail(s, mrc, "reading the index");
         }
-        sd__be64(at, in->seq[i]);
-        in->k[i].mv_data = at;
-        in->k[i].mv_size = 8;
-        if ((rc = in_move(s, in, i, MDB_SET_RANGE)) != 0)
+        if ((rc = in_moved(s, in, i, run_first(in->c[i], in->seq[i], &in->k[i], &in->v[i]))) != 0)
             return rc;
     }
     return 0;
@@ -698,9 +711,11 @@ static int merge(sd_st *s, int st, size_t from)
         x.keys++;
         /* the runs on this key, oldest first: their dups in order */
         for (i = lo; i < in.m; i++)
-            if (in_on(&in, i, rk + 8, tn) && ((rc = copy_dups(s, in.c[i], out, rk, 8 + tn, &in.v[i],
-                                                              &started, &x.entries)) != 0 ||
-                                              (rc = in_move(s, &in, i, MDB_NEXT_NODUP)) != 0))
+            if (in_on(&in, i, rk + 8, tn) &&
+                ((rc = copy_dups(s, in.c[i], out, rk, 8 + tn, &in.v[i], &started, &x.entries)) !=
+                     0 ||
+                 (rc = in_moved(s, &in, i,
+                                mdb_cursor_get(in.c[i], &in.k[i], &in.v[i], MDB_NEXT_NODUP))) != 0))
                 goto done;
     }
     if ((rc = drop_inputs(s, st, from, out)) != 0)
@@ -845,22 +860,17 @@ void sd__runs_check(sd_st *s, int db, sd_runs_say say, void *ctx)
         const sd_run *x = &g->run[i];
         const unsigned char *f;
         uint64_t keys = 0, entries = 0, missed = 0;
-        unsigned char at[8];
         size_t m;
         if (filter(s, st, x, &f) != 0) {
             say(ctx, s->err->msg);
             continue;
         }
-        sd__be64(at, x->seq);
-        k.mv_data = at;
-        k.mv_size = 8;
-        for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); in_run(mrc, &k, x->seq);
+        for (mrc = run_first(c, x->seq, &k, &v); in_run(mrc, &k, x->seq);
              mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
             keys++;
             if (mdb_cursor_count(c, &m) == 0)
                 entries += m;
-            missed += !bloom_has(f, x->blocks,
-                                 XXH3_64bits((const unsigned char *)k.mv_data + 8, k.mv_size - 8));
+            missed += !bloom_has(f, x->blocks, run_hash(&k));
         }
         total += entries;
         if (keys != x->keys || entries != x->entries) {

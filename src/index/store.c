@@ -608,13 +608,31 @@ int sd__st_dup_del(sd_st *s, int db, const void *k, size_t kn, const void *v, si
     }
 }
 
+int sd__st_cursor_ends(sd_st *s, MDB_cursor *c, const MDB_val *val, size_t *count, uint64_t *first,
+                       uint64_t *last)
+{
+    MDB_val key, v;
+    size_t m;
+    int mrc;
+    if (val->mv_size != sizeof *first)
+        return 1;
+    if ((mrc = mdb_cursor_count(c, &m)) != 0)
+        return sd__st_fail(s, mrc, "reading the index");
+    if (*count == 0)
+        memcpy(first, val->mv_data, sizeof *first);
+    if ((mrc = mdb_cursor_get(c, &key, &v, MDB_LAST_DUP)) != 0)
+        return sd__st_fail(s, mrc, "reading the index");
+    memcpy(last, v.mv_data, sizeof *last);
+    *count += m;
+    return 0;
+}
+
 int sd__st_dup_ends(sd_st *s, int db, const void *k, size_t kn, size_t *count, uint64_t *first,
                     uint64_t *last)
 {
     MDB_cursor *c;
     MDB_val key, val;
-    size_t n = 0;
-    int mrc;
+    int mrc, rc = 0;
     *count = 0;
     if (s->ov) {
         const ov_ent *e = ov_find(s->ov, db, k, kn, 0);
@@ -627,36 +645,19 @@ int sd__st_dup_ends(sd_st *s, int db, const void *k, size_t kn, size_t *count, u
             return 0;
         }
     }
+    /* a staged database's runs hold its earlier dups */
+    if (sd__st_staged(db) >= 0 && (rc = sd__runs_ends(s, db, k, kn, count, first, last)) != 0)
+        return rc;
     if ((mrc = mdb_cursor_open(s->txn, s->dbi[db], &c)) != 0)
         return sd__st_fail(s, mrc, "reading the index");
     key.mv_data = (void *)(uintptr_t)k;
     key.mv_size = kn;
-    if ((mrc = mdb_cursor_get(c, &key, &val, MDB_SET_KEY)) == 0 &&
-        (mrc = mdb_cursor_count(c, &n)) == 0 && val.mv_size == sizeof *first) {
-        memcpy(first, val.mv_data, sizeof *first);
-        if ((mrc = mdb_cursor_get(c, &key, &val, MDB_LAST_DUP)) == 0)
-            memcpy(last, val.mv_data, sizeof *last);
-        *count = n;
-    }
+    if ((mrc = mdb_cursor_get(c, &key, &val, MDB_SET_KEY)) == 0)
+        rc = sd__st_cursor_ends(s, c, &val, count, first, last);
     mdb_cursor_close(c);
     if (mrc && mrc != MDB_NOTFOUND)
         return sd__st_fail(s, mrc, "reading the index");
-    if (sd__st_staged(db) >= 0) {
-        /* the runs hold the earlier dups: the first is theirs when they
-         * have any, the last the tree's when it has any */
-        size_t rn;
-        uint64_t rfirst = 0, rlast = 0;
-        int rc = sd__runs_ends(s, db, k, kn, &rn, &rfirst, &rlast);
-        if (rc)
-            return rc;
-        if (rn) {
-            *first = rfirst;
-            if (*count == 0)
-                *last = rlast;
-            *count += rn;
-        }
-    }
-    return 0;
+    return rc < 0 ? rc : 0;
 }
 
 int sd__st_get64(sd_st *s, int db, uint64_t k, sd_val *v)

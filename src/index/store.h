@@ -190,10 +190,17 @@ void sd__runs_release(sd_st *s);
  * one in *first, whose size they all have), until it holds `max` (0:
  * all); *n counts them. */
 int sd__st_cursor_dups(sd_st *s, MDB_cursor *c, const MDB_val *first, size_t max, size_t *n);
+/* Adds the dups of the key cursor c is on (its first one in *val) to a
+ * key's ends read so far, from earlier dups: *count grows by theirs,
+ * *first is set when *count was 0, *last is set. 0, 1 when the dups are
+ * not uint64_t (nothing added), < 0 on error. */
+int sd__st_cursor_ends(sd_st *s, MDB_cursor *c, const MDB_val *val, size_t *count, uint64_t *first,
+                       uint64_t *last);
 /* Appends the dups of key k held in the runs, oldest first, to
  * s->scratch, until it holds `max` (0: all); *n counts them. */
 int sd__runs_dups(sd_st *s, int db, const void *k, size_t kn, size_t max, size_t *n);
-/* The count, first and last dups of key k in the runs (*count 0: none). */
+/* The count, first and last dups of key k in the runs (*count 0: none);
+ * the tree's, later, are then added with sd__st_cursor_ends. */
 int sd__runs_ends(sd_st *s, int db, const void *k, size_t kn, size_t *count, uint64_t *first,
                   uint64_t *last);
 /* After a put into a staged database: seals its active tree into a run
